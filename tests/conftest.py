@@ -1,0 +1,100 @@
+"""Shared fixtures. Three users at hand, as healthchecks keeps alice, bob and charlie:
+alice is an officer of station A, bob is the head of station A, charlie is an officer of station B."""
+
+import os
+import shutil
+
+import pytest
+from django.db import connection
+
+from tests.visits.factories import (
+    HouseholdFactory,
+    HouseholdLinkFactory,
+    PoliceRoomFactory,
+    StationFactory,
+    TownFactory,
+    UserFactory,
+    VillageFactory,
+)
+from visits.models import User
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = "/usr/bin/chromium"
+
+
+def pytest_collection_modifyitems(config, items):
+    """A missing service skips a test on a developer's machine and fails it under CI, where .ci/run provides it."""
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(pytest.mark.usefixtures("_require_postgres"))
+        if "browser" in item.keywords:
+            item.add_marker(pytest.mark.usefixtures("_require_chromium"))
+
+
+def _missing(reason: str):
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: .ci/run must provide it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def _require_postgres():
+    if connection.vendor != "postgresql":
+        _missing("needs PostgreSQL: set DATABASE_URL to a PostgreSQL database")
+
+
+@pytest.fixture(scope="session")
+def _require_chromium():
+    if not shutil.which(CHROMIUM):
+        _missing(f"needs Chromium at {CHROMIUM}: apt-get install chromium fonts-noto-cjk")
+
+
+@pytest.fixture
+def station_a():
+    return StationFactory(name="城东派出所", code="CD")
+
+
+@pytest.fixture
+def station_b():
+    return StationFactory(name="城西派出所", code="CX")
+
+
+@pytest.fixture
+def village_a(station_a):
+    town = TownFactory(unit=station_a, name="东关镇")
+    return VillageFactory(parent=town, unit=PoliceRoomFactory(parent=station_a), name="东湖村")
+
+
+@pytest.fixture
+def village_b(station_b):
+    town = TownFactory(unit=station_b, name="西关镇")
+    return VillageFactory(parent=town, unit=PoliceRoomFactory(parent=station_b), name="西湖村")
+
+
+@pytest.fixture
+def alice(village_a):
+    return UserFactory(username="alice", name="艾丽", role=User.Role.OFFICER, unit=village_a.unit)
+
+
+@pytest.fixture
+def bob(station_a):
+    return UserFactory(username="bob", name="鲍勃", role=User.Role.OFFICER, unit=station_a, is_unit_head=True)
+
+
+@pytest.fixture
+def charlie(village_b):
+    return UserFactory(username="charlie", name="查理", role=User.Role.OFFICER, unit=village_b.unit)
+
+
+@pytest.fixture
+def alice_household(alice, village_a):
+    household = HouseholdFactory(village=village_a, head_name="甲户主")
+    HouseholdLinkFactory(officer=alice, household=household)
+    return household
+
+
+@pytest.fixture
+def charlie_household(charlie, village_b):
+    household = HouseholdFactory(village=village_b, head_name="乙户主")
+    HouseholdLinkFactory(officer=charlie, household=household)
+    return household

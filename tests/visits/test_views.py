@@ -1,0 +1,166 @@
+import pytest
+from django.urls import reverse
+
+from tests.visits.factories import AreaLinkFactory, HouseholdFactory, HouseholdLinkFactory, UserFactory
+from visits.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("url_name", ["home", "visits:household_list", "visits:area_list"])
+def test_anonymous_user_is_sent_to_login(client, url_name):
+    response = client.get(reverse(url_name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_login_page_is_the_django_default_and_in_chinese(client):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert "登录" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (User.Role.OFFICER, "我的联系户"),
+        (User.Role.LEADER, "我联系的镇(乡)"),
+        (User.Role.CADRE, "我联系的村(居)"),
+        (User.Role.DUTY_OFFICER, "本警务室辖区"),
+        (User.Role.LEGAL, "全县概况"),
+        (User.Role.EVALUATOR, "全县概况"),
+        (User.Role.ADMIN, "基础数据"),
+    ],
+)
+def test_each_role_gets_its_own_home_page(client, role, expected):
+    client.force_login(UserFactory(role=role, is_staff=role == User.Role.ADMIN))
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert expected in response.content.decode()
+
+
+def test_navigation_offers_reference_data_only_to_the_administrator(client, alice):
+    client.force_login(alice)
+    assert "基础数据管理" not in client.get(reverse("home")).content.decode()
+    client.force_login(UserFactory(role=User.Role.ADMIN, is_staff=True))
+    assert "基础数据管理" in client.get(reverse("home")).content.decode()
+
+
+def test_officer_without_households_is_told_what_to_do_next(client, alice):
+    client.force_login(alice)
+    assert "请联系所在单位负责人为您分配联系户" in client.get(reverse("home")).content.decode()
+
+
+def test_household_list_shows_own_households_only(client, alice, alice_household, charlie_household):
+    client.force_login(alice)
+    body = client.get(reverse("visits:household_list")).content.decode()
+    assert alice_household.head_name in body
+    assert charlie_household.head_name not in body
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        lambda h: h.head_name,
+        lambda h: h.address[-4:],
+        lambda h: h.phone,
+        lambda h: h.phone[-4:],
+        lambda h: h.head_id_number,
+        lambda h: h.head_id_number.lower(),
+    ],
+)
+def test_household_search_finds_by_name_address_phone_and_id(client, alice, alice_household, village_a, query):
+    other = HouseholdFactory(village=village_a, head_name="无关户", address="别处", phone="13700000000")
+    HouseholdLinkFactory(officer=alice, household=other)
+    client.force_login(alice)
+    response = client.get(reverse("visits:household_list"), {"q": query(alice_household)})
+    households = list(response.context["page"].object_list)
+    assert households == [alice_household]
+
+
+def test_search_by_partial_id_number_finds_nothing(client, alice, alice_household):
+    client.force_login(alice)
+    response = client.get(reverse("visits:household_list"), {"q": alice_household.head_id_number[:10]})
+    assert list(response.context["page"].object_list) == []
+    assert "没有符合条件的住户" in response.content.decode()
+
+
+def test_search_cannot_reach_outside_the_scope(client, alice, alice_household, charlie_household):
+    client.force_login(alice)
+    response = client.get(reverse("visits:household_list"), {"q": charlie_household.head_id_number})
+    assert list(response.context["page"].object_list) == []
+
+
+def test_household_list_filters_by_village_and_town(client, bob, village_a, alice_household):
+    from tests.visits.factories import PoliceRoomFactory, VillageFactory
+
+    other_village = VillageFactory(parent=village_a.parent, unit=PoliceRoomFactory(parent=bob.unit))
+    elsewhere = HouseholdFactory(village=other_village)
+    client.force_login(bob)
+    by_village = client.get(reverse("visits:household_list"), {"area": village_a.pk}).context["page"].object_list
+    by_town = client.get(reverse("visits:household_list"), {"area": village_a.parent.pk}).context["page"].object_list
+    assert list(by_village) == [alice_household]
+    assert set(by_town) == {alice_household, elsewhere}
+
+
+def test_area_filter_does_not_offer_areas_out_of_scope(client, alice, alice_household, village_b):
+    client.force_login(alice)
+    response = client.get(reverse("visits:household_list"), {"area": village_b.pk})
+    assert "area" in response.context["filter"].form.errors
+
+
+def test_household_list_is_paginated_and_keeps_filters(client, alice, village_a, settings):
+    settings.PAGE_SIZE = 5
+    for _ in range(12):
+        HouseholdLinkFactory(officer=alice, household=HouseholdFactory(village=village_a))
+    client.force_login(alice)
+    response = client.get(reverse("visits:household_list"), {"area": village_a.pk, "page": 3})
+    assert len(response.context["page"].object_list) == 2
+    assert f"area={village_a.pk}&amp;page=2" in response.content.decode()
+
+
+def test_household_list_query_count_does_not_grow_with_households(
+    client, bob, village_a, django_assert_max_num_queries
+):
+    for _ in range(30):
+        HouseholdLinkFactory(officer=UserFactory(unit=village_a.unit), household=HouseholdFactory(village=village_a))
+    client.force_login(bob)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("visits:household_list"))
+    assert len(response.context["page"].object_list) == 25
+
+
+def test_household_detail_shows_facts_and_officer_history(client, alice, alice_household):
+    client.force_login(alice)
+    response = client.get(alice_household.get_absolute_url())
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert alice_household.address in body
+    assert alice.name in body
+
+
+def test_other_station_officer_gets_404_for_household(client, charlie, alice_household):
+    client.force_login(charlie)
+    assert client.get(alice_household.get_absolute_url()).status_code == 404
+
+
+def test_station_head_may_open_station_household(client, bob, alice_household):
+    client.force_login(bob)
+    assert client.get(alice_household.get_absolute_url()).status_code == 200
+
+
+def test_cadre_area_pages(client, village_a, village_b, alice_household):
+    link = AreaLinkFactory(area=village_a)
+    client.force_login(link.user)
+    assert village_a.name in client.get(reverse("visits:area_list")).content.decode()
+    assert client.get(village_a.get_absolute_url()).status_code == 200
+    assert client.get(village_a.parent.get_absolute_url()).status_code == 200
+    assert client.get(village_b.get_absolute_url()).status_code == 404
+
+
+def test_leader_town_page_lists_villages_with_counts(client, village_a, alice_household):
+    leader = UserFactory(role=User.Role.LEADER)
+    AreaLinkFactory(user=leader, area=village_a.parent)
+    client.force_login(leader)
+    response = client.get(village_a.parent.get_absolute_url())
+    assert [(v.name, v.household_count) for v in response.context["villages"]] == [(village_a.name, 1)]

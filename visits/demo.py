@@ -1,0 +1,253 @@
+"""The demo county: deterministic for a seed, loaded with bulk inserts so that 100,000 households take seconds."""
+
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from visits import demo_names as names
+from visits.models import Area, AreaLink, Household, HouseholdLink, Organisation, OrganisationLink, Unit, User
+from visits.validators import id_number_check_char
+
+BUREAU_CODE = "SY"
+HOUSEHOLDS_PER_VILLAGE = 2000  # 600,000 households in 305 communities
+VILLAGES_PER_TOWN = 10
+VILLAGES_PER_POLICE_ROOM = 2.5  # 305 communities, 123 police rooms
+BATCH_SIZE = 2000
+
+Role = User.Role
+# username, role, name, post; the demo officer and duty officer work in the first village's police room.
+DEMO_USERS = [
+    ("admin", Role.ADMIN, "赵敏", "系统管理员"),
+    ("leader", Role.LEADER, "周建国", "副局长"),
+    ("cadre", Role.CADRE, "吴志强", "治安大队大队长"),
+    ("officer", Role.OFFICER, "王海燕", "社区民警"),
+    ("duty", Role.DUTY_OFFICER, "孙明", "值班民警"),
+    ("legal", Role.LEGAL, "陈静", "法制大队民警"),
+    ("evaluator", Role.EVALUATOR, "李娟", "民意访评中心主任"),
+]
+
+
+@dataclass
+class DemoResult:
+    created: bool
+    towns: int = 0
+    villages: int = 0
+    households: int = 0
+    usernames: list[str] = field(default_factory=list)
+
+
+def county_exists() -> bool:
+    """Any unit means the database holds a county, the demo or a real one: never mix the two."""
+    return Unit.objects.exists()
+
+
+def seed_county(*, households: int, days: int, seed: int, password: str) -> DemoResult:
+    """Load the demo county unless one is there already (then nothing changes)."""
+    if county_exists():
+        return DemoResult(created=False)
+    with transaction.atomic():
+        return _DemoCounty(random.Random(seed), days=days, password=password).build(households)
+
+
+class _DemoCounty:
+    def __init__(self, rng: random.Random, *, days: int, password: str):
+        self.rng = rng
+        self.days = max(days, 1)
+        self.today = timezone.localdate()
+        self.password_hash = make_password(password)
+        self.unusable_hash = make_password(None)
+        self.used_id_numbers: set[str] = set()
+
+    def build(self, household_total: int) -> DemoResult:
+        village_total = max(6, math.ceil(household_total / HOUSEHOLDS_PER_VILLAGE))
+        town_total = min(len(names.TOWNS), max(2, math.ceil(village_total / VILLAGES_PER_TOWN)))
+        bureau = Unit.objects.create(kind=Unit.Kind.BUREAU, name="沭阳县公安局", code=BUREAU_CODE)
+        towns, villages = self._land(bureau, town_total, village_total)
+        demo = self._demo_users(bureau, villages[0].unit)
+        officer_by_village = self._officers(villages, demo["officer"])
+        self._station_heads()
+        self._area_links(towns, villages, demo)
+        households = self._households(villages, household_total)
+        self._household_links(households, officer_by_village)
+        self._organisations(villages, officer_by_village)
+        return DemoResult(
+            created=True,
+            towns=len(towns),
+            villages=len(villages),
+            households=len(households),
+            usernames=list(demo),
+        )
+
+    # The land and the units.
+
+    def _land(self, bureau: Unit, town_total: int, village_total: int) -> tuple[list[Area], list[Area]]:
+        towns, villages = [], []
+        for town_index, (town_name, code) in enumerate(names.TOWNS[:town_total]):
+            village_count = village_total // town_total + (1 if town_index < village_total % town_total else 0)
+            station = Unit.objects.create(
+                kind=Unit.Kind.STATION, name=f"{town_name[:-1]}派出所", code=code, parent=bureau
+            )
+            town = Area.objects.create(
+                kind=Area.Kind.TOWN,
+                name=town_name,
+                code=f"{names.SHUYANG_REGION_CODE}{town_index + 101:03d}",
+                unit=station,
+            )
+            towns.append(town)
+            villages.extend(self._villages(town, station, code, village_count))
+        Area.objects.bulk_create(villages)
+        return towns, list(Area.objects.filter(kind=Area.Kind.VILLAGE).select_related("parent", "unit"))
+
+    def _villages(self, town: Area, station: Unit, code: str, count: int) -> list[Area]:
+        room_count = max(1, round(count / VILLAGES_PER_POLICE_ROOM))
+        rooms = Unit.objects.bulk_create(
+            Unit(kind=Unit.Kind.POLICE_ROOM, name=f"{station.name[:-3]}第{n + 1}中心警务室", code=f"{code}{n + 1}", parent=station)
+            for n in range(room_count)
+        )
+        return [
+            Area(
+                kind=Area.Kind.VILLAGE,
+                name=stem + self.rng.choice(names.VILLAGE_SUFFIXES),
+                code=f"{town.code}{n + 1:03d}",
+                parent=town,
+                unit=rooms[n * room_count // count],
+            )
+            for n, stem in enumerate(self.rng.sample(names.VILLAGE_STEMS, count))
+        ]
+
+    # People.
+
+    def _person_name(self) -> str:
+        given = "".join(self.rng.choice(names.GIVEN_CHARS) for _ in range(self.rng.choice((1, 2, 2))))
+        return self.rng.choice(names.SURNAMES) + given
+
+    def _mobile(self) -> str:
+        return f"1{self.rng.choice('3456789')}{self.rng.randrange(10**9):09d}"
+
+    def _demo_users(self, bureau: Unit, police_room: Unit) -> dict[str, User]:
+        users = {}
+        for username, role, name, post in DEMO_USERS:
+            in_police_room = role in (Role.OFFICER, Role.DUTY_OFFICER)
+            users[username] = User.objects.create(
+                username=username,
+                name=name,
+                role=role,
+                post=post,
+                unit=police_room if in_police_room else bureau,
+                phone=self._mobile(),
+                password=self.password_hash,
+                is_staff=role == Role.ADMIN,
+            )
+        return users
+
+    def _generated_user(self, username: str, role: str, unit: Unit, post: str, **extra) -> User:
+        return User(
+            username=username,
+            name=self._person_name(),
+            role=role,
+            unit=unit,
+            post=post,
+            phone=self._mobile(),
+            password=self.unusable_hash,
+            **extra,
+        )
+
+    def _officers(self, villages: list[Area], demo_officer: User) -> dict[int, User]:
+        """One community officer per village, in the village's police room; the demo officer has the first."""
+        generated = User.objects.bulk_create(
+            self._generated_user(f"mj{index:04d}", Role.OFFICER, village.unit, "社区民警")
+            for index, village in enumerate(villages[1:], start=1)
+        )
+        return {village.pk: officer for village, officer in zip(villages, [demo_officer, *generated], strict=True)}
+
+    def _station_heads(self) -> None:
+        User.objects.bulk_create(
+            self._generated_user(f"sz{station.code.lower()}", Role.OFFICER, station, "所长", is_unit_head=True)
+            for station in Unit.objects.filter(kind=Unit.Kind.STATION)
+        )
+
+    def _area_links(self, towns: list[Area], villages: list[Area], demo: dict[str, User]) -> None:
+        """A leader per town and a cadre per two villages; the demo leader and cadre take the first ones."""
+        bureau = demo["admin"].unit
+        leaders = [demo["leader"], *User.objects.bulk_create(
+            self._generated_user(f"ld{index:02d}", Role.LEADER, bureau, "局党委委员") for index in range(1, len(towns))
+        )]
+        pairs = [villages[i : i + 2] for i in range(0, len(villages), 2)]
+        cadres = [demo["cadre"], *User.objects.bulk_create(
+            self._generated_user(f"gb{index:03d}", Role.CADRE, bureau, "中层干部") for index in range(1, len(pairs))
+        )]
+        links = [AreaLink(user=leader, area=town, start_date=self._start_date()) for leader, town in zip(leaders, towns)]
+        links += [
+            AreaLink(user=cadre, area=village, start_date=self._start_date())
+            for cadre, pair in zip(cadres, pairs)
+            for village in pair
+        ]
+        AreaLink.objects.bulk_create(links, batch_size=BATCH_SIZE)
+
+    # Households and organisations.
+
+    def _id_number(self) -> str:
+        while True:
+            birth = date(1940, 1, 1) + timedelta(days=self.rng.randrange(365 * 62))
+            first17 = f"{names.SHUYANG_REGION_CODE}{birth:%Y%m%d}{self.rng.randrange(1000):03d}"
+            number = first17 + id_number_check_char(first17)
+            if number not in self.used_id_numbers:
+                self.used_id_numbers.add(number)
+                return number
+
+    def _households(self, villages: list[Area], total: int) -> list[Household]:
+        households = []
+        for index in range(total):
+            village = villages[index % len(villages)]
+            households.append(
+                Household(
+                    village=village,
+                    head_name=self._person_name(),
+                    head_id_number=self._id_number(),
+                    members_count=self.rng.choices((1, 2, 3, 4, 5, 6), weights=(8, 22, 28, 24, 12, 6))[0],
+                    address=f"{village.parent.name}{village.name}{self.rng.randint(1, 12)}组{self.rng.randint(1, 180)}号",
+                    phone=self._mobile() if self.rng.random() < 0.9 else "",
+                    is_hardship=self.rng.random() < 0.01,
+                )
+            )
+        return Household.objects.bulk_create(households, batch_size=BATCH_SIZE)
+
+    def _start_date(self) -> date:
+        return self.today - timedelta(days=self.rng.randrange(self.days))
+
+    def _household_links(self, households: list[Household], officer_by_village: dict[int, User]) -> None:
+        """Some households changed officer inside the period, so the demo shows link history."""
+        officers = list(officer_by_village.values())
+        links = []
+        for household in households:
+            start = self._start_date()
+            if start > self.today - timedelta(days=self.days - 1) and self.rng.random() < 0.05:
+                earlier = start - timedelta(days=self.rng.randint(30, 365))
+                predecessor = self.rng.choice(officers)
+                links.append(
+                    HouseholdLink(officer=predecessor, household=household, start_date=earlier, end_date=start - timedelta(days=1))
+                )
+            links.append(HouseholdLink(officer=officer_by_village[household.village_id], household=household, start_date=start))
+        HouseholdLink.objects.bulk_create(links, batch_size=BATCH_SIZE)
+
+    def _organisations(self, villages: list[Area], officer_by_village: dict[int, User]) -> None:
+        organisations = Organisation.objects.bulk_create(
+            Organisation(
+                village=village,
+                name=f"{village.name}{kind}",
+                address=f"{village.parent.name}{village.name}{self.rng.randint(1, 12)}组",
+                contact_name=self._person_name(),
+                phone=self._mobile(),
+            )
+            for village in villages
+            for kind in self.rng.sample(names.ORGANISATION_KINDS, 2)
+        )
+        OrganisationLink.objects.bulk_create(
+            OrganisationLink(officer=officer_by_village[org.village_id], organisation=org, start_date=self._start_date())
+            for org in organisations
+        )

@@ -1,0 +1,52 @@
+import re
+
+import django_filters
+from django.db.models import Q, QuerySet
+
+from visits.models import Area, Household
+from visits.validators import normalize_id_number
+
+_ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
+_DIGITS = re.compile(r"^\d{3,11}$")
+
+
+def search_households(queryset: QuerySet[Household], text: str) -> QuerySet[Household]:
+    """Name and address by substring; a phone by its digits; an ID number only when typed in full."""
+    text = text.strip()
+    if not text:
+        return queryset
+    if _ID_LIKE.match(text):
+        return queryset.filter(head_id_number=normalize_id_number(text))
+    if _DIGITS.match(text):
+        return queryset.filter(phone__contains=text)
+    return queryset.filter(Q(head_name__contains=text) | Q(address__contains=text))
+
+
+def area_label(area: Area) -> str:
+    return f"{area.parent.name} · {area.name}" if area.parent_id else area.name
+
+
+class HouseholdFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="搜索", method="filter_search")
+    area = django_filters.ModelChoiceFilter(
+        label="镇/村", queryset=Area.objects.none(), method="filter_area", empty_label="全部区域"
+    )
+    is_hardship = django_filters.BooleanFilter(label="特困户")
+
+    class Meta:
+        model = Household
+        fields = ["q", "area", "is_hardship"]
+
+    def __init__(self, *args, areas: QuerySet[Area], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["area"].queryset = areas
+        self.form.fields["q"].widget.attrs["placeholder"] = "姓名、地址、电话或完整身份证号"
+        self.form.fields["area"].label_from_instance = area_label
+
+    def filter_search(self, queryset, name, value):
+        return search_households(queryset, value)
+
+    def filter_area(self, queryset, name, area: Area):
+        if area.is_town:
+            return queryset.filter(village__parent=area)
+        return queryset.filter(village=area)

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from visits.demo import seed_county
+
+
+class Command(BaseCommand):
+    help = "Load the demo county (towns, villages, households, units, links and one demo user per role)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--households", type=int, default=20000, help="number of households (default 20000)")
+        parser.add_argument("--days", type=int, default=90, help="length of the demo history in days (default 90)")
+        parser.add_argument("--seed", type=int, default=2012, help="random seed; the same seed gives the same county")
+        parser.add_argument("--force", action="store_true", help="run even with DJANGO_DEBUG off")
+
+    def handle(self, *args, households, days, seed, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("DJANGO_DEBUG is off: this looks like production. Pass --force to load demo data anyway.")
+        if households < 1 or days < 1:
+            raise CommandError("--households and --days must be at least 1.")
+        result = seed_county(households=households, days=days, seed=seed, password=settings.DEMO_PASSWORD)
+        if not result.created:
+            self.stdout.write("The demo county is already loaded; nothing changed.")
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo county loaded: {result.towns} towns, {result.villages} villages, {result.households} households."
+            )
+        )
+        self.stdout.write(f"Demo logins ({', '.join(result.usernames)}), password: {settings.DEMO_PASSWORD}")

@@ -1,0 +1,37 @@
+"""The navigation each role sees: one list, filtered by role, so menus and permissions cannot drift apart."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from visits.models import User
+
+Role = User.Role
+ALL_ROLES = frozenset(Role)
+CASE_ROLES = ALL_ROLES - {Role.ADMIN}
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+NAV_ITEMS = (
+    NavItem("首页", "home", ALL_ROLES),
+    NavItem("我的联系户", "visits:household_list", frozenset({Role.OFFICER})),
+    NavItem("辖区住户", "visits:household_list", CASE_ROLES - {Role.OFFICER}),
+    NavItem("联系区域", "visits:area_list", CASE_ROLES),
+    NavItem("基础数据管理", "admin:index", frozenset({Role.ADMIN})),
+)
+
+
+def nav_items_for(user: User) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    return [item for item in NAV_ITEMS if user.role in item.roles]

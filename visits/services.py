@@ -1,0 +1,56 @@
+"""Writes of the organisation and its links. Links are ended, never deleted, so history survives re-assignment."""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from visits.models import Area, AreaLink, Household, HouseholdLink, User
+
+
+class LinkError(Exception):
+    """A link that the rules do not allow; the message is shown to the user."""
+
+
+_AREA_KIND_FOR_ROLE = {User.Role.LEADER: Area.Kind.TOWN, User.Role.CADRE: Area.Kind.VILLAGE}
+
+
+def area_link_check(*, user: User, area: Area) -> None:
+    """局领导联系镇(乡), 中层干部联系村(居); nobody else links to an area."""
+    expected_kind = _AREA_KIND_FOR_ROLE.get(user.role)
+    if expected_kind is None:
+        raise LinkError(f"{user.get_role_display()}不联系区域,只有局领导联系镇(乡)、中层干部联系村(居)。")
+    if area.kind != expected_kind:
+        raise LinkError(f"{user.get_role_display()}只能联系{Area.Kind(expected_kind).label}。")
+    if AreaLink.objects.filter(user=user, area=area, end_date__isnull=True).exists():
+        raise LinkError(f"{user}已在联系{area}。")
+
+
+def area_link_start(*, user: User, area: Area, start_date: date | None = None) -> AreaLink:
+    area_link_check(user=user, area=area)
+    return AreaLink.objects.create(user=user, area=area, start_date=start_date or timezone.localdate())
+
+
+def area_link_end(*, link: AreaLink, end_date: date | None = None) -> AreaLink:
+    link.end_date = end_date or timezone.localdate()
+    if link.end_date < link.start_date:
+        raise LinkError("结束日期不能早于开始日期。")
+    link.save(update_fields=["end_date"])
+    return link
+
+
+@transaction.atomic
+def household_assign_officer(*, household: Household, officer: User, start_date: date | None = None) -> HouseholdLink:
+    """Make `officer` the household's responsible officer from `start_date`, ending the current link the day before."""
+    if officer.role != User.Role.OFFICER:
+        raise LinkError("只有民警可以联系户。")
+    start_date = start_date or timezone.localdate()
+    current = HouseholdLink.objects.select_for_update().filter(household=household, end_date__isnull=True).first()
+    if current is not None:
+        if current.officer_id == officer.pk:
+            raise LinkError(f"{officer}已是该户的责任民警。")
+        if current.start_date >= start_date:
+            raise LinkError("新的联系开始日期必须晚于当前联系的开始日期。")
+        current.end_date = start_date - timedelta(days=1)
+        current.save(update_fields=["end_date"])
+    return HouseholdLink.objects.create(household=household, officer=officer, start_date=start_date)
