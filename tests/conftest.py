@@ -4,6 +4,9 @@ alice is an officer of station A, bob is the head of station A, charlie is an of
 import os
 import shutil
 
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls there are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 import pytest
 from django.db import connection
 

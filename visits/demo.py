@@ -41,6 +41,14 @@ class DemoResult:
     usernames: list[str] = field(default_factory=list)
 
 
+def _place_stem(town_name: str) -> str:
+    """胡集镇 → 胡集, 沭城街道 → 沭城."""
+    for suffix in ("街道", "镇", "乡"):
+        if town_name.endswith(suffix):
+            return town_name[: -len(suffix)]
+    return town_name
+
+
 def county_exists() -> bool:
     """Any unit means the database holds a county, the demo or a real one: never mix the two."""
     return Unit.objects.exists()
@@ -90,7 +98,7 @@ class _DemoCounty:
         for town_index, (town_name, code) in enumerate(names.TOWNS[:town_total]):
             village_count = village_total // town_total + (1 if town_index < village_total % town_total else 0)
             station = Unit.objects.create(
-                kind=Unit.Kind.STATION, name=f"{town_name[:-1]}派出所", code=code, parent=bureau
+                kind=Unit.Kind.STATION, name=f"{_place_stem(town_name)}派出所", code=code, parent=bureau
             )
             town = Area.objects.create(
                 kind=Area.Kind.TOWN,
@@ -106,7 +114,12 @@ class _DemoCounty:
     def _villages(self, town: Area, station: Unit, code: str, count: int) -> list[Area]:
         room_count = max(1, round(count / VILLAGES_PER_POLICE_ROOM))
         rooms = Unit.objects.bulk_create(
-            Unit(kind=Unit.Kind.POLICE_ROOM, name=f"{station.name[:-3]}第{n + 1}中心警务室", code=f"{code}{n + 1}", parent=station)
+            Unit(
+                kind=Unit.Kind.POLICE_ROOM,
+                name=f"{_place_stem(town.name)}第{n + 1}中心警务室",
+                code=f"{code}{n + 1}",
+                parent=station,
+            )
             for n in range(room_count)
         )
         return [
@@ -174,17 +187,27 @@ class _DemoCounty:
     def _area_links(self, towns: list[Area], villages: list[Area], demo: dict[str, User]) -> None:
         """A leader per town and a cadre per two villages; the demo leader and cadre take the first ones."""
         bureau = demo["admin"].unit
-        leaders = [demo["leader"], *User.objects.bulk_create(
-            self._generated_user(f"ld{index:02d}", Role.LEADER, bureau, "局党委委员") for index in range(1, len(towns))
-        )]
+        leaders = [
+            demo["leader"],
+            *User.objects.bulk_create(
+                self._generated_user(f"ld{index:02d}", Role.LEADER, bureau, "局党委委员")
+                for index in range(1, len(towns))
+            ),
+        ]
         pairs = [villages[i : i + 2] for i in range(0, len(villages), 2)]
-        cadres = [demo["cadre"], *User.objects.bulk_create(
-            self._generated_user(f"gb{index:03d}", Role.CADRE, bureau, "中层干部") for index in range(1, len(pairs))
-        )]
-        links = [AreaLink(user=leader, area=town, start_date=self._start_date()) for leader, town in zip(leaders, towns)]
+        cadres = [
+            demo["cadre"],
+            *User.objects.bulk_create(
+                self._generated_user(f"gb{index:03d}", Role.CADRE, bureau, "中层干部") for index in range(1, len(pairs))
+            ),
+        ]
+        links = [
+            AreaLink(user=leader, area=town, start_date=self._start_date())
+            for leader, town in zip(leaders, towns, strict=True)
+        ]
         links += [
             AreaLink(user=cadre, area=village, start_date=self._start_date())
-            for cadre, pair in zip(cadres, pairs)
+            for cadre, pair in zip(cadres, pairs, strict=True)
             for village in pair
         ]
         AreaLink.objects.bulk_create(links, batch_size=BATCH_SIZE)
@@ -200,6 +223,9 @@ class _DemoCounty:
                 self.used_id_numbers.add(number)
                 return number
 
+    def _address(self, village: Area) -> str:
+        return f"{village.parent.name}{village.name}{self.rng.randint(1, 12)}组"
+
     def _households(self, villages: list[Area], total: int) -> list[Household]:
         households = []
         for index in range(total):
@@ -210,7 +236,7 @@ class _DemoCounty:
                     head_name=self._person_name(),
                     head_id_number=self._id_number(),
                     members_count=self.rng.choices((1, 2, 3, 4, 5, 6), weights=(8, 22, 28, 24, 12, 6))[0],
-                    address=f"{village.parent.name}{village.name}{self.rng.randint(1, 12)}组{self.rng.randint(1, 180)}号",
+                    address=self._address(village) + f"{self.rng.randint(1, 180)}号",
                     phone=self._mobile() if self.rng.random() < 0.9 else "",
                     is_hardship=self.rng.random() < 0.01,
                 )
@@ -230,9 +256,13 @@ class _DemoCounty:
                 earlier = start - timedelta(days=self.rng.randint(30, 365))
                 predecessor = self.rng.choice(officers)
                 links.append(
-                    HouseholdLink(officer=predecessor, household=household, start_date=earlier, end_date=start - timedelta(days=1))
+                    HouseholdLink(
+                        officer=predecessor, household=household, start_date=earlier, end_date=start - timedelta(days=1)
+                    )
                 )
-            links.append(HouseholdLink(officer=officer_by_village[household.village_id], household=household, start_date=start))
+            links.append(
+                HouseholdLink(officer=officer_by_village[household.village_id], household=household, start_date=start)
+            )
         HouseholdLink.objects.bulk_create(links, batch_size=BATCH_SIZE)
 
     def _organisations(self, villages: list[Area], officer_by_village: dict[int, User]) -> None:
@@ -240,7 +270,7 @@ class _DemoCounty:
             Organisation(
                 village=village,
                 name=f"{village.name}{kind}",
-                address=f"{village.parent.name}{village.name}{self.rng.randint(1, 12)}组",
+                address=self._address(village),
                 contact_name=self._person_name(),
                 phone=self._mobile(),
             )
@@ -248,6 +278,8 @@ class _DemoCounty:
             for kind in self.rng.sample(names.ORGANISATION_KINDS, 2)
         )
         OrganisationLink.objects.bulk_create(
-            OrganisationLink(officer=officer_by_village[org.village_id], organisation=org, start_date=self._start_date())
+            OrganisationLink(
+                officer=officer_by_village[org.village_id], organisation=org, start_date=self._start_date()
+            )
             for org in organisations
         )

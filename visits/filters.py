@@ -1,6 +1,7 @@
 import re
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 
 from visits.models import Area, Household
@@ -31,7 +32,9 @@ class HouseholdFilter(django_filters.FilterSet):
     area = django_filters.ModelChoiceFilter(
         label="镇/村", queryset=Area.objects.none(), method="filter_area", empty_label="全部区域"
     )
-    is_hardship = django_filters.BooleanFilter(label="特困户")
+    is_hardship = django_filters.BooleanFilter(
+        label="特困户", widget=forms.Select(choices=[("", "全部"), ("true", "是"), ("false", "否")])
+    )
 
     class Meta:
         model = Household

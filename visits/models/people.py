@@ -113,9 +113,7 @@ class OrganisationLink(Link):
     officer = models.ForeignKey(
         User, verbose_name="责任民警", on_delete=models.PROTECT, related_name="organisation_links"
     )
-    organisation = models.ForeignKey(
-        Organisation, verbose_name="单位", on_delete=models.PROTECT, related_name="links"
-    )
+    organisation = models.ForeignKey(Organisation, verbose_name="单位", on_delete=models.PROTECT, related_name="links")
 
     class Meta:
         verbose_name = "单位联系"

@@ -15,7 +15,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, households, days, seed, force, **options):
         if not settings.DEBUG and not force:
-            raise CommandError("DJANGO_DEBUG is off: this looks like production. Pass --force to load demo data anyway.")
+            raise CommandError(
+                "DJANGO_DEBUG is off: this looks like production. Pass --force to load demo data anyway."
+            )
         if households < 1 or days < 1:
             raise CommandError("--households and --days must be at least 1.")
         result = seed_county(households=households, days=days, seed=seed, password=settings.DEMO_PASSWORD)

@@ -1,0 +1,18 @@
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DJANGO_SETTINGS_MODULE=jingshi_jiafang.settings.production
+
+WORKDIR /app
+RUN useradd --system --create-home --uid 10001 jiafang
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+# collectstatic needs settings but no real secret; the build-time key never reaches a running container.
+RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
+    python manage.py collectstatic --noinput \
+    && mkdir -p /app/var && chown -R jiafang /app/var
+USER jiafang
+EXPOSE 8000
+CMD ["gunicorn", "jingshi_jiafang.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

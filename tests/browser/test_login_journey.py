@@ -1,0 +1,51 @@
+import pytest
+from django.core.management import call_command
+
+from tests.browser.conftest import log_in, screenshot
+from visits.demo import DEMO_USERS
+
+ROLE_HEADINGS = {
+    "admin": "基础数据",
+    "leader": "我联系的镇(乡)",
+    "cadre": "我联系的村(居)",
+    "officer": "联系户",
+    "duty": "本警务室辖区",
+    "legal": "全县概况",
+    "evaluator": "全县概况",
+}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_demo_role_logs_in_and_sees_its_home_page(live_server, phone_page, settings):
+    call_command("seed_demo", "--households", "600", "--force")
+    page = phone_page
+    for username, _role, name, _post in DEMO_USERS:
+        log_in(page, live_server, username, settings.DEMO_PASSWORD)
+        assert page.url == f"{live_server.url}/"
+        assert page.get_by_text(f"{name},您好").is_visible()
+        assert page.locator("main").get_by_text(ROLE_HEADINGS[username]).first.is_visible()
+        screenshot(page, f"home-{username}")
+        page.get_by_role("button", name="展开菜单").click()
+        page.get_by_role("button", name="退出").click()
+        page.wait_for_url(f"{live_server.url}/accounts/login/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_officer_finds_a_household_on_a_phone(live_server, phone_page, settings):
+    call_command("seed_demo", "--households", "600", "--force")
+    page = phone_page
+    log_in(page, live_server, "officer", settings.DEMO_PASSWORD)
+    page.get_by_role("link", name="我的联系户").last.click()
+    screenshot(page, "officer-household-list")
+    first_row_name = page.get_by_test_id("household-link").locator("strong").first.inner_text()
+    page.get_by_label("搜索").fill(first_row_name)
+    page.get_by_role("button", name="查询").click()
+    page.get_by_test_id("household-link").filter(has_text=first_row_name).first.click()
+    assert page.get_by_role("heading", name=f"{first_row_name}户").is_visible()
+    screenshot(page, "officer-household-detail")
+
+
+def test_wrong_password_is_refused_in_chinese(live_server, phone_page, db):
+    log_in(phone_page, live_server, "nobody", "wrong-password-1")
+    assert phone_page.get_by_text("请输入一个正确的").is_visible()
+    screenshot(phone_page, "login-refused")
