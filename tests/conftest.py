@@ -25,24 +25,15 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = "/usr/bin/chromium"
 
 
-def pytest_collection_modifyitems(config, items):
-    """A missing service skips a test on a developer's machine and fails it under CI, where .ci/run provides it."""
-    for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(pytest.mark.usefixtures("_require_postgres"))
-        if "browser" in item.keywords:
-            item.add_marker(pytest.mark.usefixtures("_require_chromium"))
-
-
 def _missing(reason: str):
+    """A missing service skips a test on a developer's machine and fails it under CI, where .ci/run provides it."""
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: .ci/run must provide it)")
     pytest.skip(reason)
 
 
-@pytest.fixture
-def _require_postgres():
-    if connection.vendor != "postgresql":
+def pytest_runtest_setup(item):
+    if "postgres" in item.keywords and connection.vendor != "postgresql":
         _missing("needs PostgreSQL: set DATABASE_URL to a PostgreSQL database")
 
 

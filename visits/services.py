@@ -45,7 +45,10 @@ def household_assign_officer(*, household: Household, officer: User, start_date:
     if officer.role != User.Role.OFFICER:
         raise LinkError("只有民警可以联系户。")
     start_date = start_date or timezone.localdate()
-    current = HouseholdLink.objects.select_for_update().filter(household=household, end_date__isnull=True).first()
+    # Lock the household, not only its open link: a second re-assignment waits here and then sees the first one's
+    # new link, instead of finding no open link and colliding with it on the unique index.
+    Household.objects.select_for_update().filter(pk=household.pk).get()
+    current = HouseholdLink.objects.filter(household=household, end_date__isnull=True).first()
     if current is not None:
         if current.officer_id == officer.pk:
             raise LinkError(f"{officer}已是该户的责任民警。")
