@@ -7,7 +7,6 @@ BIN := $(VENV)/bin
 # The stamp files make a second `make run` skip the install unless a requirements file changed.
 $(VENV)/.runtime-installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
