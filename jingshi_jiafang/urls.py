@@ -2,15 +2,18 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from visits.views import home
+from visits.views import accounts
+from visits.views.households import home
 
 urlpatterns = [
     path("", home, name="home"),
     # No password reset by e-mail: the bureau's network has no mail; an administrator resets passwords.
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password_change/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/2fa/setup/", accounts.otp_setup, name="otp_setup"),
+    path("accounts/2fa/verify/", accounts.otp_verify, name="otp_verify"),
     path("admin/", admin.site.urls),
     path("", include("visits.urls")),
 ]

@@ -92,3 +92,23 @@ def charlie_household(charlie, village_b):
     household = HouseholdFactory(village=village_b, head_name="乙户主")
     HouseholdLinkFactory(officer=charlie, household=household)
     return household
+
+
+# A list page's fixed cost: session, user, second-factor device check, session save; then the page's own
+# queries (filter choices, count, rows). It must not grow with the number of rows.
+MAX_PAGE_QUERIES = 10
+
+
+def log_in_as(client, user):
+    """Sign in as the login page would leave it: with the second factor proven when the role requires one."""
+    from django.conf import settings
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    if user.role in settings.OTP_REQUIRED_ROLES:
+        device = TOTPDevice.objects.create(user=user, name="测试设备", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return user

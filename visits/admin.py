@@ -1,14 +1,14 @@
-"""Reference data for the system administrator: units, areas, users and area links.
+"""Reference data for the system administrator: units, areas and user accounts.
 
-Households and their links hold residents' personal data and are deliberately not registered here.
+Residents' data (households, their links) is deliberately not registered. Roles, unit-head status and area links
+are the security administrator's (visits/views/security.py): here they are read-only (三权分立).
 """
 
-from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from visits.models import Area, AreaLink, Unit, User
-from visits.services import LinkError, area_link_check
+from visits import accounts
+from visits.models import Area, Unit, User
 
 
 class ReferenceDataAdmin(admin.ModelAdmin):
@@ -31,23 +31,8 @@ class ReferenceDataAdmin(admin.ModelAdmin):
         return self._is_reference_admin(request)
 
     def has_delete_permission(self, request, obj=None):
-        # Units, areas, users and links are referenced by history; they are ended or deactivated, never deleted.
+        # Units, areas and users are referenced by history; they are deactivated, never deleted.
         return False
-
-
-class AreaLinkForm(forms.ModelForm):
-    class Meta:
-        model = AreaLink
-        fields = ["user", "area", "start_date", "end_date"]
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk is None and cleaned.get("user") and cleaned.get("area"):
-            try:
-                area_link_check(user=cleaned["user"], area=cleaned["area"])
-            except LinkError as error:
-                raise forms.ValidationError(str(error)) from error
-        return cleaned
 
 
 @admin.register(Unit)
@@ -77,20 +62,24 @@ class UserAdmin(ReferenceDataAdmin, BaseUserAdmin):
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         ("个人信息", {"fields": ["name", "phone", "email"]}),
-        ("岗位", {"fields": ["role", "unit", "post", "is_unit_head"]}),
-        ("状态", {"fields": ["is_active", "is_staff", "last_login", "date_joined"]}),
+        ("岗位", {"fields": ["unit", "post", "role", "is_unit_head"]}),
+        ("状态", {"fields": ["is_active", "must_change_password", "last_login", "date_joined"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["username", "name", "role", "unit", "password1", "password2"]}),
+        (None, {"classes": ["wide"], "fields": ["username", "name", "unit", "password1", "password2"]}),
     ]
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["role", "is_unit_head", "must_change_password", "last_login", "date_joined"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            accounts.user_created_by_admin(user=obj, actor=request.user, request=request)
 
-@admin.register(AreaLink)
-class AreaLinkAdmin(ReferenceDataAdmin):
-    form = AreaLinkForm
-    list_display = ["user", "area", "start_date", "end_date"]
-    list_filter = ["area__kind"]
-    search_fields = ["user__name", "user__username", "area__name"]
-    autocomplete_fields = ["user", "area"]
-    list_select_related = ["user", "area"]
+    def user_change_password(self, request, id, form_url=""):
+        """A password the administrator sets is temporary: its owner must change it at the next login."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            accounts.user_password_reset_by_admin(
+                user=self.get_object(request, id), actor=request.user, request=request
+            )
+        return response

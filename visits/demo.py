@@ -29,6 +29,8 @@ DEMO_USERS = [
     ("duty", Role.DUTY_OFFICER, "孙明", "值班民警"),
     ("legal", Role.LEGAL, "陈静", "法制大队民警"),
     ("evaluator", Role.EVALUATOR, "李娟", "民意访评中心主任"),
+    ("secadmin", Role.SECURITY_ADMIN, "钱立", "安全管理员"),
+    ("auditor", Role.AUDITOR, "郑红", "安全审计员"),
 ]
 
 

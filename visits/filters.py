@@ -4,8 +4,8 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 
-from visits.models import Area, Household
-from visits.validators import normalize_id_number
+from visits.crypto import keyed_hash
+from visits.models import Area, AuditEntry, Household
 
 _ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 _DIGITS = re.compile(r"^\d{3,11}$")
@@ -17,7 +17,7 @@ def search_households(queryset: QuerySet[Household], text: str) -> QuerySet[Hous
     if not text:
         return queryset
     if _ID_LIKE.match(text):
-        return queryset.filter(head_id_number=normalize_id_number(text))
+        return queryset.filter(head_id_number_hash=keyed_hash(text))
     if _DIGITS.match(text):
         return queryset.filter(phone__contains=text)
     return queryset.filter(Q(head_name__contains=text) | Q(address__contains=text))
@@ -53,3 +53,26 @@ class HouseholdFilter(django_filters.FilterSet):
         if area.is_town:
             return queryset.filter(village__parent=area)
         return queryset.filter(village=area)
+
+
+class AuditEntryFilter(django_filters.FilterSet):
+    actor = django_filters.CharFilter(label="操作人账号", field_name="actor_username", lookup_expr="icontains")
+    action = django_filters.ChoiceFilter(label="操作", choices=AuditEntry.Action.choices, empty_label="全部操作")
+    ip_address = django_filters.CharFilter(label="来源地址", field_name="ip_address")
+    date_from = django_filters.DateFilter(
+        label="起始日期",
+        field_name="created_at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        label="截止日期",
+        field_name="created_at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    object_id = django_filters.CharFilter(label="对象编号", field_name="object_id")
+
+    class Meta:
+        model = AuditEntry
+        fields = ["actor", "action", "ip_address", "date_from", "date_to", "object_id"]

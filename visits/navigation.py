@@ -8,7 +8,8 @@ from visits.models import User
 
 Role = User.Role
 ALL_ROLES = frozenset(Role)
-CASE_ROLES = ALL_ROLES - {Role.ADMIN}
+# Roles that read residents' data; the three administrators (三权分立) do not.
+CASE_ROLES = ALL_ROLES - {Role.ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR}
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,12 @@ NAV_ITEMS = (
     NavItem("辖区住户", "visits:household_list", CASE_ROLES - {Role.OFFICER}),
     NavItem("联系区域", "visits:area_list", CASE_ROLES),
     NavItem("基础数据管理", "admin:index", frozenset({Role.ADMIN})),
+    NavItem("角色与联系范围", "visits:security_user_list", frozenset({Role.SECURITY_ADMIN})),
+    NavItem("审计日志", "visits:audit_list", frozenset({Role.AUDITOR})),
 )
 
 
 def nav_items_for(user: User) -> list[NavItem]:
     if not user.is_authenticated:
         return []
-    return [item for item in NAV_ITEMS if user.role in item.roles]
+    return [item for item in NAV_ITEMS if user.role in item.roles or item.url_name == "home"]

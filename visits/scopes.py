@@ -78,7 +78,7 @@ def households_visible_to(user: User) -> QuerySet[Household]:
 def units_visible_to(user: User) -> QuerySet[Unit]:
     if not user.is_authenticated or not user.is_active:
         return Unit.objects.none()
-    if user.role in COUNTY_WIDE_ROLES or user.role == Role.ADMIN or user.role == Role.LEADER:
+    if user.role in COUNTY_WIDE_ROLES | {Role.ADMIN, Role.SECURITY_ADMIN, Role.LEADER}:
         return Unit.objects.all()
     if user.unit_id is None:
         return Unit.objects.none()

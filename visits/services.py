@@ -1,10 +1,12 @@
-"""Writes of the organisation and its links. Links are ended, never deleted, so history survives re-assignment."""
+"""Writes of the organisation and its links. Links are ended, never deleted, so history survives re-assignment.
+Every change of a link is a change of someone's scope, and is written to the audit log in the same transaction."""
 
 from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from visits.audit import Action, audit_record
 from visits.models import Area, AreaLink, Household, HouseholdLink, User
 
 
@@ -19,28 +21,57 @@ def area_link_check(*, user: User, area: Area) -> None:
     """局领导联系镇(乡), 中层干部联系村(居); nobody else links to an area."""
     expected_kind = _AREA_KIND_FOR_ROLE.get(user.role)
     if expected_kind is None:
-        raise LinkError(f"{user.get_role_display()}不联系区域,只有局领导联系镇(乡)、中层干部联系村(居)。")
+        raise LinkError(
+            f"{user.get_role_display() or '未分配角色的用户'}不联系区域,只有局领导联系镇(乡)、中层干部联系村(居)。"
+        )
     if area.kind != expected_kind:
         raise LinkError(f"{user.get_role_display()}只能联系{Area.Kind(expected_kind).label}。")
     if AreaLink.objects.filter(user=user, area=area, end_date__isnull=True).exists():
         raise LinkError(f"{user}已在联系{area}。")
 
 
-def area_link_start(*, user: User, area: Area, start_date: date | None = None) -> AreaLink:
+@transaction.atomic
+def area_link_start(
+    *, user: User, area: Area, start_date: date | None = None, actor: User | None = None, request=None
+) -> AreaLink:
+    if actor is not None and actor.pk == user.pk:
+        raise LinkError("不能为自己设置联系范围。")
     area_link_check(user=user, area=area)
-    return AreaLink.objects.create(user=user, area=area, start_date=start_date or timezone.localdate())
-
-
-def area_link_end(*, link: AreaLink, end_date: date | None = None) -> AreaLink:
-    link.end_date = end_date or timezone.localdate()
-    if link.end_date < link.start_date:
-        raise LinkError("结束日期不能早于开始日期。")
-    link.save(update_fields=["end_date"])
+    link = AreaLink.objects.create(user=user, area=area, start_date=start_date or timezone.localdate())
+    audit_record(
+        action=Action.SCOPE_CHANGED,
+        actor=actor,
+        request=request,
+        target=user,
+        detail={"area_link": link.pk, "area": area.name, "start": link.start_date, "change": "start"},
+    )
     return link
 
 
 @transaction.atomic
-def household_assign_officer(*, household: Household, officer: User, start_date: date | None = None) -> HouseholdLink:
+def area_link_end(*, link: AreaLink, end_date: date | None = None, actor: User | None = None, request=None) -> AreaLink:
+    link = AreaLink.objects.select_for_update().get(pk=link.pk)
+    if link.end_date is not None:
+        raise LinkError("该联系已经结束。")
+    end_date = end_date or timezone.localdate()
+    if end_date < link.start_date:
+        raise LinkError("结束日期不能早于开始日期。")
+    link.end_date = end_date
+    link.save(update_fields=["end_date"])
+    audit_record(
+        action=Action.SCOPE_CHANGED,
+        actor=actor,
+        request=request,
+        target=link.user,
+        detail={"area_link": link.pk, "area": link.area.name, "end": end_date, "change": "end"},
+    )
+    return link
+
+
+@transaction.atomic
+def household_assign_officer(
+    *, household: Household, officer: User, start_date: date | None = None, actor: User | None = None, request=None
+) -> HouseholdLink:
     """Make `officer` the household's responsible officer from `start_date`, ending the current link the day before."""
     if officer.role != User.Role.OFFICER:
         raise LinkError("只有民警可以联系户。")
@@ -56,4 +87,12 @@ def household_assign_officer(*, household: Household, officer: User, start_date:
             raise LinkError("新的联系开始日期必须晚于当前联系的开始日期。")
         current.end_date = start_date - timedelta(days=1)
         current.save(update_fields=["end_date"])
-    return HouseholdLink.objects.create(household=household, officer=officer, start_date=start_date)
+    link = HouseholdLink.objects.create(household=household, officer=officer, start_date=start_date)
+    audit_record(
+        action=Action.SCOPE_CHANGED,
+        actor=actor,
+        request=request,
+        target=household,
+        detail={"officer": officer.get_username(), "previous": current.officer_id if current else None},
+    )
+    return link

@@ -1,12 +1,21 @@
 from django.urls import path
 
-from visits import views
+from visits.views import audit, households, security
 
 app_name = "visits"
 
 urlpatterns = [
-    path("households/", views.household_list, name="household_list"),
-    path("households/<int:pk>/", views.household_detail, name="household_detail"),
-    path("areas/", views.area_list, name="area_list"),
-    path("areas/<int:pk>/", views.area_detail, name="area_detail"),
+    path("households/", households.household_list, name="household_list"),
+    path("households/<int:pk>/", households.household_detail, name="household_detail"),
+    path("households/<int:pk>/reveal/", households.household_reveal, name="household_reveal"),
+    path("areas/", households.area_list, name="area_list"),
+    path("areas/<int:pk>/", households.area_detail, name="area_detail"),
+    path("security/users/", security.security_user_list, name="security_user_list"),
+    path("security/users/<int:pk>/", security.security_user_detail, name="security_user_detail"),
+    path("security/users/<int:pk>/role/", security.security_user_role, name="security_user_role"),
+    path("security/users/<int:pk>/links/", security.security_area_link_add, name="security_area_link_add"),
+    path("security/links/<int:pk>/end/", security.security_area_link_end, name="security_area_link_end"),
+    path("security/users/<int:pk>/otp-reset/", security.security_otp_reset, name="security_otp_reset"),
+    path("audit/", audit.audit_list, name="audit_list"),
+    path("audit/export/", audit.audit_export, name="audit_export"),
 ]

@@ -10,3 +10,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# django-axes logs every login at INFO; in tests that is noise.
+LOGGING["loggers"] = {"axes": {"level": "WARNING"}}  # noqa: F405

@@ -1,5 +1,6 @@
 """Playwright (Python) driving Debian's Chromium against pytest-django's live_server."""
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,20 @@ def screenshot(page, name: str, full_page: bool = False) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def current_totp(secret_base32: str) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(base64.b32decode(secret_base32)):06d}"
+
+
+def enrol_second_factor(page) -> None:
+    """What a leader or administrator does at first login: scan the code, type what the phone shows."""
+    secret = page.get_by_test_id("otp-secret").inner_text()
+    page.get_by_label("动态口令").fill(current_totp(secret))
+    page.get_by_role("button", name="绑定").click()
+    page.wait_for_load_state("networkidle")
 
 
 def log_in(page, live_server, username: str, password: str) -> None:

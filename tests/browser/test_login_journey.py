@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import enrol_second_factor, log_in, screenshot
 from visits.demo import DEMO_USERS
 
 ROLE_HEADINGS = {
@@ -12,6 +12,8 @@ ROLE_HEADINGS = {
     "duty": "本警务室辖区",
     "legal": "全县概况",
     "evaluator": "全县概况",
+    "secadmin": "角色与联系范围",
+    "auditor": "审计日志",
 }
 
 
@@ -19,8 +21,12 @@ ROLE_HEADINGS = {
 def test_each_demo_role_logs_in_and_sees_its_home_page(live_server, phone_page, settings):
     call_command("seed_demo", "--households", "600", "--force")
     page = phone_page
-    for username, _role, name, _post in DEMO_USERS:
+    for username, role, name, _post in DEMO_USERS:
         log_in(page, live_server, username, settings.DEMO_PASSWORD)
+        if role in settings.OTP_REQUIRED_ROLES:
+            assert "/accounts/2fa/setup/" in page.url
+            screenshot(page, f"otp-setup-{username}")
+            enrol_second_factor(page)
         assert page.url == f"{live_server.url}/"
         assert page.get_by_text(f"{name},您好").is_visible()
         assert page.locator("main").get_by_text(ROLE_HEADINGS[username]).first.is_visible()

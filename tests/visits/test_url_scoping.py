@@ -1,16 +1,43 @@
-"""Every URL that takes an id is walked with a user out of scope, who must get a 404.
+"""Every URL that takes an id is walked with users out of scope, who must get a 404 (or a 403 for a page of
+another role). A new URL pattern with a parameter fails `test_every_parametrised_url_has_a_scoping_case` until
+a case is added below, so that nobody can add a page that fetches by id without deciding who may see it."""
 
-A new URL pattern with a parameter fails `test_every_parametrised_url_has_a_scoping_case` until a case is
-added below, so that nobody can add a page that fetches by id without thinking about who may see it.
-"""
+from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-# url name → how to build its kwargs from the fixtures: an object that belongs to alice (station A).
+from tests.conftest import log_in_as
+from tests.visits.factories import AreaLinkFactory, UserFactory
+from visits.models import User
+
+
+@dataclass(frozen=True)
+class Case:
+    kwargs: object  # fixtures → the URL's kwargs
+    allowed: tuple[str, ...]  # fixture names of users who may
+    denied: tuple[str, ...]  # fixture names of users who must get 404/403
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+
+
 SCOPING_CASES = {
-    "visits:household_detail": lambda f: {"pk": f["alice_household"].pk},
-    "visits:area_detail": lambda f: {"pk": f["alice_household"].village_id},
+    "visits:household_detail": Case(lambda f: {"pk": f["alice_household"].pk}, ("alice", "bob"), ("charlie",)),
+    "visits:household_reveal": Case(
+        lambda f: {"pk": f["alice_household"].pk}, ("alice", "bob"), ("charlie",), "post", {"field": "phone"}
+    ),
+    "visits:area_detail": Case(lambda f: {"pk": f["alice_household"].village_id}, ("alice", "bob"), ("charlie",)),
+    "visits:security_user_detail": Case(lambda f: {"pk": f["alice"].pk}, ("secadmin",), ("charlie", "auditor")),
+    "visits:security_user_role": Case(
+        lambda f: {"pk": f["secadmin"].pk}, (), ("secadmin", "charlie"), "post", {"role": "officer"}
+    ),
+    "visits:security_area_link_add": Case(
+        lambda f: {"pk": f["secadmin"].pk}, (), ("secadmin", "alice"), "post", {"area": 1, "start_date": "2026-01-01"}
+    ),
+    "visits:security_area_link_end": Case(
+        lambda f: {"pk": f["cadre_link"].pk}, ("secadmin",), ("alice", "auditor"), "post"
+    ),
+    "visits:security_otp_reset": Case(lambda f: {"pk": f["alice"].pk}, ("secadmin",), ("alice", "auditor"), "post"),
 }
 
 # Namespaces guarded as a whole by another mechanism.
@@ -21,10 +48,9 @@ def _parametrised_url_names(resolver: URLResolver | None = None, namespace: str 
     names = []
     for entry in (resolver or get_resolver()).url_patterns:
         if isinstance(entry, URLResolver):
-            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             if entry.namespace in EXEMPT_NAMESPACES:
                 continue
-            names += _parametrised_url_names(entry, inner)
+            names += _parametrised_url_names(entry, f"{namespace}{entry.namespace}:" if entry.namespace else namespace)
         elif isinstance(entry, URLPattern) and entry.pattern.converters and entry.name:
             names.append(f"{namespace}{entry.name}")
     return names
@@ -37,16 +63,30 @@ def test_every_parametrised_url_has_a_scoping_case():
 
 @pytest.fixture
 def fixtures(alice_household, alice, bob, charlie):
-    return {"alice_household": alice_household, "alice": alice, "bob": bob, "charlie": charlie}
+    secadmin = UserFactory(username="secadmin", role=User.Role.SECURITY_ADMIN)
+    auditor = UserFactory(username="auditor", role=User.Role.AUDITOR)
+    cadre_link = AreaLinkFactory(area=alice_household.village)
+    return {
+        "alice_household": alice_household,
+        "alice": alice,
+        "bob": bob,
+        "charlie": charlie,
+        "secadmin": secadmin,
+        "auditor": auditor,
+        "cadre_link": cadre_link,
+    }
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url_name", sorted(SCOPING_CASES))
-def test_owner_may_open_and_other_station_gets_404(client, fixtures, url_name):
-    url = reverse(url_name, kwargs=SCOPING_CASES[url_name](fixtures))
-    client.force_login(fixtures["alice"])
-    assert client.get(url).status_code == 200
-    client.force_login(fixtures["bob"])
-    assert client.get(url).status_code == 200
-    client.force_login(fixtures["charlie"])
-    assert client.get(url).status_code == 404
+def test_users_in_scope_may_and_others_get_404_or_403(client, fixtures, url_name):
+    case = SCOPING_CASES[url_name]
+    url = reverse(url_name, kwargs=case.kwargs(fixtures))
+    for name in case.denied:
+        log_in_as(client, fixtures[name])
+        status = getattr(client, case.method)(url, case.data).status_code
+        assert status in (403, 404), f"{name} got {status} for {url}"
+    for name in case.allowed:
+        log_in_as(client, fixtures[name])
+        status = getattr(client, case.method)(url, case.data).status_code
+        assert status in (200, 302), f"{name} got {status} for {url}"

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from tests.conftest import MAX_PAGE_QUERIES, log_in_as
 from tests.visits.factories import AreaLinkFactory, HouseholdFactory, HouseholdLinkFactory, UserFactory
 from visits.models import User
 
@@ -33,7 +34,7 @@ def test_login_page_is_the_django_default_and_in_chinese(client):
     ],
 )
 def test_each_role_gets_its_own_home_page(client, role, expected):
-    client.force_login(UserFactory(role=role, is_staff=role == User.Role.ADMIN))
+    log_in_as(client, UserFactory(role=role, is_staff=role == User.Role.ADMIN))
     response = client.get(reverse("home"))
     assert response.status_code == 200
     assert expected in response.content.decode()
@@ -42,7 +43,7 @@ def test_each_role_gets_its_own_home_page(client, role, expected):
 def test_navigation_offers_reference_data_only_to_the_administrator(client, alice):
     client.force_login(alice)
     assert "基础数据管理" not in client.get(reverse("home")).content.decode()
-    client.force_login(UserFactory(role=User.Role.ADMIN, is_staff=True))
+    log_in_as(client, UserFactory(role=User.Role.ADMIN, is_staff=True))
     assert "基础数据管理" in client.get(reverse("home")).content.decode()
 
 
@@ -125,7 +126,7 @@ def test_household_list_query_count_does_not_grow_with_households(
     for _ in range(30):
         HouseholdLinkFactory(officer=UserFactory(unit=village_a.unit), household=HouseholdFactory(village=village_a))
     client.force_login(bob)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(MAX_PAGE_QUERIES):
         response = client.get(reverse("visits:household_list"))
     assert len(response.context["page"].object_list) == 25
 
@@ -161,6 +162,6 @@ def test_cadre_area_pages(client, village_a, village_b, alice_household):
 def test_leader_town_page_lists_villages_with_counts(client, village_a, alice_household):
     leader = UserFactory(role=User.Role.LEADER)
     AreaLinkFactory(user=leader, area=village_a.parent)
-    client.force_login(leader)
+    log_in_as(client, leader)
     response = client.get(village_a.parent.get_absolute_url())
     assert [(v.name, v.household_count) for v in response.context["villages"]] == [(village_a.name, 1)]

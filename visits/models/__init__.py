@@ -1,4 +1,15 @@
+from .audit import AuditEntry
 from .organisation import Area, Household, Organisation, Unit
 from .people import AreaLink, HouseholdLink, OrganisationLink, User
 
-__all__ = ["Area", "AreaLink", "Household", "HouseholdLink", "Organisation", "OrganisationLink", "Unit", "User"]
+__all__ = [
+    "Area",
+    "AreaLink",
+    "AuditEntry",
+    "Household",
+    "HouseholdLink",
+    "Organisation",
+    "OrganisationLink",
+    "Unit",
+    "User",
+]

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from visits.fields import EncryptedCharField, KeyedHashField
 from visits.validators import validate_id_number, validate_phone, validate_unit_code
 
 
@@ -97,7 +98,8 @@ class Household(models.Model):
         limit_choices_to={"kind": "village"},
     )
     head_name = models.CharField("户主姓名", max_length=32)
-    head_id_number = models.CharField("户主身份证号", max_length=18, unique=True, validators=[validate_id_number])
+    head_id_number = EncryptedCharField("户主身份证号", form_max_length=18, validators=[validate_id_number])
+    head_id_number_hash = KeyedHashField("身份证号检索码", source="head_id_number", unique=True)
     members_count = models.PositiveSmallIntegerField("家庭人口", default=1)
     address = models.CharField("住址", max_length=128)
     phone = models.CharField("联系电话", max_length=20, blank=True, validators=[validate_phone])

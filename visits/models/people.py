@@ -19,14 +19,25 @@ class User(AbstractUser):
         LEGAL = "legal", "法制部门"
         EVALUATOR = "evaluator", "民意访评中心"
         ADMIN = "admin", "系统管理员"
+        SECURITY_ADMIN = "security_admin", "安全管理员"
+        AUDITOR = "auditor", "安全审计员"
 
     name = models.CharField("姓名", max_length=32, blank=True)
-    role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.OFFICER)
+    role = models.CharField(
+        "角色",
+        max_length=16,
+        choices=Role.choices,
+        blank=True,
+        help_text="由安全管理员分配;未分配角色的用户看不到任何数据。",
+    )
     unit = models.ForeignKey(Unit, verbose_name="所属单位", null=True, on_delete=models.PROTECT, related_name="members")
     post = models.CharField("职务", max_length=32, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)
     is_unit_head = models.BooleanField(
         "单位负责人", default=False, help_text="所长、主任等,可查看本单位辖区的全部数据。"
+    )
+    must_change_password = models.BooleanField(
+        "下次登录须修改密码", default=False, help_text="管理员创建账号或重置密码后,用户首次登录必须先修改密码。"
     )
 
     class Meta:

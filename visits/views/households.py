@@ -1,10 +1,16 @@
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
+from django.views.decorators.http import require_POST
 
 from visits import selectors
+from visits.audit import Action, audit_record
 from visits.filters import HouseholdFilter
+from visits.forms import RevealForm
 from visits.models import User
 from visits.pagination import paginate
+from visits.privacy import can_reveal
 from visits.scopes import get_area_for_user, get_household_for_user
 
 _HOME_TEMPLATES = {role: f"visits/home_{role}.html" for role in User.Role}
@@ -17,7 +23,7 @@ def home(request):
         "summary": selectors.scope_summary(user=user),
         "area_links": selectors.area_links_of(user=user),
     }
-    return render(request, _HOME_TEMPLATES[user.role], context)
+    return render(request, _HOME_TEMPLATES.get(user.role, "visits/home_unassigned.html"), context)
 
 
 @login_required
@@ -33,8 +39,33 @@ def household_list(request):
 @login_required
 def household_detail(request, pk: int):
     household = get_household_for_user(request.user, pk)
-    links = selectors.household_link_history(household=household)
-    return render(request, "visits/household_detail.html", {"household": household, "links": links})
+    return render(request, "visits/household_detail.html", _household_context(household))
+
+
+def _household_context(household, revealed: str = "") -> dict:
+    return {
+        "household": household,
+        "links": selectors.household_link_history(household=household),
+        "revealed": revealed,
+    }
+
+
+_REVEAL_ACTIONS = {"id_number": Action.REVEAL_ID_NUMBER, "phone": Action.REVEAL_PHONE}
+
+
+@require_POST
+@login_required
+def household_reveal(request, pk: int):
+    """Show one number in full, for this response only, and record who saw it."""
+    household = get_household_for_user(request.user, pk)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("无效的请求。")
+    field = form.cleaned_data["field"]
+    if not can_reveal(request.user, field):
+        raise PermissionDenied("您的角色无权查看完整号码。")
+    audit_record(action=_REVEAL_ACTIONS[field], request=request, target=household)
+    return render(request, "visits/household_detail.html", _household_context(household, revealed=field))
 
 
 @login_required

@@ -1,0 +1,39 @@
+from django import forms
+
+from visits.models import Area, User
+
+
+class OtpTokenForm(forms.Form):
+    token = forms.CharField(
+        label="动态口令",
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}),
+        help_text="手机身份验证器中显示的 6 位数字。",
+    )
+
+    def clean_token(self):
+        token = self.cleaned_data["token"].strip()
+        if not token.isdigit():
+            raise forms.ValidationError("动态口令为 6 位数字。")
+        return token
+
+
+class RevealForm(forms.Form):
+    field = forms.ChoiceField(choices=[("id_number", "身份证号"), ("phone", "电话")])
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label="角色", choices=[("", "未分配")] + list(User.Role.choices), required=False)
+    is_unit_head = forms.BooleanField(label="单位负责人(可查看本单位辖区)", required=False)
+
+
+class AreaLinkForm(forms.Form):
+    area = forms.ModelChoiceField(label="联系区域", queryset=Area.objects.none())
+    start_date = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind = Area.Kind.TOWN if user.role == User.Role.LEADER else Area.Kind.VILLAGE
+        self.fields["area"].queryset = Area.objects.filter(kind=kind).select_related("parent").order_by("code")
+        self.fields["area"].label_from_instance = lambda a: f"{a.parent.name} · {a.name}" if a.parent_id else a.name
