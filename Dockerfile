@@ -11,8 +11,9 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 # collectstatic needs settings but no real secret; the build-time key never reaches a running container.
 RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
+    FIELD_ENCRYPTION_KEYS=Y29sbGVjdHN0YXRpYy1vbmx5LW5vdC1hLXJlYWxrZXk= ID_HASH_KEY=collectstatic-only \
     python manage.py collectstatic --noinput \
-    && mkdir -p /app/var && chown -R jiafang /app/var
+    && mkdir -p /app/var /app/private && chown -R jiafang /app/var /app/private
 USER jiafang
 EXPOSE 8000
 CMD ["gunicorn", "jingshi_jiafang.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench
+.PHONY: run test lint bench backup restore
 
 # The stamp files make a second `make run` skip the install unless a requirements file changed.
 $(VENV)/.runtime-installed: requirements.txt
@@ -26,3 +26,11 @@ lint: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench
+
+backup: $(VENV)/.runtime-installed
+	$(BIN)/python manage.py backup_database $(if $(FILE),--output $(FILE))
+
+# make restore FILE=var/backups/jiafang-20261128-120000.dump
+restore: $(VENV)/.runtime-installed
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=path/to/backup.dump" && exit 2)
+	$(BIN)/python manage.py restore_database $(FILE)

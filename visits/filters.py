@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from visits.crypto import keyed_hash
 from visits.models import Area, AuditEntry, Household
+from visits.privacy import mask_id_number, mask_phone
 
 _ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 _DIGITS = re.compile(r"^\d{3,11}$")
@@ -23,12 +24,24 @@ def search_households(queryset: QuerySet[Household], text: str) -> QuerySet[Hous
     return queryset.filter(Q(head_name__contains=text) | Q(address__contains=text))
 
 
+class MaskedSearchInput(forms.TextInput):
+    """Echo a searched ID number or mobile number back masked, so the result page never shows it in full."""
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        if value and _ID_LIKE.match(value.strip()):
+            return mask_id_number(value.strip())
+        if value and _DIGITS.match(value.strip()) and len(value.strip()) == 11:
+            return mask_phone(value.strip())
+        return value
+
+
 def area_label(area: Area) -> str:
     return f"{area.parent.name} · {area.name}" if area.parent_id else area.name
 
 
 class HouseholdFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="搜索", method="filter_search")
+    q = django_filters.CharFilter(label="搜索", method="filter_search", widget=MaskedSearchInput)
     area = django_filters.ModelChoiceFilter(
         label="镇/村", queryset=Area.objects.none(), method="filter_area", empty_label="全部区域"
     )

@@ -1,6 +1,7 @@
 from django import forms
 
 from visits.models import Area, User
+from visits.uploads import validate_upload
 
 
 class OtpTokenForm(forms.Form):
@@ -37,3 +38,13 @@ class AreaLinkForm(forms.Form):
         kind = Area.Kind.TOWN if user.role == User.Role.LEADER else Area.Kind.VILLAGE
         self.fields["area"].queryset = Area.objects.filter(kind=kind).select_related("parent").order_by("code")
         self.fields["area"].label_from_instance = lambda a: f"{a.parent.name} · {a.name}" if a.parent_id else a.name
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label="文件", help_text="JPG、PNG 或 PDF,最大 10 MB。")
+    description = forms.CharField(label="说明", max_length=200, required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        self.content_type = validate_upload(upload)
+        return upload

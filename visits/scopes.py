@@ -8,7 +8,7 @@ confirmed to exist.
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from visits.models import Area, AreaLink, Household, HouseholdLink, Unit, User
+from visits.models import Area, AreaLink, Household, HouseholdAttachment, HouseholdLink, Unit, User
 
 Role = User.Role
 
@@ -97,3 +97,12 @@ def get_area_for_user(user: User, pk: int) -> Area:
         return areas_visible_to(user).select_related("parent", "unit").get(pk=pk)
     except Area.DoesNotExist:
         raise Http404("没有找到该区域,或您无权查看。") from None
+
+
+def get_attachment_for_user(user: User, pk: int) -> HouseholdAttachment:
+    try:
+        return HouseholdAttachment.objects.select_related("household").get(
+            pk=pk, household__in=households_visible_to(user)
+        )
+    except HouseholdAttachment.DoesNotExist:
+        raise Http404("没有找到该附件,或您无权查看。") from None

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from visits.audit import Action, audit_record
-from visits.models import Area, AreaLink, Household, HouseholdLink, User
+from visits.models import Area, AreaLink, Household, HouseholdAttachment, HouseholdLink, User
 
 
 class LinkError(Exception):
@@ -96,3 +96,32 @@ def household_assign_officer(
         detail={"officer": officer.get_username(), "previous": current.officer_id if current else None},
     )
     return link
+
+
+UPLOAD_ROLES = frozenset({User.Role.OFFICER, User.Role.DUTY_OFFICER})
+
+
+@transaction.atomic
+def household_attachment_add(
+    *, household: Household, actor: User, upload, content_type: str, description: str = "", request=None
+) -> HouseholdAttachment:
+    if actor.role not in UPLOAD_ROLES:
+        raise LinkError("只有民警和值班民警可以上传住户附件。")
+    attachment = HouseholdAttachment(
+        household=household,
+        uploaded_by=actor,
+        original_name=upload.name[:200],
+        content_type=content_type,
+        size=upload.size,
+        description=description,
+    )
+    attachment.file.save(upload.name, upload, save=False)
+    attachment.save()
+    audit_record(
+        action=Action.UPLOAD,
+        actor=actor,
+        request=request,
+        target=attachment,
+        detail={"household": household.pk, "name": attachment.original_name, "size": attachment.size},
+    )
+    return attachment

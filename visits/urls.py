@@ -1,6 +1,6 @@
 from django.urls import path
 
-from visits.views import audit, households, security
+from visits.views import attachments, audit, households, security
 
 app_name = "visits"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("households/", households.household_list, name="household_list"),
     path("households/<int:pk>/", households.household_detail, name="household_detail"),
     path("households/<int:pk>/reveal/", households.household_reveal, name="household_reveal"),
+    path("households/<int:pk>/attachments/", attachments.attachment_upload, name="attachment_upload"),
+    path("attachments/<int:pk>/", attachments.attachment_download, name="attachment_download"),
     path("areas/", households.area_list, name="area_list"),
     path("areas/<int:pk>/", households.area_detail, name="area_detail"),
     path("security/users/", security.security_user_list, name="security_user_list"),

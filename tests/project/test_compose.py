@@ -63,7 +63,17 @@ def test_app_services_use_production_settings_and_wait_for_healthy_backends():
 
 def test_secrets_have_no_default_in_compose():
     env = load_compose()["services"]["web"]["environment"]
-    assert ":?" in env["DJANGO_SECRET_KEY"]
+    for secret in ("DJANGO_SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "ID_HASH_KEY"):
+        assert ":?" in env[secret], secret
+
+
+def test_uploads_are_on_a_volume_shared_by_web_and_worker_outside_the_web_root():
+    compose = load_compose()
+    for name in ("web", "worker"):
+        service = compose["services"][name]
+        assert service["environment"]["PRIVATE_STORAGE_ROOT"] == "/app/private"
+        assert "privatedata:/app/private" in service["volumes"]
+    assert "privatedata" in compose["volumes"]
 
 
 def test_dockerfile_builds_the_app_image():

@@ -1,9 +1,10 @@
 from datetime import date, timedelta
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from visits.models import Area, AreaLink, Household, HouseholdLink, Organisation, Unit, User
+from visits.models import Area, AreaLink, Household, HouseholdAttachment, HouseholdLink, Organisation, Unit, User
 from visits.validators import id_number_check_char
 
 TEST_PASSWORD = "Test-password-2026"
@@ -115,3 +116,22 @@ class AreaLinkFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory, role=User.Role.CADRE)
     area = factory.SubFactory(VillageFactory)
     start_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+
+
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def png_upload(name: str = "户口簿.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PNG_BYTES, content_type="image/png")
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HouseholdAttachment
+
+    household = factory.SubFactory(HouseholdFactory)
+    uploaded_by = factory.SubFactory(UserFactory)
+    file = factory.LazyFunction(png_upload)
+    original_name = "户口簿.png"
+    content_type = "image/png"
+    size = len(PNG_BYTES)

@@ -2,13 +2,14 @@
 another role). A new URL pattern with a parameter fails `test_every_parametrised_url_has_a_scoping_case` until
 a case is added below, so that nobody can add a page that fetches by id without deciding who may see it."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import log_in_as
-from tests.visits.factories import AreaLinkFactory, UserFactory
+from tests.visits.factories import AreaLinkFactory, AttachmentFactory, UserFactory, png_upload
 from visits.models import User
 
 
@@ -18,7 +19,10 @@ class Case:
     allowed: tuple[str, ...]  # fixture names of users who may
     denied: tuple[str, ...]  # fixture names of users who must get 404/403
     method: str = "get"
-    data: dict = field(default_factory=dict)
+    data: dict | Callable[[], dict] = field(default_factory=dict)
+
+    def request_data(self) -> dict:
+        return self.data() if callable(self.data) else self.data
 
 
 SCOPING_CASES = {
@@ -26,6 +30,10 @@ SCOPING_CASES = {
     "visits:household_reveal": Case(
         lambda f: {"pk": f["alice_household"].pk}, ("alice", "bob"), ("charlie",), "post", {"field": "phone"}
     ),
+    "visits:attachment_upload": Case(
+        lambda f: {"pk": f["alice_household"].pk}, ("alice",), ("charlie",), "post", lambda: {"file": png_upload()}
+    ),
+    "visits:attachment_download": Case(lambda f: {"pk": f["attachment"].pk}, ("alice", "bob"), ("charlie",)),
     "visits:area_detail": Case(lambda f: {"pk": f["alice_household"].village_id}, ("alice", "bob"), ("charlie",)),
     "visits:security_user_detail": Case(lambda f: {"pk": f["alice"].pk}, ("secadmin",), ("charlie", "auditor")),
     "visits:security_user_role": Case(
@@ -74,6 +82,7 @@ def fixtures(alice_household, alice, bob, charlie):
         "secadmin": secadmin,
         "auditor": auditor,
         "cadre_link": cadre_link,
+        "attachment": AttachmentFactory(household=alice_household, uploaded_by=alice),
     }
 
 
@@ -84,9 +93,9 @@ def test_users_in_scope_may_and_others_get_404_or_403(client, fixtures, url_name
     url = reverse(url_name, kwargs=case.kwargs(fixtures))
     for name in case.denied:
         log_in_as(client, fixtures[name])
-        status = getattr(client, case.method)(url, case.data).status_code
+        status = getattr(client, case.method)(url, case.request_data()).status_code
         assert status in (403, 404), f"{name} got {status} for {url}"
     for name in case.allowed:
         log_in_as(client, fixtures[name])
-        status = getattr(client, case.method)(url, case.data).status_code
+        status = getattr(client, case.method)(url, case.request_data()).status_code
         assert status in (200, 302), f"{name} got {status} for {url}"

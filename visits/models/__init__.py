@@ -1,3 +1,4 @@
+from .attachments import HouseholdAttachment
 from .audit import AuditEntry
 from .organisation import Area, Household, Organisation, Unit
 from .people import AreaLink, HouseholdLink, OrganisationLink, User
@@ -7,6 +8,7 @@ __all__ = [
     "AreaLink",
     "AuditEntry",
     "Household",
+    "HouseholdAttachment",
     "HouseholdLink",
     "Organisation",
     "OrganisationLink",

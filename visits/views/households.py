@@ -4,10 +4,10 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from visits import selectors
+from visits import selectors, services
 from visits.audit import Action, audit_record
 from visits.filters import HouseholdFilter
-from visits.forms import RevealForm
+from visits.forms import AttachmentForm, RevealForm
 from visits.models import User
 from visits.pagination import paginate
 from visits.privacy import can_reveal
@@ -39,13 +39,16 @@ def household_list(request):
 @login_required
 def household_detail(request, pk: int):
     household = get_household_for_user(request.user, pk)
-    return render(request, "visits/household_detail.html", _household_context(household))
+    return render(request, "visits/household_detail.html", household_context(request, household))
 
 
-def _household_context(household, revealed: str = "") -> dict:
+def household_context(request, household, revealed: str = "", attachment_form=None) -> dict:
+    may_upload = request.user.role in services.UPLOAD_ROLES
     return {
         "household": household,
         "links": selectors.household_link_history(household=household),
+        "attachments": household.attachments.select_related("uploaded_by"),
+        "attachment_form": attachment_form or (AttachmentForm() if may_upload else None),
         "revealed": revealed,
     }
 
@@ -65,7 +68,7 @@ def household_reveal(request, pk: int):
     if not can_reveal(request.user, field):
         raise PermissionDenied("您的角色无权查看完整号码。")
     audit_record(action=_REVEAL_ACTIONS[field], request=request, target=household)
-    return render(request, "visits/household_detail.html", _household_context(household, revealed=field))
+    return render(request, "visits/household_detail.html", household_context(request, household, revealed=field))
 
 
 @login_required
