@@ -1,4 +1,1 @@
-"""Echo cards, contact cards, talk rooms and residents' matters (report → analyse → dispatch → handle → close).
-
-Not built yet: see issue 5. The app is registered so that its place in the dependency order is fixed.
-"""
+"""Residents' matters (诉求/意见) and, as issue 5 lands, echo cards, talk rooms and the report → close flow."""

@@ -27,6 +27,7 @@ NAV_ITEMS = (
     NavItem("首页", "home", ALL_ROLES),
     NavItem("我的联系户", "visits:household_list", frozenset({Role.OFFICER})),
     NavItem("辖区住户", "visits:household_list", CASE_ROLES - {Role.OFFICER}),
+    NavItem("民情日记", "visits:diary", frozenset({Role.OFFICER, Role.CADRE, Role.LEADER})),
     NavItem("联系区域", "visits:area_list", CASE_ROLES),
     NavItem("基础数据管理", "admin:index", frozenset({Role.ADMIN})),
     NavItem("角色与联系范围", "visits:security_user_list", frozenset({Role.SECURITY_ADMIN})),

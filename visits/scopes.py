@@ -8,7 +8,7 @@ confirmed to exist.
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from visits.models import Area, AreaLink, Household, HouseholdAttachment, HouseholdLink, Unit, User
+from visits.models import Area, AreaLink, Household, HouseholdAttachment, HouseholdLink, Unit, User, Visit
 
 Role = User.Role
 
@@ -106,3 +106,48 @@ def get_attachment_for_user(user: User, pk: int) -> HouseholdAttachment:
         )
     except HouseholdAttachment.DoesNotExist:
         raise Http404("没有找到该附件,或您无权查看。") from None
+
+
+# Visiting. Only these roles log visits (分层昼访: leader → town, cadre → village, officer → household).
+VISITOR_ROLES = frozenset({Role.LEADER, Role.CADRE, Role.OFFICER})
+
+
+def households_visitable_by(user: User) -> QuerySet[Household]:
+    """Where a user may log a visit: their own scope, and (with a reason) the rest of their unit's area."""
+    if user.role not in VISITOR_ROLES or user.unit_id is None:
+        return Household.objects.none()
+    jurisdiction = _jurisdiction_villages(user).values("pk")
+    return Household.objects.filter(Q(pk__in=households_visible_to(user).values("pk")) | Q(village__in=jurisdiction))
+
+
+def is_within_links(user: User, household: Household) -> bool:
+    """Inside the visitor's own links (no reason needed); a unit head's whole area counts as linked."""
+    if user.is_unit_head and _jurisdiction_villages(user).filter(pk=household.village_id).exists():
+        return True
+    if user.role == Role.OFFICER:
+        return HouseholdLink.objects.active().filter(officer=user, household=household).exists()
+    linked_areas = _linked_areas(user).values("area")
+    if user.role == Role.CADRE:
+        return linked_areas.filter(area=household.village_id).exists()
+    if user.role == Role.LEADER:
+        return linked_areas.filter(area=household.village.parent_id).exists()
+    return False
+
+
+def get_household_for_visit(user: User, pk: int) -> Household:
+    try:
+        return households_visitable_by(user).select_related("village__parent", "village__unit").get(pk=pk)
+    except Household.DoesNotExist:
+        raise Http404("没有找到该户,或您无权走访。") from None
+
+
+def visits_visible_to(user: User) -> QuerySet[Visit]:
+    """A visit is visible with its household; a visitor always sees their own."""
+    return Visit.objects.filter(Q(household__in=households_visible_to(user).values("pk")) | Q(visitor=user))
+
+
+def get_visit_for_user(user: User, pk: int) -> Visit:
+    try:
+        return visits_visible_to(user).select_related("household__village__parent", "visitor").get(pk=pk)
+    except Visit.DoesNotExist:
+        raise Http404("没有找到该走访记录,或您无权查看。") from None

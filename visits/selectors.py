@@ -1,24 +1,36 @@
 """Reads that several views, jobs or exports share."""
 
 from dataclasses import dataclass
+from datetime import date, datetime, time
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
-from visits.models import Area, AreaLink, Household, HouseholdLink, User
-from visits.scopes import areas_visible_to, households_visible_to, towns_visible_to, villages_visible_to
+from visits.models import Area, AreaLink, Household, HouseholdLink, User, Visit
+from visits.scopes import (
+    areas_visible_to,
+    households_visible_to,
+    households_visitable_by,
+    towns_visible_to,
+    villages_visible_to,
+)
 
 
-def household_list(*, user: User) -> QuerySet[Household]:
-    """The scoped household list, with what a list row shows fetched in the same query."""
+def household_list(*, user: User, unit_wide: bool = False) -> QuerySet[Household]:
+    """The scoped household list with what a row shows fetched in the same query. An officer's own list is
+    ordered by who is due: never visited first, then longest since the last visit. `unit_wide` lists instead
+    the rest of the officer's unit area, where a visit needs a reason."""
     current_officer = HouseholdLink.objects.active().filter(household=OuterRef("pk"))
-    return (
-        households_visible_to(user)
-        .select_related("village__parent")
-        .annotate(
-            officer_name=Subquery(current_officer.values("officer__name")[:1]),
-        )
-        .order_by("village__code", "head_name", "pk")
+    if unit_wide:
+        households = households_visitable_by(user).exclude(pk__in=households_visible_to(user).values("pk"))
+    else:
+        households = households_visible_to(user)
+    households = households.select_related("village__parent").annotate(
+        officer_name=Subquery(current_officer.values("officer__name")[:1]),
     )
+    if user.role == User.Role.OFFICER:
+        return households.order_by(F("last_visited_at").asc(nulls_first=True), "pk")
+    return households.order_by("village__code", "head_name", "pk")
 
 
 def household_link_history(*, household: Household) -> QuerySet[HouseholdLink]:
@@ -61,5 +73,79 @@ def scope_summary(*, user: User) -> ScopeSummary:
     )
 
 
-def visible_area_choices(*, user: User) -> QuerySet[Area]:
-    return areas_visible_to(user).select_related("parent").order_by("code")
+def visible_area_choices(*, user: User, unit_wide: bool = False) -> QuerySet[Area]:
+    if unit_wide:
+        villages = households_visitable_by(user).values("village")
+        areas = Area.objects.filter(Q(pk__in=villages) | Q(villages__in=villages)).distinct()
+    else:
+        areas = areas_visible_to(user)
+    return areas.select_related("parent").order_by("code")
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    at: datetime
+    kind: str
+    title: str
+    lines: tuple[str, ...] = ()
+    url: str = ""
+
+
+def household_timeline(*, household: Household) -> list[TimelineEvent]:
+    """Everything about one household, newest first, in a fixed number of queries (a household's history is
+    tens of rows, so it is merged in Python)."""
+    events = [_visit_event(visit) for visit in _household_visits(household)]
+    events += [
+        TimelineEvent(
+            matter.created_at,
+            "matter",
+            f"诉求({matter.get_channel_display()})· {matter.get_state_display()}",
+            (matter.content,),
+        )
+        # Matters heard on a visit are shown with that visit.
+        for matter in household.matters.filter(visit__isnull=True)
+    ]
+    events += [
+        TimelineEvent(a.created_at, "attachment", f"上传附件:{a.original_name}", (a.description,), a.get_absolute_url())
+        for a in household.attachments.all()
+    ]
+    events += [
+        TimelineEvent(
+            datetime.combine(link.start_date, time.min, timezone.get_current_timezone()),
+            "link",
+            f"责任民警:{link.officer}",
+        )
+        for link in household.links.select_related("officer")
+    ]
+    return sorted(events, key=lambda event: event.at, reverse=True)
+
+
+def _household_visits(household: Household) -> QuerySet[Visit]:
+    return household.visits.select_related("visitor").prefetch_related("corrections", "findings", "matters")
+
+
+def _visit_event(visit: Visit) -> TimelineEvent:
+    lines = [f"见到 {visit.people_met}"]
+    lines += [
+        f"户籍整改:{c.get_field_display()} {c.old_value or '(空)'} → {c.new_value}" for c in visit.corrections.all()
+    ]
+    lines += [f"{f.get_kind_display()}:{f.description}" for f in visit.findings.all()]
+    lines += [f"诉求:{m.content}({m.get_state_display()})" for m in visit.matters.all()]
+    title = f"{visit.get_kind_display()} · {visit.visitor}" + (" · 联系范围外" if visit.is_outside_links else "")
+    return TimelineEvent(visit.visited_at, "visit", title, tuple(lines), visit.get_absolute_url())
+
+
+def visit_outcomes(*, visit: Visit) -> dict:
+    return {
+        "corrections": list(visit.corrections.all()),
+        "findings": list(visit.findings.all()),
+        "matters": list(visit.matters.all()),
+    }
+
+
+def diary_entries(*, user: User, month: date | None = None) -> QuerySet[Visit]:
+    """The user's own visits, newest first, with what each found fetched in a fixed number of queries."""
+    visits = Visit.objects.filter(visitor=user)
+    if month is not None:
+        visits = visits.filter(visited_at__year=month.year, visited_at__month=month.month)
+    return visits.select_related("household__village__parent").prefetch_related("corrections", "findings", "matters")

@@ -1,13 +1,27 @@
 """Writes of the organisation and its links. Links are ended, never deleted, so history survives re-assignment.
 Every change of a link is a change of someone's scope, and is written to the audit log in the same transaction."""
 
+import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from visits.audit import Action, audit_record
-from visits.models import Area, AreaLink, Household, HouseholdAttachment, HouseholdLink, User
+from visits.models import (
+    Area,
+    AreaLink,
+    Finding,
+    Household,
+    HouseholdAttachment,
+    HouseholdLink,
+    RegistrationCorrection,
+    User,
+    Visit,
+)
+from visits.night import night_window_error
+from visits.scopes import VISITOR_ROLES, is_within_links
 
 
 class LinkError(Exception):
@@ -125,3 +139,118 @@ def household_attachment_add(
         detail={"household": household.pk, "name": attachment.original_name, "size": attachment.size},
     )
     return attachment
+
+
+class VisitError(Exception):
+    """A visit that cannot be saved as given; the message is shown to the visitor."""
+
+
+# Household facts a visit may correct in place; each change is also written as a RegistrationCorrection.
+CORRECTABLE_FACTS = ("head_name", "address", "phone", "members_count")
+
+
+@dataclass(frozen=True)
+class FindingInput:
+    kind: str
+    description: str
+    mediated_on_spot: bool = False
+
+
+@dataclass(frozen=True)
+class CorrectionInput:
+    field: str
+    old_value: str
+    new_value: str
+
+
+def visit_log(
+    *,
+    visitor: User,
+    household: Household,
+    submission_key: uuid.UUID,
+    details: dict,
+    facts: dict,
+    corrections: list[CorrectionInput] = (),
+    findings: list[FindingInput] = (),
+    requests: list[str] = (),
+) -> tuple[Visit, bool]:
+    """Record a visit with everything it found. Returns (visit, created): a second submission of the same form
+    (a double tap on a slow connection) returns the first visit and changes nothing."""
+    existing = Visit.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        return existing, False
+    _check_visit(visitor=visitor, household=household, details=details)
+    try:
+        with transaction.atomic():
+            visit = Visit.objects.create(
+                visitor=visitor,
+                household=household,
+                village=household.village,
+                unit=visitor.unit,
+                submission_key=submission_key,
+                **details,
+            )
+            _apply_facts(visit, household, facts)
+            RegistrationCorrection.objects.bulk_create(
+                RegistrationCorrection(visit=visit, household=household, **vars(correction))
+                for correction in corrections
+            )
+            Finding.objects.bulk_create(Finding(visit=visit, **vars(finding)) for finding in findings)
+            _register_requests(visit, household, requests)
+    except IntegrityError:
+        # The same form submitted twice at the same moment: the other request created the visit.
+        existing = Visit.objects.filter(submission_key=submission_key).first()
+        if existing is None:
+            raise
+        return existing, False
+    return visit, True
+
+
+def _check_visit(*, visitor: User, household: Household, details: dict) -> None:
+    if visitor.role not in VISITOR_ROLES:
+        raise VisitError("只有局领导、中层干部和民警记录家访。")
+    if details["visited_at"] > timezone.now() + timedelta(minutes=10):
+        raise VisitError("走访时间不能晚于现在。")
+    if details["kind"] == Visit.Kind.NIGHT and (error := night_window_error(details["visited_at"])):
+        raise VisitError(error)
+    if not details.get("outside_links_reason") and not is_within_links(visitor, household):
+        raise VisitError("该户不在您的联系范围内,请填写走访理由。")
+
+
+def _apply_facts(visit: Visit, household: Household, facts: dict) -> None:
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    changed = [name for name in CORRECTABLE_FACTS if name in facts and facts[name] != getattr(household, name)]
+    RegistrationCorrection.objects.bulk_create(
+        RegistrationCorrection(
+            visit=visit,
+            household=household,
+            field=name,
+            old_value=str(getattr(household, name)),
+            new_value=str(facts[name]),
+        )
+        for name in changed
+    )
+    for name in changed:
+        setattr(household, name, facts[name])
+    if household.last_visited_at is None or household.last_visited_at < visit.visited_at:
+        household.last_visited_at = visit.visited_at
+        changed.append("last_visited_at")
+    if changed:
+        household.save(update_fields=[*changed, "updated_at"])
+
+
+def _register_requests(visit: Visit, household: Household, requests: list[str]) -> None:
+    # A request heard on a visit is a resident's matter from then on: feedback owns it. One explicit call of the
+    # later app's service, imported here so that visits does not depend on feedback at import time.
+    from feedback.models import Matter
+    from feedback.services import matter_register
+
+    for content in requests:
+        matter_register(
+            channel=Matter.Channel.VISIT,
+            content=content,
+            unit=household.village.unit,
+            actor=visit.visitor,
+            household=household,
+            visit=visit,
+        )

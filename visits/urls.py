@@ -1,6 +1,6 @@
 from django.urls import path
 
-from visits.views import attachments, audit, households, security
+from visits.views import attachments, audit, households, security, visiting
 
 app_name = "visits"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("households/<int:pk>/reveal/", households.household_reveal, name="household_reveal"),
     path("households/<int:pk>/attachments/", attachments.attachment_upload, name="attachment_upload"),
     path("attachments/<int:pk>/", attachments.attachment_download, name="attachment_download"),
+    path("households/<int:pk>/visits/new/", visiting.visit_create, name="visit_create"),
+    path("visits/<int:pk>/", visiting.visit_detail, name="visit_detail"),
+    path("diary/", visiting.diary, name="diary"),
     path("areas/", households.area_list, name="area_list"),
     path("areas/<int:pk>/", households.area_detail, name="area_detail"),
     path("security/users/", security.security_user_list, name="security_user_list"),

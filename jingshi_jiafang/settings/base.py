@@ -204,6 +204,13 @@ CELERY_BEAT_SCHEDULE: dict = {}
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "amluZ3NoaS1qaWFmYW5nLWRldi1vbmx5LWtleS0zMmI=")
 ID_HASH_KEY = env_str("ID_HASH_KEY", "jingshi-jiafang-development-id-hash-key")
 
+# Night visits (警民夜谈): Monday, Wednesday and Friday, 20:00–21:00 in the source county; other counties differ.
+NIGHT_VISIT_WEEKDAYS = [int(day) for day in env_list("NIGHT_VISIT_WEEKDAYS", "0,2,4")]
+NIGHT_VISIT_START = env_str("NIGHT_VISIT_START", "20:00")
+NIGHT_VISIT_END = env_str("NIGHT_VISIT_END", "21:00")
+# A household with no visit for this many days is overdue on the coverage page.
+VISIT_OVERDUE_DAYS = env_int("VISIT_OVERDUE_DAYS", 90)
+
 # Demo data.
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "jiafang-demo-2026")
 

@@ -4,7 +4,17 @@ import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from visits.models import Area, AreaLink, Household, HouseholdAttachment, HouseholdLink, Organisation, Unit, User
+from visits.models import (
+    Area,
+    AreaLink,
+    Household,
+    HouseholdAttachment,
+    HouseholdLink,
+    Organisation,
+    Unit,
+    User,
+    Visit,
+)
 from visits.validators import id_number_check_char
 
 TEST_PASSWORD = "Test-password-2026"
@@ -135,3 +145,16 @@ class AttachmentFactory(factory.django.DjangoModelFactory):
     original_name = "户口簿.png"
     content_type = "image/png"
     size = len(PNG_BYTES)
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Visit
+
+    visitor = factory.SubFactory(UserFactory)
+    household = factory.SubFactory(HouseholdFactory)
+    village = factory.SelfAttribute("household.village")
+    unit = factory.SelfAttribute("visitor.unit")
+    kind = Visit.Kind.DAY
+    visited_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    people_met = "户主本人"

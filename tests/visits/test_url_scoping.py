@@ -9,7 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import log_in_as
-from tests.visits.factories import AreaLinkFactory, AttachmentFactory, UserFactory, png_upload
+from tests.visits.factories import AreaLinkFactory, AttachmentFactory, UserFactory, VisitFactory, png_upload
 from visits.models import User
 
 
@@ -34,6 +34,8 @@ SCOPING_CASES = {
         lambda f: {"pk": f["alice_household"].pk}, ("alice",), ("charlie",), "post", lambda: {"file": png_upload()}
     ),
     "visits:attachment_download": Case(lambda f: {"pk": f["attachment"].pk}, ("alice", "bob"), ("charlie",)),
+    "visits:visit_create": Case(lambda f: {"pk": f["alice_household"].pk}, ("alice", "bob"), ("charlie", "auditor")),
+    "visits:visit_detail": Case(lambda f: {"pk": f["visit"].pk}, ("alice", "bob"), ("charlie", "secadmin")),
     "visits:area_detail": Case(lambda f: {"pk": f["alice_household"].village_id}, ("alice", "bob"), ("charlie",)),
     "visits:security_user_detail": Case(lambda f: {"pk": f["alice"].pk}, ("secadmin",), ("charlie", "auditor")),
     "visits:security_user_role": Case(
@@ -83,6 +85,7 @@ def fixtures(alice_household, alice, bob, charlie):
         "auditor": auditor,
         "cadre_link": cadre_link,
         "attachment": AttachmentFactory(household=alice_household, uploaded_by=alice),
+        "visit": VisitFactory(household=alice_household, visitor=alice),
     }
 
 

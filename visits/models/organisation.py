@@ -104,6 +104,8 @@ class Household(models.Model):
     address = models.CharField("住址", max_length=128)
     phone = models.CharField("联系电话", max_length=20, blank=True, validators=[validate_phone])
     is_hardship = models.BooleanField("特困户", default=False)
+    # Kept by visit_log so that "who is due" and coverage need no aggregate over all visits.
+    last_visited_at = models.DateTimeField("最近走访", null=True, blank=True, db_index=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

@@ -11,7 +11,7 @@ from visits.forms import AttachmentForm, RevealForm
 from visits.models import User
 from visits.pagination import paginate
 from visits.privacy import can_reveal
-from visits.scopes import get_area_for_user, get_household_for_user
+from visits.scopes import VISITOR_ROLES, get_area_for_user, get_household_for_user
 
 _HOME_TEMPLATES = {role: f"visits/home_{role}.html" for role in User.Role}
 
@@ -28,11 +28,11 @@ def home(request):
 
 @login_required
 def household_list(request):
-    areas = selectors.visible_area_choices(user=request.user)
-    household_filter = HouseholdFilter(
-        request.GET or None, queryset=selectors.household_list(user=request.user), areas=areas
-    )
-    context = {"filter": household_filter, **paginate(request, household_filter.qs)}
+    unit_wide = request.GET.get("scope") == "unit" and request.user.role in VISITOR_ROLES
+    areas = selectors.visible_area_choices(user=request.user, unit_wide=unit_wide)
+    households = selectors.household_list(user=request.user, unit_wide=unit_wide)
+    household_filter = HouseholdFilter(request.GET or None, queryset=households, areas=areas)
+    context = {"filter": household_filter, "unit_wide": unit_wide, **paginate(request, household_filter.qs)}
     return render(request, "visits/household_list.html", context)
 
 
@@ -48,6 +48,8 @@ def household_context(request, household, revealed: str = "", attachment_form=No
         "household": household,
         "links": selectors.household_link_history(household=household),
         "attachments": household.attachments.select_related("uploaded_by"),
+        "may_visit": request.user.role in VISITOR_ROLES,
+        **paginate(request, selectors.household_timeline(household=household)),
         "attachment_form": attachment_form or (AttachmentForm() if may_upload else None),
         "revealed": revealed,
     }
