@@ -1,9 +1,18 @@
 """Writes of residents' matters. Every change of state writes its MatterEvent in the same transaction."""
 
-from django.db import transaction
+import uuid
 
-from feedback.models import Matter, MatterEvent
+from django.db import transaction
+from django.utils import timezone
+
+from feedback.models import Matter, MatterEvent, TopicVisit, TopicVisitMatter
 from visits.models import Household, Unit, User, Visit
+from visits.scopes import is_within_links
+from visits.services import visit_log
+
+
+class FeedbackError(Exception):
+    """A change the rules do not allow; the message is shown to the user."""
 
 
 @transaction.atomic
@@ -22,3 +31,52 @@ def matter_register(
     )
     MatterEvent.objects.create(matter=matter, to_state=Matter.State.REPORTED, actor=actor, note="登记")
     return matter
+
+
+@transaction.atomic
+def topic_visit_create(*, leader: User, staff: list[User], **fields) -> TopicVisit:
+    if leader.role != User.Role.LEADER:
+        raise FeedbackError("专题家访由局领导带队创建。")
+    topic_visit = TopicVisit.objects.create(leader=leader, **fields)
+    topic_visit.staff.set(staff)
+    return topic_visit
+
+
+def topic_visit_add_matters(*, topic_visit: TopicVisit, matters: list[Matter]) -> None:
+    TopicVisitMatter.objects.bulk_create(
+        [TopicVisitMatter(topic_visit=topic_visit, matter=matter) for matter in matters], ignore_conflicts=True
+    )
+
+
+@transaction.atomic
+def topic_visit_record_solution(*, item: TopicVisitMatter, solution: str, people_met: str) -> TopicVisitMatter:
+    """The solution agreed at the resident's home; the home visit itself is a 专题家访 in the visits record."""
+    item = (
+        TopicVisitMatter.objects.select_for_update()
+        .select_related("topic_visit__leader", "matter__household")
+        .get(pk=item.pk)
+    )
+    if item.matter.household is None:
+        raise FeedbackError("该诉求没有对应的住户,无法入户。")
+    topic_visit = item.topic_visit
+    household = item.matter.household
+    reason = "" if is_within_links(topic_visit.leader, household) else f"专题家访:{topic_visit.title}"
+    if item.visit is None:
+        item.visit, _ = visit_log(
+            visitor=topic_visit.leader,
+            household=household,
+            submission_key=uuid.uuid4(),
+            details={
+                "kind": Visit.Kind.TOPIC,
+                "visited_at": timezone.now(),
+                "people_met": people_met,
+                "facts_confirmed": False,
+                "opinions": item.matter.content,
+                "result": solution,
+                "outside_links_reason": reason,
+            },
+            facts={},
+        )
+    item.agreed_solution = solution
+    item.save(update_fields=["agreed_solution", "visit"])
+    return item

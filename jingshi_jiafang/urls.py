@@ -16,4 +16,5 @@ urlpatterns = [
     path("accounts/2fa/verify/", accounts.otp_verify, name="otp_verify"),
     path("admin/", admin.site.urls),
     path("", include("visits.urls")),
+    path("", include("feedback.urls")),
 ]

@@ -1,6 +1,11 @@
+from datetime import date
+
 from django import forms
+from django.utils import timezone
 
 from visits.models import Area, User
+from visits.night import WEEKDAY_NAMES, night_dates
+from visits.scopes import unit_subtree, villages_visible_to
 from visits.uploads import validate_upload
 
 
@@ -48,3 +53,19 @@ class AttachmentForm(forms.Form):
         upload = self.cleaned_data["file"]
         self.content_type = validate_upload(upload)
         return upload
+
+
+class NightPlanForm(forms.Form):
+    date = forms.TypedChoiceField(label="夜访日期", coerce=date.fromisoformat)
+    officer = forms.ModelChoiceField(label="民警", queryset=User.objects.none())
+    village = forms.ModelChoiceField(label="村/居", queryset=Area.objects.none())
+
+    def __init__(self, *args, planner: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        dates = night_dates(timezone.localdate(), weeks=4)
+        self.fields["date"].choices = [(d.isoformat(), f"{d:%m月%d日} 周{WEEKDAY_NAMES[d.weekday()]}") for d in dates]
+        self.fields["officer"].queryset = User.objects.filter(
+            role=User.Role.OFFICER, unit__in=unit_subtree(planner.unit), is_active=True
+        ).order_by("name")
+        self.fields["village"].queryset = villages_visible_to(planner).select_related("parent").order_by("code")
+        self.fields["village"].label_from_instance = lambda a: f"{a.parent.name} · {a.name}"

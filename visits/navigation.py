@@ -17,6 +17,7 @@ class NavItem:
     label: str
     url_name: str
     roles: frozenset
+    unit_head_only: bool = False
 
     @property
     def url(self) -> str:
@@ -28,6 +29,10 @@ NAV_ITEMS = (
     NavItem("我的联系户", "visits:household_list", frozenset({Role.OFFICER})),
     NavItem("辖区住户", "visits:household_list", CASE_ROLES - {Role.OFFICER}),
     NavItem("民情日记", "visits:diary", frozenset({Role.OFFICER, Role.CADRE, Role.LEADER})),
+    NavItem("夜访安排", "visits:night_plan", frozenset({Role.OFFICER}), unit_head_only=True),
+    NavItem("夜访考核", "visits:night_compliance", frozenset({Role.LEADER, Role.EVALUATOR, Role.LEGAL})),
+    NavItem("走访覆盖", "visits:coverage", frozenset({Role.LEADER, Role.CADRE, Role.EVALUATOR, Role.LEGAL})),
+    NavItem("专题家访", "feedback:topic_visit_list", frozenset({Role.LEADER, Role.LEGAL, Role.EVALUATOR})),
     NavItem("联系区域", "visits:area_list", CASE_ROLES),
     NavItem("基础数据管理", "admin:index", frozenset({Role.ADMIN})),
     NavItem("角色与联系范围", "visits:security_user_list", frozenset({Role.SECURITY_ADMIN})),
@@ -38,4 +43,8 @@ NAV_ITEMS = (
 def nav_items_for(user: User) -> list[NavItem]:
     if not user.is_authenticated:
         return []
-    return [item for item in NAV_ITEMS if user.role in item.roles or item.url_name == "home"]
+    return [
+        item
+        for item in NAV_ITEMS
+        if (user.role in item.roles and (user.is_unit_head or not item.unit_head_only)) or item.url_name == "home"
+    ]

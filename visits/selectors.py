@@ -1,12 +1,12 @@
 """Reads that several views, jobs or exports share."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from visits.models import Area, AreaLink, Household, HouseholdLink, User, Visit
+from visits.models import Area, AreaLink, Household, HouseholdLink, NightVisitPlan, Unit, User, Visit
 from visits.scopes import (
     areas_visible_to,
     households_visible_to,
@@ -149,3 +149,92 @@ def diary_entries(*, user: User, month: date | None = None) -> QuerySet[Visit]:
     if month is not None:
         visits = visits.filter(visited_at__year=month.year, visited_at__month=month.month)
     return visits.select_related("household__village__parent").prefetch_related("corrections", "findings", "matters")
+
+
+def night_plans_of_week(*, units: QuerySet[Unit], week: date) -> QuerySet[NightVisitPlan]:
+    """The week's night-visit plans with whether each was kept: a night visit by that officer in that village
+    on that evening."""
+    kept = Visit.objects.filter(
+        kind=Visit.Kind.NIGHT,
+        visitor=OuterRef("officer"),
+        village=OuterRef("village"),
+        visited_at__date=OuterRef("date"),
+    )
+    return (
+        NightVisitPlan.objects.filter(unit__in=units, date__range=(week, week + timedelta(days=6)))
+        .select_related("officer__unit", "village__parent", "unit")
+        .annotate(kept=Exists(kept))
+        .order_by("date", "officer__name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class NightCompliance:
+    planned: int
+    kept: int
+    missed: int
+    upcoming: int
+
+
+def night_compliance(plans: list[NightVisitPlan]) -> NightCompliance:
+    today = timezone.localdate()
+    kept = sum(1 for plan in plans if plan.kept)
+    missed = sum(1 for plan in plans if not plan.kept and plan.date < today)
+    return NightCompliance(planned=len(plans), kept=kept, missed=missed, upcoming=len(plans) - kept - missed)
+
+
+def tonight_plan(*, user: User) -> NightVisitPlan | None:
+    return (
+        NightVisitPlan.objects.filter(officer=user, date=timezone.localdate()).select_related("village__parent").first()
+    )
+
+
+@dataclass
+class VillageCoverage:
+    village: Area
+    households: int = 0
+    visited: int = 0
+    never_visited: int = 0
+    overdue: int = 0
+
+    @property
+    def share(self) -> float:
+        return self.visited / self.households if self.households else 0.0
+
+
+def coverage_by_village(*, villages: QuerySet[Area], start: datetime, end: datetime, cutoff: datetime) -> list:
+    """Per village: households, households visited at least once in [start, end), never visited, and overdue
+    (no visit since `cutoff`). Three grouped queries whatever the number of villages or households."""
+    overdue = Q(last_visited_at__lt=cutoff) | Q(last_visited_at__isnull=True)
+    rows = {v.pk: VillageCoverage(v) for v in villages.select_related("parent", "unit").order_by("code")}
+    household_counts = (
+        Household.objects.filter(village__in=rows)
+        .values("village")
+        .annotate(
+            total=Count("pk"),
+            never=Count("pk", filter=Q(last_visited_at__isnull=True)),
+            late=Count("pk", filter=overdue),
+        )
+    )
+    for row in household_counts:
+        coverage = rows[row["village"]]
+        coverage.households, coverage.never_visited, coverage.overdue = row["total"], row["never"], row["late"]
+    visited = (
+        Visit.objects.filter(village__in=rows, household__isnull=False, visited_at__gte=start, visited_at__lt=end)
+        .values("village")
+        .annotate(households=Count("household", distinct=True))
+    )
+    for row in visited:
+        rows[row["village"]].visited = row["households"]
+    return list(rows.values())
+
+
+def overdue_households(*, villages: QuerySet[Area], cutoff: datetime) -> QuerySet[Household]:
+    current_officer = HouseholdLink.objects.active().filter(household=OuterRef("pk"))
+    return (
+        Household.objects.filter(village__in=villages)
+        .filter(Q(last_visited_at__lt=cutoff) | Q(last_visited_at__isnull=True))
+        .select_related("village__parent")
+        .annotate(officer_name=Subquery(current_officer.values("officer__name")[:1]))
+        .order_by(F("last_visited_at").asc(nulls_first=True), "pk")
+    )

@@ -16,12 +16,13 @@ from visits.models import (
     Household,
     HouseholdAttachment,
     HouseholdLink,
+    NightVisitPlan,
     RegistrationCorrection,
     User,
     Visit,
 )
-from visits.night import night_window_error
-from visits.scopes import VISITOR_ROLES, is_within_links
+from visits.night import is_night_date, night_window_error, window_text
+from visits.scopes import VISITOR_ROLES, is_within_links, unit_subtree, villages_visible_to
 
 
 class LinkError(Exception):
@@ -254,3 +255,30 @@ def _register_requests(visit: Visit, household: Household, requests: list[str]) 
             household=household,
             visit=visit,
         )
+
+
+@transaction.atomic
+def night_plan_add(*, planner: User, officer: User, village: Area, date: date) -> NightVisitPlan:
+    """A station head plans which officer visits which village on a night-visit evening."""
+    if not planner.is_unit_head:
+        raise VisitError("只有单位负责人可以安排夜访。")
+    if not is_night_date(date):
+        raise VisitError(f"{date:%m月%d日}不是夜访日:夜访时间为{window_text()}。")
+    if date < timezone.localdate():
+        raise VisitError("不能安排已经过去的日期。")
+    if not unit_subtree(planner.unit).filter(pk=officer.unit_id).exists() or officer.role != User.Role.OFFICER:
+        raise VisitError(f"{officer}不是本单位的民警。")
+    if not villages_visible_to(planner).filter(pk=village.pk).exists():
+        raise VisitError(f"{village}不在本单位辖区内。")
+    if NightVisitPlan.objects.filter(officer=officer, date=date).exists():
+        raise VisitError(f"{officer}在{date:%m月%d日}已有夜访安排。")
+    return NightVisitPlan.objects.create(
+        officer=officer, village=village, date=date, unit=planner.unit, planned_by=planner
+    )
+
+
+@transaction.atomic
+def night_plan_remove(*, planner: User, plan: NightVisitPlan) -> None:
+    if plan.date < timezone.localdate():
+        raise VisitError("已经过去的夜访安排不能删除:它是考核依据。")
+    plan.delete()

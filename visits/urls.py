@@ -1,6 +1,6 @@
 from django.urls import path
 
-from visits.views import attachments, audit, households, security, visiting
+from visits.views import attachments, audit, coverage, households, night, security, visiting
 
 app_name = "visits"
 
@@ -13,6 +13,11 @@ urlpatterns = [
     path("households/<int:pk>/visits/new/", visiting.visit_create, name="visit_create"),
     path("visits/<int:pk>/", visiting.visit_detail, name="visit_detail"),
     path("diary/", visiting.diary, name="diary"),
+    path("night/plans/", night.night_plan, name="night_plan"),
+    path("night/plans/add/", night.night_plan_add, name="night_plan_add"),
+    path("night/plans/<int:pk>/remove/", night.night_plan_remove, name="night_plan_remove"),
+    path("night/compliance/", night.night_compliance, name="night_compliance"),
+    path("coverage/", coverage.coverage, name="coverage"),
     path("areas/", households.area_list, name="area_list"),
     path("areas/<int:pk>/", households.area_detail, name="area_detail"),
     path("security/users/", security.security_user_list, name="security_user_list"),

@@ -10,6 +10,7 @@ from visits.models import (
     Household,
     HouseholdAttachment,
     HouseholdLink,
+    NightVisitPlan,
     Organisation,
     Unit,
     User,
@@ -158,3 +159,20 @@ class VisitFactory(factory.django.DjangoModelFactory):
     kind = Visit.Kind.DAY
     visited_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
     people_met = "户主本人"
+
+
+def next_night_date(after=None):
+    from visits.night import night_dates
+
+    return night_dates((after or timezone.localdate()) + timedelta(days=1), weeks=1)[0]
+
+
+class NightVisitPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NightVisitPlan
+
+    officer = factory.SubFactory(UserFactory)
+    village = factory.SubFactory(VillageFactory)
+    date = factory.LazyFunction(next_night_date)
+    unit = factory.SelfAttribute("planned_by.unit")
+    planned_by = factory.SubFactory(UserFactory, is_unit_head=True)

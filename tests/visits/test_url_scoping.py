@@ -9,7 +9,14 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import log_in_as
-from tests.visits.factories import AreaLinkFactory, AttachmentFactory, UserFactory, VisitFactory, png_upload
+from tests.visits.factories import (
+    AreaLinkFactory,
+    AttachmentFactory,
+    NightVisitPlanFactory,
+    UserFactory,
+    VisitFactory,
+    png_upload,
+)
 from visits.models import User
 
 
@@ -36,6 +43,14 @@ SCOPING_CASES = {
     "visits:attachment_download": Case(lambda f: {"pk": f["attachment"].pk}, ("alice", "bob"), ("charlie",)),
     "visits:visit_create": Case(lambda f: {"pk": f["alice_household"].pk}, ("alice", "bob"), ("charlie", "auditor")),
     "visits:visit_detail": Case(lambda f: {"pk": f["visit"].pk}, ("alice", "bob"), ("charlie", "secadmin")),
+    "visits:night_plan_remove": Case(lambda f: {"pk": f["night_plan"].pk}, ("bob",), ("charlie", "head_b"), "post"),
+    "feedback:topic_visit_detail": Case(lambda f: {"pk": f["topic"].pk}, ("leader",), ("other_leader", "alice")),
+    "feedback:topic_visit_add_matters": Case(
+        lambda f: {"pk": f["topic"].pk}, ("leader",), ("other_leader", "alice"), "post", {"matters": []}
+    ),
+    "feedback:topic_visit_solution": Case(
+        lambda f: {"pk": f["topic_item"].pk}, ("leader",), ("other_leader", "alice"), "post", {"solution": "x"}
+    ),
     "visits:area_detail": Case(lambda f: {"pk": f["alice_household"].village_id}, ("alice", "bob"), ("charlie",)),
     "visits:security_user_detail": Case(lambda f: {"pk": f["alice"].pk}, ("secadmin",), ("charlie", "auditor")),
     "visits:security_user_role": Case(
@@ -72,7 +87,7 @@ def test_every_parametrised_url_has_a_scoping_case():
 
 
 @pytest.fixture
-def fixtures(alice_household, alice, bob, charlie):
+def fixtures(alice_household, alice, bob, charlie, station_b):
     secadmin = UserFactory(username="secadmin", role=User.Role.SECURITY_ADMIN)
     auditor = UserFactory(username="auditor", role=User.Role.AUDITOR)
     cadre_link = AreaLinkFactory(area=alice_household.village)
@@ -86,6 +101,29 @@ def fixtures(alice_household, alice, bob, charlie):
         "cadre_link": cadre_link,
         "attachment": AttachmentFactory(household=alice_household, uploaded_by=alice),
         "visit": VisitFactory(household=alice_household, visitor=alice),
+        "night_plan": NightVisitPlanFactory(officer=alice, village=alice_household.village, planned_by=bob),
+        "head_b": UserFactory(role=User.Role.OFFICER, unit=station_b, is_unit_head=True),
+        **_topic_fixtures(alice_household),
+    }
+
+
+def _topic_fixtures(household) -> dict:
+    from feedback.models import Matter, TopicVisit, TopicVisitMatter
+    from feedback.services import matter_register
+
+    leader = UserFactory(username="leader", role=User.Role.LEADER)
+    topic = TopicVisit.objects.create(
+        leader=leader, category="public_security", month="2026-11-01", title="防盗", departments="治安大队"
+    )
+    matter = matter_register(
+        channel=Matter.Channel.VISIT, content="丢车", unit=household.village.unit, actor=None, household=household
+    )
+    item = TopicVisitMatter.objects.create(topic_visit=topic, matter=matter)
+    return {
+        "leader": leader,
+        "other_leader": UserFactory(username="other_leader", role=User.Role.LEADER),
+        "topic": topic,
+        "topic_item": item,
     }
 
 

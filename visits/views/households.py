@@ -9,6 +9,7 @@ from visits.audit import Action, audit_record
 from visits.filters import HouseholdFilter
 from visits.forms import AttachmentForm, RevealForm
 from visits.models import User
+from visits.night import window_text
 from visits.pagination import paginate
 from visits.privacy import can_reveal
 from visits.scopes import VISITOR_ROLES, get_area_for_user, get_household_for_user
@@ -22,6 +23,8 @@ def home(request):
     context = {
         "summary": selectors.scope_summary(user=user),
         "area_links": selectors.area_links_of(user=user),
+        "tonight": selectors.tonight_plan(user=user) if user.role == User.Role.OFFICER else None,
+        "night_window": window_text(),
     }
     return render(request, _HOME_TEMPLATES.get(user.role, "visits/home_unassigned.html"), context)
 

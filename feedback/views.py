@@ -1,0 +1,82 @@
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from feedback import selectors, services
+from feedback.forms import AddMattersForm, SolutionForm, TopicVisitForm
+from feedback.models import TopicVisitMatter
+from visits.models import User
+from visits.pagination import paginate
+from visits.permissions import role_required
+
+TOPIC_VISIT_READERS = (User.Role.LEADER, User.Role.LEGAL, User.Role.EVALUATOR)
+
+
+@role_required(*TOPIC_VISIT_READERS)
+def topic_visit_list(request):
+    topic_visits = selectors.topic_visits_visible_to(request.user).select_related("leader").order_by("-month", "-pk")
+    return render(request, "feedback/topicvisit_list.html", paginate(request, topic_visits))
+
+
+@role_required(User.Role.LEADER)
+@require_http_methods(["GET", "POST"])
+def topic_visit_create(request):
+    form = TopicVisitForm(request.POST or None)
+    if form.is_valid():
+        staff = form.cleaned_data.pop("staff")
+        topic_visit = services.topic_visit_create(leader=request.user, staff=staff, **form.cleaned_data)
+        messages.success(request, "专题家访已创建。下一步:挑选要带去入户的诉求。")
+        return redirect(topic_visit)
+    return render(request, "feedback/topicvisit_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@role_required(*TOPIC_VISIT_READERS)
+def topic_visit_detail(request, pk: int):
+    topic_visit = selectors.get_topic_visit_for_user(request.user, pk)
+    text = request.GET.get("q", "").strip()
+    is_leader = topic_visit.leader_id == request.user.pk
+    candidates = selectors.topic_visit_candidates(topic_visit=topic_visit, text=text) if is_leader else None
+    context = {
+        "topic_visit": topic_visit,
+        "items": topic_visit.items.select_related("matter__household__village__parent", "visit"),
+        "is_leader": is_leader,
+        "q": text,
+        "add_form": AddMattersForm(candidates=candidates[:50]) if is_leader else None,
+        "solution_form": SolutionForm(),
+    }
+    return render(request, "feedback/topicvisit_detail.html", context)
+
+
+@require_POST
+@role_required(User.Role.LEADER)
+def topic_visit_add_matters(request, pk: int):
+    topic_visit = selectors.get_topic_visit_for_user(request.user, pk)
+    if topic_visit.leader_id != request.user.pk:
+        raise Http404("没有找到该专题家访。")
+    form = AddMattersForm(request.POST, candidates=selectors.topic_visit_candidates(topic_visit=topic_visit))
+    if form.is_valid():
+        services.topic_visit_add_matters(topic_visit=topic_visit, matters=list(form.cleaned_data["matters"]))
+        messages.success(request, f"已加入 {len(form.cleaned_data['matters'])} 件诉求。")
+    else:
+        messages.error(request, "请至少勾选一件诉求。")
+    return redirect(topic_visit)
+
+
+@require_POST
+@role_required(User.Role.LEADER)
+def topic_visit_solution(request, pk: int):
+    try:
+        item = TopicVisitMatter.objects.select_related("topic_visit").get(pk=pk, topic_visit__leader=request.user)
+    except TopicVisitMatter.DoesNotExist:
+        raise Http404("没有找到该事项。") from None
+    form = SolutionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.topic_visit_record_solution(item=item, **form.cleaned_data)
+            messages.success(request, "解决办法已记录,入户情况已写入民情日记。")
+        except services.FeedbackError as error:
+            messages.error(request, str(error))
+    else:
+        messages.error(request, "请填写见到的人和商定的解决办法。")
+    return redirect(item.topic_visit)

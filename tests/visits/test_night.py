@@ -1,0 +1,120 @@
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import log_in_as
+from tests.visits.factories import NightVisitPlanFactory, UserFactory, VisitFactory, next_night_date
+from visits import services
+from visits.models import NightVisitPlan, User, Visit
+from visits.night import week_start
+
+pytestmark = pytest.mark.django_db
+
+
+def evening(day, hour=20, minute=30):
+    return datetime.combine(day, time(hour, minute), timezone.get_current_timezone())
+
+
+def test_station_head_plans_a_night_visit(client, bob, alice, village_a):
+    client.force_login(bob)
+    night = next_night_date()
+    response = client.post(
+        reverse("visits:night_plan_add"), {"date": night.isoformat(), "officer": alice.pk, "village": village_a.pk}
+    )
+    plan = NightVisitPlan.objects.get()
+    assert (plan.officer, plan.village, plan.date, plan.planned_by) == (alice, village_a, night, bob)
+    assert response["Location"].endswith(f"?week={week_start(night).isoformat()}")
+    page = client.get(response["Location"]).content.decode()
+    assert alice.name in page and village_a.name in page
+
+
+def test_a_day_that_is_not_a_night_visit_day_is_refused(bob, alice, village_a):
+    tuesday = next_night_date()
+    while tuesday.weekday() != 1:
+        tuesday += timedelta(days=1)
+    with pytest.raises(services.VisitError, match="不是夜访日"):
+        services.night_plan_add(planner=bob, officer=alice, village=village_a, date=tuesday)
+
+
+def test_officer_of_another_station_or_a_village_outside_cannot_be_planned(bob, alice, charlie, village_a, village_b):
+    night = next_night_date()
+    with pytest.raises(services.VisitError, match="不是本单位的民警"):
+        services.night_plan_add(planner=bob, officer=charlie, village=village_a, date=night)
+    with pytest.raises(services.VisitError, match="不在本单位辖区"):
+        services.night_plan_add(planner=bob, officer=alice, village=village_b, date=night)
+
+
+def test_one_plan_per_officer_and_night(bob, alice, village_a):
+    night = next_night_date()
+    services.night_plan_add(planner=bob, officer=alice, village=village_a, date=night)
+    with pytest.raises(services.VisitError, match="已有夜访安排"):
+        services.night_plan_add(planner=bob, officer=alice, village=village_a, date=night)
+
+
+def test_only_unit_heads_plan(client, alice):
+    client.force_login(alice)
+    assert client.get(reverse("visits:night_plan")).status_code == 403
+
+
+def test_past_plans_cannot_be_removed(client, bob, alice, village_a):
+    past = NightVisitPlanFactory(officer=alice, village=village_a, planned_by=bob)
+    NightVisitPlan.objects.filter(pk=past.pk).update(date=timezone.localdate() - timedelta(days=7))
+    client.force_login(bob)
+    response = client.post(reverse("visits:night_plan_remove", args=[past.pk]), follow=True)
+    assert "考核依据" in response.content.decode()
+    assert NightVisitPlan.objects.filter(pk=past.pk).exists()
+
+
+def test_officer_home_shows_tonights_plan(client, bob, alice, village_a):
+    NightVisitPlan.objects.create(
+        officer=alice, village=village_a, date=timezone.localdate(), unit=bob.unit, planned_by=bob
+    )
+    client.force_login(alice)
+    body = client.get(reverse("home")).content.decode()
+    assert "今晚夜访" in body and village_a.name in body
+
+
+def test_compliance_counts_kept_missed_and_upcoming(client, bob, alice, village_a, alice_household):
+    today = timezone.localdate()
+    past_nights = [d for d in (today - timedelta(days=n) for n in range(1, 8)) if d.weekday() in (0, 2, 4)][:2]
+    for night in past_nights:
+        NightVisitPlan.objects.create(officer=alice, village=village_a, date=night, unit=bob.unit, planned_by=bob)
+    kept_night = past_nights[0]
+    VisitFactory(visitor=alice, household=alice_household, kind=Visit.Kind.NIGHT, visited_at=evening(kept_night))
+    client.force_login(bob)
+    week = min(past_nights)
+    response = client.get(reverse("visits:night_compliance"), {"week": week.isoformat()})
+    plans_in_week = [p for p in past_nights if week_start(p) == week_start(week)]
+    totals = response.context["totals"]
+    assert totals.planned == len(plans_in_week)
+    assert totals.kept == (1 if week_start(kept_night) == week_start(week) else 0)
+    assert totals.missed == totals.planned - totals.kept
+
+
+def test_a_day_visit_does_not_keep_a_night_plan(client, bob, alice, village_a, alice_household):
+    last_monday = week_start(timezone.localdate()) - timedelta(days=7)
+    NightVisitPlan.objects.create(officer=alice, village=village_a, date=last_monday, unit=bob.unit, planned_by=bob)
+    VisitFactory(visitor=alice, household=alice_household, kind=Visit.Kind.DAY, visited_at=evening(last_monday, 10))
+    client.force_login(bob)
+    totals = client.get(reverse("visits:night_compliance"), {"week": last_monday.isoformat()}).context["totals"]
+    assert (totals.planned, totals.kept, totals.missed) == (1, 0, 1)
+
+
+def test_leader_sees_compliance_officer_does_not(client, alice, station_a):
+    leader = log_in_as(client, UserFactory(role=User.Role.LEADER))
+    response = client.get(reverse("visits:night_compliance"), {"unit": station_a.pk})
+    assert response.status_code == 200 and response.context["unit"] == station_a
+    assert leader
+    client.force_login(alice)
+    assert client.get(reverse("visits:night_compliance")).status_code == 403
+
+
+def test_compliance_query_count_is_bounded(client, bob, alice, village_a, django_assert_max_num_queries):
+    monday = week_start(timezone.localdate()) + timedelta(days=7)
+    for officer in [alice] + [UserFactory(unit=alice.unit) for _ in range(10)]:
+        NightVisitPlan.objects.create(officer=officer, village=village_a, date=monday, unit=bob.unit, planned_by=bob)
+    client.force_login(bob)
+    with django_assert_max_num_queries(10):
+        client.get(reverse("visits:night_compliance"), {"week": monday.isoformat()})

@@ -1,0 +1,111 @@
+"""Night visits (警民夜谈): the station head's plan and the compliance page."""
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from visits import selectors, services
+from visits.forms import NightPlanForm
+from visits.models import NightVisitPlan, Unit, User
+from visits.night import week_start, window_text
+from visits.scopes import unit_subtree, units_visible_to
+
+COMPLIANCE_ROLES = frozenset({User.Role.LEADER, User.Role.EVALUATOR, User.Role.LEGAL})
+
+
+def _week(request) -> date:
+    try:
+        return week_start(date.fromisoformat(request.GET.get("week", "")))
+    except ValueError:
+        return week_start(timezone.localdate())
+
+
+def _planner(request) -> User:
+    if not request.user.is_unit_head:
+        raise PermissionDenied("只有单位负责人可以安排夜访。")
+    return request.user
+
+
+def _to_week(day: date):
+    return redirect(f"{reverse('visits:night_plan')}?week={week_start(day).isoformat()}")
+
+
+def _week_context(week: date) -> dict:
+    return {"week": week, "previous_week": week - timedelta(days=7), "next_week": week + timedelta(days=7)}
+
+
+@login_required
+def night_plan(request):
+    planner = _planner(request)
+    week = _week(request)
+    plans = list(selectors.night_plans_of_week(units=unit_subtree(planner.unit), week=week))
+    context = {
+        "plans": plans,
+        "form": NightPlanForm(planner=planner),
+        "window": window_text(),
+        "today": timezone.localdate(),
+        **_week_context(week),
+    }
+    return render(request, "visits/night_plan.html", context)
+
+
+@require_POST
+@login_required
+def night_plan_add(request):
+    planner = _planner(request)
+    form = NightPlanForm(request.POST, planner=planner)
+    if form.is_valid():
+        try:
+            plan = services.night_plan_add(planner=planner, **form.cleaned_data)
+        except services.VisitError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"已安排{plan.officer}于{plan.date:%m月%d日}夜访{plan.village}。")
+            return _to_week(plan.date)
+    else:
+        messages.error(request, "请选择夜访日期、民警和村/居。")
+    return redirect("visits:night_plan")
+
+
+@require_POST
+@login_required
+def night_plan_remove(request, pk: int):
+    planner = _planner(request)
+    try:
+        plan = NightVisitPlan.objects.get(pk=pk, unit__in=unit_subtree(planner.unit))
+    except NightVisitPlan.DoesNotExist:
+        raise Http404("没有找到该夜访安排。") from None
+    try:
+        services.night_plan_remove(planner=planner, plan=plan)
+        messages.success(request, "夜访安排已删除。")
+    except services.VisitError as error:
+        messages.error(request, str(error))
+    return _to_week(plan.date)
+
+
+@login_required
+def night_compliance(request):
+    user = request.user
+    if not (user.is_unit_head or user.role in COMPLIANCE_ROLES):
+        raise PermissionDenied("您的角色无权查看夜访考核。")
+    stations = units_visible_to(user).filter(kind__in=[Unit.Kind.STATION, Unit.Kind.BUREAU]).order_by("code")
+    unit = stations.filter(pk=request.GET.get("unit") or 0).first() or (user.unit if user.is_unit_head else None)
+    unit = unit or stations.first()
+    week = _week(request)
+    plans = list(selectors.night_plans_of_week(units=unit_subtree(unit), week=week)) if unit else []
+    context = {
+        "stations": stations,
+        "unit": unit,
+        "plans": plans,
+        "totals": selectors.night_compliance(plans),
+        "today": timezone.localdate(),
+        **_week_context(week),
+    }
+    return render(request, "visits/night_compliance.html", context)
