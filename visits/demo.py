@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from visits import demo_names as names
+from visits.demo_history import seed_history
 from visits.models import Area, AreaLink, Household, HouseholdLink, Organisation, OrganisationLink, Unit, User
 from visits.validators import id_number_check_char
 
@@ -20,13 +21,15 @@ VILLAGES_PER_POLICE_ROOM = 2.5  # 305 communities, 123 police rooms
 BATCH_SIZE = 2000
 
 Role = User.Role
-# username, role, name, post; the demo officer and duty officer work in the first village's police room.
+# username, role, name, post; the demo officer and duty officer work in the first village's police room, and
+# "station" heads the station above it.
 DEMO_USERS = [
     ("admin", Role.ADMIN, "赵敏", "系统管理员"),
     ("leader", Role.LEADER, "周建国", "副局长"),
     ("cadre", Role.CADRE, "吴志强", "治安大队大队长"),
     ("officer", Role.OFFICER, "王海燕", "社区民警"),
     ("duty", Role.DUTY_OFFICER, "孙明", "值班民警"),
+    ("station", Role.OFFICER, "韩立", "派出所所长"),
     ("legal", Role.LEGAL, "陈静", "法制大队民警"),
     ("evaluator", Role.EVALUATOR, "李娟", "民意访评中心主任"),
     ("secadmin", Role.SECURITY_ADMIN, "钱立", "安全管理员"),
@@ -85,6 +88,7 @@ class _DemoCounty:
         households = self._households(villages, household_total)
         self._household_links(households, officer_by_village)
         self._organisations(villages, officer_by_village)
+        seed_history(rng=self.rng, days=self.days, today=self.today)
         return DemoResult(
             created=True,
             towns=len(towns),
@@ -146,14 +150,15 @@ class _DemoCounty:
 
     def _demo_users(self, bureau: Unit, police_room: Unit) -> dict[str, User]:
         users = {}
+        units = {"station": police_room.parent, "officer": police_room, "duty": police_room}
         for username, role, name, post in DEMO_USERS:
-            in_police_room = role in (Role.OFFICER, Role.DUTY_OFFICER)
             users[username] = User.objects.create(
                 username=username,
                 name=name,
                 role=role,
                 post=post,
-                unit=police_room if in_police_room else bureau,
+                unit=units.get(username, bureau),
+                is_unit_head=username == "station",
                 phone=self._mobile(),
                 password=self.password_hash,
                 is_staff=role == Role.ADMIN,
@@ -183,7 +188,7 @@ class _DemoCounty:
     def _station_heads(self) -> None:
         User.objects.bulk_create(
             self._generated_user(f"sz{station.code.lower()}", Role.OFFICER, station, "所长", is_unit_head=True)
-            for station in Unit.objects.filter(kind=Unit.Kind.STATION)
+            for station in Unit.objects.filter(kind=Unit.Kind.STATION).exclude(members__is_unit_head=True)
         )
 
     def _area_links(self, towns: list[Area], villages: list[Area], demo: dict[str, User]) -> None:

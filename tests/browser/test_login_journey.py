@@ -10,6 +10,7 @@ ROLE_HEADINGS = {
     "cadre": "我联系的村(居)",
     "officer": "联系户",
     "duty": "本警务室辖区",
+    "station": "夜访安排",
     "legal": "全县概况",
     "evaluator": "全县概况",
     "secadmin": "角色与联系范围",

@@ -27,6 +27,20 @@ def county_snapshot() -> list[tuple]:
 
 
 def wipe_county() -> None:
+    from feedback.models import Matter, MatterEvent, TopicVisit, TopicVisitMatter
+    from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
+
+    for model in (
+        TopicVisitMatter,
+        TopicVisit,
+        MatterEvent,
+        Matter,
+        RegistrationCorrection,
+        Finding,
+        NightVisitPlan,
+        Visit,
+    ):
+        model.objects.all().delete()
     for model in (OrganisationLink, Organisation, HouseholdLink, AreaLink, Household, User):
         model.objects.all().delete()
     Area.objects.filter(kind=Area.Kind.VILLAGE).delete()
@@ -106,3 +120,18 @@ def test_100000_household_county_lists_in_bounded_queries(client, django_assert_
         with django_assert_max_num_queries(MAX_PAGE_QUERIES):
             response = client.get(reverse("visits:household_list"), {"page": 2})
         assert len(response.context["page"].object_list) == 25
+
+
+def test_history_has_visits_of_all_three_kinds_with_outcomes_at_the_reported_rates():
+    from feedback.models import Matter
+    from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
+
+    seed("--households", "20000", "--days", "180")
+    visits = Visit.objects.count()
+    assert set(Visit.objects.values_list("kind", flat=True).distinct()) == {"day", "night", "topic"}
+    assert 2.0 < RegistrationCorrection.objects.count() / visits < 4.0  # 1.4 million for 476,300 visits
+    assert 0.08 < Finding.objects.filter(kind="dispute").count() / visits < 0.2  # 64,000 disputes
+    assert 0.1 < Matter.objects.count() / visits < 0.3
+    assert NightVisitPlan.objects.exists()
+    assert Household.objects.filter(last_visited_at__isnull=True).exists()  # some households were never visited
+    assert Visit.objects.filter(visitor__username="officer").count() > 50

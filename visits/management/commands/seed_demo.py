@@ -1,6 +1,11 @@
+import random
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
 
+from feedback.demo import seed_topic_visits
 from visits.demo import seed_county
 
 
@@ -20,10 +25,12 @@ class Command(BaseCommand):
             )
         if households < 1 or days < 1:
             raise CommandError("--households and --days must be at least 1.")
-        result = seed_county(households=households, days=days, seed=seed, password=settings.DEMO_PASSWORD)
-        if not result.created:
-            self.stdout.write("The demo county is already loaded; nothing changed.")
-            return
+        with transaction.atomic():
+            result = seed_county(households=households, days=days, seed=seed, password=settings.DEMO_PASSWORD)
+            if not result.created:
+                self.stdout.write("The demo county is already loaded; nothing changed.")
+                return
+            seed_topic_visits(rng=random.Random(seed), today=timezone.localdate())
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo county loaded: {result.towns} towns, {result.villages} villages, {result.households} households."
