@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from visits.models import Finding, Household, RegistrationCorrection, Visit
+from visits.privacy import mask_phone
 from visits.services import CorrectionInput, FindingInput
 from visits.validators import validate_phone
 
@@ -21,7 +22,13 @@ class VisitForm(forms.ModelForm):
     # The household's facts, shown filled in: the officer changes what is wrong.
     head_name = forms.CharField(label="户主姓名", max_length=32)
     address = forms.CharField(label="住址", max_length=128)
-    phone = forms.CharField(label="联系电话", max_length=20, required=False, validators=[validate_phone])
+    phone = forms.CharField(
+        label="联系电话",
+        max_length=20,
+        required=False,
+        validators=[validate_phone],
+        help_text="号码有变化时填写新号码;不填表示不变。",
+    )
     members_count = forms.IntegerField(label="家庭人口", min_value=1, max_value=99)
     requests = forms.CharField(
         label="诉求(每行一条)",
@@ -57,9 +64,11 @@ class VisitForm(forms.ModelForm):
         initial = {
             "submission_key": uuid.uuid4(),
             "visited_at": timezone.localtime().replace(second=0, microsecond=0),
-            **{name: getattr(household, name) for name in ("head_name", "address", "phone", "members_count")},
+            **{name: getattr(household, name) for name in ("head_name", "address", "members_count")},
         }
         super().__init__(*args, initial=initial, **kwargs)
+        # The phone is personal data: shown masked, never filled in (the officer types a new one if it changed).
+        self.fields["phone"].widget.attrs["placeholder"] = mask_phone(household.phone) or "未登记"
         self.fields["kind"].choices = [(Visit.Kind.DAY, "昼访"), (Visit.Kind.NIGHT, "夜访(警民夜谈)")]
         self.fields["people_met"].widget.attrs["placeholder"] = "如:户主本人、其妻子"
         self.fields["outside_links_reason"].required = not within_links
@@ -78,7 +87,10 @@ class VisitForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
 
     def fact_values(self) -> dict:
-        return {name: self.cleaned_data[name] for name in ("head_name", "address", "phone", "members_count")}
+        facts = {name: self.cleaned_data[name] for name in ("head_name", "address", "members_count")}
+        if self.cleaned_data["phone"]:
+            facts["phone"] = self.cleaned_data["phone"]
+        return facts
 
     def finding_inputs(self) -> list[FindingInput]:
         data = self.cleaned_data

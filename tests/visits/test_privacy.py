@@ -24,7 +24,13 @@ def test_masks_look_as_the_bureau_expects():
 
 def test_officer_pages_never_show_a_full_id_or_mobile(client, alice, alice_household):
     client.force_login(alice)
-    for url in (reverse("visits:household_list"), alice_household.get_absolute_url(), reverse("home")):
+    pages = [
+        reverse("visits:household_list"),
+        alice_household.get_absolute_url(),
+        reverse("home"),
+        reverse("visits:visit_create", args=[alice_household.pk]),
+    ]
+    for url in pages:
         body = client.get(url).content.decode()
         assert not FULL_ID.search(body), url
         assert not FULL_MOBILE.search(body), url

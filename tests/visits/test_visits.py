@@ -49,7 +49,6 @@ def visit_post(household, **overrides):
         "facts_confirmed": "on",
         "head_name": household.head_name,
         "address": household.address,
-        "phone": household.phone,
         "members_count": household.members_count,
         "corrections-TOTAL_FORMS": "2",
         "corrections-INITIAL_FORMS": "0",

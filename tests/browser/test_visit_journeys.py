@@ -1,0 +1,101 @@
+"""Issue 4's journeys: an officer at the door on a phone, and a station head's night-visit plan."""
+
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.utils import timezone
+
+from feedback.models import Matter
+from tests.browser.conftest import log_in, screenshot
+from tests.visits.factories import TEST_PASSWORD, HouseholdFactory, HouseholdLinkFactory, UserFactory
+from visits.models import NightVisitPlan, RegistrationCorrection, Visit
+from visits.night import week_start
+
+
+def last_night_visit_evening() -> datetime:
+    day = timezone.localdate() - timedelta(days=1)
+    while day.weekday() not in (0, 2, 4):
+        day -= timedelta(days=1)
+    return datetime.combine(day, time(20, 30))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_officer_logs_a_day_visit_on_a_phone(live_server, phone_page, village_a):
+    officer = UserFactory(username="haiyan", name="王海燕", unit=village_a.unit)
+    household = HouseholdFactory(village=village_a, head_name="李春梅", address="东湖村2组15号", members_count=4)
+    HouseholdLinkFactory(officer=officer, household=household)
+    page = phone_page
+    log_in(page, live_server, "haiyan", TEST_PASSWORD)
+
+    page.get_by_role("link", name="我的联系户").last.click()
+    page.get_by_test_id("household-link").filter(has_text="李春梅").first.click()
+    page.get_by_role("link", name="记录走访").click()
+    page.get_by_label("见到的人").fill("户主及其丈夫")
+    page.get_by_label("住址").fill("东湖村2组16号")
+    page.get_by_label("家庭人口").fill("5")
+    page.get_by_label("诉求(每行一条)").fill("村口路灯坏了,晚上看不见路\n孩子上户口需要什么材料")
+    page.get_by_label("矛盾纠纷").fill("与邻居因排水沟有争执")
+    page.get_by_label("已当场调解").check()
+    screenshot(page, "visit-form-filled", full_page=True)
+    page.get_by_role("button", name="保存走访").click()
+
+    assert page.get_by_text("走访已记录,已写入民情日记。").is_visible()
+    visit = Visit.objects.get()
+    assert RegistrationCorrection.objects.filter(visit=visit).count() == 2
+    assert Matter.objects.filter(visit=visit).count() == 2
+    screenshot(page, "visit-saved")
+
+    page.get_by_role("link", name="民情日记").last.click()
+    assert page.get_by_text("与邻居因排水沟有争执").is_visible()
+    assert page.get_by_text("村口路灯坏了,晚上看不见路").first.is_visible()
+    screenshot(page, "diary")
+
+    page.goto(f"{live_server.url}{household.get_absolute_url()}")
+    timeline = page.get_by_test_id("timeline")
+    assert timeline.get_by_text("住址 东湖村2组15号 → 东湖村2组16号").is_visible()
+    screenshot(page, "household-timeline", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_night_visit_plan_log_refusal_and_compliance(live_server, desktop_page, phone_page, village_a, station_a):
+    head = UserFactory(username="suozhang", name="韩立", unit=station_a, is_unit_head=True)
+    officer = UserFactory(username="yefang", name="赵夜访", unit=village_a.unit)
+    household = HouseholdFactory(village=village_a, head_name="周大伯")
+    HouseholdLinkFactory(officer=officer, household=household)
+
+    # The station head plans the next night-visit evening, and the past one the officer is about to log.
+    page = desktop_page
+    log_in(page, live_server, "suozhang", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/night/plans/")
+    page.get_by_label("民警").select_option(label="赵夜访")
+    page.get_by_label("村/居").select_option(label=f"{village_a.parent.name} · {village_a.name}")
+    page.get_by_role("button", name="安排").click()
+    assert page.get_by_text("已安排赵夜访").is_visible()
+    screenshot(page, "night-plan")
+    evening = last_night_visit_evening()
+    NightVisitPlan.objects.create(
+        officer=officer, village=village_a, date=evening.date(), unit=station_a, planned_by=head
+    )
+
+    # The officer logs the visit: first with a time outside the window, then inside it.
+    phone = phone_page
+    log_in(phone, live_server, "yefang", TEST_PASSWORD)
+    phone.goto(f"{live_server.url}/households/{household.pk}/visits/new/")
+    phone.get_by_label("家访类型").select_option("night")
+    phone.get_by_label("见到的人").fill("周大伯")
+    phone.get_by_label("走访时间").fill((evening - timedelta(hours=10)).strftime("%Y-%m-%dT%H:%M"))
+    phone.get_by_role("button", name="保存走访").click()
+    assert phone.get_by_text("夜访须在每周一、三、五晚 20:00–21:00开始").is_visible()
+    assert phone.get_by_label("见到的人").input_value() == "周大伯"
+    screenshot(phone, "night-visit-refused")
+    phone.get_by_label("走访时间").fill(evening.strftime("%Y-%m-%dT%H:%M"))
+    phone.get_by_label("讲政策").check()
+    phone.get_by_role("button", name="保存走访").click()
+    assert phone.get_by_text("走访已记录").is_visible()
+
+    # The compliance page counts the kept evening.
+    page.goto(f"{live_server.url}/night/compliance/?week={week_start(evening.date()).isoformat()}")
+    totals = page.get_by_test_id("night-totals")
+    assert totals.get_by_text("已走访").is_visible()
+    assert page.get_by_text("已走访", exact=True).count() >= 2  # the total's label and the kept row's badge
+    screenshot(page, "night-compliance")
