@@ -202,6 +202,7 @@ class _History:
             if self.rng.random() < REQUEST_RATE:
                 matters.append(
                     Matter(
+                        reference=f"{visit.visited_at:%y%m%d}{len(matters):06d}",
                         channel=Matter.Channel.VISIT,
                         household_id=visit.household_id,
                         visit=visit,

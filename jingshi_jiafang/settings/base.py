@@ -211,6 +211,23 @@ NIGHT_VISIT_END = env_str("NIGHT_VISIT_END", "21:00")
 # A household with no visit for this many days is overdue on the coverage page.
 VISIT_OVERDUE_DAYS = env_int("VISIT_OVERDUE_DAYS", 90)
 
+# Days to handle a dispatched matter, by category; an urgent matter gets a day whatever its category.
+MATTER_DEADLINE_DAYS = {
+    "urgent": 1,
+    "public_security": 3,
+    "law_enforcement": 5,
+    "force_conduct": 7,
+    "litigation": 15,
+    "other": 7,
+}
+# A walk-in resident of a talk room is called back this many days after the matter is closed.
+TALK_ROOM_CALLBACK_DAYS = env_int("TALK_ROOM_CALLBACK_DAYS", 7)
+# Echo-back page: attempts an address may make in ECHO_RATE_WINDOW seconds.
+ECHO_RATE_LIMIT = env_int("ECHO_RATE_LIMIT", 10)
+ECHO_RATE_WINDOW = env_int("ECHO_RATE_WINDOW", 600)
+# Where the QR code on a printed echo card points: the public echo-back page as residents reach it.
+PUBLIC_ECHO_URL = env_str("PUBLIC_ECHO_URL", "http://127.0.0.1:8000/echo/")
+
 # Demo data.
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "jiafang-demo-2026")
 

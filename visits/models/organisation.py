@@ -13,6 +13,7 @@ class Unit(models.Model):
         BUREAU = "bureau", "县公安局"
         STATION = "station", "派出所"
         POLICE_ROOM = "police_room", "中心警务室"
+        DEPARTMENT = "department", "局机关部门"
 
     kind = models.CharField("类型", max_length=16, choices=Kind.choices)
     name = models.CharField("名称", max_length=64)

@@ -1,36 +1,18 @@
-"""Writes of residents' matters. Every change of state writes its MatterEvent in the same transaction."""
+"""Topic visits (专题家访): a leader takes matters of one category into the homes they came from."""
 
 import uuid
 
 from django.db import transaction
 from django.utils import timezone
 
-from feedback.models import Matter, MatterEvent, TopicVisit, TopicVisitMatter
-from visits.models import Household, Unit, User, Visit
+from feedback.models import Matter, TopicVisit, TopicVisitMatter
+from visits.models import User, Visit
 from visits.scopes import is_within_links
 from visits.services import visit_log
 
 
 class FeedbackError(Exception):
     """A change the rules do not allow; the message is shown to the user."""
-
-
-@transaction.atomic
-def matter_register(
-    *,
-    channel: str,
-    content: str,
-    unit: Unit,
-    actor: User | None,
-    household: Household | None = None,
-    visit: Visit | None = None,
-) -> Matter:
-    """A matter heard on any channel enters the flow as 汇报 (reported)."""
-    matter = Matter.objects.create(
-        channel=channel, content=content, unit=unit, household=household, visit=visit, reported_by=actor
-    )
-    MatterEvent.objects.create(matter=matter, to_state=Matter.State.REPORTED, actor=actor, note="登记")
-    return matter
 
 
 @transaction.atomic

@@ -1,0 +1,19 @@
+from .cards import CardBatch, CardSequence, EchoCard, EchoCardEvent
+from .matters import Category, Matter, MatterEvent, MatterHandover
+from .talkroom import DutyShift, TalkRoomCallback
+from .topic import TopicVisit, TopicVisitMatter
+
+__all__ = [
+    "CardBatch",
+    "CardSequence",
+    "Category",
+    "DutyShift",
+    "EchoCard",
+    "EchoCardEvent",
+    "Matter",
+    "MatterEvent",
+    "MatterHandover",
+    "TalkRoomCallback",
+    "TopicVisit",
+    "TopicVisitMatter",
+]

@@ -1,0 +1,167 @@
+"""Residents' matters (诉求/意见) and their flow: 汇报 → 研判 → 分流 → 处理 → 办结."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from visits.models import Household, Unit, User, Visit
+
+
+class Category(models.TextChoices):
+    """The legal department's monthly classification of residents' matters."""
+
+    PUBLIC_SECURITY = "public_security", "治安防范"
+    LAW_ENFORCEMENT = "law_enforcement", "执法服务"
+    FORCE_CONDUCT = "force_conduct", "队伍建设"
+    LITIGATION = "litigation", "涉法涉诉"
+    OTHER = "other", "其他"
+
+
+class Matter(models.Model):
+    """A request or opinion from a resident, tracked from the moment it is heard until it is closed."""
+
+    class Channel(models.TextChoices):
+        VISIT = "visit", "走访"
+        TALK_ROOM = "talk_room", "群众说事厅"
+        PHONE = "phone", "电话"
+        POST_BOX = "post_box", "信箱"
+        ONLINE = "online", "网上"
+
+    class State(models.TextChoices):
+        REPORTED = "reported", "汇报"
+        ANALYSED = "analysed", "研判"
+        DISPATCHED = "dispatched", "分流"
+        HANDLING = "handling", "处理"
+        CLOSED = "closed", "办结"
+        MERGED = "merged", "已合并"
+
+    class Urgency(models.TextChoices):
+        NORMAL = "normal", "一般"
+        URGENT = "urgent", "紧急"
+
+    class ReplyMethod(models.TextChoices):
+        IN_PERSON = "in_person", "当面答复"
+        PHONE = "phone", "电话答复"
+        WRITTEN = "written", "书面答复"
+        ONLINE = "online", "网上答复"
+
+    reference = models.CharField("查询编号", max_length=20, unique=True)
+    channel = models.CharField("渠道", max_length=16, choices=Channel.choices)
+    household = models.ForeignKey(
+        Household, verbose_name="户", null=True, blank=True, on_delete=models.PROTECT, related_name="matters"
+    )
+    visit = models.ForeignKey(
+        Visit, verbose_name="来源家访", null=True, blank=True, on_delete=models.PROTECT, related_name="matters"
+    )
+    echo_card = models.ForeignKey(
+        "feedback.EchoCard", verbose_name="回音卡", null=True, blank=True, on_delete=models.PROTECT, related_name="matters"
+    )
+    unit = models.ForeignKey(Unit, verbose_name="责任单位", on_delete=models.PROTECT, related_name="matters")
+    content = models.TextField("内容")
+    resident_name = models.CharField("反映人", max_length=32, blank=True)
+    resident_phone = models.CharField("反映人电话", max_length=20, blank=True)
+    category = models.CharField("类别", max_length=20, choices=Category.choices, blank=True)
+    urgency = models.CharField("紧急程度", max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.REPORTED)
+    duplicate_of = models.ForeignKey(
+        "self", verbose_name="合并到", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
+    assigned_unit = models.ForeignKey(
+        Unit, verbose_name="承办单位", null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_matters"
+    )
+    assignee = models.ForeignKey(
+        User, verbose_name="承办人", null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_matters"
+    )
+    owner = models.ForeignKey(
+        User,
+        verbose_name="首问责任人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_matters",
+        help_text="群众说事厅首问责任制:谁首先接待,谁负责到底,直到移交。",
+    )
+    deadline = models.DateTimeField("办理期限", null=True, blank=True, db_index=True)
+    escalated_at = models.DateTimeField("督办时间", null=True, blank=True)
+    result = models.TextField("办理结果", blank=True)
+    reply_method = models.CharField("答复方式", max_length=16, choices=ReplyMethod.choices, blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    query_password_hash = models.CharField("查询密码", max_length=128, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "群众诉求"
+        verbose_name_plural = "群众诉求"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["unit", "state"], name="matter_unit_state_idx"),
+            models.Index(fields=["assigned_unit", "state"], name="matter_assigned_state_idx"),
+            models.Index(fields=["assignee", "state"], name="matter_assignee_state_idx"),
+            models.Index(fields=["category", "created_at"], name="matter_category_time_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="closed") | ~Q(result=""), name="matter_closed_has_result"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="merged") | Q(duplicate_of__isnull=False), name="matter_merged_has_target"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        household = f"{self.household.head_name}户:" if self.household_id else ""
+        return f"{household}{self.content[:40]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("feedback:matter_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in (self.State.CLOSED, self.State.MERGED)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.deadline is not None and self.deadline < timezone.now()
+
+
+class MatterEvent(models.Model):
+    """Append-only history of a matter: every change of state, with who, when and a note."""
+
+    matter = models.ForeignKey(Matter, verbose_name="诉求", on_delete=models.PROTECT, related_name="events")
+    from_state = models.CharField("原状态", max_length=16, choices=Matter.State.choices, blank=True)
+    to_state = models.CharField("新状态", max_length=16, choices=Matter.State.choices)
+    actor = models.ForeignKey(User, verbose_name="操作人", null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("时间", auto_now_add=True)
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "诉求流转记录"
+        verbose_name_plural = "诉求流转记录"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.matter} {self.from_state or '—'} → {self.to_state}"
+
+
+class MatterHandover(models.Model):
+    """首问责任制: the hand-over of a matter from its owner to the next, recorded."""
+
+    matter = models.ForeignKey(Matter, verbose_name="诉求", on_delete=models.PROTECT, related_name="handovers")
+    from_user = models.ForeignKey(User, verbose_name="移交人", on_delete=models.PROTECT, related_name="+")
+    to_user = models.ForeignKey(User, verbose_name="接收人", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("时间", auto_now_add=True)
+    note = models.TextField("交接说明")
+
+    class Meta:
+        verbose_name = "诉求移交"
+        verbose_name_plural = "诉求移交"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_user} → {self.to_user}"

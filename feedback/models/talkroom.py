@@ -1,0 +1,59 @@
+"""Talk rooms (群众说事厅): the 24-hour duty roster and the scheduled callbacks of walk-in residents."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from visits.models import Unit
+
+from .matters import Matter
+
+
+class DutyShift(models.Model):
+    police_room = models.ForeignKey(Unit, verbose_name="中心警务室", on_delete=models.PROTECT, related_name="duty_shifts")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="值班民警", on_delete=models.PROTECT, related_name="duty_shifts"
+    )
+    starts_at = models.DateTimeField("开始")
+    ends_at = models.DateTimeField("结束")
+
+    class Meta:
+        verbose_name = "值班班次"
+        verbose_name_plural = "值班班次"
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="dutyshift_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["police_room", "starts_at"], name="dutyshift_room_start_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.police_room} {self.officer} {self.starts_at:%m-%d %H:%M}"
+
+
+class TalkRoomCallback(models.Model):
+    """定期回访制: a walk-in resident is called back on a set day; not satisfied reopens the matter."""
+
+    class Outcome(models.TextChoices):
+        SATISFIED = "satisfied", "满意"
+        NOT_SATISFIED = "not_satisfied", "不满意"
+        UNREACHABLE = "unreachable", "联系不上"
+
+    matter = models.ForeignKey(Matter, verbose_name="诉求", on_delete=models.PROTECT, related_name="callbacks")
+    due_date = models.DateField("回访日期", db_index=True)
+    outcome = models.CharField("回访结果", max_length=16, choices=Outcome.choices, blank=True)
+    note = models.TextField("回访情况", blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="回访人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    done_at = models.DateTimeField("回访时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "说事厅回访"
+        verbose_name_plural = "说事厅回访"
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "due_date"], name="talkroomcallback_once_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter} {self.due_date}"

@@ -1,0 +1,48 @@
+"""Every write of the feedback app. Split by subject; import from here."""
+
+from .cards import card_batch_issue, card_echo, card_hand_out, card_void
+from .matters import (
+    ALLOWED_TRANSITIONS,
+    MatterError,
+    allowed_moves,
+    escalate_overdue_matters,
+    matter_analyse,
+    matter_close,
+    matter_dispatch,
+    matter_hand_over,
+    matter_merge,
+    matter_progress,
+    matter_register,
+    matter_reopen,
+    matter_send_back,
+    matter_start,
+)
+from .talkroom import callback_record, duty_shift_add
+from .topic import FeedbackError, topic_visit_add_matters, topic_visit_create, topic_visit_record_solution
+
+__all__ = [
+    "ALLOWED_TRANSITIONS",
+    "FeedbackError",
+    "MatterError",
+    "allowed_moves",
+    "callback_record",
+    "card_batch_issue",
+    "card_echo",
+    "card_hand_out",
+    "card_void",
+    "duty_shift_add",
+    "escalate_overdue_matters",
+    "matter_analyse",
+    "matter_close",
+    "matter_dispatch",
+    "matter_hand_over",
+    "matter_merge",
+    "matter_progress",
+    "matter_register",
+    "matter_reopen",
+    "matter_send_back",
+    "matter_start",
+    "topic_visit_add_matters",
+    "topic_visit_create",
+    "topic_visit_record_solution",
+]
