@@ -56,7 +56,12 @@ class Matter(models.Model):
         Visit, verbose_name="来源家访", null=True, blank=True, on_delete=models.PROTECT, related_name="matters"
     )
     echo_card = models.ForeignKey(
-        "feedback.EchoCard", verbose_name="回音卡", null=True, blank=True, on_delete=models.PROTECT, related_name="matters"
+        "feedback.EchoCard",
+        verbose_name="回音卡",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="matters",
     )
     unit = models.ForeignKey(Unit, verbose_name="责任单位", on_delete=models.PROTECT, related_name="matters")
     content = models.TextField("内容")
@@ -106,9 +111,7 @@ class Matter(models.Model):
             models.Index(fields=["category", "created_at"], name="matter_category_time_idx"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(state="closed") | ~Q(result=""), name="matter_closed_has_result"
-            ),
+            models.CheckConstraint(condition=~Q(state="closed") | ~Q(result=""), name="matter_closed_has_result"),
             models.CheckConstraint(
                 condition=~Q(state="merged") | Q(duplicate_of__isnull=False), name="matter_merged_has_target"
             ),

@@ -10,7 +10,9 @@ from .matters import Matter
 
 
 class DutyShift(models.Model):
-    police_room = models.ForeignKey(Unit, verbose_name="中心警务室", on_delete=models.PROTECT, related_name="duty_shifts")
+    police_room = models.ForeignKey(
+        Unit, verbose_name="中心警务室", on_delete=models.PROTECT, related_name="duty_shifts"
+    )
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="值班民警", on_delete=models.PROTECT, related_name="duty_shifts"
     )
@@ -43,7 +45,12 @@ class TalkRoomCallback(models.Model):
     outcome = models.CharField("回访结果", max_length=16, choices=Outcome.choices, blank=True)
     note = models.TextField("回访情况", blank=True)
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="回访人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="回访人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     done_at = models.DateTimeField("回访时间", null=True, blank=True)
 

@@ -70,7 +70,9 @@ def card_batch_issue(*, unit: Unit, count: int, actor: User, year: int | None = 
 def _card_move(card: EchoCard, to_state: str, *, actor: User | None, note: str, fields: dict) -> EchoCard:
     card = EchoCard.objects.select_for_update().get(pk=card.pk)
     if to_state not in CARD_TRANSITIONS[card.state]:
-        raise CardError(f"回音卡 {card.number} 当前为“{card.get_state_display()}”,不能改为“{CardState(to_state).label}”。")
+        raise CardError(
+            f"回音卡 {card.number} 当前为“{card.get_state_display()}”,不能改为“{CardState(to_state).label}”。"
+        )
     from_state = card.state
     for name, value in fields.items():
         setattr(card, name, value)
@@ -88,7 +90,11 @@ def card_hand_out(*, number: str, household: Household, actor: User, visit: Visi
     if card.unit_id != actor.unit_id and card.unit_id != getattr(actor.unit, "parent_id", None):
         raise CardError(f"回音卡 {card.number} 不是本单位的卡。")
     return _card_move(
-        card, CardState.HANDED_OUT, actor=actor, note=f"发放给{household}", fields={"household": household, "visit": visit}
+        card,
+        CardState.HANDED_OUT,
+        actor=actor,
+        note=f"发放给{household}",
+        fields={"household": household, "visit": visit},
     )
 
 

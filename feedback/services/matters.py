@@ -84,8 +84,12 @@ def matter_register(
         owner=owner,
         reported_by=actor,
     )
-    MatterEvent.objects.create(matter=matter, to_state=State.REPORTED, actor=actor, note=f"登记({matter.get_channel_display()})")
-    audit_record(action=Action.STATE_CHANGED, actor=actor, request=request, target=matter, detail={"to": State.REPORTED})
+    MatterEvent.objects.create(
+        matter=matter, to_state=State.REPORTED, actor=actor, note=f"登记({matter.get_channel_display()})"
+    )
+    audit_record(
+        action=Action.STATE_CHANGED, actor=actor, request=request, target=matter, detail={"to": State.REPORTED}
+    )
     return matter
 
 
@@ -115,7 +119,11 @@ def _move(matter: Matter, to_state: str, *, actor: User, note: str, request, fie
 def matter_analyse(*, matter: Matter, actor: User, category: str, urgency: str, note: str = "", request=None) -> Matter:
     """研判: category and urgency decided."""
     return _move(
-        matter, State.ANALYSED, actor=actor, note=note or "研判", request=request,
+        matter,
+        State.ANALYSED,
+        actor=actor,
+        note=note or "研判",
+        request=request,
         fields={"category": category, "urgency": urgency},
     )
 
@@ -126,7 +134,11 @@ def matter_merge(*, matter: Matter, actor: User, into: Matter, request=None) -> 
     if into.pk == matter.pk or not into.is_open or into.duplicate_of_id:
         raise MatterError("只能合并到另一件未办结的诉求。")
     return _move(
-        matter, State.MERGED, actor=actor, note=f"与诉求 {into.reference} 重复,合并办理", request=request,
+        matter,
+        State.MERGED,
+        actor=actor,
+        note=f"与诉求 {into.reference} 重复,合并办理",
+        request=request,
         fields={"duplicate_of": into},
     )
 
@@ -139,7 +151,11 @@ def matter_dispatch(
     if assignee is not None and assignee.unit_id != assigned_unit.pk:
         raise MatterError(f"{assignee}不属于{assigned_unit}。")
     return _move(
-        matter, State.DISPATCHED, actor=actor, note=note or f"分流至{assigned_unit}", request=request,
+        matter,
+        State.DISPATCHED,
+        actor=actor,
+        note=note or f"分流至{assigned_unit}",
+        request=request,
         fields={
             "assigned_unit": assigned_unit,
             "assignee": assignee,
@@ -160,14 +176,20 @@ def matter_progress(*, matter: Matter, actor: User, note: str) -> MatterEvent:
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
     if matter.state != State.HANDLING:
         raise MatterError("只有处理中的诉求可以记录进展。")
-    return MatterEvent.objects.create(matter=matter, from_state=matter.state, to_state=matter.state, actor=actor, note=note)
+    return MatterEvent.objects.create(
+        matter=matter, from_state=matter.state, to_state=matter.state, actor=actor, note=note
+    )
 
 
 @transaction.atomic
 def matter_send_back(*, matter: Matter, actor: User, reason: str, request=None) -> Matter:
     """退单: wrongly routed, back to the dispatcher."""
     return _move(
-        matter, State.ANALYSED, actor=actor, note=f"退单:{reason}", request=request,
+        matter,
+        State.ANALYSED,
+        actor=actor,
+        note=f"退单:{reason}",
+        request=request,
         fields={"assigned_unit": None, "assignee": None, "deadline": None, "escalated_at": None},
     )
 
@@ -178,7 +200,11 @@ def matter_close(*, matter: Matter, actor: User, result: str, reply_method: str,
     if not result.strip():
         raise MatterError("请填写办理结果。")
     matter = _move(
-        matter, State.CLOSED, actor=actor, note=f"办结({Matter.ReplyMethod(reply_method).label})", request=request,
+        matter,
+        State.CLOSED,
+        actor=actor,
+        note=f"办结({Matter.ReplyMethod(reply_method).label})",
+        request=request,
         fields={"result": result, "reply_method": reply_method, "closed_at": timezone.now()},
     )
     if matter.channel == Matter.Channel.TALK_ROOM:
@@ -191,7 +217,11 @@ def matter_close(*, matter: Matter, actor: User, result: str, reply_method: str,
 def matter_reopen(*, matter: Matter, actor: User | None, reason: str, request=None) -> Matter:
     """A callback found the resident not satisfied."""
     return _move(
-        matter, State.HANDLING, actor=actor, note=f"回访不满意,重新办理:{reason}", request=request,
+        matter,
+        State.HANDLING,
+        actor=actor,
+        note=f"回访不满意,重新办理:{reason}",
+        request=request,
         fields={"closed_at": None, "deadline": deadline_for(category=matter.category, urgency=matter.urgency)},
     )
 
@@ -227,7 +257,11 @@ def escalate_overdue_matters(*, now=None) -> int:
             if Matter.objects.filter(pk=pk, escalated_at__isnull=True).update(escalated_at=now) == 1:
                 matter = Matter.objects.get(pk=pk)
                 MatterEvent.objects.create(
-                    matter=matter, from_state=matter.state, to_state=matter.state, actor=None, note="超期,督办至单位负责人"
+                    matter=matter,
+                    from_state=matter.state,
+                    to_state=matter.state,
+                    actor=None,
+                    note="超期,督办至单位负责人",
                 )
                 escalated += 1
     return escalated

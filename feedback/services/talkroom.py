@@ -13,7 +13,9 @@ from .matters import MatterError, matter_reopen
 
 
 @transaction.atomic
-def duty_shift_add(*, police_room: Unit, officer: User, starts_at: datetime, ends_at: datetime, actor: User) -> DutyShift:
+def duty_shift_add(
+    *, police_room: Unit, officer: User, starts_at: datetime, ends_at: datetime, actor: User
+) -> DutyShift:
     if not actor.is_unit_head or not unit_subtree(actor.unit).filter(pk=police_room.pk).exists():
         raise MatterError("只有本警务室或上级派出所的负责人可以排班。")
     if officer.unit_id != police_room.pk:
@@ -26,7 +28,9 @@ def duty_shift_add(*, police_room: Unit, officer: User, starts_at: datetime, end
 
 
 @transaction.atomic
-def callback_record(*, callback: TalkRoomCallback, actor: User, outcome: str, note: str, request=None) -> TalkRoomCallback:
+def callback_record(
+    *, callback: TalkRoomCallback, actor: User, outcome: str, note: str, request=None
+) -> TalkRoomCallback:
     """Record a scheduled callback once; a resident not satisfied reopens the matter."""
     updated = TalkRoomCallback.objects.filter(pk=callback.pk, done_at__isnull=True).update(
         outcome=outcome, note=note, done_by=actor, done_at=timezone.now()

@@ -34,7 +34,7 @@ def topic_visit_add_matters(*, topic_visit: TopicVisit, matters: list[Matter]) -
 def topic_visit_record_solution(*, item: TopicVisitMatter, solution: str, people_met: str) -> TopicVisitMatter:
     """The solution agreed at the resident's home; the home visit itself is a 专题家访 in the visits record."""
     item = (
-        TopicVisitMatter.objects.select_for_update()
+        TopicVisitMatter.objects.select_for_update(of=("self",))
         .select_related("topic_visit__leader", "matter__household")
         .get(pk=item.pk)
     )

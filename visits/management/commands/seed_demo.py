@@ -2,7 +2,7 @@ import random
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from feedback.demo import seed_topic_visits
@@ -31,6 +31,11 @@ class Command(BaseCommand):
                 self.stdout.write("The demo county is already loaded; nothing changed.")
                 return
             seed_topic_visits(rng=random.Random(seed), today=timezone.localdate())
+            if connection.vendor == "postgresql":
+                # Fresh statistics for the tables just bulk-loaded: without them the planner takes the county for
+                # empty and picks nested loops that make the first pages take seconds.
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo county loaded: {result.towns} towns, {result.villages} villages, {result.households} households."
