@@ -2,8 +2,14 @@ from datetime import date
 
 from django import forms
 
-from feedback.models import Category, TopicVisit
-from visits.models import User
+from feedback.models import Category, Matter, TalkRoomCallback, TopicVisit
+from visits.models import Unit, User
+from visits.scopes import unit_subtree
+
+_DATETIME = {
+    "input_formats": ["%Y-%m-%dT%H:%M"],
+    "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+}
 
 
 class TopicVisitForm(forms.ModelForm):
@@ -44,3 +50,114 @@ class AddMattersForm(forms.Form):
 class SolutionForm(forms.Form):
     people_met = forms.CharField(label="见到的人", max_length=100, initial="户主本人")
     solution = forms.CharField(label="商定的解决办法", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# Echo cards.
+
+
+class CardBatchForm(forms.Form):
+    unit = forms.ModelChoiceField(label="发卡单位", queryset=Unit.objects.none())
+    count = forms.IntegerField(label="张数", min_value=1, max_value=1000, initial=40)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class CardHandOutForm(forms.Form):
+    number = forms.CharField(label="回音卡卡号", max_length=40)
+
+
+class CardVoidForm(forms.Form):
+    number = forms.CharField(label="卡号", max_length=40)
+    reason = forms.CharField(label="作废原因", max_length=100, help_text="如:遗失、损坏、填错。")
+
+
+class EchoForm(forms.Form):
+    """The public echo-back page: no login, so only what the resident must give."""
+
+    number = forms.CharField(label="回音卡卡号", max_length=40, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    code = forms.CharField(label="验证码", max_length=8, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    content = forms.CharField(label="您想说的事", max_length=2000, widget=forms.Textarea(attrs={"rows": 5}))
+    resident_name = forms.CharField(label="您的称呼(可不填)", max_length=32, required=False)
+    resident_phone = forms.CharField(label="联系电话(可不填)", max_length=20, required=False)
+
+
+class StatusForm(forms.Form):
+    reference = forms.CharField(label="查询编号", max_length=20)
+    password = forms.CharField(label="查询密码", max_length=12, widget=forms.PasswordInput)
+
+
+# The flow.
+
+
+class AnalyseForm(forms.Form):
+    category = forms.ChoiceField(label="类别", choices=Category.choices)
+    urgency = forms.ChoiceField(label="紧急程度", choices=Matter.Urgency.choices)
+    note = forms.CharField(label="研判意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MergeForm(forms.Form):
+    into_reference = forms.CharField(label="合并到(查询编号)", max_length=20)
+
+
+class DispatchForm(forms.Form):
+    assigned_unit = forms.ModelChoiceField(label="承办单位或部门", queryset=Unit.objects.order_by("kind", "code"))
+    assignee = forms.ModelChoiceField(label="承办民警(可不选)", queryset=User.objects.none(), required=False)
+    note = forms.CharField(label="分流说明", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = (
+            User.objects.filter(is_active=True, role__in=[User.Role.OFFICER, User.Role.DUTY_OFFICER])
+            .select_related("unit")
+            .order_by("unit__code", "name")
+        )
+        self.fields["assignee"].label_from_instance = lambda u: f"{u.name or u.username}({u.unit})"
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CloseForm(forms.Form):
+    result = forms.CharField(label="办理结果", widget=forms.Textarea(attrs={"rows": 3}))
+    reply_method = forms.ChoiceField(label="如何告知群众", choices=Matter.ReplyMethod.choices)
+
+
+class HandOverForm(forms.Form):
+    to_user = forms.ModelChoiceField(label="移交给", queryset=User.objects.none())
+    note = forms.CharField(label="交接说明", widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, actor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        station = actor.unit.parent if actor.unit and actor.unit.parent_id else actor.unit
+        self.fields["to_user"].queryset = (
+            User.objects.filter(is_active=True, unit__in=unit_subtree(station)).exclude(pk=actor.pk).order_by("name")
+            if station
+            else User.objects.none()
+        )
+
+
+# Talk rooms.
+
+
+class WalkInForm(forms.Form):
+    content = forms.CharField(label="群众反映的事", widget=forms.Textarea(attrs={"rows": 4}))
+    resident_name = forms.CharField(label="反映人", max_length=32)
+    resident_phone = forms.CharField(label="联系电话", max_length=20, required=False)
+
+
+class DutyShiftForm(forms.Form):
+    officer = forms.ModelChoiceField(label="值班民警", queryset=User.objects.none())
+    starts_at = forms.DateTimeField(label="开始", **_DATETIME)
+    ends_at = forms.DateTimeField(label="结束", **_DATETIME)
+
+    def __init__(self, *args, police_room: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = User.objects.filter(unit=police_room, is_active=True).order_by("name")
+
+
+class CallbackForm(forms.Form):
+    outcome = forms.ChoiceField(label="回访结果", choices=TalkRoomCallback.Outcome.choices)
+    note = forms.CharField(label="回访情况", required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,23 +1,157 @@
-"""Reads of residents' matters that several views share."""
+"""Reads of the feedback app that several views share: scoped matters, work queues, card stock, rosters."""
 
-from django.db.models import Q, QuerySet
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth.hashers import check_password
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from feedback.models import Matter, TopicVisit
-from visits.models import User
+from feedback.models import CardBatch, DutyShift, EchoCard, Matter, TalkRoomCallback, TopicVisit
+from visits.models import Unit, User
 from visits.scopes import COUNTY_WIDE_ROLES, households_visible_to, unit_subtree
+
+State = Matter.State
+OPEN_STATES = [State.REPORTED, State.ANALYSED, State.DISPATCHED, State.HANDLING]
 
 
 def matters_visible_to(user: User) -> QuerySet[Matter]:
-    """A matter is visible with its household, and to the unit responsible for it."""
-    if not user.is_authenticated or not user.is_active:
+    """A matter is visible with its household, to the units it belongs or was dispatched to, and to the
+    people who own or handle it."""
+    if not user.is_authenticated or not user.is_active or not user.role:
         return Matter.objects.none()
     if user.role in COUNTY_WIDE_ROLES:
         return Matter.objects.all()
-    scope = Q(household__in=households_visible_to(user).values("pk"))
+    if user.role in (User.Role.ADMIN, User.Role.SECURITY_ADMIN, User.Role.AUDITOR):
+        return Matter.objects.none()
+    scope = Q(household__in=households_visible_to(user).values("pk")) | Q(assignee=user) | Q(owner=user)
     if user.unit_id and (user.is_unit_head or user.role == User.Role.DUTY_OFFICER):
-        scope |= Q(unit__in=unit_subtree(user.unit))
+        units = unit_subtree(user.unit)
+        scope |= Q(unit__in=units) | Q(assigned_unit__in=units)
     return Matter.objects.filter(scope)
+
+
+def get_matter_for_user(user: User, pk: int) -> Matter:
+    try:
+        return (
+            matters_visible_to(user)
+            .select_related(
+                "household__village__parent", "unit", "assigned_unit", "assignee", "owner", "echo_card", "duplicate_of"
+            )
+            .get(pk=pk)
+        )
+    except Matter.DoesNotExist:
+        raise Http404("没有找到该诉求,或您无权查看。") from None
+
+
+def _listed(matters: QuerySet[Matter]) -> QuerySet[Matter]:
+    return matters.select_related("household__village", "unit", "assignee", "owner").order_by("deadline", "-created_at")
+
+
+def my_matters(*, user: User) -> QuerySet[Matter]:
+    """我的诉求: what this person handles or owns (首问) and is not closed."""
+    return _listed(Matter.objects.filter(Q(assignee=user) | Q(owner=user), state__in=OPEN_STATES))
+
+
+def matters_to_process(*, user: User) -> QuerySet[Matter]:
+    """待研判/分流: the unit's reported and analysed matters, for its head and duty officers."""
+    if not user.unit_id or not (user.is_unit_head or user.role == User.Role.DUTY_OFFICER):
+        return Matter.objects.none()
+    return _listed(Matter.objects.filter(unit__in=unit_subtree(user.unit), state__in=[State.REPORTED, State.ANALYSED]))
+
+
+def overdue_matters(*, user: User) -> QuerySet[Matter]:
+    return _listed(
+        matters_visible_to(user).filter(state__in=[State.DISPATCHED, State.HANDLING], deadline__lt=timezone.now())
+    )
+
+
+def matter_history(*, matter: Matter):
+    return matter.events.select_related("actor").order_by("at", "pk")
+
+
+def lookup_for_resident(*, reference: str, password: str) -> Matter | None:
+    matter = Matter.objects.filter(reference=reference.strip()).first()
+    stored = matter.query_password_hash if matter else ""
+    # check_password on a dummy hash too, so a wrong reference takes as long as a wrong password.
+    valid = check_password(password.strip(), stored or "!unusable")
+    return matter if matter is not None and stored and valid else None
+
+
+# Echo cards.
+
+
+def card_units_for(user: User) -> QuerySet[Unit]:
+    if not user.unit_id or not (user.is_unit_head or user.role == User.Role.DUTY_OFFICER):
+        return Unit.objects.none()
+    return unit_subtree(user.unit).order_by("code")
+
+
+def card_batches_visible_to(user: User) -> QuerySet[CardBatch]:
+    return CardBatch.objects.filter(unit__in=card_units_for(user)).select_related("unit", "issued_by")
+
+
+def get_card_batch_for_user(user: User, pk: int) -> CardBatch:
+    try:
+        return card_batches_visible_to(user).get(pk=pk)
+    except CardBatch.DoesNotExist:
+        raise Http404("没有找到该批次,或您无权查看。") from None
+
+
+def card_stock(*, units: QuerySet[Unit]) -> list[dict]:
+    """Reconciliation per unit: issued, in stock, in the field, echoed, voided."""
+    rows = (
+        EchoCard.objects.filter(unit__in=units)
+        .values("unit__name", "unit__code")
+        .annotate(
+            issued=Count("pk"),
+            in_stock=Count("pk", filter=Q(state=EchoCard.State.IN_STOCK)),
+            handed_out=Count("pk", filter=Q(state=EchoCard.State.HANDED_OUT)),
+            echoed=Count("pk", filter=Q(state=EchoCard.State.ECHOED)),
+            voided=Count("pk", filter=Q(state=EchoCard.State.VOIDED)),
+        )
+        .order_by("unit__code")
+    )
+    return list(rows)
+
+
+# Talk rooms.
+
+
+def police_rooms_for(user: User) -> QuerySet[Unit]:
+    if not user.unit_id:
+        return Unit.objects.none()
+    return unit_subtree(user.unit).filter(kind=Unit.Kind.POLICE_ROOM).order_by("code")
+
+
+def duty_roster(*, police_room: Unit, day: date) -> QuerySet[DutyShift]:
+    """The week of shifts from `day`."""
+    start = datetime.combine(day, time.min, timezone.get_current_timezone())
+    end = start + timedelta(days=7)
+    return (
+        DutyShift.objects.filter(police_room=police_room, starts_at__lt=end, ends_at__gt=start)
+        .select_related("officer")
+        .order_by("starts_at")
+    )
+
+
+def on_duty_now(*, police_room: Unit) -> list[User]:
+    now = timezone.now()
+    shifts = DutyShift.objects.filter(police_room=police_room, starts_at__lte=now, ends_at__gt=now)
+    return [shift.officer for shift in shifts.select_related("officer")]
+
+
+def callbacks_due(*, user: User) -> QuerySet[TalkRoomCallback]:
+    return (
+        TalkRoomCallback.objects.filter(
+            done_at__isnull=True, due_date__lte=timezone.localdate(), matter__in=matters_visible_to(user)
+        )
+        .select_related("matter")
+        .order_by("due_date", "pk")
+    )
+
+
+# Topic visits.
 
 
 def topic_visits_visible_to(user: User) -> QuerySet[TopicVisit]:
@@ -37,7 +171,7 @@ def topic_visit_candidates(*, topic_visit: TopicVisit, text: str = "") -> QueryS
     """Open matters the leader may take along: in their scope, of the topic's category or not yet classified."""
     matters = (
         matters_visible_to(topic_visit.leader)
-        .exclude(state=Matter.State.CLOSED)
+        .filter(state__in=OPEN_STATES)
         .exclude(topic_items__topic_visit=topic_visit)
         .filter(Q(category=topic_visit.category) | Q(category=""))
         .select_related("household__village__parent")

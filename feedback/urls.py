@@ -1,13 +1,28 @@
 from django.urls import path
 
-from feedback import views
+from feedback.views import cards, matters, public, talkroom, topic
 
 app_name = "feedback"
 
 urlpatterns = [
-    path("topic-visits/", views.topic_visit_list, name="topic_visit_list"),
-    path("topic-visits/new/", views.topic_visit_create, name="topic_visit_create"),
-    path("topic-visits/<int:pk>/", views.topic_visit_detail, name="topic_visit_detail"),
-    path("topic-visits/<int:pk>/matters/", views.topic_visit_add_matters, name="topic_visit_add_matters"),
-    path("topic-visit-items/<int:pk>/solution/", views.topic_visit_solution, name="topic_visit_solution"),
+    path("echo/", public.echo, name="echo"),
+    path("echo/status/", public.status, name="echo_status"),
+    path("matters/", matters.matter_list, name="matter_list"),
+    path("matters/<int:pk>/", matters.matter_detail, name="matter_detail"),
+    path("matters/<int:pk>/<slug:action>/", matters.matter_act, name="matter_act"),
+    path("cards/", cards.card_overview, name="card_overview"),
+    path("cards/batches/", cards.card_batch_issue, name="card_batch_issue"),
+    path("cards/batches/<int:pk>/print/", cards.card_batch_print, name="card_batch_print"),
+    path("cards/void/", cards.card_void, name="card_void"),
+    path("visits/<int:pk>/echo-card/", cards.card_hand_out, name="card_hand_out"),
+    path("talk-room/walk-in/", talkroom.walk_in, name="walk_in"),
+    path("talk-room/roster/", talkroom.roster, name="roster"),
+    path("talk-room/roster/add/", talkroom.roster_add, name="roster_add"),
+    path("talk-room/callbacks/", talkroom.callback_list, name="callback_list"),
+    path("talk-room/callbacks/<int:pk>/", talkroom.callback_record, name="callback_record"),
+    path("topic-visits/", topic.topic_visit_list, name="topic_visit_list"),
+    path("topic-visits/new/", topic.topic_visit_create, name="topic_visit_create"),
+    path("topic-visits/<int:pk>/", topic.topic_visit_detail, name="topic_visit_detail"),
+    path("topic-visits/<int:pk>/matters/", topic.topic_visit_add_matters, name="topic_visit_add_matters"),
+    path("topic-visit-items/<int:pk>/solution/", topic.topic_visit_solution, name="topic_visit_solution"),
 ]

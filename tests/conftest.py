@@ -43,6 +43,13 @@ def _require_chromium():
         _missing(f"needs Chromium at {CHROMIUM}: apt-get install chromium fonts-noto-cjk")
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def station_a():
     return StationFactory(name="城东派出所", code="CD")

@@ -93,13 +93,15 @@ def matter_register(
     return matter
 
 
-def _move(matter: Matter, to_state: str, *, actor: User, note: str, request, fields: dict) -> Matter:
+def _move(matter: Matter, to_state: str, *, actor: User, note: str, request, fields) -> Matter:
+    """`fields` is a dict, or a function of the locked, fresh row when a value depends on it (a deadline)."""
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
     if to_state not in ALLOWED_TRANSITIONS[matter.state]:
         raise MatterError(
             f"“{matter.get_state_display()}”状态的诉求不能转为“{State(to_state).label}”。请刷新页面查看最新状态。"
         )
     from_state = matter.state
+    fields = fields(matter) if callable(fields) else fields
     for name, value in fields.items():
         setattr(matter, name, value)
     matter.state = to_state
@@ -156,10 +158,10 @@ def matter_dispatch(
         actor=actor,
         note=note or f"分流至{assigned_unit}",
         request=request,
-        fields={
+        fields=lambda locked: {
             "assigned_unit": assigned_unit,
             "assignee": assignee,
-            "deadline": deadline_for(category=matter.category, urgency=matter.urgency),
+            "deadline": deadline_for(category=locked.category, urgency=locked.urgency),
             "escalated_at": None,
         },
     )
@@ -222,7 +224,10 @@ def matter_reopen(*, matter: Matter, actor: User | None, reason: str, request=No
         actor=actor,
         note=f"回访不满意,重新办理:{reason}",
         request=request,
-        fields={"closed_at": None, "deadline": deadline_for(category=matter.category, urgency=matter.urgency)},
+        fields=lambda locked: {
+            "closed_at": None,
+            "deadline": deadline_for(category=locked.category, urgency=locked.urgency),
+        },
     )
 
 

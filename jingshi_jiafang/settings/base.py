@@ -191,12 +191,25 @@ else:
         "store_processed": False,
     }
 CELERY_TIMEZONE = TIME_ZONE
+# The cache holds rate-limit counters: shared through Redis when there is one.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Every periodic job of the project is listed here and nowhere else.
-CELERY_BEAT_SCHEDULE: dict = {}
+# Every periodic job of the project is listed here and nowhere else. Each has a management command taking --date.
+CELERY_BEAT_SCHEDULE = {
+    "escalate-overdue-matters": {
+        "task": "feedback.tasks.escalate_overdue_matters_task",
+        "schedule": 3600.0,
+    },
+}
 
 # Encryption at rest of residents' ID numbers (visits/crypto.py). These development keys are public;
 # production.py requires real ones. Generate a key with:

@@ -14,3 +14,6 @@ STORAGES = {
 
 # django-axes logs every login at INFO; in tests that is noise.
 LOGGING["loggers"] = {"axes": {"level": "WARNING"}}  # noqa: F405
+
+# Each test starts with empty rate-limit counters (tests/conftest.py clears it); never the CI Redis.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -51,6 +51,19 @@ SCOPING_CASES = {
     "feedback:topic_visit_solution": Case(
         lambda f: {"pk": f["topic_item"].pk}, ("leader",), ("other_leader", "alice"), "post", {"solution": "x"}
     ),
+    "feedback:matter_detail": Case(lambda f: {"pk": f["matter"].pk}, ("duty_a", "bob"), ("charlie", "head_b", "alice")),
+    "feedback:matter_act": Case(
+        lambda f: {"pk": f["matter"].pk, "action": "analyse"},
+        ("duty_a",),
+        ("charlie", "head_b", "alice"),
+        "post",
+        {"category": "other", "urgency": "normal"},
+    ),
+    "feedback:card_batch_print": Case(lambda f: {"pk": f["card_batch"].pk}, ("bob",), ("charlie", "head_b")),
+    "feedback:card_hand_out": Case(lambda f: {"pk": f["visit"].pk}, ("alice",), ("charlie", "bob"), "post"),
+    "feedback:callback_record": Case(
+        lambda f: {"pk": f["callback"].pk}, ("duty_a",), ("charlie", "head_b"), "post", {"outcome": "satisfied"}
+    ),
     "visits:area_detail": Case(lambda f: {"pk": f["alice_household"].village_id}, ("alice", "bob"), ("charlie",)),
     "visits:security_user_detail": Case(lambda f: {"pk": f["alice"].pk}, ("secadmin",), ("charlie", "auditor")),
     "visits:security_user_role": Case(
@@ -104,6 +117,30 @@ def fixtures(alice_household, alice, bob, charlie, station_b):
         "night_plan": NightVisitPlanFactory(officer=alice, village=alice_household.village, planned_by=bob),
         "head_b": UserFactory(role=User.Role.OFFICER, unit=station_b, is_unit_head=True),
         **_topic_fixtures(alice_household),
+        **_feedback_fixtures(alice_household, bob),
+    }
+
+
+def _feedback_fixtures(household, bob) -> dict:
+    from django.utils import timezone
+
+    from feedback import services
+    from feedback.models import TalkRoomCallback
+    from tests.feedback.helpers import walk_in
+
+    duty = UserFactory(username="duty_a", role=User.Role.DUTY_OFFICER, unit=household.village.unit)
+    closed = walk_in(duty, "已办结的来访")
+    services.matter_analyse(matter=closed, actor=duty, category="other", urgency="normal")
+    services.matter_dispatch(matter=closed, actor=duty, assigned_unit=duty.unit, assignee=duty)
+    services.matter_start(matter=closed, actor=duty)
+    services.matter_close(matter=closed, actor=duty, result="已答复", reply_method="phone")
+    callback = TalkRoomCallback.objects.get(matter=closed)
+    TalkRoomCallback.objects.filter(pk=callback.pk).update(due_date=timezone.localdate())
+    return {
+        "duty_a": duty,
+        "matter": walk_in(duty),
+        "card_batch": services.card_batch_issue(unit=bob.unit, count=2, actor=bob),
+        "callback": callback,
     }
 
 

@@ -1,0 +1,116 @@
+"""Matters: the work queues, a matter's page, and its actions (one POST view, the map decides)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from feedback import selectors, services
+from feedback.forms import AnalyseForm, CloseForm, DispatchForm, HandOverForm, MergeForm, NoteForm
+from feedback.models import Matter
+from feedback.permissions import matter_actions
+from visits.pagination import paginate
+
+QUEUES = {
+    "mine": ("我的诉求", selectors.my_matters),
+    "to_process": ("待研判/分流", selectors.matters_to_process),
+    "overdue": ("超期督办", selectors.overdue_matters),
+}
+
+
+@login_required
+def matter_list(request):
+    queue = request.GET.get("queue", "mine")
+    if queue not in QUEUES:
+        queue = "mine"
+    title, select = QUEUES[queue]
+    matters = select(user=request.user)
+    context = {"queue": queue, "queues": QUEUES, "title": title, **paginate(request, matters)}
+    return render(request, "feedback/matter_list.html", context)
+
+
+def _forms(request, matter: Matter, actions: set[str], bound: dict | None = None) -> dict:
+    forms = {
+        "analyse": AnalyseForm(initial={"category": matter.category, "urgency": matter.urgency}),
+        "merge": MergeForm(),
+        "dispatch": DispatchForm(initial={"assigned_unit": matter.unit_id}),
+        "start": None,
+        "progress": NoteForm(),
+        "send_back": NoteForm(),
+        "close": CloseForm(),
+        "hand_over": HandOverForm(actor=request.user),
+    }
+    forms.update(bound or {})
+    return {action: form for action, form in forms.items() if action in actions}
+
+
+@login_required
+def matter_detail(request, pk: int):
+    matter = selectors.get_matter_for_user(request.user, pk)
+    return render(request, "feedback/matter_detail.html", _detail_context(request, matter))
+
+
+def _detail_context(request, matter: Matter, bound: dict | None = None) -> dict:
+    actions = matter_actions(request.user, matter)
+    return {
+        "matter": matter,
+        "events": selectors.matter_history(matter=matter),
+        "handovers": matter.handovers.select_related("from_user", "to_user"),
+        "forms": _forms(request, matter, actions, bound),
+    }
+
+
+def _merge(matter, actor, data, request):
+    into = selectors.matters_visible_to(actor).filter(reference=data["into_reference"].strip()).first()
+    if into is None:
+        raise services.MatterError("没有找到该查询编号的诉求。")
+    return services.matter_merge(matter=matter, actor=actor, into=into, request=request)
+
+
+# action → (form, what to do with its cleaned data)
+ACTIONS = {
+    "analyse": (AnalyseForm, lambda m, u, d, r: services.matter_analyse(matter=m, actor=u, request=r, **d)),
+    "merge": (MergeForm, _merge),
+    "dispatch": (DispatchForm, lambda m, u, d, r: services.matter_dispatch(matter=m, actor=u, request=r, **d)),
+    "start": (None, lambda m, u, d, r: services.matter_start(matter=m, actor=u, request=r)),
+    "progress": (NoteForm, lambda m, u, d, r: services.matter_progress(matter=m, actor=u, note=d["note"])),
+    "send_back": (
+        NoteForm,
+        lambda m, u, d, r: services.matter_send_back(matter=m, actor=u, reason=d["note"], request=r),
+    ),
+    "close": (CloseForm, lambda m, u, d, r: services.matter_close(matter=m, actor=u, request=r, **d)),
+    "hand_over": (HandOverForm, lambda m, u, d, r: services.matter_hand_over(matter=m, actor=u, request=r, **d)),
+}
+DONE = {
+    "analyse": "研判完成。",
+    "merge": "已合并。",
+    "dispatch": "已分流。",
+    "start": "已开始处理。",
+    "progress": "进展已记录。",
+    "send_back": "已退单,回到研判。",
+    "close": "已办结。",
+    "hand_over": "已移交。",
+}
+
+
+@require_POST
+@login_required
+def matter_act(request, pk: int, action: str):
+    matter = selectors.get_matter_for_user(request.user, pk)
+    if action not in ACTIONS or action not in matter_actions(request.user, matter):
+        raise PermissionDenied("您不能对这件诉求执行该操作。")
+    form_class, perform = ACTIONS[action]
+    form = None
+    if form_class is not None:
+        form = form_class(request.POST, actor=request.user) if form_class is HandOverForm else form_class(request.POST)
+        if not form.is_valid():
+            context = _detail_context(request, matter, bound={action: form})
+            return render(request, "feedback/matter_detail.html", context, status=400)
+    try:
+        perform(matter, request.user, form.cleaned_data if form else {}, request)
+    except services.MatterError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, DONE[action])
+    return redirect(matter)

@@ -1,0 +1,22 @@
+from feedback import services
+from feedback.models import Matter
+
+
+def walk_in(duty, content="邻居装修噪音扰民", **extra):
+    return services.matter_register(
+        channel=Matter.Channel.TALK_ROOM,
+        content=content,
+        unit=duty.unit,
+        actor=duty,
+        owner=duty,
+        resident_name="张大姐",
+        **extra,
+    )
+
+
+def issue_and_hand_out(unit, actor, household, count=3):
+    batch = services.card_batch_issue(unit=unit, count=count, actor=actor)
+    card = batch.cards.order_by("sequence").first()
+    services.card_hand_out(number=card.number, household=household, actor=actor)
+    card.refresh_from_db()
+    return batch, card

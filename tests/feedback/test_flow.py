@@ -1,0 +1,186 @@
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from feedback import services
+from feedback.models import Matter, MatterEvent, TalkRoomCallback
+from feedback.permissions import matter_actions
+from feedback.services import MatterError
+from feedback.tasks import escalate_overdue_matters_task
+from tests.feedback.helpers import walk_in
+from tests.visits.factories import UserFactory
+from visits.models import AuditEntry, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def duty(village_a):
+    return UserFactory(username="duty", role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+
+
+def act(client, matter, action, data=None):
+    return client.post(reverse("feedback:matter_act", args=[matter.pk, action]), data or {})
+
+
+def test_a_matter_goes_the_whole_way_from_reported_to_closed(client, duty, alice, bob):
+    matter = walk_in(duty)
+    client.force_login(duty)
+    act(client, matter, "analyse", {"category": "public_security", "urgency": "urgent", "note": "影响休息"})
+    act(client, matter, "dispatch", {"assigned_unit": alice.unit_id, "assignee": alice.pk, "note": "请社区民警处理"})
+    matter.refresh_from_db()
+    assert matter.state == "dispatched" and matter.assignee == alice
+    assert timedelta(hours=23) < matter.deadline - timezone.now() <= timedelta(days=1)  # urgent: one day
+
+    client.force_login(alice)
+    act(client, matter, "start")
+    act(client, matter, "progress", {"note": "已约双方周六调解"})
+    act(client, matter, "close", {"result": "双方达成协议,装修避开休息时间", "reply_method": "in_person"})
+    matter.refresh_from_db()
+    assert matter.state == "closed" and matter.closed_at is not None
+    history = list(matter.events.values_list("from_state", "to_state"))
+    assert history == [
+        ("", "reported"),
+        ("reported", "analysed"),
+        ("analysed", "dispatched"),
+        ("dispatched", "handling"),
+        ("handling", "handling"),
+        ("handling", "closed"),
+    ]
+    assert AuditEntry.objects.filter(action="state_changed", object_id=str(matter.pk)).count() == 5
+    assert TalkRoomCallback.objects.filter(matter=matter).exists()  # a walk-in resident is called back
+    page = client.get(matter.get_absolute_url()).content.decode()
+    assert "已约双方周六调解" in page
+
+
+def test_forbidden_moves_are_refused_with_a_readable_message(duty):
+    matter = walk_in(duty)
+    with pytest.raises(MatterError, match="“汇报”状态的诉求不能转为“办结”"):
+        services.matter_close(matter=matter, actor=duty, result="x", reply_method="phone")
+    with pytest.raises(MatterError):
+        services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit)
+    assert MatterEvent.objects.filter(matter=matter).count() == 1
+
+
+def test_buttons_follow_the_map_and_the_role(client, duty, alice, charlie):
+    matter = walk_in(duty)
+    assert matter_actions(duty, matter) == {"analyse", "merge", "hand_over"}
+    assert matter_actions(alice, matter) == set()
+    client.force_login(alice)
+    assert act(client, matter, "analyse", {"category": "other", "urgency": "normal"}).status_code in (403, 404)
+    client.force_login(charlie)
+    assert client.get(matter.get_absolute_url()).status_code == 404
+
+
+def test_send_back_returns_a_wrongly_routed_matter_to_the_dispatcher(duty, alice):
+    matter = walk_in(duty)
+    services.matter_analyse(matter=matter, actor=duty, category="litigation", urgency="normal")
+    services.matter_dispatch(matter=matter, actor=duty, assigned_unit=alice.unit, assignee=alice)
+    matter = services.matter_send_back(matter=matter, actor=alice, reason="属于法制大队")
+    assert matter.state == "analysed" and matter.assignee is None and matter.deadline is None
+    assert matter.events.last().note == "退单:属于法制大队"
+
+
+def test_a_duplicate_is_merged_into_the_open_matter(duty):
+    first, second = walk_in(duty, "路灯坏了"), walk_in(duty, "路灯还是坏的")
+    merged = services.matter_merge(matter=second, actor=duty, into=first)
+    assert merged.state == "merged" and merged.duplicate_of == first
+    with pytest.raises(MatterError):
+        services.matter_merge(matter=first, actor=duty, into=merged)
+
+
+def test_deadline_is_set_by_category_and_urgency(duty, settings):
+    matter = walk_in(duty)
+    services.matter_analyse(matter=matter, actor=duty, category="litigation", urgency="normal")
+    matter = services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit)
+    days = (matter.deadline - timezone.now()).days
+    assert days == settings.MATTER_DEADLINE_DAYS["litigation"] - 1
+
+
+def test_not_satisfied_callback_reopens_the_matter(client, duty):
+    matter = walk_in(duty)
+    services.matter_analyse(matter=matter, actor=duty, category="other", urgency="normal")
+    services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit, assignee=duty)
+    services.matter_start(matter=matter, actor=duty)
+    services.matter_close(matter=matter, actor=duty, result="已协调", reply_method="phone")
+    callback = TalkRoomCallback.objects.get(matter=matter)
+    TalkRoomCallback.objects.filter(pk=callback.pk).update(due_date=timezone.localdate())
+    client.force_login(duty)
+    client.post(
+        reverse("feedback:callback_record", args=[callback.pk]), {"outcome": "not_satisfied", "note": "噪音依旧"}
+    )
+    matter.refresh_from_db()
+    assert matter.state == "handling"
+    assert "回访不满意" in matter.events.last().note
+    second = client.post(reverse("feedback:callback_record", args=[callback.pk]), {"outcome": "satisfied"})
+    assert second.status_code == 404
+
+
+def _overdue_matter(duty):
+    matter = walk_in(duty)
+    services.matter_analyse(matter=matter, actor=duty, category="other", urgency="normal")
+    services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit)
+    Matter.objects.filter(pk=matter.pk).update(deadline=timezone.now() - timedelta(hours=2))
+    return matter
+
+
+def test_overdue_matters_are_escalated_once_by_the_job(duty):
+    matter = _overdue_matter(duty)
+    assert escalate_overdue_matters_task.delay().get() == 1
+    assert escalate_overdue_matters_task.delay().get() == 0  # run twice: nothing changes the second time
+    matter.refresh_from_db()
+    assert matter.escalated_at is not None
+    assert matter.events.filter(note__contains="督办").count() == 1
+
+
+def test_escalation_command_takes_a_date(duty):
+    _overdue_matter(duty)
+    out = StringIO()
+    call_command(
+        "escalate_overdue_matters", "--date", (timezone.localdate() - timedelta(days=2)).isoformat(), stdout=out
+    )
+    assert "Escalated 0" in out.getvalue()
+    call_command("escalate_overdue_matters", "--date", timezone.localdate().isoformat(), stdout=out)
+    assert "Escalated 1" in out.getvalue()
+
+
+def test_escalation_is_in_the_beat_schedule(settings):
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "feedback.tasks.escalate_overdue_matters_task" in tasks
+
+
+def test_queues_are_scoped_and_bounded(client, duty, alice, django_assert_max_num_queries):
+    for n in range(12):
+        walk_in(duty, f"事项{n}")
+    client.force_login(duty)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("feedback:matter_list"), {"queue": "to_process"})
+    assert response.context["page"].paginator.count == 12
+    client.force_login(alice)
+    assert client.get(reverse("feedback:matter_list"), {"queue": "to_process"}).context["page"].paginator.count == 0
+
+
+def test_walk_in_owner_hands_the_matter_over_and_it_is_recorded(client, duty, village_a):
+    colleague = UserFactory(role=User.Role.DUTY_OFFICER, unit=village_a.unit, name="接班民警")
+    client.force_login(duty)
+    response = client.post(
+        reverse("feedback:walk_in"), {"content": "儿子的案子没有进展", "resident_name": "王大爷", "resident_phone": ""}
+    )
+    matter = Matter.objects.get()
+    assert response["Location"] == matter.get_absolute_url()
+    assert matter.owner == duty and matter.channel == "talk_room"
+    act(client, matter, "hand_over", {"to_user": colleague.pk, "note": "交班,请继续跟进"})
+    matter.refresh_from_db()
+    assert matter.owner == colleague
+    handover = matter.handovers.get()
+    assert (handover.from_user, handover.to_user) == (duty, colleague)
+    assert act(client, matter, "hand_over", {"to_user": duty.pk, "note": "x"}).status_code == 403
+
+
+def test_only_police_room_staff_take_walk_ins(client, bob):
+    client.force_login(bob)
+    assert client.get(reverse("feedback:walk_in")).status_code == 403
