@@ -31,15 +31,16 @@ def matter_list(request):
 
 
 def _forms(request, matter: Matter, actions: set[str], bound: dict | None = None) -> dict:
+    # Each form is prefixed with its action: several forms on one page must not share field ids.
     forms = {
-        "analyse": AnalyseForm(initial={"category": matter.category, "urgency": matter.urgency}),
-        "merge": MergeForm(),
-        "dispatch": DispatchForm(initial={"assigned_unit": matter.unit_id}),
+        "analyse": AnalyseForm(prefix="analyse", initial={"category": matter.category, "urgency": matter.urgency}),
+        "merge": MergeForm(prefix="merge"),
+        "dispatch": DispatchForm(prefix="dispatch", initial={"assigned_unit": matter.unit_id}),
         "start": None,
-        "progress": NoteForm(),
-        "send_back": NoteForm(),
-        "close": CloseForm(),
-        "hand_over": HandOverForm(actor=request.user),
+        "progress": NoteForm(prefix="progress"),
+        "send_back": NoteForm(prefix="send_back"),
+        "close": CloseForm(prefix="close"),
+        "hand_over": HandOverForm(prefix="hand_over", actor=request.user),
     }
     forms.update(bound or {})
     return {action: form for action, form in forms.items() if action in actions}
@@ -103,7 +104,8 @@ def matter_act(request, pk: int, action: str):
     form_class, perform = ACTIONS[action]
     form = None
     if form_class is not None:
-        form = form_class(request.POST, actor=request.user) if form_class is HandOverForm else form_class(request.POST)
+        extra = {"actor": request.user} if form_class is HandOverForm else {}
+        form = form_class(request.POST, prefix=action, **extra)
         if not form.is_valid():
             context = _detail_context(request, matter, bound={action: form})
             return render(request, "feedback/matter_detail.html", context, status=400)

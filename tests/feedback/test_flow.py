@@ -24,7 +24,8 @@ def duty(village_a):
 
 
 def act(client, matter, action, data=None):
-    return client.post(reverse("feedback:matter_act", args=[matter.pk, action]), data or {})
+    prefixed = {f"{action}-{key}": value for key, value in (data or {}).items()}
+    return client.post(reverse("feedback:matter_act", args=[matter.pk, action]), prefixed)
 
 
 def test_a_matter_goes_the_whole_way_from_reported_to_closed(client, duty, alice, bob):

@@ -57,7 +57,7 @@ SCOPING_CASES = {
         ("duty_a",),
         ("charlie", "head_b", "alice"),
         "post",
-        {"category": "other", "urgency": "normal"},
+        {"analyse-category": "other", "analyse-urgency": "normal"},
     ),
     "feedback:card_batch_print": Case(lambda f: {"pk": f["card_batch"].pk}, ("bob",), ("charlie", "head_b")),
     "feedback:card_hand_out": Case(lambda f: {"pk": f["visit"].pk}, ("alice",), ("charlie", "bob"), "post"),

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from feedback.demo import seed_topic_visits
+from feedback.demo import seed_feedback, seed_topic_visits
 from visits.demo import seed_county
 
 
@@ -31,6 +31,7 @@ class Command(BaseCommand):
                 self.stdout.write("The demo county is already loaded; nothing changed.")
                 return
             seed_topic_visits(rng=random.Random(seed), today=timezone.localdate())
+            seed_feedback(rng=random.Random(seed), today=timezone.localdate())
             if connection.vendor == "postgresql":
                 # Fresh statistics for the tables just bulk-loaded: without them the planner takes the county for
                 # empty and picks nested loops that make the first pages take seconds.

@@ -1,0 +1,109 @@
+"""Issue 5's journeys: cards issued and printed, a resident's online echo and status check (and a wrong code),
+a walk-in taken and handed over, and a matter taken from reported to closed."""
+
+import pytest
+
+from feedback import services
+from feedback.models import Matter
+from tests.browser.conftest import log_in, screenshot
+from tests.visits.factories import TEST_PASSWORD, HouseholdFactory, UserFactory
+from visits.models import User
+
+
+@pytest.mark.django_db(transaction=True)
+def test_station_head_issues_a_batch_and_prints_the_sheet(live_server, desktop_page, station_a):
+    UserFactory(username="suozhang", name="韩立", unit=station_a, is_unit_head=True, post="所长", phone="13851234567")
+    page = desktop_page
+    log_in(page, live_server, "suozhang", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/cards/")
+    page.get_by_label("张数").fill("9")
+    page.get_by_role("button", name="制卡").click()
+    assert page.get_by_test_id("echo-card").count() == 9
+    assert page.get_by_text("SY-CD-2026-000001").is_visible() or page.get_by_text("SY-CD-").first.is_visible()
+    screenshot(page, "card-sheet", full_page=True)
+    page.emulate_media(media="print")
+    screenshot(page, "card-sheet-print", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_resident_echoes_back_online_then_checks_status_and_a_wrong_code_is_refused(
+    live_server, phone_page, bob, station_a, village_a
+):
+    household = HouseholdFactory(village=village_a)
+    batch = services.card_batch_issue(unit=station_a, count=1, actor=bob)
+    card = batch.cards.get()
+    services.card_hand_out(number=card.number, household=household, actor=bob)
+    page = phone_page
+
+    page.goto(f"{live_server.url}/echo/?card={card.number}")
+    page.get_by_label("验证码").fill("WRONG9")
+    page.get_by_label("您想说的事").fill("村口的路灯坏了一个月了")
+    page.get_by_role("button", name="提交").click()
+    assert page.get_by_text("卡号或验证码不正确").is_visible()
+    assert page.get_by_label("您想说的事").input_value() == "村口的路灯坏了一个月了"
+    screenshot(page, "echo-wrong-code")
+
+    page.get_by_label("验证码").fill(card.verification_code)
+    page.get_by_role("button", name="提交").click()
+    reference = page.get_by_test_id("reference").inner_text()
+    password = page.get_by_test_id("password").inner_text()
+    screenshot(page, "echo-done")
+    assert Matter.objects.get().reference == reference
+
+    page.get_by_role("link", name="查询办理进度").click()
+    page.get_by_label("查询编号").fill(reference)
+    page.get_by_label("查询密码").fill(password)
+    page.get_by_role("button", name="查询").click()
+    assert page.get_by_test_id("status").get_by_text("汇报").is_visible()
+    screenshot(page, "echo-status")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_duty_officer_takes_a_walk_in_and_hands_it_over(live_server, phone_page, village_a):
+    UserFactory(username="zhiban", name="孙明", role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+    UserFactory(username="jieban", name="刘接班", role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+    page = phone_page
+    log_in(page, live_server, "zhiban", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/talk-room/walk-in/")
+    page.get_by_label("群众反映的事").fill("儿子打工被拖欠工资,想请派出所帮忙协调")
+    page.get_by_label("反映人").fill("王大爷")
+    page.get_by_role("button", name="登记").click()
+    assert page.get_by_text("您是这件事的首问责任人").is_visible()
+    page.get_by_label("移交给").select_option(label="刘接班")
+    page.get_by_label("交接说明").fill("交班,约好明天上午回电")
+    page.get_by_test_id("action-hand_over").click()
+    assert page.get_by_text("已移交").is_visible()
+    assert page.get_by_test_id("matter-history").get_by_text("移交给刘接班").is_visible()
+    screenshot(page, "walk-in-handed-over", full_page=True)
+    assert Matter.objects.get().owner.username == "jieban"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_matter_goes_from_reported_to_closed(live_server, desktop_page, village_a):
+    duty = UserFactory(username="zhiban", name="孙明", role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+    UserFactory(username="minjing", name="王海燕", unit=village_a.unit)
+    matter = services.matter_register(
+        channel=Matter.Channel.PHONE, content="河边有人电鱼", unit=village_a.unit, actor=duty, resident_name="李师傅"
+    )
+    page = desktop_page
+    log_in(page, live_server, "zhiban", TEST_PASSWORD)
+    page.goto(f"{live_server.url}{matter.get_absolute_url()}")
+    page.get_by_label("类别").select_option(label="治安防范")
+    page.get_by_test_id("action-analyse").click()
+    page.get_by_label("承办单位或部门").select_option(label=village_a.unit.name)
+    page.get_by_label("承办民警(可不选)").select_option(label=f"王海燕({village_a.unit.name})")
+    page.get_by_test_id("action-dispatch").click()
+    assert page.get_by_test_id("matter-state").inner_text() == "分流"
+    page.get_by_role("button", name="退出").click()
+
+    log_in(page, live_server, "minjing", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/matters/")
+    page.get_by_test_id("matter-link").filter(has_text="河边有人电鱼").click()
+    page.get_by_test_id("action-start").click()
+    page.get_by_label("办理结果").fill("已到现场劝离,没收电鱼工具")
+    page.get_by_label("如何告知群众").select_option(label="电话答复")
+    page.get_by_test_id("action-close").click()
+    assert page.get_by_test_id("matter-state").inner_text() == "办结"
+    screenshot(page, "matter-closed", full_page=True)
+    matter.refresh_from_db()
+    assert matter.state == "closed"
