@@ -143,6 +143,14 @@ class HandOverForm(forms.Form):
 
 
 class WalkInForm(forms.Form):
+    channel = forms.ChoiceField(
+        label="渠道",
+        choices=[
+            (c, Matter.Channel(c).label)
+            for c in (Matter.Channel.TALK_ROOM, Matter.Channel.PHONE, Matter.Channel.POST_BOX)
+        ],
+        initial=Matter.Channel.TALK_ROOM,
+    )
     content = forms.CharField(label="群众反映的事", widget=forms.Textarea(attrs={"rows": 4}))
     resident_name = forms.CharField(label="反映人", max_length=32)
     resident_phone = forms.CharField(label="联系电话", max_length=20, required=False)

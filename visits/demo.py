@@ -37,6 +37,9 @@ DEMO_USERS = [
 ]
 
 
+DEPARTMENTS = [("法制大队", "FZ"), ("治安管理大队", "ZA"), ("刑事侦查大队", "XJ")]
+
+
 @dataclass
 class DemoResult:
     created: bool
@@ -149,8 +152,13 @@ class _DemoCounty:
         return f"1{self.rng.choice('3456789')}{self.rng.randrange(10**9):09d}"
 
     def _demo_users(self, bureau: Unit, police_room: Unit) -> dict[str, User]:
+        """The bureau's departments too: matters are escalated to them and sent back down (上下联动制)."""
+        departments = {
+            code: Unit.objects.create(kind=Unit.Kind.DEPARTMENT, name=name, code=code, parent=bureau)
+            for name, code in DEPARTMENTS
+        }
         users = {}
-        units = {"station": police_room.parent, "officer": police_room, "duty": police_room}
+        units = {"station": police_room.parent, "officer": police_room, "duty": police_room, "legal": departments["FZ"]}
         for username, role, name, post in DEMO_USERS:
             users[username] = User.objects.create(
                 username=username,

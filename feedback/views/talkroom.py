@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from feedback import selectors, services
 from feedback.forms import CallbackForm, DutyShiftForm, WalkInForm
-from feedback.models import Matter, TalkRoomCallback
+from feedback.models import TalkRoomCallback
 from visits.models import Unit, User
 from visits.pagination import paginate
 from visits.permissions import role_required
@@ -22,13 +22,13 @@ from visits.permissions import role_required
 @role_required(User.Role.DUTY_OFFICER, User.Role.OFFICER)
 @require_http_methods(["GET", "POST"])
 def walk_in(request):
-    """首问责任制: whoever takes the walk-in matter owns it until they hand it on."""
+    """首问责任制: whoever takes a matter in the talk room (in person, by phone or from the post box) owns it
+    until they hand it on."""
     if request.user.unit is None or request.user.unit.kind != Unit.Kind.POLICE_ROOM:
         raise PermissionDenied("群众说事厅设在中心警务室,只有警务室民警接待来访。")
     form = WalkInForm(request.POST or None)
     if form.is_valid():
         matter = services.matter_register(
-            channel=Matter.Channel.TALK_ROOM,
             unit=request.user.unit,
             actor=request.user,
             owner=request.user,

@@ -169,7 +169,8 @@ def test_walk_in_owner_hands_the_matter_over_and_it_is_recorded(client, duty, vi
     colleague = UserFactory(role=User.Role.DUTY_OFFICER, unit=village_a.unit, name="接班民警")
     client.force_login(duty)
     response = client.post(
-        reverse("feedback:walk_in"), {"content": "儿子的案子没有进展", "resident_name": "王大爷", "resident_phone": ""}
+        reverse("feedback:walk_in"),
+        {"channel": "talk_room", "content": "儿子的案子没有进展", "resident_name": "王大爷", "resident_phone": ""},
     )
     matter = Matter.objects.get()
     assert response["Location"] == matter.get_absolute_url()
@@ -185,3 +186,10 @@ def test_walk_in_owner_hands_the_matter_over_and_it_is_recorded(client, duty, vi
 def test_only_police_room_staff_take_walk_ins(client, bob):
     client.force_login(bob)
     assert client.get(reverse("feedback:walk_in")).status_code == 403
+
+
+def test_phone_and_post_box_matters_are_registered_in_the_talk_room_too(client, duty):
+    client.force_login(duty)
+    client.post(reverse("feedback:walk_in"), {"channel": "post_box", "content": "信箱来信", "resident_name": "匿名"})
+    matter = Matter.objects.get()
+    assert (matter.channel, matter.owner) == ("post_box", duty)

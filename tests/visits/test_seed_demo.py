@@ -2,6 +2,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from tests.conftest import MAX_PAGE_QUERIES, log_in_as
@@ -27,26 +28,39 @@ def county_snapshot() -> list[tuple]:
 
 
 def wipe_county() -> None:
-    from feedback.models import Matter, MatterEvent, TopicVisit, TopicVisitMatter
-    from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
+    """Everything seed_demo wrote, so it can load again; the append-only audit log only through SQL."""
+    from django.db import connection
 
+    from feedback import models as feedback
+    from visits.models import AuditEntry, Finding, NightVisitPlan, RegistrationCorrection, Visit
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {AuditEntry._meta.db_table}")
     for model in (
-        TopicVisitMatter,
-        TopicVisit,
-        MatterEvent,
-        Matter,
+        feedback.TalkRoomCallback,
+        feedback.MatterHandover,
+        feedback.TopicVisitMatter,
+        feedback.TopicVisit,
+        feedback.MatterEvent,
+        feedback.Matter.objects.filter(duplicate_of__isnull=False),
+        feedback.Matter,
+        feedback.EchoCardEvent,
+        feedback.EchoCard,
+        feedback.CardBatch,
+        feedback.CardSequence,
+        feedback.DutyShift,
         RegistrationCorrection,
         Finding,
         NightVisitPlan,
         Visit,
     ):
-        model.objects.all().delete()
+        (model if isinstance(model, QuerySet) else model.objects.all()).delete()
     for model in (OrganisationLink, Organisation, HouseholdLink, AreaLink, Household, User):
         model.objects.all().delete()
     Area.objects.filter(kind=Area.Kind.VILLAGE).delete()
     Area.objects.all().delete()
     Unit.objects.filter(kind=Unit.Kind.POLICE_ROOM).delete()
-    Unit.objects.filter(kind=Unit.Kind.STATION).delete()
+    Unit.objects.exclude(kind=Unit.Kind.BUREAU).delete()
     Unit.objects.all().delete()
 
 
