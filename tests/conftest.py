@@ -119,3 +119,30 @@ def log_in_as(client, user):
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return user
+
+
+def run_at_once(work, arguments: list) -> list:
+    """Run `work(argument)` in one thread per argument, released together, each on its own database connection.
+    Returns what each call returned, or the exception it raised, in the order of `arguments`."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(arguments))
+    results: list = [None] * len(arguments)
+
+    def run(index, argument):
+        try:
+            barrier.wait()
+            results[index] = work(argument)
+        except Exception as error:  # noqa: BLE001 - returned to the test, which asserts on it
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(arguments)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results

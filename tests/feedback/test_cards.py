@@ -1,13 +1,10 @@
-import threading
-
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from feedback import services
 from feedback.models import EchoCard
 from feedback.services.cards import CardError
-from tests.conftest import log_in_as
+from tests.conftest import log_in_as, run_at_once
 from tests.feedback.helpers import issue_and_hand_out
 from tests.visits.factories import UserFactory, VisitFactory
 
@@ -114,24 +111,11 @@ def test_leader_cannot_manage_cards(client):
 @pytest.mark.django_db(transaction=True)
 def test_two_people_issuing_at_the_same_moment_get_no_duplicate_and_no_gap(station_a):
     issuers = [UserFactory(unit=station_a, is_unit_head=True) for _ in range(4)]
-    barrier = threading.Barrier(len(issuers))
-    errors = []
 
-    def issue(user):
-        try:
-            barrier.wait()
-            for _ in range(3):
-                services.card_batch_issue(unit=station_a, count=25, actor=user, year=2026)
-        except Exception as error:  # noqa: BLE001 - the assertion below reports it
-            errors.append(error)
-        finally:
-            connection.close()
+    def issue_three_batches(user):
+        for _ in range(3):
+            services.card_batch_issue(unit=station_a, count=25, actor=user, year=2026)
 
-    threads = [threading.Thread(target=issue, args=(user,)) for user in issuers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    assert run_at_once(issue_three_batches, issuers) == [None] * 4
     sequences = sorted(EchoCard.objects.values_list("sequence", flat=True))
     assert sequences == list(range(1, 4 * 3 * 25 + 1))
