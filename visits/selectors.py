@@ -105,6 +105,11 @@ def household_timeline(*, household: Household) -> list[TimelineEvent]:
         # Matters heard on a visit are shown with that visit.
         for matter in household.matters.filter(visit__isnull=True)
     ]
+    # Echo cards belong to feedback; read through the reverse relation, so visits imports nothing from it.
+    events += [
+        TimelineEvent(card.handed_out_at, "card", f"发放回音卡 {card.number}")
+        for card in household.echo_cards.filter(handed_out_at__isnull=False)
+    ]
     events += [
         TimelineEvent(a.created_at, "attachment", f"上传附件:{a.original_name}", (a.description,), a.get_absolute_url())
         for a in household.attachments.all()

@@ -68,6 +68,7 @@ class EchoCard(models.Model):
     visit = models.ForeignKey(
         Visit, verbose_name="发放时的家访", null=True, blank=True, on_delete=models.PROTECT, related_name="echo_cards"
     )
+    handed_out_at = models.DateTimeField("发放时间", null=True, blank=True)
     void_reason = models.CharField("作废原因", max_length=100, blank=True)
 
     class Meta:

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from feedback.models import CardBatch, CardSequence, EchoCard, EchoCardEvent, Matter
+from visits.audit import Action, audit_record
 from visits.models import Household, Unit, User, Visit
 
 from .matters import matter_register
@@ -79,6 +80,7 @@ def _card_move(card: EchoCard, to_state: str, *, actor: User | None, note: str, 
     card.state = to_state
     card.save(update_fields=["state", *fields])
     EchoCardEvent.objects.create(card=card, from_state=from_state, to_state=to_state, actor=actor, note=note)
+    audit_record(action=Action.STATE_CHANGED, actor=actor, target=card, detail={"from": from_state, "to": to_state})
     return card
 
 
@@ -94,7 +96,7 @@ def card_hand_out(*, number: str, household: Household, actor: User, visit: Visi
         CardState.HANDED_OUT,
         actor=actor,
         note=f"发放给{household}",
-        fields={"household": household, "visit": visit},
+        fields={"household": household, "visit": visit, "handed_out_at": timezone.now()},
     )
 
 

@@ -17,6 +17,7 @@ from feedback import selectors, services
 from feedback.forms import CardBatchForm, CardHandOutForm, CardVoidForm
 from feedback.models import EchoCard
 from feedback.services.cards import CardError
+from visits.audit import Action, audit_record
 from visits.pagination import paginate
 from visits.scopes import get_visit_for_user
 
@@ -62,6 +63,8 @@ def _qr(number: str) -> str:
 @login_required
 def card_batch_print(request, pk: int):
     batch = selectors.get_card_batch_for_user(request.user, pk)
+    # The sheet carries every card's verification code: printing it is an export.
+    audit_record(action=Action.EXPORT, request=request, target=batch, detail={"what": "echo_card_sheet"})
     cards = [(card, _qr(card.number)) for card in batch.cards.order_by("sequence")]
     context = {"batch": batch, "cards": cards, "officer": request.user, "echo_url": settings.PUBLIC_ECHO_URL}
     return render(request, "feedback/card_batch_print.html", context)

@@ -119,3 +119,16 @@ def test_two_people_issuing_at_the_same_moment_get_no_duplicate_and_no_gap(stati
     assert run_at_once(issue_three_batches, issuers) == [None] * 4
     sequences = sorted(EchoCard.objects.values_list("sequence", flat=True))
     assert sequences == list(range(1, 4 * 3 * 25 + 1))
+
+
+def test_card_moves_and_sheet_prints_are_audited_and_the_card_is_on_the_household_timeline(
+    client, bob, station_a, alice_household
+):
+    from visits.models import AuditEntry
+
+    batch, card = issue_and_hand_out(station_a, bob, alice_household)
+    assert AuditEntry.objects.filter(action="state_changed", object_id=str(card.pk)).exists()
+    client.force_login(bob)
+    client.get(batch.get_absolute_url())
+    assert AuditEntry.objects.filter(action="export", object_id=str(batch.pk)).exists()
+    assert f"发放回音卡 {card.number}" in client.get(alice_household.get_absolute_url()).content.decode()
