@@ -10,6 +10,10 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from visits import accounts
 from visits.models import Area, Unit, User
 
+admin.site.site_header = "警事家访 · 基础数据管理"
+admin.site.site_title = "警事家访"
+admin.site.index_title = "单位、区域和用户"
+
 
 class ReferenceDataAdmin(admin.ModelAdmin):
     """Reference data is the system administrator's by role, so access cannot drift from the role field."""

@@ -1,0 +1,28 @@
+import pytest
+
+from tests.browser.conftest import enrol_second_factor, log_in, screenshot
+from tests.visits.factories import TEST_PASSWORD, UserFactory
+from visits.models import User
+
+
+@pytest.mark.django_db(transaction=True)
+def test_system_administrator_keeps_reference_data_under_the_content_security_policy(
+    live_server, desktop_page, station_a
+):
+    UserFactory(username="sysadmin", name="赵敏", role=User.Role.ADMIN, is_staff=True, unit=station_a.parent)
+    page = desktop_page
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    log_in(page, live_server, "sysadmin", TEST_PASSWORD)
+    enrol_second_factor(page)
+    page.get_by_role("link", name="基础数据管理").click()
+    page.get_by_role("link", name="单位").first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("link", name=station_a.code).is_visible()
+    screenshot(page, "admin-units")
+    page.get_by_role("link", name=station_a.code).click()
+    page.get_by_label("名称").fill("城东派出所(新址)")
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("城东派出所(新址)").first.is_visible()
+    assert not [e for e in errors if "Content Security Policy" in e], errors
