@@ -83,3 +83,11 @@ def log_in(page, live_server, username: str, password: str) -> None:
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state("networkidle")
+
+
+def log_out_on_phone(page, live_server) -> None:
+    """Open the collapsed menu, wait until Bootstrap has finished opening it, then press 退出."""
+    page.get_by_role("button", name="展开菜单").click()
+    page.locator("#main-nav.show").wait_for()
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_url(f"{live_server.url}/accounts/login/")

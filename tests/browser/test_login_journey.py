@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from tests.browser.conftest import enrol_second_factor, log_in, screenshot
+from tests.browser.conftest import enrol_second_factor, log_in, log_out_on_phone, screenshot
 from visits.demo import DEMO_USERS
 
 ROLE_HEADINGS = {
@@ -32,9 +32,7 @@ def test_each_demo_role_logs_in_and_sees_its_home_page(live_server, phone_page, 
         assert page.get_by_text(f"{name},您好").is_visible()
         assert page.locator("main").get_by_text(ROLE_HEADINGS[username]).first.is_visible()
         screenshot(page, f"home-{username}")
-        page.get_by_role("button", name="展开菜单").click()
-        page.get_by_role("button", name="退出").click()
-        page.wait_for_url(f"{live_server.url}/accounts/login/")
+        log_out_on_phone(page, live_server)
 
 
 @pytest.mark.django_db(transaction=True)
