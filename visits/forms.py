@@ -69,3 +69,14 @@ class NightPlanForm(forms.Form):
         ).order_by("name")
         self.fields["village"].queryset = villages_visible_to(planner).select_related("parent").order_by("code")
         self.fields["village"].label_from_instance = lambda a: f"{a.parent.name} · {a.name}"
+
+
+class AssignOfficerForm(forms.Form):
+    officer = forms.ModelChoiceField(label="新的责任民警", queryset=User.objects.none())
+    start_date = forms.DateField(label="自何日起", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, head: User, **kwargs):
+        super().__init__(*args, initial={"start_date": timezone.localdate()}, **kwargs)
+        self.fields["officer"].queryset = User.objects.filter(
+            role=User.Role.OFFICER, is_active=True, unit__in=unit_subtree(head.unit)
+        ).order_by("name")

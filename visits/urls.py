@@ -7,6 +7,7 @@ app_name = "visits"
 urlpatterns = [
     path("households/", households.household_list, name="household_list"),
     path("households/<int:pk>/", households.household_detail, name="household_detail"),
+    path("households/<int:pk>/officer/", households.household_assign, name="household_assign"),
     path("households/<int:pk>/reveal/", households.household_reveal, name="household_reveal"),
     path("households/<int:pk>/attachments/", attachments.attachment_upload, name="attachment_upload"),
     path("attachments/<int:pk>/", attachments.attachment_download, name="attachment_download"),

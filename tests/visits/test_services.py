@@ -54,3 +54,30 @@ def test_cadre_cannot_open_a_second_link_to_the_same_village(village_a):
     area_link_start(user=cadre, area=village_a)
     with pytest.raises(LinkError, match="已在联系"):
         area_link_start(user=cadre, area=village_a)
+
+
+def test_station_head_reassigns_a_household_on_its_page(client, bob, alice, alice_household, village_a):
+    from django.urls import reverse
+
+    from visits.models import AuditEntry
+
+    successor = UserFactory(role=User.Role.OFFICER, unit=village_a.unit, name="接任民警")
+    client.force_login(bob)
+    url = reverse("visits:household_assign", args=[alice_household.pk])
+    response = client.post(url, {"officer": successor.pk, "start_date": timezone.localdate().isoformat()})
+    assert response.status_code == 302
+    assert alice_household.links.get(end_date__isnull=True).officer == successor
+    assert AuditEntry.objects.filter(action="scope_changed", actor=bob, object_id=str(alice_household.pk)).exists()
+    again = client.post(url, {"officer": successor.pk, "start_date": timezone.localdate().isoformat()})
+    assert again.status_code == 400 and "已是该户的责任民警" in again.content.decode()
+    client.force_login(alice)  # no longer responsible, so the household is out of her sight altogether
+    assert client.post(url, {"officer": alice.pk, "start_date": "2026-12-01"}).status_code == 404
+
+
+def test_an_officer_who_is_not_a_unit_head_cannot_reassign(client, alice, alice_household, village_a):
+    from django.urls import reverse
+
+    other = UserFactory(role=User.Role.OFFICER, unit=village_a.unit)
+    client.force_login(alice)
+    response = client.post(reverse("visits:household_assign", args=[alice_household.pk]), {"officer": other.pk})
+    assert response.status_code == 403

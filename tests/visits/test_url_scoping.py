@@ -26,19 +26,26 @@ class Case:
     allowed: tuple[str, ...]  # fixture names of users who may
     denied: tuple[str, ...]  # fixture names of users who must get 404/403
     method: str = "get"
-    data: dict | Callable[[], dict] = field(default_factory=dict)
+    data: dict | Callable[[dict], dict] = field(default_factory=dict)
 
-    def request_data(self) -> dict:
-        return self.data() if callable(self.data) else self.data
+    def request_data(self, fixtures: dict) -> dict:
+        return self.data(fixtures) if callable(self.data) else self.data
 
 
 SCOPING_CASES = {
     "visits:household_detail": Case(lambda f: {"pk": f["alice_household"].pk}, ("alice", "bob"), ("charlie",)),
+    "visits:household_assign": Case(
+        lambda f: {"pk": f["alice_household"].pk},
+        ("bob",),
+        ("charlie", "head_b", "alice"),
+        "post",
+        lambda f: {"officer": f["successor"].pk, "start_date": "2099-01-01"},
+    ),
     "visits:household_reveal": Case(
         lambda f: {"pk": f["alice_household"].pk}, ("alice", "bob"), ("charlie",), "post", {"field": "phone"}
     ),
     "visits:attachment_upload": Case(
-        lambda f: {"pk": f["alice_household"].pk}, ("alice",), ("charlie",), "post", lambda: {"file": png_upload()}
+        lambda f: {"pk": f["alice_household"].pk}, ("alice",), ("charlie",), "post", lambda f: {"file": png_upload()}
     ),
     "visits:attachment_download": Case(lambda f: {"pk": f["attachment"].pk}, ("alice", "bob"), ("charlie",)),
     "visits:visit_create": Case(lambda f: {"pk": f["alice_household"].pk}, ("alice", "bob"), ("charlie", "auditor")),
@@ -116,6 +123,7 @@ def fixtures(alice_household, alice, bob, charlie, station_b):
         "visit": VisitFactory(household=alice_household, visitor=alice),
         "night_plan": NightVisitPlanFactory(officer=alice, village=alice_household.village, planned_by=bob),
         "head_b": UserFactory(role=User.Role.OFFICER, unit=station_b, is_unit_head=True),
+        "successor": UserFactory(role=User.Role.OFFICER, unit=alice.unit),
         **_topic_fixtures(alice_household),
         **_feedback_fixtures(alice_household, bob),
     }
@@ -171,9 +179,9 @@ def test_users_in_scope_may_and_others_get_404_or_403(client, fixtures, url_name
     url = reverse(url_name, kwargs=case.kwargs(fixtures))
     for name in case.denied:
         log_in_as(client, fixtures[name])
-        status = getattr(client, case.method)(url, case.request_data()).status_code
+        status = getattr(client, case.method)(url, case.request_data(fixtures)).status_code
         assert status in (403, 404), f"{name} got {status} for {url}"
     for name in case.allowed:
         log_in_as(client, fixtures[name])
-        status = getattr(client, case.method)(url, case.request_data()).status_code
+        status = getattr(client, case.method)(url, case.request_data(fixtures)).status_code
         assert status in (200, 302), f"{name} got {status} for {url}"

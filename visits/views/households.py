@@ -1,13 +1,14 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from visits import selectors, services
 from visits.audit import Action, audit_record
 from visits.filters import HouseholdFilter
-from visits.forms import AttachmentForm, RevealForm
+from visits.forms import AssignOfficerForm, AttachmentForm, RevealForm
 from visits.models import User
 from visits.night import window_text
 from visits.pagination import paginate
@@ -45,9 +46,11 @@ def household_detail(request, pk: int):
     return render(request, "visits/household_detail.html", household_context(request, household))
 
 
-def household_context(request, household, revealed: str = "", attachment_form=None) -> dict:
+def household_context(request, household, revealed: str = "", attachment_form=None, assign_form=None) -> dict:
     may_upload = request.user.role in services.UPLOAD_ROLES
+    may_assign = request.user.is_unit_head and request.user.role == User.Role.OFFICER
     return {
+        "assign_form": assign_form or (AssignOfficerForm(head=request.user) if may_assign else None),
         "household": household,
         "links": selectors.household_link_history(household=household),
         "attachments": household.attachments.select_related("uploaded_by"),
@@ -74,6 +77,28 @@ def household_reveal(request, pk: int):
         raise PermissionDenied("您的角色无权查看完整号码。")
     audit_record(action=_REVEAL_ACTIONS[field], request=request, target=household)
     return render(request, "visits/household_detail.html", household_context(request, household, revealed=field))
+
+
+@require_POST
+@login_required
+def household_assign(request, pk: int):
+    """A unit head makes another officer responsible for the household; the old link ends, the history stays."""
+    household = get_household_for_user(request.user, pk)
+    if not (request.user.is_unit_head and request.user.role == User.Role.OFFICER):
+        raise PermissionDenied("只有单位负责人可以调整责任民警。")
+    form = AssignOfficerForm(request.POST, head=request.user)
+    if form.is_valid():
+        try:
+            services.household_assign_officer(
+                household=household, actor=request.user, request=request, **form.cleaned_data
+            )
+        except services.LinkError as error:
+            form.add_error(None, str(error))
+    if not form.is_valid():
+        context = household_context(request, household, assign_form=form)
+        return render(request, "visits/household_detail.html", context, status=400)
+    messages.success(request, f"已将{household}的责任民警调整为{form.cleaned_data['officer']}。")
+    return redirect(household)
 
 
 @login_required
