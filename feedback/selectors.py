@@ -98,6 +98,10 @@ def get_card_batch_for_user(user: User, pk: int) -> CardBatch:
         raise Http404("没有找到该批次,或您无权查看。") from None
 
 
+def get_card_by_number(*, units: QuerySet[Unit], number: str) -> EchoCard | None:
+    return EchoCard.objects.filter(number=number.strip().upper(), unit__in=units).first()
+
+
 def card_stock(*, units: QuerySet[Unit]) -> list[dict]:
     """Reconciliation per unit: issued, in stock, in the field, echoed, voided."""
     rows = (

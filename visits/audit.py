@@ -7,7 +7,6 @@ transaction, so a state change and its audit row commit or roll back together.
 
 import hashlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -98,14 +97,10 @@ class ChainReport:
         return self.first_broken_id is None
 
 
-def _entries_in_order() -> Iterator[AuditEntry]:
-    return AuditEntry.objects.order_by("id").iterator(chunk_size=2000)
-
-
 def audit_chain_verify() -> ChainReport:
     expected_previous = GENESIS_HASH
     checked = 0
-    for entry in _entries_in_order():
+    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
         if entry.previous_hash != expected_previous:
             return ChainReport(checked, entry.pk, "前一条哈希不符:之前的记录被修改、删除或插入")
         if entry_digest(entry) != entry.entry_hash:

@@ -110,6 +110,7 @@ class _History:
         """Each community officer visits their village on two nights a week, from `days` ago to two weeks ahead;
         four plans in five are kept. Returns (officer, night) → village of the kept plans in the past."""
         village_of = dict(HouseholdLink.objects.active().values_list("officer_id", "household__village_id").distinct())
+        head_of = {user.unit_id: user for user in User.objects.filter(is_unit_head=True)}
         plans, kept = [], {}
         week = self.today - timedelta(days=self.today.weekday() + 7 * (self.days // 7))
         while week <= self.today + timedelta(days=14):
@@ -117,22 +118,20 @@ class _History:
             for officer in officers:
                 if officer.pk not in village_of or not nights or officer.is_unit_head:
                     continue
+                station = officer.unit.parent or officer.unit
                 for night in self.rng.sample(nights, min(2, len(nights))):
                     plans.append(
                         NightVisitPlan(
                             officer=officer,
                             village_id=village_of[officer.pk],
                             date=night,
-                            unit=officer.unit.parent or officer.unit,
-                            planned_by=officer,
+                            unit=station,
+                            planned_by=head_of.get(station.pk, officer),
                         )
                     )
                     if night < self.today and self.rng.random() < 0.8:
                         kept[(officer.pk, night)] = village_of[officer.pk]
             week += timedelta(days=7)
-        heads = {u.unit_id: u for u in User.objects.filter(is_unit_head=True)}
-        for plan in plans:
-            plan.planned_by = heads.get(plan.unit_id, plan.officer)
         NightVisitPlan.objects.bulk_create(plans, batch_size=BATCH_SIZE, ignore_conflicts=True)
         return kept
 

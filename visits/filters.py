@@ -36,10 +36,6 @@ class MaskedSearchInput(forms.TextInput):
         return value
 
 
-def area_label(area: Area) -> str:
-    return f"{area.parent.name} · {area.name}" if area.parent_id else area.name
-
-
 class HouseholdFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="搜索", method="filter_search", widget=MaskedSearchInput)
     area = django_filters.ModelChoiceFilter(
@@ -57,7 +53,7 @@ class HouseholdFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["area"].queryset = areas
         self.form.fields["q"].widget.attrs["placeholder"] = "姓名、地址、电话或完整身份证号"
-        self.form.fields["area"].label_from_instance = area_label
+        self.form.fields["area"].label_from_instance = lambda area: area.full_name
 
     def filter_search(self, queryset, name, value):
         return search_households(queryset, value)

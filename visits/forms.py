@@ -42,7 +42,7 @@ class AreaLinkForm(forms.Form):
         super().__init__(*args, **kwargs)
         kind = Area.Kind.TOWN if user.role == User.Role.LEADER else Area.Kind.VILLAGE
         self.fields["area"].queryset = Area.objects.filter(kind=kind).select_related("parent").order_by("code")
-        self.fields["area"].label_from_instance = lambda a: f"{a.parent.name} · {a.name}" if a.parent_id else a.name
+        self.fields["area"].label_from_instance = lambda area: area.full_name
 
 
 class AttachmentForm(forms.Form):
@@ -68,7 +68,7 @@ class NightPlanForm(forms.Form):
             role=User.Role.OFFICER, unit__in=unit_subtree(planner.unit), is_active=True
         ).order_by("name")
         self.fields["village"].queryset = villages_visible_to(planner).select_related("parent").order_by("code")
-        self.fields["village"].label_from_instance = lambda a: f"{a.parent.name} · {a.name}"
+        self.fields["village"].label_from_instance = lambda area: area.full_name
 
 
 class AssignOfficerForm(forms.Form):

@@ -116,12 +116,16 @@ def household_assign_officer(
 UPLOAD_ROLES = frozenset({User.Role.OFFICER, User.Role.DUTY_OFFICER})
 
 
+class AttachmentError(Exception):
+    """An upload the rules do not allow; the message is shown to the user."""
+
+
 @transaction.atomic
 def household_attachment_add(
     *, household: Household, actor: User, upload, content_type: str, description: str = "", request=None
 ) -> HouseholdAttachment:
     if actor.role not in UPLOAD_ROLES:
-        raise LinkError("只有民警和值班民警可以上传住户附件。")
+        raise AttachmentError("只有民警和值班民警可以上传住户附件。")
     attachment = HouseholdAttachment(
         household=household,
         uploaded_by=actor,

@@ -4,7 +4,6 @@ from .cards import card_batch_issue, card_echo, card_hand_out, card_void
 from .matters import (
     ALLOWED_TRANSITIONS,
     MatterError,
-    allowed_moves,
     escalate_overdue_matters,
     matter_analyse,
     matter_close,
@@ -24,7 +23,6 @@ __all__ = [
     "ALLOWED_TRANSITIONS",
     "FeedbackError",
     "MatterError",
-    "allowed_moves",
     "callback_record",
     "card_batch_issue",
     "card_echo",

@@ -36,10 +36,6 @@ class MatterError(Exception):
     """A move the flow does not allow; the message is shown to the user."""
 
 
-def allowed_moves(matter: Matter) -> set[str]:
-    return ALLOWED_TRANSITIONS[matter.state]
-
-
 def deadline_for(*, category: str, urgency: str, start=None):
     days = settings.MATTER_DEADLINE_DAYS["urgent" if urgency == Matter.Urgency.URGENT else category or Category.OTHER]
     return (start or timezone.now()) + timedelta(days=days)

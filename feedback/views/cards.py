@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from feedback import selectors, services
 from feedback.forms import CardBatchForm, CardHandOutForm, CardVoidForm
-from feedback.models import EchoCard
 from feedback.services.cards import CardError
 from visits.audit import Action, audit_record
 from visits.pagination import paginate
@@ -76,7 +75,7 @@ def card_void(request):
     units = _card_units(request)
     form = CardVoidForm(request.POST)
     if form.is_valid():
-        card = EchoCard.objects.filter(number=form.cleaned_data["number"].strip().upper(), unit__in=units).first()
+        card = selectors.get_card_by_number(units=units, number=form.cleaned_data["number"])
         try:
             if card is None:
                 raise CardError("本单位没有这个卡号。")

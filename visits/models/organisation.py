@@ -89,6 +89,11 @@ class Area(models.Model):
     def is_town(self) -> bool:
         return self.kind == self.Kind.TOWN
 
+    @property
+    def full_name(self) -> str:
+        """胡集镇 · 王庄村 for a village, the name alone for a town (select_related the parent)."""
+        return f"{self.parent.name} · {self.name}" if self.parent_id else self.name
+
 
 class Household(models.Model):
     village = models.ForeignKey(

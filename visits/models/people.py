@@ -66,11 +66,6 @@ class Link(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def is_active(self) -> bool:
-        today = timezone.localdate()
-        return self.start_date <= today and (self.end_date is None or self.end_date >= today)
-
 
 class AreaLink(Link):
     """局领导联系镇(乡)、中层干部联系村(居)."""

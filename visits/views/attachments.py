@@ -26,7 +26,7 @@ def attachment_upload(request, pk: int):
                 description=form.cleaned_data["description"],
                 request=request,
             )
-        except services.LinkError as error:
+        except services.AttachmentError as error:
             form.add_error(None, str(error))
     if not form.is_valid():
         context = household_context(request, household, attachment_form=form)
