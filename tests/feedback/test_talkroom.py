@@ -196,3 +196,23 @@ def test_an_officer_who_is_not_a_head_cannot_add_shifts(client, alice, duty, vil
     today = timezone.localdate()
     response = add_shift(client, village_a.unit, duty, local(today), local(today, 20))
     assert response.status_code == 400 and "负责人可以排班" in response.content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_walk_in_sent_twice_at_the_same_moment_makes_one_matter(village_a):
+    from feedback import services
+    from tests.conftest import run_at_once
+
+    duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+    key = uuid.uuid4()
+
+    def register(_):
+        return services.walk_in_register(
+            actor=duty, submission_key=key, channel="talk_room", content="同时提交", resident_name="王大爷"
+        )
+
+    results = run_at_once(register, [1, 2, 3])
+    assert all(isinstance(result, tuple) for result in results), results
+    assert Matter.objects.count() == 1
+    assert sorted(created for _, _, created in results) == [False, False, True]
