@@ -1,6 +1,7 @@
 """Demo feedback: last month's topic visits, echo cards, matters at every stage, a duty roster and callbacks."""
 
 import random
+import uuid
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
@@ -58,7 +59,12 @@ def _cards(rng: random.Random, officer: User, head: User) -> None:
     for card, visit in zip(cards, visits, strict=False):
         services.card_hand_out(number=card.number, household=visit.household, actor=officer, visit=visit)
     for card in cards[:5]:
-        services.card_echo(number=card.number, code=card.verification_code, content=rng.choice(ECHOES))
+        services.card_echo(
+            number=card.number,
+            code=card.verification_code,
+            content=rng.choice(ECHOES),
+            submission_key=uuid.UUID(int=rng.getrandbits(128)),
+        )
     for card in cards[-2:]:
         services.card_void(card=card, actor=head, reason=rng.choice(["遗失", "损坏"]))
 

@@ -1,10 +1,20 @@
-from datetime import date
+import uuid
+from datetime import date, timedelta
 
 from django import forms
+from django.utils import timezone
 
 from feedback.models import Category, Matter, TalkRoomCallback, TopicVisit
+from feedback.services.talkroom import duty_shift_times_error
 from visits.models import Unit, User
 from visits.scopes import unit_subtree
+from visits.validators import validate_phone
+
+# What a person writes: a resident's account of a matter fits in a page, a note in a paragraph. Longer input is
+# refused with a message saying so (and the browser stops typing at the bound).
+CONTENT_MAX = 2000
+NOTE_MAX = 1000
+TOO_LONG = {"max_length": "内容太长:最多 %(limit_value)d 个字,现在有 %(show_value)d 个字。请精简后再提交。"}
 
 _DATETIME = {
     "input_formats": ["%Y-%m-%dT%H:%M"],
@@ -49,7 +59,12 @@ class AddMattersForm(forms.Form):
 
 class SolutionForm(forms.Form):
     people_met = forms.CharField(label="见到的人", max_length=100, initial="户主本人")
-    solution = forms.CharField(label="商定的解决办法", widget=forms.Textarea(attrs={"rows": 3}))
+    solution = forms.CharField(
+        label="商定的解决办法",
+        max_length=CONTENT_MAX,
+        error_messages=TOO_LONG,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 # Echo cards.
@@ -65,7 +80,33 @@ class CardBatchForm(forms.Form):
 
 
 class CardHandOutForm(forms.Form):
-    number = forms.CharField(label="回音卡卡号", max_length=40)
+    """Pick the card from the unit's stock, or type only the sequence number printed at the end of its number."""
+
+    card = forms.ChoiceField(label="从本单位库存中选择", required=False)
+    number = forms.CharField(
+        label="或输入卡号序号",
+        max_length=40,
+        required=False,
+        help_text="卡号最后一段的数字,如 123(前面的 0 可不输);也可输入完整卡号。",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, stock: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        empty = "— 选择一张库存卡 —" if stock else "— 本单位没有库存卡 —"
+        self.fields["card"].choices = [("", empty), *((number, number) for number in stock)]
+        if stock:
+            self.fields["number"].widget.attrs["placeholder"] = f"如 {int(stock[0].rsplit('-', 1)[-1])}"
+
+    def clean(self):
+        cleaned = super().clean()
+        picked, typed = cleaned.get("card"), cleaned.get("number")
+        if picked and typed:
+            raise forms.ValidationError("请只用一种方式:从列表中选择,或输入序号。")
+        if not (picked or typed) and not self.errors:
+            raise forms.ValidationError("请从库存中选择一张卡,或输入卡号序号。")
+        cleaned["chosen"] = picked or typed
+        return cleaned
 
 
 class CardVoidForm(forms.Form):
@@ -78,9 +119,18 @@ class EchoForm(forms.Form):
 
     number = forms.CharField(label="回音卡卡号", max_length=40, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     code = forms.CharField(label="验证码", max_length=8, widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    content = forms.CharField(label="您想说的事", max_length=2000, widget=forms.Textarea(attrs={"rows": 5}))
+    content = forms.CharField(
+        label="您想说的事", max_length=CONTENT_MAX, error_messages=TOO_LONG, widget=forms.Textarea(attrs={"rows": 5})
+    )
     resident_name = forms.CharField(label="您的称呼(可不填)", max_length=32, required=False)
-    resident_phone = forms.CharField(label="联系电话(可不填)", max_length=20, required=False)
+    resident_phone = forms.CharField(
+        label="联系电话(可不填)", max_length=20, required=False, validators=[validate_phone]
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs["initial"] = {"submission_key": uuid.uuid4(), **kwargs.get("initial", {})}
+        super().__init__(*args, **kwargs)
 
 
 class StatusForm(forms.Form):
@@ -94,7 +144,13 @@ class StatusForm(forms.Form):
 class AnalyseForm(forms.Form):
     category = forms.ChoiceField(label="类别", choices=Category.choices)
     urgency = forms.ChoiceField(label="紧急程度", choices=Matter.Urgency.choices)
-    note = forms.CharField(label="研判意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="研判意见",
+        max_length=NOTE_MAX,
+        error_messages=TOO_LONG,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class MergeForm(forms.Form):
@@ -104,7 +160,7 @@ class MergeForm(forms.Form):
 class DispatchForm(forms.Form):
     assigned_unit = forms.ModelChoiceField(label="承办单位或部门", queryset=Unit.objects.order_by("kind", "code"))
     assignee = forms.ModelChoiceField(label="承办民警(可不选)", queryset=User.objects.none(), required=False)
-    note = forms.CharField(label="分流说明", required=False)
+    note = forms.CharField(label="分流说明", max_length=NOTE_MAX, error_messages=TOO_LONG, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,17 +173,23 @@ class DispatchForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="说明", max_length=NOTE_MAX, error_messages=TOO_LONG, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CloseForm(forms.Form):
-    result = forms.CharField(label="办理结果", widget=forms.Textarea(attrs={"rows": 3}))
+    result = forms.CharField(
+        label="办理结果", max_length=CONTENT_MAX, error_messages=TOO_LONG, widget=forms.Textarea(attrs={"rows": 3})
+    )
     reply_method = forms.ChoiceField(label="如何告知群众", choices=Matter.ReplyMethod.choices)
 
 
 class HandOverForm(forms.Form):
     to_user = forms.ModelChoiceField(label="移交给", queryset=User.objects.none())
-    note = forms.CharField(label="交接说明", widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="交接说明", max_length=NOTE_MAX, error_messages=TOO_LONG, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -151,21 +213,69 @@ class WalkInForm(forms.Form):
         ],
         initial=Matter.Channel.TALK_ROOM,
     )
-    content = forms.CharField(label="群众反映的事", widget=forms.Textarea(attrs={"rows": 4}))
+    content = forms.CharField(
+        label="群众反映的事", max_length=CONTENT_MAX, error_messages=TOO_LONG, widget=forms.Textarea(attrs={"rows": 4})
+    )
     resident_name = forms.CharField(label="反映人", max_length=32)
-    resident_phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    resident_phone = forms.CharField(
+        label="联系电话",
+        max_length=20,
+        required=False,
+        validators=[validate_phone],
+        help_text="手机号 11 位,固定电话如 0527-83512345。",
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, initial={"submission_key": uuid.uuid4()}, **kwargs)
 
 
 class DutyShiftForm(forms.Form):
     officer = forms.ModelChoiceField(label="值班民警", queryset=User.objects.none())
     starts_at = forms.DateTimeField(label="开始", **_DATETIME)
-    ends_at = forms.DateTimeField(label="结束", **_DATETIME)
+    ends_at = forms.DateTimeField(label="结束", **_DATETIME, help_text="一个班次最长 24 小时。")
 
     def __init__(self, *args, police_room: Unit, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = User.objects.filter(unit=police_room, is_active=True).order_by("name")
 
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and (error := duty_shift_times_error(starts_at, ends_at)):
+            self.add_error(*error)
+        return cleaned
+
+
+# The roster can be browsed this far from today; beyond it a date is a typing mistake, not a week to plan.
+ROSTER_WINDOW_DAYS = 2 * 366
+
+
+class RosterQueryForm(forms.Form):
+    """The roster page's query string: which police room, from which day. A wrong value falls back to the
+    default with a message, never an error page."""
+
+    room = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False)
+    start = forms.DateField(required=False)
+
+    def __init__(self, data, *, rooms, **kwargs):
+        super().__init__({"room": data.get("room", ""), "start": data.get("from", "")}, **kwargs)
+        self.fields["room"].queryset = rooms
+
+    def clean_start(self):
+        day = self.cleaned_data["start"]
+        today = timezone.localdate()
+        if day and abs(day - today) > timedelta(days=ROSTER_WINDOW_DAYS):
+            raise forms.ValidationError("日期超出范围")
+        return day
+
 
 class CallbackForm(forms.Form):
     outcome = forms.ChoiceField(label="回访结果", choices=TalkRoomCallback.Outcome.choices)
-    note = forms.CharField(label="回访情况", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="回访情况",
+        max_length=NOTE_MAX,
+        error_messages=TOO_LONG,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

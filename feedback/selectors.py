@@ -102,6 +102,18 @@ def get_card_by_number(*, units: QuerySet[Unit], number: str) -> EchoCard | None
     return EchoCard.objects.filter(number=number.strip().upper(), unit__in=units).first()
 
 
+def card_units_of(actor: User) -> list[int]:
+    """The units whose stock an officer hands cards out of: their own and the one above it (a station issues
+    cards for its police rooms)."""
+    return [pk for pk in (actor.unit_id, getattr(actor.unit, "parent_id", None)) if pk]
+
+
+def card_stock_numbers(*, actor: User, limit: int) -> list[str]:
+    """The first cards in stock an officer may hand out, lowest number first: the top of the pile."""
+    cards = EchoCard.objects.filter(unit__in=card_units_of(actor), state=EchoCard.State.IN_STOCK)
+    return list(cards.order_by("year", "unit_id", "sequence").values_list("number", flat=True)[:limit])
+
+
 def card_stock(*, units: QuerySet[Unit]) -> list[dict]:
     """Reconciliation per unit: issued, in stock, in the field, echoed, voided."""
     rows = (
@@ -122,8 +134,14 @@ def card_stock(*, units: QuerySet[Unit]) -> list[dict]:
 # Talk rooms.
 
 
+# The duty roster is for the people who work it: the police rooms' duty officers and officers, and the heads
+# and staff of the stations above them. Leaders, cadres, the county-wide departments and the three
+# administrators have no part in it.
+ROSTER_ROLES = frozenset({User.Role.DUTY_OFFICER, User.Role.OFFICER})
+
+
 def police_rooms_for(user: User) -> QuerySet[Unit]:
-    if not user.unit_id:
+    if not user.unit_id or user.role not in ROSTER_ROLES:
         return Unit.objects.none()
     return unit_subtree(user.unit).filter(kind=Unit.Kind.POLICE_ROOM).order_by("code")
 
@@ -143,6 +161,22 @@ def on_duty_now(*, police_room: Unit) -> list[User]:
     now = timezone.now()
     shifts = DutyShift.objects.filter(police_room=police_room, starts_at__lte=now, ends_at__gt=now)
     return [shift.officer for shift in shifts.select_related("officer")]
+
+
+SLIP_CHANNELS = [Matter.Channel.TALK_ROOM, Matter.Channel.PHONE, Matter.Channel.POST_BOX]
+
+
+def get_slip_matter_for_user(user: User, pk: int) -> Matter:
+    """A talk-room matter whose slip (reference and query password) this user may print: its first receiver, or
+    the head or a duty officer of the unit it belongs to."""
+    matters = matters_visible_to(user).filter(channel__in=SLIP_CHANNELS)
+    scope = Q(owner=user)
+    if user.unit_id and (user.is_unit_head or user.role == User.Role.DUTY_OFFICER):
+        scope |= Q(unit__in=unit_subtree(user.unit))
+    try:
+        return matters.filter(scope).select_related("unit", "owner").get(pk=pk)
+    except Matter.DoesNotExist:
+        raise Http404("没有找到该诉求,或您无权打印它的回执。") from None
 
 
 def callbacks_due(*, user: User) -> QuerySet[TalkRoomCallback]:

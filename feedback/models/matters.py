@@ -94,6 +94,9 @@ class Matter(models.Model):
     reply_method = models.CharField("答复方式", max_length=16, choices=ReplyMethod.choices, blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     query_password_hash = models.CharField("查询密码", max_length=128, blank=True)
+    # The hidden key of the form a resident or duty officer sent: the same form sent twice (a double tap, a
+    # resent POST) finds the matter of the first instead of making a second one.
+    submission_key = models.UUIDField("提交标识", null=True, blank=True, unique=True, editable=False)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.PROTECT, related_name="+"
     )

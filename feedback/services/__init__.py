@@ -1,6 +1,7 @@
 """Every write of the feedback app. Split by subject; import from here."""
 
 from .cards import card_batch_issue, card_echo, card_hand_out, card_void
+from .intake import query_password_reissue
 from .matters import (
     ALLOWED_TRANSITIONS,
     MatterError,
@@ -16,7 +17,7 @@ from .matters import (
     matter_send_back,
     matter_start,
 )
-from .talkroom import callback_record, duty_shift_add
+from .talkroom import callback_record, duty_shift_add, walk_in_register
 from .topic import FeedbackError, topic_visit_add_matters, topic_visit_create, topic_visit_record_solution
 
 __all__ = [
@@ -40,7 +41,9 @@ __all__ = [
     "matter_reopen",
     "matter_send_back",
     "matter_start",
+    "query_password_reissue",
     "topic_visit_add_matters",
     "topic_visit_create",
     "topic_visit_record_solution",
+    "walk_in_register",
 ]

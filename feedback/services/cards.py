@@ -3,15 +3,18 @@ household on a visit; echoed back by the resident; or voided with a reason."""
 
 import hmac
 import secrets
+import uuid
+from enum import StrEnum
 
 from django.db import transaction
 from django.utils import timezone
 
-from feedback.models import CardBatch, CardSequence, EchoCard, EchoCardEvent, Matter
+from feedback.models import CardBatch, CardSequence, EchoCard, EchoCardEvent, Matter, MatterEvent
+from feedback.selectors import card_units_of
 from visits.audit import Action, audit_record
 from visits.models import Household, Unit, User, Visit
 
-from .matters import matter_register
+from .intake import matter_register_once, query_password_reissue
 
 CardState = EchoCard.State
 CARD_TRANSITIONS: dict[str, set[str]] = {
@@ -84,13 +87,45 @@ def _card_move(card: EchoCard, to_state: str, *, actor: User | None, note: str, 
     return card
 
 
+def _find_card(number: str, actor: User) -> EchoCard:
+    """A full number, or only the sequence number printed at its end (leading zeros optional): an officer at a
+    farmhouse door types "123", not "SY-CD-XC-2026-000123"."""
+    text = number.strip().upper()
+    if not text.isdigit():
+        card = EchoCard.objects.filter(number=text).select_related("household").first()
+        if card is None:
+            raise CardError(f"没有卡号为 {number.strip()} 的回音卡。")
+        return card
+    candidates = EchoCard.objects.filter(unit__in=card_units_of(actor), sequence=int(text)).select_related("household")
+    in_stock = [card for card in candidates if card.state == CardState.IN_STOCK]
+    if len(in_stock) == 1:
+        return in_stock[0]
+    if len(in_stock) > 1:
+        raise CardError(f"本单位有多张序号为 {int(text)} 的库存卡,请从库存列表中选择,或输入完整卡号。")
+    card = candidates.order_by("-year").first()
+    if card is None:
+        raise CardError(f"本单位没有序号为 {int(text)} 的回音卡。")
+    return card
+
+
+def _not_available(card: EchoCard) -> str:
+    """Why a card cannot be handed out, said as what happened to it."""
+    if card.state == CardState.VOIDED:
+        return f"回音卡 {card.number} 已作废({card.void_reason}),不能发放。"
+    handed = f"{timezone.localtime(card.handed_out_at):%Y-%m-%d}" if card.handed_out_at else ""
+    message = f"这张卡({card.number})已于 {handed} 发放给{card.household}"
+    if card.state == CardState.ECHOED:
+        return message + ",群众已经用它回音,不能再次发放。"
+    return message + ",不用再登记。请换一张库存卡。"
+
+
 @transaction.atomic
 def card_hand_out(*, number: str, household: Household, actor: User, visit: Visit | None = None) -> EchoCard:
-    card = EchoCard.objects.filter(number=number.strip().upper()).first()
-    if card is None:
-        raise CardError(f"没有编号为 {number} 的回音卡。")
-    if card.unit_id != actor.unit_id and card.unit_id != getattr(actor.unit, "parent_id", None):
+    card = _find_card(number, actor)
+    if card.unit_id not in card_units_of(actor):
         raise CardError(f"回音卡 {card.number} 不是本单位的卡。")
+    if card.state != CardState.IN_STOCK:
+        raise CardError(_not_available(card))
     return _card_move(
         card,
         CardState.HANDED_OUT,
@@ -107,30 +142,66 @@ def card_void(*, card: EchoCard, actor: User, reason: str) -> EchoCard:
     return _card_move(card, CardState.VOIDED, actor=actor, note=reason, fields={"void_reason": reason})
 
 
+class EchoOutcome(StrEnum):
+    NEW = "new"
+    # The card was echoed before and that matter is still open: the message is added to it.
+    FOLLOW_UP = "follow_up"
+    # The same form (or the same message) sent again: nothing new is recorded.
+    REPEAT = "repeat"
+
+
 @transaction.atomic
 def card_echo(
-    *, number: str, code: str, content: str, resident_name: str = "", resident_phone: str = "", request=None
-) -> tuple[Matter, str] | None:
-    """A resident echoes back online with the card's number and code. Returns the matter and the query password
-    (shown once), or None for any wrong number, code or card state, without saying which."""
+    *,
+    number: str,
+    code: str,
+    content: str,
+    submission_key: uuid.UUID,
+    resident_name: str = "",
+    resident_phone: str = "",
+    request=None,
+) -> tuple[Matter, str, EchoOutcome] | None:
+    """A resident echoes back online with the card's number and code. Returns the matter, its query password
+    (shown once) and what happened; or None for any wrong number, code or card state, without saying which.
+
+    A card stands for one matter: a second message on it joins the first matter as a follow-up while that is
+    open, and once it is closed the card is used up (CardError says so and where to go instead). Every
+    successful answer carries a fresh query password, since the earlier one may never have reached the screen
+    or the resident may have lost it; only the holder of the card and its code gets one."""
     card = EchoCard.objects.select_for_update().filter(number=number.strip().upper()).first()
     expected = card.verification_code if card else _verification_code()
     code_ok = hmac.compare_digest(expected.encode(), code.strip().upper().encode())
     if card is None or not code_ok or card.state not in (CardState.HANDED_OUT, CardState.ECHOED):
         return None
-    password = "".join(secrets.choice("0123456789") for _ in range(6))
-    matter = matter_register(
-        channel=Matter.Channel.ONLINE,
-        content=content,
-        unit=card.unit,
-        actor=None,
-        household=card.household,
-        echo_card=card,
-        resident_name=resident_name,
-        resident_phone=resident_phone,
-        query_password=password,
-        request=request,
-    )
-    if card.state == CardState.HANDED_OUT:
+    first = card.matters.order_by("created_at", "pk").first()
+    if first is None:
+        matter, password, _ = matter_register_once(
+            submission_key=submission_key,
+            channel=Matter.Channel.ONLINE,
+            content=content,
+            unit=card.unit,
+            actor=None,
+            household=card.household,
+            echo_card=card,
+            resident_name=resident_name,
+            resident_phone=resident_phone,
+            request=request,
+        )
         _card_move(card, CardState.ECHOED, actor=None, note=f"网上回音,诉求 {matter.reference}", fields={})
-    return matter, password
+        return matter, password, EchoOutcome.NEW
+    matter = first
+    while matter.state == Matter.State.MERGED and matter.duplicate_of_id:
+        matter = matter.duplicate_of
+    note = f"群众通过回音卡补充:{content}"
+    repeated = matter.content == content or matter.events.filter(note=note).exists()
+    if first.submission_key == submission_key or repeated:
+        outcome = EchoOutcome.REPEAT
+    elif not matter.is_open:
+        raise CardError(
+            f"这张回音卡反映的事已经办结(查询编号 {matter.reference}),可凭查询密码查看答复。"
+            "有新的事情,请到群众说事厅、打电话给警务室,或向民警要一张新的回音卡。"
+        )
+    else:
+        MatterEvent.objects.create(matter=matter, from_state=matter.state, to_state=matter.state, note=note)
+        outcome = EchoOutcome.FOLLOW_UP
+    return matter, query_password_reissue(matter=matter, actor=None, request=request), outcome

@@ -7,6 +7,7 @@ MatterEvent and audit entry in the same transaction.
 
 import secrets
 import string
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -63,6 +64,7 @@ def matter_register(
     resident_phone: str = "",
     query_password: str = "",
     owner: User | None = None,
+    submission_key: uuid.UUID | None = None,
     request=None,
 ) -> Matter:
     """A matter heard on any channel enters the flow as 汇报 (reported)."""
@@ -78,6 +80,7 @@ def matter_register(
         resident_phone=resident_phone,
         query_password_hash=make_password(query_password) if query_password else "",
         owner=owner,
+        submission_key=submission_key,
         reported_by=actor,
     )
     MatterEvent.objects.create(

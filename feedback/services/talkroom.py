@@ -1,15 +1,36 @@
-"""Talk rooms (群众说事厅): the duty roster and the callbacks of walk-in residents (定期回访制)."""
+"""Talk rooms (群众说事厅): walk-in intake, the duty roster and the callbacks of walk-in residents (定期回访制)."""
 
-from datetime import datetime
+import uuid
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from feedback.models import DutyShift, TalkRoomCallback
+from feedback.models import DutyShift, Matter, TalkRoomCallback
 from visits.models import Unit, User
 from visits.scopes import unit_subtree
 
+from .intake import matter_register_once
 from .matters import MatterError, matter_reopen
+
+# A roster is planned a few weeks ahead and corrected shortly after; a shift is one 24-hour duty (24小时值班制)
+# at most. Anything outside is a typing mistake (year 0001 or 9999), not a shift.
+SHIFT_PAST_DAYS = 31
+SHIFT_FUTURE_DAYS = 366
+SHIFT_MAX_HOURS = 24
+
+
+def duty_shift_times_error(starts_at: datetime, ends_at: datetime) -> tuple[str, str] | None:
+    """What is wrong with a shift's times: the field to blame and the words for it; None when they are sane."""
+    today = timezone.localdate()
+    earliest, latest = today - timedelta(days=SHIFT_PAST_DAYS), today + timedelta(days=SHIFT_FUTURE_DAYS)
+    if not earliest <= starts_at.date() <= latest:
+        return "starts_at", f"开始时间须在 {earliest:%Y-%m-%d} 至 {latest:%Y-%m-%d} 之间。"
+    if ends_at <= starts_at:
+        return "ends_at", "班次结束时间须晚于开始时间。"
+    if ends_at - starts_at > timedelta(hours=SHIFT_MAX_HOURS):
+        return "ends_at", f"一个班次最长 {SHIFT_MAX_HOURS} 小时,请分成几个班次。"
+    return None
 
 
 @transaction.atomic
@@ -20,11 +41,39 @@ def duty_shift_add(
         raise MatterError("只有本警务室或上级派出所的负责人可以排班。")
     if officer.unit_id != police_room.pk:
         raise MatterError(f"{officer}不是{police_room}的民警。")
-    if ends_at <= starts_at:
-        raise MatterError("班次结束时间须晚于开始时间。")
+    if error := duty_shift_times_error(starts_at, ends_at):
+        raise MatterError(error[1])
     if DutyShift.objects.filter(officer=officer, starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
         raise MatterError(f"{officer}在这段时间已有班次。")
     return DutyShift.objects.create(police_room=police_room, officer=officer, starts_at=starts_at, ends_at=ends_at)
+
+
+def walk_in_register(
+    *,
+    actor: User,
+    submission_key: uuid.UUID,
+    channel: str,
+    content: str,
+    resident_name: str,
+    resident_phone: str = "",
+    request=None,
+) -> tuple[Matter, str, bool]:
+    """首问责任制: whoever takes a matter in the talk room (in person, by phone or from the post box) owns it
+    until they hand it on. The resident gets a reference and a query password on a slip, as an echo card gives
+    them online. Returns (matter, query password, created)."""
+    if actor.unit is None or actor.unit.kind != Unit.Kind.POLICE_ROOM:
+        raise MatterError("群众说事厅设在中心警务室,只有警务室民警接待来访。")
+    return matter_register_once(
+        submission_key=submission_key,
+        channel=channel,
+        content=content,
+        unit=actor.unit,
+        actor=actor,
+        owner=actor,
+        resident_name=resident_name,
+        resident_phone=resident_phone,
+        request=request,
+    )
 
 
 @transaction.atomic

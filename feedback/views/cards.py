@@ -1,4 +1,5 @@
-"""Echo cards on the unit's side: issue a batch, print it, hand a card out on a visit, void one, reconcile."""
+"""Echo cards on the unit's side: issue a batch, print it, hand a card out on a visit, void one, reconcile; and
+the household's contact card."""
 
 import base64
 from io import BytesIO
@@ -6,19 +7,19 @@ from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from feedback import selectors, services
 from feedback.forms import CardBatchForm, CardHandOutForm, CardVoidForm
 from feedback.services.cards import CardError
+from feedback.views.public import public_echo_url
 from visits.audit import Action, audit_record
 from visits.pagination import paginate
-from visits.scopes import get_visit_for_user
+from visits.scopes import get_household_for_user, get_visit_for_user
 
 
 def _card_units(request):
@@ -52,9 +53,8 @@ def card_batch_issue(request):
     return redirect(batch)
 
 
-def _qr(number: str) -> str:
+def qr_data_url(url: str) -> str:
     buffer = BytesIO()
-    url = f"{settings.PUBLIC_ECHO_URL}?{urlencode({'card': number})}"
     qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=4, border=1).save(buffer)
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
@@ -64,9 +64,21 @@ def card_batch_print(request, pk: int):
     batch = selectors.get_card_batch_for_user(request.user, pk)
     # The sheet carries every card's verification code: printing it is an export.
     audit_record(action=Action.EXPORT, request=request, target=batch, detail={"what": "echo_card_sheet"})
-    cards = [(card, _qr(card.number)) for card in batch.cards.order_by("sequence")]
-    context = {"batch": batch, "cards": cards, "officer": request.user, "echo_url": settings.PUBLIC_ECHO_URL}
-    return render(request, "feedback/card_batch_print.html", context)
+    echo_url = public_echo_url(request)
+    cards = [
+        (card, qr_data_url(f"{echo_url}?{urlencode({'card': card.number})}"))
+        for card in batch.cards.order_by("sequence")
+    ]
+    return render(request, "feedback/card_batch_print.html", {"batch": batch, "cards": cards, "echo_url": echo_url})
+
+
+@login_required
+def contact_card_print(request, pk: int):
+    """警民联系卡 of a household: its responsible officer's name, post and phone, whoever prints it."""
+    household = get_household_for_user(request.user, pk)
+    link = household.links.active().select_related("officer__unit").first()
+    context = {"household": household, "officer": link.officer if link else None}
+    return render(request, "feedback/contact_card_print.html", context)
 
 
 @require_POST
@@ -88,22 +100,28 @@ def card_void(request):
     return redirect("feedback:card_overview")
 
 
-@require_POST
+# The stock list on the hand-out page: the top of the pile; any other card is typed by its sequence number.
+HAND_OUT_CHOICES = 100
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def card_hand_out(request, pk: int):
-    """On a visit's page: the card left at the household."""
+    """On a visit: the echo card left at the household, picked from the unit's stock or typed by its number."""
     visit = get_visit_for_user(request.user, pk)
-    if visit.visitor_id != request.user.pk:
+    if visit.visitor_id != request.user.pk or visit.household_id is None:
         raise PermissionDenied("只能登记自己走访时发放的回音卡。")
-    form = CardHandOutForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写回音卡卡号。")
-        return redirect(visit)
-    try:
-        card = services.card_hand_out(
-            number=form.cleaned_data["number"], household=visit.household, actor=request.user, visit=visit
-        )
-        messages.success(request, f"回音卡 {card.number} 已登记发放给{visit.household}。")
-    except CardError as error:
-        messages.error(request, str(error))
-    return redirect(visit)
+    stock = selectors.card_stock_numbers(actor=request.user, limit=HAND_OUT_CHOICES)
+    form = CardHandOutForm(request.POST if request.method == "POST" else None, stock=stock)
+    if form.is_valid():
+        try:
+            card = services.card_hand_out(
+                number=form.cleaned_data["chosen"], household=visit.household, actor=request.user, visit=visit
+            )
+        except CardError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"回音卡 {card.number} 已登记发放给{visit.household}。")
+            return redirect(visit)
+    context = {"visit": visit, "form": form, "stock": stock, "handed_out": visit.echo_cards.order_by("number")}
+    return render(request, "feedback/card_hand_out.html", context, status=400 if form.errors else 200)

@@ -1,6 +1,7 @@
-"""Talk rooms (群众说事厅): walk-in intake by the duty officer, the duty roster, and scheduled callbacks."""
+"""Talk rooms (群众说事厅): walk-in intake by the duty officer and its printed slip, the duty roster, and
+scheduled callbacks."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,76 +13,122 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from feedback import selectors, services
-from feedback.forms import CallbackForm, DutyShiftForm, WalkInForm
+from feedback.forms import CallbackForm, DutyShiftForm, RosterQueryForm, WalkInForm
 from feedback.models import TalkRoomCallback
+from feedback.views.cards import qr_data_url
+from feedback.views.public import public_echo_url
 from visits.models import Unit, User
 from visits.pagination import paginate
 from visits.permissions import role_required
+from visits.privacy import mask_phone
+
+
+def _slip_password_key(pk: int) -> str:
+    return f"slip-password-{pk}"
 
 
 @role_required(User.Role.DUTY_OFFICER, User.Role.OFFICER)
 @require_http_methods(["GET", "POST"])
 def walk_in(request):
     """首问责任制: whoever takes a matter in the talk room (in person, by phone or from the post box) owns it
-    until they hand it on."""
+    until they hand it on. The officer then prints the resident's slip."""
     if request.user.unit is None or request.user.unit.kind != Unit.Kind.POLICE_ROOM:
         raise PermissionDenied("群众说事厅设在中心警务室,只有警务室民警接待来访。")
-    form = WalkInForm(request.POST or None)
+    form = WalkInForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        matter = services.matter_register(
-            unit=request.user.unit,
-            actor=request.user,
-            owner=request.user,
-            request=request,
-            **form.cleaned_data,
-        )
-        messages.success(request, f"已登记,查询编号 {matter.reference}。您是这件事的首问责任人。")
-        return redirect(matter)
+        try:
+            matter, password, created = services.walk_in_register(
+                actor=request.user, request=request, **form.cleaned_data
+            )
+        except services.MatterError as error:
+            form.add_error(None, str(error))
+        else:
+            # The password is shown once, on the slip; it never goes into a URL or the database in clear.
+            request.session[_slip_password_key(matter.pk)] = password
+            if created:
+                messages.success(request, f"已登记,查询编号 {matter.reference}。您是这件事的首问责任人。")
+            else:
+                messages.info(request, f"这次登记已经保存过(查询编号 {matter.reference}),没有重复登记。")
+            return redirect("feedback:walk_in_slip", pk=matter.pk)
     return render(request, "feedback/walk_in.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _room(request) -> Unit:
+@login_required
+def walk_in_slip(request, pk: int):
+    """The slip the resident takes home: the reference, the one-time query password and where to look."""
+    matter = selectors.get_slip_matter_for_user(request.user, pk)
+    status_url = public_echo_url(request, status=True)
+    context = {
+        "matter": matter,
+        "password": request.session.pop(_slip_password_key(matter.pk), None),
+        "phone": mask_phone(matter.resident_phone),
+        "status_url": status_url,
+        "qr": qr_data_url(status_url),
+    }
+    return render(request, "feedback/walk_in_slip.html", context)
+
+
+@require_POST
+@login_required
+def walk_in_slip_password(request, pk: int):
+    """A resident lost the slip, or the page was left before printing: a new password; the old one stops."""
+    matter = selectors.get_slip_matter_for_user(request.user, pk)
+    password = services.query_password_reissue(matter=matter, actor=request.user, request=request)
+    request.session[_slip_password_key(matter.pk)] = password
+    messages.success(request, "已重新生成查询密码,原来的密码已作废。请打印新的回执交给群众。")
+    return redirect("feedback:walk_in_slip", pk=matter.pk)
+
+
+def _roster_query(request):
+    """The room and the first day of the week shown; a wrong or far-off value gives the default and a message."""
     rooms = selectors.police_rooms_for(request.user)
-    room = rooms.filter(pk=request.GET.get("room") or 0).first() or rooms.first()
+    form = RosterQueryForm(request.GET, rooms=rooms)
+    if not form.is_valid():
+        messages.warning(request, "查询条件不正确,已显示您的警务室本周的值班表。")
+        room, day = None, None
+    else:
+        room, day = form.cleaned_data["room"], form.cleaned_data["start"]
+    room = room or rooms.first()
     if room is None:
         raise Http404("您的单位下没有中心警务室。")
-    return room
+    return rooms, room, day or timezone.localdate()
 
 
-@login_required
-def roster(request):
-    room = _room(request)
-    try:
-        day = date.fromisoformat(request.GET.get("from", ""))
-    except ValueError:
-        day = timezone.localdate()
+def _roster_page(request, *, rooms, room, day, form, status=200):
     context = {
         "room": room,
-        "rooms": selectors.police_rooms_for(request.user),
+        "rooms": rooms,
         "day": day,
         "previous": day - timedelta(days=7),
         "next": day + timedelta(days=7),
         "shifts": selectors.duty_roster(police_room=room, day=day),
         "on_duty": selectors.on_duty_now(police_room=room),
-        "form": DutyShiftForm(police_room=room) if request.user.is_unit_head else None,
+        "form": form,
     }
-    return render(request, "feedback/roster.html", context)
+    return render(request, "feedback/roster.html", context, status=status)
+
+
+@role_required(*selectors.ROSTER_ROLES)
+def roster(request):
+    rooms, room, day = _roster_query(request)
+    form = DutyShiftForm(police_room=room) if request.user.is_unit_head else None
+    return _roster_page(request, rooms=rooms, room=room, day=day, form=form)
 
 
 @require_POST
-@login_required
+@role_required(*selectors.ROSTER_ROLES)
 def roster_add(request):
-    room = _room(request)
+    rooms, room, day = _roster_query(request)
     form = DutyShiftForm(request.POST, police_room=room)
     if form.is_valid():
         try:
             services.duty_shift_add(police_room=room, actor=request.user, **form.cleaned_data)
-            messages.success(request, "班次已添加。")
         except services.MatterError as error:
-            messages.error(request, str(error))
-    else:
-        messages.error(request, "请选择值班民警并填写开始、结束时间。")
-    return redirect(f"{reverse('feedback:roster')}?room={room.pk}")
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "班次已添加。")
+            return redirect(f"{reverse('feedback:roster')}?room={room.pk}")
+    return _roster_page(request, rooms=rooms, room=room, day=day, form=form, status=400)
 
 
 @login_required

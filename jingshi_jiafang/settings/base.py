@@ -239,7 +239,8 @@ TALK_ROOM_CALLBACK_DAYS = env_int("TALK_ROOM_CALLBACK_DAYS", 7)
 ECHO_RATE_LIMIT = env_int("ECHO_RATE_LIMIT", 10)
 ECHO_RATE_WINDOW = env_int("ECHO_RATE_WINDOW", 600)
 # Where the QR code on a printed echo card points: the public echo-back page as residents reach it.
-PUBLIC_ECHO_URL = env_str("PUBLIC_ECHO_URL", "http://127.0.0.1:8000/echo/")
+# Where printed echo cards and slips send residents. Unset: the address the page was printed from.
+PUBLIC_ECHO_URL = env_str("PUBLIC_ECHO_URL", "")
 
 # Demo data.
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "jiafang-demo-2026")

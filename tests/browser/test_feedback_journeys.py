@@ -2,10 +2,11 @@
 a walk-in taken and handed over, and a matter taken from reported to closed."""
 
 import pytest
+from playwright.sync_api import expect
 
 from feedback import services
 from feedback.models import Matter
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, log_out_on_phone, screenshot
 from tests.visits.factories import TEST_PASSWORD, HouseholdFactory, UserFactory
 from visits.models import User
 
@@ -68,7 +69,8 @@ def test_duty_officer_takes_a_walk_in_and_hands_it_over(live_server, phone_page,
     page.get_by_label("群众反映的事").fill("儿子打工被拖欠工资,想请派出所帮忙协调")
     page.get_by_label("反映人").fill("王大爷")
     page.get_by_role("button", name="登记").click()
-    assert page.get_by_text("您是这件事的首问责任人").is_visible()
+    expect(page.get_by_text("您是这件事的首问责任人")).to_be_visible()
+    page.get_by_role("link", name="查看诉求").click()
     page.get_by_label("移交给").select_option(label="刘接班")
     page.get_by_label("交接说明").fill("交班,约好明天上午回电")
     page.get_by_test_id("action-hand_over").click()
@@ -107,3 +109,77 @@ def test_a_matter_goes_from_reported_to_closed(live_server, desktop_page, villag
     screenshot(page, "matter-closed", full_page=True)
     matter.refresh_from_db()
     assert matter.state == "closed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_duty_officer_prints_a_walk_in_slip_and_the_resident_follows_the_matter_online(
+    live_server, phone_page, village_a
+):
+    UserFactory(username="zhiban", name="孙明", role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+    page = phone_page
+    log_in(page, live_server, "zhiban", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/talk-room/walk-in/")
+    page.get_by_label("渠道").select_option(label="电话")
+    page.get_by_label("群众反映的事").fill("小区门口夜里常有人飙车,吵得睡不着")
+    page.get_by_label("反映人").fill("周阿姨")
+    page.get_by_label("联系电话").fill("abcdefg")
+    page.get_by_role("button", name="登记").click()
+    expect(page.get_by_text("电话号码格式不正确")).to_be_visible()
+    page.get_by_label("联系电话").fill("13851234567")
+    page.get_by_role("button", name="登记").click()
+
+    slip = page.get_by_test_id("slip")
+    expect(slip).to_be_visible()
+    reference = slip.get_by_test_id("reference").inner_text()
+    password = slip.get_by_test_id("password").inner_text()
+    expect(slip.get_by_text("138****4567", exact=False)).to_be_visible()
+    assert Matter.objects.get().reference == reference
+    screenshot(page, "walk-in-slip", full_page=True)
+    page.emulate_media(media="print")
+    expect(page.get_by_role("link", name="打印回执")).to_be_hidden()
+    screenshot(page, "walk-in-slip-print", full_page=True)
+    page.emulate_media(media="screen")
+
+    page.get_by_role("link", name="首页").click()
+    log_out_on_phone(page, live_server)
+    page.goto(f"{live_server.url}/echo/status/")
+    page.get_by_label("查询编号").fill(reference)
+    page.get_by_label("查询密码").fill(password)
+    page.get_by_role("button", name="查询").click()
+    expect(page.get_by_test_id("status").get_by_text("汇报")).to_be_visible()
+    screenshot(page, "walk-in-resident-status")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_officer_hands_out_an_echo_card_picked_from_the_stock(live_server, phone_page, village_a):
+    from tests.visits.factories import HouseholdLinkFactory, VisitFactory
+
+    officer = UserFactory(username="minjing", name="王海燕", unit=village_a.unit, post="社区民警", phone="13912345678")
+    head = UserFactory(username="suozhang", unit=village_a.unit.parent, is_unit_head=True)
+    household = HouseholdFactory(village=village_a, head_name="赵德明")
+    HouseholdLinkFactory(officer=officer, household=household)
+    services.card_batch_issue(unit=village_a.unit.parent, count=5, actor=head)
+    visit = VisitFactory(visitor=officer, household=household)
+    page = phone_page
+    log_in(page, live_server, "minjing", TEST_PASSWORD)
+    page.goto(f"{live_server.url}{visit.get_absolute_url()}")
+    page.get_by_role("link", name="发放回音卡").click()
+    cards = page.get_by_label("从本单位库存中选择")
+    expect(cards).to_be_visible()
+    number = cards.locator("option").nth(2).get_attribute("value")
+    cards.select_option(number)
+    screenshot(page, "card-hand-out-pick", full_page=True)
+    page.get_by_role("button", name="登记发放").click()
+    expect(page.get_by_text(f"回音卡 {number} 已登记发放给赵德明户")).to_be_visible()
+    screenshot(page, "card-hand-out-done", full_page=True)
+
+    # The same card again: the page says what happened to it.
+    page.get_by_role("link", name="发放回音卡").click()
+    page.get_by_label("或输入卡号序号").fill(str(int(number.rsplit("-", 1)[-1])))
+    page.get_by_role("button", name="登记发放").click()
+    expect(page.get_by_text(f"这张卡({number})已于")).to_be_visible()
+    screenshot(page, "card-hand-out-repeat", full_page=True)
+
+    page.get_by_role("link", name="打印该户的警民联系卡").click()
+    expect(page.get_by_test_id("contact-card").get_by_text("王海燕")).to_be_visible()
+    screenshot(page, "contact-card", full_page=True)

@@ -41,7 +41,7 @@ def test_batch_size_is_bounded(bob, station_a, count):
 def test_card_life_in_stock_handed_out_voided_and_no_way_back(bob, station_a, alice_household):
     batch, card = issue_and_hand_out(station_a, bob, alice_household)
     assert card.state == EchoCard.State.HANDED_OUT and card.household == alice_household
-    with pytest.raises(CardError, match="不能改为"):
+    with pytest.raises(CardError, match="已于 .* 发放给甲户主户"):
         services.card_hand_out(number=card.number, household=alice_household, actor=bob)
     voided = services.card_void(card=card, actor=bob, reason="遗失")
     assert voided.state == EchoCard.State.VOIDED
@@ -51,6 +51,8 @@ def test_card_life_in_stock_handed_out_voided_and_no_way_back(bob, station_a, al
     ]
     with pytest.raises(CardError):
         services.card_void(card=voided, actor=bob, reason="再次作废")
+    with pytest.raises(CardError, match="已作废.遗失.,不能发放"):
+        services.card_hand_out(number=card.number, household=alice_household, actor=bob)
 
 
 def test_voiding_needs_a_reason(bob, station_a):
@@ -132,3 +134,124 @@ def test_card_moves_and_sheet_prints_are_audited_and_the_card_is_on_the_househol
     client.get(batch.get_absolute_url())
     assert AuditEntry.objects.filter(action="export", object_id=str(batch.pk)).exists()
     assert f"发放回音卡 {card.number}" in client.get(alice_household.get_absolute_url()).content.decode()
+
+
+# Handing a card out: picked from the unit's stock, or typed by its sequence number only.
+
+
+def hand_out_url(visit):
+    return reverse("feedback:card_hand_out", args=[visit.pk])
+
+
+def test_the_hand_out_page_offers_the_cards_in_the_officers_own_stock(
+    client, alice, bob, alice_household, station_a, station_b, village_a
+):
+    station_cards = services.card_batch_issue(unit=station_a, count=2, actor=bob)
+    room_card = services.card_batch_issue(unit=village_a.unit, count=1, actor=bob).cards.get()
+    services.card_batch_issue(unit=station_b, count=1, actor=bob)
+    handed = station_cards.cards.order_by("sequence").last()
+    services.card_hand_out(number=handed.number, household=alice_household, actor=bob)
+    visit = VisitFactory(visitor=alice, household=alice_household)
+    client.force_login(alice)
+    response = client.get(hand_out_url(visit))
+    offered = [value for value, _ in response.context["form"].fields["card"].choices if value]
+    assert offered == [room_card.number, station_cards.cards.order_by("sequence").first().number] or offered == [
+        station_cards.cards.order_by("sequence").first().number,
+        room_card.number,
+    ]
+    assert 'placeholder="如 1"' in response.content.decode()
+    assert "SY-XC" not in response.content.decode()
+
+    picked = station_cards.cards.order_by("sequence").first()
+    response = client.post(hand_out_url(visit), {"card": picked.number})
+    assert response["Location"] == visit.get_absolute_url()
+    picked.refresh_from_db()
+    assert (picked.state, picked.household, picked.visit) == (EchoCard.State.HANDED_OUT, alice_household, visit)
+
+
+def test_an_officer_types_only_the_sequence_number(client, alice, alice_household, village_a):
+    services.card_batch_issue(unit=village_a.unit, count=12, actor=alice)
+    visit = VisitFactory(visitor=alice, household=alice_household)
+    client.force_login(alice)
+    client.post(hand_out_url(visit), {"number": "12"})
+    card = EchoCard.objects.get(sequence=12)
+    assert card.state == EchoCard.State.HANDED_OUT and card.visit == visit
+    response = client.post(hand_out_url(visit), {"number": "000099"})
+    assert response.status_code == 400 and "本单位没有序号为 99 的回音卡" in response.content.decode()
+
+
+def test_a_repeated_hand_out_says_what_happened_to_the_card(client, alice, alice_household, village_a):
+    card = services.card_batch_issue(unit=village_a.unit, count=1, actor=alice).cards.get()
+    visit = VisitFactory(visitor=alice, household=alice_household)
+    client.force_login(alice)
+    client.post(hand_out_url(visit), {"number": "1"})
+    response = client.post(hand_out_url(visit), {"number": "1"})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert f"这张卡({card.number})已于" in body and "发放给甲户主户" in body
+    assert "不能改为" not in body and "当前为" not in body
+
+
+def test_the_hand_out_form_needs_one_card(client, alice, alice_household, village_a):
+    cards = services.card_batch_issue(unit=village_a.unit, count=2, actor=alice).cards.order_by("sequence")
+    visit = VisitFactory(visitor=alice, household=alice_household)
+    client.force_login(alice)
+    assert "请从库存中选择一张卡" in client.post(hand_out_url(visit), {}).content.decode()
+    both = client.post(hand_out_url(visit), {"card": cards[0].number, "number": "2"})
+    assert "请只用一种方式" in both.content.decode()
+    assert not EchoCard.objects.filter(state=EchoCard.State.HANDED_OUT).exists()
+
+
+def test_only_the_visitor_hands_out_cards_on_a_visit(client, alice, bob, alice_household):
+    visit = VisitFactory(visitor=alice, household=alice_household)
+    client.force_login(bob)
+    assert client.get(hand_out_url(visit)).status_code == 403
+
+
+# The contact card and the QR code.
+
+
+def test_the_contact_card_shows_the_households_responsible_officer_not_whoever_prints_it(
+    client, alice, bob, alice_household
+):
+    alice.post, alice.phone = "社区民警", "13912345678"
+    alice.save()
+    client.force_login(bob)
+    response = client.get(reverse("feedback:contact_card_print", args=[alice_household.pk]))
+    card = response.content.decode().split('data-testid="contact-card"')[1]
+    assert "艾丽" in card and "社区民警" in card and "13912345678" in card
+    assert "鲍勃" not in card
+
+
+def test_a_household_without_a_responsible_officer_gets_no_contact_card(client, bob, village_a):
+    from tests.visits.factories import HouseholdFactory
+
+    household = HouseholdFactory(village=village_a, head_name="无人户")
+    client.force_login(bob)
+    response = client.get(reverse("feedback:contact_card_print", args=[household.pk]))
+    assert 'data-testid="no-officer"' in response.content.decode()
+    assert 'data-testid="contact-card"' not in response.content.decode()
+
+
+def test_the_card_sheet_no_longer_prints_the_printers_own_contact_card(client, bob, station_a):
+    batch = services.card_batch_issue(unit=station_a, count=1, actor=bob)
+    client.force_login(bob)
+    sheet = client.get(batch.get_absolute_url()).content.decode()
+    assert "contact-card" not in sheet and "鲍勃" not in sheet.split('class="sheet"')[1]
+
+
+def test_the_qr_code_points_at_the_server_the_sheet_is_printed_from(client, bob, station_a, settings):
+    from feedback.views.cards import qr_data_url
+
+    settings.PUBLIC_ECHO_URL = ""
+    card = services.card_batch_issue(unit=station_a, count=1, actor=bob).cards.get()
+    client.force_login(bob)
+    response = client.get(card.batch.get_absolute_url(), HTTP_HOST="127.0.0.1:8123")
+    body = response.content.decode()
+    assert qr_data_url(f"http://127.0.0.1:8123/echo/?card={card.number}") in body
+    assert "扫码或登录 http://127.0.0.1:8123/echo/" in body
+    assert "127.0.0.1:8000" not in body
+
+    settings.PUBLIC_ECHO_URL = "https://jiafang.example.gov.cn/echo/"
+    body = client.get(card.batch.get_absolute_url()).content.decode()
+    assert qr_data_url(f"https://jiafang.example.gov.cn/echo/?card={card.number}") in body

@@ -1,3 +1,4 @@
+import uuid
 from datetime import timedelta
 from io import StringIO
 
@@ -170,10 +171,16 @@ def test_walk_in_owner_hands_the_matter_over_and_it_is_recorded(client, duty, vi
     client.force_login(duty)
     response = client.post(
         reverse("feedback:walk_in"),
-        {"channel": "talk_room", "content": "儿子的案子没有进展", "resident_name": "王大爷", "resident_phone": ""},
+        {
+            "channel": "talk_room",
+            "content": "儿子的案子没有进展",
+            "resident_name": "王大爷",
+            "resident_phone": "",
+            "submission_key": uuid.uuid4(),
+        },
     )
     matter = Matter.objects.get()
-    assert response["Location"] == matter.get_absolute_url()
+    assert response["Location"] == reverse("feedback:walk_in_slip", args=[matter.pk])
     assert matter.owner == duty and matter.channel == "talk_room"
     act(client, matter, "hand_over", {"to_user": colleague.pk, "note": "交班,请继续跟进"})
     matter.refresh_from_db()
@@ -190,6 +197,9 @@ def test_only_police_room_staff_take_walk_ins(client, bob):
 
 def test_phone_and_post_box_matters_are_registered_in_the_talk_room_too(client, duty):
     client.force_login(duty)
-    client.post(reverse("feedback:walk_in"), {"channel": "post_box", "content": "信箱来信", "resident_name": "匿名"})
+    client.post(
+        reverse("feedback:walk_in"),
+        {"channel": "post_box", "content": "信箱来信", "resident_name": "匿名", "submission_key": uuid.uuid4()},
+    )
     matter = Matter.objects.get()
     assert (matter.channel, matter.owner) == ("post_box", duty)

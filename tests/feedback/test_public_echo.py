@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.urls import reverse
 
@@ -12,8 +14,13 @@ def card(bob, station_a, alice_household):
     return issue_and_hand_out(station_a, bob, alice_household)[1]
 
 
-def echo(client, number, code, content="村口的路灯坏了一个月了"):
-    return client.post(reverse("feedback:echo"), {"number": number, "code": code, "content": content})
+def echo(client, number, code, content="村口的路灯坏了一个月了", **extra):
+    data = {"number": number, "code": code, "content": content, "submission_key": str(uuid.uuid4()), **extra}
+    return client.post(reverse("feedback:echo"), data)
+
+
+def status_of(client, reference, password):
+    return client.post(reverse("feedback:echo_status"), {"reference": reference, "password": password})
 
 
 def test_resident_echoes_back_online_and_checks_the_status(client, card, alice_household):
@@ -86,7 +93,7 @@ def test_the_echo_page_is_rate_limited_per_address(client, card, settings):
     assert "尝试次数过多" in response.content.decode()
     other_address = client.post(
         reverse("feedback:echo"),
-        {"number": card.number, "code": card.verification_code, "content": "换个地址"},
+        {"number": card.number, "code": card.verification_code, "content": "换个地址", "submission_key": uuid.uuid4()},
         REMOTE_ADDR="10.9.9.9",
     )
     assert other_address.status_code == 200
@@ -100,3 +107,85 @@ def test_the_qr_code_link_prefills_the_card_number(client, card):
 def test_public_pages_need_no_login(client):
     assert client.get(reverse("feedback:echo")).status_code == 200
     assert client.get(reverse("feedback:echo_status")).status_code == 200
+
+
+# The same card used again, and the same form sent twice.
+
+
+def test_a_second_message_on_the_same_card_joins_the_first_matter_as_a_follow_up(client, card):
+    first = echo(client, card.number, card.verification_code)
+    second = echo(client, card.number, card.verification_code, content="还有,路灯旁的井盖也松了")
+    matter = Matter.objects.get()
+    assert second.status_code == 200 and second.context["matter"] == matter
+    assert 'data-testid="follow-up"' in second.content.decode()
+    assert matter.events.filter(note="群众通过回音卡补充:还有,路灯旁的井盖也松了").exists()
+    # The newest password works; the earlier one has been replaced.
+    assert status_of(client, matter.reference, second.context["password"]).status_code == 200
+    assert status_of(client, matter.reference, first.context["password"]).status_code == 400
+
+
+def test_a_card_whose_matter_is_closed_is_used_up_with_a_clear_message(client, card):
+    echo(client, card.number, card.verification_code)
+    matter = Matter.objects.get()
+    Matter.objects.filter(pk=matter.pk).update(state="closed", result="已修好路灯")
+    response = echo(client, card.number, card.verification_code, content="又坏了")
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert f"这张回音卡反映的事已经办结(查询编号 {matter.reference})" in body and "新的回音卡" in body
+    assert Matter.objects.count() == 1 and not matter.events.filter(note__contains="又坏了").exists()
+
+
+def test_a_follow_up_on_a_merged_matter_goes_to_the_matter_it_was_merged_into(client, card, village_a):
+    from tests.feedback.helpers import walk_in
+    from tests.visits.factories import UserFactory
+
+    echo(client, card.number, card.verification_code)
+    matter = Matter.objects.get()
+    duty = UserFactory(role="duty_officer", unit=village_a.unit)
+    target = walk_in(duty, "村口路灯不亮")
+    Matter.objects.filter(pk=matter.pk).update(state="merged", duplicate_of=target)
+    response = echo(client, card.number, card.verification_code, content="还是不亮")
+    assert response.context["matter"] == target
+    assert target.events.filter(note__contains="还是不亮").exists()
+
+
+def test_the_same_echo_form_sent_twice_makes_one_matter(client, card):
+    key = str(uuid.uuid4())
+    echo(client, card.number, card.verification_code, submission_key=key)
+    again = echo(client, card.number, card.verification_code, submission_key=key)
+    matter = Matter.objects.get()
+    assert again.status_code == 200 and again.context["matter"] == matter
+    assert 'data-testid="follow-up"' not in again.content.decode()
+    assert not matter.events.filter(note__startswith="群众通过回音卡补充").exists()
+    # The first answer may never have reached the screen: the password shown now is the one that works.
+    assert status_of(client, matter.reference, again.context["password"]).status_code == 200
+
+
+def test_a_submission_key_of_another_card_is_not_answered(client, card, bob, station_a, village_a):
+    from tests.visits.factories import HouseholdFactory
+
+    other = issue_and_hand_out(station_a, bob, HouseholdFactory(village=village_a))[1]
+    key = str(uuid.uuid4())
+    echo(client, card.number, card.verification_code, submission_key=key)
+    response = echo(client, other.number, other.verification_code, submission_key=key)
+    assert response.status_code == 400 and "这份表单已经提交过" in response.content.decode()
+    assert Matter.objects.count() == 1
+
+
+@pytest.mark.parametrize("phone", ["abcdefg", "12345", "1381234567x"])
+def test_a_phone_that_is_not_a_phone_is_refused(client, card, phone):
+    response = echo(client, card.number, card.verification_code, resident_phone=phone)
+    assert response.status_code == 400 and "电话号码格式不正确" in response.content.decode()
+    assert not Matter.objects.exists()
+
+
+def test_a_mobile_or_landline_is_accepted(client, card):
+    echo(client, card.number, card.verification_code, resident_phone="0527-83512345")
+    assert Matter.objects.get().resident_phone == "0527-83512345"
+
+
+def test_a_text_of_100000_characters_is_refused_in_chinese(client, card):
+    response = echo(client, card.number, card.verification_code, content="字" * 100_000)
+    assert response.status_code == 400
+    assert "内容太长:最多 2000 个字" in response.content.decode()
+    assert not Matter.objects.exists()

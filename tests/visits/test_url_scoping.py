@@ -67,7 +67,14 @@ SCOPING_CASES = {
         {"analyse-category": "other", "analyse-urgency": "normal"},
     ),
     "feedback:card_batch_print": Case(lambda f: {"pk": f["card_batch"].pk}, ("bob",), ("charlie", "head_b")),
-    "feedback:card_hand_out": Case(lambda f: {"pk": f["visit"].pk}, ("alice",), ("charlie", "bob"), "post"),
+    "feedback:card_hand_out": Case(lambda f: {"pk": f["visit"].pk}, ("alice",), ("charlie", "bob")),
+    "feedback:contact_card_print": Case(
+        lambda f: {"pk": f["alice_household"].pk}, ("alice", "bob"), ("charlie", "head_b", "secadmin")
+    ),
+    "feedback:walk_in_slip": Case(lambda f: {"pk": f["matter"].pk}, ("duty_a", "bob"), ("charlie", "head_b", "alice")),
+    "feedback:walk_in_slip_password": Case(
+        lambda f: {"pk": f["matter"].pk}, ("duty_a", "bob"), ("charlie", "head_b", "alice"), "post"
+    ),
     "feedback:callback_record": Case(
         lambda f: {"pk": f["callback"].pk}, ("duty_a",), ("charlie", "head_b"), "post", {"outcome": "satisfied"}
     ),
