@@ -113,6 +113,29 @@ def matter_act(request, pk: int, action: str):
         perform(matter, request.user, form.cleaned_data if form else {}, request)
     except services.MatterError as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, DONE[action])
+        if selectors.matters_visible_to(request.user).filter(pk=matter.pk).exists():
+            return redirect(matter)
+        return redirect("feedback:matter_list")
+    # An action may take the matter out of the actor's sight (退单, 移交, 分流 to another unit): its page would
+    # be a 404 to them, so they land on their queue, told where the matter went.
+    if not selectors.matters_visible_to(request.user).filter(pk=matter.pk).exists():
+        matter.refresh_from_db()
+        where = _whereabouts(matter, action)
+        messages.success(request, f"{DONE[action]}诉求 {matter.reference} {where},已不在您的视野内。")
+        return redirect("feedback:matter_list")
+    messages.success(request, DONE[action])
     return redirect(matter)
+
+
+def _whereabouts(matter: Matter, action: str) -> str:
+    """Where a matter is now, in the words of the queue it sits in."""
+    if action == "hand_over":
+        return f"已移交给{matter.owner},由其负责到底"
+    if matter.state == Matter.State.MERGED:
+        return f"已合并到诉求 {matter.duplicate_of.reference}"
+    if matter.state == Matter.State.CLOSED:
+        return "已办结"
+    if matter.state in (Matter.State.DISPATCHED, Matter.State.HANDLING):
+        assignee = f"·{matter.assignee}" if matter.assignee_id else ""
+        return f"现由{matter.assigned_unit}{assignee}承办"
+    return f"已回到{matter.unit}待研判、分流"
