@@ -3,6 +3,7 @@ from datetime import date
 from django import forms
 
 from feedback.models import Category, Matter, TalkRoomCallback, TopicVisit
+from feedback.selectors import RATINGS
 from visits.models import Unit, User
 from visits.scopes import unit_subtree
 
@@ -86,6 +87,20 @@ class EchoForm(forms.Form):
 class StatusForm(forms.Form):
     reference = forms.CharField(label="查询编号", max_length=20)
     password = forms.CharField(label="查询密码", max_length=12, widget=forms.PasswordInput)
+
+
+class RatingForm(forms.Form):
+    """The resident's rating of the answer, given on the status page."""
+
+    outcome = forms.ChoiceField(
+        label="您对答复满意吗?",
+        choices=[(value, TalkRoomCallback.Outcome(value).label) for value in RATINGS],
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择满意、基本满意或不满意。"},
+    )
+    note = forms.CharField(
+        label="您的意见(可不填)", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 # The flow.

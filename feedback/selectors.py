@@ -66,8 +66,71 @@ def overdue_matters(*, user: User) -> QuerySet[Matter]:
     )
 
 
+def merged_matters(*, matter: Matter) -> QuerySet[Matter]:
+    """The matters merged into this one: its answer is theirs, so their residents are part of the work."""
+    return matter.duplicates.filter(state=State.MERGED).select_related("household__village").order_by("created_at")
+
+
 def matter_history(*, matter: Matter):
     return matter.events.select_related("actor").order_by("at", "pk")
+
+
+# What a resident may answer on the status page: a rating, not "unreachable".
+RATINGS = [
+    TalkRoomCallback.Outcome.SATISFIED,
+    TalkRoomCallback.Outcome.FAIRLY_SATISFIED,
+    TalkRoomCallback.Outcome.NOT_SATISFIED,
+]
+
+
+def answer_rating(*, matter: Matter, answer: Matter) -> TalkRoomCallback | None:
+    """The resident's rating of this answer, if given (by phone on a callback or on the status page): a reopened
+    and closed-again matter is a new answer, to be rated again."""
+    if answer.closed_at is None:
+        return None
+    return matter.callbacks.filter(outcome__in=RATINGS, done_at__gte=answer.closed_at).order_by("-done_at").first()
+
+
+# The stages a resident understands, for the states of the flow (研判/分流 are the bureau's inside words).
+RESIDENT_STAGES = [("received", "已受理"), ("handling", "办理中"), ("answered", "已答复")]
+_RESIDENT_STAGE_OF = {
+    State.REPORTED: "received",
+    State.ANALYSED: "received",
+    State.DISPATCHED: "handling",
+    State.HANDLING: "handling",
+    State.CLOSED: "answered",
+}
+
+
+def _bureau_of(unit: Unit) -> Unit:
+    while unit.parent_id is not None:
+        unit = unit.parent
+    return unit
+
+
+def resident_status(*, matter: Matter) -> dict:
+    """What the status page tells a resident: received, handled by which unit, answered with what. A merged
+    matter is answered by the one it was merged into, so its stage and reply are that one's."""
+    answer = matter.duplicate_of if matter.state == State.MERGED else matter
+    stage = _RESIDENT_STAGE_OF[answer.state]
+    reached = [key for key, _ in RESIDENT_STAGES].index(stage)
+    rating = answer_rating(matter=matter, answer=answer) if stage == "answered" else None
+    return {
+        "reference": matter.reference,
+        "received_at": matter.created_at,
+        "bureau": _bureau_of(matter.unit),
+        "merged": matter.state == State.MERGED,
+        "stage": stage,
+        # (label, reached, current) for the steps shown across the top
+        "stages": [(label, n <= reached, key == stage) for n, (key, label) in enumerate(RESIDENT_STAGES)],
+        "stage_label": dict(RESIDENT_STAGES)[stage],
+        "handling_unit": (answer.assigned_unit or answer.unit) if stage != "received" else answer.unit,
+        "reply": answer.result if stage == "answered" else "",
+        "reply_method": answer.get_reply_method_display() if stage == "answered" else "",
+        "answered_at": answer.closed_at if stage == "answered" else None,
+        "rating": rating.get_outcome_display() if rating else "",
+        "can_rate": stage == "answered" and rating is None,
+    }
 
 
 def lookup_for_resident(*, reference: str, password: str) -> Matter | None:

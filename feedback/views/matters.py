@@ -57,6 +57,7 @@ def _detail_context(request, matter: Matter, bound: dict | None = None) -> dict:
     return {
         "matter": matter,
         "events": selectors.matter_history(matter=matter),
+        "merged": selectors.merged_matters(matter=matter),
         "handovers": matter.handovers.select_related("from_user", "to_user"),
         "forms": _forms(request, matter, actions, bound),
     }
