@@ -71,6 +71,11 @@ def merged_matters(*, matter: Matter) -> QuerySet[Matter]:
     return matter.duplicates.filter(state=State.MERGED).select_related("household__village").order_by("created_at")
 
 
+def all_matters(*, user: User) -> QuerySet[Matter]:
+    """全部: everything in the user's sight, open first by deadline, to find one a resident asks about."""
+    return _listed(matters_visible_to(user))
+
+
 def matter_history(*, matter: Matter):
     return matter.events.select_related("actor").order_by("at", "pk")
 

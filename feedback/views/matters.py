@@ -7,15 +7,18 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from feedback import selectors, services
+from feedback.filters import MatterFilter
 from feedback.forms import AnalyseForm, CloseForm, DispatchForm, HandOverForm, MergeForm, NoteForm
 from feedback.models import Matter
 from feedback.permissions import matter_actions
 from visits.pagination import paginate
+from visits.scopes import villages_visible_to
 
 QUEUES = {
     "mine": ("我的诉求", selectors.my_matters),
     "to_process": ("待研判/分流", selectors.matters_to_process),
     "overdue": ("超期督办", selectors.overdue_matters),
+    "all": ("全部", selectors.all_matters),
 }
 
 
@@ -25,8 +28,18 @@ def matter_list(request):
     if queue not in QUEUES:
         queue = "mine"
     title, select = QUEUES[queue]
-    matters = select(user=request.user)
-    context = {"queue": queue, "queues": QUEUES, "title": title, **paginate(request, matters)}
+    matter_filter = MatterFilter(
+        request.GET or None, queryset=select(user=request.user), villages=villages_visible_to(request.user)
+    )
+    context = {
+        "queue": queue,
+        "queues": QUEUES,
+        "title": title,
+        "filter": matter_filter,
+        # the collapsed filters stay open while one of them is in use
+        "more_filters": any(request.GET.get(name) for name in matter_filter.filters if name != "q"),
+        **paginate(request, matter_filter.qs),
+    }
     return render(request, "feedback/matter_list.html", context)
 
 
