@@ -113,7 +113,33 @@ class AnalyseForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    into_reference = forms.CharField(label="合并到(查询编号)", max_length=20)
+    """Pick the matter this one duplicates from the suggestions, or type its 12-digit reference."""
+
+    into = forms.ChoiceField(label="可能重复的诉求", required=False, widget=forms.RadioSelect)
+    into_reference = forms.RegexField(
+        label="或填写查询编号",
+        regex=r"^\s*\d{12}\s*$",
+        required=False,
+        error_messages={"invalid": "查询编号是12位数字。"},
+    )
+
+    def __init__(self, *args, suggestions: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.suggestions = suggestions
+        self.fields["into"].choices = [
+            (m.reference, f"{m.reference} · {m.content[:30]}({'、'.join(reasons)})") for m, reasons in suggestions
+        ]
+        if not suggestions:
+            del self.fields["into"]
+            self.fields["into_reference"].label = "合并到(查询编号)"
+
+    def clean(self):
+        data = super().clean()
+        reference = (data.get("into") or data.get("into_reference") or "").strip()
+        if not reference and not self.errors:
+            raise forms.ValidationError("请从可能重复的诉求中选择一件,或填写它的12位查询编号。")
+        data["reference"] = reference
+        return data
 
 
 class DispatchForm(forms.Form):

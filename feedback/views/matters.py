@@ -47,7 +47,9 @@ def _forms(request, matter: Matter, actions: set[str], bound: dict | None = None
     # Each form is prefixed with its action: several forms on one page must not share field ids.
     forms = {
         "analyse": AnalyseForm(prefix="analyse", initial={"category": matter.category, "urgency": matter.urgency}),
-        "merge": MergeForm(prefix="merge"),
+        "merge": MergeForm(prefix="merge", suggestions=_suggestions(request, matter))
+        if "merge" in actions and "merge" not in (bound or {})
+        else None,
         "dispatch": DispatchForm(prefix="dispatch", initial={"assigned_unit": matter.unit_id}),
         "start": None,
         "progress": NoteForm(prefix="progress"),
@@ -76,8 +78,12 @@ def _detail_context(request, matter: Matter, bound: dict | None = None) -> dict:
     }
 
 
+def _suggestions(request, matter: Matter) -> list:
+    return selectors.merge_suggestions(matter=matter, user=request.user)
+
+
 def _merge(matter, actor, data, request):
-    into = selectors.matters_visible_to(actor).filter(reference=data["into_reference"].strip()).first()
+    into = selectors.matters_visible_to(actor).filter(reference=data["reference"]).first()
     if into is None:
         raise services.MatterError("没有找到该查询编号的诉求。")
     return services.matter_merge(matter=matter, actor=actor, into=into, request=request)
@@ -118,7 +124,11 @@ def matter_act(request, pk: int, action: str):
     form_class, perform = ACTIONS[action]
     form = None
     if form_class is not None:
-        extra = {"actor": request.user} if form_class is HandOverForm else {}
+        extra = {}
+        if form_class is HandOverForm:
+            extra = {"actor": request.user}
+        elif form_class is MergeForm:
+            extra = {"suggestions": _suggestions(request, matter)}
         form = form_class(request.POST, prefix=action, **extra)
         if not form.is_valid():
             context = _detail_context(request, matter, bound={action: form})

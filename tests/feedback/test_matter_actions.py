@@ -57,3 +57,75 @@ def test_owner_who_hands_over_and_no_longer_sees_the_matter_lands_on_their_queue
     assert response["Location"] == reverse("feedback:matter_list")
     [message] = [str(m) for m in get_messages(response.wsgi_request)]
     assert "接班民警" in message and matter.reference in message
+
+
+# Merging: suggestions instead of a reference typed in.
+
+
+def _detail(client, matter):
+    return client.get(matter.get_absolute_url())
+
+
+def test_the_merge_form_suggests_open_matters_of_the_same_household_card_or_village_with_similar_text(
+    client, duty, alice_household, village_a, station_a, bob
+):
+    from tests.feedback.helpers import issue_and_hand_out
+    from tests.visits.factories import HouseholdFactory
+
+    _, card = issue_and_hand_out(station_a, bob, alice_household)
+    neighbour = HouseholdFactory(village=village_a, head_name="邻居")
+    same_card = services.matter_register(
+        channel="online", content="上次说的事", unit=duty.unit, actor=None, household=alice_household, echo_card=card
+    )
+    similar = services.matter_register(
+        channel="visit", content="村口路灯坏了好几天", unit=duty.unit, actor=duty, household=neighbour
+    )
+    unrelated = services.matter_register(
+        channel="visit", content="咨询身份证补办", unit=duty.unit, actor=duty, household=neighbour
+    )
+    closed = services.matter_register(
+        channel="visit", content="村口路灯坏了", unit=duty.unit, actor=duty, household=neighbour
+    )
+    services.matter_merge(matter=closed, actor=duty, into=unrelated)
+    matter = services.matter_register(
+        channel="online",
+        content="村口的路灯坏了",
+        unit=duty.unit,
+        actor=None,
+        household=alice_household,
+        echo_card=card,
+    )
+    client.force_login(duty)
+    suggestions = [(m.pk, reasons) for m, reasons in _detail(client, matter).context["forms"]["merge"].suggestions]
+    assert [pk for pk, _ in suggestions] == [same_card.pk, similar.pk]
+    assert "同一张回音卡" in suggestions[0][1] and any("内容相似" in r for r in suggestions[1][1])
+
+    response = act(client, matter, "merge", {"into": similar.reference})
+    matter.refresh_from_db()
+    assert matter.state == "merged" and matter.duplicate_of == similar
+    assert response["Location"] == matter.get_absolute_url()
+
+
+def test_suggestions_stay_within_what_the_user_may_see(client, duty, charlie, charlie_household):
+    theirs = services.matter_register(
+        channel="visit", content="路灯坏了", unit=charlie.unit, actor=charlie, household=charlie_household
+    )
+    matter = walk_in(duty, "路灯坏了", resident_phone="13900000000")
+    services.matter_register(
+        channel="visit", content="路灯坏了", unit=charlie.unit, actor=charlie, resident_phone="13900000000"
+    )
+    client.force_login(duty)
+    assert _detail(client, matter).context["forms"]["merge"].suggestions == []
+    response = act(client, matter, "merge", {"into_reference": theirs.reference})
+    matter.refresh_from_db()
+    assert matter.state == "reported"
+    assert "没有找到该查询编号的诉求" in [str(m) for m in get_messages(response.wsgi_request)][0]
+
+
+def test_merge_without_a_choice_or_with_a_malformed_reference_is_refused_in_chinese(client, duty):
+    matter = walk_in(duty)
+    client.force_login(duty)
+    empty = act(client, matter, "merge", {})
+    assert empty.status_code == 400 and "请从可能重复的诉求中选择一件" in empty.content.decode()
+    malformed = act(client, matter, "merge", {"into_reference": "2501"})
+    assert malformed.status_code == 400 and "查询编号是12位数字" in malformed.content.decode()
