@@ -3,9 +3,24 @@ from datetime import date
 from django import forms
 
 from feedback.models import Category, Matter, TalkRoomCallback, TopicVisit
+from feedback.models.matters import CONTENT_MAX_LENGTH, NOTE_MAX_LENGTH, RESULT_MAX_LENGTH
 from feedback.selectors import RATINGS
 from visits.models import Unit, User
 from visits.scopes import unit_subtree
+
+TOO_LONG = "最多 %(limit_value)d 个字(现有 %(show_value)d 个字),请精简后再提交。"
+
+
+def bounded_text(label: str, max_length: int, *, required: bool = True, rows: int = 2) -> forms.CharField:
+    """A text a person writes, bounded to what a person writes; the browser stops at the bound too."""
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"max_length": TOO_LONG},
+    )
+
 
 _DATETIME = {
     "input_formats": ["%Y-%m-%dT%H:%M"],
@@ -98,9 +113,7 @@ class RatingForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "请选择满意、基本满意或不满意。"},
     )
-    note = forms.CharField(
-        label="您的意见(可不填)", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = bounded_text("您的意见(可不填)", NOTE_MAX_LENGTH, required=False)
 
 
 # The flow.
@@ -109,7 +122,7 @@ class RatingForm(forms.Form):
 class AnalyseForm(forms.Form):
     category = forms.ChoiceField(label="类别", choices=Category.choices)
     urgency = forms.ChoiceField(label="紧急程度", choices=Matter.Urgency.choices)
-    note = forms.CharField(label="研判意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = bounded_text("研判意见", NOTE_MAX_LENGTH, required=False)
 
 
 class MergeForm(forms.Form):
@@ -145,7 +158,9 @@ class MergeForm(forms.Form):
 class DispatchForm(forms.Form):
     assigned_unit = forms.ModelChoiceField(label="承办单位或部门", queryset=Unit.objects.order_by("kind", "code"))
     assignee = forms.ModelChoiceField(label="承办民警(可不选)", queryset=User.objects.none(), required=False)
-    note = forms.CharField(label="分流说明", required=False)
+    note = forms.CharField(
+        label="分流说明", max_length=NOTE_MAX_LENGTH, required=False, error_messages={"max_length": TOO_LONG}
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,17 +173,17 @@ class DispatchForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 2}))
+    note = bounded_text("说明", NOTE_MAX_LENGTH)
 
 
 class CloseForm(forms.Form):
-    result = forms.CharField(label="办理结果", widget=forms.Textarea(attrs={"rows": 3}))
+    result = bounded_text("办理结果", RESULT_MAX_LENGTH, rows=3)
     reply_method = forms.ChoiceField(label="如何告知群众", choices=Matter.ReplyMethod.choices)
 
 
 class HandOverForm(forms.Form):
     to_user = forms.ModelChoiceField(label="移交给", queryset=User.objects.none())
-    note = forms.CharField(label="交接说明", widget=forms.Textarea(attrs={"rows": 2}))
+    note = bounded_text("交接说明", NOTE_MAX_LENGTH)
 
     def __init__(self, *args, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -192,7 +207,7 @@ class WalkInForm(forms.Form):
         ],
         initial=Matter.Channel.TALK_ROOM,
     )
-    content = forms.CharField(label="群众反映的事", widget=forms.Textarea(attrs={"rows": 4}))
+    content = bounded_text("群众反映的事", CONTENT_MAX_LENGTH, rows=4)
     resident_name = forms.CharField(label="反映人", max_length=32)
     resident_phone = forms.CharField(label="联系电话", max_length=20, required=False)
 
@@ -209,4 +224,4 @@ class DutyShiftForm(forms.Form):
 
 class CallbackForm(forms.Form):
     outcome = forms.ChoiceField(label="回访结果", choices=TalkRoomCallback.Outcome.choices)
-    note = forms.CharField(label="回访情况", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = bounded_text("回访情况", NOTE_MAX_LENGTH, required=False)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from feedback.models import Category, Matter, MatterEvent, MatterHandover, TalkRoomCallback
+from feedback.models.matters import NOTE_MAX_LENGTH, RESULT_MAX_LENGTH
 from feedback.selectors import RATINGS, answer_rating
 from visits.audit import Action, audit_record
 from visits.models import Household, Unit, User, Visit
@@ -35,6 +36,13 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
 
 class MatterError(Exception):
     """A move the flow does not allow; the message is shown to the user."""
+
+
+def _bounded(text: str, limit: int, what: str) -> str:
+    """The forms bound every text; this keeps any other caller to the same bound."""
+    if len(text) > limit:
+        raise MatterError(f"{what}最多 {limit} 个字(现有 {len(text)} 个字),请精简后再提交。")
+    return text
 
 
 def deadline_for(*, category: str, urgency: str, start=None):
@@ -117,6 +125,7 @@ def _move(matter: Matter, to_state: str, *, actor: User, note: str, request, fie
 @transaction.atomic
 def matter_analyse(*, matter: Matter, actor: User, category: str, urgency: str, note: str = "", request=None) -> Matter:
     """研判: category and urgency decided."""
+    _bounded(note, NOTE_MAX_LENGTH, "研判意见")
     return _move(
         matter,
         State.ANALYSED,
@@ -159,6 +168,7 @@ def matter_dispatch(
     *, matter: Matter, actor: User, assigned_unit: Unit, assignee: User | None = None, note: str = "", request=None
 ) -> Matter:
     """分流: to a unit, a department or an officer, with a deadline set by category and urgency."""
+    _bounded(note, NOTE_MAX_LENGTH, "分流说明")
     if assignee is not None and assignee.unit_id != assigned_unit.pk:
         raise MatterError(f"{assignee}不属于{assigned_unit}。")
     return _move(
@@ -184,6 +194,7 @@ def matter_start(*, matter: Matter, actor: User, note: str = "", request=None) -
 @transaction.atomic
 def matter_progress(*, matter: Matter, actor: User, note: str) -> MatterEvent:
     """A progress note while handling; the state does not change."""
+    _bounded(note, NOTE_MAX_LENGTH, "进展说明")
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
     if matter.state != State.HANDLING:
         raise MatterError("只有处理中的诉求可以记录进展。")
@@ -195,6 +206,7 @@ def matter_progress(*, matter: Matter, actor: User, note: str) -> MatterEvent:
 @transaction.atomic
 def matter_send_back(*, matter: Matter, actor: User, reason: str, request=None) -> Matter:
     """退单: wrongly routed, back to the dispatcher."""
+    _bounded(reason, NOTE_MAX_LENGTH, "退单理由")
     return _move(
         matter,
         State.ANALYSED,
@@ -211,6 +223,7 @@ def matter_close(*, matter: Matter, actor: User, result: str, reply_method: str,
     this one; a walk-in resident, of this matter or a merged one, gets a scheduled callback."""
     if not result.strip():
         raise MatterError("请填写办理结果。")
+    _bounded(result, RESULT_MAX_LENGTH, "办理结果")
     matter = _move(
         matter,
         State.CLOSED,
@@ -262,6 +275,7 @@ def matter_rate_answer(*, matter: Matter, outcome: str, note: str = "", request=
     matter that answered, as a callback does."""
     if outcome not in RATINGS:
         raise MatterError("请选择满意、基本满意或不满意。")
+    _bounded(note, NOTE_MAX_LENGTH, "您的意见")
     matter = Matter.objects.select_for_update().select_related("duplicate_of").get(pk=matter.pk)
     answer = matter.duplicate_of if matter.state == State.MERGED else matter
     if answer.state != State.CLOSED:
@@ -288,6 +302,7 @@ def matter_rate_answer(*, matter: Matter, outcome: str, note: str = "", request=
 @transaction.atomic
 def matter_hand_over(*, matter: Matter, actor: User, to_user: User, note: str, request=None) -> Matter:
     """首问责任制: the owner hands the matter on; the receiver owns it from then on."""
+    _bounded(note, NOTE_MAX_LENGTH, "交接说明")
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
     if matter.owner_id != actor.pk:
         raise MatterError("只有首问责任人可以移交这件诉求。")
