@@ -145,6 +145,9 @@ class MergeForm(forms.Form):
         if not suggestions:
             del self.fields["into"]
             self.fields["into_reference"].label = "合并到(查询编号)"
+            self.fields[
+                "into_reference"
+            ].help_text = "没有找到同户、同卡、同一反映人或同村的相似诉求;如确有重复,请填写那件诉求的12位查询编号。"
 
     def clean(self):
         data = super().clean()

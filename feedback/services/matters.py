@@ -276,7 +276,7 @@ def matter_rate_answer(*, matter: Matter, outcome: str, note: str = "", request=
     if outcome not in RATINGS:
         raise MatterError("请选择满意、基本满意或不满意。")
     _bounded(note, NOTE_MAX_LENGTH, "您的意见")
-    matter = Matter.objects.select_for_update().select_related("duplicate_of").get(pk=matter.pk)
+    matter = Matter.objects.select_for_update().get(pk=matter.pk)
     answer = matter.duplicate_of if matter.state == State.MERGED else matter
     if answer.state != State.CLOSED:
         raise MatterError("诉求答复后才能评价。")

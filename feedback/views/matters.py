@@ -109,7 +109,7 @@ DONE = {
     "dispatch": "已分流。",
     "start": "已开始处理。",
     "progress": "进展已记录。",
-    "send_back": "已退单,回到研判。",
+    "send_back": "已退单。",
     "close": "已办结。",
     "hand_over": "已移交。",
 }
@@ -145,7 +145,7 @@ def matter_act(request, pk: int, action: str):
     if not selectors.matters_visible_to(request.user).filter(pk=matter.pk).exists():
         matter.refresh_from_db()
         where = _whereabouts(matter, action)
-        messages.success(request, f"{DONE[action]}诉求 {matter.reference} {where},已不在您的视野内。")
+        messages.success(request, f"{DONE[action]}诉求 {matter.reference} {where},已不在您的范围内。")
         return redirect("feedback:matter_list")
     messages.success(request, DONE[action])
     return redirect(matter)
