@@ -5,16 +5,26 @@ from django import forms
 from django.utils import timezone
 
 from feedback.models import Category, Matter, TalkRoomCallback, TopicVisit
+from feedback.models.matters import CONTENT_MAX_LENGTH, NOTE_MAX_LENGTH, RESULT_MAX_LENGTH
+from feedback.selectors import RATINGS
 from feedback.services.talkroom import duty_shift_times_error
 from visits.models import Unit, User
 from visits.scopes import unit_subtree
 from visits.validators import validate_phone
 
-# What a person writes: a resident's account of a matter fits in a page, a note in a paragraph. Longer input is
-# refused with a message saying so (and the browser stops typing at the bound).
-CONTENT_MAX = 2000
-NOTE_MAX = 1000
-TOO_LONG = {"max_length": "内容太长:最多 %(limit_value)d 个字,现在有 %(show_value)d 个字。请精简后再提交。"}
+TOO_LONG = "内容太长:最多 %(limit_value)d 个字,现在有 %(show_value)d 个字。请精简后再提交。"
+
+
+def bounded_text(label: str, max_length: int, *, required: bool = True, rows: int = 2) -> forms.CharField:
+    """A text a person writes, bounded to what a person writes; the browser stops at the bound too."""
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"max_length": TOO_LONG},
+    )
+
 
 _DATETIME = {
     "input_formats": ["%Y-%m-%dT%H:%M"],
@@ -59,12 +69,7 @@ class AddMattersForm(forms.Form):
 
 class SolutionForm(forms.Form):
     people_met = forms.CharField(label="见到的人", max_length=100, initial="户主本人")
-    solution = forms.CharField(
-        label="商定的解决办法",
-        max_length=CONTENT_MAX,
-        error_messages=TOO_LONG,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    solution = bounded_text("商定的解决办法", CONTENT_MAX_LENGTH, rows=3)
 
 
 # Echo cards.
@@ -119,9 +124,7 @@ class EchoForm(forms.Form):
 
     number = forms.CharField(label="回音卡卡号", max_length=40, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     code = forms.CharField(label="验证码", max_length=8, widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    content = forms.CharField(
-        label="您想说的事", max_length=CONTENT_MAX, error_messages=TOO_LONG, widget=forms.Textarea(attrs={"rows": 5})
-    )
+    content = bounded_text("您想说的事", CONTENT_MAX_LENGTH, rows=5)
     resident_name = forms.CharField(label="您的称呼(可不填)", max_length=32, required=False)
     resident_phone = forms.CharField(
         label="联系电话(可不填)", max_length=20, required=False, validators=[validate_phone]
@@ -138,29 +141,66 @@ class StatusForm(forms.Form):
     password = forms.CharField(label="查询密码", max_length=12, widget=forms.PasswordInput)
 
 
+class RatingForm(forms.Form):
+    """The resident's rating of the answer, given on the status page."""
+
+    outcome = forms.ChoiceField(
+        label="您对答复满意吗?",
+        choices=[(value, TalkRoomCallback.Outcome(value).label) for value in RATINGS],
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择满意、基本满意或不满意。"},
+    )
+    note = bounded_text("您的意见(可不填)", NOTE_MAX_LENGTH, required=False)
+
+
 # The flow.
 
 
 class AnalyseForm(forms.Form):
     category = forms.ChoiceField(label="类别", choices=Category.choices)
     urgency = forms.ChoiceField(label="紧急程度", choices=Matter.Urgency.choices)
-    note = forms.CharField(
-        label="研判意见",
-        max_length=NOTE_MAX,
-        error_messages=TOO_LONG,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = bounded_text("研判意见", NOTE_MAX_LENGTH, required=False)
 
 
 class MergeForm(forms.Form):
-    into_reference = forms.CharField(label="合并到(查询编号)", max_length=20)
+    """Pick the matter this one duplicates from the suggestions, or type its 12-digit reference."""
+
+    into = forms.ChoiceField(label="可能重复的诉求", required=False, widget=forms.RadioSelect)
+    into_reference = forms.RegexField(
+        label="或填写查询编号",
+        regex=r"^\s*\d{12}\s*$",
+        required=False,
+        error_messages={"invalid": "查询编号是12位数字。"},
+    )
+
+    def __init__(self, *args, suggestions: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.suggestions = suggestions
+        self.fields["into"].choices = [
+            (m.reference, f"{m.reference} · {m.content[:30]}({'、'.join(reasons)})") for m, reasons in suggestions
+        ]
+        if not suggestions:
+            del self.fields["into"]
+            self.fields["into_reference"].label = "合并到(查询编号)"
+            self.fields[
+                "into_reference"
+            ].help_text = "没有找到同户、同卡、同一反映人或同村的相似诉求;如确有重复,请填写那件诉求的12位查询编号。"
+
+    def clean(self):
+        data = super().clean()
+        reference = (data.get("into") or data.get("into_reference") or "").strip()
+        if not reference and not self.errors:
+            raise forms.ValidationError("请从可能重复的诉求中选择一件,或填写它的12位查询编号。")
+        data["reference"] = reference
+        return data
 
 
 class DispatchForm(forms.Form):
     assigned_unit = forms.ModelChoiceField(label="承办单位或部门", queryset=Unit.objects.order_by("kind", "code"))
     assignee = forms.ModelChoiceField(label="承办民警(可不选)", queryset=User.objects.none(), required=False)
-    note = forms.CharField(label="分流说明", max_length=NOTE_MAX, error_messages=TOO_LONG, required=False)
+    note = forms.CharField(
+        label="分流说明", max_length=NOTE_MAX_LENGTH, required=False, error_messages={"max_length": TOO_LONG}
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -173,23 +213,17 @@ class DispatchForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(
-        label="说明", max_length=NOTE_MAX, error_messages=TOO_LONG, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = bounded_text("说明", NOTE_MAX_LENGTH)
 
 
 class CloseForm(forms.Form):
-    result = forms.CharField(
-        label="办理结果", max_length=CONTENT_MAX, error_messages=TOO_LONG, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    result = bounded_text("办理结果", RESULT_MAX_LENGTH, rows=3)
     reply_method = forms.ChoiceField(label="如何告知群众", choices=Matter.ReplyMethod.choices)
 
 
 class HandOverForm(forms.Form):
     to_user = forms.ModelChoiceField(label="移交给", queryset=User.objects.none())
-    note = forms.CharField(
-        label="交接说明", max_length=NOTE_MAX, error_messages=TOO_LONG, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = bounded_text("交接说明", NOTE_MAX_LENGTH)
 
     def __init__(self, *args, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -213,9 +247,7 @@ class WalkInForm(forms.Form):
         ],
         initial=Matter.Channel.TALK_ROOM,
     )
-    content = forms.CharField(
-        label="群众反映的事", max_length=CONTENT_MAX, error_messages=TOO_LONG, widget=forms.Textarea(attrs={"rows": 4})
-    )
+    content = bounded_text("群众反映的事", CONTENT_MAX_LENGTH, rows=4)
     resident_name = forms.CharField(label="反映人", max_length=32)
     resident_phone = forms.CharField(
         label="联系电话",
@@ -272,10 +304,4 @@ class RosterQueryForm(forms.Form):
 
 class CallbackForm(forms.Form):
     outcome = forms.ChoiceField(label="回访结果", choices=TalkRoomCallback.Outcome.choices)
-    note = forms.CharField(
-        label="回访情况",
-        max_length=NOTE_MAX,
-        error_messages=TOO_LONG,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = bounded_text("回访情况", NOTE_MAX_LENGTH, required=False)

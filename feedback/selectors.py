@@ -1,5 +1,6 @@
 """Reads of the feedback app that several views share: scoped matters, work queues, card stock, rosters."""
 
+import re
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.hashers import check_password
@@ -66,8 +67,133 @@ def overdue_matters(*, user: User) -> QuerySet[Matter]:
     )
 
 
+def merged_matters(*, matter: Matter) -> QuerySet[Matter]:
+    """The matters merged into this one: its answer is theirs, so their residents are part of the work."""
+    return matter.duplicates.filter(state=State.MERGED).select_related("household__village").order_by("created_at")
+
+
+def all_matters(*, user: User) -> QuerySet[Matter]:
+    """全部: everything in the user's sight, open first by deadline, to find one a resident asks about."""
+    return _listed(matters_visible_to(user))
+
+
+# How many recent open matters nearby are compared with the one being analysed: enough for a station's queue,
+# bounded so the merge form costs one query.
+MERGE_CANDIDATES = 100
+MERGE_SUGGESTIONS = 5
+SIMILAR_TEXT = 0.2
+_NOT_TEXT = re.compile(r"[\s\W_]+")
+
+
+def _bigrams(text: str) -> set[str]:
+    text = _NOT_TEXT.sub("", text)
+    return {text[i : i + 2] for i in range(len(text) - 1)} or set(text)
+
+
+def text_similarity(a: str, b: str) -> float:
+    """Dice coefficient of character bigrams: Chinese has no spaces, and two characters carry a word."""
+    first, second = _bigrams(a), _bigrams(b)
+    if not first or not second:
+        return 0.0
+    return 2 * len(first & second) / (len(first) + len(second))
+
+
+def merge_suggestions(*, matter: Matter, user: User) -> list[tuple[Matter, list[str]]]:
+    """Open matters `matter` may duplicate, best first, with why each is suggested: the same household, card or
+    resident, or the same village (for a walk-in with no household, the same police room) with similar text.
+    Only matters the user may see."""
+    near = Q(unit=matter.unit, household__isnull=True) if matter.household_id is None else Q(pk__in=[])
+    if matter.household_id:
+        near |= Q(household__village=matter.household.village_id)
+    if matter.echo_card_id:
+        near |= Q(echo_card=matter.echo_card_id)
+    if matter.resident_phone:
+        near |= Q(resident_phone=matter.resident_phone)
+    candidates = (
+        matters_visible_to(user)
+        .filter(near, state__in=OPEN_STATES, duplicate_of__isnull=True)
+        .exclude(pk=matter.pk)
+        .select_related("household__village")
+        .order_by("-created_at")[:MERGE_CANDIDATES]
+    )
+    ranked = []
+    for candidate in candidates:
+        same = []
+        if matter.household_id and candidate.household_id == matter.household_id:
+            same.append("同一户")
+        if matter.echo_card_id and candidate.echo_card_id == matter.echo_card_id:
+            same.append("同一张回音卡")
+        if matter.resident_phone and candidate.resident_phone == matter.resident_phone:
+            same.append("同一反映人")
+        similarity = text_similarity(matter.content, candidate.content)
+        if not same and similarity < SIMILAR_TEXT:
+            continue
+        similar = [f"内容相似 {similarity:.0%}"] if similarity >= SIMILAR_TEXT else []
+        ranked.append((len(same) + similarity, candidate, same + similar))
+    ranked.sort(key=lambda item: item[0], reverse=True)
+    return [(candidate, reasons) for _, candidate, reasons in ranked[:MERGE_SUGGESTIONS]]
+
+
 def matter_history(*, matter: Matter):
     return matter.events.select_related("actor").order_by("at", "pk")
+
+
+# What a resident may answer on the status page: a rating, not "unreachable".
+RATINGS = [
+    TalkRoomCallback.Outcome.SATISFIED,
+    TalkRoomCallback.Outcome.FAIRLY_SATISFIED,
+    TalkRoomCallback.Outcome.NOT_SATISFIED,
+]
+
+
+def answer_rating(*, matter: Matter, answer: Matter) -> TalkRoomCallback | None:
+    """The resident's rating of this answer, if given (by phone on a callback or on the status page): a reopened
+    and closed-again matter is a new answer, to be rated again."""
+    if answer.closed_at is None:
+        return None
+    return matter.callbacks.filter(outcome__in=RATINGS, done_at__gte=answer.closed_at).order_by("-done_at").first()
+
+
+# The stages a resident understands, for the states of the flow (研判/分流 are the bureau's inside words).
+RESIDENT_STAGES = [("received", "已受理"), ("handling", "办理中"), ("answered", "已答复")]
+_RESIDENT_STAGE_OF = {
+    State.REPORTED: "received",
+    State.ANALYSED: "received",
+    State.DISPATCHED: "handling",
+    State.HANDLING: "handling",
+    State.CLOSED: "answered",
+}
+
+
+def _bureau_of(unit: Unit) -> Unit:
+    while unit.parent_id is not None:
+        unit = unit.parent
+    return unit
+
+
+def resident_status(*, matter: Matter) -> dict:
+    """What the status page tells a resident: received, handled by which unit, answered with what. A merged
+    matter is answered by the one it was merged into, so its stage and reply are that one's."""
+    answer = matter.duplicate_of if matter.state == State.MERGED else matter
+    stage = _RESIDENT_STAGE_OF[answer.state]
+    reached = [key for key, _ in RESIDENT_STAGES].index(stage)
+    rating = answer_rating(matter=matter, answer=answer) if stage == "answered" else None
+    return {
+        "reference": matter.reference,
+        "received_at": matter.created_at,
+        "bureau": _bureau_of(matter.unit),
+        "merged": matter.state == State.MERGED,
+        "stage": stage,
+        # (label, reached, current) for the steps shown across the top
+        "stages": [(label, n <= reached, key == stage) for n, (key, label) in enumerate(RESIDENT_STAGES)],
+        "stage_label": dict(RESIDENT_STAGES)[stage],
+        "handling_unit": (answer.assigned_unit or answer.unit) if stage != "received" else answer.unit,
+        "reply": answer.result if stage == "answered" else "",
+        "reply_method": answer.get_reply_method_display() if stage == "answered" else "",
+        "answered_at": answer.closed_at if stage == "answered" else None,
+        "rating": rating.get_outcome_display() if rating else "",
+        "can_rate": stage == "answered" and rating is None,
+    }
 
 
 def lookup_for_resident(*, reference: str, password: str) -> Matter | None:

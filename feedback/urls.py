@@ -7,6 +7,7 @@ app_name = "feedback"
 urlpatterns = [
     path("echo/", public.echo, name="echo"),
     path("echo/status/", public.status, name="echo_status"),
+    path("echo/status/rate/", public.rate, name="echo_rate"),
     path("matters/", matters.matter_list, name="matter_list"),
     path("matters/<int:pk>/", matters.matter_detail, name="matter_detail"),
     path("matters/<int:pk>/<slug:action>/", matters.matter_act, name="matter_act"),

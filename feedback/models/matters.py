@@ -8,6 +8,12 @@ from django.utils import timezone
 
 from visits.models import Household, Unit, User, Visit
 
+# What a person writes about a matter, bounded (the forms refuse more, and so do the services): a resident's
+# account, a reply, a note on a step of the flow.
+CONTENT_MAX_LENGTH = 2000
+RESULT_MAX_LENGTH = 2000
+NOTE_MAX_LENGTH = 1000
+
 
 class Category(models.TextChoices):
     """The legal department's monthly classification of residents' matters."""

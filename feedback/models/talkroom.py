@@ -33,10 +33,12 @@ class DutyShift(models.Model):
 
 
 class TalkRoomCallback(models.Model):
-    """定期回访制: a walk-in resident is called back on a set day; not satisfied reopens the matter."""
+    """定期回访制: a walk-in resident is called back on a set day; not satisfied reopens the matter. A resident who
+    rates the answer on the status page gives the same result themselves: a row with no `done_by`."""
 
     class Outcome(models.TextChoices):
         SATISFIED = "satisfied", "满意"
+        FAIRLY_SATISFIED = "fairly_satisfied", "基本满意"
         NOT_SATISFIED = "not_satisfied", "不满意"
         UNREACHABLE = "unreachable", "联系不上"
 

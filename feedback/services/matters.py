@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from feedback.models import Category, Matter, MatterEvent, MatterHandover, TalkRoomCallback
+from feedback.models.matters import NOTE_MAX_LENGTH, RESULT_MAX_LENGTH
+from feedback.selectors import RATINGS, answer_rating
 from visits.audit import Action, audit_record
 from visits.models import Household, Unit, User, Visit
 
@@ -35,6 +37,13 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
 
 class MatterError(Exception):
     """A move the flow does not allow; the message is shown to the user."""
+
+
+def _bounded(text: str, limit: int, what: str) -> str:
+    """The forms bound every text; this keeps any other caller to the same bound."""
+    if len(text) > limit:
+        raise MatterError(f"{what}最多 {limit} 个字(现有 {len(text)} 个字),请精简后再提交。")
+    return text
 
 
 def deadline_for(*, category: str, urgency: str, start=None):
@@ -119,6 +128,7 @@ def _move(matter: Matter, to_state: str, *, actor: User, note: str, request, fie
 @transaction.atomic
 def matter_analyse(*, matter: Matter, actor: User, category: str, urgency: str, note: str = "", request=None) -> Matter:
     """研判: category and urgency decided."""
+    _bounded(note, NOTE_MAX_LENGTH, "研判意见")
     return _move(
         matter,
         State.ANALYSED,
@@ -131,10 +141,11 @@ def matter_analyse(*, matter: Matter, actor: User, category: str, urgency: str, 
 
 @transaction.atomic
 def matter_merge(*, matter: Matter, actor: User, into: Matter, request=None) -> Matter:
-    """研判 finds a duplicate of an open matter: it is merged into that one and goes no further."""
+    """研判 finds a duplicate of an open matter: it is merged into that one and goes no further. Whatever had
+    been merged into it follows it, so that closing `into` answers every resident of the group."""
     if into.pk == matter.pk or not into.is_open or into.duplicate_of_id:
         raise MatterError("只能合并到另一件未办结的诉求。")
-    return _move(
+    merged = _move(
         matter,
         State.MERGED,
         actor=actor,
@@ -142,6 +153,17 @@ def matter_merge(*, matter: Matter, actor: User, into: Matter, request=None) -> 
         request=request,
         fields={"duplicate_of": into},
     )
+    for earlier in Matter.objects.select_for_update().filter(duplicate_of=matter, state=State.MERGED):
+        earlier.duplicate_of = into
+        earlier.save(update_fields=["duplicate_of", "updated_at"])
+        MatterEvent.objects.create(
+            matter=earlier,
+            from_state=State.MERGED,
+            to_state=State.MERGED,
+            actor=actor,
+            note=f"随诉求 {matter.reference} 并入诉求 {into.reference}",
+        )
+    return merged
 
 
 @transaction.atomic
@@ -149,6 +171,7 @@ def matter_dispatch(
     *, matter: Matter, actor: User, assigned_unit: Unit, assignee: User | None = None, note: str = "", request=None
 ) -> Matter:
     """分流: to a unit, a department or an officer, with a deadline set by category and urgency."""
+    _bounded(note, NOTE_MAX_LENGTH, "分流说明")
     if assignee is not None and assignee.unit_id != assigned_unit.pk:
         raise MatterError(f"{assignee}不属于{assigned_unit}。")
     return _move(
@@ -174,6 +197,7 @@ def matter_start(*, matter: Matter, actor: User, note: str = "", request=None) -
 @transaction.atomic
 def matter_progress(*, matter: Matter, actor: User, note: str) -> MatterEvent:
     """A progress note while handling; the state does not change."""
+    _bounded(note, NOTE_MAX_LENGTH, "进展说明")
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
     if matter.state != State.HANDLING:
         raise MatterError("只有处理中的诉求可以记录进展。")
@@ -185,6 +209,7 @@ def matter_progress(*, matter: Matter, actor: User, note: str) -> MatterEvent:
 @transaction.atomic
 def matter_send_back(*, matter: Matter, actor: User, reason: str, request=None) -> Matter:
     """退单: wrongly routed, back to the dispatcher."""
+    _bounded(reason, NOTE_MAX_LENGTH, "退单理由")
     return _move(
         matter,
         State.ANALYSED,
@@ -197,9 +222,11 @@ def matter_send_back(*, matter: Matter, actor: User, reason: str, request=None) 
 
 @transaction.atomic
 def matter_close(*, matter: Matter, actor: User, result: str, reply_method: str, request=None) -> Matter:
-    """办结: the result, and how the resident was told. A walk-in resident gets a scheduled callback."""
+    """办结: the result, and how the resident was told. The answer is also the answer to every matter merged into
+    this one; a walk-in resident, of this matter or a merged one, gets a scheduled callback."""
     if not result.strip():
         raise MatterError("请填写办理结果。")
+    _bounded(result, RESULT_MAX_LENGTH, "办理结果")
     matter = _move(
         matter,
         State.CLOSED,
@@ -208,20 +235,34 @@ def matter_close(*, matter: Matter, actor: User, result: str, reply_method: str,
         request=request,
         fields={"result": result, "reply_method": reply_method, "closed_at": timezone.now()},
     )
+    due = timezone.localdate() + timedelta(days=settings.TALK_ROOM_CALLBACK_DAYS)
     if matter.channel == Matter.Channel.TALK_ROOM:
-        due = timezone.localdate() + timedelta(days=settings.TALK_ROOM_CALLBACK_DAYS)
         TalkRoomCallback.objects.get_or_create(matter=matter, due_date=due)
+    for merged in matter.duplicates.filter(state=State.MERGED):
+        MatterEvent.objects.create(
+            matter=merged,
+            from_state=State.MERGED,
+            to_state=State.MERGED,
+            actor=actor,
+            note=f"随诉求 {matter.reference} 办结答复({matter.get_reply_method_display()})",
+        )
+        if merged.channel == Matter.Channel.TALK_ROOM:
+            TalkRoomCallback.objects.get_or_create(matter=merged, due_date=due)
     return matter
 
 
 @transaction.atomic
 def matter_reopen(*, matter: Matter, actor: User | None, reason: str, request=None) -> Matter:
-    """A callback found the resident not satisfied."""
+    """A callback found the resident not satisfied. A merged matter was answered by the one it was merged into:
+    that one is reopened."""
+    origin = ""
+    if matter.state == State.MERGED:
+        origin, matter = f"(合并的诉求 {matter.reference})", matter.duplicate_of
     return _move(
         matter,
         State.HANDLING,
         actor=actor,
-        note=f"回访不满意,重新办理:{reason}",
+        note=f"回访不满意{origin},重新办理:{reason}",
         request=request,
         fields=lambda locked: {
             "closed_at": None,
@@ -231,8 +272,40 @@ def matter_reopen(*, matter: Matter, actor: User | None, reason: str, request=No
 
 
 @transaction.atomic
+def matter_rate_answer(*, matter: Matter, outcome: str, note: str = "", request=None) -> TalkRoomCallback:
+    """The resident rates the answer on the status page. It counts as the callback: a scheduled one still open is
+    done by it, otherwise one is recorded today; done_by stays empty, for the resident gave it. 不满意 reopens the
+    matter that answered, as a callback does."""
+    if outcome not in RATINGS:
+        raise MatterError("请选择满意、基本满意或不满意。")
+    _bounded(note, NOTE_MAX_LENGTH, "您的意见")
+    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    answer = matter.duplicate_of if matter.state == State.MERGED else matter
+    if answer.state != State.CLOSED:
+        raise MatterError("诉求答复后才能评价。")
+    if answer_rating(matter=matter, answer=answer) is not None:
+        raise MatterError("您已经评价过这次答复,感谢您的参与。")
+    fields = {"outcome": outcome, "note": f"群众在查询页评价。{note}".strip(), "done_by": None}
+    callback = matter.callbacks.filter(done_at__isnull=True).order_by("due_date").first()
+    if callback is None:
+        callback, _ = TalkRoomCallback.objects.get_or_create(matter=matter, due_date=timezone.localdate())
+    for name, value in fields.items():
+        setattr(callback, name, value)
+    callback.done_at = timezone.now()
+    callback.save(update_fields=[*fields, "done_at"])
+    label = TalkRoomCallback.Outcome(outcome).label
+    MatterEvent.objects.create(
+        matter=matter, from_state=matter.state, to_state=matter.state, actor=None, note=f"群众评价答复:{label}"
+    )
+    if outcome == TalkRoomCallback.Outcome.NOT_SATISFIED:
+        matter_reopen(matter=matter, actor=None, reason=note or "群众在查询页评价不满意", request=request)
+    return callback
+
+
+@transaction.atomic
 def matter_hand_over(*, matter: Matter, actor: User, to_user: User, note: str, request=None) -> Matter:
     """首问责任制: the owner hands the matter on; the receiver owns it from then on."""
+    _bounded(note, NOTE_MAX_LENGTH, "交接说明")
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
     if matter.owner_id != actor.pk:
         raise MatterError("只有首问责任人可以移交这件诉求。")

@@ -7,15 +7,18 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from feedback import selectors, services
+from feedback.filters import MatterFilter
 from feedback.forms import AnalyseForm, CloseForm, DispatchForm, HandOverForm, MergeForm, NoteForm
 from feedback.models import Matter
 from feedback.permissions import matter_actions
 from visits.pagination import paginate
+from visits.scopes import villages_visible_to
 
 QUEUES = {
     "mine": ("我的诉求", selectors.my_matters),
     "to_process": ("待研判/分流", selectors.matters_to_process),
     "overdue": ("超期督办", selectors.overdue_matters),
+    "all": ("全部", selectors.all_matters),
 }
 
 
@@ -25,8 +28,18 @@ def matter_list(request):
     if queue not in QUEUES:
         queue = "mine"
     title, select = QUEUES[queue]
-    matters = select(user=request.user)
-    context = {"queue": queue, "queues": QUEUES, "title": title, **paginate(request, matters)}
+    matter_filter = MatterFilter(
+        request.GET or None, queryset=select(user=request.user), villages=villages_visible_to(request.user)
+    )
+    context = {
+        "queue": queue,
+        "queues": QUEUES,
+        "title": title,
+        "filter": matter_filter,
+        # the collapsed filters stay open while one of them is in use
+        "more_filters": any(request.GET.get(name) for name in matter_filter.filters if name != "q"),
+        **paginate(request, matter_filter.qs),
+    }
     return render(request, "feedback/matter_list.html", context)
 
 
@@ -34,7 +47,9 @@ def _forms(request, matter: Matter, actions: set[str], bound: dict | None = None
     # Each form is prefixed with its action: several forms on one page must not share field ids.
     forms = {
         "analyse": AnalyseForm(prefix="analyse", initial={"category": matter.category, "urgency": matter.urgency}),
-        "merge": MergeForm(prefix="merge"),
+        "merge": MergeForm(prefix="merge", suggestions=_suggestions(request, matter))
+        if "merge" in actions and "merge" not in (bound or {})
+        else None,
         "dispatch": DispatchForm(prefix="dispatch", initial={"assigned_unit": matter.unit_id}),
         "start": None,
         "progress": NoteForm(prefix="progress"),
@@ -57,13 +72,18 @@ def _detail_context(request, matter: Matter, bound: dict | None = None) -> dict:
     return {
         "matter": matter,
         "events": selectors.matter_history(matter=matter),
+        "merged": selectors.merged_matters(matter=matter),
         "handovers": matter.handovers.select_related("from_user", "to_user"),
         "forms": _forms(request, matter, actions, bound),
     }
 
 
+def _suggestions(request, matter: Matter) -> list:
+    return selectors.merge_suggestions(matter=matter, user=request.user)
+
+
 def _merge(matter, actor, data, request):
-    into = selectors.matters_visible_to(actor).filter(reference=data["into_reference"].strip()).first()
+    into = selectors.matters_visible_to(actor).filter(reference=data["reference"]).first()
     if into is None:
         raise services.MatterError("没有找到该查询编号的诉求。")
     return services.matter_merge(matter=matter, actor=actor, into=into, request=request)
@@ -89,7 +109,7 @@ DONE = {
     "dispatch": "已分流。",
     "start": "已开始处理。",
     "progress": "进展已记录。",
-    "send_back": "已退单,回到研判。",
+    "send_back": "已退单。",
     "close": "已办结。",
     "hand_over": "已移交。",
 }
@@ -104,7 +124,11 @@ def matter_act(request, pk: int, action: str):
     form_class, perform = ACTIONS[action]
     form = None
     if form_class is not None:
-        extra = {"actor": request.user} if form_class is HandOverForm else {}
+        extra = {}
+        if form_class is HandOverForm:
+            extra = {"actor": request.user}
+        elif form_class is MergeForm:
+            extra = {"suggestions": _suggestions(request, matter)}
         form = form_class(request.POST, prefix=action, **extra)
         if not form.is_valid():
             context = _detail_context(request, matter, bound={action: form})
@@ -113,6 +137,29 @@ def matter_act(request, pk: int, action: str):
         perform(matter, request.user, form.cleaned_data if form else {}, request)
     except services.MatterError as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, DONE[action])
+        if selectors.matters_visible_to(request.user).filter(pk=matter.pk).exists():
+            return redirect(matter)
+        return redirect("feedback:matter_list")
+    # An action may take the matter out of the actor's sight (退单, 移交, 分流 to another unit): its page would
+    # be a 404 to them, so they land on their queue, told where the matter went.
+    if not selectors.matters_visible_to(request.user).filter(pk=matter.pk).exists():
+        matter.refresh_from_db()
+        where = _whereabouts(matter, action)
+        messages.success(request, f"{DONE[action]}诉求 {matter.reference} {where},已不在您的范围内。")
+        return redirect("feedback:matter_list")
+    messages.success(request, DONE[action])
     return redirect(matter)
+
+
+def _whereabouts(matter: Matter, action: str) -> str:
+    """Where a matter is now, in the words of the queue it sits in."""
+    if action == "hand_over":
+        return f"已移交给{matter.owner},由其负责到底"
+    if matter.state == Matter.State.MERGED:
+        return f"已合并到诉求 {matter.duplicate_of.reference}"
+    if matter.state == Matter.State.CLOSED:
+        return "已办结"
+    if matter.state in (Matter.State.DISPATCHED, Matter.State.HANDLING):
+        assignee = f"·{matter.assignee}" if matter.assignee_id else ""
+        return f"现由{matter.assigned_unit}{assignee}承办"
+    return f"已回到{matter.unit}待研判、分流"

@@ -1,20 +1,27 @@
 """The resident's side, with no login: echo back with the card's number and code, and check the status.
 Rate limited per address; a wrong number or code gets the same answer whichever part was wrong."""
 
+import time
 from urllib.parse import urljoin
 
 from django.conf import settings
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from feedback import selectors, services
-from feedback.forms import EchoForm, StatusForm
+from feedback.forms import EchoForm, RatingForm, StatusForm
+from feedback.models import Matter
 from feedback.services.cards import CardError, EchoOutcome
 from visits.ratelimit import within_limit
 
 WRONG_CARD = "卡号或验证码不正确,请核对回音卡上的卡号和验证码。"
 WRONG_QUERY = "查询编号或查询密码不正确。"
+# The matter whose status a resident has just opened with its password; rating it needs no second typing of the
+# password, for a while.
+SESSION_KEY = "echo_status"
+SESSION_SECONDS = 30 * 60
 
 
 def public_echo_url(request, *, status: bool = False) -> str:
@@ -59,10 +66,43 @@ def status(request):
     if _limited(request, "echo-status"):
         return _too_many(request)
     form = StatusForm(request.POST if request.method == "POST" else None)
-    matter = None
     if form.is_valid():
         matter = selectors.lookup_for_resident(**form.cleaned_data)
-        if matter is None:
-            form.add_error(None, WRONG_QUERY)
-    context = {"form": form, "matter": matter}
-    return render(request, "feedback/public_status.html", context, status=400 if form.errors else 200)
+        if matter is not None:
+            request.session[SESSION_KEY] = {"pk": matter.pk, "until": time.time() + SESSION_SECONDS}
+            return _status_page(request, matter)
+        form.add_error(None, WRONG_QUERY)
+    return render(request, "feedback/public_status.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _status_page(request, matter: Matter, rating_form: RatingForm | None = None, status: int = 200):
+    context = {"status": selectors.resident_status(matter=matter), "rating_form": rating_form or RatingForm()}
+    return render(request, "feedback/public_status.html", context, status=status)
+
+
+@require_POST
+def rate(request):
+    """The resident rates the answer of the matter they opened on the status page a moment ago."""
+    if _limited(request, "echo-status"):
+        return _too_many(request)
+    opened = request.session.get(SESSION_KEY) or {}
+    matter = Matter.objects.filter(pk=opened.get("pk")).first() if opened.get("until", 0) > time.time() else None
+    if matter is None:
+        messages.error(request, "查询已超时,请重新输入查询编号和查询密码。")
+        return redirect("feedback:echo_status")
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return _status_page(request, matter, form, status=400)
+    try:
+        services.matter_rate_answer(matter=matter, request=request, **form.cleaned_data)
+    except services.MatterError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            "感谢您的评价!"
+            if form.cleaned_data["outcome"] != "not_satisfied"
+            else "感谢您的评价。您的诉求已重新交办,我们会再次答复您。",
+        )
+    matter.refresh_from_db()
+    return _status_page(request, matter)

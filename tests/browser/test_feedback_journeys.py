@@ -55,7 +55,7 @@ def test_resident_echoes_back_online_then_checks_status_and_a_wrong_code_is_refu
     page.get_by_label("查询编号").fill(reference)
     page.get_by_label("查询密码").fill(password)
     page.get_by_role("button", name="查询").click()
-    assert page.get_by_test_id("status").get_by_text("汇报").is_visible()
+    expect(page.get_by_test_id("stage")).to_have_text("已受理,正在交办")
     screenshot(page, "echo-status")
 
 

@@ -53,7 +53,7 @@ def test_the_duty_officer_lands_on_a_slip_the_resident_uses_on_the_status_page(c
 
     client.logout()
     status = check_status(client, matter.reference, password)
-    assert status.status_code == 200 and "汇报" in status.content.decode()
+    assert status.status_code == 200 and "已受理" in status.content.decode()
 
 
 def test_the_password_is_shown_once_and_a_new_one_replaces_it(client, duty):

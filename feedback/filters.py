@@ -1,0 +1,79 @@
+"""Filters of the matter queues: a station's queue holds 120–180 matters, too many to scroll on a phone."""
+
+import re
+from datetime import datetime, time, timedelta
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from feedback.models import Category, Matter
+from feedback.selectors import OPEN_STATES
+from visits.filters import MaskedSearchInput
+from visits.models import Area
+
+_REFERENCE = re.compile(r"^\d{12}$")
+_DIGITS = re.compile(r"^\d{3,11}$")
+_CARD = re.compile(r"^SY-", re.IGNORECASE)
+
+
+def search_matters(queryset: QuerySet[Matter], text: str) -> QuerySet[Matter]:
+    """A 12-digit reference exactly; a card number by its start; digits as a reference's start or a phone;
+    anything else in the resident's name, the household head's name or the text."""
+    text = text.strip()
+    if not text:
+        return queryset
+    if _REFERENCE.match(text):
+        return queryset.filter(reference=text)
+    if _CARD.match(text):
+        return queryset.filter(echo_card__number__startswith=text.upper())
+    if _DIGITS.match(text):
+        return queryset.filter(Q(reference__startswith=text) | Q(resident_phone__contains=text))
+    return queryset.filter(
+        Q(resident_name__contains=text) | Q(household__head_name__contains=text) | Q(content__contains=text)
+    )
+
+
+_YES_NO = forms.Select(choices=[("", "全部"), ("true", "是"), ("false", "否")])
+
+
+class MatterFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="搜索", method="filter_search", widget=MaskedSearchInput)
+    state = django_filters.ChoiceFilter(label="阶段", choices=Matter.State.choices, empty_label="全部阶段")
+    category = django_filters.ChoiceFilter(label="类别", choices=Category.choices, empty_label="全部类别")
+    channel = django_filters.ChoiceFilter(label="渠道", choices=Matter.Channel.choices, empty_label="全部渠道")
+    village = django_filters.ModelChoiceFilter(
+        label="村/居", queryset=Area.objects.none(), field_name="household__village", empty_label="全部村/居"
+    )
+    overdue = django_filters.BooleanFilter(label="超期", method="filter_overdue", widget=_YES_NO)
+    due_by = django_filters.DateFilter(
+        label="期限不晚于", method="filter_due_by", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    class Meta:
+        model = Matter
+        fields = ["q", "state", "category", "channel", "village", "overdue", "due_by"]
+
+    def __init__(self, *args, villages: QuerySet[Area], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["village"].queryset = villages.select_related("parent").order_by("parent__name", "name")
+        self.form.fields["village"].label_from_instance = lambda area: f"{area.parent.name} · {area.name}"
+        self.form.fields["q"].widget.attrs["placeholder"] = "查询编号、回音卡号、反映人或内容"
+
+    @property
+    def is_filtering(self) -> bool:
+        """Whether any filter was given (the queue tab alone is not a filter)."""
+        return self.form.is_bound and any(self.form.data.get(name) for name in self.filters)
+
+    def filter_search(self, queryset, name, value):
+        return search_matters(queryset, value)
+
+    def filter_overdue(self, queryset, name, value: bool):
+        overdue = Q(state__in=OPEN_STATES, deadline__lt=timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_due_by(self, queryset, name, value):
+        # The end of that day in local time, as a range on the indexed column rather than a date cast.
+        end = datetime.combine(value + timedelta(days=1), time.min, timezone.get_current_timezone())
+        return queryset.filter(deadline__lt=end)

@@ -1,0 +1,131 @@
+"""After an action the actor lands where they can still see something: the matter, or their queue with a message
+saying where the matter went (issue #8)."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from feedback import services
+from tests.feedback.helpers import walk_in
+from tests.visits.factories import UserFactory
+from visits.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def duty(village_a):
+    return UserFactory(username="duty", role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+
+
+def act(client, matter, action, data=None):
+    prefixed = {f"{action}-{key}": value for key, value in (data or {}).items()}
+    return client.post(reverse("feedback:matter_act", args=[matter.pk, action]), prefixed)
+
+
+def _dispatched_to(duty, officer, content="邻居装修噪音扰民"):
+    matter = walk_in(duty, content)
+    services.matter_analyse(matter=matter, actor=duty, category="other", urgency="normal")
+    return services.matter_dispatch(matter=matter, actor=duty, assigned_unit=officer.unit, assignee=officer)
+
+
+def test_officer_who_sends_a_matter_back_lands_on_their_queue_with_where_it_went(client, duty, alice):
+    matter = _dispatched_to(duty, alice)
+    client.force_login(alice)
+    response = act(client, matter, "send_back", {"note": "属于法制大队"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("feedback:matter_list")
+    [message] = [str(m) for m in get_messages(response.wsgi_request)]
+    assert matter.reference in message and f"{duty.unit}" in message and "研判" in message
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+
+
+def test_an_actor_who_still_sees_the_matter_stays_on_its_page(client, duty, alice):
+    matter = _dispatched_to(duty, duty)
+    client.force_login(duty)
+    response = act(client, matter, "send_back", {"note": "派错了"})
+    assert response["Location"] == matter.get_absolute_url()
+
+
+def test_owner_who_hands_over_and_no_longer_sees_the_matter_lands_on_their_queue(client, village_a, alice):
+    # An officer of the police room took the walk-in; once handed on, it is outside their households.
+    matter = walk_in(alice, "想咨询户口迁移")
+    colleague = UserFactory(role=User.Role.OFFICER, unit=village_a.unit, name="接班民警")
+    client.force_login(alice)
+    response = act(client, matter, "hand_over", {"to_user": colleague.pk, "note": "交班"})
+    assert response["Location"] == reverse("feedback:matter_list")
+    [message] = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "接班民警" in message and matter.reference in message
+
+
+# Merging: suggestions instead of a reference typed in.
+
+
+def _detail(client, matter):
+    return client.get(matter.get_absolute_url())
+
+
+def test_the_merge_form_suggests_open_matters_of_the_same_household_card_or_village_with_similar_text(
+    client, duty, alice_household, village_a, station_a, bob
+):
+    from tests.feedback.helpers import issue_and_hand_out
+    from tests.visits.factories import HouseholdFactory
+
+    _, card = issue_and_hand_out(station_a, bob, alice_household)
+    neighbour = HouseholdFactory(village=village_a, head_name="邻居")
+    same_card = services.matter_register(
+        channel="online", content="上次说的事", unit=duty.unit, actor=None, household=alice_household, echo_card=card
+    )
+    similar = services.matter_register(
+        channel="visit", content="村口路灯坏了好几天", unit=duty.unit, actor=duty, household=neighbour
+    )
+    unrelated = services.matter_register(
+        channel="visit", content="咨询身份证补办", unit=duty.unit, actor=duty, household=neighbour
+    )
+    closed = services.matter_register(
+        channel="visit", content="村口路灯坏了", unit=duty.unit, actor=duty, household=neighbour
+    )
+    services.matter_merge(matter=closed, actor=duty, into=unrelated)
+    matter = services.matter_register(
+        channel="online",
+        content="村口的路灯坏了",
+        unit=duty.unit,
+        actor=None,
+        household=alice_household,
+        echo_card=card,
+    )
+    client.force_login(duty)
+    suggestions = [(m.pk, reasons) for m, reasons in _detail(client, matter).context["forms"]["merge"].suggestions]
+    assert [pk for pk, _ in suggestions] == [same_card.pk, similar.pk]
+    assert "同一张回音卡" in suggestions[0][1] and any("内容相似" in r for r in suggestions[1][1])
+
+    response = act(client, matter, "merge", {"into": similar.reference})
+    matter.refresh_from_db()
+    assert matter.state == "merged" and matter.duplicate_of == similar
+    assert response["Location"] == matter.get_absolute_url()
+
+
+def test_suggestions_stay_within_what_the_user_may_see(client, duty, charlie, charlie_household):
+    theirs = services.matter_register(
+        channel="visit", content="路灯坏了", unit=charlie.unit, actor=charlie, household=charlie_household
+    )
+    matter = walk_in(duty, "路灯坏了", resident_phone="13900000000")
+    services.matter_register(
+        channel="visit", content="路灯坏了", unit=charlie.unit, actor=charlie, resident_phone="13900000000"
+    )
+    client.force_login(duty)
+    assert _detail(client, matter).context["forms"]["merge"].suggestions == []
+    response = act(client, matter, "merge", {"into_reference": theirs.reference})
+    matter.refresh_from_db()
+    assert matter.state == "reported"
+    assert "没有找到该查询编号的诉求" in [str(m) for m in get_messages(response.wsgi_request)][0]
+
+
+def test_merge_without_a_choice_or_with_a_malformed_reference_is_refused_in_chinese(client, duty):
+    matter = walk_in(duty)
+    client.force_login(duty)
+    empty = act(client, matter, "merge", {})
+    assert empty.status_code == 400 and "请从可能重复的诉求中选择一件" in empty.content.decode()
+    malformed = act(client, matter, "merge", {"into_reference": "2501"})
+    assert malformed.status_code == 400 and "查询编号是12位数字" in malformed.content.decode()

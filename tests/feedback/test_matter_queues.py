@@ -1,0 +1,109 @@
+"""The matter queues can be filtered and searched (issue #8): by stage, category, channel, village, overdue and
+deadline, and by reference, card number, resident or text, in queries that do not grow with the queue."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from feedback import services
+from feedback.models import Matter
+from tests.conftest import MAX_PAGE_QUERIES
+from tests.feedback.helpers import issue_and_hand_out, walk_in
+from tests.visits.factories import HouseholdFactory, UserFactory, VillageFactory
+from visits.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def duty(village_a):
+    return UserFactory(username="duty", role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+
+
+def listed(client, **params):
+    response = client.get(reverse("feedback:matter_list"), {"queue": "all", **params})
+    assert response.status_code == 200
+    return {matter.content for matter in response.context["page"].object_list}
+
+
+@pytest.fixture
+def queue(duty, village_a, station_a, bob):
+    """A small queue with one matter for each thing to filter on."""
+    other_village = VillageFactory(parent=village_a.parent, unit=village_a.unit, name="西岗村")
+    far = HouseholdFactory(village=other_village, head_name="孙户主")
+    near = HouseholdFactory(village=village_a, head_name="周户主")
+    lamp = walk_in(duty, "路灯坏了", resident_phone="13912345678")
+    fight = services.matter_register(
+        channel=Matter.Channel.VISIT, content="邻里纠纷", unit=duty.unit, actor=duty, household=far
+    )
+    _, card = issue_and_hand_out(station_a, bob, near)
+    echoed = services.matter_register(
+        channel=Matter.Channel.ONLINE,
+        content="网上反映噪音",
+        unit=duty.unit,
+        actor=None,
+        household=near,
+        echo_card=card,
+    )
+    services.matter_analyse(matter=fight, actor=duty, category="public_security", urgency="normal")
+    services.matter_dispatch(matter=fight, actor=duty, assigned_unit=duty.unit)
+    Matter.objects.filter(pk=fight.pk).update(deadline=timezone.now() - timedelta(hours=1))
+    return {"lamp": lamp, "fight": fight, "echoed": echoed, "card": card, "other_village": other_village}
+
+
+def test_queue_filters_by_stage_category_channel_village_and_overdue(client, duty, queue):
+    client.force_login(duty)
+    assert listed(client) == {"路灯坏了", "邻里纠纷", "网上反映噪音"}
+    assert listed(client, state="dispatched") == {"邻里纠纷"}
+    assert listed(client, category="public_security") == {"邻里纠纷"}
+    assert listed(client, channel="online") == {"网上反映噪音"}
+    assert listed(client, village=queue["other_village"].pk) == {"邻里纠纷"}
+    assert listed(client, overdue="true") == {"邻里纠纷"}
+    assert listed(client, overdue="false") == {"路灯坏了", "网上反映噪音"}
+    assert listed(client, due_by=timezone.localdate().isoformat()) == {"邻里纠纷"}
+    assert listed(client, due_by=(timezone.localdate() - timedelta(days=3)).isoformat()) == set()
+
+
+def test_queue_search_finds_by_reference_card_resident_and_text(client, duty, queue):
+    client.force_login(duty)
+    assert listed(client, q=queue["lamp"].reference) == {"路灯坏了"}
+    assert listed(client, q=queue["card"].number.lower()) == {"网上反映噪音"}
+    assert listed(client, q="张大姐") == {"路灯坏了"}  # the walk-in's resident
+    assert listed(client, q="孙户主") == {"邻里纠纷"}  # the household head
+    assert listed(client, q="噪音") == {"网上反映噪音"}
+    assert listed(client, q="5678") == {"路灯坏了"}  # the resident's phone
+
+
+def test_a_searched_phone_is_echoed_back_masked(client, duty, queue):
+    client.force_login(duty)
+    body = client.get(reverse("feedback:matter_list"), {"queue": "all", "q": "13912345678"}).content.decode()
+    assert "139****5678" in body and 'value="13912345678"' not in body
+
+
+def test_filters_stay_within_the_queue_and_the_users_sight(client, duty, charlie, queue):
+    client.force_login(duty)
+    assert listed(client, queue="to_process", state="dispatched") == set()
+    client.force_login(charlie)
+    assert listed(client, q=queue["lamp"].reference) == set()
+    village_choices = client.get(reverse("feedback:matter_list")).context["filter"].form.fields["village"].queryset
+    assert queue["other_village"] not in village_choices
+
+
+def test_no_match_says_what_to_do_next(client, duty, queue):
+    client.force_login(duty)
+    body = client.get(reverse("feedback:matter_list"), {"queue": "all", "q": "不存在的事"}).content.decode()
+    assert "没有符合条件的诉求" in body and "清除筛选" in body
+
+
+def test_filtered_queue_stays_bounded_in_queries(client, duty, queue, django_assert_max_num_queries):
+    for n in range(30):
+        walk_in(duty, f"事项{n}")
+    client.force_login(duty)
+    params = {"queue": "all", "state": "reported", "channel": "talk_room", "village": queue["other_village"].pk}
+    with django_assert_max_num_queries(MAX_PAGE_QUERIES):
+        client.get(reverse("feedback:matter_list"), params)
+    with django_assert_max_num_queries(MAX_PAGE_QUERIES):
+        response = client.get(reverse("feedback:matter_list"), {"queue": "all", "q": "事项"})
+    assert response.context["page"].paginator.count == 30
