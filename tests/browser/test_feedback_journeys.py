@@ -146,7 +146,7 @@ def test_duty_officer_prints_a_walk_in_slip_and_the_resident_follows_the_matter_
     page.get_by_label("查询编号").fill(reference)
     page.get_by_label("查询密码").fill(password)
     page.get_by_role("button", name="查询").click()
-    expect(page.get_by_test_id("status").get_by_text("汇报")).to_be_visible()
+    expect(page.get_by_test_id("status").get_by_text("已受理")).to_be_visible()
     screenshot(page, "walk-in-resident-status")
 
 
