@@ -10,6 +10,7 @@ from visits.audit import Action, audit_record
 from visits.filters import HouseholdFilter
 from visits.forms import AssignOfficerForm, AttachmentForm, RevealForm
 from visits.models import User
+from visits.navigation import household_list_title
 from visits.night import window_text
 from visits.pagination import paginate
 from visits.privacy import can_reveal
@@ -36,7 +37,12 @@ def household_list(request):
     areas = selectors.visible_area_choices(user=request.user, unit_wide=unit_wide)
     households = selectors.household_list(user=request.user, unit_wide=unit_wide)
     household_filter = HouseholdFilter(request.GET or None, queryset=households, areas=areas)
-    context = {"filter": household_filter, "unit_wide": unit_wide, **paginate(request, household_filter.qs)}
+    context = {
+        "filter": household_filter,
+        "unit_wide": unit_wide,
+        "title": "辖区其他住户" if unit_wide else household_list_title(request.user),
+        **paginate(request, household_filter.qs),
+    }
     return render(request, "visits/household_list.html", context)
 
 
