@@ -3,8 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from jingshi_jiafang import errors
+from jingshi_jiafang.home import home
 from visits.views import accounts
-from visits.views.households import home
 
 urlpatterns = [
     path("", home, name="home"),
