@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from jingshi_jiafang import errors
+from jingshi_jiafang.home import home
 from visits.views import accounts
-from visits.views.households import home
 
 urlpatterns = [
     path("", home, name="home"),
@@ -14,7 +15,12 @@ urlpatterns = [
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/2fa/setup/", accounts.otp_setup, name="otp_setup"),
     path("accounts/2fa/verify/", accounts.otp_verify, name="otp_verify"),
+    path("favicon.ico", errors.favicon),
     path("admin/", admin.site.urls),
     path("", include("visits.urls")),
     path("", include("feedback.urls")),
 ]
+
+handler403 = "jingshi_jiafang.errors.permission_denied"
+handler404 = "jingshi_jiafang.errors.page_not_found"
+# handler500 stays Django's: it renders 500.html with no context at all, which is what a broken server needs.

@@ -58,6 +58,8 @@ class AreaAdmin(ReferenceDataAdmin):
 
 @admin.register(User)
 class UserAdmin(ReferenceDataAdmin, BaseUserAdmin):
+    # Django's own add page says its one sentence in English (no zh-hans translation); ours says it in Chinese.
+    add_form_template = "admin/visits/user/add_form.html"
     list_display = ["username", "name", "role", "unit", "is_unit_head", "is_active"]
     list_filter = ["role", "is_unit_head", "is_active"]
     search_fields = ["username", "name"]

@@ -2,4 +2,6 @@ from visits.navigation import nav_items_for
 
 
 def navigation(request):
-    return {"nav_items": nav_items_for(request.user)}
+    # An error page can be rendered for a request that never reached the authentication middleware.
+    user = getattr(request, "user", None)
+    return {"nav_items": nav_items_for(user) if user is not None else []}

@@ -33,6 +33,12 @@ def household_list(*, user: User, unit_wide: bool = False) -> QuerySet[Household
     return households.order_by("village__code", "head_name", "pk")
 
 
+def households_due_visit(*, user: User, cutoff: datetime) -> QuerySet[Household]:
+    """The user's households not visited since `cutoff`, never visited first, then the longest waiting."""
+    due = Q(last_visited_at__lt=cutoff) | Q(last_visited_at__isnull=True)
+    return household_list(user=user).filter(due).order_by(F("last_visited_at").asc(nulls_first=True), "pk")
+
+
 def household_link_history(*, household: Household) -> QuerySet[HouseholdLink]:
     return household.links.select_related("officer__unit").order_by("-start_date", "-pk")
 
@@ -186,6 +192,11 @@ def night_compliance(plans: list[NightVisitPlan]) -> NightCompliance:
     kept = sum(1 for plan in plans if plan.kept)
     missed = sum(1 for plan in plans if not plan.kept and plan.date < today)
     return NightCompliance(planned=len(plans), kept=kept, missed=missed, upcoming=len(plans) - kept - missed)
+
+
+def night_plans_on(*, units: QuerySet[Unit], day: date) -> QuerySet[NightVisitPlan]:
+    """One evening's plans of these units, each with whether it was kept."""
+    return night_plans_of_week(units=units, week=day - timedelta(days=day.weekday())).filter(date=day)
 
 
 def tonight_plan(*, user: User) -> NightVisitPlan | None:

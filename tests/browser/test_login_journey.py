@@ -9,7 +9,7 @@ ROLE_HEADINGS = {
     "leader": "我联系的镇(乡)",
     "cadre": "我联系的村(居)",
     "officer": "联系户",
-    "duty": "本警务室辖区",
+    "duty": "说事厅待办",
     "station": "夜访安排",
     "legal": "全县概况",
     "evaluator": "全县概况",

@@ -24,10 +24,10 @@ def test_login_page_is_the_django_default_and_in_chinese(client):
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (User.Role.OFFICER, "我的联系户"),
+        (User.Role.OFFICER, "我的待办"),
         (User.Role.LEADER, "我联系的镇(乡)"),
         (User.Role.CADRE, "我联系的村(居)"),
-        (User.Role.DUTY_OFFICER, "本警务室辖区"),
+        (User.Role.DUTY_OFFICER, "说事厅待办"),
         (User.Role.LEGAL, "全县概况"),
         (User.Role.EVALUATOR, "全县概况"),
         (User.Role.ADMIN, "基础数据"),

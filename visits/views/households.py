@@ -10,24 +10,10 @@ from visits.audit import Action, audit_record
 from visits.filters import HouseholdFilter
 from visits.forms import AssignOfficerForm, AttachmentForm, RevealForm
 from visits.models import User
-from visits.night import window_text
+from visits.navigation import household_list_title
 from visits.pagination import paginate
 from visits.privacy import can_reveal
 from visits.scopes import VISITOR_ROLES, get_area_for_user, get_household_for_user
-
-_HOME_TEMPLATES = {role: f"visits/home_{role}.html" for role in User.Role}
-
-
-@login_required
-def home(request):
-    user = request.user
-    context = {
-        "summary": selectors.scope_summary(user=user),
-        "area_links": selectors.area_links_of(user=user),
-        "tonight": selectors.tonight_plan(user=user) if user.role == User.Role.OFFICER else None,
-        "night_window": window_text(),
-    }
-    return render(request, _HOME_TEMPLATES.get(user.role, "visits/home_unassigned.html"), context)
 
 
 @login_required
@@ -36,7 +22,12 @@ def household_list(request):
     areas = selectors.visible_area_choices(user=request.user, unit_wide=unit_wide)
     households = selectors.household_list(user=request.user, unit_wide=unit_wide)
     household_filter = HouseholdFilter(request.GET or None, queryset=households, areas=areas)
-    context = {"filter": household_filter, "unit_wide": unit_wide, **paginate(request, household_filter.qs)}
+    context = {
+        "filter": household_filter,
+        "unit_wide": unit_wide,
+        "title": "辖区其他住户" if unit_wide else household_list_title(request.user),
+        **paginate(request, household_filter.qs),
+    }
     return render(request, "visits/household_list.html", context)
 
 

@@ -1,0 +1,257 @@
+"""Each role's home page. For the people who work cases it is a to-do list: queues with counts, overdue work
+first, every item linking to the page where it is done.
+
+The page shows several apps at once, so it is put together here, at the top of the project, from the selectors
+of the apps that own the data (STYLE.md, "Between apps"): visits for night-visit plans and households due a
+visit, feedback for matters and talk-room callbacks. Neither app imports the other for it. Each queue costs a
+count and one short list, so the page's queries do not grow with the data.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db.models import F, QuerySet
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from feedback import selectors as feedback_selectors
+from visits import selectors as visits_selectors
+from visits.models import User
+from visits.night import WEEKDAY_NAMES, is_night_date, window_text
+from visits.scopes import households_visible_to, unit_subtree
+
+Role = User.Role
+SHOWN = 5
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    title: str
+    detail: str
+    url: str
+    flag: str = ""  # a short red label when the item is late: 超期, 从未走访 …
+
+
+@dataclass(frozen=True)
+class TodoQueue:
+    key: str
+    title: str
+    count: int
+    items: list[TodoItem]
+    url: str  # where the whole queue is worked
+    empty: str  # said when the queue is empty: what that means and what to do next
+    overdue: bool = False  # a queue of late work: red when not empty, and listed first
+    empty_action: str = ""
+    empty_url: str = ""
+
+
+def _queue(key, title, rows: QuerySet, item, **fields) -> TodoQueue:
+    count = rows.count()
+    items = [item(row) for row in rows[:SHOWN]] if count else []
+    return TodoQueue(key=key, title=title, count=count, items=items, **fields)
+
+
+def _late_first(queues: list[TodoQueue]) -> list[TodoQueue]:
+    return sorted(queues, key=lambda queue: not (queue.overdue and queue.count))
+
+
+# Night visits (visits).
+
+
+def _next_night_date_text(today) -> str:
+    day = next(today + timedelta(days=n) for n in range(1, 8) if is_night_date(today + timedelta(days=n)))
+    return f"{day:%m月%d日}(周{WEEKDAY_NAMES[day.weekday()]})"
+
+
+def _officer_tonight(user: User) -> TodoQueue:
+    plan = visits_selectors.tonight_plan(user=user)
+    items = []
+    if plan is not None:
+        url = f"{reverse('visits:household_list')}?area={plan.village_id}"
+        items = [TodoItem(f"{plan.village.parent} · {plan.village}", f"{window_text()},点此查看该村联系户", url)]
+    today = timezone.localdate()
+    return TodoQueue(
+        key="tonight",
+        title="今晚夜访",
+        count=len(items),
+        items=items,
+        url=reverse("visits:diary"),
+        empty=f"今晚没有安排您夜访。下一个夜访日是{_next_night_date_text(today)},所长安排后会显示在这里。",
+    )
+
+
+def _station_tonight(user: User) -> TodoQueue:
+    today = timezone.localdate()
+    plans = visits_selectors.night_plans_on(units=unit_subtree(user.unit), day=today)
+    night_plan_url = reverse("visits:night_plan")
+    if is_night_date(today):
+        empty, action = "今晚是夜访日,还没有安排民警夜访。", "去夜访安排"
+    else:
+        empty, action = f"今晚不是夜访日。下一个夜访日是{_next_night_date_text(today)},可以提前安排。", "去夜访安排"
+    return _queue(
+        "tonight",
+        "今晚夜访",
+        plans,
+        lambda plan: TodoItem(
+            f"{plan.officer} · {plan.village}",
+            "已记录夜访" if plan.kept else f"尚未记录夜访({window_text()})",
+            night_plan_url,
+        ),
+        url=night_plan_url,
+        empty=empty,
+        empty_action=action,
+        empty_url=night_plan_url,
+    )
+
+
+# Households due a visit (visits).
+
+
+def _due_households(user: User, *, own: bool) -> TodoQueue:
+    days = settings.VISIT_OVERDUE_DAYS
+    cutoff = timezone.now() - timedelta(days=days)
+
+    def item(household) -> TodoItem:
+        if household.last_visited_at:
+            detail, flag = f"上次走访 {household.last_visited_at:%Y-%m-%d}", f"超过{days}天"
+        else:
+            detail, flag = "从未走访", "从未走访"
+        officer = household.officer_name or "未分配民警"
+        where = household.village.full_name if own else f"{household.village} · {officer}"
+        return TodoItem(f"{household.head_name}户", f"{where} · {detail}", household.get_absolute_url(), flag)
+
+    queue = _queue(
+        "due_households",
+        "到期走访" if own else "逾期未走访户",
+        visits_selectors.households_due_visit(user=user, cutoff=cutoff),
+        item,
+        url=reverse("visits:household_list") if own else reverse("visits:coverage"),
+        empty=f"所有{'联系户' if own else '住户'}都在{days}天内走访过。",
+        overdue=True,
+    )
+    if own and not queue.count and not households_visible_to(user).exists():
+        return replace(queue, empty="您还没有联系户。请联系所在单位负责人为您分配联系户。")
+    return queue
+
+
+# Matters and callbacks (feedback).
+
+
+def _matter_item(matter) -> TodoItem:
+    if matter.deadline:
+        due = f"期限 {timezone.localtime(matter.deadline):%m-%d %H:%M}"
+    else:
+        due = f"登记于 {timezone.localtime(matter.created_at):%m-%d %H:%M}"
+    urgent = "紧急 · " if matter.urgency == matter.Urgency.URGENT else ""
+    detail = f"{urgent}{matter.reference} · {matter.get_state_display()} · {due}"
+    return TodoItem(matter.content[:40], detail, matter.get_absolute_url(), "超期" if matter.is_overdue else "")
+
+
+def _matter_queue_url(queue: str) -> str:
+    return f"{reverse('feedback:matter_list')}?queue={queue}"
+
+
+def _my_matters(user: User) -> TodoQueue:
+    matters = feedback_selectors.my_matters(user=user).order_by(F("deadline").asc(nulls_last=True), "-created_at")
+    return _queue(
+        "my_matters",
+        "等我办理的诉求",
+        matters,
+        _matter_item,
+        url=_matter_queue_url("mine"),
+        empty="没有等您办理的诉求。分流给您的、或由您首问登记的诉求会出现在这里。",
+    )
+
+
+def _overdue_matters(user: User) -> TodoQueue:
+    return _queue(
+        "overdue_matters",
+        "超期督办",
+        feedback_selectors.overdue_matters(user=user),
+        _matter_item,
+        url=_matter_queue_url("overdue"),
+        empty="没有超过办理期限的诉求。",
+        overdue=True,
+    )
+
+
+def _matters_to_process(user: User) -> TodoQueue:
+    matters = feedback_selectors.matters_to_process(user=user).order_by("-urgency", "created_at")
+    return _queue(
+        "to_process",
+        "待研判/分流",
+        matters,
+        _matter_item,
+        url=_matter_queue_url("to_process"),
+        empty="没有等待研判或分流的诉求。新登记的群众反映会出现在这里。",
+    )
+
+
+def _callbacks_due(user: User) -> TodoQueue:
+    today = timezone.localdate()
+    callback_url = reverse("feedback:callback_list")
+    return _queue(
+        "callbacks",
+        "到期回访",
+        feedback_selectors.callbacks_due(user=user),
+        lambda callback: TodoItem(
+            callback.matter.content[:40],
+            f"{callback.matter.reference} · 应于 {callback.due_date:%m-%d} 回访",
+            callback_url,
+            "逾期" if callback.due_date < today else "",
+        ),
+        url=callback_url,
+        empty=f"今天没有到期的说事厅回访。说事厅诉求办结{settings.TALK_ROOM_CALLBACK_DAYS}天后会出现在这里。",
+        overdue=True,
+    )
+
+
+# The pages.
+
+
+def officer_todo(user: User) -> list[TodoQueue]:
+    """A community officer's evening and week: tonight's plan, matters with deadlines, households due, callbacks."""
+    return [_officer_tonight(user), _my_matters(user), _due_households(user, own=True), _callbacks_due(user)]
+
+
+def station_head_todo(user: User) -> list[TodoQueue]:
+    """A station head's queues over the station's area, late work first."""
+    return _late_first(
+        [
+            _overdue_matters(user),
+            _callbacks_due(user),
+            _due_households(user, own=False),
+            _matters_to_process(user),
+            _station_tonight(user),
+            _my_matters(user),
+        ]
+    )
+
+
+def duty_officer_todo(user: User) -> list[TodoQueue]:
+    """The talk room's queues: late matters, callbacks due, new matters to analyse and dispatch, own matters."""
+    return _late_first([_overdue_matters(user), _callbacks_due(user), _matters_to_process(user), _my_matters(user)])
+
+
+_HOME_TEMPLATES = {role: f"visits/home_{role}.html" for role in Role}
+
+
+@login_required
+def home(request):
+    user = request.user
+    template = _HOME_TEMPLATES.get(user.role, "visits/home_unassigned.html")
+    if user.role == Role.OFFICER and user.is_unit_head and user.unit_id:
+        template, context = "visits/home_station_head.html", {"queues": station_head_todo(user)}
+    elif user.role == Role.OFFICER:
+        context = {"queues": officer_todo(user)}
+    elif user.role == Role.DUTY_OFFICER:
+        context = {"queues": duty_officer_todo(user)}
+    else:
+        context = {
+            "summary": visits_selectors.scope_summary(user=user),
+            "area_links": visits_selectors.area_links_of(user=user),
+        }
+    return render(request, template, context)

@@ -1,0 +1,156 @@
+"""Each working role's home page is its to-do list (jingshi_jiafang/home.py): queues with counts, late work
+first, every item linking to where the work is done, empty states that say what to do next."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from feedback import services as feedback_services
+from feedback.models import Matter, TalkRoomCallback
+from tests.feedback.helpers import walk_in
+from tests.visits.factories import HouseholdFactory, HouseholdLinkFactory, NightVisitPlanFactory, UserFactory
+from visits.models import Household, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def duty(village_a):
+    return UserFactory(username="duty", name="丁值班", role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+
+
+def dispatched_to(officer, duty, content, *, late=False) -> Matter:
+    matter = walk_in(duty, content=content)
+    feedback_services.matter_analyse(matter=matter, actor=duty, category="public_security", urgency="normal")
+    matter = feedback_services.matter_dispatch(matter=matter, actor=duty, assigned_unit=officer.unit, assignee=officer)
+    if late:
+        Matter.objects.filter(pk=matter.pk).update(deadline=timezone.now() - timedelta(hours=3))
+    return matter
+
+
+def callback_due(duty, content) -> TalkRoomCallback:
+    matter = walk_in(duty, content=content)
+    feedback_services.matter_analyse(matter=matter, actor=duty, category="public_security", urgency="normal")
+    feedback_services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit, assignee=duty)
+    feedback_services.matter_start(matter=matter, actor=duty)
+    feedback_services.matter_close(matter=matter, actor=duty, result="已解决", reply_method="phone")
+    return TalkRoomCallback.objects.filter(matter=matter).update(due_date=timezone.localdate() - timedelta(days=1))
+
+
+def queues(response) -> dict:
+    return {queue.key: queue for queue in response.context["queues"]}
+
+
+def test_officer_home_is_a_to_do_list_whose_items_lead_to_the_work(client, alice, bob, duty, village_a):
+    never = HouseholdFactory(village=village_a, head_name="从未户")
+    long_ago = HouseholdFactory(
+        village=village_a, head_name="久未户", last_visited_at=timezone.now() - timedelta(days=200)
+    )
+    recent = HouseholdFactory(village=village_a, head_name="新访户", last_visited_at=timezone.now() - timedelta(days=3))
+    for household in (never, long_ago, recent):
+        HouseholdLinkFactory(officer=alice, household=household)
+    NightVisitPlanFactory(officer=alice, village=village_a, date=timezone.localdate(), planned_by=bob)
+    on_time = dispatched_to(alice, duty, "路灯坏了")
+    late = dispatched_to(alice, duty, "邻里噪音", late=True)
+    client.force_login(alice)
+
+    response = client.get(reverse("home"))
+    todo = queues(response)
+    body = response.content.decode()
+
+    assert [item.title for item in todo["tonight"].items] == [f"{village_a.parent} · {village_a}"]
+    assert todo["tonight"].items[0].url == f"{reverse('visits:household_list')}?area={village_a.pk}"
+    assert todo["due_households"].count == 2
+    assert [item.title for item in todo["due_households"].items] == ["从未户户", "久未户户"]
+    assert [item.url for item in todo["my_matters"].items] == [late.get_absolute_url(), on_time.get_absolute_url()]
+    assert todo["my_matters"].items[0].flag == "超期"
+    assert "期限" in todo["my_matters"].items[1].detail
+    assert "我的待办" in body and "今晚夜访" in body
+    # Following an item reaches the page where the work is done.
+    for url in (todo["tonight"].items[0].url, todo["due_households"].items[0].url, todo["my_matters"].items[0].url):
+        assert client.get(url).status_code == 200
+
+
+def test_officer_with_nothing_to_do_is_told_what_comes_next(client, alice):
+    client.force_login(alice)
+    body = client.get(reverse("home")).content.decode()
+    assert "今晚没有安排您夜访。下一个夜访日是" in body
+    assert "您还没有联系户。请联系所在单位负责人为您分配联系户。" in body
+    assert "没有等您办理的诉求。" in body
+    assert "今天没有到期的说事厅回访。" in body
+
+
+def test_officer_sees_nothing_of_another_station(client, charlie, alice, duty, village_a):
+    dispatched_to(alice, duty, "东边的事", late=True)
+    HouseholdLinkFactory(officer=alice, household=HouseholdFactory(village=village_a))
+    client.force_login(charlie)
+    todo = queues(client.get(reverse("home")))
+    assert todo["my_matters"].count == todo["due_households"].count == todo["callbacks"].count == 0
+
+
+def test_station_head_sees_queues_with_counts_late_work_first(client, alice, bob, duty, village_a):
+    HouseholdLinkFactory(officer=alice, household=HouseholdFactory(village=village_a, head_name="久未户"))
+    dispatched_to(alice, duty, "超期的事", late=True)
+    walk_in(duty, content="刚登记的事")
+    callback_due(duty, "要回访的事")
+    client.force_login(bob)
+
+    response = client.get(reverse("home"))
+    todo = queues(response)
+    keys = [queue.key for queue in response.context["queues"]]
+
+    assert todo["overdue_matters"].count == 1
+    assert todo["to_process"].count == 1
+    assert todo["callbacks"].count == 1
+    assert todo["due_households"].count == 1
+    assert "艾丽" in todo["due_households"].items[0].detail  # the officer responsible
+    # Late queues that have work come first; the night plan says what to do when there is none.
+    assert keys[:3] == ["overdue_matters", "callbacks", "due_households"]
+    assert todo["tonight"].empty_url == reverse("visits:night_plan")
+    assert todo["to_process"].url == f"{reverse('feedback:matter_list')}?queue=to_process"
+    assert client.get(todo["overdue_matters"].items[0].url).status_code == 200
+    assert "本所待办" in response.content.decode()
+
+
+def test_station_head_sees_tonights_plans_and_whether_they_were_kept(client, alice, bob, village_a):
+    NightVisitPlanFactory(officer=alice, village=village_a, date=timezone.localdate(), planned_by=bob)
+    client.force_login(bob)
+    tonight = queues(client.get(reverse("home")))["tonight"]
+    assert tonight.count == 1
+    assert tonight.items[0].title == f"艾丽 · {village_a}"
+    assert "尚未记录夜访" in tonight.items[0].detail
+
+
+def test_duty_officer_sees_the_talk_room_queues(client, duty, alice):
+    walk_in(duty, content="新来的事")
+    callback_due(duty, "要回访的事")
+    client.force_login(duty)
+    response = client.get(reverse("home"))
+    todo = queues(response)
+    assert todo["to_process"].count == 1
+    assert todo["callbacks"].count == 1
+    assert todo["callbacks"].items[0].flag == "逾期"
+    assert todo["my_matters"].count == 1  # 首问: the walk-in they took is theirs
+    assert "登记群众反映" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["officer", "station_head", "duty_officer"])
+def test_home_queries_do_not_grow_with_the_work(
+    client, alice, bob, duty, village_a, role, django_assert_max_num_queries
+):
+    user = {"officer": alice, "station_head": bob, "duty_officer": duty}[role]
+    Household.objects.bulk_create(HouseholdFactory.build(village=village_a) for _ in range(40))
+    for household in Household.objects.all():
+        HouseholdLinkFactory(officer=alice, household=household)
+    for n in range(8):
+        dispatched_to(alice, duty, f"第{n}件", late=n % 2 == 0)
+        walk_in(duty, content=f"新{n}")
+        callback_due(duty, f"回访{n}")
+    NightVisitPlanFactory(officer=alice, village=village_a, date=timezone.localdate(), planned_by=bob)
+    client.force_login(user)
+    # session, user, second-factor check, then a count and a short list per queue (six at most)
+    with django_assert_max_num_queries(18):
+        response = client.get(reverse("home"))
+    assert all(len(queue.items) <= 5 for queue in response.context["queues"])
