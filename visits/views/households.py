@@ -13,7 +13,7 @@ from visits.models import User
 from visits.night import window_text
 from visits.pagination import paginate
 from visits.privacy import can_reveal
-from visits.scopes import VISITOR_ROLES, get_area_for_user, get_household_for_user
+from visits.scopes import VISITOR_ROLES, get_area_for_user, get_household_for_user, reaches_beyond_links
 
 _HOME_TEMPLATES = {role: f"visits/home_{role}.html" for role in User.Role}
 
@@ -32,11 +32,17 @@ def home(request):
 
 @login_required
 def household_list(request):
-    unit_wide = request.GET.get("scope") == "unit" and request.user.role in VISITOR_ROLES
+    offers_outside_links = reaches_beyond_links(request.user)
+    unit_wide = request.GET.get("scope") == "unit" and offers_outside_links
     areas = selectors.visible_area_choices(user=request.user, unit_wide=unit_wide)
     households = selectors.household_list(user=request.user, unit_wide=unit_wide)
     household_filter = HouseholdFilter(request.GET or None, queryset=households, areas=areas)
-    context = {"filter": household_filter, "unit_wide": unit_wide, **paginate(request, household_filter.qs)}
+    context = {
+        "filter": household_filter,
+        "unit_wide": unit_wide,
+        "offers_outside_links": offers_outside_links,
+        **paginate(request, household_filter.qs),
+    }
     return render(request, "visits/household_list.html", context)
 
 
