@@ -75,6 +75,39 @@ def test_lockout_is_per_address_across_users(client):
     assert post_login(client, other.username, TEST_PASSWORD, address="10.7.7.7").status_code == 302
 
 
+def test_a_good_login_by_someone_else_does_not_reset_a_users_failures(client):
+    legal, duty = UserFactory(username="legal"), UserFactory(username="duty")
+    for _ in range(3):
+        for _ in range(4):
+            post_login(client, legal.username, "Wrong-password-1")
+        post_login(client, duty.username, TEST_PASSWORD)
+        client.logout()
+    # Locked by username: from any other address too.
+    assert post_login(client, legal.username, TEST_PASSWORD, address="10.9.9.9").status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_good_login_does_not_reset_the_address_count_for_others(client):
+    own = UserFactory()
+    for _ in range(4):
+        post_login(client, UserFactory().username, "Wrong-password-1", address="10.6.6.6")
+    assert post_login(client, own.username, TEST_PASSWORD, address="10.6.6.6").status_code == 302
+    client.logout()
+    post_login(client, UserFactory().username, "Wrong-password-1", address="10.6.6.6")
+    assert post_login(client, UserFactory().username, TEST_PASSWORD, address="10.6.6.6").status_code == 429
+
+
+def test_a_good_login_clears_the_users_own_failures(client):
+    user = UserFactory()
+    for _ in range(4):
+        post_login(client, user.username, "Wrong-password-1", address="10.3.3.3")
+    assert post_login(client, user.username, TEST_PASSWORD, address="10.4.4.4").status_code == 302
+    client.logout()
+    for _ in range(4):
+        post_login(client, user.username, "Wrong-password-1", address="10.5.5.5")
+    assert post_login(client, user.username, TEST_PASSWORD, address="10.5.5.6").status_code == 302
+
+
 def test_lockout_ends_after_fifteen_minutes(client):
     user = UserFactory()
     for _ in range(5):
