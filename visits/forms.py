@@ -3,7 +3,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from visits.models import Area, User
+from visits.models import Area, Unit, User
 from visits.night import WEEKDAY_NAMES, night_dates
 from visits.scopes import unit_subtree, villages_visible_to
 from visits.uploads import validate_upload
@@ -32,6 +32,14 @@ class RevealForm(forms.Form):
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label="角色", choices=[("", "未分配")] + list(User.Role.choices), required=False)
     is_unit_head = forms.BooleanField(label="单位负责人(可查看本单位辖区)", required=False)
+
+
+class UnitForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        label="所属单位",
+        queryset=Unit.objects.order_by("code"),
+        help_text="单位负责人和值班民警可查看本单位辖区:调整单位即调整其查看范围。",
+    )
 
 
 class AreaLinkForm(forms.Form):

@@ -206,6 +206,18 @@ def test_system_administrator_cannot_change_roles_in_admin(client):
     assert officer.role == User.Role.OFFICER and not officer.is_unit_head
 
 
+def test_system_administrator_cannot_change_a_users_unit_in_admin(client, station_b):
+    log_in_as(client, UserFactory(role=User.Role.ADMIN, is_staff=True))
+    officer = UserFactory()
+    unit = officer.unit
+    client.post(
+        reverse("admin:visits_user_change", args=[officer.pk]),
+        {"username": officer.username, "name": officer.name, "unit": station_b.pk, "is_active": "on"},
+    )
+    officer.refresh_from_db()
+    assert officer.unit == unit
+
+
 def test_officer_cannot_open_django_admin(client, alice):
     client.force_login(alice)
     assert client.get(reverse("admin:index")).status_code == 302

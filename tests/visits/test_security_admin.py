@@ -40,6 +40,27 @@ def test_making_someone_administrator_gives_admin_site_access_and_taking_it_away
     assert not user.is_staff
 
 
+def test_security_admin_moves_a_user_to_another_unit_and_it_is_audited(client, secadmin, alice, station_b):
+    old_unit = alice.unit
+    page = client.get(reverse("visits:security_user_detail", args=[alice.pk]))
+    assert "保存单位" in page.content.decode()
+    response = client.post(reverse("visits:security_user_unit", args=[alice.pk]), {"unit": station_b.pk})
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.unit == station_b
+    entry = AuditEntry.objects.get(action="scope_changed", object_id=str(alice.pk))
+    assert entry.actor == secadmin
+    assert entry.detail["from"]["unit"] == old_unit.pk and entry.detail["to"]["unit"] == station_b.pk
+
+
+def test_security_admin_cannot_move_themselves_or_to_no_unit(client, secadmin, alice):
+    assert (
+        client.post(reverse("visits:security_user_unit", args=[secadmin.pk]), {"unit": alice.unit_id}).status_code
+        == 404
+    )
+    assert client.post(reverse("visits:security_user_unit", args=[alice.pk]), {"unit": ""}).status_code == 400
+
+
 def test_security_admin_cannot_grant_themselves_a_role(client, secadmin):
     response = client.post(reverse("visits:security_user_role", args=[secadmin.pk]), {"role": "legal"})
     assert response.status_code == 404
