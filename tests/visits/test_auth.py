@@ -184,6 +184,20 @@ def test_account_made_by_the_administrator_must_change_its_password(client):
     assert "还没有分配角色" in client.get(reverse("home")).content.decode()
 
 
+def test_the_temporary_password_cannot_be_kept_as_the_new_one(client):
+    user = UserFactory(must_change_password=True)
+    post_login(client, user.username, TEST_PASSWORD)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": TEST_PASSWORD, "new_password1": TEST_PASSWORD, "new_password2": TEST_PASSWORD},
+    )
+    assert response.status_code == 200
+    assert "新密码不能与原密码相同" in response.content.decode()
+    user.refresh_from_db()
+    assert user.must_change_password
+    assert client.get(reverse("home"))["Location"].startswith(reverse("password_change"))
+
+
 def test_administrator_password_reset_forces_a_change(client):
     log_in_as(client, UserFactory(role=User.Role.ADMIN, is_staff=True))
     officer = UserFactory()
@@ -259,6 +273,17 @@ def test_enrolled_user_proves_the_second_factor_at_every_login(client):
     assert "动态口令为 6 位数字" in client.post(reverse("otp_verify"), {"token": "12345x"}).content.decode()
     response = client.post(reverse("otp_verify"), {"token": _token(device)})
     assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_the_session_key_changes_once_the_second_factor_is_proven(client):
+    leader = UserFactory(role=User.Role.LEADER)
+    device = TOTPDevice.objects.create(user=leader, name="手机", confirmed=True)
+    post_login(client, leader.username, TEST_PASSWORD)
+    before = client.session.session_key
+    client.post(reverse("otp_verify"), {"token": _token(device)})
+    assert client.session.session_key != before
+    assert not Session.objects.filter(session_key=before).exists()
     assert client.get(reverse("home")).status_code == 200
 
 

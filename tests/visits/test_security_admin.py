@@ -99,6 +99,16 @@ def test_leader_cannot_be_linked_to_a_village_and_the_form_says_why(client, seca
     assert not AreaLink.objects.filter(user=leader).exists()
 
 
+@pytest.mark.parametrize("start", ["9999-01-01", "1900-01-01"])
+def test_an_area_link_must_start_within_a_sane_window(client, secadmin, village_a, start):
+    cadre = UserFactory(role=User.Role.CADRE)
+    url = reverse("visits:security_area_link_add", args=[cadre.pk])
+    response = client.post(url, {"area": village_a.pk, "start_date": start})
+    assert response.status_code == 400
+    assert "开始日期须在" in response.content.decode()
+    assert not AreaLink.objects.filter(user=cadre).exists()
+
+
 def test_security_admin_resets_a_lost_second_factor(client, secadmin):
     leader = UserFactory(role=User.Role.LEADER)
     TOTPDevice.objects.create(user=leader, name="手机", confirmed=True)
