@@ -6,7 +6,7 @@ from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from visits.audit import Action, audit_record
-from visits.models import User
+from visits.models import Unit, User
 
 
 class AccountError(Exception):
@@ -95,5 +95,24 @@ def user_role_change(*, user: User, actor: User, role: str, is_unit_head: bool, 
     after = {"role": user.role, "is_unit_head": user.is_unit_head}
     audit_record(
         action=Action.ROLE_CHANGED, actor=actor, request=request, target=user, detail={"from": before, "to": after}
+    )
+    return user
+
+
+@transaction.atomic
+def user_unit_change(*, user: User, actor: User, unit: Unit, request) -> User:
+    """A user's unit is part of their scope (a unit head or duty officer sees its area): only a security
+    administrator moves someone to another unit, never themselves, and the move is audited."""
+    if actor.role != User.Role.SECURITY_ADMIN:
+        raise AccountError("只有安全管理员可以调整所属单位。")
+    if user.pk == actor.pk:
+        raise AccountError("不能调整自己的所属单位。")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = {"unit": user.unit_id, "unit_name": str(user.unit) if user.unit_id else ""}
+    user.unit = unit
+    user.save(update_fields=["unit"])
+    after = {"unit": unit.pk, "unit_name": str(unit)}
+    audit_record(
+        action=Action.SCOPE_CHANGED, actor=actor, request=request, target=user, detail={"from": before, "to": after}
     )
     return user

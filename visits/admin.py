@@ -1,7 +1,8 @@
 """Reference data for the system administrator: units, areas and user accounts.
 
-Residents' data (households, their links) is deliberately not registered. Roles, unit-head status and area links
-are the security administrator's (visits/views/security.py): here they are read-only (三权分立).
+Residents' data (households, their links) is deliberately not registered. Roles, unit-head status, a user's unit
+and area links are the security administrator's (visits/views/security.py): here they are read-only (三权分立).
+A new account is given its unit here; it has no role, and so no scope, until the security administrator assigns one.
 """
 
 from django.contrib import admin
@@ -75,6 +76,10 @@ class UserAdmin(ReferenceDataAdmin, BaseUserAdmin):
         (None, {"classes": ["wide"], "fields": ["username", "name", "unit", "password1", "password2"]}),
     ]
     readonly_fields = ["role", "is_unit_head", "must_change_password", "last_login", "date_joined"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The unit is scope: moving an existing user is audited, on the security administrator's pages.
+        return [*self.readonly_fields, "unit"] if obj is not None else self.readonly_fields
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -1,6 +1,7 @@
 """Login, logout, failed logins and lockouts into the audit log. Django and django-axes announce these only
 through signals, so signals are the entry point here (and only here)."""
 
+from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -10,6 +11,9 @@ from visits.audit import Action, audit_record
 
 @receiver(user_logged_in, dispatch_uid="audit_login")
 def _logged_in(sender, request, user, **kwargs):
+    # A good password clears that user's own failures and nobody else's: the address's count for other
+    # usernames stands (AXES_RESET_ON_SUCCESS is off for that reason).
+    AccessAttempt.objects.filter(username=user.get_username()).delete()
     audit_record(action=Action.LOGIN, actor=user, request=request)
 
 

@@ -2,25 +2,46 @@ import re
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from visits.crypto import keyed_hash
 from visits.models import Area, AuditEntry, Household
 from visits.privacy import mask_id_number, mask_phone
+from visits.validators import validate_phone
 
 _ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 _DIGITS = re.compile(r"^\d{3,11}$")
+_LAST_FOUR = re.compile(r"^\d{4}$")
+
+
+def number_search_kind(text: str) -> str | None:
+    """What kind of number a search text is, if it is one: such searches are audited."""
+    text = text.strip()
+    if _ID_LIKE.match(text):
+        return "id_number"
+    if _LAST_FOUR.match(text):
+        return "phone_last_four"
+    try:
+        validate_phone(text)
+    except ValidationError:
+        return None
+    return "phone"
 
 
 def search_households(queryset: QuerySet[Household], text: str) -> QuerySet[Household]:
-    """Name and address by substring; a phone by its digits; an ID number only when typed in full."""
+    """Name and address by substring; a phone only in full or by its last four digits; an ID number only in full.
+    A phone is never matched by a fragment: adding one digit at a time would spell out the whole number."""
     text = text.strip()
+    kind = number_search_kind(text)
+    if kind == "id_number":
+        return queryset.filter(head_id_number_hash=keyed_hash(text))
+    if kind == "phone":
+        return queryset.filter(phone=text)
+    if kind == "phone_last_four":
+        return queryset.filter(phone__endswith=text)
     if not text:
         return queryset
-    if _ID_LIKE.match(text):
-        return queryset.filter(head_id_number_hash=keyed_hash(text))
-    if _DIGITS.match(text):
-        return queryset.filter(phone__contains=text)
     return queryset.filter(Q(head_name__contains=text) | Q(address__contains=text))
 
 
@@ -52,7 +73,7 @@ class HouseholdFilter(django_filters.FilterSet):
     def __init__(self, *args, areas: QuerySet[Area], **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["area"].queryset = areas
-        self.form.fields["q"].widget.attrs["placeholder"] = "姓名、地址、电话或完整身份证号"
+        self.form.fields["q"].widget.attrs["placeholder"] = "姓名、地址、完整电话或后四位、完整身份证号"
         self.form.fields["area"].label_from_instance = lambda area: area.full_name
 
     def filter_search(self, queryset, name, value):

@@ -1,9 +1,10 @@
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.utils import timezone
 
-from visits.models import Area, User
+from visits.models import Area, Unit, User
 from visits.night import WEEKDAY_NAMES, night_dates
 from visits.scopes import unit_subtree, villages_visible_to
 from visits.uploads import validate_upload
@@ -25,6 +26,16 @@ class OtpTokenForm(forms.Form):
         return token
 
 
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    def clean(self):
+        cleaned = super().clean()
+        # "Must change password" is met only by a new one: re-entering the administrator's temporary password
+        # would keep a password someone else knows.
+        if cleaned.get("new_password1") and cleaned.get("new_password1") == cleaned.get("old_password"):
+            self.add_error("new_password1", "新密码不能与原密码相同。")
+        return cleaned
+
+
 class RevealForm(forms.Form):
     field = forms.ChoiceField(choices=[("id_number", "身份证号"), ("phone", "电话")])
 
@@ -34,7 +45,18 @@ class RoleForm(forms.Form):
     is_unit_head = forms.BooleanField(label="单位负责人(可查看本单位辖区)", required=False)
 
 
+class UnitForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        label="所属单位",
+        queryset=Unit.objects.order_by("code"),
+        help_text="单位负责人和值班民警可查看本单位辖区:调整单位即调整其查看范围。",
+    )
+
+
 class AreaLinkForm(forms.Form):
+    # A link starts when the assignment does: recorded up to a year late, or planned up to a year ahead.
+    START_WINDOW = timedelta(days=366)
+
     area = forms.ModelChoiceField(label="联系区域", queryset=Area.objects.none())
     start_date = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -43,6 +65,14 @@ class AreaLinkForm(forms.Form):
         kind = Area.Kind.TOWN if user.role == User.Role.LEADER else Area.Kind.VILLAGE
         self.fields["area"].queryset = Area.objects.filter(kind=kind).select_related("parent").order_by("code")
         self.fields["area"].label_from_instance = lambda area: area.full_name
+
+    def clean_start_date(self):
+        start = self.cleaned_data["start_date"]
+        today = timezone.localdate()
+        earliest, latest = today - self.START_WINDOW, today + self.START_WINDOW
+        if not earliest <= start <= latest:
+            raise forms.ValidationError(f"开始日期须在 {earliest:%Y-%m-%d} 至 {latest:%Y-%m-%d} 之间。")
+        return start
 
 
 class AttachmentForm(forms.Form):

@@ -8,7 +8,17 @@ confirmed to exist.
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from visits.models import Area, AreaLink, Household, HouseholdAttachment, HouseholdLink, Unit, User, Visit
+from visits.models import (
+    Area,
+    AreaLink,
+    Household,
+    HouseholdAttachment,
+    HouseholdLink,
+    RegistrationCorrection,
+    Unit,
+    User,
+    Visit,
+)
 
 Role = User.Role
 
@@ -21,8 +31,15 @@ def unit_subtree(unit: Unit) -> QuerySet[Unit]:
     return Unit.objects.filter(Q(pk=unit.pk) | Q(parent=unit) | Q(parent__parent=unit))
 
 
+# Whose reach includes their unit's area. A leader or cadre belongs to the bureau but heads none of the county's
+# areas: they reach what they are linked to, whatever their unit or unit-head flag.
+JURISDICTION_ROLES = frozenset({Role.OFFICER, Role.DUTY_OFFICER})
+
+
 def _sees_unit_jurisdiction(user: User) -> bool:
-    return user.unit_id is not None and (user.is_unit_head or user.role == Role.DUTY_OFFICER)
+    if user.unit_id is None or user.role not in JURISDICTION_ROLES:
+        return False
+    return user.is_unit_head or user.role == Role.DUTY_OFFICER
 
 
 def _jurisdiction_villages(user: User) -> QuerySet[Area]:
@@ -112,26 +129,38 @@ def get_attachment_for_user(user: User, pk: int) -> HouseholdAttachment:
 VISITOR_ROLES = frozenset({Role.LEADER, Role.CADRE, Role.OFFICER})
 
 
+def households_linked_to(user: User) -> QuerySet[Household]:
+    """The visitor's own links: where a visit needs no reason."""
+    if user.role == Role.OFFICER:
+        return Household.objects.filter(pk__in=HouseholdLink.objects.active().filter(officer=user).values("household"))
+    if user.role == Role.CADRE:
+        return Household.objects.filter(village__in=_linked_areas(user).values("area"))
+    if user.role == Role.LEADER:
+        return Household.objects.filter(village__parent__in=_linked_areas(user).values("area"))
+    return Household.objects.none()
+
+
 def households_visitable_by(user: User) -> QuerySet[Household]:
-    """Where a user may log a visit: their own scope, and (with a reason) the rest of their unit's area."""
+    """Where a user may log a visit: exactly the households they may see, no more. Inside their links no reason
+    is needed; the rest of their reach (a station head's station area) takes a reason (`is_within_links`)."""
     if user.role not in VISITOR_ROLES or user.unit_id is None:
         return Household.objects.none()
-    jurisdiction = _jurisdiction_villages(user).values("pk")
-    return Household.objects.filter(Q(pk__in=households_visible_to(user).values("pk")) | Q(village__in=jurisdiction))
+    return households_visible_to(user)
+
+
+def households_outside_links(user: User) -> QuerySet[Household]:
+    """Visitable households outside the visitor's own links: the list of "范围外走访"."""
+    return households_visitable_by(user).exclude(pk__in=households_linked_to(user).values("pk"))
+
+
+def reaches_beyond_links(user: User) -> bool:
+    """Whether a visitor's reach is wider than their links, so that outside-links visits are open to them."""
+    return user.role in VISITOR_ROLES and _sees_unit_jurisdiction(user)
 
 
 def is_within_links(user: User, household: Household) -> bool:
-    """Inside the visitor's own links (no reason needed); a unit head's whole area counts as linked."""
-    if user.is_unit_head and _jurisdiction_villages(user).filter(pk=household.village_id).exists():
-        return True
-    if user.role == Role.OFFICER:
-        return HouseholdLink.objects.active().filter(officer=user, household=household).exists()
-    linked_areas = _linked_areas(user).values("area")
-    if user.role == Role.CADRE:
-        return linked_areas.filter(area=household.village_id).exists()
-    if user.role == Role.LEADER:
-        return linked_areas.filter(area=household.village.parent_id).exists()
-    return False
+    """Inside the visitor's own links (no reason needed)."""
+    return households_linked_to(user).filter(pk=household.pk).exists()
 
 
 def get_household_for_visit(user: User, pk: int) -> Household:
@@ -151,3 +180,8 @@ def get_visit_for_user(user: User, pk: int) -> Visit:
         return visits_visible_to(user).select_related("household__village__parent", "visitor").get(pk=pk)
     except Visit.DoesNotExist:
         raise Http404("没有找到该走访记录,或您无权查看。") from None
+
+
+def corrections_visible_to(user: User) -> QuerySet[RegistrationCorrection]:
+    """Registration corrections carry the household's data (old and new values): visible with the household."""
+    return RegistrationCorrection.objects.filter(household__in=households_visible_to(user).values("pk"))

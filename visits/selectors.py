@@ -3,14 +3,15 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from visits.models import Area, AreaLink, Household, HouseholdLink, NightVisitPlan, Unit, User, Visit
 from visits.scopes import (
     areas_visible_to,
+    corrections_visible_to,
+    households_outside_links,
     households_visible_to,
-    households_visitable_by,
     towns_visible_to,
     villages_visible_to,
 )
@@ -19,12 +20,9 @@ from visits.scopes import (
 def household_list(*, user: User, unit_wide: bool = False) -> QuerySet[Household]:
     """The scoped household list with what a row shows fetched in the same query. An officer's own list is
     ordered by who is due: never visited first, then longest since the last visit. `unit_wide` lists instead
-    the rest of the officer's unit area, where a visit needs a reason."""
+    the households in the user's reach but outside their own links, where a visit needs a reason."""
     current_officer = HouseholdLink.objects.active().filter(household=OuterRef("pk"))
-    if unit_wide:
-        households = households_visitable_by(user).exclude(pk__in=households_visible_to(user).values("pk"))
-    else:
-        households = households_visible_to(user)
+    households = households_outside_links(user) if unit_wide else households_visible_to(user)
     households = households.select_related("village__parent").annotate(
         officer_name=Subquery(current_officer.values("officer__name")[:1]),
     )
@@ -81,7 +79,7 @@ def scope_summary(*, user: User) -> ScopeSummary:
 
 def visible_area_choices(*, user: User, unit_wide: bool = False) -> QuerySet[Area]:
     if unit_wide:
-        villages = households_visitable_by(user).values("village")
+        villages = households_outside_links(user).values("village")
         areas = Area.objects.filter(Q(pk__in=villages) | Q(villages__in=villages)).distinct()
     else:
         areas = areas_visible_to(user)
@@ -146,9 +144,11 @@ def _visit_event(visit: Visit) -> TimelineEvent:
     return TimelineEvent(visit.visited_at, "visit", title, tuple(lines), visit.get_absolute_url())
 
 
-def visit_outcomes(*, visit: Visit) -> dict:
+def visit_outcomes(*, visit: Visit, user: User) -> dict:
+    """What a visit found. Registration corrections are the household's data: shown only while the household is
+    in the reader's reach, even on the reader's own visit."""
     return {
-        "corrections": list(visit.corrections.all()),
+        "corrections": list(corrections_visible_to(user).filter(visit=visit)),
         "findings": list(visit.findings.all()),
         "matters": list(visit.matters.all()),
     }
@@ -159,7 +159,9 @@ def diary_entries(*, user: User, month: date | None = None) -> QuerySet[Visit]:
     visits = Visit.objects.filter(visitor=user)
     if month is not None:
         visits = visits.filter(visited_at__year=month.year, visited_at__month=month.month)
-    return visits.select_related("household__village__parent").prefetch_related("corrections", "findings", "matters")
+    # A visitor whose link has ended keeps their diary, but not the household's registration data.
+    corrections = Prefetch("corrections", queryset=corrections_visible_to(user))
+    return visits.select_related("household__village__parent").prefetch_related(corrections, "findings", "matters")
 
 
 def night_plans_of_week(*, units: QuerySet[Unit], week: date) -> QuerySet[NightVisitPlan]:

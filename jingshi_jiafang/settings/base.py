@@ -13,6 +13,8 @@ VAR_DIR = BASE_DIR / "var"
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-dev-key-do-not-use-in-production")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+# The TLS proxy's address (docker-compose.yml): the only client whose X-Real-IP header is believed.
+TRUSTED_PROXY_IPS = env_list("TRUSTED_PROXY_IPS", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "visits.middleware.TrustedProxyMiddleware",
     "jingshi_jiafang.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -43,6 +46,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "visits.middleware.PrivateResponseMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "visits.middleware.AccountPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -77,6 +81,9 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+# SQLite cannot create the directory of its file: a fresh clone has no var/ yet.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and DATABASES["default"]["NAME"] != ":memory:":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "visits.User"
@@ -105,7 +112,9 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# django-axes would reset on success by every lockout parameter, the address included: one good login from a
+# shared address would wipe everyone's failures there. visits/auth_events.py clears only the user's own instead.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
@@ -209,13 +218,29 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feedback.tasks.escalate_overdue_matters_task",
         "schedule": 3600.0,
     },
+    # Anchors the audit chain outside the database (visits/audit.py); entries newer than the last checkpoint
+    # are what a deletion could still remove unnoticed, so keep the period short.
+    "audit-checkpoint": {
+        "task": "visits.tasks.audit_checkpoint_task",
+        "schedule": float(env_int("AUDIT_CHECKPOINT_SECONDS", 300)),
+    },
 }
 
 # Encryption at rest of residents' ID numbers (visits/crypto.py). These development keys are public;
 # production.py requires real ones. Generate a key with:
 #   python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
-FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "amluZ3NoaS1qaWFmYW5nLWRldi1vbmx5LWtleS0zMmI=")
-ID_HASH_KEY = env_str("ID_HASH_KEY", "jingshi-jiafang-development-id-hash-key")
+DEVELOPMENT_KEYS = {
+    "FIELD_ENCRYPTION_KEYS": "amluZ3NoaS1qaWFmYW5nLWRldi1vbmx5LWtleS0zMmI=",
+    "ID_HASH_KEY": "jingshi-jiafang-development-id-hash-key",
+    "AUDIT_CHECKPOINT_KEY": "jingshi-jiafang-development-audit-checkpoint-key",
+}
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", DEVELOPMENT_KEYS["FIELD_ENCRYPTION_KEYS"])
+ID_HASH_KEY = env_str("ID_HASH_KEY", DEVELOPMENT_KEYS["ID_HASH_KEY"])
+
+# The audit chain's checkpoints: an append-only file on a volume the database server never sees, each line
+# signed with a key the database never holds. production.py requires a real key.
+AUDIT_CHECKPOINT_FILE = Path(env_str("AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit" / "checkpoints.jsonl")))
+AUDIT_CHECKPOINT_KEY = env_str("AUDIT_CHECKPOINT_KEY", DEVELOPMENT_KEYS["AUDIT_CHECKPOINT_KEY"])
 
 # Night visits (警民夜谈): Monday, Wednesday and Friday, 20:00–21:00 in the source county; other counties differ.
 NIGHT_VISIT_WEEKDAYS = [int(day) for day in env_list("NIGHT_VISIT_WEEKDAYS", "0,2,4")]

@@ -1,5 +1,6 @@
 """No Docker engine runs here, so the production path is checked by reading it."""
 
+import re
 from pathlib import Path
 
 import yaml
@@ -16,8 +17,53 @@ def command_of(service: dict) -> str:
     return command if isinstance(command, str) else " ".join(command)
 
 
-def test_compose_has_the_five_services():
-    assert set(load_compose()["services"]) == {"db", "redis", "web", "worker", "beat"}
+def test_compose_has_the_six_services():
+    assert set(load_compose()["services"]) == {"proxy", "db", "redis", "web", "worker", "beat"}
+
+
+def test_only_the_tls_proxy_is_published_and_gunicorn_trusts_forwarded_headers_from_it_alone():
+    compose = load_compose()
+    services = compose["services"]
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("nginx:")
+    assert set(proxy["ports"]) == {"443:443", "80:80"}
+    assert "./deploy/certs:/etc/nginx/certs:ro" in proxy["volumes"]
+    proxy_ip = proxy["networks"]["internal"]["ipv4_address"]
+    for name, service in services.items():
+        if name != "proxy":
+            assert "ports" not in service, f"{name} is published on the host"
+            assert "internal" in service["networks"] and "public" not in service["networks"], name
+    assert compose["networks"]["internal"]["internal"] is True
+    assert re.search(r"--forwarded-allow-ips ([\d.]+)", command_of(services["web"])).group(1) == proxy_ip
+    assert services["web"]["environment"]["TRUSTED_PROXY_IPS"] == proxy_ip
+
+
+def test_the_proxy_terminates_tls_and_sets_the_forwarded_headers_itself():
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "listen 443 ssl" in conf and "ssl_certificate /etc/nginx/certs/fullchain.pem" in conf
+    assert "return 301 https://" in conf
+    assert "proxy_set_header X-Forwarded-Proto https;" in conf
+    assert "proxy_set_header X-Real-IP $remote_addr;" in conf
+
+
+def test_production_settings_do_not_believe_x_forwarded_proto_themselves():
+    """Django would take the header from anyone who reaches gunicorn; gunicorn takes it from the proxy only."""
+    from tests.project.test_hardening import production_env
+    from tests.project.test_settings import run_django
+
+    code = "from django.conf import settings as s; print(s.SECURE_PROXY_SSL_HEADER)"
+    result = run_django("jingshi_jiafang.settings.production", production_env(), "shell", "-c", code)
+    assert result.stdout.strip().splitlines()[-1] == "None", result.stderr
+
+
+def test_audit_checkpoints_are_on_a_volume_the_database_never_mounts():
+    compose = load_compose()
+    services = compose["services"]
+    for name in ("web", "worker"):
+        assert "auditcheckpoints:/app/audit" in services[name]["volumes"]
+        assert services[name]["environment"]["AUDIT_CHECKPOINT_FILE"].startswith("/app/audit/")
+    assert not any(volume.startswith("auditcheckpoints") for volume in services["db"]["volumes"])
+    assert ":?" in services["web"]["environment"]["AUDIT_CHECKPOINT_KEY"]
 
 
 def test_database_is_postgres_16_on_a_volume_with_a_healthcheck():
@@ -63,7 +109,7 @@ def test_app_services_use_production_settings_and_wait_for_healthy_backends():
 
 def test_secrets_have_no_default_in_compose():
     env = load_compose()["services"]["web"]["environment"]
-    for secret in ("DJANGO_SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "ID_HASH_KEY"):
+    for secret in ("DJANGO_SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "ID_HASH_KEY", "AUDIT_CHECKPOINT_KEY"):
         assert ":?" in env[secret], secret
 
 

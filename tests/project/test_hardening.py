@@ -22,6 +22,7 @@ def production_env(**overrides) -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "jiafang.example",
         "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "ID_HASH_KEY": secrets.token_urlsafe(40),
+        "AUDIT_CHECKPOINT_KEY": secrets.token_urlsafe(40),
         "DATABASE_URL": "sqlite:////tmp/jiafang-deploy-check.sqlite3",
     }
     env.update(overrides)
@@ -35,11 +36,27 @@ def test_check_deploy_with_production_settings_reports_nothing():
     assert "WARNING" not in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("missing", ["FIELD_ENCRYPTION_KEYS", "ID_HASH_KEY"])
+@pytest.mark.parametrize("missing", ["FIELD_ENCRYPTION_KEYS", "ID_HASH_KEY", "AUDIT_CHECKPOINT_KEY"])
 def test_production_refuses_to_start_without_encryption_keys(missing):
     result = run_django("jingshi_jiafang.settings.production", production_env(**{missing: None}), "check")
     assert result.returncode != 0
     assert missing in result.stderr
+
+
+@pytest.mark.parametrize("name", ["FIELD_ENCRYPTION_KEYS", "ID_HASH_KEY", "AUDIT_CHECKPOINT_KEY"])
+def test_production_refuses_the_public_development_keys(name):
+    from django.conf import settings
+
+    public = settings.DEVELOPMENT_KEYS[name]
+    value = f"{Fernet.generate_key().decode()},{public}" if name == "FIELD_ENCRYPTION_KEYS" else public
+    result = run_django("jingshi_jiafang.settings.production", production_env(**{name: value}), "check")
+    assert result.returncode != 0
+    assert f"{name} is the public development key" in result.stderr
+
+
+def test_production_takes_its_keys_from_the_environment():
+    result = run_django("jingshi_jiafang.settings.production", production_env(), "check")
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.django_db
@@ -96,3 +113,37 @@ def test_admin_pages_render_under_the_policy(client):
     response = client.get(reverse("admin:visits_unit_changelist"))
     assert response.status_code == 200
     assert "Content-Security-Policy" in response
+
+
+# Caching of personal data, and the proxy's client address.
+
+
+@pytest.mark.django_db
+def test_every_authenticated_response_is_no_store(client, alice, alice_household):
+    client.force_login(alice)
+    for url in (alice_household.get_absolute_url(), reverse("visits:household_list"), reverse("home")):
+        assert "no-store" in client.get(url)["Cache-Control"], url
+    revealed = client.post(reverse("visits:household_reveal", args=[alice_household.pk]), {"field": "phone"})
+    assert "no-store" in revealed["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_an_attachment_download_is_no_store(client, alice, alice_household):
+    from tests.visits.factories import AttachmentFactory
+
+    attachment = AttachmentFactory(household=alice_household, uploaded_by=alice)
+    client.force_login(alice)
+    assert "no-store" in client.get(attachment.get_absolute_url())["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_the_real_client_address_is_believed_only_from_the_proxy(client, settings):
+    from visits.models import AuditEntry
+
+    settings.TRUSTED_PROXY_IPS = ["172.30.0.10"]
+    user = UserFactory()
+    form = {"username": user.username, "password": "Wrong-password-1"}
+    client.post(reverse("login"), form, REMOTE_ADDR="172.30.0.10", HTTP_X_REAL_IP="203.0.113.7")
+    client.post(reverse("login"), form, REMOTE_ADDR="198.51.100.9", HTTP_X_REAL_IP="203.0.113.8")
+    addresses = list(AuditEntry.objects.order_by("id").values_list("ip_address", flat=True))
+    assert addresses == ["203.0.113.7", "198.51.100.9"]

@@ -52,6 +52,14 @@ def test_local_settings_default_to_sqlite_under_var_and_the_filesystem_broker():
     assert broker == "filesystem://"
 
 
+def test_migrate_creates_the_directory_of_a_new_sqlite_database(tmp_path):
+    database = tmp_path / "fresh-clone" / "var" / "db.sqlite3"
+    env = {"DATABASE_URL": f"sqlite:///{database}"}
+    result = run_django("jingshi_jiafang.settings.local", env, "migrate", "--noinput")
+    assert result.returncode == 0, result.stderr
+    assert database.exists()
+
+
 def test_language_and_time_zone(settings):
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"

@@ -62,6 +62,81 @@ def test_verify_command_exits_non_zero_from_the_shell():
     assert raised.value.returncode == 1
 
 
+# The checkpoint: the chain anchored outside the table.
+
+
+def _sql(statement: str, params=()) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement.format(table=AuditEntry._meta.db_table), params)
+
+
+def test_deleting_the_newest_entry_is_noticed():
+    entries = write_entries(5)
+    call_command("audit_checkpoint", stdout=StringIO())
+    _sql("DELETE FROM {table} WHERE id = %s", [entries[-1].pk])
+    report = audit_chain_verify()
+    assert not report.intact and report.first_broken_id == entries[-1].pk
+
+
+def test_deleting_every_entry_after_a_point_is_noticed():
+    entries = write_entries(8)
+    call_command("audit_checkpoint", stdout=StringIO())
+    _sql("DELETE FROM {table} WHERE id > %s", [entries[2].pk])
+    with pytest.raises(CommandError, match=f"#{entries[-1].pk}"):
+        call_command("verify_audit_log")
+
+
+def test_rewriting_an_entry_and_recomputing_the_hashes_is_noticed():
+    from visits.audit import entry_digest
+
+    first = write_entries(4)[0]
+    call_command("audit_checkpoint", stdout=StringIO())
+    previous = GENESIS_HASH
+    for entry in AuditEntry.objects.order_by("id"):
+        if entry.pk == first.pk:
+            entry.actor_username = "mallory"
+        entry.previous_hash = previous
+        entry.entry_hash = entry_digest(entry)
+        _sql(
+            "UPDATE {table} SET actor_username = %s, previous_hash = %s, entry_hash = %s WHERE id = %s",
+            [entry.actor_username, entry.previous_hash, entry.entry_hash, entry.pk],
+        )
+        previous = entry.entry_hash
+    report = audit_chain_verify()
+    assert not report.intact and "检查点" in report.reason
+
+
+def test_entries_after_the_checkpoint_verify_and_a_new_checkpoint_takes_over():
+    write_entries(3)
+    call_command("audit_checkpoint", stdout=StringIO())
+    write_entries(2)
+    assert audit_chain_verify().intact
+    call_command("audit_checkpoint", stdout=StringIO())
+    assert audit_chain_verify().checked == 5 and audit_chain_verify().intact
+
+
+def test_a_forged_checkpoint_is_refused(settings):
+    import json
+
+    write_entries(2)
+    call_command("audit_checkpoint", stdout=StringIO())
+    path = settings.AUDIT_CHECKPOINT_FILE
+    record = json.loads(path.read_text().splitlines()[-1])
+    record["count"] = 1
+    path.write_text(path.read_text() + json.dumps(record) + "\n")
+    report = audit_chain_verify()
+    assert not report.intact and "签名" in report.reason
+
+
+def test_the_checkpoint_is_a_periodic_job(settings):
+    from visits.tasks import audit_checkpoint_task
+
+    assert any(job["task"] == "visits.tasks.audit_checkpoint_task" for job in settings.CELERY_BEAT_SCHEDULE.values())
+    last = write_entries(2)[-1]
+    assert audit_checkpoint_task.delay().get() == last.pk
+    assert str(last.entry_hash) in settings.AUDIT_CHECKPOINT_FILE.read_text()
+
+
 def test_the_log_cannot_be_changed_or_deleted_through_the_orm():
     (entry,) = write_entries(1)
     with pytest.raises(TypeError):

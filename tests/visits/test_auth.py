@@ -75,6 +75,39 @@ def test_lockout_is_per_address_across_users(client):
     assert post_login(client, other.username, TEST_PASSWORD, address="10.7.7.7").status_code == 302
 
 
+def test_a_good_login_by_someone_else_does_not_reset_a_users_failures(client):
+    legal, duty = UserFactory(username="legal"), UserFactory(username="duty")
+    for _ in range(3):
+        for _ in range(4):
+            post_login(client, legal.username, "Wrong-password-1")
+        post_login(client, duty.username, TEST_PASSWORD)
+        client.logout()
+    # Locked by username: from any other address too.
+    assert post_login(client, legal.username, TEST_PASSWORD, address="10.9.9.9").status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_good_login_does_not_reset_the_address_count_for_others(client):
+    own = UserFactory()
+    for _ in range(4):
+        post_login(client, UserFactory().username, "Wrong-password-1", address="10.6.6.6")
+    assert post_login(client, own.username, TEST_PASSWORD, address="10.6.6.6").status_code == 302
+    client.logout()
+    post_login(client, UserFactory().username, "Wrong-password-1", address="10.6.6.6")
+    assert post_login(client, UserFactory().username, TEST_PASSWORD, address="10.6.6.6").status_code == 429
+
+
+def test_a_good_login_clears_the_users_own_failures(client):
+    user = UserFactory()
+    for _ in range(4):
+        post_login(client, user.username, "Wrong-password-1", address="10.3.3.3")
+    assert post_login(client, user.username, TEST_PASSWORD, address="10.4.4.4").status_code == 302
+    client.logout()
+    for _ in range(4):
+        post_login(client, user.username, "Wrong-password-1", address="10.5.5.5")
+    assert post_login(client, user.username, TEST_PASSWORD, address="10.5.5.6").status_code == 302
+
+
 def test_lockout_ends_after_fifteen_minutes(client):
     user = UserFactory()
     for _ in range(5):
@@ -151,6 +184,20 @@ def test_account_made_by_the_administrator_must_change_its_password(client):
     assert "还没有分配角色" in client.get(reverse("home")).content.decode()
 
 
+def test_the_temporary_password_cannot_be_kept_as_the_new_one(client):
+    user = UserFactory(must_change_password=True)
+    post_login(client, user.username, TEST_PASSWORD)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": TEST_PASSWORD, "new_password1": TEST_PASSWORD, "new_password2": TEST_PASSWORD},
+    )
+    assert response.status_code == 200
+    assert "新密码不能与原密码相同" in response.content.decode()
+    user.refresh_from_db()
+    assert user.must_change_password
+    assert client.get(reverse("home"))["Location"].startswith(reverse("password_change"))
+
+
 def test_administrator_password_reset_forces_a_change(client):
     log_in_as(client, UserFactory(role=User.Role.ADMIN, is_staff=True))
     officer = UserFactory()
@@ -171,6 +218,18 @@ def test_system_administrator_cannot_change_roles_in_admin(client):
     )
     officer.refresh_from_db()
     assert officer.role == User.Role.OFFICER and not officer.is_unit_head
+
+
+def test_system_administrator_cannot_change_a_users_unit_in_admin(client, station_b):
+    log_in_as(client, UserFactory(role=User.Role.ADMIN, is_staff=True))
+    officer = UserFactory()
+    unit = officer.unit
+    client.post(
+        reverse("admin:visits_user_change", args=[officer.pk]),
+        {"username": officer.username, "name": officer.name, "unit": station_b.pk, "is_active": "on"},
+    )
+    officer.refresh_from_db()
+    assert officer.unit == unit
 
 
 def test_officer_cannot_open_django_admin(client, alice):
@@ -214,6 +273,17 @@ def test_enrolled_user_proves_the_second_factor_at_every_login(client):
     assert "动态口令为 6 位数字" in client.post(reverse("otp_verify"), {"token": "12345x"}).content.decode()
     response = client.post(reverse("otp_verify"), {"token": _token(device)})
     assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_the_session_key_changes_once_the_second_factor_is_proven(client):
+    leader = UserFactory(role=User.Role.LEADER)
+    device = TOTPDevice.objects.create(user=leader, name="手机", confirmed=True)
+    post_login(client, leader.username, TEST_PASSWORD)
+    before = client.session.session_key
+    client.post(reverse("otp_verify"), {"token": _token(device)})
+    assert client.session.session_key != before
+    assert not Session.objects.filter(session_key=before).exists()
     assert client.get(reverse("home")).status_code == 200
 
 

@@ -40,6 +40,27 @@ def test_making_someone_administrator_gives_admin_site_access_and_taking_it_away
     assert not user.is_staff
 
 
+def test_security_admin_moves_a_user_to_another_unit_and_it_is_audited(client, secadmin, alice, station_b):
+    old_unit = alice.unit
+    page = client.get(reverse("visits:security_user_detail", args=[alice.pk]))
+    assert "保存单位" in page.content.decode()
+    response = client.post(reverse("visits:security_user_unit", args=[alice.pk]), {"unit": station_b.pk})
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.unit == station_b
+    entry = AuditEntry.objects.get(action="scope_changed", object_id=str(alice.pk))
+    assert entry.actor == secadmin
+    assert entry.detail["from"]["unit"] == old_unit.pk and entry.detail["to"]["unit"] == station_b.pk
+
+
+def test_security_admin_cannot_move_themselves_or_to_no_unit(client, secadmin, alice):
+    assert (
+        client.post(reverse("visits:security_user_unit", args=[secadmin.pk]), {"unit": alice.unit_id}).status_code
+        == 404
+    )
+    assert client.post(reverse("visits:security_user_unit", args=[alice.pk]), {"unit": ""}).status_code == 400
+
+
 def test_security_admin_cannot_grant_themselves_a_role(client, secadmin):
     response = client.post(reverse("visits:security_user_role", args=[secadmin.pk]), {"role": "legal"})
     assert response.status_code == 404
@@ -76,6 +97,16 @@ def test_leader_cannot_be_linked_to_a_village_and_the_form_says_why(client, seca
     )
     assert response.status_code == 400
     assert not AreaLink.objects.filter(user=leader).exists()
+
+
+@pytest.mark.parametrize("start", ["9999-01-01", "1900-01-01"])
+def test_an_area_link_must_start_within_a_sane_window(client, secadmin, village_a, start):
+    cadre = UserFactory(role=User.Role.CADRE)
+    url = reverse("visits:security_area_link_add", args=[cadre.pk])
+    response = client.post(url, {"area": village_a.pk, "start_date": start})
+    assert response.status_code == 400
+    assert "开始日期须在" in response.content.decode()
+    assert not AreaLink.objects.filter(user=cadre).exists()
 
 
 def test_security_admin_resets_a_lost_second_factor(client, secadmin):

@@ -83,6 +83,13 @@ SCOPING_CASES = {
     "visits:security_user_role": Case(
         lambda f: {"pk": f["secadmin"].pk}, (), ("secadmin", "charlie"), "post", {"role": "officer"}
     ),
+    "visits:security_user_unit": Case(
+        lambda f: {"pk": f["alice"].pk},
+        ("secadmin",),
+        ("alice", "auditor"),
+        "post",
+        lambda f: {"unit": f["alice"].unit_id},
+    ),
     "visits:security_area_link_add": Case(
         lambda f: {"pk": f["secadmin"].pk}, (), ("secadmin", "alice"), "post", {"area": 1, "start_date": "2026-01-01"}
     ),

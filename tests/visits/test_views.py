@@ -165,3 +165,33 @@ def test_leader_town_page_lists_villages_with_counts(client, village_a, alice_ho
     log_in_as(client, leader)
     response = client.get(village_a.parent.get_absolute_url())
     assert [(v.name, v.household_count) for v in response.context["villages"]] == [(village_a.name, 1)]
+
+
+# Searching by number (issue #9: a phone number was spelled out one digit at a time).
+
+
+def test_a_phone_fragment_finds_nothing_so_the_number_cannot_be_spelled_out(client, alice, alice_household):
+    alice_household.phone = "13851234567"
+    alice_household.save(update_fields=["phone"])
+    client.force_login(alice)
+    for fragment in ("138", "1385", "138512", "1385123456"):
+        response = client.get(reverse("visits:household_list"), {"q": fragment})
+        assert list(response.context["page"].object_list) == [], fragment
+    for whole in ("13851234567", "4567"):
+        response = client.get(reverse("visits:household_list"), {"q": whole})
+        assert list(response.context["page"].object_list) == [alice_household], whole
+
+
+def test_number_searches_are_audited_with_the_number_masked(client, alice, alice_household):
+    from visits.models import AuditEntry
+
+    alice_household.phone = "13851234567"
+    alice_household.save(update_fields=["phone"])
+    client.force_login(alice)
+    client.get(reverse("visits:household_list"), {"q": "13851234567"})
+    client.get(reverse("visits:household_list"), {"q": alice_household.head_id_number})
+    client.get(reverse("visits:household_list"), {"q": "甲户主"})
+    entries = list(AuditEntry.objects.filter(action="search_number", actor=alice).order_by("id"))
+    assert [entry.detail["kind"] for entry in entries] == ["phone", "id_number"]
+    assert entries[0].detail == {"kind": "phone", "text": "138****4567", "found": 1}
+    assert alice_household.head_id_number not in str(entries[1].detail)

@@ -28,6 +28,7 @@ class AuditEntry(models.Model):
         SCOPE_CHANGED = "scope_changed", "变更联系范围"
         REVEAL_ID_NUMBER = "reveal_id_number", "查看完整身份证号"
         REVEAL_PHONE = "reveal_phone", "查看完整电话"
+        SEARCH_NUMBER = "search_number", "按号码检索"
         EXPORT = "export", "导出"
         DOWNLOAD = "download", "下载"
         UPLOAD = "upload", "上传"

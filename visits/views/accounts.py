@@ -15,7 +15,7 @@ from django_otp import login as otp_login
 
 from visits import accounts
 from visits.audit import Action, audit_record
-from visits.forms import OtpTokenForm
+from visits.forms import OtpTokenForm, PasswordChangeForm
 
 
 def _next_url(request) -> str:
@@ -31,6 +31,13 @@ def _qr_data_uri(text: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
+def _otp_proven(request, device) -> None:
+    # A new session key once the second factor is proven: a key learnt before (fixation, a shared machine) must
+    # not inherit the fully authenticated session.
+    otp_login(request, device)
+    request.session.cycle_key()
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def otp_setup(request):
@@ -41,7 +48,7 @@ def otp_setup(request):
     form = OtpTokenForm(request.POST or None)
     if form.is_valid():
         if accounts.otp_device_confirm(device=device, token=form.cleaned_data["token"], request=request):
-            otp_login(request, device)
+            _otp_proven(request, device)
             messages.success(request, "动态口令已绑定。以后登录时需输入手机上的动态口令。")
             return redirect(_next_url(request))
         form.add_error("token", "动态口令不正确,请核对手机时间后重试。")
@@ -64,7 +71,7 @@ def otp_verify(request):
     if form.is_valid():
         for device in devices_for_user(request.user, confirmed=True):
             if device.verify_token(form.cleaned_data["token"]):
-                otp_login(request, device)
+                _otp_proven(request, device)
                 return redirect(_next_url(request))
         audit_record(action=Action.OTP_FAILED, request=request, detail={"stage": "login"})
         form.add_error("token", "动态口令不正确或已过期。多次输错会暂时锁定,请稍候再试。")
@@ -72,6 +79,7 @@ def otp_verify(request):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
     success_url = reverse_lazy("password_change_done")
 
     def form_valid(self, form):

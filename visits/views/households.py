@@ -7,28 +7,47 @@ from django.views.decorators.http import require_POST
 
 from visits import selectors, services
 from visits.audit import Action, audit_record
-from visits.filters import HouseholdFilter
+from visits.filters import HouseholdFilter, number_search_kind
 from visits.forms import AssignOfficerForm, AttachmentForm, RevealForm
 from visits.models import User
 from visits.navigation import household_list_title
 from visits.pagination import paginate
-from visits.privacy import can_reveal
-from visits.scopes import VISITOR_ROLES, get_area_for_user, get_household_for_user
+from visits.privacy import can_reveal, mask_id_number, mask_phone
+from visits.scopes import VISITOR_ROLES, get_area_for_user, get_household_for_user, reaches_beyond_links
 
 
 @login_required
 def household_list(request):
-    unit_wide = request.GET.get("scope") == "unit" and request.user.role in VISITOR_ROLES
+    offers_outside_links = reaches_beyond_links(request.user)
+    unit_wide = request.GET.get("scope") == "unit" and offers_outside_links
     areas = selectors.visible_area_choices(user=request.user, unit_wide=unit_wide)
     households = selectors.household_list(user=request.user, unit_wide=unit_wide)
     household_filter = HouseholdFilter(request.GET or None, queryset=households, areas=areas)
+    _audit_number_search(request, household_filter)
     context = {
         "filter": household_filter,
         "unit_wide": unit_wide,
+        "offers_outside_links": offers_outside_links,
         "title": "辖区其他住户" if unit_wide else household_list_title(request.user),
         **paginate(request, household_filter.qs),
     }
     return render(request, "visits/household_list.html", context)
+
+
+def _audit_number_search(request, household_filter: HouseholdFilter) -> None:
+    """Looking a resident up by phone or ID number is recorded like revealing one: who, which kind, how many
+    found. A full number is kept masked, so the audit log does not become a list of numbers; the last four
+    digits are what a masked number shows anyway."""
+    text = household_filter.form.data.get("q", "").strip() if household_filter.is_bound else ""
+    kind = number_search_kind(text)
+    if kind is None:
+        return
+    masked = {"id_number": mask_id_number, "phone": mask_phone}.get(kind, str)(text)
+    audit_record(
+        action=Action.SEARCH_NUMBER,
+        request=request,
+        detail={"kind": kind, "text": masked, "found": household_filter.qs.count()},
+    )
 
 
 @login_required

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from visits import accounts, services
-from visits.forms import AreaLinkForm, RoleForm
+from visits.forms import AreaLinkForm, RoleForm, UnitForm
 from visits.models import AreaLink, User
 from visits.pagination import paginate
 from visits.permissions import role_required
@@ -46,6 +46,7 @@ def _detail_context(user: User, **forms) -> dict:
     return {
         "subject": user,
         "role_form": forms.get("role_form") or RoleForm(initial={"role": user.role, "is_unit_head": user.is_unit_head}),
+        "unit_form": forms.get("unit_form") or UnitForm(initial={"unit": user.unit_id}),
         "link_form": forms.get("link_form") or AreaLinkForm(user=user),
         "links": user.area_links.select_related("area__parent").order_by("-start_date", "-pk"),
         "links_allowed": user.role in (User.Role.LEADER, User.Role.CADRE),
@@ -62,6 +63,18 @@ def security_user_role(request, pk: int):
         return render(request, "visits/security_user_detail.html", _detail_context(user, role_form=form), status=400)
     accounts.user_role_change(user=user, actor=request.user, request=request, **form.cleaned_data)
     messages.success(request, f"已更新{user}的角色。")
+    return redirect("visits:security_user_detail", pk=user.pk)
+
+
+@require_POST
+@security_admin_only
+def security_user_unit(request, pk: int):
+    user = get_user_for_security_admin(request.user, pk)
+    form = UnitForm(request.POST)
+    if not form.is_valid():
+        return render(request, "visits/security_user_detail.html", _detail_context(user, unit_form=form), status=400)
+    accounts.user_unit_change(user=user, actor=request.user, request=request, **form.cleaned_data)
+    messages.success(request, f"已将{user}调整到{form.cleaned_data['unit']}。")
     return redirect("visits:security_user_detail", pk=user.pk)
 
 

@@ -44,7 +44,8 @@ def visit_create(request, pk: int):
 @login_required
 def visit_detail(request, pk: int):
     visit = get_visit_for_user(request.user, pk)
-    return render(request, "visits/visit_detail.html", {"visit": visit, **selectors.visit_outcomes(visit=visit)})
+    outcomes = selectors.visit_outcomes(visit=visit, user=request.user)
+    return render(request, "visits/visit_detail.html", {"visit": visit, **outcomes})
 
 
 @login_required
