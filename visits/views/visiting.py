@@ -1,13 +1,12 @@
 """Logging visits and reading them back: the visit form, a visit, and the public-sentiment diary (民情日记)."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from visits import selectors, services
+from visits.filters import PeriodFilterForm
 from visits.pagination import paginate
 from visits.scopes import get_household_for_visit, get_visit_for_user, is_within_links
 from visits.visit_forms import CorrectionFormSet, VisitForm, corrections_from
@@ -49,14 +48,8 @@ def visit_detail(request, pk: int):
 
 @login_required
 def diary(request):
-    month = _month(request.GET.get("month", ""))
+    filters = PeriodFilterForm(request.GET)
+    month = filters.month()
     visits = selectors.diary_entries(user=request.user, month=month)
-    return render(request, "visits/diary.html", {"month": month, **paginate(request, visits)})
-
-
-def _month(text: str) -> date | None:
-    try:
-        year, month = (int(part) for part in text.split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        return None
+    context = {"month": month, "filter_errors": filters.errors_text(), **paginate(request, visits)}
+    return render(request, "visits/diary.html", context)
