@@ -3,9 +3,11 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
+from visits.dates import BoundedDateField
 from visits.models import Area, User
 from visits.night import WEEKDAY_NAMES, night_dates
 from visits.scopes import unit_subtree, villages_visible_to
+from visits.services import link_start_window
 from visits.uploads import validate_upload
 
 
@@ -36,7 +38,7 @@ class RoleForm(forms.Form):
 
 class AreaLinkForm(forms.Form):
     area = forms.ModelChoiceField(label="联系区域", queryset=Area.objects.none())
-    start_date = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = BoundedDateField(label="开始日期")
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,10 +75,12 @@ class NightPlanForm(forms.Form):
 
 class AssignOfficerForm(forms.Form):
     officer = forms.ModelChoiceField(label="新的责任民警", queryset=User.objects.none())
-    start_date = forms.DateField(label="自何日起", widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, head: User, **kwargs):
         super().__init__(*args, initial={"start_date": timezone.localdate()}, **kwargs)
+        # The window is read when the form is made, so that it moves with today.
+        first, last = link_start_window()
+        self.fields["start_date"] = BoundedDateField(label="自何日起", first=first, last=last)
         self.fields["officer"].queryset = User.objects.filter(
             role=User.Role.OFFICER, is_active=True, unit__in=unit_subtree(head.unit)
         ).order_by("name")

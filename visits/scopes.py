@@ -5,6 +5,8 @@ helper that raises Http404 for an object out of scope, so another station's data
 confirmed to exist.
 """
 
+from datetime import date
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -31,8 +33,8 @@ def _jurisdiction_villages(user: User) -> QuerySet[Area]:
     return Area.objects.filter(kind=Area.Kind.VILLAGE, unit__in=unit_subtree(user.unit))
 
 
-def _linked_areas(user: User) -> QuerySet[AreaLink]:
-    return AreaLink.objects.active().filter(user=user)
+def _linked_areas(user: User, on: date | None = None) -> QuerySet[AreaLink]:
+    return AreaLink.objects.active(on).filter(user=user)
 
 
 def villages_visible_to(user: User) -> QuerySet[Area]:
@@ -120,13 +122,14 @@ def households_visitable_by(user: User) -> QuerySet[Household]:
     return Household.objects.filter(Q(pk__in=households_visible_to(user).values("pk")) | Q(village__in=jurisdiction))
 
 
-def is_within_links(user: User, household: Household) -> bool:
-    """Inside the visitor's own links (no reason needed); a unit head's whole area counts as linked."""
+def is_within_links(user: User, household: Household, on: date | None = None) -> bool:
+    """Inside the visitor's own links (no reason needed) today, or on the day `on`; a unit head's whole area counts
+    as linked."""
     if user.is_unit_head and _jurisdiction_villages(user).filter(pk=household.village_id).exists():
         return True
     if user.role == Role.OFFICER:
-        return HouseholdLink.objects.active().filter(officer=user, household=household).exists()
-    linked_areas = _linked_areas(user).values("area")
+        return HouseholdLink.objects.active(on).filter(officer=user, household=household).exists()
+    linked_areas = _linked_areas(user, on).values("area")
     if user.role == Role.CADRE:
         return linked_areas.filter(area=household.village_id).exists()
     if user.role == Role.LEADER:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -158,12 +159,13 @@ def diary_entries(*, user: User, month: date | None = None) -> QuerySet[Visit]:
 
 def night_plans_of_week(*, units: QuerySet[Unit], week: date) -> QuerySet[NightVisitPlan]:
     """The week's night-visit plans with whether each was kept: a night visit by that officer in that village
-    on that evening."""
+    on that evening, entered within the late-entry grace (a visit typed in days later keeps nothing)."""
     kept = Visit.objects.filter(
         kind=Visit.Kind.NIGHT,
         visitor=OuterRef("officer"),
         village=OuterRef("village"),
         visited_at__date=OuterRef("date"),
+        created_at__lte=F("visited_at") + timedelta(hours=settings.VISIT_LATE_ENTRY_HOURS),
     )
     return (
         NightVisitPlan.objects.filter(unit__in=units, date__range=(week, week + timedelta(days=6)))

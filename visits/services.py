@@ -3,8 +3,9 @@ Every change of a link is a change of someone's scope, and is written to the aud
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -83,6 +84,16 @@ def area_link_end(*, link: AreaLink, end_date: date | None = None, actor: User |
     return link
 
 
+def link_start_window() -> tuple[date, date]:
+    """When a new responsible officer may start: a hand-over recorded a little late or planned a little ahead,
+    never one that rewrites years of history or cuts the current officer off in 9999."""
+    today = timezone.localdate()
+    return (
+        today - timedelta(days=settings.LINK_START_PAST_DAYS),
+        today + timedelta(days=settings.LINK_START_FUTURE_DAYS),
+    )
+
+
 @transaction.atomic
 def household_assign_officer(
     *, household: Household, officer: User, start_date: date | None = None, actor: User | None = None, request=None
@@ -91,6 +102,9 @@ def household_assign_officer(
     if officer.role != User.Role.OFFICER:
         raise LinkError("只有民警可以联系户。")
     start_date = start_date or timezone.localdate()
+    first, last = link_start_window()
+    if not first <= start_date <= last:
+        raise LinkError(f"开始日期超出范围:责任民警的调整须在 {first:%Y-%m-%d} 至 {last:%Y-%m-%d} 之间开始。")
     # Lock the household, not only its open link: a second re-assignment waits here and then sees the first one's
     # new link, instead of finding no open link and colliding with it on the unique index.
     Household.objects.select_for_update().filter(pk=household.pk).get()
@@ -211,15 +225,35 @@ def visit_log(
     return visit, True
 
 
+# A clock a few minutes fast on the officer's phone is not a visit in the future.
+VISIT_CLOCK_SKEW = timedelta(minutes=10)
+
+
+def visit_time_error(moment: datetime) -> str | None:
+    """None when a visit at `moment` may still be entered now: not in the future, and no longer ago than the
+    late-entry grace (补录期限), so that nobody backdates a visit to an evening or a month long past."""
+    now = timezone.now()
+    hours = settings.VISIT_LATE_ENTRY_HOURS
+    if moment > now + VISIT_CLOCK_SKEW:
+        return "走访时间不能晚于现在。"
+    if moment < now - timedelta(hours=hours):
+        limit = timezone.localtime(now - timedelta(hours=hours))
+        return f"走访须在 {hours} 小时内录入:早于 {limit:%m月%d日 %H:%M} 的走访已过补录期限,不能再记录。"
+    return None
+
+
 def _check_visit(*, visitor: User, household: Household, details: dict) -> None:
     if visitor.role not in VISITOR_ROLES:
         raise VisitError("只有局领导、中层干部和民警记录家访。")
-    if details["visited_at"] > timezone.now() + timedelta(minutes=10):
-        raise VisitError("走访时间不能晚于现在。")
+    if error := visit_time_error(details["visited_at"]):
+        raise VisitError(error)
     if details["kind"] == Visit.Kind.NIGHT and (error := night_window_error(details["visited_at"])):
         raise VisitError(error)
-    if not details.get("outside_links_reason") and not is_within_links(visitor, household):
-        raise VisitError("该户不在您的联系范围内,请填写走访理由。")
+    if not details.get("outside_links_reason"):
+        if not is_within_links(visitor, household):
+            raise VisitError("该户不在您的联系范围内,请填写走访理由。")
+        if not is_within_links(visitor, household, on=timezone.localdate(details["visited_at"])):
+            raise VisitError("走访时间早于您与该户的联系开始日期,不能记录联系开始之前的走访。")
 
 
 def _apply_facts(visit: Visit, household: Household, facts: dict) -> None:

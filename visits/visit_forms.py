@@ -2,22 +2,41 @@
 place), what was found, and the residents' requests, one per line."""
 
 import uuid
+from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
+from visits.dates import ISO_MINUTE, DateTimeMinuteInput, local_minute
 from visits.models import Finding, Household, RegistrationCorrection, Visit
 from visits.privacy import mask_phone
-from visits.services import CorrectionInput, FindingInput
+from visits.services import CorrectionInput, FindingInput, visit_time_error
 from visits.validators import validate_phone
+
+# Lengths a person writes at a door; anything longer is pasted, not heard.
+LONG_TEXT = 2000
+FINDING_TEXT = 1000
+REQUEST_LINE = 500
+
+
+def _text(label: str, max_length: int, rows: int = 2) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"max_length": f"{label}最多 {max_length} 字。"},
+    )
 
 
 class VisitForm(forms.ModelForm):
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
     visited_at = forms.DateTimeField(
         label="走访时间",
-        input_formats=["%Y-%m-%dT%H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=[ISO_MINUTE],
+        widget=DateTimeMinuteInput,
+        error_messages={"invalid": "请输入有效的走访时间。"},
     )
     # The household's facts, shown filled in: the officer changes what is wrong.
     head_name = forms.CharField(label="户主姓名", max_length=32)
@@ -30,17 +49,13 @@ class VisitForm(forms.ModelForm):
         help_text="号码有变化时填写新号码;不填表示不变。",
     )
     members_count = forms.IntegerField(label="家庭人口", min_value=1, max_value=99)
-    requests = forms.CharField(
-        label="诉求(每行一条)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="每条诉求都会登记为一件群众诉求,进入研判、分流、办结流程。",
-    )
-    dispute = forms.CharField(label="矛盾纠纷", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    requests = _text("诉求(每行一条)", LONG_TEXT, rows=3)
+    requests.help_text = "每条诉求都会登记为一件群众诉求,进入研判、分流、办结流程。"
+    dispute = _text("矛盾纠纷", FINDING_TEXT)
     dispute_mediated = forms.BooleanField(label="已当场调解", required=False)
-    stability = forms.CharField(label="维稳信息", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    case_clue = forms.CharField(label="破案线索", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    problem_solved = forms.CharField(label="解决的复杂问题", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    stability = _text("维稳信息", FINDING_TEXT)
+    case_clue = _text("破案线索", FINDING_TEXT)
+    problem_solved = _text("解决的复杂问题", FINDING_TEXT)
 
     class Meta:
         model = Visit
@@ -59,6 +74,15 @@ class VisitForm(forms.ModelForm):
             "opinions": forms.Textarea(attrs={"rows": 3}),
             "result": forms.Textarea(attrs={"rows": 2}),
         }
+        error_messages = {
+            name: {"max_length": f"{label}最多 %(limit_value)d 字。"}
+            for name, label in (
+                ("people_met", "见到的人"),
+                ("opinions", "意见建议"),
+                ("result", "走访结果"),
+                ("outside_links_reason", "走访理由"),
+            )
+        }
 
     def __init__(self, *args, household: Household, within_links: bool, **kwargs):
         initial = {
@@ -67,6 +91,11 @@ class VisitForm(forms.ModelForm):
             **{name: getattr(household, name) for name in ("head_name", "address", "members_count")},
         }
         super().__init__(*args, initial=initial, **kwargs)
+        now = timezone.now()
+        self.fields["visited_at"].help_text = f"可补录 {settings.VISIT_LATE_ENTRY_HOURS} 小时内的走访。"
+        self.fields["visited_at"].widget.attrs.update(
+            min=local_minute(now - timedelta(hours=settings.VISIT_LATE_ENTRY_HOURS)), max=local_minute(now)
+        )
         # The phone is personal data: shown masked, never filled in (the officer types a new one if it changed).
         self.fields["phone"].widget.attrs["placeholder"] = mask_phone(household.phone) or "未登记"
         self.fields["kind"].choices = [(Visit.Kind.DAY, "昼访"), (Visit.Kind.NIGHT, "夜访(警民夜谈)")]
@@ -74,6 +103,18 @@ class VisitForm(forms.ModelForm):
         self.fields["outside_links_reason"].required = not within_links
         if within_links:
             del self.fields["outside_links_reason"]
+
+    def clean_visited_at(self):
+        moment = self.cleaned_data["visited_at"]
+        if error := visit_time_error(moment):
+            raise forms.ValidationError(error)
+        return moment
+
+    def clean_requests(self):
+        lines = [line.strip() for line in self.cleaned_data["requests"].splitlines() if line.strip()]
+        if any(len(line) > REQUEST_LINE for line in lines):
+            raise forms.ValidationError(f"每条诉求最多 {REQUEST_LINE} 字,请分成几行。")
+        return "\n".join(lines)
 
     def clean(self):
         cleaned = super().clean()

@@ -57,7 +57,11 @@ def test_officer_logs_a_day_visit_on_a_phone(live_server, phone_page, village_a)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_night_visit_plan_log_refusal_and_compliance(live_server, desktop_page, phone_page, village_a, station_a):
+def test_night_visit_plan_log_refusal_and_compliance(
+    live_server, desktop_page, phone_page, village_a, station_a, settings
+):
+    # The last night-visit evening can be three days back (Friday, seen on a Monday): allow entering it late.
+    settings.VISIT_LATE_ENTRY_HOURS = 4 * 24
     head = UserFactory(username="suozhang", name="韩立", unit=station_a, is_unit_head=True)
     officer = UserFactory(username="yefang", name="赵夜访", unit=village_a.unit)
     household = HouseholdFactory(village=village_a, head_name="周大伯")

@@ -4,9 +4,11 @@ a case is added below, so that nobody can add a page that fetches by id without 
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from tests.conftest import log_in_as
 from tests.visits.factories import (
@@ -39,7 +41,7 @@ SCOPING_CASES = {
         ("bob",),
         ("charlie", "head_b", "alice"),
         "post",
-        lambda f: {"officer": f["successor"].pk, "start_date": "2099-01-01"},
+        lambda f: {"officer": f["successor"].pk, "start_date": timezone.localdate() + timedelta(days=30)},
     ),
     "visits:household_reveal": Case(
         lambda f: {"pk": f["alice_household"].pk}, ("alice", "bob"), ("charlie",), "post", {"field": "phone"}
