@@ -23,7 +23,7 @@ def latest_date() -> date:
 
 
 def out_of_window(first: date, last: date) -> str:
-    return f"日期超出可查询范围,请选择 {first:%Y-%m-%d} 至 {last:%Y-%m-%d} 之间的日期。"
+    return f"日期超出范围,请选择 {first:%Y-%m-%d} 至 {last:%Y-%m-%d} 之间的日期。"
 
 
 class IsoDateInput(forms.DateInput):

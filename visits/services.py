@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from visits.audit import Action, audit_record
+from visits.crypto import keyed_hash
 from visits.models import (
     Area,
     AreaLink,
@@ -24,6 +25,7 @@ from visits.models import (
 )
 from visits.night import is_night_date, night_window_error, window_text
 from visits.scopes import VISITOR_ROLES, is_within_links, unit_subtree, villages_visible_to
+from visits.selectors import registration_values
 
 
 class LinkError(Exception):
@@ -165,7 +167,7 @@ class VisitError(Exception):
 
 
 # Household facts a visit may correct in place; each change is also written as a RegistrationCorrection.
-CORRECTABLE_FACTS = ("head_name", "address", "phone", "members_count")
+CORRECTABLE_FACTS = ("head_name", "address", "phone", "members_count", "head_id_number")
 
 
 @dataclass(frozen=True)
@@ -177,8 +179,9 @@ class FindingInput:
 
 @dataclass(frozen=True)
 class CorrectionInput:
+    """A registration item and its corrected value; the old value is the household's current one, never typed."""
+
     field: str
-    old_value: str
     new_value: str
 
 
@@ -209,11 +212,9 @@ def visit_log(
                 submission_key=submission_key,
                 **details,
             )
-            _apply_facts(visit, household, facts)
-            RegistrationCorrection.objects.bulk_create(
-                RegistrationCorrection(visit=visit, household=household, **vars(correction))
-                for correction in corrections
-            )
+            in_place = {c.field: c.new_value for c in corrections if c.field in CORRECTABLE_FACTS}
+            _apply_facts(visit, household, {**facts, **in_place})
+            _record_corrections(visit, household, [c for c in corrections if c.field not in CORRECTABLE_FACTS])
             Finding.objects.bulk_create(Finding(visit=visit, **vars(finding)) for finding in findings)
             _register_requests(visit, household, requests)
     except IntegrityError:
@@ -256,15 +257,32 @@ def _check_visit(*, visitor: User, household: Household, details: dict) -> None:
             raise VisitError("走访时间早于您与该户的联系开始日期,不能记录联系开始之前的走访。")
 
 
+def _record_corrections(visit: Visit, household: Household, corrections: list[CorrectionInput]) -> None:
+    current = registration_values(household=household)
+    RegistrationCorrection.objects.bulk_create(
+        RegistrationCorrection(
+            visit=visit, household=household, field=c.field, old_value=current.get(c.field, ""), new_value=c.new_value
+        )
+        for c in corrections
+        if c.new_value != current.get(c.field)
+    )
+
+
 def _apply_facts(visit: Visit, household: Household, facts: dict) -> None:
     household = Household.objects.select_for_update().get(pk=household.pk)
+    id_number = facts.get("head_id_number")
+    if id_number and id_number != household.head_id_number:
+        # The hash column is unique: say so in words instead of failing on the index.
+        others = Household.objects.exclude(pk=household.pk)
+        if others.filter(head_id_number_hash=keyed_hash(id_number)).exists():
+            raise VisitError("该身份证号已登记在另一户,请核对后再整改。")
     changed = [name for name in CORRECTABLE_FACTS if name in facts and facts[name] != getattr(household, name)]
     RegistrationCorrection.objects.bulk_create(
         RegistrationCorrection(
             visit=visit,
             household=household,
             field=name,
-            old_value=str(getattr(household, name)),
+            old_value=str(getattr(household, name) or ""),
             new_value=str(facts[name]),
         )
         for name in changed
@@ -275,7 +293,9 @@ def _apply_facts(visit: Visit, household: Household, facts: dict) -> None:
         household.last_visited_at = visit.visited_at
         changed.append("last_visited_at")
     if changed:
-        household.save(update_fields=[*changed, "updated_at"])
+        # The ID number's search hash is computed on save, and saved only when named.
+        hashed = ["head_id_number_hash"] if "head_id_number" in changed else []
+        household.save(update_fields=[*changed, *hashed, "updated_at"])
 
 
 def _register_requests(visit: Visit, household: Household, requests: list[str]) -> None:

@@ -1,18 +1,20 @@
 """The visit form an officer fills in at the door: what the visit was, the household's facts (corrected in
 place), what was found, and the residents' requests, one per line."""
 
+import re
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from visits.dates import ISO_MINUTE, DateTimeMinuteInput, local_minute
-from visits.models import Finding, Household, RegistrationCorrection, Visit
-from visits.privacy import mask_phone
+from visits.dates import ISO_DATE, ISO_MINUTE, DateTimeMinuteInput, IsoDateInput, local_minute
+from visits.models import Finding, Household, Visit
+from visits.privacy import item_value, mask_phone
+from visits.selectors import EVENT_ITEMS
 from visits.services import CorrectionInput, FindingInput, visit_time_error
-from visits.validators import validate_phone
+from visits.validators import normalize_id_number, validate_id_number, validate_phone
 
 # Lengths a person writes at a door; anything longer is pasted, not heard.
 LONG_TEXT = 2000
@@ -151,37 +153,69 @@ class VisitForm(forms.ModelForm):
         return [line.strip() for line in self.cleaned_data["requests"].splitlines() if line.strip()]
 
 
-class CorrectionForm(forms.Form):
-    """A registration item not among the household facts above, e.g. a member's birth date."""
+MARITAL_STATUSES = ("未婚", "已婚", "离婚", "丧偶")
+EDUCATION_LEVELS = ("文盲或半文盲", "小学", "初中", "高中", "中专", "大学专科", "大学本科", "研究生")
+_CHINESE_WORD = re.compile(r"^[\u4e00-\u9fff]{1,8}$")
 
-    field = forms.ChoiceField(
-        label="项目",
-        choices=[("", "—")]
-        + [
-            c
-            for c in RegistrationCorrection.Field.choices
-            if c[0] not in ("head_name", "address", "phone", "members_count")
-        ],
-        required=False,
+
+def _choices(values) -> list[tuple[str, str]]:
+    return [("", "—(不变)")] + [(value, value) for value in values]
+
+
+def _validate_ethnicity(value: str) -> None:
+    if not _CHINESE_WORD.match(value):
+        raise forms.ValidationError("民族请填写汉字,如 汉、回、满。")
+
+
+class RegistrationItemsForm(forms.Form):
+    """The registration items that are not among the household facts above. Each shows its current value (masked
+    when it is personal data); the officer fills in only what is wrong, and each new value is checked for its item."""
+
+    head_id_number = forms.CharField(
+        label="户主身份证号", required=False, max_length=18, validators=[validate_id_number]
     )
-    old_value = forms.CharField(label="原值", max_length=100, required=False)
-    new_value = forms.CharField(label="新值", max_length=100, required=False)
+    birth_date = forms.DateField(
+        label="户主出生日期",
+        required=False,
+        input_formats=[ISO_DATE],
+        widget=IsoDateInput,
+        error_messages={"invalid": "出生日期应为日期,如 1965-03-02。"},
+    )
+    ethnicity = forms.CharField(label="民族", required=False, max_length=8, validators=[_validate_ethnicity])
+    marital_status = forms.ChoiceField(label="婚姻状况", required=False, choices=_choices(MARITAL_STATUSES))
+    education = forms.ChoiceField(label="文化程度", required=False, choices=_choices(EDUCATION_LEVELS))
+    employer = forms.CharField(label="服务处所", required=False, max_length=64)
+    member_added = forms.CharField(
+        label="增加人员", required=False, max_length=64, help_text="姓名及原因,如 新生儿 李小宝"
+    )
+    member_removed = forms.CharField(label="减少人员", required=False, max_length=64, help_text="姓名及原因")
+    other = forms.CharField(label="其他", required=False, max_length=100)
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("field") and not cleaned.get("new_value"):
-            self.add_error("new_value", "请填写整改后的值。")
-        if cleaned.get("new_value") and not cleaned.get("field"):
-            self.add_error("field", "请选择整改的项目。")
-        return cleaned
+    def __init__(self, *args, current: dict[str, str], **kwargs):
+        super().__init__(*args, prefix="fix", **kwargs)
+        for name, field in self.fields.items():
+            field.error_messages.setdefault("max_length", f"{field.label}最多 %(limit_value)d 字。")
+            field.error_messages["invalid_choice"] = f"请选择{field.label}。"
+            if name not in EVENT_ITEMS:
+                field.help_text = (
+                    f"当前:{item_value(name, current.get(name, ''))}" if current.get(name) else "当前:未登记"
+                )
+        # The window of a birth date: nobody registered is older than 1900 or born after today.
+        self.fields["birth_date"].widget.attrs.update(min="1900-01-01", max=timezone.localdate().isoformat())
 
+    def clean_head_id_number(self):
+        return normalize_id_number(self.cleaned_data["head_id_number"])
 
-CorrectionFormSet = forms.formset_factory(CorrectionForm, extra=2, max_num=20)
+    def clean_birth_date(self):
+        born = self.cleaned_data["birth_date"]
+        if born is not None and not date(1900, 1, 1) <= born <= timezone.localdate():
+            raise forms.ValidationError("出生日期超出范围,应在 1900-01-01 至今天之间。")
+        return born
 
-
-def corrections_from(formset) -> list[CorrectionInput]:
-    return [
-        CorrectionInput(form.cleaned_data["field"], form.cleaned_data["old_value"], form.cleaned_data["new_value"])
-        for form in formset
-        if form.cleaned_data.get("field")
-    ]
+    def corrections(self) -> list[CorrectionInput]:
+        values = {name: self.cleaned_data.get(name) for name in self.fields}
+        return [
+            CorrectionInput(name, value.isoformat() if isinstance(value, date) else value)
+            for name, value in values.items()
+            if value
+        ]

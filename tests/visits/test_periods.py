@@ -42,7 +42,7 @@ def test_coverage_survives_bad_query_values(client, evaluator, village_a, query)
 
 def test_coverage_says_why_a_date_was_ignored(client, evaluator, village_a):
     body = client.get(reverse("visits:coverage"), {"from": "1900-01-01"}).content.decode()
-    assert "超出可查询范围" in body
+    assert "日期超出范围" in body
 
 
 def test_coverage_with_from_after_to_is_refused_with_a_message(client, evaluator, village_a):

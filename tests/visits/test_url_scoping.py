@@ -52,6 +52,9 @@ SCOPING_CASES = {
     "visits:attachment_download": Case(lambda f: {"pk": f["attachment"].pk}, ("alice", "bob"), ("charlie",)),
     "visits:visit_create": Case(lambda f: {"pk": f["alice_household"].pk}, ("alice", "bob"), ("charlie", "auditor")),
     "visits:visit_detail": Case(lambda f: {"pk": f["visit"].pk}, ("alice", "bob"), ("charlie", "secadmin")),
+    "visits:visit_reveal": Case(
+        lambda f: {"pk": f["visit"].pk}, ("alice", "bob"), ("charlie", "secadmin"), "post", {"field": "phone"}
+    ),
     "visits:night_plan_remove": Case(lambda f: {"pk": f["night_plan"].pk}, ("bob",), ("charlie", "head_b"), "post"),
     "feedback:topic_visit_detail": Case(lambda f: {"pk": f["topic"].pk}, ("leader",), ("other_leader", "alice")),
     "feedback:topic_visit_add_matters": Case(

@@ -94,6 +94,7 @@ class RegistrationCorrection(models.Model):
         ADDRESS = "address", "住址"
         PHONE = "phone", "联系电话"
         MEMBERS_COUNT = "members_count", "家庭人口"
+        HEAD_ID_NUMBER = "head_id_number", "户主身份证号"
         BIRTH_DATE = "birth_date", "出生日期"
         ETHNICITY = "ethnicity", "民族"
         MARITAL_STATUS = "marital_status", "婚姻状况"

@@ -6,13 +6,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from visits import selectors, services
-from visits.audit import Action, audit_record
+from visits.audit import audit_record
 from visits.filters import HouseholdFilter
 from visits.forms import AssignOfficerForm, AttachmentForm, RevealForm
 from visits.models import User
 from visits.night import window_text
 from visits.pagination import paginate
-from visits.privacy import can_reveal
+from visits.privacy import REVEAL_ACTIONS, can_reveal
 from visits.scopes import VISITOR_ROLES, get_area_for_user, get_household_for_user
 
 _HOME_TEMPLATES = {role: f"visits/home_{role}.html" for role in User.Role}
@@ -61,9 +61,6 @@ def household_context(request, household, revealed: str = "", attachment_form=No
     }
 
 
-_REVEAL_ACTIONS = {"id_number": Action.REVEAL_ID_NUMBER, "phone": Action.REVEAL_PHONE}
-
-
 @require_POST
 @login_required
 def household_reveal(request, pk: int):
@@ -75,7 +72,7 @@ def household_reveal(request, pk: int):
     field = form.cleaned_data["field"]
     if not can_reveal(request.user, field):
         raise PermissionDenied("您的角色无权查看完整号码。")
-    audit_record(action=_REVEAL_ACTIONS[field], request=request, target=household)
+    audit_record(action=REVEAL_ACTIONS[field], request=request, target=household)
     return render(request, "visits/household_detail.html", household_context(request, household, revealed=field))
 
 
