@@ -164,6 +164,9 @@ class _History:
             village_id=household.village_id,
             unit=visitor.unit,
             visited_at=moment,
+            # Entered that same evening or day, as an officer does: a visit entered "now" for a day long past would
+            # be a late entry that keeps no night plan.
+            created_at=moment + timedelta(minutes=self.rng.randint(5, 90)),
             people_met=self.rng.choice(["户主本人", "户主及配偶", "户主母亲", "户主儿子"]),
             facts_confirmed=True,
             opinions=self.rng.choice(["", "", "希望多来村里讲讲防诈骗", "对社区民警工作满意"]),

@@ -1,12 +1,17 @@
 import re
+from datetime import date, timedelta
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from visits.crypto import keyed_hash
-from visits.models import Area, AuditEntry, Household
+from visits.dates import BoundedDateField, MonthField
+from visits.models import Area, AuditEntry, Household, Unit
+from visits.night import week_start
 from visits.privacy import mask_id_number, mask_phone
 from visits.validators import validate_phone
 
@@ -106,3 +111,63 @@ class AuditEntryFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEntry
         fields = ["actor", "action", "ip_address", "date_from", "date_to", "object_id"]
+
+
+class PeriodFilterForm(forms.Form):
+    """The one reader of a period in a query string, for every page: `from`/`to` (a range of days), `week` (any
+    day of the week) and `month` (YYYY-MM). A value that is not a date, or lies outside the window around today,
+    is not used: the page falls back to its default and shows `errors_text()`."""
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data or {}, **kwargs)
+        self.fields["from"] = BoundedDateField(label="起", required=False)
+        self.fields["to"] = BoundedDateField(label="止", required=False)
+        self.fields["week"] = BoundedDateField(label="周", required=False)
+        self.fields["month"] = MonthField(label="月份", required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and start > end:
+            self.add_error("to", "起始日期不能晚于截止日期。")
+            cleaned.pop("from", None)
+        return cleaned
+
+    def period(self, *, default_days: int) -> tuple[date, date]:
+        """The first and last day (both included); by default the last `default_days` days up to today."""
+        end = self.value("to") or timezone.localdate()
+        start = self.value("from") or end - timedelta(days=default_days - 1)
+        return start, end
+
+    def week(self) -> date:
+        return week_start(self.value("week") or timezone.localdate())
+
+    def month(self) -> date | None:
+        return self.value("month")
+
+    def value(self, name: str):
+        """The cleaned value of `name`, or None when it was not given or not valid."""
+        return self.cleaned_data.get(name) if self.errors is not None else None
+
+    def errors_text(self) -> list[str]:
+        return [error for errors in self.errors.values() for error in errors]
+
+
+class CoverageFilterForm(PeriodFilterForm):
+    area = forms.ModelChoiceField(label="镇/乡", queryset=Area.objects.none(), required=False)
+    overdue_days = forms.IntegerField(label="超期天数", required=False, min_value=1, max_value=3650)
+
+    def __init__(self, data=None, *, towns: QuerySet[Area], **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["area"].queryset = towns
+
+    def overdue_days_or_default(self) -> int:
+        return self.value("overdue_days") or settings.VISIT_OVERDUE_DAYS
+
+
+class NightComplianceFilterForm(PeriodFilterForm):
+    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.none(), required=False)
+
+    def __init__(self, data=None, *, units: QuerySet[Unit], **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["unit"].queryset = units

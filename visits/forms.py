@@ -4,9 +4,11 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils import timezone
 
+from visits.dates import BoundedDateField
 from visits.models import Area, Unit, User
 from visits.night import WEEKDAY_NAMES, night_dates
 from visits.scopes import unit_subtree, villages_visible_to
+from visits.services import link_start_window
 from visits.uploads import validate_upload
 
 
@@ -58,21 +60,17 @@ class AreaLinkForm(forms.Form):
     START_WINDOW = timedelta(days=366)
 
     area = forms.ModelChoiceField(label="联系区域", queryset=Area.objects.none())
-    start_date = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = BoundedDateField(label="开始日期")
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         kind = Area.Kind.TOWN if user.role == User.Role.LEADER else Area.Kind.VILLAGE
         self.fields["area"].queryset = Area.objects.filter(kind=kind).select_related("parent").order_by("code")
         self.fields["area"].label_from_instance = lambda area: area.full_name
-
-    def clean_start_date(self):
-        start = self.cleaned_data["start_date"]
         today = timezone.localdate()
-        earliest, latest = today - self.START_WINDOW, today + self.START_WINDOW
-        if not earliest <= start <= latest:
-            raise forms.ValidationError(f"开始日期须在 {earliest:%Y-%m-%d} 至 {latest:%Y-%m-%d} 之间。")
-        return start
+        self.fields["start_date"] = BoundedDateField(
+            label="开始日期", first=today - self.START_WINDOW, last=today + self.START_WINDOW
+        )
 
 
 class AttachmentForm(forms.Form):
@@ -103,10 +101,12 @@ class NightPlanForm(forms.Form):
 
 class AssignOfficerForm(forms.Form):
     officer = forms.ModelChoiceField(label="新的责任民警", queryset=User.objects.none())
-    start_date = forms.DateField(label="自何日起", widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, head: User, **kwargs):
         super().__init__(*args, initial={"start_date": timezone.localdate()}, **kwargs)
+        # The window is read when the form is made, so that it moves with today.
+        first, last = link_start_window()
+        self.fields["start_date"] = BoundedDateField(label="自何日起", first=first, last=last)
         self.fields["officer"].queryset = User.objects.filter(
             role=User.Role.OFFICER, is_active=True, unit__in=unit_subtree(head.unit)
         ).order_by("name")

@@ -5,6 +5,8 @@ helper that raises Http404 for an object out of scope, so another station's data
 confirmed to exist.
 """
 
+from datetime import date
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -48,8 +50,8 @@ def _jurisdiction_villages(user: User) -> QuerySet[Area]:
     return Area.objects.filter(kind=Area.Kind.VILLAGE, unit__in=unit_subtree(user.unit))
 
 
-def _linked_areas(user: User) -> QuerySet[AreaLink]:
-    return AreaLink.objects.active().filter(user=user)
+def _linked_areas(user: User, on: date | None = None) -> QuerySet[AreaLink]:
+    return AreaLink.objects.active(on).filter(user=user)
 
 
 def villages_visible_to(user: User) -> QuerySet[Area]:
@@ -129,14 +131,15 @@ def get_attachment_for_user(user: User, pk: int) -> HouseholdAttachment:
 VISITOR_ROLES = frozenset({Role.LEADER, Role.CADRE, Role.OFFICER})
 
 
-def households_linked_to(user: User) -> QuerySet[Household]:
-    """The visitor's own links: where a visit needs no reason."""
+def households_linked_to(user: User, on: date | None = None) -> QuerySet[Household]:
+    """The visitor's own links (today, or on the day `on`): where a visit needs no reason."""
     if user.role == Role.OFFICER:
-        return Household.objects.filter(pk__in=HouseholdLink.objects.active().filter(officer=user).values("household"))
+        links = HouseholdLink.objects.active(on).filter(officer=user)
+        return Household.objects.filter(pk__in=links.values("household"))
     if user.role == Role.CADRE:
-        return Household.objects.filter(village__in=_linked_areas(user).values("area"))
+        return Household.objects.filter(village__in=_linked_areas(user, on).values("area"))
     if user.role == Role.LEADER:
-        return Household.objects.filter(village__parent__in=_linked_areas(user).values("area"))
+        return Household.objects.filter(village__parent__in=_linked_areas(user, on).values("area"))
     return Household.objects.none()
 
 
@@ -158,9 +161,9 @@ def reaches_beyond_links(user: User) -> bool:
     return user.role in VISITOR_ROLES and _sees_unit_jurisdiction(user)
 
 
-def is_within_links(user: User, household: Household) -> bool:
-    """Inside the visitor's own links (no reason needed)."""
-    return households_linked_to(user).filter(pk=household.pk).exists()
+def is_within_links(user: User, household: Household, on: date | None = None) -> bool:
+    """Inside the visitor's own links (no reason needed) today, or on the day `on`."""
+    return households_linked_to(user, on).filter(pk=household.pk).exists()
 
 
 def get_household_for_visit(user: User, pk: int) -> Household:

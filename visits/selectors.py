@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -93,6 +94,8 @@ class TimelineEvent:
     title: str
     lines: tuple[str, ...] = ()
     url: str = ""
+    # Shown by the page, which masks personal items unless a reveal was asked for.
+    corrections: tuple = ()
 
 
 def household_timeline(*, household: Household) -> list[TimelineEvent]:
@@ -135,22 +138,50 @@ def _household_visits(household: Household) -> QuerySet[Visit]:
 
 def _visit_event(visit: Visit) -> TimelineEvent:
     lines = [f"见到 {visit.people_met}"]
-    lines += [
-        f"户籍整改:{c.get_field_display()} {c.old_value or '(空)'} → {c.new_value}" for c in visit.corrections.all()
-    ]
     lines += [f"{f.get_kind_display()}:{f.description}" for f in visit.findings.all()]
     lines += [f"诉求:{m.content}({m.get_state_display()})" for m in visit.matters.all()]
     title = f"{visit.get_kind_display()} · {visit.visitor}" + (" · 联系范围外" if visit.is_outside_links else "")
-    return TimelineEvent(visit.visited_at, "visit", title, tuple(lines), visit.get_absolute_url())
+    title += " · 补录" if visit.is_late_entry else ""
+    return TimelineEvent(
+        visit.visited_at, "visit", title, tuple(lines), visit.get_absolute_url(), tuple(visit.corrections.all())
+    )
+
+
+# Items that record an event (a person added or removed, a note), not a value that a later visit could correct.
+EVENT_ITEMS = frozenset({"member_added", "member_removed", "other"})
+
+
+def registration_values(*, household: Household) -> dict[str, str]:
+    """The household's current value of each registration item: the facts kept on the household itself; for the
+    items kept only as corrections, the newest corrected value; the head's birth date, until corrected, as the
+    ID number gives it. One query whatever the number of corrections."""
+    values: dict[str, str] = {}
+    for field, new_value in household.corrections.order_by("-id").values_list("field", "new_value"):
+        if field not in EVENT_ITEMS:
+            values.setdefault(field, new_value)
+    id_number = household.head_id_number or ""
+    if "birth_date" not in values and len(id_number) == 18:
+        values["birth_date"] = f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
+    values.update(
+        head_name=household.head_name,
+        address=household.address,
+        phone=household.phone,
+        members_count=str(household.members_count),
+        head_id_number=id_number,
+    )
+    return values
 
 
 def visit_outcomes(*, visit: Visit, user: User) -> dict:
-    """What a visit found. Registration corrections are the household's data: shown only while the household is
-    in the reader's reach, even on the reader's own visit."""
+    """What a visit created: its corrections, findings, the matters registered from its requests and the echo
+    cards handed out on it (matters and cards belong to feedback and are read through the reverse relations).
+    Registration corrections are the household's data: shown only while the household is in the reader's reach,
+    even on the reader's own visit."""
     return {
         "corrections": list(corrections_visible_to(user).filter(visit=visit)),
         "findings": list(visit.findings.all()),
-        "matters": list(visit.matters.all()),
+        "matters": list(visit.matters.order_by("pk")),
+        "cards": list(visit.echo_cards.order_by("number")),
     }
 
 
@@ -166,12 +197,13 @@ def diary_entries(*, user: User, month: date | None = None) -> QuerySet[Visit]:
 
 def night_plans_of_week(*, units: QuerySet[Unit], week: date) -> QuerySet[NightVisitPlan]:
     """The week's night-visit plans with whether each was kept: a night visit by that officer in that village
-    on that evening."""
+    on that evening, entered within the late-entry grace (a visit typed in days later keeps nothing)."""
     kept = Visit.objects.filter(
         kind=Visit.Kind.NIGHT,
         visitor=OuterRef("officer"),
         village=OuterRef("village"),
         visited_at__date=OuterRef("date"),
+        created_at__lte=F("visited_at") + timedelta(hours=settings.VISIT_LATE_ENTRY_HOURS),
     )
     return (
         NightVisitPlan.objects.filter(unit__in=units, date__range=(week, week + timedelta(days=6)))

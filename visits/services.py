@@ -3,12 +3,14 @@ Every change of a link is a change of someone's scope, and is written to the aud
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from visits.audit import Action, audit_record
+from visits.crypto import keyed_hash
 from visits.models import (
     Area,
     AreaLink,
@@ -23,6 +25,7 @@ from visits.models import (
 )
 from visits.night import is_night_date, night_window_error, window_text
 from visits.scopes import VISITOR_ROLES, is_within_links, unit_subtree, villages_visible_to
+from visits.selectors import registration_values
 
 
 class LinkError(Exception):
@@ -83,6 +86,16 @@ def area_link_end(*, link: AreaLink, end_date: date | None = None, actor: User |
     return link
 
 
+def link_start_window() -> tuple[date, date]:
+    """When a new responsible officer may start: a hand-over recorded a little late or planned a little ahead,
+    never one that rewrites years of history or cuts the current officer off in 9999."""
+    today = timezone.localdate()
+    return (
+        today - timedelta(days=settings.LINK_START_PAST_DAYS),
+        today + timedelta(days=settings.LINK_START_FUTURE_DAYS),
+    )
+
+
 @transaction.atomic
 def household_assign_officer(
     *, household: Household, officer: User, start_date: date | None = None, actor: User | None = None, request=None
@@ -91,6 +104,9 @@ def household_assign_officer(
     if officer.role != User.Role.OFFICER:
         raise LinkError("只有民警可以联系户。")
     start_date = start_date or timezone.localdate()
+    first, last = link_start_window()
+    if not first <= start_date <= last:
+        raise LinkError(f"开始日期超出范围:责任民警的调整须在 {first:%Y-%m-%d} 至 {last:%Y-%m-%d} 之间开始。")
     # Lock the household, not only its open link: a second re-assignment waits here and then sees the first one's
     # new link, instead of finding no open link and colliding with it on the unique index.
     Household.objects.select_for_update().filter(pk=household.pk).get()
@@ -151,7 +167,7 @@ class VisitError(Exception):
 
 
 # Household facts a visit may correct in place; each change is also written as a RegistrationCorrection.
-CORRECTABLE_FACTS = ("head_name", "address", "phone", "members_count")
+CORRECTABLE_FACTS = ("head_name", "address", "phone", "members_count", "head_id_number")
 
 
 @dataclass(frozen=True)
@@ -163,8 +179,9 @@ class FindingInput:
 
 @dataclass(frozen=True)
 class CorrectionInput:
+    """A registration item and its corrected value; the old value is the household's current one, never typed."""
+
     field: str
-    old_value: str
     new_value: str
 
 
@@ -195,11 +212,9 @@ def visit_log(
                 submission_key=submission_key,
                 **details,
             )
-            _apply_facts(visit, household, facts)
-            RegistrationCorrection.objects.bulk_create(
-                RegistrationCorrection(visit=visit, household=household, **vars(correction))
-                for correction in corrections
-            )
+            in_place = {c.field: c.new_value for c in corrections if c.field in CORRECTABLE_FACTS}
+            _apply_facts(visit, household, {**facts, **in_place})
+            _record_corrections(visit, household, [c for c in corrections if c.field not in CORRECTABLE_FACTS])
             Finding.objects.bulk_create(Finding(visit=visit, **vars(finding)) for finding in findings)
             _register_requests(visit, household, requests)
     except IntegrityError:
@@ -211,26 +226,63 @@ def visit_log(
     return visit, True
 
 
+# A clock a few minutes fast on the officer's phone is not a visit in the future.
+VISIT_CLOCK_SKEW = timedelta(minutes=10)
+
+
+def visit_time_error(moment: datetime) -> str | None:
+    """None when a visit at `moment` may still be entered now: not in the future, and no longer ago than the
+    late-entry grace (补录期限), so that nobody backdates a visit to an evening or a month long past."""
+    now = timezone.now()
+    hours = settings.VISIT_LATE_ENTRY_HOURS
+    if moment > now + VISIT_CLOCK_SKEW:
+        return "走访时间不能晚于现在。"
+    if moment < now - timedelta(hours=hours):
+        limit = timezone.localtime(now - timedelta(hours=hours))
+        return f"走访须在 {hours} 小时内录入:早于 {limit:%m月%d日 %H:%M} 的走访已过补录期限,不能再记录。"
+    return None
+
+
 def _check_visit(*, visitor: User, household: Household, details: dict) -> None:
     if visitor.role not in VISITOR_ROLES:
         raise VisitError("只有局领导、中层干部和民警记录家访。")
-    if details["visited_at"] > timezone.now() + timedelta(minutes=10):
-        raise VisitError("走访时间不能晚于现在。")
+    if error := visit_time_error(details["visited_at"]):
+        raise VisitError(error)
     if details["kind"] == Visit.Kind.NIGHT and (error := night_window_error(details["visited_at"])):
         raise VisitError(error)
-    if not details.get("outside_links_reason") and not is_within_links(visitor, household):
-        raise VisitError("该户不在您的联系范围内,请填写走访理由。")
+    if not details.get("outside_links_reason"):
+        if not is_within_links(visitor, household):
+            raise VisitError("该户不在您的联系范围内,请填写走访理由。")
+        if not is_within_links(visitor, household, on=timezone.localdate(details["visited_at"])):
+            raise VisitError("走访时间早于您与该户的联系开始日期,不能记录联系开始之前的走访。")
+
+
+def _record_corrections(visit: Visit, household: Household, corrections: list[CorrectionInput]) -> None:
+    current = registration_values(household=household)
+    RegistrationCorrection.objects.bulk_create(
+        RegistrationCorrection(
+            visit=visit, household=household, field=c.field, old_value=current.get(c.field, ""), new_value=c.new_value
+        )
+        for c in corrections
+        if c.new_value != current.get(c.field)
+    )
 
 
 def _apply_facts(visit: Visit, household: Household, facts: dict) -> None:
     household = Household.objects.select_for_update().get(pk=household.pk)
+    id_number = facts.get("head_id_number")
+    if id_number and id_number != household.head_id_number:
+        # The hash column is unique: say so in words instead of failing on the index.
+        others = Household.objects.exclude(pk=household.pk)
+        if others.filter(head_id_number_hash=keyed_hash(id_number)).exists():
+            raise VisitError("该身份证号已登记在另一户,请核对后再整改。")
     changed = [name for name in CORRECTABLE_FACTS if name in facts and facts[name] != getattr(household, name)]
     RegistrationCorrection.objects.bulk_create(
         RegistrationCorrection(
             visit=visit,
             household=household,
             field=name,
-            old_value=str(getattr(household, name)),
+            old_value=str(getattr(household, name) or ""),
             new_value=str(facts[name]),
         )
         for name in changed
@@ -241,7 +293,9 @@ def _apply_facts(visit: Visit, household: Household, facts: dict) -> None:
         household.last_visited_at = visit.visited_at
         changed.append("last_visited_at")
     if changed:
-        household.save(update_fields=[*changed, "updated_at"])
+        # The ID number's search hash is computed on save, and saved only when named.
+        hashed = ["head_id_number_hash"] if "head_id_number" in changed else []
+        household.save(update_fields=[*changed, *hashed, "updated_at"])
 
 
 def _register_requests(visit: Visit, household: Household, requests: list[str]) -> None:

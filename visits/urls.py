@@ -13,6 +13,7 @@ urlpatterns = [
     path("attachments/<int:pk>/", attachments.attachment_download, name="attachment_download"),
     path("households/<int:pk>/visits/new/", visiting.visit_create, name="visit_create"),
     path("visits/<int:pk>/", visiting.visit_detail, name="visit_detail"),
+    path("visits/<int:pk>/reveal/", visiting.visit_reveal, name="visit_reveal"),
     path("diary/", visiting.diary, name="diary"),
     path("night/plans/", night.night_plan, name="night_plan"),
     path("night/plans/add/", night.night_plan_add, name="night_plan_add"),

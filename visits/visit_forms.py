@@ -1,23 +1,44 @@
 """The visit form an officer fills in at the door: what the visit was, the household's facts (corrected in
 place), what was found, and the residents' requests, one per line."""
 
+import re
 import uuid
+from datetime import date, timedelta
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
-from visits.models import Finding, Household, RegistrationCorrection, Visit
-from visits.privacy import mask_phone
-from visits.services import CorrectionInput, FindingInput
-from visits.validators import validate_phone
+from visits.dates import ISO_DATE, ISO_MINUTE, DateTimeMinuteInput, IsoDateInput, local_minute
+from visits.models import Finding, Household, Visit
+from visits.privacy import item_value, mask_phone
+from visits.selectors import EVENT_ITEMS
+from visits.services import CorrectionInput, FindingInput, visit_time_error
+from visits.validators import normalize_id_number, validate_id_number, validate_phone
+
+# Lengths a person writes at a door; anything longer is pasted, not heard.
+LONG_TEXT = 2000
+FINDING_TEXT = 1000
+REQUEST_LINE = 500
+
+
+def _text(label: str, max_length: int, rows: int = 2) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"max_length": f"{label}最多 {max_length} 字。"},
+    )
 
 
 class VisitForm(forms.ModelForm):
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
     visited_at = forms.DateTimeField(
         label="走访时间",
-        input_formats=["%Y-%m-%dT%H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=[ISO_MINUTE],
+        widget=DateTimeMinuteInput,
+        error_messages={"invalid": "请输入有效的走访时间。"},
     )
     # The household's facts, shown filled in: the officer changes what is wrong.
     head_name = forms.CharField(label="户主姓名", max_length=32)
@@ -30,17 +51,13 @@ class VisitForm(forms.ModelForm):
         help_text="号码有变化时填写新号码;不填表示不变。",
     )
     members_count = forms.IntegerField(label="家庭人口", min_value=1, max_value=99)
-    requests = forms.CharField(
-        label="诉求(每行一条)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="每条诉求都会登记为一件群众诉求,进入研判、分流、办结流程。",
-    )
-    dispute = forms.CharField(label="矛盾纠纷", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    requests = _text("诉求(每行一条)", LONG_TEXT, rows=3)
+    requests.help_text = "每条诉求都会登记为一件群众诉求,进入研判、分流、办结流程。"
+    dispute = _text("矛盾纠纷", FINDING_TEXT)
     dispute_mediated = forms.BooleanField(label="已当场调解", required=False)
-    stability = forms.CharField(label="维稳信息", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    case_clue = forms.CharField(label="破案线索", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    problem_solved = forms.CharField(label="解决的复杂问题", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    stability = _text("维稳信息", FINDING_TEXT)
+    case_clue = _text("破案线索", FINDING_TEXT)
+    problem_solved = _text("解决的复杂问题", FINDING_TEXT)
 
     class Meta:
         model = Visit
@@ -59,6 +76,15 @@ class VisitForm(forms.ModelForm):
             "opinions": forms.Textarea(attrs={"rows": 3}),
             "result": forms.Textarea(attrs={"rows": 2}),
         }
+        error_messages = {
+            name: {"max_length": f"{label}最多 %(limit_value)d 字。"}
+            for name, label in (
+                ("people_met", "见到的人"),
+                ("opinions", "意见建议"),
+                ("result", "走访结果"),
+                ("outside_links_reason", "走访理由"),
+            )
+        }
 
     def __init__(self, *args, household: Household, within_links: bool, **kwargs):
         initial = {
@@ -67,6 +93,11 @@ class VisitForm(forms.ModelForm):
             **{name: getattr(household, name) for name in ("head_name", "address", "members_count")},
         }
         super().__init__(*args, initial=initial, **kwargs)
+        now = timezone.now()
+        self.fields["visited_at"].help_text = f"可补录 {settings.VISIT_LATE_ENTRY_HOURS} 小时内的走访。"
+        self.fields["visited_at"].widget.attrs.update(
+            min=local_minute(now - timedelta(hours=settings.VISIT_LATE_ENTRY_HOURS)), max=local_minute(now)
+        )
         # The phone is personal data: shown masked, never filled in (the officer types a new one if it changed).
         self.fields["phone"].widget.attrs["placeholder"] = mask_phone(household.phone) or "未登记"
         self.fields["kind"].choices = [(Visit.Kind.DAY, "昼访"), (Visit.Kind.NIGHT, "夜访(警民夜谈)")]
@@ -74,6 +105,18 @@ class VisitForm(forms.ModelForm):
         self.fields["outside_links_reason"].required = not within_links
         if within_links:
             del self.fields["outside_links_reason"]
+
+    def clean_visited_at(self):
+        moment = self.cleaned_data["visited_at"]
+        if error := visit_time_error(moment):
+            raise forms.ValidationError(error)
+        return moment
+
+    def clean_requests(self):
+        lines = [line.strip() for line in self.cleaned_data["requests"].splitlines() if line.strip()]
+        if any(len(line) > REQUEST_LINE for line in lines):
+            raise forms.ValidationError(f"每条诉求最多 {REQUEST_LINE} 字,请分成几行。")
+        return "\n".join(lines)
 
     def clean(self):
         cleaned = super().clean()
@@ -110,37 +153,69 @@ class VisitForm(forms.ModelForm):
         return [line.strip() for line in self.cleaned_data["requests"].splitlines() if line.strip()]
 
 
-class CorrectionForm(forms.Form):
-    """A registration item not among the household facts above, e.g. a member's birth date."""
+MARITAL_STATUSES = ("未婚", "已婚", "离婚", "丧偶")
+EDUCATION_LEVELS = ("文盲或半文盲", "小学", "初中", "高中", "中专", "大学专科", "大学本科", "研究生")
+_CHINESE_WORD = re.compile(r"^[\u4e00-\u9fff]{1,8}$")
 
-    field = forms.ChoiceField(
-        label="项目",
-        choices=[("", "—")]
-        + [
-            c
-            for c in RegistrationCorrection.Field.choices
-            if c[0] not in ("head_name", "address", "phone", "members_count")
-        ],
-        required=False,
+
+def _choices(values) -> list[tuple[str, str]]:
+    return [("", "—(不变)")] + [(value, value) for value in values]
+
+
+def _validate_ethnicity(value: str) -> None:
+    if not _CHINESE_WORD.match(value):
+        raise forms.ValidationError("民族请填写汉字,如 汉、回、满。")
+
+
+class RegistrationItemsForm(forms.Form):
+    """The registration items that are not among the household facts above. Each shows its current value (masked
+    when it is personal data); the officer fills in only what is wrong, and each new value is checked for its item."""
+
+    head_id_number = forms.CharField(
+        label="户主身份证号", required=False, max_length=18, validators=[validate_id_number]
     )
-    old_value = forms.CharField(label="原值", max_length=100, required=False)
-    new_value = forms.CharField(label="新值", max_length=100, required=False)
+    birth_date = forms.DateField(
+        label="户主出生日期",
+        required=False,
+        input_formats=[ISO_DATE],
+        widget=IsoDateInput,
+        error_messages={"invalid": "出生日期应为日期,如 1965-03-02。"},
+    )
+    ethnicity = forms.CharField(label="民族", required=False, max_length=8, validators=[_validate_ethnicity])
+    marital_status = forms.ChoiceField(label="婚姻状况", required=False, choices=_choices(MARITAL_STATUSES))
+    education = forms.ChoiceField(label="文化程度", required=False, choices=_choices(EDUCATION_LEVELS))
+    employer = forms.CharField(label="服务处所", required=False, max_length=64)
+    member_added = forms.CharField(
+        label="增加人员", required=False, max_length=64, help_text="姓名及原因,如 新生儿 李小宝"
+    )
+    member_removed = forms.CharField(label="减少人员", required=False, max_length=64, help_text="姓名及原因")
+    other = forms.CharField(label="其他", required=False, max_length=100)
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("field") and not cleaned.get("new_value"):
-            self.add_error("new_value", "请填写整改后的值。")
-        if cleaned.get("new_value") and not cleaned.get("field"):
-            self.add_error("field", "请选择整改的项目。")
-        return cleaned
+    def __init__(self, *args, current: dict[str, str], **kwargs):
+        super().__init__(*args, prefix="fix", **kwargs)
+        for name, field in self.fields.items():
+            field.error_messages.setdefault("max_length", f"{field.label}最多 %(limit_value)d 字。")
+            field.error_messages["invalid_choice"] = f"请选择{field.label}。"
+            if name not in EVENT_ITEMS:
+                field.help_text = (
+                    f"当前:{item_value(name, current.get(name, ''))}" if current.get(name) else "当前:未登记"
+                )
+        # The window of a birth date: nobody registered is older than 1900 or born after today.
+        self.fields["birth_date"].widget.attrs.update(min="1900-01-01", max=timezone.localdate().isoformat())
 
+    def clean_head_id_number(self):
+        return normalize_id_number(self.cleaned_data["head_id_number"])
 
-CorrectionFormSet = forms.formset_factory(CorrectionForm, extra=2, max_num=20)
+    def clean_birth_date(self):
+        born = self.cleaned_data["birth_date"]
+        if born is not None and not date(1900, 1, 1) <= born <= timezone.localdate():
+            raise forms.ValidationError("出生日期超出范围,应在 1900-01-01 至今天之间。")
+        return born
 
-
-def corrections_from(formset) -> list[CorrectionInput]:
-    return [
-        CorrectionInput(form.cleaned_data["field"], form.cleaned_data["old_value"], form.cleaned_data["new_value"])
-        for form in formset
-        if form.cleaned_data.get("field")
-    ]
+    def corrections(self) -> list[CorrectionInput]:
+        values = {name: self.cleaned_data.get(name) for name in self.fields}
+        return [
+            CorrectionInput(name, value.isoformat() if isinstance(value, date) else value)
+            for name, value in values.items()
+            if value
+        ]

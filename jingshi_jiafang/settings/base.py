@@ -248,6 +248,15 @@ NIGHT_VISIT_START = env_str("NIGHT_VISIT_START", "20:00")
 NIGHT_VISIT_END = env_str("NIGHT_VISIT_END", "21:00")
 # A household with no visit for this many days is overdue on the coverage page.
 VISIT_OVERDUE_DAYS = env_int("VISIT_OVERDUE_DAYS", 90)
+# A visit may be entered at most this many hours after it took place (补录); a night plan counts as kept only by
+# a visit entered within it, so an evening cannot be made "kept" days later.
+VISIT_LATE_ENTRY_HOURS = env_int("VISIT_LATE_ENTRY_HOURS", 48)
+# The window around today that any date typed into a page may fall in (visits/dates.py): queries, plans, links.
+DATE_WINDOW_PAST_DAYS = env_int("DATE_WINDOW_PAST_DAYS", 3660)
+DATE_WINDOW_FUTURE_DAYS = env_int("DATE_WINDOW_FUTURE_DAYS", 366)
+# A responsible officer's link may start this many days back (recording a hand-over late) or ahead (planning one).
+LINK_START_PAST_DAYS = env_int("LINK_START_PAST_DAYS", 30)
+LINK_START_FUTURE_DAYS = env_int("LINK_START_FUTURE_DAYS", 90)
 
 # Days to handle a dispatched matter, by category; an urgent matter gets a day whatever its category.
 MATTER_DEADLINE_DAYS = {

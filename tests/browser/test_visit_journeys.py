@@ -1,9 +1,11 @@
 """Issue 4's journeys: an officer at the door on a phone, and a station head's night-visit plan."""
 
+import uuid
 from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from feedback.models import Matter
 from tests.browser.conftest import log_in, screenshot
@@ -57,7 +59,11 @@ def test_officer_logs_a_day_visit_on_a_phone(live_server, phone_page, village_a)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_night_visit_plan_log_refusal_and_compliance(live_server, desktop_page, phone_page, village_a, station_a):
+def test_night_visit_plan_log_refusal_and_compliance(
+    live_server, desktop_page, phone_page, village_a, station_a, settings
+):
+    # The last night-visit evening can be three days back (Friday, seen on a Monday): allow entering it late.
+    settings.VISIT_LATE_ENTRY_HOURS = 4 * 24
     head = UserFactory(username="suozhang", name="韩立", unit=station_a, is_unit_head=True)
     officer = UserFactory(username="yefang", name="赵夜访", unit=village_a.unit)
     household = HouseholdFactory(village=village_a, head_name="周大伯")
@@ -99,3 +105,75 @@ def test_night_visit_plan_log_refusal_and_compliance(live_server, desktop_page, 
     assert totals.get_by_text("已走访").is_visible()
     assert page.get_by_text("已走访", exact=True).count() >= 2  # the total's label and the kept row's badge
     screenshot(page, "night-compliance")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_officer_corrects_registration_on_a_360px_phone_and_sees_what_the_visit_created(
+    live_server, browser, village_a
+):
+    from feedback.services import card_batch_issue
+    from tests.visits.factories import valid_id_number
+    from visits import services
+
+    officer = UserFactory(username="xiaoli", name="李晓", unit=village_a.unit)
+    household = HouseholdFactory(village=village_a, head_name="孙秀英", phone="16908344324")
+    HouseholdLinkFactory(officer=officer, household=household)
+    services.visit_log(
+        visitor=officer,
+        household=household,
+        submission_key=uuid.uuid4(),
+        details={"kind": "day", "visited_at": timezone.now() - timedelta(hours=3), "people_met": "户主本人"},
+        facts={},
+        corrections=[services.CorrectionInput("ethnicity", "回")],
+    )
+    card = card_batch_issue(unit=village_a.unit, count=1, actor=officer).cards.get()
+    context = browser.new_context(
+        viewport={"width": 360, "height": 780}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, live_server, "xiaoli", TEST_PASSWORD)
+
+    page.goto(f"{live_server.url}/households/{household.pk}/visits/new/")
+    # The form fits the phone: nothing wider than the screen, the date-time input included.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    when = page.get_by_label("走访时间").bounding_box()
+    assert when["x"] >= 0 and when["x"] + when["width"] <= 360 and when["width"] >= 200
+    screenshot(page, "visit-form-360-top")
+    page.get_by_label("见到的人").fill("户主本人")
+    page.get_by_label("联系电话").fill("13700001111")
+    page.get_by_label("诉求(每行一条)").fill("希望村口装监控")
+    page.get_by_label("破案线索").fill("有陌生车辆夜间在村里转悠")
+    page.get_by_text("其他户籍项目整改").click()
+    items = page.get_by_test_id("registration-items")
+    expect(items.get_by_text("当前:回")).to_be_visible()
+    expect(items.get_by_text(f"当前:{household.head_id_number[:4]}")).to_be_visible()  # masked ID number
+    page.get_by_label("户主身份证号").fill("321322196001010011")  # wrong check digit
+    page.get_by_role("button", name="保存走访").click()
+    expect(page.get_by_text("身份证号码校验位不正确,请核对后重新输入。")).to_be_visible()
+    page.get_by_label("户主身份证号").scroll_into_view_if_needed()
+    screenshot(page, "visit-form-360-refused")
+    new_id = valid_id_number(12_345)
+    page.get_by_label("户主身份证号").fill(new_id)
+    page.get_by_label("民族").fill("汉")
+    page.get_by_role("button", name="保存走访").click()
+    expect(page.get_by_text("走访已记录,已写入民情日记。")).to_be_visible()
+
+    # The visit page shows what the visit created, the phone masked.
+    page.get_by_label("发放的回音卡卡号").fill(card.number)
+    page.get_by_role("button", name="登记发放").click()
+    expect(page.get_by_test_id("visit-cards").get_by_text(card.number)).to_be_visible()
+    corrections = page.get_by_test_id("visit-corrections")
+    expect(corrections.get_by_text("联系电话 169****4324 → 137****1111")).to_be_visible()
+    expect(corrections.get_by_text("民族 回 → 汉")).to_be_visible()
+    assert "13700001111" not in page.content() and new_id not in page.content()
+    expect(page.get_by_test_id("visit-findings").get_by_text("有陌生车辆夜间在村里转悠")).to_be_visible()
+    matter_link = page.get_by_test_id("visit-matters").get_by_role("link", name="希望村口装监控")
+    expect(matter_link).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "visit-page-360")
+    page.get_by_role("link", name="该户时间线").scroll_into_view_if_needed()
+    screenshot(page, "visit-page-360-cards")
+    matter_link.click()
+    expect(page.get_by_text("希望村口装监控").first).to_be_visible()
+    context.close()

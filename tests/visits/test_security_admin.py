@@ -105,7 +105,7 @@ def test_an_area_link_must_start_within_a_sane_window(client, secadmin, village_
     url = reverse("visits:security_area_link_add", args=[cadre.pk])
     response = client.post(url, {"area": village_a.pk, "start_date": start})
     assert response.status_code == 400
-    assert "开始日期须在" in response.content.decode()
+    assert "日期超出范围" in response.content.decode()
     assert not AreaLink.objects.filter(user=cadre).exists()
 
 

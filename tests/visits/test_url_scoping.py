@@ -4,9 +4,11 @@ a case is added below, so that nobody can add a page that fetches by id without 
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from tests.conftest import log_in_as
 from tests.visits.factories import (
@@ -39,7 +41,7 @@ SCOPING_CASES = {
         ("bob",),
         ("charlie", "head_b", "alice"),
         "post",
-        lambda f: {"officer": f["successor"].pk, "start_date": "2099-01-01"},
+        lambda f: {"officer": f["successor"].pk, "start_date": timezone.localdate() + timedelta(days=30)},
     ),
     "visits:household_reveal": Case(
         lambda f: {"pk": f["alice_household"].pk}, ("alice", "bob"), ("charlie",), "post", {"field": "phone"}
@@ -50,6 +52,9 @@ SCOPING_CASES = {
     "visits:attachment_download": Case(lambda f: {"pk": f["attachment"].pk}, ("alice", "bob"), ("charlie",)),
     "visits:visit_create": Case(lambda f: {"pk": f["alice_household"].pk}, ("alice", "bob"), ("charlie", "auditor")),
     "visits:visit_detail": Case(lambda f: {"pk": f["visit"].pk}, ("alice", "bob"), ("charlie", "secadmin")),
+    "visits:visit_reveal": Case(
+        lambda f: {"pk": f["visit"].pk}, ("alice", "bob"), ("charlie", "secadmin"), "post", {"field": "phone"}
+    ),
     "visits:night_plan_remove": Case(lambda f: {"pk": f["night_plan"].pk}, ("bob",), ("charlie", "head_b"), "post"),
     "feedback:topic_visit_detail": Case(lambda f: {"pk": f["topic"].pk}, ("leader",), ("other_leader", "alice")),
     "feedback:topic_visit_add_matters": Case(

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from visits.fields import EncryptedCharField
 
@@ -34,15 +35,18 @@ class Visit(models.Model):
     visited_at = models.DateTimeField("走访时间", db_index=True)
     people_met = models.CharField("见到的人", max_length=100)
     facts_confirmed = models.BooleanField("已核对基本情况", default=True)
-    opinions = models.TextField("意见建议", blank=True)
-    result = models.TextField("走访结果", blank=True)
+    opinions = models.TextField("意见建议", blank=True, max_length=2000)
+    result = models.TextField("走访结果", blank=True, max_length=2000)
     explained_policy = models.BooleanField("讲政策", default=False)
     collected_opinions = models.BooleanField("议警事、征意见", default=False)
     outside_links_reason = models.CharField(
         "联系范围外走访理由", max_length=200, blank=True, help_text="走访不在自己联系范围内的户时必须填写。"
     )
     submission_key = models.UUIDField("提交标识", default=uuid.uuid4, unique=True, editable=False)
-    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+    # When the visit was entered, as against when it took place: a late entry (补录) is marked, and only a visit
+    # entered within VISIT_LATE_ENTRY_HOURS keeps a night plan. Not auto_now_add, so that demo history and imports
+    # can say when their visits were entered.
+    created_at = models.DateTimeField("录入时间", default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = "家访"
@@ -76,6 +80,11 @@ class Visit(models.Model):
     def is_outside_links(self) -> bool:
         return bool(self.outside_links_reason)
 
+    @property
+    def is_late_entry(self) -> bool:
+        """补录: entered on a later day than it took place, rather than at the door or that evening."""
+        return timezone.localdate(self.created_at) > timezone.localdate(self.visited_at)
+
 
 class RegistrationCorrection(models.Model):
     """整改户籍数据: one row per corrected item, so 1.4 million corrections can be counted."""
@@ -85,6 +94,7 @@ class RegistrationCorrection(models.Model):
         ADDRESS = "address", "住址"
         PHONE = "phone", "联系电话"
         MEMBERS_COUNT = "members_count", "家庭人口"
+        HEAD_ID_NUMBER = "head_id_number", "户主身份证号"
         BIRTH_DATE = "birth_date", "出生日期"
         ETHNICITY = "ethnicity", "民族"
         MARITAL_STATUS = "marital_status", "婚姻状况"
@@ -121,7 +131,7 @@ class Finding(models.Model):
 
     visit = models.ForeignKey(Visit, verbose_name="家访", on_delete=models.PROTECT, related_name="findings")
     kind = models.CharField("类别", max_length=20, choices=Kind.choices)
-    description = models.TextField("内容")
+    description = models.TextField("内容", max_length=1000)
     mediated_on_spot = models.BooleanField("当场调解", default=False)
 
     class Meta:

@@ -3,25 +3,19 @@ overdue list with the officer responsible."""
 
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 
 from visits import selectors
+from visits.filters import CoverageFilterForm
 from visits.models import User
 from visits.pagination import paginate
 from visits.scopes import villages_visible_to
 
 COVERAGE_ROLES = frozenset({User.Role.LEADER, User.Role.CADRE, User.Role.LEGAL, User.Role.EVALUATOR})
-
-
-def _date(text: str, default: date) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return default
+DEFAULT_PERIOD_DAYS = 90
 
 
 def _midnight(day: date) -> datetime:
@@ -33,18 +27,13 @@ def coverage(request):
     user = request.user
     if not (user.role in COVERAGE_ROLES or user.is_unit_head):
         raise PermissionDenied("您的角色无权查看走访覆盖情况。")
-    today = timezone.localdate()
-    start = _date(request.GET.get("from", ""), today - timedelta(days=89))
-    end = _date(request.GET.get("to", ""), today)
-    try:
-        overdue_days = max(1, int(request.GET.get("overdue_days", settings.VISIT_OVERDUE_DAYS)))
-    except ValueError:
-        overdue_days = settings.VISIT_OVERDUE_DAYS
-    villages = villages_visible_to(user)
     towns = selectors.visible_area_choices(user=user).filter(kind="town")
-    area_id = request.GET.get("area", "")
-    if area_id.isdigit():
-        villages = villages.filter(parent_id=int(area_id)) | villages.filter(pk=int(area_id))
+    filters = CoverageFilterForm(request.GET, towns=towns)
+    start, end = filters.period(default_days=DEFAULT_PERIOD_DAYS)
+    overdue_days = filters.overdue_days_or_default()
+    villages = villages_visible_to(user)
+    if town := filters.value("area"):
+        villages = villages.filter(parent=town)
     cutoff = timezone.now() - timedelta(days=overdue_days)
     rows = selectors.coverage_by_village(
         villages=villages, start=_midnight(start), end=_midnight(end + timedelta(days=1)), cutoff=cutoff
@@ -60,10 +49,12 @@ def coverage(request):
         "rows": rows,
         "totals": totals,
         "towns": towns,
-        "area_id": area_id,
+        "town": town,
         "start": start,
         "end": end,
         "overdue_days": overdue_days,
+        "filters": filters,
+        "filter_errors": filters.errors_text(),
         **paginate(request, selectors.overdue_households(villages=villages, cutoff=cutoff)),
     }
     return render(request, "visits/coverage.html", context)

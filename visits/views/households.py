@@ -12,7 +12,7 @@ from visits.forms import AssignOfficerForm, AttachmentForm, RevealForm
 from visits.models import User
 from visits.navigation import household_list_title
 from visits.pagination import paginate
-from visits.privacy import can_reveal, mask_id_number, mask_phone
+from visits.privacy import REVEAL_ACTIONS, can_reveal, mask_id_number, mask_phone
 from visits.scopes import VISITOR_ROLES, get_area_for_user, get_household_for_user, reaches_beyond_links
 
 
@@ -71,9 +71,6 @@ def household_context(request, household, revealed: str = "", attachment_form=No
     }
 
 
-_REVEAL_ACTIONS = {"id_number": Action.REVEAL_ID_NUMBER, "phone": Action.REVEAL_PHONE}
-
-
 @require_POST
 @login_required
 def household_reveal(request, pk: int):
@@ -85,7 +82,7 @@ def household_reveal(request, pk: int):
     field = form.cleaned_data["field"]
     if not can_reveal(request.user, field):
         raise PermissionDenied("您的角色无权查看完整号码。")
-    audit_record(action=_REVEAL_ACTIONS[field], request=request, target=household)
+    audit_record(action=REVEAL_ACTIONS[field], request=request, target=household)
     return render(request, "visits/household_detail.html", household_context(request, household, revealed=field))
 
 

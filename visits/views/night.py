@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from visits import selectors, services
+from visits.filters import NightComplianceFilterForm, PeriodFilterForm
 from visits.forms import NightPlanForm
-from visits.models import NightVisitPlan, Unit, User
+from visits.models import AreaLink, NightVisitPlan, Unit, User
 from visits.night import week_start, window_text
 from visits.scopes import unit_subtree, units_visible_to
 
@@ -21,10 +22,7 @@ COMPLIANCE_ROLES = frozenset({User.Role.LEADER, User.Role.EVALUATOR, User.Role.L
 
 
 def _week(request) -> date:
-    try:
-        return week_start(date.fromisoformat(request.GET.get("week", "")))
-    except ValueError:
-        return week_start(timezone.localdate())
+    return PeriodFilterForm(request.GET).week()
 
 
 def _planner(request) -> User:
@@ -96,16 +94,29 @@ def night_compliance(request):
     if not (user.is_unit_head or user.role in COMPLIANCE_ROLES):
         raise PermissionDenied("您的角色无权查看夜访考核。")
     stations = units_visible_to(user).filter(kind__in=[Unit.Kind.STATION, Unit.Kind.BUREAU]).order_by("code")
-    unit = stations.filter(pk=request.GET.get("unit") or 0).first() or (user.unit if user.is_unit_head else None)
-    unit = unit or stations.first()
-    week = _week(request)
+    filters = NightComplianceFilterForm(request.GET, units=stations)
+    unit = filters.value("unit") or _own_unit(user, stations)
+    week = filters.week()
     plans = list(selectors.night_plans_of_week(units=unit_subtree(unit), week=week)) if unit else []
     context = {
         "stations": stations,
         "unit": unit,
         "plans": plans,
         "totals": selectors.night_compliance(plans),
+        "filter_errors": filters.errors_text(),
         "today": timezone.localdate(),
         **_week_context(week),
     }
     return render(request, "visits/night_compliance.html", context)
+
+
+def _own_unit(user: User, stations) -> Unit | None:
+    """Where the page opens: a unit head's own unit, a leader's the station of their linked town, everyone else's
+    the whole county (the bureau) when they may see it."""
+    if user.is_unit_head and user.unit_id:
+        return user.unit
+    if user.role == User.Role.LEADER:
+        town = AreaLink.objects.active().filter(user=user, area__kind="town").order_by("area__code").first()
+        if town is not None and (station := stations.filter(pk=town.area.unit_id).first()):
+            return station
+    return stations.filter(kind=Unit.Kind.BUREAU).first() or stations.first()

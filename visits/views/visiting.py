@@ -1,16 +1,20 @@
 """Logging visits and reading them back: the visit form, a visit, and the public-sentiment diary (民情日记)."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from visits import selectors, services
+from visits.audit import audit_record
+from visits.filters import PeriodFilterForm
+from visits.forms import RevealForm
 from visits.pagination import paginate
-from visits.scopes import get_household_for_visit, get_visit_for_user, is_within_links
-from visits.visit_forms import CorrectionFormSet, VisitForm, corrections_from
+from visits.privacy import REVEAL_ACTIONS, can_reveal, reveal_of_item
+from visits.scopes import get_household_for_visit, get_visit_for_user, households_visible_to, is_within_links
+from visits.visit_forms import RegistrationItemsForm, VisitForm
 
 
 @login_required
@@ -19,8 +23,9 @@ def visit_create(request, pk: int):
     household = get_household_for_visit(request.user, pk)
     within_links = is_within_links(request.user, household)
     form = VisitForm(request.POST or None, household=household, within_links=within_links)
-    corrections = CorrectionFormSet(request.POST or None, prefix="corrections")
-    if request.method == "POST" and form.is_valid() and corrections.is_valid():
+    current = selectors.registration_values(household=household)
+    corrections = RegistrationItemsForm(request.POST or None, current=current)
+    if request.method == "POST" and form.is_valid() & corrections.is_valid():
         try:
             visit, created = services.visit_log(
                 visitor=request.user,
@@ -28,7 +33,7 @@ def visit_create(request, pk: int):
                 submission_key=form.cleaned_data["submission_key"],
                 details=form.visit_details(),
                 facts=form.fact_values(),
-                corrections=corrections_from(corrections),
+                corrections=corrections.corrections(),
                 findings=form.finding_inputs(),
                 requests=form.request_lines(),
             )
@@ -44,20 +49,41 @@ def visit_create(request, pk: int):
 @login_required
 def visit_detail(request, pk: int):
     visit = get_visit_for_user(request.user, pk)
+    return render(request, "visits/visit_detail.html", _visit_context(request, visit))
+
+
+def _visit_context(request, visit, revealed: str = "") -> dict:
     outcomes = selectors.visit_outcomes(visit=visit, user=request.user)
-    return render(request, "visits/visit_detail.html", {"visit": visit, **outcomes})
+    reveals = {reveal_of_item(c.field) for c in outcomes["corrections"]} - {"", revealed}
+    return {
+        "visit": visit,
+        **outcomes,
+        # A matter is visible to whoever sees its household (feedback's rule), so the links never lead to a 404.
+        "may_open_matters": households_visible_to(request.user).filter(pk=visit.household_id).exists(),
+        "revealed": revealed,
+        "reveal_fields": sorted(field for field in reveals if can_reveal(request.user, field)),
+    }
+
+
+@require_POST
+@login_required
+def visit_reveal(request, pk: int):
+    """Show the personal items of this visit's corrections in full, for this response only, and record who saw them."""
+    visit = get_visit_for_user(request.user, pk)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("无效的请求。")
+    field = form.cleaned_data["field"]
+    if not can_reveal(request.user, field):
+        raise PermissionDenied("您的角色无权查看完整号码。")
+    audit_record(action=REVEAL_ACTIONS[field], request=request, target=visit, detail={"household": visit.household_id})
+    return render(request, "visits/visit_detail.html", _visit_context(request, visit, revealed=field))
 
 
 @login_required
 def diary(request):
-    month = _month(request.GET.get("month", ""))
+    filters = PeriodFilterForm(request.GET)
+    month = filters.month()
     visits = selectors.diary_entries(user=request.user, month=month)
-    return render(request, "visits/diary.html", {"month": month, **paginate(request, visits)})
-
-
-def _month(text: str) -> date | None:
-    try:
-        year, month = (int(part) for part in text.split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        return None
+    context = {"month": month, "filter_errors": filters.errors_text(), **paginate(request, visits)}
+    return render(request, "visits/diary.html", context)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('visits', '0005_alter_unit_kind'),
+        ('visits', '0007_registration_correction_id_number'),
     ]
 
     operations = [

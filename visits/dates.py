@@ -1,0 +1,88 @@
+"""Dates people type: one window around today for every date a page or form accepts, and inputs that a browser's
+date picker can fill (ISO values; zh-hans would otherwise render 2026/11/29, which `<input type=date>` rejects).
+Out-of-range dates are refused with a message instead of overflowing in date arithmetic or the database."""
+
+import re
+from datetime import date, datetime, timedelta
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+ISO_DATE = "%Y-%m-%d"
+ISO_MINUTE = "%Y-%m-%dT%H:%M"
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def earliest_date() -> date:
+    return timezone.localdate() - timedelta(days=settings.DATE_WINDOW_PAST_DAYS)
+
+
+def latest_date() -> date:
+    return timezone.localdate() + timedelta(days=settings.DATE_WINDOW_FUTURE_DAYS)
+
+
+def out_of_window(first: date, last: date) -> str:
+    return f"日期超出范围,请选择 {first:%Y-%m-%d} 至 {last:%Y-%m-%d} 之间的日期。"
+
+
+class IsoDateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=ISO_DATE)
+
+
+class BoundedDateField(forms.DateField):
+    """An ISO date inside [first, last] (by default the window around today, read when the form is made)."""
+
+    widget = IsoDateInput
+
+    def __init__(self, *, first: date | None = None, last: date | None = None, **kwargs):
+        kwargs.setdefault("input_formats", [ISO_DATE])
+        kwargs.setdefault("error_messages", {"invalid": "请输入有效的日期,如 2026-01-31。"})
+        super().__init__(**kwargs)
+        self.first, self.last = first or earliest_date(), last or latest_date()
+        self.widget.attrs.update(min=self.first.isoformat(), max=self.last.isoformat())
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not self.first <= value <= self.last:
+            raise forms.ValidationError(out_of_window(self.first, self.last), code="date_window")
+
+
+class MonthField(forms.Field):
+    """YYYY-MM as `<input type=month>` sends it, as the first day of that month, inside the window."""
+
+    widget = forms.TextInput(attrs={"type": "month"})
+
+    def to_python(self, value) -> date | None:
+        if value in self.empty_values:
+            return None
+        match = _MONTH.match(str(value).strip())
+        try:
+            month = date(int(match[1]), int(match[2]), 1) if match else None
+        except ValueError:
+            month = None
+        if month is None:
+            raise forms.ValidationError("请输入有效的月份,如 2026-01。", code="invalid")
+        first, last = earliest_date().replace(day=1), latest_date()
+        if not first <= month <= last:
+            raise forms.ValidationError(out_of_window(first, last), code="date_window")
+        return month
+
+    def prepare_value(self, value):
+        return value.strftime("%Y-%m") if isinstance(value, date) else value
+
+
+class DateTimeMinuteInput(forms.DateTimeInput):
+    """`<input type=datetime-local>` with the ISO value it needs."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=ISO_MINUTE)
+
+
+def local_minute(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime(ISO_MINUTE)
