@@ -160,7 +160,8 @@ def test_officer_corrects_registration_on_a_360px_phone_and_sees_what_the_visit_
     expect(page.get_by_text("走访已记录,已写入民情日记。")).to_be_visible()
 
     # The visit page shows what the visit created, the phone masked.
-    page.get_by_label("发放的回音卡卡号").fill(card.number)
+    page.get_by_role("link", name="发放回音卡").click()
+    page.get_by_label("从本单位库存中选择").select_option(card.number)
     page.get_by_role("button", name="登记发放").click()
     expect(page.get_by_test_id("visit-cards").get_by_text(card.number)).to_be_visible()
     corrections = page.get_by_test_id("visit-corrections")
