@@ -319,3 +319,27 @@ def test_the_loader_reads_nothing_back_from_the_tables_it_has_just_bulk_loaded()
     reads = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
     assert reads
     assert not [sql for sql in reads if any(f'"{table}"' in sql for table in bulk_loaded)]
+
+
+def test_demo_logins_list_every_demo_user_and_say_who_needs_a_totp_app(settings):
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    text = out.getvalue()
+    assert settings.DEMO_PASSWORD in text
+    for username, role, *_ in DEMO_USERS:
+        line = next(line for line in text.splitlines() if line.split()[:1] == [username])
+        assert line.rstrip().endswith("*") == (role in settings.OTP_REQUIRED_ROLES), username
+    note = text[text.index("* ") :]
+    assert "TOTP" in note and "FreeOTP" in note and "Google Authenticator" in note
+    assert all(name in note for name in ("leader", "admin", "secadmin", "auditor"))
+
+
+def test_make_run_prints_the_logins_once():
+    """seed_demo says where the logins are; the start banner of `make run` lists them."""
+    from pathlib import Path
+
+    output = seed("--households", "50")
+    assert "officer" not in output and "jiafang-demo-2026" not in output
+    run_dev = (Path(__file__).resolve().parents[2] / "bin" / "run-dev").read_text()
+    assert run_dev.count("manage.py demo_logins") == 1
+    assert "officer" not in run_dev and "DEMO_PASSWORD" not in run_dev
