@@ -11,7 +11,17 @@ from django.utils import timezone
 
 from visits import demo_names as names
 from visits.demo_history import seed_history
-from visits.models import Area, AreaLink, Household, HouseholdLink, Organisation, OrganisationLink, Unit, User
+from visits.models import (
+    Area,
+    AreaLink,
+    Household,
+    HouseholdLink,
+    Organisation,
+    OrganisationLink,
+    Unit,
+    User,
+    Visit,
+)
 from visits.validators import id_number_check_char
 
 BUREAU_CODE = "SY"
@@ -47,6 +57,9 @@ class DemoResult:
     villages: int = 0
     households: int = 0
     usernames: list[str] = field(default_factory=list)
+    # What the later apps' demo history builds on, in memory: no query over the freshly bulk-loaded tables.
+    visits: list[Visit] = field(default_factory=list)
+    officer_of: dict[int, User] = field(default_factory=dict)
 
 
 def _place_stem(town_name: str) -> str:
@@ -78,6 +91,7 @@ class _DemoCounty:
         self.password_hash = make_password(password)
         self.unusable_hash = make_password(None)
         self.used_id_numbers: set[str] = set()
+        self.last_house_number: dict[int, int] = {}
 
     def build(self, household_total: int) -> DemoResult:
         village_total = max(6, math.ceil(household_total / HOUSEHOLDS_PER_VILLAGE))
@@ -89,15 +103,25 @@ class _DemoCounty:
         self._station_heads()
         self._area_links(towns, villages, demo)
         households = self._households(villages, household_total)
-        self._household_links(households, officer_by_village)
+        officer_of, handed_over = self._household_links(households, officer_by_village)
         self._organisations(villages, officer_by_village)
-        seed_history(rng=self.rng, days=self.days, today=self.today)
+        visits = seed_history(
+            rng=self.rng,
+            days=self.days,
+            today=self.today,
+            households=households,
+            officer_of=officer_of,
+            handed_over=handed_over,
+            officer_by_village=officer_by_village,
+        )
         return DemoResult(
             created=True,
             towns=len(towns),
             villages=len(villages),
             households=len(households),
             usernames=list(demo),
+            visits=visits,
+            officer_of=officer_of,
         )
 
     # The land and the units.
@@ -145,8 +169,7 @@ class _DemoCounty:
     # People.
 
     def _person_name(self) -> str:
-        given = "".join(self.rng.choice(names.GIVEN_CHARS) for _ in range(self.rng.choice((1, 2, 2))))
-        return self.rng.choice(names.SURNAMES) + given
+        return names.person_name(self.rng)
 
     def _mobile(self) -> str:
         return f"1{self.rng.choice('3456789')}{self.rng.randrange(10**9):09d}"
@@ -239,7 +262,11 @@ class _DemoCounty:
                 return number
 
     def _address(self, village: Area) -> str:
-        return f"{village.parent.name}{village.name}{self.rng.randint(1, 12)}组"
+        """Houses are numbered along the village with a gap here and there, so no two share a number; a 组
+        (villagers' group) is a run of 200 numbers."""
+        number = self.last_house_number.get(village.pk, 0) + self.rng.randint(1, 3)
+        self.last_house_number[village.pk] = number
+        return f"{village.parent.name}{village.name}{1 + (number - 1) // 200}组{number}号"
 
     def _households(self, villages: list[Area], total: int) -> list[Household]:
         households = []
@@ -251,7 +278,7 @@ class _DemoCounty:
                     head_name=self._person_name(),
                     head_id_number=self._id_number(),
                     members_count=self.rng.choices((1, 2, 3, 4, 5, 6), weights=(8, 22, 28, 24, 12, 6))[0],
-                    address=self._address(village) + f"{self.rng.randint(1, 180)}号",
+                    address=self._address(village),
                     phone=self._mobile() if self.rng.random() < 0.9 else "",
                     is_hardship=self.rng.random() < 0.01,
                 )
@@ -259,17 +286,22 @@ class _DemoCounty:
         return Household.objects.bulk_create(households, batch_size=BATCH_SIZE)
 
     def _start_date(self) -> date:
-        return self.today - timedelta(days=self.rng.randrange(self.days))
+        """Links began before the demo period, so every visit in it was made inside a link."""
+        return self.today - timedelta(days=self.days + self.rng.randrange(3 * 365))
 
-    def _household_links(self, households: list[Household], officer_by_village: dict[int, User]) -> None:
-        """Some households changed officer inside the period, so the demo shows link history."""
+    def _household_links(
+        self, households: list[Household], officer_by_village: dict[int, User]
+    ) -> tuple[dict[int, User], dict[int, tuple[date, User]]]:
+        """Some households changed officer inside the period, so the demo shows link history. Returns household
+        id → the officer of its active link, and household id → (the day that link began, the officer before)."""
         officers = list(officer_by_village.values())
-        links = []
+        links, handed_over = [], {}
         for household in households:
             start = self._start_date()
-            if start > self.today - timedelta(days=self.days - 1) and self.rng.random() < 0.05:
-                earlier = start - timedelta(days=self.rng.randint(30, 365))
+            if self.days > 1 and self.rng.random() < 0.05:
+                earlier, start = start, self.today - timedelta(days=self.rng.randrange(1, self.days))
                 predecessor = self.rng.choice(officers)
+                handed_over[household.pk] = (start, predecessor)
                 links.append(
                     HouseholdLink(
                         officer=predecessor, household=household, start_date=earlier, end_date=start - timedelta(days=1)
@@ -279,6 +311,7 @@ class _DemoCounty:
                 HouseholdLink(officer=officer_by_village[household.village_id], household=household, start_date=start)
             )
         HouseholdLink.objects.bulk_create(links, batch_size=BATCH_SIZE)
+        return {household.pk: officer_by_village[household.village_id] for household in households}, handed_over
 
     def _organisations(self, villages: list[Area], officer_by_village: dict[int, User]) -> None:
         organisations = Organisation.objects.bulk_create(

@@ -1,6 +1,10 @@
 """The demo county's history over `--days`: visits of all three kinds with outcomes at the rates the bureau
 reported (476,300 visits, 1.4 million data corrections, 64,000 disputes, 6,200 pieces of stability information,
-9,300 case clues and 5,876 complex problems in two years), night-visit plans, and the requests heard."""
+9,300 case clues and 5,876 complex problems in two years) and night-visit plans.
+
+Everything it needs about the county comes from what the loader holds in memory: the tables were bulk-loaded a
+moment ago, and on PostgreSQL a join over them before ANALYZE is planned as if they were empty (one such query
+once ran for more than 17 minutes on 100,000 households)."""
 
 import random
 import uuid
@@ -8,12 +12,12 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from visits import demo_names as names
 from visits.models import (
     Area,
     AreaLink,
     Finding,
     Household,
-    HouseholdLink,
     NightVisitPlan,
     RegistrationCorrection,
     User,
@@ -30,45 +34,65 @@ FINDING_RATES = {
     Finding.Kind.CASE_CLUE: 0.02,
     Finding.Kind.PROBLEM_SOLVED: 0.012,
 }
-REQUEST_RATE = 0.2
 NIGHT_SHARE = 0.25
 
-CORRECTION_SAMPLES = {
-    RegistrationCorrection.Field.ETHNICITY: ("汉", "回"),
-    RegistrationCorrection.Field.MARITAL_STATUS: ("未婚", "已婚"),
-    RegistrationCorrection.Field.EDUCATION: ("初中", "高中"),
-    RegistrationCorrection.Field.EMPLOYER: ("无", "沭阳县木业公司"),
-    RegistrationCorrection.Field.BIRTH_DATE: ("1965-03-02", "1965-02-03"),
-    RegistrationCorrection.Field.MEMBER_ADDED: ("", "新生儿登记"),
-    RegistrationCorrection.Field.MEMBER_REMOVED: ("", "外出务工迁出"),
-}
+Field = RegistrationCorrection.Field
+ETHNICITIES = ["汉"] * 30 + ["回", "满", "蒙古", "壮", "苗"]
+MARITAL_CHANGES = [("未婚", "已婚"), ("已婚", "离婚"), ("已婚", "丧偶"), ("离婚", "再婚"), ("", "已婚"), ("", "未婚")]
+EDUCATION_LEVELS = ["小学", "初中", "高中", "中专", "大专", "本科", "研究生"]
+EMPLOYER_KINDS = ["木业有限公司", "电子厂", "花木合作社", "建筑工程队", "物流公司", "服装厂", "农机站", "超市"]
+EMPLOYER_CITIES = ["沭阳县", "宿迁市", "苏州市", "昆山市", "上海市", "南京市", "无锡市"]
+MEMBERS_JOINING = ["新生儿", "儿媳(婚入)", "女婿(婚入)", "孙女(新生儿)", "母亲(投靠)", "孙子(新生儿)"]
+MEMBERS_LEAVING = ["死亡注销", "婚出", "迁往南京", "迁往苏州", "参军", "大学迁出"]
 FINDING_SAMPLES = {
     Finding.Kind.DISPUTE: [
         "邻里因宅基地边界发生争执",
         "婆媳矛盾,多次争吵",
         "土地流转租金纠纷",
         "排水沟堵塞引发邻里纠纷",
+        "兄弟分家为老人赡养费吵翻",
+        "鸡鸭进了邻居菜地,两家吵了几回",
+        "外出务工工资被包工头拖欠",
+        "承包鱼塘到期,交接时发生口角",
+        "建房占了公共巷道,邻居有意见",
     ],
-    Finding.Kind.STABILITY: ["有人串联准备集体上访", "外地人员在村内聚集传教"],
-    Finding.Kind.CASE_CLUE: ["夜里有人在河边偷电缆", "有可疑车辆多次在村口停留", "有人收购来路不明的电动车"],
-    Finding.Kind.PROBLEM_SOLVED: ["帮助孤寡老人办理低保", "协调解决留守儿童入学"],
+    Finding.Kind.STABILITY: [
+        "有人串联准备集体上访",
+        "外地人员在村内聚集传教",
+        "几户拆迁户对补偿不满,商量去县里",
+        "有人在网上发帖煽动讨薪",
+    ],
+    Finding.Kind.CASE_CLUE: [
+        "夜里有人在河边偷电缆",
+        "有可疑车辆多次在村口停留",
+        "有人收购来路不明的电动车",
+        "空置厂房夜里有人进出,疑似聚赌",
+        "有人以招工为名收取押金",
+    ],
+    Finding.Kind.PROBLEM_SOLVED: [
+        "帮助孤寡老人办理低保",
+        "协调解决留守儿童入学",
+        "帮残疾人申领补贴",
+        "协调供电所修复低压线路",
+        "帮外出务工人员追回欠薪",
+    ],
 }
-REQUESTS = [
-    "村东头最近连续丢了三辆电动车,希望晚上多派人巡逻",
-    "小区门口的监控坏了半年,晚上黑灯瞎火",
-    "孩子出生三个月了还没上户口,材料不知道怎么准备",
-    "身份证丢了,补办要跑县城好几趟,能不能在镇上办",
-    "户口本上我的出生日期登记错了,想申请更正",
-    "有陌生人冒充公检法打电话让我转账,想请民警来村里讲讲防诈骗",
-    "学校放学时门口车多人杂,希望安排护学岗",
-    "报警以后等了四十分钟才有人来,出警太慢",
-    "我家被盗报案两年了,案子一直没有结果",
-    "村里那条水泥路坏了好几年,一下雨就没法走",
-]
 
 
-def seed_history(*, rng: random.Random, days: int, today: date) -> None:
-    _History(rng, days, today).build()
+def seed_history(
+    *,
+    rng: random.Random,
+    days: int,
+    today: date,
+    households: list[Household],
+    officer_of: dict[int, User],
+    handed_over: dict[int, tuple[date, User]],
+    officer_by_village: dict[int, User],
+) -> list[Visit]:
+    """`officer_of`: household id → the officer of its active link; `handed_over`: household id → (the day that
+    link began, the officer before) for households that changed officer in the period; `officer_by_village`:
+    village id → its community officer. Returns the visits in the order they happened, for the later apps."""
+    return _History(rng, days, today).build(households, officer_of, handed_over, officer_by_village)
 
 
 class _History:
@@ -76,28 +100,27 @@ class _History:
         self.rng = rng
         self.days = days
         self.today = today
+        self.now = timezone.now()
         self.tz = timezone.get_current_timezone()
 
-    def build(self) -> None:
-        households = list(Household.objects.select_related("village__parent").order_by("pk"))
-        officer_of = dict(HouseholdLink.objects.active().values_list("household_id", "officer_id"))
-        officers = {user.pk: user for user in User.objects.filter(role=User.Role.OFFICER).select_related("unit")}
+    def build(self, households, officer_of, handed_over, officer_by_village) -> list[Visit]:
         area_visitors = self._area_visitors()
-        night_plans = self._night_plans(officers.values())
-        visits = self._visits(households, officer_of, officers, area_visitors, night_plans)
+        night_plans = self._night_plans(officer_by_village)
+        visits = self._visits(households, officer_of, handed_over, area_visitors, night_plans)
+        visits.sort(key=lambda visit: visit.visited_at)
         Visit.objects.bulk_create(visits, batch_size=BATCH_SIZE)
         self._outcomes(visits)
-        self._last_visits(visits)
+        return visits
 
     def _area_visitors(self) -> dict[int, list[User]]:
-        """Village id → the cadres and leaders linked to it, who visit there too."""
+        """Village id → the cadres and leaders linked to it, who visit there too. Area links and areas are a few
+        hundred rows: small enough for any plan."""
+        villages_of_town: dict[int, list[int]] = {}
+        for pk, town in Area.objects.filter(kind=Area.Kind.VILLAGE).values_list("pk", "parent_id"):
+            villages_of_town.setdefault(town, []).append(pk)
         visitors: dict[int, list[User]] = {}
         for link in AreaLink.objects.active().select_related("user__unit", "area"):
-            villages = (
-                [link.area.pk]
-                if link.area.kind == Area.Kind.VILLAGE
-                else list(link.area.villages.values_list("pk", flat=True))
-            )
+            villages = [link.area.pk] if link.area.kind == Area.Kind.VILLAGE else villages_of_town.get(link.area.pk, [])
             for village in villages:
                 visitors.setdefault(village, []).append(link.user)
         return visitors
@@ -106,54 +129,59 @@ class _History:
         hour, minute = (20, self.rng.randrange(50)) if night else (self.rng.randint(8, 17), self.rng.randrange(60))
         return datetime.combine(day, time(hour, minute), self.tz)
 
-    def _night_plans(self, officers) -> dict[tuple[int, date], int]:
+    def _night_plans(self, officer_by_village: dict[int, User]) -> dict[tuple[int, date], int]:
         """Each community officer visits their village on two nights a week, from `days` ago to two weeks ahead;
         four plans in five are kept. Returns (officer, night) → village of the kept plans in the past."""
-        village_of = dict(HouseholdLink.objects.active().values_list("officer_id", "household__village_id").distinct())
         head_of = {user.unit_id: user for user in User.objects.filter(is_unit_head=True)}
         plans, kept = [], {}
         week = self.today - timedelta(days=self.today.weekday() + 7 * (self.days // 7))
         while week <= self.today + timedelta(days=14):
             nights = [week + timedelta(days=n) for n in range(7) if is_night_date(week + timedelta(days=n))]
-            for officer in officers:
-                if officer.pk not in village_of or not nights or officer.is_unit_head:
+            for village_id, officer in officer_by_village.items():
+                if not nights:
                     continue
-                station = officer.unit.parent or officer.unit
+                station_id = officer.unit.parent_id or officer.unit_id
                 for night in self.rng.sample(nights, min(2, len(nights))):
                     plans.append(
                         NightVisitPlan(
                             officer=officer,
-                            village_id=village_of[officer.pk],
+                            village_id=village_id,
                             date=night,
-                            unit=station,
-                            planned_by=head_of.get(station.pk, officer),
+                            unit_id=station_id,
+                            planned_by=head_of.get(station_id, officer),
                         )
                     )
                     if night < self.today and self.rng.random() < 0.8:
-                        kept[(officer.pk, night)] = village_of[officer.pk]
+                        kept[(officer.pk, night)] = village_id
             week += timedelta(days=7)
         NightVisitPlan.objects.bulk_create(plans, batch_size=BATCH_SIZE, ignore_conflicts=True)
         return kept
 
-    def _visits(self, households, officer_of, officers, area_visitors, night_plans) -> list[Visit]:
+    def _visits(self, households, officer_of, handed_over, area_visitors, night_plans) -> list[Visit]:
         by_village: dict[int, list[Household]] = {}
         for household in households:
             by_village.setdefault(household.village_id, []).append(household)
+        officers = {officer.pk: officer for officer in officer_of.values()}
         visits = [
             self._visit(self.rng.choice(by_village[village]), officers[officer], self._moment(night, True), True)
             for (officer, night), village in night_plans.items()
-            if village in by_village
+            if village in by_village and officer in officers
         ]
         day_visits = int(len(households) * VISITS_PER_HOUSEHOLD_YEAR * self.days / 365 * (1 - NIGHT_SHARE))
         for _ in range(day_visits):
             household = self.rng.choice(households)
-            visitor = officers.get(officer_of.get(household.pk))
+            day = self.today - timedelta(days=self.rng.randrange(self.days))
+            visitor = officer_of.get(household.pk)
+            if household.pk in handed_over and day < handed_over[household.pk][0]:
+                visitor = handed_over[household.pk][1]
             if self.rng.random() < 0.1 and area_visitors.get(household.village_id):
                 visitor = self.rng.choice(area_visitors[household.village_id])
             if visitor is None:
                 continue
-            day = self.today - timedelta(days=self.rng.randint(1, self.days))
-            visits.append(self._visit(household, visitor, self._moment(day, False), False))
+            moment = self._moment(day, False)
+            if moment >= self.now:  # today's visits are those already made
+                moment -= timedelta(days=1)
+            visits.append(self._visit(household, visitor, moment, False))
         return visits
 
     def _visit(self, household: Household, visitor: User, moment: datetime, night: bool) -> Visit:
@@ -167,29 +195,25 @@ class _History:
             # Entered that same evening or day, as an officer does: a visit entered "now" for a day long past would
             # be a late entry that keeps no night plan.
             created_at=moment + timedelta(minutes=self.rng.randint(5, 90)),
-            people_met=self.rng.choice(["户主本人", "户主及配偶", "户主母亲", "户主儿子"]),
+            people_met=self.rng.choice(["户主本人", "户主及配偶", "户主母亲", "户主儿子", "户主儿媳", "户主父亲"]),
             facts_confirmed=True,
-            opinions=self.rng.choice(["", "", "希望多来村里讲讲防诈骗", "对社区民警工作满意"]),
-            result=self.rng.choice(["已核实情况", "已答复", "当场解答"]),
+            opinions=self.rng.choice(["", "", "", "希望多来村里讲讲防诈骗", "对社区民警工作满意", "盼着路灯早点修好"]),
+            result=self.rng.choice(["已核实情况", "已答复", "当场解答", "已登记,回所里汇报"]),
             explained_policy=night,
             collected_opinions=night,
             submission_key=uuid.UUID(int=self.rng.getrandbits(128)),
         )
 
     def _outcomes(self, visits: list[Visit]) -> None:
-        # The requests heard become feedback matters; demo data is the one place that writes both apps at once.
-        from feedback.models import Matter, MatterEvent
-
-        corrections, findings, matters = [], [], []
-        fields = list(CORRECTION_SAMPLES)
+        """Corrections are made in the order the visits happened: a household's phone or size corrected twice
+        reads old → new → newer, and the household ends with the last value, as `visit_log` corrects in place."""
+        corrections, findings = [], []
+        changed: dict[int, Household] = {}
         for visit in visits:
-            for field in self.rng.sample(fields, min(self.rng.choice(CORRECTION_COUNTS), len(fields))):
-                old, new = CORRECTION_SAMPLES[field]
-                corrections.append(
-                    RegistrationCorrection(
-                        visit=visit, household_id=visit.household_id, field=field, old_value=old, new_value=new
-                    )
-                )
+            household = visit.household
+            changed[household.pk] = household
+            corrections += self._corrections(visit, household)
+            household.last_visited_at = visit.visited_at
             for kind, rate in FINDING_RATES.items():
                 if self.rng.random() < rate:
                     mediated = kind == Finding.Kind.DISPUTE and self.rng.random() < 0.7
@@ -201,33 +225,62 @@ class _History:
                             mediated_on_spot=mediated,
                         )
                     )
-            if self.rng.random() < REQUEST_RATE:
-                matters.append(
-                    Matter(
-                        reference=f"{visit.visited_at:%y%m%d}{len(matters):06d}",
-                        channel=Matter.Channel.VISIT,
-                        household_id=visit.household_id,
-                        visit=visit,
-                        unit_id=visit.household.village.unit_id,
-                        content=self.rng.choice(REQUESTS),
-                        reported_by=visit.visitor,
-                    )
-                )
         RegistrationCorrection.objects.bulk_create(corrections, batch_size=BATCH_SIZE)
         Finding.objects.bulk_create(findings, batch_size=BATCH_SIZE)
-        Matter.objects.bulk_create(matters, batch_size=BATCH_SIZE)
-        MatterEvent.objects.bulk_create(
-            (MatterEvent(matter=m, to_state=Matter.State.REPORTED, actor=m.reported_by, note="登记") for m in matters),
-            batch_size=BATCH_SIZE,
+        Household.objects.bulk_update(
+            list(changed.values()), ["last_visited_at", "phone", "members_count"], batch_size=BATCH_SIZE
         )
 
-    def _last_visits(self, visits: list[Visit]) -> None:
-        last: dict[int, datetime] = {}
-        for visit in visits:
-            if visit.household_id not in last or last[visit.household_id] < visit.visited_at:
-                last[visit.household_id] = visit.visited_at
-        Household.objects.bulk_update(
-            [Household(pk=pk, last_visited_at=moment) for pk, moment in last.items()],
-            ["last_visited_at"],
-            batch_size=BATCH_SIZE,
-        )
+    def _corrections(self, visit: Visit, household: Household) -> list[RegistrationCorrection]:
+        items = [Field.PHONE, Field.BIRTH_DATE, Field.ETHNICITY, Field.MARITAL_STATUS, Field.EDUCATION]
+        items += [Field.EMPLOYER, Field.MEMBER_ADDED, Field.MEMBER_REMOVED]
+        chosen = self.rng.sample(items, min(self.rng.choice(CORRECTION_COUNTS), len(items)))
+        values = []
+        for item in chosen:
+            if item == Field.MEMBER_REMOVED and household.members_count - 1 < 1:
+                continue
+            values.append((item, *self._change(item, household)))
+            if item in (Field.MEMBER_ADDED, Field.MEMBER_REMOVED):
+                size = household.members_count + (1 if item == Field.MEMBER_ADDED else -1)
+                values.append((Field.MEMBERS_COUNT, str(household.members_count), str(size)))
+                household.members_count = size
+            elif item == Field.PHONE:
+                household.phone = values[-1][2]
+        return [
+            RegistrationCorrection(visit=visit, household=household, field=item, old_value=old, new_value=new)
+            for item, old, new in values
+        ]
+
+    def _change(self, item: str, household: Household) -> tuple[str, str]:
+        rng = self.rng
+        if item == Field.PHONE:
+            return household.phone, f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+        if item == Field.BIRTH_DATE:
+            born = date(1940, 1, 1) + timedelta(days=rng.randrange(365 * 80))
+            wrong = born.replace(year=born.year + rng.choice((-1, 1))) if born.day <= 28 else born - timedelta(days=3)
+            if born.day <= 12 and born.month != born.day and rng.random() < 0.5:
+                wrong = born.replace(month=born.day, day=born.month)  # month and day swapped when it was typed in
+            return wrong.isoformat(), born.isoformat()
+        if item == Field.ETHNICITY:
+            right = rng.choice(ETHNICITIES)
+            return rng.choice(["", *(e for e in set(ETHNICITIES) if e != right)]), right
+        if item == Field.MARITAL_STATUS:
+            return rng.choice(MARITAL_CHANGES)
+        if item == Field.EDUCATION:
+            level = rng.randrange(1, len(EDUCATION_LEVELS))
+            old = "" if rng.random() < 0.3 else EDUCATION_LEVELS[rng.randrange(level)]
+            return old, EDUCATION_LEVELS[level]
+        if item == Field.EMPLOYER:
+            old = rng.choice(["无", "在家务农", "", self._employer()])
+            new = old
+            while new == old:
+                new = rng.choice(["在家务农", "个体经营", self._employer(), self._employer()])
+            return old, new
+        member = names.person_name(rng, surname=household.head_name[0])
+        if item == Field.MEMBER_ADDED:
+            return "", f"{member},{rng.choice(MEMBERS_JOINING)}"
+        return "", f"{member},{rng.choice(MEMBERS_LEAVING)}"
+
+    def _employer(self) -> str:
+        stem = self.rng.choice(names.VILLAGE_STEMS)[:1] + self.rng.choice(names.GIVEN_CHARS)
+        return f"{self.rng.choice(EMPLOYER_CITIES)}{stem}{self.rng.choice(EMPLOYER_KINDS)}"

@@ -1,5 +1,7 @@
 """Word lists for the demo county. Town names follow Shuyang County's towns; codes are their initials."""
 
+import random
+
 TOWNS = [
     ("沭城街道", "SC"),
     ("胡集镇", "HJ"),
@@ -139,3 +141,9 @@ GIVEN_CHARS = (
 ORGANISATION_KINDS = ["小学", "卫生室", "农资店", "超市", "加油站", "养殖场", "合作社", "幼儿园", "棉纺厂", "木业公司"]
 
 SHUYANG_REGION_CODE = "321322"
+
+
+def person_name(rng: random.Random, surname: str = "") -> str:
+    """A surname and one or two given characters; `surname` for a relative of the household head."""
+    given = "".join(rng.choice(GIVEN_CHARS) for _ in range(rng.choice((1, 2, 2))))
+    return (surname or rng.choice(SURNAMES)) + given
