@@ -18,7 +18,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from visits.models import Household, User  # noqa: E402
+from jingshi_jiafang.core.models import Household, User  # noqa: E402
 
 HOUSEHOLDS = int(os.environ.get("BENCH_HOUSEHOLDS", "100000"))
 REPEAT = 5

@@ -14,8 +14,9 @@ from feedback.demo_texts import MATTER_TEXTS, PROGRESS_NOTES, RESULTS, SEND_BACK
 from feedback.models import Category, Matter, MatterEvent, TalkRoomCallback, TopicVisitMatter
 from feedback.selectors import matters_visible_to
 from feedback.services.matters import ALLOWED_TRANSITIONS, deadline_for
+from jingshi_jiafang.core.models import Unit, User
 from visits import demo_names as names
-from visits.models import Unit, User, Visit
+from visits.models import Visit
 
 State = Matter.State
 BATCH_SIZE = 2000

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from feedback.models import Category, Matter
 from feedback.selectors import OPEN_STATES
-from visits.filters import MaskedSearchInput
-from visits.models import Area
+from jingshi_jiafang.core.filters import MaskedSearchInput
+from jingshi_jiafang.core.models import Area
 
 _REFERENCE = re.compile(r"^\d{12}$")
 _DIGITS = re.compile(r"^\d{3,11}$")

@@ -8,9 +8,9 @@ from feedback.models import Category, Matter, TalkRoomCallback, TopicVisit
 from feedback.models.matters import CONTENT_MAX_LENGTH, NOTE_MAX_LENGTH, RESULT_MAX_LENGTH
 from feedback.selectors import RATINGS
 from feedback.services.talkroom import duty_shift_times_error
-from visits.models import Unit, User
-from visits.scopes import unit_subtree
-from visits.validators import validate_phone
+from jingshi_jiafang.core.models import Unit, User
+from jingshi_jiafang.core.scopes import unit_subtree
+from jingshi_jiafang.core.validators import validate_phone
 
 TOO_LONG = "内容太长:最多 %(limit_value)d 个字,现在有 %(show_value)d 个字。请精简后再提交。"
 

@@ -3,8 +3,8 @@ view checks the same answer, so a button and its permission cannot drift apart."
 
 from feedback.models import Matter
 from feedback.services.matters import ALLOWED_TRANSITIONS
-from visits.models import User
-from visits.scopes import unit_subtree
+from jingshi_jiafang.core.models import User
+from jingshi_jiafang.core.scopes import unit_subtree
 
 State = Matter.State
 

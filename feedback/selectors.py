@@ -9,8 +9,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from feedback.models import CardBatch, DutyShift, EchoCard, Matter, TalkRoomCallback, TopicVisit
-from visits.models import Unit, User
-from visits.scopes import COUNTY_WIDE_ROLES, households_visible_to, unit_subtree
+from jingshi_jiafang.core.models import Unit, User
+from jingshi_jiafang.core.scopes import COUNTY_WIDE_ROLES, households_visible_to, unit_subtree
 
 State = Matter.State
 OPEN_STATES = [State.REPORTED, State.ANALYSED, State.DISPATCHED, State.HANDLING]

@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback import selectors as feedback_selectors
+from jingshi_jiafang.core import selectors as core_selectors
+from jingshi_jiafang.core.models import User
+from jingshi_jiafang.core.scopes import households_visible_to, unit_subtree
 from visits import selectors as visits_selectors
-from visits.models import User
 from visits.night import WEEKDAY_NAMES, is_night_date, window_text
-from visits.scopes import households_visible_to, unit_subtree
 
 Role = User.Role
 SHOWN = 5
@@ -251,7 +252,7 @@ def home(request):
         context = {"queues": duty_officer_todo(user)}
     else:
         context = {
-            "summary": visits_selectors.scope_summary(user=user),
-            "area_links": visits_selectors.area_links_of(user=user),
+            "summary": core_selectors.scope_summary(user=user),
+            "area_links": core_selectors.area_links_of(user=user),
         }
     return render(request, template, context)

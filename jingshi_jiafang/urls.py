@@ -3,8 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from jingshi_jiafang import errors
+from jingshi_jiafang.core.views import accounts
 from jingshi_jiafang.home import home
-from visits.views import accounts
 
 urlpatterns = [
     path("", home, name="home"),
@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/2fa/verify/", accounts.otp_verify, name="otp_verify"),
     path("favicon.ico", errors.favicon),
     path("admin/", admin.site.urls),
+    path("", include("jingshi_jiafang.core.urls")),
     path("", include("visits.urls")),
     path("", include("feedback.urls")),
 ]

@@ -10,6 +10,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 import pytest
 from django.db import connection
 
+from jingshi_jiafang.core.models import User
 from tests.visits.factories import (
     HouseholdFactory,
     HouseholdLinkFactory,
@@ -19,7 +20,6 @@ from tests.visits.factories import (
     UserFactory,
     VillageFactory,
 )
-from visits.models import User
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = "/usr/bin/chromium"

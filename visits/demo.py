@@ -9,9 +9,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from visits import demo_names as names
-from visits.demo_history import seed_history
-from visits.models import (
+from jingshi_jiafang.core.models import (
     Area,
     AreaLink,
     Household,
@@ -20,9 +18,11 @@ from visits.models import (
     OrganisationLink,
     Unit,
     User,
-    Visit,
 )
-from visits.validators import id_number_check_char
+from jingshi_jiafang.core.validators import id_number_check_char
+from visits import demo_names as names
+from visits.demo_history import seed_history
+from visits.models import Visit
 
 BUREAU_CODE = "SY"
 HOUSEHOLDS_PER_VILLAGE = 2000  # 600,000 households in 305 communities

@@ -12,17 +12,9 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from jingshi_jiafang.core.models import Area, AreaLink, Household, User
 from visits import demo_names as names
-from visits.models import (
-    Area,
-    AreaLink,
-    Finding,
-    Household,
-    NightVisitPlan,
-    RegistrationCorrection,
-    User,
-    Visit,
-)
+from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
 from visits.night import is_night_date
 
 BATCH_SIZE = 2000

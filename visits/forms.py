@@ -1,86 +1,11 @@
-from datetime import date, timedelta
+from datetime import date
 
 from django import forms
-from django.contrib.auth import forms as auth_forms
 from django.utils import timezone
 
-from visits.dates import BoundedDateField
-from visits.models import Area, Unit, User
+from jingshi_jiafang.core.models import Area, User
+from jingshi_jiafang.core.scopes import unit_subtree, villages_visible_to
 from visits.night import WEEKDAY_NAMES, night_dates
-from visits.scopes import unit_subtree, villages_visible_to
-from visits.services import link_start_window
-from visits.uploads import validate_upload
-
-
-class OtpTokenForm(forms.Form):
-    token = forms.CharField(
-        label="动态口令",
-        min_length=6,
-        max_length=6,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}),
-        help_text="手机身份验证器中显示的 6 位数字。",
-    )
-
-    def clean_token(self):
-        token = self.cleaned_data["token"].strip()
-        if not token.isdigit():
-            raise forms.ValidationError("动态口令为 6 位数字。")
-        return token
-
-
-class PasswordChangeForm(auth_forms.PasswordChangeForm):
-    def clean(self):
-        cleaned = super().clean()
-        # "Must change password" is met only by a new one: re-entering the administrator's temporary password
-        # would keep a password someone else knows.
-        if cleaned.get("new_password1") and cleaned.get("new_password1") == cleaned.get("old_password"):
-            self.add_error("new_password1", "新密码不能与原密码相同。")
-        return cleaned
-
-
-class RevealForm(forms.Form):
-    field = forms.ChoiceField(choices=[("id_number", "身份证号"), ("phone", "电话")])
-
-
-class RoleForm(forms.Form):
-    role = forms.ChoiceField(label="角色", choices=[("", "未分配")] + list(User.Role.choices), required=False)
-    is_unit_head = forms.BooleanField(label="单位负责人(可查看本单位辖区)", required=False)
-
-
-class UnitForm(forms.Form):
-    unit = forms.ModelChoiceField(
-        label="所属单位",
-        queryset=Unit.objects.order_by("code"),
-        help_text="单位负责人和值班民警可查看本单位辖区:调整单位即调整其查看范围。",
-    )
-
-
-class AreaLinkForm(forms.Form):
-    # A link starts when the assignment does: recorded up to a year late, or planned up to a year ahead.
-    START_WINDOW = timedelta(days=366)
-
-    area = forms.ModelChoiceField(label="联系区域", queryset=Area.objects.none())
-    start_date = BoundedDateField(label="开始日期")
-
-    def __init__(self, *args, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        kind = Area.Kind.TOWN if user.role == User.Role.LEADER else Area.Kind.VILLAGE
-        self.fields["area"].queryset = Area.objects.filter(kind=kind).select_related("parent").order_by("code")
-        self.fields["area"].label_from_instance = lambda area: area.full_name
-        today = timezone.localdate()
-        self.fields["start_date"] = BoundedDateField(
-            label="开始日期", first=today - self.START_WINDOW, last=today + self.START_WINDOW
-        )
-
-
-class AttachmentForm(forms.Form):
-    file = forms.FileField(label="文件", help_text="JPG、PNG 或 PDF,最大 10 MB。")
-    description = forms.CharField(label="说明", max_length=200, required=False)
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        self.content_type = validate_upload(upload)
-        return upload
 
 
 class NightPlanForm(forms.Form):
@@ -97,16 +22,3 @@ class NightPlanForm(forms.Form):
         ).order_by("name")
         self.fields["village"].queryset = villages_visible_to(planner).select_related("parent").order_by("code")
         self.fields["village"].label_from_instance = lambda area: area.full_name
-
-
-class AssignOfficerForm(forms.Form):
-    officer = forms.ModelChoiceField(label="新的责任民警", queryset=User.objects.none())
-
-    def __init__(self, *args, head: User, **kwargs):
-        super().__init__(*args, initial={"start_date": timezone.localdate()}, **kwargs)
-        # The window is read when the form is made, so that it moves with today.
-        first, last = link_start_window()
-        self.fields["start_date"] = BoundedDateField(label="自何日起", first=first, last=last)
-        self.fields["officer"].queryset = User.objects.filter(
-            role=User.Role.OFFICER, is_active=True, unit__in=unit_subtree(head.unit)
-        ).order_by("name")

@@ -7,84 +7,18 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from visits.models import Area, AreaLink, Household, HouseholdLink, NightVisitPlan, Unit, User, Visit
-from visits.scopes import (
-    areas_visible_to,
-    corrections_visible_to,
-    households_outside_links,
-    households_visible_to,
-    towns_visible_to,
-    villages_visible_to,
+from jingshi_jiafang.core.models import Area, Household, HouseholdLink, Unit, User
+from jingshi_jiafang.core.selectors import (
+    household_list,
 )
-
-
-def household_list(*, user: User, unit_wide: bool = False) -> QuerySet[Household]:
-    """The scoped household list with what a row shows fetched in the same query. An officer's own list is
-    ordered by who is due: never visited first, then longest since the last visit. `unit_wide` lists instead
-    the households in the user's reach but outside their own links, where a visit needs a reason."""
-    current_officer = HouseholdLink.objects.active().filter(household=OuterRef("pk"))
-    households = households_outside_links(user) if unit_wide else households_visible_to(user)
-    households = households.select_related("village__parent").annotate(
-        officer_name=Subquery(current_officer.values("officer__name")[:1]),
-    )
-    if user.role == User.Role.OFFICER:
-        return households.order_by(F("last_visited_at").asc(nulls_first=True), "pk")
-    return households.order_by("village__code", "head_name", "pk")
+from visits.models import NightVisitPlan, Visit
+from visits.scopes import corrections_visible_to
 
 
 def households_due_visit(*, user: User, cutoff: datetime) -> QuerySet[Household]:
     """The user's households not visited since `cutoff`, never visited first, then the longest waiting."""
     due = Q(last_visited_at__lt=cutoff) | Q(last_visited_at__isnull=True)
     return household_list(user=user).filter(due).order_by(F("last_visited_at").asc(nulls_first=True), "pk")
-
-
-def household_link_history(*, household: Household) -> QuerySet[HouseholdLink]:
-    return household.links.select_related("officer__unit").order_by("-start_date", "-pk")
-
-
-def area_links_of(*, user: User) -> QuerySet[AreaLink]:
-    return AreaLink.objects.active().filter(user=user).select_related("area__parent").order_by("area__code")
-
-
-def villages_with_household_counts(*, user: User, town: Area | None = None) -> QuerySet[Area]:
-    villages = villages_visible_to(user)
-    if town is not None:
-        villages = villages.filter(parent=town)
-    visible = households_visible_to(user).values("pk")
-    return (
-        villages.select_related("parent", "unit")
-        .annotate(household_count=Count("households", filter=Q(households__in=visible)))
-        .order_by("code")
-    )
-
-
-@dataclass(frozen=True)
-class ScopeSummary:
-    towns: int
-    villages: int
-    households: int
-    hardship_households: int
-
-
-def scope_summary(*, user: User) -> ScopeSummary:
-    households = households_visible_to(user).aggregate(
-        total=Count("pk"), hardship=Count("pk", filter=Q(is_hardship=True))
-    )
-    return ScopeSummary(
-        towns=towns_visible_to(user).count(),
-        villages=villages_visible_to(user).count(),
-        households=households["total"],
-        hardship_households=households["hardship"],
-    )
-
-
-def visible_area_choices(*, user: User, unit_wide: bool = False) -> QuerySet[Area]:
-    if unit_wide:
-        villages = households_outside_links(user).values("village")
-        areas = Area.objects.filter(Q(pk__in=villages) | Q(villages__in=villages)).distinct()
-    else:
-        areas = areas_visible_to(user)
-    return areas.select_related("parent").order_by("code")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from visits.views import attachments, audit, coverage, households, night, security, visiting
+from visits.views import attachments, coverage, households, night, visiting
 
 app_name = "visits"
 
@@ -22,13 +22,4 @@ urlpatterns = [
     path("coverage/", coverage.coverage, name="coverage"),
     path("areas/", households.area_list, name="area_list"),
     path("areas/<int:pk>/", households.area_detail, name="area_detail"),
-    path("security/users/", security.security_user_list, name="security_user_list"),
-    path("security/users/<int:pk>/", security.security_user_detail, name="security_user_detail"),
-    path("security/users/<int:pk>/role/", security.security_user_role, name="security_user_role"),
-    path("security/users/<int:pk>/unit/", security.security_user_unit, name="security_user_unit"),
-    path("security/users/<int:pk>/links/", security.security_area_link_add, name="security_area_link_add"),
-    path("security/links/<int:pk>/end/", security.security_area_link_end, name="security_area_link_end"),
-    path("security/users/<int:pk>/otp-reset/", security.security_otp_reset, name="security_otp_reset"),
-    path("audit/", audit.audit_list, name="audit_list"),
-    path("audit/export/", audit.audit_export, name="audit_export"),
 ]

@@ -9,12 +9,13 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from visits.dates import ISO_DATE, ISO_MINUTE, DateTimeMinuteInput, IsoDateInput, local_minute
-from visits.models import Finding, Household, Visit
-from visits.privacy import item_value, mask_phone
+from jingshi_jiafang.core.dates import ISO_DATE, ISO_MINUTE, DateTimeMinuteInput, IsoDateInput, local_minute
+from jingshi_jiafang.core.models import Household
+from jingshi_jiafang.core.privacy import item_value, mask_phone
+from jingshi_jiafang.core.validators import normalize_id_number, validate_id_number, validate_phone
+from visits.models import Finding, Visit
 from visits.selectors import EVENT_ITEMS
 from visits.services import CorrectionInput, FindingInput, visit_time_error
-from visits.validators import normalize_id_number, validate_id_number, validate_phone
 
 # Lengths a person writes at a door; anything longer is pasted, not heard.
 LONG_TEXT = 2000

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from visits.models import Household, Unit, Visit
+from jingshi_jiafang.core.models import Household, Unit
+from visits.models import Visit
 
 
 class CardSequence(models.Model):

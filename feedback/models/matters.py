@@ -6,7 +6,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from visits.models import Household, Unit, User, Visit
+from jingshi_jiafang.core.models import Household, Unit, User
+from visits.models import Visit
 
 # What a person writes about a matter, bounded (the forms refuse more, and so do the services): a resident's
 # account, a reply, a note on a step of the flow.

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from visits.models import Unit
+from jingshi_jiafang.core.models import Unit
 
 from .matters import Matter
 

@@ -1,7 +1,8 @@
 from django.db import models
 from django.urls import reverse
 
-from visits.models import User, Visit
+from jingshi_jiafang.core.models import User
+from visits.models import Visit
 
 from .matters import Category, Matter
 

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from feedback.models import CardBatch, CardSequence, EchoCard, EchoCardEvent, Matter, MatterEvent
 from feedback.selectors import card_units_of
-from visits.audit import Action, audit_record
-from visits.models import Household, Unit, User, Visit
+from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.models import Household, Unit, User
+from visits.models import Visit
 
 from .intake import matter_register_once, query_password_reissue
 

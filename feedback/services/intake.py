@@ -13,8 +13,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 
 from feedback.models import Matter
-from visits.audit import Action, audit_record
-from visits.models import User
+from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.models import User
 
 from .matters import MatterError, matter_register
 

@@ -18,8 +18,9 @@ from django.utils import timezone
 from feedback.models import Category, Matter, MatterEvent, MatterHandover, TalkRoomCallback
 from feedback.models.matters import NOTE_MAX_LENGTH, RESULT_MAX_LENGTH
 from feedback.selectors import RATINGS, answer_rating
-from visits.audit import Action, audit_record
-from visits.models import Household, Unit, User, Visit
+from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.models import Household, Unit, User
+from visits.models import Visit
 
 State = Matter.State
 

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from feedback.models import DutyShift, Matter, TalkRoomCallback
-from visits.models import Unit, User
-from visits.scopes import unit_subtree
+from jingshi_jiafang.core.models import Unit, User
+from jingshi_jiafang.core.scopes import unit_subtree
 
 from .intake import matter_register_once
 from .matters import MatterError, matter_reopen

@@ -6,8 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from feedback.models import Matter, TopicVisit, TopicVisitMatter
-from visits.models import User, Visit
-from visits.scopes import is_within_links
+from jingshi_jiafang.core.models import User
+from jingshi_jiafang.core.scopes import is_within_links
+from visits.models import Visit
 from visits.services import visit_log
 
 

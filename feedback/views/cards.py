@@ -17,9 +17,10 @@ from feedback import selectors, services
 from feedback.forms import CardBatchForm, CardHandOutForm, CardVoidForm
 from feedback.services.cards import CardError
 from feedback.views.public import public_echo_url
-from visits.audit import Action, audit_record
-from visits.pagination import paginate
-from visits.scopes import get_household_for_user, get_visit_for_user
+from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.pagination import paginate
+from jingshi_jiafang.core.scopes import get_household_for_user
+from visits.scopes import get_visit_for_user
 
 
 def _card_units(request):

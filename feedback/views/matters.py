@@ -11,8 +11,8 @@ from feedback.filters import MatterFilter
 from feedback.forms import AnalyseForm, CloseForm, DispatchForm, HandOverForm, MergeForm, NoteForm
 from feedback.models import Matter
 from feedback.permissions import matter_actions
-from visits.pagination import paginate
-from visits.scopes import villages_visible_to
+from jingshi_jiafang.core.pagination import paginate
+from jingshi_jiafang.core.scopes import villages_visible_to
 
 QUEUES = {
     "mine": ("我的诉求", selectors.my_matters),

@@ -14,7 +14,7 @@ from feedback import selectors, services
 from feedback.forms import EchoForm, RatingForm, StatusForm
 from feedback.models import Matter
 from feedback.services.cards import CardError, EchoOutcome
-from visits.ratelimit import within_limit
+from jingshi_jiafang.core.ratelimit import within_limit
 
 WRONG_CARD = "卡号或验证码不正确,请核对回音卡上的卡号和验证码。"
 WRONG_QUERY = "查询编号或查询密码不正确。"

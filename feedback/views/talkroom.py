@@ -17,10 +17,10 @@ from feedback.forms import CallbackForm, DutyShiftForm, RosterQueryForm, WalkInF
 from feedback.models import TalkRoomCallback
 from feedback.views.cards import qr_data_url
 from feedback.views.public import public_echo_url
-from visits.models import Unit, User
-from visits.pagination import paginate
-from visits.permissions import role_required
-from visits.privacy import mask_phone
+from jingshi_jiafang.core.models import Unit, User
+from jingshi_jiafang.core.pagination import paginate
+from jingshi_jiafang.core.permissions import role_required
+from jingshi_jiafang.core.privacy import mask_phone
 
 
 def _slip_password_key(pk: int) -> str:

@@ -6,9 +6,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from feedback import selectors, services
 from feedback.forms import AddMattersForm, SolutionForm, TopicVisitForm
 from feedback.models import TopicVisitMatter
-from visits.models import User
-from visits.pagination import paginate
-from visits.permissions import role_required
+from jingshi_jiafang.core.models import User
+from jingshi_jiafang.core.pagination import paginate
+from jingshi_jiafang.core.permissions import role_required
 
 TOPIC_VISIT_READERS = (User.Role.LEADER, User.Role.LEGAL, User.Role.EVALUATOR)
 

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "jingshi_jiafang.core",
     "visits",
     "feedback",
     "ledger",
@@ -38,7 +39,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "visits.middleware.TrustedProxyMiddleware",
+    "jingshi_jiafang.core.middleware.TrustedProxyMiddleware",
     "jingshi_jiafang.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -46,9 +47,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "visits.middleware.PrivateResponseMiddleware",
+    "jingshi_jiafang.core.middleware.PrivateResponseMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "visits.middleware.AccountPolicyMiddleware",
+    "jingshi_jiafang.core.middleware.AccountPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -69,7 +70,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "visits.context_processors.navigation",
+                "jingshi_jiafang.context_processors.navigation",
             ],
         },
     },
@@ -86,7 +87,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and DATABASES[
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_USER_MODEL = "visits.User"
+AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -105,7 +106,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "visits.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "jingshi_jiafang.core.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
 
 # Lock out after 5 failures for 15 minutes, by username and, separately, by address (等保 2.0: 登录失败处理).
@@ -113,7 +114,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # django-axes would reset on success by every lockout parameter, the address included: one good login from a
-# shared address would wipe everyone's failures there. visits/auth_events.py clears only the user's own instead.
+# shared address would wipe everyone's failures there. core/auth_events.py clears only the user's own instead.
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -158,7 +159,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Uploads live outside the web root and have no URL of their own: visits/uploads.py serves them after a scope check.
+# Uploads live outside the web root and have no URL of their own: core/uploads.py serves them after a scope check.
 PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT", str(VAR_DIR / "private")))
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 STORAGES = {
@@ -220,15 +221,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feedback.tasks.escalate_overdue_matters_task",
         "schedule": 3600.0,
     },
-    # Anchors the audit chain outside the database (visits/audit.py); entries newer than the last checkpoint
+    # Anchors the audit chain outside the database (core/audit.py); entries newer than the last checkpoint
     # are what a deletion could still remove unnoticed, so keep the period short.
     "audit-checkpoint": {
-        "task": "visits.tasks.audit_checkpoint_task",
+        "task": "jingshi_jiafang.core.tasks.audit_checkpoint_task",
         "schedule": float(env_int("AUDIT_CHECKPOINT_SECONDS", 300)),
     },
 }
 
-# Encryption at rest of residents' ID numbers (visits/crypto.py). These development keys are public;
+# Encryption at rest of residents' ID numbers (jingshi_jiafang/core/crypto.py). These development keys are public;
 # production.py requires real ones. Generate a key with:
 #   python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
 DEVELOPMENT_KEYS = {
@@ -253,7 +254,7 @@ VISIT_OVERDUE_DAYS = env_int("VISIT_OVERDUE_DAYS", 90)
 # A visit may be entered at most this many hours after it took place (补录); a night plan counts as kept only by
 # a visit entered within it, so an evening cannot be made "kept" days later.
 VISIT_LATE_ENTRY_HOURS = env_int("VISIT_LATE_ENTRY_HOURS", 48)
-# The window around today that any date typed into a page may fall in (visits/dates.py): queries, plans, links.
+# The window around today that any date typed into a page may fall in (core/dates.py): queries, plans, links.
 DATE_WINDOW_PAST_DAYS = env_int("DATE_WINDOW_PAST_DAYS", 3660)
 DATE_WINDOW_FUTURE_DAYS = env_int("DATE_WINDOW_FUTURE_DAYS", 366)
 # A responsible officer's link may start this many days back (recording a hand-over late) or ahead (planning one).

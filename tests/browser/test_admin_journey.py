@@ -1,8 +1,8 @@
 import pytest
 
+from jingshi_jiafang.core.models import User
 from tests.browser.conftest import enrol_second_factor, log_in, screenshot
 from tests.visits.factories import TEST_PASSWORD, UserFactory
-from visits.models import User
 
 
 @pytest.mark.django_db(transaction=True)
@@ -32,7 +32,7 @@ def test_system_administrator_keeps_reference_data_under_the_content_security_po
 def test_security_administrator_moves_a_user_to_another_unit_on_a_phone(live_server, phone_page, station_a, station_b):
     from playwright.sync_api import expect
 
-    from visits.models import AuditEntry
+    from jingshi_jiafang.core.models import AuditEntry
 
     UserFactory(username="secadmin", name="钱立", role=User.Role.SECURITY_ADMIN, unit=station_a.parent)
     officer = UserFactory(username="wanghy", name="王海燕", role=User.Role.OFFICER, unit=station_a)

@@ -6,9 +6,9 @@ from playwright.sync_api import expect
 
 from feedback import services
 from feedback.models import Matter
+from jingshi_jiafang.core.models import User
 from tests.browser.conftest import log_in, log_out_on_phone, screenshot
 from tests.visits.factories import TEST_PASSWORD, HouseholdFactory, UserFactory
-from visits.models import User
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from feedback import services as feedback_services
 from feedback.models import Matter
+from jingshi_jiafang.core.models import User
 from tests.browser.conftest import enrol_second_factor, log_in, screenshot
 from tests.feedback.helpers import walk_in
 from tests.visits.factories import (
@@ -17,7 +18,6 @@ from tests.visits.factories import (
     NightVisitPlanFactory,
     UserFactory,
 )
-from visits.models import User
 
 
 def dispatched_to(officer, duty, content, *, late=False) -> Matter:

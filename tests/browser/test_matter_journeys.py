@@ -6,9 +6,9 @@ from playwright.sync_api import expect
 
 from feedback import services
 from feedback.models import Matter, TalkRoomCallback
+from jingshi_jiafang.core.models import User
 from tests.browser.conftest import log_in, screenshot
 from tests.visits.factories import TEST_PASSWORD, UserFactory
-from visits.models import User
 
 SMALL_PHONE = {"width": 360, "height": 740}
 

@@ -126,7 +126,7 @@ def test_two_people_issuing_at_the_same_moment_get_no_duplicate_and_no_gap(stati
 def test_card_moves_and_sheet_prints_are_audited_and_the_card_is_on_the_household_timeline(
     client, bob, station_a, alice_household
 ):
-    from visits.models import AuditEntry
+    from jingshi_jiafang.core.models import AuditEntry
 
     batch, card = issue_and_hand_out(station_a, bob, alice_household)
     assert AuditEntry.objects.filter(action="state_changed", object_id=str(card.pk)).exists()

@@ -12,9 +12,9 @@ from feedback.models import Matter, MatterEvent, TalkRoomCallback
 from feedback.permissions import matter_actions
 from feedback.services import MatterError
 from feedback.tasks import escalate_overdue_matters_task
+from jingshi_jiafang.core.models import AuditEntry, User
 from tests.feedback.helpers import walk_in
 from tests.visits.factories import UserFactory
-from visits.models import AuditEntry, User
 
 pytestmark = pytest.mark.django_db
 

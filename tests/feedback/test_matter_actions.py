@@ -6,9 +6,9 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from feedback import services
+from jingshi_jiafang.core.models import User
 from tests.feedback.helpers import walk_in
 from tests.visits.factories import UserFactory
-from visits.models import User
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback.models import DutyShift, Matter
+from jingshi_jiafang.core.models import AuditEntry, User
 from tests.conftest import log_in_as
 from tests.visits.factories import UserFactory
-from visits.models import AuditEntry, User
 
 pytestmark = pytest.mark.django_db
 

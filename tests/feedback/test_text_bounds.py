@@ -7,9 +7,9 @@ from django.urls import reverse
 from feedback import services
 from feedback.models import Matter
 from feedback.services import MatterError
+from jingshi_jiafang.core.models import User
 from tests.feedback.helpers import walk_in
 from tests.visits.factories import UserFactory
-from visits.models import User
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,10 @@ from django.urls import reverse
 
 from feedback.models import Matter, TopicVisit
 from feedback.services import matter_register
+from jingshi_jiafang.core.models import User
 from tests.conftest import log_in_as
 from tests.visits.factories import AreaLinkFactory, HouseholdFactory, UserFactory
-from visits.models import User, Visit
+from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from django.template.loader import get_template
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from jingshi_jiafang.core.models import User
 from tests.conftest import log_in_as
 from tests.visits.factories import UserFactory
-from visits.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def test_signed_out_visitor_gets_the_404_page_without_a_menu(client):
 
 def test_forbidden_page_is_chinese_and_says_what_to_do(client, alice):
     client.force_login(alice)
-    response = client.get(reverse("visits:audit_list"))
+    response = client.get(reverse("core:audit_list"))
     body = response.content.decode()
     assert response.status_code == 403
     assert "您无权访问这个页面" in body
@@ -94,6 +94,6 @@ def test_favicon_ico_points_at_the_site_icon(client):
 
 def test_admin_add_user_page_speaks_chinese(client):
     log_in_as(client, UserFactory(role=User.Role.ADMIN, is_staff=True))
-    body = client.get(reverse("admin:visits_user_add")).content.decode()
+    body = client.get(reverse("admin:core_user_add")).content.decode()
     assert "先填写用户名、姓名、所属单位和初始密码" in body
     assert "you’ll be able to edit more user options" not in body

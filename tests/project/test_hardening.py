@@ -7,10 +7,10 @@ from cryptography.fernet import Fernet
 from django.test import Client
 from django.urls import reverse
 
+from jingshi_jiafang.core.models import User
 from tests.conftest import log_in_as
 from tests.project.test_settings import run_django
 from tests.visits.factories import UserFactory
-from visits.models import User
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = sorted((ROOT / "templates").rglob("*.html"))
@@ -110,7 +110,7 @@ def test_csrf_is_enforced_on_workflow_posts(alice, alice_household):
 @pytest.mark.django_db
 def test_admin_pages_render_under_the_policy(client):
     log_in_as(client, UserFactory(role=User.Role.ADMIN, is_staff=True))
-    response = client.get(reverse("admin:visits_unit_changelist"))
+    response = client.get(reverse("admin:core_unit_changelist"))
     assert response.status_code == 200
     assert "Content-Security-Policy" in response
 
@@ -138,7 +138,7 @@ def test_an_attachment_download_is_no_store(client, alice, alice_household):
 
 @pytest.mark.django_db
 def test_the_real_client_address_is_believed_only_from_the_proxy(client, settings):
-    from visits.models import AuditEntry
+    from jingshi_jiafang.core.models import AuditEntry
 
     settings.TRUSTED_PROXY_IPS = ["172.30.0.10"]
     user = UserFactory()

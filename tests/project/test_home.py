@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from feedback import services as feedback_services
 from feedback.models import Matter, TalkRoomCallback
+from jingshi_jiafang.core.models import Household, User
 from tests.feedback.helpers import walk_in
 from tests.visits.factories import HouseholdFactory, HouseholdLinkFactory, NightVisitPlanFactory, UserFactory
-from visits.models import Household, User
 
 pytestmark = pytest.mark.django_db
 

@@ -4,19 +4,18 @@ import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from visits.models import (
+from jingshi_jiafang.core.models import (
     Area,
     AreaLink,
     Household,
     HouseholdAttachment,
     HouseholdLink,
-    NightVisitPlan,
     Organisation,
     Unit,
     User,
-    Visit,
 )
-from visits.validators import id_number_check_char
+from jingshi_jiafang.core.validators import id_number_check_char
+from visits.models import NightVisitPlan, Visit
 
 TEST_PASSWORD = "Test-password-2026"
 

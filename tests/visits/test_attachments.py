@@ -2,8 +2,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from jingshi_jiafang.core.models import AuditEntry, HouseholdAttachment
 from tests.visits.factories import PNG_BYTES, AreaLinkFactory, png_upload
-from visits.models import AuditEntry, HouseholdAttachment
 
 pytestmark = pytest.mark.django_db
 

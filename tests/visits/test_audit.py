@@ -6,10 +6,10 @@ from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from jingshi_jiafang.core.audit import GENESIS_HASH, Action, audit_chain_verify, audit_record
+from jingshi_jiafang.core.models import AuditEntry, User
 from tests.conftest import log_in_as, run_at_once
 from tests.visits.factories import UserFactory
-from visits.audit import GENESIS_HASH, Action, audit_chain_verify, audit_record
-from visits.models import AuditEntry, User
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +87,7 @@ def test_deleting_every_entry_after_a_point_is_noticed():
 
 
 def test_rewriting_an_entry_and_recomputing_the_hashes_is_noticed():
-    from visits.audit import entry_digest
+    from jingshi_jiafang.core.audit import entry_digest
 
     first = write_entries(4)[0]
     call_command("audit_checkpoint", stdout=StringIO())
@@ -129,9 +129,12 @@ def test_a_forged_checkpoint_is_refused(settings):
 
 
 def test_the_checkpoint_is_a_periodic_job(settings):
-    from visits.tasks import audit_checkpoint_task
+    from jingshi_jiafang.core.tasks import audit_checkpoint_task
 
-    assert any(job["task"] == "visits.tasks.audit_checkpoint_task" for job in settings.CELERY_BEAT_SCHEDULE.values())
+    assert any(
+        job["task"] == "jingshi_jiafang.core.tasks.audit_checkpoint_task"
+        for job in settings.CELERY_BEAT_SCHEDULE.values()
+    )
     last = write_entries(2)[-1]
     assert audit_checkpoint_task.delay().get() == last.pk
     assert str(last.entry_hash) in settings.AUDIT_CHECKPOINT_FILE.read_text()
@@ -159,7 +162,7 @@ def test_auditor_reads_searches_and_verifies_the_log(client):
     auditor = log_in_as(client, UserFactory(role=User.Role.AUDITOR))
     officer = UserFactory(username="searched-officer")
     write_entries(2, actor=officer)
-    response = client.get(reverse("visits:audit_list"), {"actor": "searched", "verify": "1"})
+    response = client.get(reverse("core:audit_list"), {"actor": "searched", "verify": "1"})
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == 2
     assert "哈希链完整" in response.content.decode()
@@ -169,7 +172,7 @@ def test_auditor_reads_searches_and_verifies_the_log(client):
 def test_auditor_export_is_an_excel_file_escaped_and_itself_audited(client):
     log_in_as(client, UserFactory(role=User.Role.AUDITOR))
     audit_record(action=Action.EXPORT, actor_username='=HYPERLINK("http://x")')
-    response = client.get(reverse("visits:audit_export"), {"action": "export"})
+    response = client.get(reverse("core:audit_export"), {"action": "export"})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(BytesIO(response.content)).active
     usernames = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
@@ -180,15 +183,15 @@ def test_auditor_export_is_an_excel_file_escaped_and_itself_audited(client):
 @pytest.mark.parametrize("role", [User.Role.OFFICER, User.Role.ADMIN, User.Role.SECURITY_ADMIN, User.Role.LEGAL])
 def test_only_the_auditor_reads_the_log(client, role):
     log_in_as(client, UserFactory(role=role, is_staff=role == User.Role.ADMIN))
-    assert client.get(reverse("visits:audit_list")).status_code == 403
-    assert client.get(reverse("visits:audit_export")).status_code == 403
+    assert client.get(reverse("core:audit_list")).status_code == 403
+    assert client.get(reverse("core:audit_export")).status_code == 403
 
 
 def test_audit_list_query_count_is_bounded(client, django_assert_max_num_queries):
     log_in_as(client, UserFactory(role=User.Role.AUDITOR))
     write_entries(60)
     with django_assert_max_num_queries(8):
-        client.get(reverse("visits:audit_list"))
+        client.get(reverse("core:audit_list"))
 
 
 @pytest.mark.postgres

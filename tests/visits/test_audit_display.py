@@ -7,12 +7,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from feedback import services as feedback_services
+from jingshi_jiafang.core import accounts
+from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.models import User
 from tests.conftest import log_in_as
 from tests.feedback.helpers import issue_and_hand_out, walk_in
 from tests.visits.factories import UserFactory
-from visits import accounts
-from visits.audit import Action, audit_record
-from visits.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def role_change(alice, bob):
 
 def audit_page(client) -> str:
     log_in_as(client, UserFactory(role=User.Role.AUDITOR))
-    return client.get(reverse("visits:audit_list")).content.decode()
+    return client.get(reverse("core:audit_list")).content.decode()
 
 
 def test_audit_page_names_people_matters_and_states(client, reopened_matter, role_change, alice):
@@ -75,7 +75,7 @@ def test_audit_page_names_cards_households_and_failed_logins(client, duty, alice
 
 def test_audit_export_has_the_readable_columns(client, reopened_matter, role_change):
     log_in_as(client, UserFactory(role=User.Role.AUDITOR))
-    response = client.get(reverse("visits:audit_export"))
+    response = client.get(reverse("core:audit_export"))
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
     headers = rows[0]
     by_header = [dict(zip(headers, row, strict=True)) for row in rows[1:]]
@@ -100,7 +100,7 @@ def test_audit_page_queries_do_not_grow_with_entries(
     # session, auditor, OTP device, count, rows, people, then one query per kind of object (matter, household,
     # echo card, batch): fixed whatever the number of entries.
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("visits:audit_list"))
+        response = client.get(reverse("core:audit_list"))
     assert len(response.context["rows"]) == 25  # a full page: matters, households, users, a card
 
 
@@ -110,5 +110,5 @@ def test_audit_export_queries_do_not_grow_with_entries(client, duty, alice, djan
         matter = walk_in(duty, content=f"第{n}件")
         feedback_services.matter_hand_over(matter=matter, actor=duty, to_user=alice, note="交接")
     with django_assert_max_num_queries(14):
-        response = client.get(reverse("visits:audit_export"))
+        response = client.get(reverse("core:audit_export"))
     assert len(list(load_workbook(BytesIO(response.content)).active.iter_rows())) > 60

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from jingshi_jiafang.core.models import AuditEntry, User
 from tests.conftest import log_in_as
 from tests.visits.factories import TEST_PASSWORD, UserFactory
-from visits.models import AuditEntry, User
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/accounts/login/"
@@ -156,7 +156,7 @@ def test_session_cookie_ends_with_the_browser(client, alice):
 def test_account_made_by_the_administrator_must_change_its_password(client):
     admin = log_in_as(client, UserFactory(role=User.Role.ADMIN, is_staff=True))
     response = client.post(
-        reverse("admin:visits_user_add"),
+        reverse("admin:core_user_add"),
         {
             "username": "newcomer",
             "name": "新民警",
@@ -213,7 +213,7 @@ def test_system_administrator_cannot_change_roles_in_admin(client):
     log_in_as(client, UserFactory(role=User.Role.ADMIN, is_staff=True))
     officer = UserFactory()
     client.post(
-        reverse("admin:visits_user_change", args=[officer.pk]),
+        reverse("admin:core_user_change", args=[officer.pk]),
         {"username": officer.username, "name": officer.name, "role": "legal", "is_unit_head": "on", "is_active": "on"},
     )
     officer.refresh_from_db()
@@ -225,7 +225,7 @@ def test_system_administrator_cannot_change_a_users_unit_in_admin(client, statio
     officer = UserFactory()
     unit = officer.unit
     client.post(
-        reverse("admin:visits_user_change", args=[officer.pk]),
+        reverse("admin:core_user_change", args=[officer.pk]),
         {"username": officer.username, "name": officer.name, "unit": station_b.pk, "is_active": "on"},
     )
     officer.refresh_from_db()

@@ -6,11 +6,11 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.models import AuditEntry, Household, HouseholdLink
 from tests.visits.factories import HouseholdFactory, HouseholdLinkFactory
-from visits.audit import Action, audit_record
-from visits.models import AuditEntry, Household, HouseholdLink
 
-TABLES = [Household._meta.db_table, HouseholdLink._meta.db_table, AuditEntry._meta.db_table, "visits_user"]
+TABLES = [Household._meta.db_table, HouseholdLink._meta.db_table, AuditEntry._meta.db_table, "core_user"]
 
 
 def _make_records(alice, village_a):

@@ -1,9 +1,9 @@
 import pytest
 
+from jingshi_jiafang.core.models import HouseholdLink, User
+from jingshi_jiafang.core.services import LinkError, household_assign_officer
 from tests.conftest import run_at_once
 from tests.visits.factories import UserFactory
-from visits.models import HouseholdLink, User
-from visits.services import LinkError, household_assign_officer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

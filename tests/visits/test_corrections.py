@@ -7,10 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from jingshi_jiafang.core.models import AuditEntry, User
 from tests.conftest import log_in_as
 from tests.visits.factories import UserFactory, valid_id_number
 from visits import services
-from visits.models import AuditEntry, User, Visit
+from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
 

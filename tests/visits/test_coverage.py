@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from jingshi_jiafang.core.models import Household, User
 from tests.conftest import log_in_as
 from tests.visits.factories import AreaLinkFactory, HouseholdFactory, UserFactory, VisitFactory
-from visits.models import Household, User
 
 pytestmark = pytest.mark.django_db
 

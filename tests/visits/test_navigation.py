@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from jingshi_jiafang.core.models import User
 from tests.conftest import log_in_as
 from tests.visits.factories import UserFactory
-from visits.models import User
 
 pytestmark = pytest.mark.django_db
 

@@ -4,10 +4,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from jingshi_jiafang.core.models import User
 from tests.conftest import log_in_as
 from tests.visits.factories import NightVisitPlanFactory, UserFactory, VisitFactory, next_night_date
 from visits import services
-from visits.models import NightVisitPlan, User, Visit
+from visits.models import NightVisitPlan, Visit
 from visits.night import week_start
 
 pytestmark = pytest.mark.django_db

@@ -4,10 +4,10 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from jingshi_jiafang.core.models import AuditEntry, Household, User
+from jingshi_jiafang.core.privacy import mask_id_number, mask_phone
 from tests.conftest import log_in_as
 from tests.visits.factories import AreaLinkFactory, HouseholdFactory, HouseholdLinkFactory, UserFactory
-from visits.models import AuditEntry, Household, User
-from visits.privacy import mask_id_number, mask_phone
 
 pytestmark = pytest.mark.django_db
 

@@ -5,16 +5,16 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import log_in_as
-from tests.visits.factories import AreaLinkFactory, HouseholdFactory, HouseholdLinkFactory, UserFactory
-from visits.models import User
-from visits.scopes import (
+from jingshi_jiafang.core.models import User
+from jingshi_jiafang.core.scopes import (
     areas_visible_to,
     get_household_for_user,
     households_visible_to,
     units_visible_to,
     villages_visible_to,
 )
+from tests.conftest import log_in_as
+from tests.visits.factories import AreaLinkFactory, HouseholdFactory, HouseholdLinkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

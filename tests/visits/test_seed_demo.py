@@ -8,10 +8,19 @@ from django.core.management import CommandError, call_command
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from jingshi_jiafang.core.models import (
+    Area,
+    AreaLink,
+    Household,
+    HouseholdLink,
+    Organisation,
+    OrganisationLink,
+    Unit,
+    User,
+)
+from jingshi_jiafang.core.scopes import households_visible_to
 from tests.conftest import MAX_PAGE_QUERIES, log_in_as
 from visits.demo import DEMO_USERS
-from visits.models import Area, AreaLink, Household, HouseholdLink, Organisation, OrganisationLink, Unit, User
-from visits.scopes import households_visible_to
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +44,8 @@ def wipe_county() -> None:
     from django.db import connection
 
     from feedback import models as feedback
-    from visits.models import AuditEntry, Finding, NightVisitPlan, RegistrationCorrection, Visit
+    from jingshi_jiafang.core.models import AuditEntry
+    from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
 
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {AuditEntry._meta.db_table}")
@@ -310,8 +320,8 @@ def test_the_loader_reads_nothing_back_from_the_tables_it_has_just_bulk_loaded()
         result = seed_county(households=3000, days=60, seed=1, password="x")
         seed_matter_history(rng=random.Random(1), visits=result.visits, officer_of=result.officer_of)
     bulk_loaded = (
-        "visits_household",
-        "visits_householdlink",
+        "core_household",
+        "core_householdlink",
         "visits_visit",
         "visits_registrationcorrection",
         "feedback_matter",

@@ -4,9 +4,9 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
+from jingshi_jiafang.core.models import HouseholdLink, User
+from jingshi_jiafang.core.services import LinkError, area_link_start, household_assign_officer
 from tests.visits.factories import HouseholdLinkFactory, UserFactory
-from visits.models import HouseholdLink, User
-from visits.services import LinkError, area_link_start, household_assign_officer
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_cadre_cannot_open_a_second_link_to_the_same_village(village_a):
 def test_station_head_reassigns_a_household_on_its_page(client, bob, alice, alice_household, village_a):
     from django.urls import reverse
 
-    from visits.models import AuditEntry
+    from jingshi_jiafang.core.models import AuditEntry
 
     successor = UserFactory(role=User.Role.OFFICER, unit=village_a.unit, name="接任民警")
     client.force_login(bob)

@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from jingshi_jiafang.core.models import User
 from tests.conftest import log_in_as
 from tests.visits.factories import (
     AreaLinkFactory,
@@ -19,7 +20,6 @@ from tests.visits.factories import (
     VisitFactory,
     png_upload,
 )
-from visits.models import User
 
 
 @dataclass(frozen=True)
@@ -84,28 +84,30 @@ SCOPING_CASES = {
         lambda f: {"pk": f["callback"].pk}, ("duty_a",), ("charlie", "head_b"), "post", {"outcome": "satisfied"}
     ),
     "visits:area_detail": Case(lambda f: {"pk": f["alice_household"].village_id}, ("alice", "bob"), ("charlie",)),
-    "visits:security_user_detail": Case(lambda f: {"pk": f["alice"].pk}, ("secadmin",), ("charlie", "auditor")),
-    "visits:security_user_role": Case(
+    "core:security_user_detail": Case(lambda f: {"pk": f["alice"].pk}, ("secadmin",), ("charlie", "auditor")),
+    "core:security_user_role": Case(
         lambda f: {"pk": f["secadmin"].pk}, (), ("secadmin", "charlie"), "post", {"role": "officer"}
     ),
-    "visits:security_user_unit": Case(
+    "core:security_user_unit": Case(
         lambda f: {"pk": f["alice"].pk},
         ("secadmin",),
         ("alice", "auditor"),
         "post",
         lambda f: {"unit": f["alice"].unit_id},
     ),
-    "visits:security_area_link_add": Case(
+    "core:security_area_link_add": Case(
         lambda f: {"pk": f["secadmin"].pk}, (), ("secadmin", "alice"), "post", {"area": 1, "start_date": "2026-01-01"}
     ),
-    "visits:security_area_link_end": Case(
+    "core:security_area_link_end": Case(
         lambda f: {"pk": f["cadre_link"].pk}, ("secadmin",), ("alice", "auditor"), "post"
     ),
-    "visits:security_otp_reset": Case(lambda f: {"pk": f["alice"].pk}, ("secadmin",), ("alice", "auditor"), "post"),
+    "core:security_otp_reset": Case(lambda f: {"pk": f["alice"].pk}, ("secadmin",), ("alice", "auditor"), "post"),
 }
 
 # Namespaces guarded as a whole by another mechanism.
-EXEMPT_NAMESPACES = {"admin"}  # Django admin: reference data only, administrator role only (see visits/admin.py).
+EXEMPT_NAMESPACES = {
+    "admin"
+}  # Django admin: reference data only, administrator role only (see jingshi_jiafang/core/admin.py).
 
 
 def _parametrised_url_names(resolver: URLResolver | None = None, namespace: str = "") -> list[str]:

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from visits.validators import id_number_check_char, validate_id_number, validate_phone
+from jingshi_jiafang.core.validators import id_number_check_char, validate_id_number, validate_phone
 
 
 def test_check_char_matches_the_gb11643_worked_example():

@@ -1,9 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from jingshi_jiafang.core.models import User
 from tests.conftest import MAX_PAGE_QUERIES, log_in_as
 from tests.visits.factories import AreaLinkFactory, HouseholdFactory, HouseholdLinkFactory, UserFactory
-from visits.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +183,7 @@ def test_a_phone_fragment_finds_nothing_so_the_number_cannot_be_spelled_out(clie
 
 
 def test_number_searches_are_audited_with_the_number_masked(client, alice, alice_household):
-    from visits.models import AuditEntry
+    from jingshi_jiafang.core.models import AuditEntry
 
     alice_household.phone = "13851234567"
     alice_household.save(update_fields=["phone"])

@@ -8,9 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from jingshi_jiafang.core import services as core_services
+from jingshi_jiafang.core.models import HouseholdLink, User
 from tests.visits.factories import UserFactory, VisitFactory
 from visits import services
-from visits.models import HouseholdLink, NightVisitPlan, User, Visit
+from visits.models import NightVisitPlan, Visit
 from visits.night import is_night_date, week_start
 
 pytestmark = pytest.mark.django_db
@@ -158,15 +160,15 @@ def test_a_reassignment_far_in_the_future_or_past_is_refused(client, bob, alice,
     response = client.post(url, {"officer": successor.pk, "start_date": start})
     assert response.status_code == 400 and "超出" in response.content.decode()
     assert alice_household.links.get(end_date__isnull=True).officer == alice
-    with pytest.raises(services.LinkError, match="超出"):
-        services.household_assign_officer(
+    with pytest.raises(core_services.LinkError, match="超出"):
+        core_services.household_assign_officer(
             household=alice_household, officer=successor, start_date=timezone.localdate() + timedelta(days=400)
         )
 
 
 def test_new_links_start_inside_the_window_are_accepted(alice_household, village_a):
     successor = UserFactory(role=User.Role.OFFICER, unit=village_a.unit)
-    link = services.household_assign_officer(
+    link = core_services.household_assign_officer(
         household=alice_household, officer=successor, start_date=timezone.localdate() + timedelta(days=7)
     )
     assert link.start_date > timezone.localdate()

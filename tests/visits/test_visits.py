@@ -6,9 +6,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback.models import Matter, MatterEvent
+from jingshi_jiafang.core.models import Household, User
 from tests.visits.factories import AreaLinkFactory, HouseholdFactory, HouseholdLinkFactory, UserFactory, VisitFactory
 from visits import services
-from visits.models import Finding, Household, RegistrationCorrection, User, Visit
+from visits.models import Finding, RegistrationCorrection, Visit
 
 pytestmark = pytest.mark.django_db
 

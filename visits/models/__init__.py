@@ -1,22 +1,3 @@
-from .attachments import HouseholdAttachment
-from .audit import AuditEntry
-from .organisation import Area, Household, Organisation, Unit
-from .people import AreaLink, HouseholdLink, OrganisationLink, User
 from .visits import Finding, NightVisitPlan, RegistrationCorrection, Visit
 
-__all__ = [
-    "Area",
-    "Finding",
-    "NightVisitPlan",
-    "RegistrationCorrection",
-    "Visit",
-    "AreaLink",
-    "AuditEntry",
-    "Household",
-    "HouseholdAttachment",
-    "HouseholdLink",
-    "Organisation",
-    "OrganisationLink",
-    "Unit",
-    "User",
-]
+__all__ = ["Finding", "NightVisitPlan", "RegistrationCorrection", "Visit"]

@@ -8,9 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from visits.fields import EncryptedCharField
-
-from .organisation import Area, Household, Organisation, Unit
+from jingshi_jiafang.core.fields import EncryptedCharField
+from jingshi_jiafang.core.models import Area, Household, Organisation, Unit
 
 
 class Visit(models.Model):

@@ -4,10 +4,10 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from visits import services
-from visits.audit import Action, audit_record
-from visits.forms import AttachmentForm
-from visits.scopes import get_attachment_for_user, get_household_for_user
+from jingshi_jiafang.core import services as core_services
+from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.forms import AttachmentForm
+from jingshi_jiafang.core.scopes import get_attachment_for_user, get_household_for_user
 from visits.views.households import household_context
 
 
@@ -18,7 +18,7 @@ def attachment_upload(request, pk: int):
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.household_attachment_add(
+            core_services.household_attachment_add(
                 household=household,
                 actor=request.user,
                 upload=form.cleaned_data["file"],
@@ -26,7 +26,7 @@ def attachment_upload(request, pk: int):
                 description=form.cleaned_data["description"],
                 request=request,
             )
-        except services.AttachmentError as error:
+        except core_services.AttachmentError as error:
             form.add_error(None, str(error))
     if not form.is_valid():
         context = household_context(request, household, attachment_form=form)

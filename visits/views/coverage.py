@@ -8,11 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 
+from jingshi_jiafang.core import selectors as core_selectors
+from jingshi_jiafang.core.models import User
+from jingshi_jiafang.core.pagination import paginate
+from jingshi_jiafang.core.scopes import villages_visible_to
 from visits import selectors
 from visits.filters import CoverageFilterForm
-from visits.models import User
-from visits.pagination import paginate
-from visits.scopes import villages_visible_to
 
 COVERAGE_ROLES = frozenset({User.Role.LEADER, User.Role.CADRE, User.Role.LEGAL, User.Role.EVALUATOR})
 DEFAULT_PERIOD_DAYS = 90
@@ -27,7 +28,7 @@ def coverage(request):
     user = request.user
     if not (user.role in COVERAGE_ROLES or user.is_unit_head):
         raise PermissionDenied("您的角色无权查看走访覆盖情况。")
-    towns = selectors.visible_area_choices(user=user).filter(kind="town")
+    towns = core_selectors.visible_area_choices(user=user).filter(kind="town")
     filters = CoverageFilterForm(request.GET, towns=towns)
     start, end = filters.period(default_days=DEFAULT_PERIOD_DAYS)
     overdue_days = filters.overdue_days_or_default()

@@ -5,23 +5,25 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from visits import selectors, services
-from visits.audit import Action, audit_record
-from visits.filters import HouseholdFilter, number_search_kind
-from visits.forms import AssignOfficerForm, AttachmentForm, RevealForm
-from visits.models import User
-from visits.navigation import household_list_title
-from visits.pagination import paginate
-from visits.privacy import REVEAL_ACTIONS, can_reveal, mask_id_number, mask_phone
-from visits.scopes import VISITOR_ROLES, get_area_for_user, get_household_for_user, reaches_beyond_links
+from jingshi_jiafang.core import selectors as core_selectors
+from jingshi_jiafang.core import services as core_services
+from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.filters import HouseholdFilter, number_search_kind
+from jingshi_jiafang.core.forms import AssignOfficerForm, AttachmentForm, RevealForm
+from jingshi_jiafang.core.models import User
+from jingshi_jiafang.core.pagination import paginate
+from jingshi_jiafang.core.privacy import REVEAL_ACTIONS, can_reveal, mask_id_number, mask_phone
+from jingshi_jiafang.core.scopes import VISITOR_ROLES, get_area_for_user, get_household_for_user, reaches_beyond_links
+from jingshi_jiafang.navigation import household_list_title
+from visits import selectors
 
 
 @login_required
 def household_list(request):
     offers_outside_links = reaches_beyond_links(request.user)
     unit_wide = request.GET.get("scope") == "unit" and offers_outside_links
-    areas = selectors.visible_area_choices(user=request.user, unit_wide=unit_wide)
-    households = selectors.household_list(user=request.user, unit_wide=unit_wide)
+    areas = core_selectors.visible_area_choices(user=request.user, unit_wide=unit_wide)
+    households = core_selectors.household_list(user=request.user, unit_wide=unit_wide)
     household_filter = HouseholdFilter(request.GET or None, queryset=households, areas=areas)
     _audit_number_search(request, household_filter)
     context = {
@@ -57,12 +59,12 @@ def household_detail(request, pk: int):
 
 
 def household_context(request, household, revealed: str = "", attachment_form=None, assign_form=None) -> dict:
-    may_upload = request.user.role in services.UPLOAD_ROLES
+    may_upload = request.user.role in core_services.UPLOAD_ROLES
     may_assign = request.user.is_unit_head and request.user.role == User.Role.OFFICER
     return {
         "assign_form": assign_form or (AssignOfficerForm(head=request.user) if may_assign else None),
         "household": household,
-        "links": selectors.household_link_history(household=household),
+        "links": core_selectors.household_link_history(household=household),
         "attachments": household.attachments.select_related("uploaded_by"),
         "may_visit": request.user.role in VISITOR_ROLES,
         **paginate(request, selectors.household_timeline(household=household)),
@@ -96,10 +98,10 @@ def household_assign(request, pk: int):
     form = AssignOfficerForm(request.POST, head=request.user)
     if form.is_valid():
         try:
-            services.household_assign_officer(
+            core_services.household_assign_officer(
                 household=household, actor=request.user, request=request, **form.cleaned_data
             )
-        except services.LinkError as error:
+        except core_services.LinkError as error:
             form.add_error(None, str(error))
     if not form.is_valid():
         context = household_context(request, household, assign_form=form)
@@ -110,7 +112,7 @@ def household_assign(request, pk: int):
 
 @login_required
 def area_list(request):
-    villages = selectors.villages_with_household_counts(user=request.user)
+    villages = core_selectors.villages_with_household_counts(user=request.user)
     return render(request, "visits/area_list.html", paginate(request, villages))
 
 
@@ -118,5 +120,5 @@ def area_list(request):
 def area_detail(request, pk: int):
     area = get_area_for_user(request.user, pk)
     town = area if area.is_town else None
-    villages = selectors.villages_with_household_counts(user=request.user, town=town) if town else None
+    villages = core_selectors.villages_with_household_counts(user=request.user, town=town) if town else None
     return render(request, "visits/area_detail.html", {"area": area, "villages": villages})

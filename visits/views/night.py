@@ -11,12 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from jingshi_jiafang.core.models import AreaLink, Unit, User
+from jingshi_jiafang.core.scopes import unit_subtree, units_visible_to
 from visits import selectors, services
 from visits.filters import NightComplianceFilterForm, PeriodFilterForm
 from visits.forms import NightPlanForm
-from visits.models import AreaLink, NightVisitPlan, Unit, User
+from visits.models import NightVisitPlan
 from visits.night import week_start, window_text
-from visits.scopes import unit_subtree, units_visible_to
 
 COMPLIANCE_ROLES = frozenset({User.Role.LEADER, User.Role.EVALUATOR, User.Role.LEGAL})
 

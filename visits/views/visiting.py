@@ -7,13 +7,14 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from jingshi_jiafang.core.audit import audit_record
+from jingshi_jiafang.core.forms import RevealForm
+from jingshi_jiafang.core.pagination import paginate
+from jingshi_jiafang.core.privacy import REVEAL_ACTIONS, can_reveal, reveal_of_item
+from jingshi_jiafang.core.scopes import households_visible_to, is_within_links
 from visits import selectors, services
-from visits.audit import audit_record
 from visits.filters import PeriodFilterForm
-from visits.forms import RevealForm
-from visits.pagination import paginate
-from visits.privacy import REVEAL_ACTIONS, can_reveal, reveal_of_item
-from visits.scopes import get_household_for_visit, get_visit_for_user, households_visible_to, is_within_links
+from visits.scopes import get_household_for_visit, get_visit_for_user
 from visits.visit_forms import RegistrationItemsForm, VisitForm
 
 

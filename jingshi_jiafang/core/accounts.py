@@ -1,0 +1,118 @@
+"""Accounts: passwords, the second factor, roles. Every change here is written to the audit log."""
+
+from django.conf import settings
+from django.db import transaction
+from django_otp import devices_for_user
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.models import Unit, User
+
+
+class AccountError(Exception):
+    """A change the rules do not allow; the message is shown to the user."""
+
+
+def has_confirmed_device(user: User) -> bool:
+    return any(True for _ in devices_for_user(user, confirmed=True))
+
+
+def otp_required(user: User) -> bool:
+    return user.role in settings.OTP_REQUIRED_ROLES
+
+
+def needs_otp_verification(user: User) -> bool:
+    return not user.is_verified() and has_confirmed_device(user)
+
+
+def needs_otp_enrolment(user: User) -> bool:
+    return otp_required(user) and not user.is_verified() and not has_confirmed_device(user)
+
+
+def otp_device_for_enrolment(*, user: User) -> TOTPDevice:
+    """The user's pending (unconfirmed) TOTP device, made on first use so the secret stays the same on reload."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="手机动态口令", confirmed=False)
+
+
+@transaction.atomic
+def otp_device_confirm(*, device: TOTPDevice, token: str, request) -> bool:
+    if not device.verify_token(token):
+        audit_record(action=Action.OTP_FAILED, request=request, detail={"stage": "enrolment"})
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit_record(action=Action.OTP_ENROLLED, request=request, target=device.user)
+    return True
+
+
+@transaction.atomic
+def otp_reset(*, user: User, actor: User, request) -> None:
+    """A lost phone: the security administrator removes the user's devices; they enrol again at next login."""
+    if user.pk == actor.pk:
+        raise AccountError("不能重置自己的动态口令。")
+    TOTPDevice.objects.filter(user=user).delete()
+    audit_record(action=Action.OTP_RESET, actor=actor, request=request, target=user)
+
+
+@transaction.atomic
+def user_password_changed(*, user: User, request) -> None:
+    if user.must_change_password:
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])
+    audit_record(action=Action.PASSWORD_CHANGED, request=request, target=user)
+
+
+@transaction.atomic
+def user_created_by_admin(*, user: User, actor: User, request) -> None:
+    """An account made by an administrator starts with no role and a password its owner must change."""
+    user.must_change_password = True
+    user.save(update_fields=["must_change_password"])
+    audit_record(action=Action.USER_CREATED, actor=actor, request=request, target=user)
+
+
+@transaction.atomic
+def user_password_reset_by_admin(*, user: User, actor: User, request) -> None:
+    user.must_change_password = True
+    user.save(update_fields=["must_change_password"])
+    audit_record(action=Action.PASSWORD_RESET, actor=actor, request=request, target=user)
+
+
+@transaction.atomic
+def user_role_change(*, user: User, actor: User, role: str, is_unit_head: bool, request) -> User:
+    """Only a security administrator changes roles, and never their own."""
+    if actor.role != User.Role.SECURITY_ADMIN:
+        raise AccountError("只有安全管理员可以分配角色。")
+    if user.pk == actor.pk:
+        raise AccountError("不能为自己分配角色。")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = {"role": user.role, "is_unit_head": user.is_unit_head}
+    user.role = role
+    user.is_unit_head = is_unit_head
+    # Django admin is the system administrator's tool for reference data, and nobody else's.
+    user.is_staff = role == User.Role.ADMIN
+    user.save(update_fields=["role", "is_unit_head", "is_staff"])
+    after = {"role": user.role, "is_unit_head": user.is_unit_head}
+    audit_record(
+        action=Action.ROLE_CHANGED, actor=actor, request=request, target=user, detail={"from": before, "to": after}
+    )
+    return user
+
+
+@transaction.atomic
+def user_unit_change(*, user: User, actor: User, unit: Unit, request) -> User:
+    """A user's unit is part of their scope (a unit head or duty officer sees its area): only a security
+    administrator moves someone to another unit, never themselves, and the move is audited."""
+    if actor.role != User.Role.SECURITY_ADMIN:
+        raise AccountError("只有安全管理员可以调整所属单位。")
+    if user.pk == actor.pk:
+        raise AccountError("不能调整自己的所属单位。")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = {"unit": user.unit_id, "unit_name": str(user.unit) if user.unit_id else ""}
+    user.unit = unit
+    user.save(update_fields=["unit"])
+    after = {"unit": unit.pk, "unit_name": str(unit)}
+    audit_record(
+        action=Action.SCOPE_CHANGED, actor=actor, request=request, target=user, detail={"from": before, "to": after}
+    )
+    return user

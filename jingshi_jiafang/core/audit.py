@@ -1,0 +1,207 @@
+"""Writing and verifying the audit log.
+
+Each entry carries the hash of the entry before it, so changing, removing or inserting a row anywhere breaks
+the chain from that row on; `manage.py verify_audit_log` walks it. Entries are written inside the caller's
+transaction, so a state change and its audit row commit or roll back together.
+
+The chain alone cannot tell that its newest entries were deleted, or that someone with the database rewrote a
+row and recomputed every hash after it. So the chain is anchored outside the table: a checkpoint (entry count,
+last id, head hash) is appended periodically to a file the database never sees, signed with an HMAC key the
+database never sees (`AUDIT_CHECKPOINT_FILE`, `AUDIT_CHECKPOINT_KEY`), and verification compares against the
+latest one.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from jingshi_jiafang.core.models import AuditEntry, User
+
+GENESIS_HASH = "0" * 64
+# Any constant works: it names the one advisory lock that serialises writers of the chain on PostgreSQL.
+_CHAIN_LOCK_KEY = 7_001_2012
+
+Action = AuditEntry.Action
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def entry_digest(entry: AuditEntry) -> str:
+    payload = json.dumps(
+        [
+            entry.previous_hash,
+            entry.created_at.isoformat(),
+            entry.actor_id,
+            entry.actor_username,
+            entry.ip_address,
+            entry.action,
+            entry.object_type,
+            entry.object_id,
+            entry.detail,
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _lock_chain() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: User | None = None,
+    request=None,
+    target: Model | None = None,
+    detail: dict | None = None,
+    actor_username: str = "",
+) -> AuditEntry:
+    """Append one entry. `actor_username` names who tried when there is no user (a failed login)."""
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    with transaction.atomic():
+        _lock_chain()
+        last = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
+        entry = AuditEntry(
+            created_at=timezone.now(),
+            actor=actor,
+            actor_username=actor.get_username() if actor else actor_username[:150],
+            ip_address=client_ip(request),
+            action=action,
+            object_type=target._meta.label if target is not None else "",
+            object_id=str(target.pk) if target is not None else "",
+            detail=json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str)),
+            previous_hash=last or GENESIS_HASH,
+        )
+        entry.entry_hash = entry_digest(entry)
+        entry.save()
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    first_broken_id: int | None = None
+    reason: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.first_broken_id is None
+
+
+def audit_chain_verify() -> ChainReport:
+    """Walk the chain, then hold it against the latest checkpoint: the entry it names must still be there,
+    with the same hash and as many entries up to it."""
+    try:
+        checkpoint = latest_checkpoint()
+    except CheckpointError as error:
+        return ChainReport(0, 0, str(error))
+    expected_previous = GENESIS_HASH
+    checked = 0
+    anchored = checkpoint is None
+    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
+        if checkpoint and not anchored and entry.pk > checkpoint.last_id:
+            return ChainReport(checked, checkpoint.last_id, _MISSING_CHECKPOINTED)
+        if entry.previous_hash != expected_previous:
+            return ChainReport(checked, entry.pk, "前一条哈希不符:之前的记录被修改、删除或插入")
+        if entry_digest(entry) != entry.entry_hash:
+            return ChainReport(checked, entry.pk, "本条内容与哈希不符:该记录被修改")
+        expected_previous = entry.entry_hash
+        checked += 1
+        if checkpoint and entry.pk == checkpoint.last_id:
+            if entry.entry_hash != checkpoint.head_hash or checked != checkpoint.count:
+                return ChainReport(checked - 1, entry.pk, "与检查点不符:此前的记录被改写后重算了哈希,或被删除")
+            anchored = True
+    if not anchored:
+        return ChainReport(checked, checkpoint.last_id, _MISSING_CHECKPOINTED)
+    return ChainReport(checked)
+
+
+_MISSING_CHECKPOINTED = "检查点记录的条目已不存在:最新的记录被删除"
+
+
+# Checkpoints: the chain's anchor outside the database.
+
+log = logging.getLogger(__name__)
+
+
+class CheckpointError(Exception):
+    """The checkpoint file exists but cannot be trusted; the message is shown to the auditor."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    at: str
+    count: int
+    last_id: int
+    head_hash: str
+
+
+def _checkpoint_path() -> Path:
+    return Path(settings.AUDIT_CHECKPOINT_FILE)
+
+
+def _signature(fields: dict) -> str:
+    message = json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
+    return hmac.new(settings.AUDIT_CHECKPOINT_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def audit_checkpoint_write() -> Checkpoint | None:
+    """Append the chain's current head to the checkpoint file, signed. Nothing to anchor in an empty log.
+    Written under the chain's lock, so no entry is being appended while the head is read."""
+    with transaction.atomic():
+        _lock_chain()
+        head = AuditEntry.objects.order_by("-id").values("id", "entry_hash").first()
+        if head is None:
+            return None
+        checkpoint = Checkpoint(
+            at=timezone.now().isoformat(),
+            count=AuditEntry.objects.filter(id__lte=head["id"]).count(),
+            last_id=head["id"],
+            head_hash=head["entry_hash"],
+        )
+    fields = vars(checkpoint)
+    path = _checkpoint_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Opened for appending only: earlier checkpoints are never rewritten by the application.
+    with path.open("a", encoding="utf-8") as file:
+        file.write(json.dumps({**fields, "signature": _signature(fields)}, sort_keys=True) + "\n")
+        file.flush()
+    log.info("Audit checkpoint: %s entries up to #%s", checkpoint.count, checkpoint.last_id)
+    return checkpoint
+
+
+def latest_checkpoint() -> Checkpoint | None:
+    path = _checkpoint_path()
+    if not path.exists():
+        return None
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if not lines:
+        return None
+    try:
+        record = json.loads(lines[-1])
+        signature = record.pop("signature")
+        checkpoint = Checkpoint(**record)
+    except (ValueError, KeyError, TypeError) as error:
+        raise CheckpointError("检查点文件无法读取:可能被改动") from error
+    if not hmac.compare_digest(signature, _signature(vars(checkpoint))):
+        raise CheckpointError("检查点签名不符:检查点文件被改动,或密钥不对")
+    return checkpoint

@@ -1,0 +1,70 @@
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from jingshi_jiafang.core.accounts import needs_otp_enrolment, needs_otp_verification
+
+
+class TrustedProxyMiddleware:
+    """Behind the TLS proxy every connection comes from the proxy; it names the real client in X-Real-IP, which
+    it sets itself. The header is believed only from `TRUSTED_PROXY_IPS`, so lockouts and the audit log see the
+    real address and nobody else can choose theirs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.trusted = frozenset(settings.TRUSTED_PROXY_IPS)
+
+    def __call__(self, request):
+        real_ip = request.META.pop("HTTP_X_REAL_IP", "").strip()
+        if real_ip and request.META.get("REMOTE_ADDR") in self.trusted:
+            request.META["REMOTE_ADDR"] = real_ip
+        return self.get_response(request)
+
+
+class PrivateResponseMiddleware:
+    """Nothing a signed-in user is shown may be kept by the browser or a cache on the way: household pages,
+    revealed numbers, attachments and exports all carry personal data, so every authenticated response is
+    `no-store`."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            response["Cache-Control"] = "no-store, private"
+            response["Pragma"] = "no-cache"
+        return response
+
+
+class AccountPolicyMiddleware:
+    """Before anything else a signed-in user does: prove the second factor if they have one, change an
+    administrator-set password, and enrol a second factor where the role requires it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
+
+    def __call__(self, request):
+        target = self._required_step(request)
+        if target and request.path != target and not self._always_allowed(request.path):
+            if request.method == "GET":
+                target = f"{target}?{urlencode({'next': request.get_full_path()})}"
+            return redirect(target)
+        return self.get_response(request)
+
+    def _required_step(self, request) -> str | None:
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        if needs_otp_verification(user):
+            return reverse("otp_verify")
+        if user.must_change_password:
+            return reverse("password_change")
+        if needs_otp_enrolment(user):
+            return reverse("otp_setup")
+        return None
+
+    def _always_allowed(self, path: str) -> bool:
+        return path.startswith(self.static_prefix) or path in {reverse("logout"), reverse("password_change_done")}

@@ -1,0 +1,150 @@
+"""The organisation (units) and the land (areas, households, organisations)."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from jingshi_jiafang.core.fields import EncryptedCharField, KeyedHashField
+from jingshi_jiafang.core.validators import validate_id_number, validate_phone, validate_unit_code
+
+
+class Unit(models.Model):
+    class Kind(models.TextChoices):
+        BUREAU = "bureau", "县公安局"
+        STATION = "station", "派出所"
+        POLICE_ROOM = "police_room", "中心警务室"
+        DEPARTMENT = "department", "局机关部门"
+
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    name = models.CharField("名称", max_length=64)
+    code = models.CharField(
+        "单位代码",
+        max_length=8,
+        unique=True,
+        validators=[validate_unit_code],
+        help_text="用于回音卡编号,如 SY、XC。",
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="bureau", parent__isnull=True) | (~Q(kind="bureau") & Q(parent__isnull=False)),
+                name="unit_only_bureau_is_root",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Area(models.Model):
+    class Kind(models.TextChoices):
+        TOWN = "town", "镇/乡"
+        VILLAGE = "village", "村/居"
+
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    name = models.CharField("名称", max_length=64)
+    code = models.CharField("区划代码", max_length=16, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="所属镇/乡",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="villages",
+        limit_choices_to={"kind": "town"},
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name="责任单位",
+        on_delete=models.PROTECT,
+        related_name="areas",
+        help_text="镇/乡由派出所负责,村/居由中心警务室负责。",
+    )
+
+    class Meta:
+        verbose_name = "区域"
+        verbose_name_plural = "区域"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="town", parent__isnull=True) | Q(kind="village", parent__isnull=False),
+                name="area_village_has_town",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("visits:area_detail", args=[self.pk])
+
+    @property
+    def is_town(self) -> bool:
+        return self.kind == self.Kind.TOWN
+
+    @property
+    def full_name(self) -> str:
+        """胡集镇 · 王庄村 for a village, the name alone for a town (select_related the parent)."""
+        return f"{self.parent.name} · {self.name}" if self.parent_id else self.name
+
+
+class Household(models.Model):
+    village = models.ForeignKey(
+        Area,
+        verbose_name="村/居",
+        on_delete=models.PROTECT,
+        related_name="households",
+        limit_choices_to={"kind": "village"},
+    )
+    head_name = models.CharField("户主姓名", max_length=32)
+    head_id_number = EncryptedCharField("户主身份证号", form_max_length=18, validators=[validate_id_number])
+    head_id_number_hash = KeyedHashField("身份证号检索码", source="head_id_number", unique=True)
+    members_count = models.PositiveSmallIntegerField("家庭人口", default=1)
+    address = models.CharField("住址", max_length=128)
+    phone = models.CharField("联系电话", max_length=20, blank=True, validators=[validate_phone])
+    is_hardship = models.BooleanField("特困户", default=False)
+    # Kept by visit_log so that "who is due" and coverage need no aggregate over all visits.
+    last_visited_at = models.DateTimeField("最近走访", null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "户"
+        verbose_name_plural = "户"
+        ordering = ["village_id", "id"]
+        indexes = [
+            models.Index(fields=["village", "head_name"], name="household_village_name_idx"),
+            models.Index(fields=["phone"], name="household_phone_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(members_count__gte=1), name="household_members_at_least_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.head_name}户"
+
+    def get_absolute_url(self) -> str:
+        return reverse("visits:household_detail", args=[self.pk])
+
+
+class Organisation(models.Model):
+    village = models.ForeignKey(Area, verbose_name="村/居", on_delete=models.PROTECT, related_name="organisations")
+    name = models.CharField("单位名称", max_length=64)
+    address = models.CharField("地址", max_length=128)
+    contact_name = models.CharField("联系人", max_length=32, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True, validators=[validate_phone])
+
+    class Meta:
+        verbose_name = "单位(辖区)"
+        verbose_name_plural = "单位(辖区)"
+        ordering = ["village_id", "name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,73 @@
+"""Residents' personal data on screen: masked by default, shown in full only by an explicit, audited action."""
+
+from jingshi_jiafang.core.audit import Action
+from jingshi_jiafang.core.models import User
+
+Role = User.Role
+
+# Who may see a number in full (for households in their scope): the ID number is for those who correct household
+# registration data and handle cases; the phone is for everyone who visits or calls residents back.
+REVEAL_ROLES = {
+    "id_number": frozenset({Role.OFFICER, Role.DUTY_OFFICER, Role.LEGAL}),
+    "phone": frozenset({Role.OFFICER, Role.DUTY_OFFICER, Role.CADRE, Role.LEADER, Role.LEGAL, Role.EVALUATOR}),
+}
+
+
+# The audit entry each reveal writes.
+REVEAL_ACTIONS = {"id_number": Action.REVEAL_ID_NUMBER, "phone": Action.REVEAL_PHONE}
+
+
+def can_reveal(user: User, field: str) -> bool:
+    return user.role in REVEAL_ROLES.get(field, ())
+
+
+def mask_id_number(value: str) -> str:
+    """3213**********1234: region and check digits stay, the birth date and sequence go."""
+    if not value:
+        return ""
+    return value[:4] + "*" * (len(value) - 8) + value[-4:] if len(value) > 8 else "*" * len(value)
+
+
+def mask_phone(value: str) -> str:
+    """138****5678; a landline keeps its area code and last four digits."""
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return "*" * len(value)
+    head = value.split("-")[0] + "-" if "-" in value else value[:3]
+    return head + "*" * (len(value) - len(head) - 4) + value[-4:]
+
+
+def mask_birth_date(value: str) -> str:
+    """1965-**-**: the year stays (an age), the day that an ID number is built from goes."""
+    return value[:4] + "-**-**" if len(value) >= 4 else "*" * len(value)
+
+
+# Registration items that are personal data, with the reveal that shows them (the number of the same kind) and the
+# mask they wear everywhere else: on the visit page, the household timeline, the diary and in exports.
+PERSONAL_ITEMS = {
+    "phone": ("phone", mask_phone),
+    "head_id_number": ("id_number", mask_id_number),
+    "birth_date": ("id_number", mask_birth_date),
+}
+
+
+def reveal_of_item(field: str) -> str:
+    """The reveal (`phone`, `id_number`) that shows this registration item in full; "" when it is not personal."""
+    return PERSONAL_ITEMS[field][0] if field in PERSONAL_ITEMS else ""
+
+
+def item_value(field: str, value: str, revealed: str = "") -> str:
+    """A registration item's value as shown: masked when personal, unless its reveal was asked for."""
+    if not value:
+        return "(空)"
+    if field in PERSONAL_ITEMS and revealed != PERSONAL_ITEMS[field][0]:
+        return PERSONAL_ITEMS[field][1](value)
+    return value
+
+
+def correction_text(correction, revealed: str = "") -> str:
+    """联系电话 169****4324 → 137****1111: one registration correction as every page and export shows it."""
+    field = correction.field
+    old, new = item_value(field, correction.old_value, revealed), item_value(field, correction.new_value, revealed)
+    return f"{correction.get_field_display()} {old} → {new}"

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from jingshi_jiafang.core.views import audit, security
+
+app_name = "core"
+
+urlpatterns = [
+    path("security/users/", security.security_user_list, name="security_user_list"),
+    path("security/users/<int:pk>/", security.security_user_detail, name="security_user_detail"),
+    path("security/users/<int:pk>/role/", security.security_user_role, name="security_user_role"),
+    path("security/users/<int:pk>/unit/", security.security_user_unit, name="security_user_unit"),
+    path("security/users/<int:pk>/links/", security.security_area_link_add, name="security_area_link_add"),
+    path("security/links/<int:pk>/end/", security.security_area_link_end, name="security_area_link_end"),
+    path("security/users/<int:pk>/otp-reset/", security.security_otp_reset, name="security_otp_reset"),
+    path("audit/", audit.audit_list, name="audit_list"),
+    path("audit/export/", audit.audit_export, name="audit_export"),
+]
