@@ -9,8 +9,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from feedback.models import CardBatch, DutyShift, EchoCard, Matter, TalkRoomCallback, TopicVisit
-from jingshi_jiafang.core.models import Unit, User
+from jingshi_jiafang.core.models import Household, Unit, User
 from jingshi_jiafang.core.scopes import COUNTY_WIDE_ROLES, households_visible_to, unit_subtree
+from jingshi_jiafang.core.timeline import TimelineEvent
 
 State = Matter.State
 OPEN_STATES = [State.REPORTED, State.ANALYSED, State.DISPATCHED, State.HANDLING]
@@ -343,3 +344,21 @@ def topic_visit_candidates(*, topic_visit: TopicVisit, text: str = "") -> QueryS
     if text:
         matters = matters.filter(Q(content__contains=text) | Q(household__head_name__contains=text))
     return matters.order_by("-created_at", "-pk")
+
+
+def timeline_events(*, household: Household) -> list[TimelineEvent]:
+    """The household's matters (those heard on a visit are shown with that visit) and echo cards handed out."""
+    events = [
+        TimelineEvent(
+            matter.created_at,
+            "matter",
+            f"诉求({matter.get_channel_display()})· {matter.get_state_display()}",
+            (matter.content,),
+        )
+        for matter in household.matters.filter(visit__isnull=True)
+    ]
+    events += [
+        TimelineEvent(card.handed_out_at, "card", f"发放回音卡 {card.number}")
+        for card in household.echo_cards.filter(handed_out_at__isnull=False)
+    ]
+    return events

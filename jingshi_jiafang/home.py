@@ -71,7 +71,7 @@ def _officer_tonight(user: User) -> TodoQueue:
     plan = visits_selectors.tonight_plan(user=user)
     items = []
     if plan is not None:
-        url = f"{reverse('visits:household_list')}?area={plan.village_id}"
+        url = f"{reverse('households:household_list')}?area={plan.village_id}"
         items = [TodoItem(f"{plan.village.parent} · {plan.village}", f"{window_text()},点此查看该村联系户", url)]
     today = timezone.localdate()
     return TodoQueue(
@@ -129,7 +129,7 @@ def _due_households(user: User, *, own: bool) -> TodoQueue:
         "到期走访" if own else "逾期未走访户",
         visits_selectors.households_due_visit(user=user, cutoff=cutoff),
         item,
-        url=reverse("visits:household_list") if own else reverse("visits:coverage"),
+        url=reverse("households:household_list") if own else reverse("visits:coverage"),
         empty=f"所有{'联系户' if own else '住户'}都在{days}天内走访过。",
         overdue=True,
     )
@@ -237,15 +237,15 @@ def duty_officer_todo(user: User) -> list[TodoQueue]:
     return _late_first([_overdue_matters(user), _callbacks_due(user), _matters_to_process(user), _my_matters(user)])
 
 
-_HOME_TEMPLATES = {role: f"visits/home_{role}.html" for role in Role}
+_HOME_TEMPLATES = {role: f"home/home_{role}.html" for role in Role}
 
 
 @login_required
 def home(request):
     user = request.user
-    template = _HOME_TEMPLATES.get(user.role, "visits/home_unassigned.html")
+    template = _HOME_TEMPLATES.get(user.role, "home/home_unassigned.html")
     if user.role == Role.OFFICER and user.is_unit_head and user.unit_id:
-        template, context = "visits/home_station_head.html", {"queues": station_head_todo(user)}
+        template, context = "home/home_station_head.html", {"queues": station_head_todo(user)}
     elif user.role == Role.OFFICER:
         context = {"queues": officer_todo(user)}
     elif user.role == Role.DUTY_OFFICER:

@@ -1,73 +1,41 @@
-"""The navigation each role sees: one list, filtered by role, so menus and permissions cannot drift apart."""
+"""The menu: each app's entries (filtered by role) in menu order, so menus and permissions cannot drift apart."""
 
-from dataclasses import dataclass
-
-from django.urls import reverse
-
+from feedback import navigation as feedback_navigation
+from jingshi_jiafang.core import navigation as core_navigation
 from jingshi_jiafang.core.models import User
+from jingshi_jiafang.core.navigation import ALL_ROLES, CASE_ROLES, NavItem, Role
+from visits import navigation as visits_navigation
 
-Role = User.Role
-ALL_ROLES = frozenset(Role)
-# Roles that read residents' data; the three administrators (三权分立) do not.
-CASE_ROLES = ALL_ROLES - {Role.ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR}
-
-
-@dataclass(frozen=True)
-class NavItem:
-    label: str
-    url_name: str
-    roles: frozenset
-    # None: whether or not the user heads a unit; True: unit heads only; False: everybody but unit heads.
-    unit_head: bool | None = None
-
-    @property
-    def url(self) -> str:
-        return reverse(self.url_name)
-
-    def offered_to(self, user: User) -> bool:
-        return user.role in self.roles and self.unit_head in (None, user.is_unit_head)
-
+# The household list is named by what it lists: an officer's own links, a unit's area, a linked area or the
+# county. `household_list_title` reads the same entries, so the menu and the page's heading agree.
+HOUSEHOLD_ITEMS = (
+    NavItem("我的联系户", "households:household_list", frozenset({Role.OFFICER}), unit_head=False),
+    NavItem("辖区住户", "households:household_list", frozenset({Role.OFFICER}), unit_head=True),
+    NavItem("辖区住户", "households:household_list", frozenset({Role.DUTY_OFFICER})),
+    NavItem("联系区域住户", "households:household_list", frozenset({Role.LEADER, Role.CADRE})),
+    NavItem("全县住户", "households:household_list", frozenset({Role.LEGAL, Role.EVALUATOR})),
+)
 
 NAV_ITEMS = (
     NavItem("首页", "home", ALL_ROLES),
-    # The household list is named by what it lists: an officer's own links, a unit's area, a linked area or the
-    # county. `household_list_title` reads the same entries, so the menu and the page's heading agree.
-    NavItem("我的联系户", "visits:household_list", frozenset({Role.OFFICER}), unit_head=False),
-    NavItem("辖区住户", "visits:household_list", frozenset({Role.OFFICER}), unit_head=True),
-    NavItem("辖区住户", "visits:household_list", frozenset({Role.DUTY_OFFICER})),
-    NavItem("联系区域住户", "visits:household_list", frozenset({Role.LEADER, Role.CADRE})),
-    NavItem("全县住户", "visits:household_list", frozenset({Role.LEGAL, Role.EVALUATOR})),
-    NavItem("民情日记", "visits:diary", frozenset({Role.OFFICER, Role.CADRE, Role.LEADER})),
-    NavItem("夜访安排", "visits:night_plan", frozenset({Role.OFFICER}), unit_head=True),
-    NavItem("夜访考核", "visits:night_compliance", frozenset({Role.LEADER, Role.EVALUATOR, Role.LEGAL})),
-    NavItem("夜访考核", "visits:night_compliance", frozenset({Role.OFFICER}), unit_head=True),
-    NavItem("走访覆盖", "visits:coverage", frozenset({Role.LEADER, Role.CADRE, Role.EVALUATOR, Role.LEGAL})),
-    NavItem("走访覆盖", "visits:coverage", frozenset({Role.OFFICER}), unit_head=True),
-    NavItem("诉求", "feedback:matter_list", CASE_ROLES),
-    NavItem("说事厅接待", "feedback:walk_in", frozenset({Role.DUTY_OFFICER})),
-    NavItem("值班表", "feedback:roster", frozenset({Role.DUTY_OFFICER})),
-    NavItem("值班表", "feedback:roster", frozenset({Role.OFFICER}), unit_head=True),
-    NavItem("回访", "feedback:callback_list", frozenset({Role.DUTY_OFFICER})),
-    NavItem("回音卡", "feedback:card_overview", frozenset({Role.DUTY_OFFICER})),
-    NavItem("回音卡", "feedback:card_overview", frozenset({Role.OFFICER}), unit_head=True),
-    NavItem("专题家访", "feedback:topic_visit_list", frozenset({Role.LEADER, Role.LEGAL, Role.EVALUATOR})),
-    NavItem("联系区域", "visits:area_list", CASE_ROLES),
-    NavItem("基础数据管理", "admin:index", frozenset({Role.ADMIN})),
-    NavItem("角色与联系范围", "core:security_user_list", frozenset({Role.SECURITY_ADMIN})),
-    NavItem("审计日志", "core:audit_list", frozenset({Role.AUDITOR})),
+    *HOUSEHOLD_ITEMS,
+    *visits_navigation.NAV_ITEMS,
+    *feedback_navigation.NAV_ITEMS,
+    NavItem("联系区域", "households:area_list", CASE_ROLES),
+    *core_navigation.NAV_ITEMS,
 )
 
 
 def nav_items_for(user: User) -> list[NavItem]:
     if not user.is_authenticated:
         return []
-    return [item for item in NAV_ITEMS if item.offered_to(user) or item.url_name == "home"]
+    return [item for item in NAV_ITEMS if item.offered_to(user)]
 
 
 def household_list_title(user: User) -> str:
     """What the household list is called for this user; a unit head or duty officer whose unit has no area
     (or any other role) still reads 辖区住户."""
-    for item in NAV_ITEMS:
-        if item.url_name == "visits:household_list" and item.offered_to(user):
+    for item in HOUSEHOLD_ITEMS:
+        if item.offered_to(user):
             return item.label
     return "辖区住户"

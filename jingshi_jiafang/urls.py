@@ -18,6 +18,7 @@ urlpatterns = [
     path("favicon.ico", errors.favicon),
     path("admin/", admin.site.urls),
     path("", include("jingshi_jiafang.core.urls")),
+    path("", include("jingshi_jiafang.households.urls")),
     path("", include("visits.urls")),
     path("", include("feedback.urls")),
 ]

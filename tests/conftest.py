@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from jingshi_jiafang.core.models import User
-from tests.visits.factories import (
+from tests.core.factories import (
     HouseholdFactory,
     HouseholdLinkFactory,
     PoliceRoomFactory,

@@ -1,7 +1,7 @@
 """Reads that several views, jobs or exports share."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -11,6 +11,7 @@ from jingshi_jiafang.core.models import Area, Household, HouseholdLink, Unit, Us
 from jingshi_jiafang.core.selectors import (
     household_list,
 )
+from jingshi_jiafang.core.timeline import TimelineEvent
 from visits.models import NightVisitPlan, Visit
 from visits.scopes import corrections_visible_to
 
@@ -21,49 +22,9 @@ def households_due_visit(*, user: User, cutoff: datetime) -> QuerySet[Household]
     return household_list(user=user).filter(due).order_by(F("last_visited_at").asc(nulls_first=True), "pk")
 
 
-@dataclass(frozen=True)
-class TimelineEvent:
-    at: datetime
-    kind: str
-    title: str
-    lines: tuple[str, ...] = ()
-    url: str = ""
-    # Shown by the page, which masks personal items unless a reveal was asked for.
-    corrections: tuple = ()
-
-
-def household_timeline(*, household: Household) -> list[TimelineEvent]:
-    """Everything about one household, newest first, in a fixed number of queries (a household's history is
-    tens of rows, so it is merged in Python)."""
-    events = [_visit_event(visit) for visit in _household_visits(household)]
-    events += [
-        TimelineEvent(
-            matter.created_at,
-            "matter",
-            f"诉求({matter.get_channel_display()})· {matter.get_state_display()}",
-            (matter.content,),
-        )
-        # Matters heard on a visit are shown with that visit.
-        for matter in household.matters.filter(visit__isnull=True)
-    ]
-    # Echo cards belong to feedback; read through the reverse relation, so visits imports nothing from it.
-    events += [
-        TimelineEvent(card.handed_out_at, "card", f"发放回音卡 {card.number}")
-        for card in household.echo_cards.filter(handed_out_at__isnull=False)
-    ]
-    events += [
-        TimelineEvent(a.created_at, "attachment", f"上传附件:{a.original_name}", (a.description,), a.get_absolute_url())
-        for a in household.attachments.all()
-    ]
-    events += [
-        TimelineEvent(
-            datetime.combine(link.start_date, time.min, timezone.get_current_timezone()),
-            "link",
-            f"责任民警:{link.officer}",
-        )
-        for link in household.links.select_related("officer")
-    ]
-    return sorted(events, key=lambda event: event.at, reverse=True)
+def timeline_events(*, household: Household) -> list[TimelineEvent]:
+    """The household's visits for its timeline; matters heard on a visit are shown with that visit."""
+    return [_visit_event(visit) for visit in _household_visits(household)]
 
 
 def _household_visits(household: Household) -> QuerySet[Visit]:

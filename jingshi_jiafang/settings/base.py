@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "feedback",
     "ledger",
     "evaluation",
+    # The top layer: composes the apps (home, menu, household pages) and owns the demo loader's command.
+    "jingshi_jiafang",
 ]
 
 MIDDLEWARE = [

@@ -2,7 +2,7 @@ import pytest
 
 from jingshi_jiafang.core.models import User
 from tests.browser.conftest import enrol_second_factor, log_in, screenshot
-from tests.visits.factories import TEST_PASSWORD, UserFactory
+from tests.core.factories import TEST_PASSWORD, UserFactory
 
 
 @pytest.mark.django_db(transaction=True)

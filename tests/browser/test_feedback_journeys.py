@@ -8,7 +8,7 @@ from feedback import services
 from feedback.models import Matter
 from jingshi_jiafang.core.models import User
 from tests.browser.conftest import log_in, log_out_on_phone, screenshot
-from tests.visits.factories import TEST_PASSWORD, HouseholdFactory, UserFactory
+from tests.core.factories import TEST_PASSWORD, HouseholdFactory, UserFactory
 
 
 @pytest.mark.django_db(transaction=True)
@@ -152,7 +152,8 @@ def test_duty_officer_prints_a_walk_in_slip_and_the_resident_follows_the_matter_
 
 @pytest.mark.django_db(transaction=True)
 def test_officer_hands_out_an_echo_card_picked_from_the_stock(live_server, phone_page, village_a):
-    from tests.visits.factories import HouseholdLinkFactory, VisitFactory
+    from tests.core.factories import HouseholdLinkFactory
+    from tests.visits.factories import VisitFactory
 
     officer = UserFactory(username="minjing", name="王海燕", unit=village_a.unit, post="社区民警", phone="13912345678")
     head = UserFactory(username="suozhang", unit=village_a.unit.parent, is_unit_head=True)

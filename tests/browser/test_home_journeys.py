@@ -10,14 +10,9 @@ from feedback import services as feedback_services
 from feedback.models import Matter
 from jingshi_jiafang.core.models import User
 from tests.browser.conftest import enrol_second_factor, log_in, screenshot
+from tests.core.factories import TEST_PASSWORD, HouseholdFactory, HouseholdLinkFactory, UserFactory
 from tests.feedback.helpers import walk_in
-from tests.visits.factories import (
-    TEST_PASSWORD,
-    HouseholdFactory,
-    HouseholdLinkFactory,
-    NightVisitPlanFactory,
-    UserFactory,
-)
+from tests.visits.factories import NightVisitPlanFactory
 
 
 def dispatched_to(officer, duty, content, *, late=False) -> Matter:

@@ -8,7 +8,7 @@ from feedback import services
 from feedback.models import Matter, TalkRoomCallback
 from jingshi_jiafang.core.models import User
 from tests.browser.conftest import log_in, screenshot
-from tests.visits.factories import TEST_PASSWORD, UserFactory
+from tests.core.factories import TEST_PASSWORD, UserFactory
 
 SMALL_PHONE = {"width": 360, "height": 740}
 

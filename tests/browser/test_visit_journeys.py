@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from feedback.models import Matter
 from tests.browser.conftest import log_in, screenshot
-from tests.visits.factories import TEST_PASSWORD, HouseholdFactory, HouseholdLinkFactory, UserFactory
+from tests.core.factories import TEST_PASSWORD, HouseholdFactory, HouseholdLinkFactory, UserFactory
 from visits.models import NightVisitPlan, RegistrationCorrection, Visit
 from visits.night import week_start
 
@@ -112,7 +112,7 @@ def test_officer_corrects_registration_on_a_360px_phone_and_sees_what_the_visit_
     live_server, browser, village_a
 ):
     from feedback.services import card_batch_issue
-    from tests.visits.factories import valid_id_number
+    from tests.core.factories import valid_id_number
     from visits import services
 
     officer = UserFactory(username="xiaoli", name="李晓", unit=village_a.unit)

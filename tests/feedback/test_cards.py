@@ -5,8 +5,9 @@ from feedback import services
 from feedback.models import EchoCard
 from feedback.services.cards import CardError
 from tests.conftest import log_in_as, run_at_once
+from tests.core.factories import UserFactory
 from tests.feedback.helpers import issue_and_hand_out
-from tests.visits.factories import UserFactory, VisitFactory
+from tests.visits.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -224,7 +225,7 @@ def test_the_contact_card_shows_the_households_responsible_officer_not_whoever_p
 
 
 def test_a_household_without_a_responsible_officer_gets_no_contact_card(client, bob, village_a):
-    from tests.visits.factories import HouseholdFactory
+    from tests.core.factories import HouseholdFactory
 
     household = HouseholdFactory(village=village_a, head_name="无人户")
     client.force_login(bob)

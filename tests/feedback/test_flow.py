@@ -13,8 +13,8 @@ from feedback.permissions import matter_actions
 from feedback.services import MatterError
 from feedback.tasks import escalate_overdue_matters_task
 from jingshi_jiafang.core.models import AuditEntry, User
+from tests.core.factories import UserFactory
 from tests.feedback.helpers import walk_in
-from tests.visits.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from feedback import services
 from jingshi_jiafang.core.models import User
+from tests.core.factories import UserFactory
 from tests.feedback.helpers import walk_in
-from tests.visits.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -69,8 +69,8 @@ def _detail(client, matter):
 def test_the_merge_form_suggests_open_matters_of_the_same_household_card_or_village_with_similar_text(
     client, duty, alice_household, village_a, station_a, bob
 ):
+    from tests.core.factories import HouseholdFactory
     from tests.feedback.helpers import issue_and_hand_out
-    from tests.visits.factories import HouseholdFactory
 
     _, card = issue_and_hand_out(station_a, bob, alice_household)
     neighbour = HouseholdFactory(village=village_a, head_name="邻居")

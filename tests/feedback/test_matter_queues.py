@@ -11,8 +11,8 @@ from feedback import services
 from feedback.models import Matter
 from jingshi_jiafang.core.models import User
 from tests.conftest import MAX_PAGE_QUERIES
+from tests.core.factories import HouseholdFactory, UserFactory, VillageFactory
 from tests.feedback.helpers import issue_and_hand_out, walk_in
-from tests.visits.factories import HouseholdFactory, UserFactory, VillageFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -136,8 +136,8 @@ def test_a_card_whose_matter_is_closed_is_used_up_with_a_clear_message(client, c
 
 
 def test_a_follow_up_on_a_merged_matter_goes_to_the_matter_it_was_merged_into(client, card, village_a):
+    from tests.core.factories import UserFactory
     from tests.feedback.helpers import walk_in
-    from tests.visits.factories import UserFactory
 
     echo(client, card.number, card.verification_code)
     matter = Matter.objects.get()
@@ -162,7 +162,7 @@ def test_the_same_echo_form_sent_twice_makes_one_matter(client, card):
 
 
 def test_a_submission_key_of_another_card_is_not_answered(client, card, bob, station_a, village_a):
-    from tests.visits.factories import HouseholdFactory
+    from tests.core.factories import HouseholdFactory
 
     other = issue_and_hand_out(station_a, bob, HouseholdFactory(village=village_a))[1]
     key = str(uuid.uuid4())

@@ -7,8 +7,8 @@ from django.urls import reverse
 from feedback import services
 from feedback.models import Matter, TalkRoomCallback
 from jingshi_jiafang.core.models import User
+from tests.core.factories import UserFactory
 from tests.feedback.helpers import walk_in
-from tests.visits.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from feedback.models import DutyShift, Matter
 from jingshi_jiafang.core.models import AuditEntry, User
 from tests.conftest import log_in_as
-from tests.visits.factories import UserFactory
+from tests.core.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

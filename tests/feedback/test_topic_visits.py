@@ -5,7 +5,7 @@ from feedback.models import Matter, TopicVisit
 from feedback.services import matter_register
 from jingshi_jiafang.core.models import User
 from tests.conftest import log_in_as
-from tests.visits.factories import AreaLinkFactory, HouseholdFactory, UserFactory
+from tests.core.factories import AreaLinkFactory, HouseholdFactory, UserFactory
 from visits.models import Visit
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from jingshi_jiafang.core.models import User
 from tests.conftest import log_in_as
-from tests.visits.factories import UserFactory
+from tests.core.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def test_unknown_address_shows_the_chinese_404_page_with_the_menu(client, alice)
 
 def test_out_of_scope_household_404_says_why_in_chinese(client, alice, charlie_household):
     client.force_login(alice)
-    response = client.get(reverse("visits:household_detail", args=[charlie_household.pk]))
+    response = client.get(reverse("households:household_detail", args=[charlie_household.pk]))
     assert response.status_code == 404
     assert "没有找到该户,或您无权查看。" in response.content.decode()
 

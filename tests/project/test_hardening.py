@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from jingshi_jiafang.core.models import User
 from tests.conftest import log_in_as
+from tests.core.factories import UserFactory
 from tests.project.test_settings import run_django
-from tests.visits.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = sorted((ROOT / "templates").rglob("*.html"))
@@ -93,7 +93,7 @@ def test_every_post_form_carries_a_csrf_token(template):
 @pytest.mark.django_db
 def test_rendered_pages_carry_no_inline_script(client, alice, alice_household):
     client.force_login(alice)
-    pages = [reverse("home"), reverse("visits:household_list"), alice_household.get_absolute_url()]
+    pages = [reverse("home"), reverse("households:household_list"), alice_household.get_absolute_url()]
     for url in pages:
         for attributes in SCRIPT_TAG.findall(client.get(url).content.decode()):
             assert "src=" in attributes, url
@@ -103,7 +103,7 @@ def test_rendered_pages_carry_no_inline_script(client, alice, alice_household):
 def test_csrf_is_enforced_on_workflow_posts(alice, alice_household):
     client = Client(enforce_csrf_checks=True)
     client.force_login(alice)
-    response = client.post(reverse("visits:household_reveal", args=[alice_household.pk]), {"field": "phone"})
+    response = client.post(reverse("households:household_reveal", args=[alice_household.pk]), {"field": "phone"})
     assert response.status_code == 403
 
 
@@ -121,15 +121,15 @@ def test_admin_pages_render_under_the_policy(client):
 @pytest.mark.django_db
 def test_every_authenticated_response_is_no_store(client, alice, alice_household):
     client.force_login(alice)
-    for url in (alice_household.get_absolute_url(), reverse("visits:household_list"), reverse("home")):
+    for url in (alice_household.get_absolute_url(), reverse("households:household_list"), reverse("home")):
         assert "no-store" in client.get(url)["Cache-Control"], url
-    revealed = client.post(reverse("visits:household_reveal", args=[alice_household.pk]), {"field": "phone"})
+    revealed = client.post(reverse("households:household_reveal", args=[alice_household.pk]), {"field": "phone"})
     assert "no-store" in revealed["Cache-Control"]
 
 
 @pytest.mark.django_db
 def test_an_attachment_download_is_no_store(client, alice, alice_household):
-    from tests.visits.factories import AttachmentFactory
+    from tests.core.factories import AttachmentFactory
 
     attachment = AttachmentFactory(household=alice_household, uploaded_by=alice)
     client.force_login(alice)

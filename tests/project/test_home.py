@@ -10,8 +10,9 @@ from django.utils import timezone
 from feedback import services as feedback_services
 from feedback.models import Matter, TalkRoomCallback
 from jingshi_jiafang.core.models import Household, User
+from tests.core.factories import HouseholdFactory, HouseholdLinkFactory, UserFactory
 from tests.feedback.helpers import walk_in
-from tests.visits.factories import HouseholdFactory, HouseholdLinkFactory, NightVisitPlanFactory, UserFactory
+from tests.visits.factories import NightVisitPlanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def test_officer_home_is_a_to_do_list_whose_items_lead_to_the_work(client, alice
     body = response.content.decode()
 
     assert [item.title for item in todo["tonight"].items] == [f"{village_a.parent} · {village_a}"]
-    assert todo["tonight"].items[0].url == f"{reverse('visits:household_list')}?area={village_a.pk}"
+    assert todo["tonight"].items[0].url == f"{reverse('households:household_list')}?area={village_a.pk}"
     assert todo["due_households"].count == 2
     assert [item.title for item in todo["due_households"].items] == ["从未户户", "久未户户"]
     assert [item.url for item in todo["my_matters"].items] == [late.get_absolute_url(), on_time.get_absolute_url()]

@@ -3,7 +3,7 @@ import pytest
 from jingshi_jiafang.core.models import HouseholdLink, User
 from jingshi_jiafang.core.services import LinkError, household_assign_officer
 from tests.conftest import run_at_once
-from tests.visits.factories import UserFactory
+from tests.core.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

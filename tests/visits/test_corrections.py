@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from jingshi_jiafang.core.models import AuditEntry, User
 from tests.conftest import log_in_as
-from tests.visits.factories import UserFactory, valid_id_number
+from tests.core.factories import UserFactory, valid_id_number
 from visits import services
 from visits.models import Visit
 
@@ -97,7 +97,7 @@ def test_a_good_value_is_saved_with_the_current_value_as_the_old_one(client, ali
 
 
 def test_an_id_number_of_another_household_is_refused(alice, alice_household, village_a):
-    from tests.visits.factories import HouseholdFactory
+    from tests.core.factories import HouseholdFactory
 
     other = HouseholdFactory(village=village_a)
     with pytest.raises(services.VisitError, match="已登记在另一户"):
@@ -133,7 +133,7 @@ def test_the_visit_page_reveals_a_correction_through_the_audited_action(client, 
 
 def test_the_household_reveal_shows_its_phone_corrections_in_full(client, alice, alice_household, corrected):
     client.force_login(alice)
-    body = client.post(reverse("visits:household_reveal", args=[alice_household.pk]), {"field": "phone"})
+    body = client.post(reverse("households:household_reveal", args=[alice_household.pk]), {"field": "phone"})
     assert "联系电话" in body.content.decode() and body.content.decode().count("13700001111") >= 2
 
 

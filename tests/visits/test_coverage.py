@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from jingshi_jiafang.core.models import Household, User
 from tests.conftest import log_in_as
-from tests.visits.factories import AreaLinkFactory, HouseholdFactory, UserFactory, VisitFactory
+from tests.core.factories import AreaLinkFactory, HouseholdFactory, UserFactory
+from tests.visits.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from jingshi_jiafang.core.models import User
 from tests.conftest import log_in_as
-from tests.visits.factories import NightVisitPlanFactory, UserFactory, VisitFactory, next_night_date
+from tests.core.factories import UserFactory
+from tests.visits.factories import NightVisitPlanFactory, VisitFactory, next_night_date
 from visits import services
 from visits.models import NightVisitPlan, Visit
 from visits.night import week_start

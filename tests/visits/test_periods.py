@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from jingshi_jiafang.core.models import Unit, User
 from tests.conftest import log_in_as
-from tests.visits.factories import AreaLinkFactory, UserFactory
+from tests.core.factories import AreaLinkFactory, UserFactory
 from visits.night import week_start
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from jingshi_jiafang.core.models import HouseholdLink, User
 from jingshi_jiafang.core.services import LinkError, area_link_start, household_assign_officer
-from tests.visits.factories import HouseholdLinkFactory, UserFactory
+from tests.core.factories import HouseholdLinkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def test_station_head_reassigns_a_household_on_its_page(client, bob, alice, alic
 
     successor = UserFactory(role=User.Role.OFFICER, unit=village_a.unit, name="接任民警")
     client.force_login(bob)
-    url = reverse("visits:household_assign", args=[alice_household.pk])
+    url = reverse("households:household_assign", args=[alice_household.pk])
     response = client.post(url, {"officer": successor.pk, "start_date": timezone.localdate().isoformat()})
     assert response.status_code == 302
     assert alice_household.links.get(end_date__isnull=True).officer == successor
@@ -79,5 +79,5 @@ def test_an_officer_who_is_not_a_unit_head_cannot_reassign(client, alice, alice_
 
     other = UserFactory(role=User.Role.OFFICER, unit=village_a.unit)
     client.force_login(alice)
-    response = client.post(reverse("visits:household_assign", args=[alice_household.pk]), {"officer": other.pk})
+    response = client.post(reverse("households:household_assign", args=[alice_household.pk]), {"officer": other.pk})
     assert response.status_code == 403

@@ -3,12 +3,12 @@ from django.urls import reverse
 
 from jingshi_jiafang.core.models import User
 from tests.conftest import MAX_PAGE_QUERIES, log_in_as
-from tests.visits.factories import AreaLinkFactory, HouseholdFactory, HouseholdLinkFactory, UserFactory
+from tests.core.factories import AreaLinkFactory, HouseholdFactory, HouseholdLinkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("url_name", ["home", "visits:household_list", "visits:area_list"])
+@pytest.mark.parametrize("url_name", ["home", "households:household_list", "households:area_list"])
 def test_anonymous_user_is_sent_to_login(client, url_name):
     response = client.get(reverse(url_name))
     assert response.status_code == 302
@@ -54,7 +54,7 @@ def test_officer_without_households_is_told_what_to_do_next(client, alice):
 
 def test_household_list_shows_own_households_only(client, alice, alice_household, charlie_household):
     client.force_login(alice)
-    body = client.get(reverse("visits:household_list")).content.decode()
+    body = client.get(reverse("households:household_list")).content.decode()
     assert alice_household.head_name in body
     assert charlie_household.head_name not in body
 
@@ -74,39 +74,41 @@ def test_household_search_finds_by_name_address_phone_and_id(client, alice, alic
     other = HouseholdFactory(village=village_a, head_name="无关户", address="别处", phone="13700000000")
     HouseholdLinkFactory(officer=alice, household=other)
     client.force_login(alice)
-    response = client.get(reverse("visits:household_list"), {"q": query(alice_household)})
+    response = client.get(reverse("households:household_list"), {"q": query(alice_household)})
     households = list(response.context["page"].object_list)
     assert households == [alice_household]
 
 
 def test_search_by_partial_id_number_finds_nothing(client, alice, alice_household):
     client.force_login(alice)
-    response = client.get(reverse("visits:household_list"), {"q": alice_household.head_id_number[:10]})
+    response = client.get(reverse("households:household_list"), {"q": alice_household.head_id_number[:10]})
     assert list(response.context["page"].object_list) == []
     assert "没有符合条件的住户" in response.content.decode()
 
 
 def test_search_cannot_reach_outside_the_scope(client, alice, alice_household, charlie_household):
     client.force_login(alice)
-    response = client.get(reverse("visits:household_list"), {"q": charlie_household.head_id_number})
+    response = client.get(reverse("households:household_list"), {"q": charlie_household.head_id_number})
     assert list(response.context["page"].object_list) == []
 
 
 def test_household_list_filters_by_village_and_town(client, bob, village_a, alice_household):
-    from tests.visits.factories import PoliceRoomFactory, VillageFactory
+    from tests.core.factories import PoliceRoomFactory, VillageFactory
 
     other_village = VillageFactory(parent=village_a.parent, unit=PoliceRoomFactory(parent=bob.unit))
     elsewhere = HouseholdFactory(village=other_village)
     client.force_login(bob)
-    by_village = client.get(reverse("visits:household_list"), {"area": village_a.pk}).context["page"].object_list
-    by_town = client.get(reverse("visits:household_list"), {"area": village_a.parent.pk}).context["page"].object_list
+    by_village = client.get(reverse("households:household_list"), {"area": village_a.pk}).context["page"].object_list
+    by_town = (
+        client.get(reverse("households:household_list"), {"area": village_a.parent.pk}).context["page"].object_list
+    )
     assert list(by_village) == [alice_household]
     assert set(by_town) == {alice_household, elsewhere}
 
 
 def test_area_filter_does_not_offer_areas_out_of_scope(client, alice, alice_household, village_b):
     client.force_login(alice)
-    response = client.get(reverse("visits:household_list"), {"area": village_b.pk})
+    response = client.get(reverse("households:household_list"), {"area": village_b.pk})
     assert "area" in response.context["filter"].form.errors
 
 
@@ -115,7 +117,7 @@ def test_household_list_is_paginated_and_keeps_filters(client, alice, village_a,
     for _ in range(12):
         HouseholdLinkFactory(officer=alice, household=HouseholdFactory(village=village_a))
     client.force_login(alice)
-    response = client.get(reverse("visits:household_list"), {"area": village_a.pk, "page": 3})
+    response = client.get(reverse("households:household_list"), {"area": village_a.pk, "page": 3})
     assert len(response.context["page"].object_list) == 2
     assert f"area={village_a.pk}&amp;page=2" in response.content.decode()
 
@@ -127,7 +129,7 @@ def test_household_list_query_count_does_not_grow_with_households(
         HouseholdLinkFactory(officer=UserFactory(unit=village_a.unit), household=HouseholdFactory(village=village_a))
     client.force_login(bob)
     with django_assert_max_num_queries(MAX_PAGE_QUERIES):
-        response = client.get(reverse("visits:household_list"))
+        response = client.get(reverse("households:household_list"))
     assert len(response.context["page"].object_list) == 25
 
 
@@ -153,7 +155,7 @@ def test_station_head_may_open_station_household(client, bob, alice_household):
 def test_cadre_area_pages(client, village_a, village_b, alice_household):
     link = AreaLinkFactory(area=village_a)
     client.force_login(link.user)
-    assert village_a.name in client.get(reverse("visits:area_list")).content.decode()
+    assert village_a.name in client.get(reverse("households:area_list")).content.decode()
     assert client.get(village_a.get_absolute_url()).status_code == 200
     assert client.get(village_a.parent.get_absolute_url()).status_code == 200
     assert client.get(village_b.get_absolute_url()).status_code == 404
@@ -175,10 +177,10 @@ def test_a_phone_fragment_finds_nothing_so_the_number_cannot_be_spelled_out(clie
     alice_household.save(update_fields=["phone"])
     client.force_login(alice)
     for fragment in ("138", "1385", "138512", "1385123456"):
-        response = client.get(reverse("visits:household_list"), {"q": fragment})
+        response = client.get(reverse("households:household_list"), {"q": fragment})
         assert list(response.context["page"].object_list) == [], fragment
     for whole in ("13851234567", "4567"):
-        response = client.get(reverse("visits:household_list"), {"q": whole})
+        response = client.get(reverse("households:household_list"), {"q": whole})
         assert list(response.context["page"].object_list) == [alice_household], whole
 
 
@@ -188,9 +190,9 @@ def test_number_searches_are_audited_with_the_number_masked(client, alice, alice
     alice_household.phone = "13851234567"
     alice_household.save(update_fields=["phone"])
     client.force_login(alice)
-    client.get(reverse("visits:household_list"), {"q": "13851234567"})
-    client.get(reverse("visits:household_list"), {"q": alice_household.head_id_number})
-    client.get(reverse("visits:household_list"), {"q": "甲户主"})
+    client.get(reverse("households:household_list"), {"q": "13851234567"})
+    client.get(reverse("households:household_list"), {"q": alice_household.head_id_number})
+    client.get(reverse("households:household_list"), {"q": "甲户主"})
     entries = list(AuditEntry.objects.filter(action="search_number", actor=alice).order_by("id"))
     assert [entry.detail["kind"] for entry in entries] == ["phone", "id_number"]
     assert entries[0].detail == {"kind": "phone", "text": "138****4567", "found": 1}

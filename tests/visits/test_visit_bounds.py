@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from jingshi_jiafang.core import services as core_services
 from jingshi_jiafang.core.models import HouseholdLink, User
-from tests.visits.factories import UserFactory, VisitFactory
+from tests.core.factories import UserFactory
+from tests.visits.factories import VisitFactory
 from visits import services
 from visits.models import NightVisitPlan, Visit
 from visits.night import is_night_date, week_start
@@ -156,7 +157,7 @@ def test_reassign_form_fills_an_iso_date_the_browser_accepts(client, bob, alice_
 def test_a_reassignment_far_in_the_future_or_past_is_refused(client, bob, alice, alice_household, village_a, start):
     successor = UserFactory(role=User.Role.OFFICER, unit=village_a.unit)
     client.force_login(bob)
-    url = reverse("visits:household_assign", args=[alice_household.pk])
+    url = reverse("households:household_assign", args=[alice_household.pk])
     response = client.post(url, {"officer": successor.pk, "start_date": start})
     assert response.status_code == 400 and "超出" in response.content.decode()
     assert alice_household.links.get(end_date__isnull=True).officer == alice

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from feedback import services as feedback_services
 from feedback.models import Matter
-from tests.visits.factories import HouseholdFactory
+from tests.core.factories import HouseholdFactory
 from visits import services
 from visits.models import Finding
 

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from feedback.models import Matter, MatterEvent
 from jingshi_jiafang.core.models import Household, User
-from tests.visits.factories import AreaLinkFactory, HouseholdFactory, HouseholdLinkFactory, UserFactory, VisitFactory
+from tests.core.factories import AreaLinkFactory, HouseholdFactory, HouseholdLinkFactory, UserFactory
+from tests.visits.factories import VisitFactory
 from visits import services
 from visits.models import Finding, RegistrationCorrection, Visit
 
@@ -226,14 +227,14 @@ def test_my_households_are_ordered_by_who_is_due(client, alice, village_a):
     Household.objects.filter(pk=long_ago.pk).update(last_visited_at=timezone.now() - timedelta(days=200))
     Household.objects.filter(pk=recent.pk).update(last_visited_at=timezone.now() - timedelta(days=2))
     client.force_login(alice)
-    order = list(client.get(reverse("visits:household_list")).context["page"].object_list)
+    order = list(client.get(reverse("households:household_list")).context["page"].object_list)
     assert order == [never, long_ago, recent]
 
 
 def test_unit_wide_list_offers_households_outside_links_for_a_visit(client, bob, alice_household, village_a):
     HouseholdLinkFactory(officer=bob, household=HouseholdFactory(village=village_a))
     client.force_login(bob)
-    page = client.get(reverse("visits:household_list"), {"scope": "unit"})
+    page = client.get(reverse("households:household_list"), {"scope": "unit"})
     assert list(page.context["page"].object_list) == [alice_household]
     assert reverse("visits:visit_create", args=[alice_household.pk]) in page.content.decode()
 

@@ -28,4 +28,4 @@ class HouseholdAttachment(models.Model):
         return self.original_name
 
     def get_absolute_url(self) -> str:
-        return reverse("visits:attachment_download", args=[self.pk])
+        return reverse("households:attachment_download", args=[self.pk])

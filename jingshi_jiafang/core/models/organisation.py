@@ -83,7 +83,7 @@ class Area(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("visits:area_detail", args=[self.pk])
+        return reverse("households:area_detail", args=[self.pk])
 
     @property
     def is_town(self) -> bool:
@@ -131,7 +131,7 @@ class Household(models.Model):
         return f"{self.head_name}户"
 
     def get_absolute_url(self) -> str:
-        return reverse("visits:household_detail", args=[self.pk])
+        return reverse("households:household_detail", args=[self.pk])
 
 
 class Organisation(models.Model):

@@ -1,0 +1,124 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from jingshi_jiafang.core import selectors as core_selectors
+from jingshi_jiafang.core import services as core_services
+from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.filters import HouseholdFilter, number_search_kind
+from jingshi_jiafang.core.forms import AssignOfficerForm, AttachmentForm, RevealForm
+from jingshi_jiafang.core.models import User
+from jingshi_jiafang.core.pagination import paginate
+from jingshi_jiafang.core.privacy import REVEAL_ACTIONS, can_reveal, mask_id_number, mask_phone
+from jingshi_jiafang.core.scopes import VISITOR_ROLES, get_area_for_user, get_household_for_user, reaches_beyond_links
+from jingshi_jiafang.households.timeline import household_timeline
+from jingshi_jiafang.navigation import household_list_title
+
+
+@login_required
+def household_list(request):
+    offers_outside_links = reaches_beyond_links(request.user)
+    unit_wide = request.GET.get("scope") == "unit" and offers_outside_links
+    areas = core_selectors.visible_area_choices(user=request.user, unit_wide=unit_wide)
+    households = core_selectors.household_list(user=request.user, unit_wide=unit_wide)
+    household_filter = HouseholdFilter(request.GET or None, queryset=households, areas=areas)
+    _audit_number_search(request, household_filter)
+    context = {
+        "filter": household_filter,
+        "unit_wide": unit_wide,
+        "offers_outside_links": offers_outside_links,
+        "title": "辖区其他住户" if unit_wide else household_list_title(request.user),
+        **paginate(request, household_filter.qs),
+    }
+    return render(request, "households/household_list.html", context)
+
+
+def _audit_number_search(request, household_filter: HouseholdFilter) -> None:
+    """Looking a resident up by phone or ID number is recorded like revealing one: who, which kind, how many
+    found. A full number is kept masked, so the audit log does not become a list of numbers; the last four
+    digits are what a masked number shows anyway."""
+    text = household_filter.form.data.get("q", "").strip() if household_filter.is_bound else ""
+    kind = number_search_kind(text)
+    if kind is None:
+        return
+    masked = {"id_number": mask_id_number, "phone": mask_phone}.get(kind, str)(text)
+    audit_record(
+        action=Action.SEARCH_NUMBER,
+        request=request,
+        detail={"kind": kind, "text": masked, "found": household_filter.qs.count()},
+    )
+
+
+@login_required
+def household_detail(request, pk: int):
+    household = get_household_for_user(request.user, pk)
+    return render(request, "households/household_detail.html", household_context(request, household))
+
+
+def household_context(request, household, revealed: str = "", attachment_form=None, assign_form=None) -> dict:
+    may_upload = request.user.role in core_services.UPLOAD_ROLES
+    may_assign = request.user.is_unit_head and request.user.role == User.Role.OFFICER
+    return {
+        "assign_form": assign_form or (AssignOfficerForm(head=request.user) if may_assign else None),
+        "household": household,
+        "links": core_selectors.household_link_history(household=household),
+        "attachments": household.attachments.select_related("uploaded_by"),
+        "may_visit": request.user.role in VISITOR_ROLES,
+        **paginate(request, household_timeline(household=household)),
+        "attachment_form": attachment_form or (AttachmentForm() if may_upload else None),
+        "revealed": revealed,
+    }
+
+
+@require_POST
+@login_required
+def household_reveal(request, pk: int):
+    """Show one number in full, for this response only, and record who saw it."""
+    household = get_household_for_user(request.user, pk)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("无效的请求。")
+    field = form.cleaned_data["field"]
+    if not can_reveal(request.user, field):
+        raise PermissionDenied("您的角色无权查看完整号码。")
+    audit_record(action=REVEAL_ACTIONS[field], request=request, target=household)
+    return render(request, "households/household_detail.html", household_context(request, household, revealed=field))
+
+
+@require_POST
+@login_required
+def household_assign(request, pk: int):
+    """A unit head makes another officer responsible for the household; the old link ends, the history stays."""
+    household = get_household_for_user(request.user, pk)
+    if not (request.user.is_unit_head and request.user.role == User.Role.OFFICER):
+        raise PermissionDenied("只有单位负责人可以调整责任民警。")
+    form = AssignOfficerForm(request.POST, head=request.user)
+    if form.is_valid():
+        try:
+            core_services.household_assign_officer(
+                household=household, actor=request.user, request=request, **form.cleaned_data
+            )
+        except core_services.LinkError as error:
+            form.add_error(None, str(error))
+    if not form.is_valid():
+        context = household_context(request, household, assign_form=form)
+        return render(request, "households/household_detail.html", context, status=400)
+    messages.success(request, f"已将{household}的责任民警调整为{form.cleaned_data['officer']}。")
+    return redirect(household)
+
+
+@login_required
+def area_list(request):
+    villages = core_selectors.villages_with_household_counts(user=request.user)
+    return render(request, "households/area_list.html", paginate(request, villages))
+
+
+@login_required
+def area_detail(request, pk: int):
+    area = get_area_for_user(request.user, pk)
+    town = area if area.is_town else None
+    villages = core_selectors.villages_with_household_counts(user=request.user, town=town) if town else None
+    return render(request, "households/area_detail.html", {"area": area, "villages": villages})

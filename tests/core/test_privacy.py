@@ -1,0 +1,116 @@
+import re
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from jingshi_jiafang.core.models import AuditEntry, Household, User
+from jingshi_jiafang.core.privacy import mask_id_number, mask_phone
+from tests.conftest import log_in_as
+from tests.core.factories import AreaLinkFactory, HouseholdFactory, HouseholdLinkFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+FULL_ID = re.compile(r"\d{17}[\dXx]")
+FULL_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def test_masks_look_as_the_bureau_expects():
+    assert mask_id_number("321322198001011234") == "3213**********1234"
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_phone("0527-83512345") == "0527-****2345"
+    assert mask_phone("") == ""
+
+
+def test_officer_pages_never_show_a_full_id_or_mobile(client, alice, alice_household):
+    client.force_login(alice)
+    pages = [
+        reverse("households:household_list"),
+        alice_household.get_absolute_url(),
+        reverse("home"),
+        reverse("visits:visit_create", args=[alice_household.pk]),
+    ]
+    for url in pages:
+        body = client.get(url).content.decode()
+        assert not FULL_ID.search(body), url
+        assert not FULL_MOBILE.search(body), url
+    assert (
+        mask_id_number(alice_household.head_id_number)
+        in client.get(alice_household.get_absolute_url()).content.decode()
+    )
+
+
+def test_searching_by_full_numbers_echoes_them_masked(client, alice, alice_household):
+    client.force_login(alice)
+    for text in (alice_household.head_id_number, alice_household.phone):
+        body = client.get(reverse("households:household_list"), {"q": text}).content.decode()
+        assert alice_household.head_name in body
+        assert not FULL_ID.search(body) and not FULL_MOBILE.search(body)
+
+
+def test_reveal_shows_the_number_once_and_audits_it(client, alice, alice_household):
+    client.force_login(alice)
+    url = reverse("households:household_reveal", args=[alice_household.pk])
+    body = client.post(url, {"field": "id_number"}).content.decode()
+    assert alice_household.head_id_number in body
+    assert alice_household.phone not in body
+    entry = AuditEntry.objects.get(action="reveal_id_number")
+    assert (entry.actor, entry.object_id) == (alice, str(alice_household.pk))
+    assert alice_household.head_id_number not in client.get(alice_household.get_absolute_url()).content.decode()
+
+
+def test_reveal_of_phone_gives_a_tap_to_call_link(client, alice, alice_household):
+    client.force_login(alice)
+    body = client.post(reverse("households:household_reveal", args=[alice_household.pk]), {"field": "phone"}).content
+    assert f'href="tel:{alice_household.phone}"' in body.decode()
+    assert AuditEntry.objects.filter(action="reveal_phone").count() == 1
+
+
+def test_reveal_is_post_only(client, alice, alice_household):
+    client.force_login(alice)
+    assert client.get(reverse("households:household_reveal", args=[alice_household.pk])).status_code == 405
+
+
+def test_cadre_may_reveal_a_phone_but_not_an_id_number(client, alice_household):
+    cadre = AreaLinkFactory(area=alice_household.village).user
+    client.force_login(cadre)
+    url = reverse("households:household_reveal", args=[alice_household.pk])
+    assert client.post(url, {"field": "id_number"}).status_code == 403
+    assert client.post(url, {"field": "phone"}).status_code == 200
+    assert "显示完整号码" in client.get(alice_household.get_absolute_url()).content.decode()
+    assert not AuditEntry.objects.filter(action="reveal_id_number").exists()
+
+
+def test_reveal_out_of_scope_is_a_404_and_leaves_no_trace(client, charlie, alice_household):
+    client.force_login(charlie)
+    response = client.post(reverse("households:household_reveal", args=[alice_household.pk]), {"field": "phone"})
+    assert response.status_code == 404
+    assert not AuditEntry.objects.filter(action="reveal_phone").exists()
+
+
+def test_id_numbers_are_encrypted_at_rest_and_searchable_by_keyed_hash(alice, village_a):
+    household = HouseholdFactory(village=village_a)
+    HouseholdLinkFactory(officer=alice, household=household)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT head_id_number, head_id_number_hash FROM {Household._meta.db_table} WHERE id = %s", [household.pk]
+        )
+        stored, digest = cursor.fetchone()
+    assert household.head_id_number not in stored
+    assert household.head_id_number not in digest
+    assert Household.objects.get(pk=household.pk).head_id_number == household.head_id_number
+
+
+def test_two_households_cannot_share_an_id_number(village_a):
+    from django.db import IntegrityError
+
+    first = HouseholdFactory(village=village_a)
+    with pytest.raises(IntegrityError):
+        HouseholdFactory(village=village_a, head_id_number=first.head_id_number.lower())
+
+
+def test_administrators_see_no_households(client, alice_household):
+    for role in (User.Role.ADMIN, User.Role.SECURITY_ADMIN, User.Role.AUDITOR):
+        log_in_as(client, UserFactory(role=role, is_staff=role == User.Role.ADMIN))
+        assert client.get(alice_household.get_absolute_url()).status_code == 404
+        assert alice_household.head_name not in client.get(reverse("households:household_list")).content.decode()

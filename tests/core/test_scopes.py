@@ -1,0 +1,176 @@
+from datetime import timedelta
+
+import pytest
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from jingshi_jiafang.core.models import User
+from jingshi_jiafang.core.scopes import (
+    areas_visible_to,
+    get_household_for_user,
+    households_visible_to,
+    units_visible_to,
+    villages_visible_to,
+)
+from tests.conftest import log_in_as
+from tests.core.factories import AreaLinkFactory, HouseholdFactory, HouseholdLinkFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_officer_sees_only_linked_households(alice, alice_household, village_a):
+    unlinked_neighbour = HouseholdFactory(village=village_a)
+    visible = set(households_visible_to(alice))
+    assert visible == {alice_household}
+    assert unlinked_neighbour not in visible
+
+
+def test_officer_cannot_see_other_station_household(alice, charlie_household):
+    with pytest.raises(Http404):
+        get_household_for_user(alice, charlie_household.pk)
+
+
+def test_officer_loses_sight_of_a_household_when_the_link_ends(alice, alice_household):
+    alice_household.links.update(end_date=timezone.localdate() - timedelta(days=1))
+    assert not households_visible_to(alice).exists()
+
+
+def test_station_head_sees_the_whole_station_area(bob, alice_household, charlie_household, village_a):
+    unlinked = HouseholdFactory(village=village_a)
+    assert set(households_visible_to(bob)) == {alice_household, unlinked}
+
+
+def test_duty_officer_sees_the_police_room_area(village_a, alice_household, charlie_household):
+    duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+    assert set(households_visible_to(duty)) == {alice_household}
+
+
+def test_cadre_sees_households_of_linked_villages(village_a, alice_household, charlie_household):
+    link = AreaLinkFactory(area=village_a)
+    assert set(households_visible_to(link.user)) == {alice_household}
+
+
+def test_leader_sees_households_of_linked_town(village_a, alice_household, charlie_household):
+    leader = UserFactory(role=User.Role.LEADER)
+    AreaLinkFactory(user=leader, area=village_a.parent)
+    assert set(households_visible_to(leader)) == {alice_household}
+    assert set(areas_visible_to(leader)) == {village_a, village_a.parent}
+
+
+@pytest.mark.parametrize("role", [User.Role.LEGAL, User.Role.EVALUATOR])
+def test_county_wide_roles_see_every_household(role, alice_household, charlie_household):
+    user = UserFactory(role=role)
+    assert set(households_visible_to(user)) == {alice_household, charlie_household}
+
+
+def test_administrator_sees_no_case_content_but_all_units(alice_household, charlie_household, station_a):
+    admin = UserFactory(role=User.Role.ADMIN)
+    assert not households_visible_to(admin).exists()
+    assert not villages_visible_to(admin).exists()
+    assert station_a in units_visible_to(admin)
+
+
+def test_inactive_user_sees_nothing(alice, alice_household):
+    alice.is_active = False
+    assert not households_visible_to(alice).exists()
+
+
+def test_officer_units_are_own_subtree(alice, station_b):
+    assert set(units_visible_to(alice)) == {alice.unit}
+
+
+def test_link_starting_tomorrow_gives_no_access_yet(alice, village_a):
+    household = HouseholdFactory(village=village_a)
+    HouseholdLinkFactory(officer=alice, household=household, start_date=timezone.localdate() + timedelta(days=1))
+    assert household not in households_visible_to(alice)
+
+
+# One reach for every page about a household (issue #9: bureau cadres and leaders reached the whole county).
+
+
+@pytest.fixture
+def bureau_cadre(village_a):
+    from tests.core.factories import BureauFactory
+
+    cadre = UserFactory(username="cadre", role=User.Role.CADRE, unit=BureauFactory())
+    AreaLinkFactory(user=cadre, area=village_a)
+    return cadre
+
+
+@pytest.fixture
+def bureau_leader(village_a):
+    from tests.core.factories import BureauFactory
+
+    leader = UserFactory(username="leader", role=User.Role.LEADER, unit=BureauFactory())
+    AreaLinkFactory(user=leader, area=village_a.parent)
+    return leader
+
+
+def test_bureau_cadre_outside_links_list_holds_nothing_of_the_county(client, bureau_cadre, charlie_household):
+    client.force_login(bureau_cadre)
+    page = client.get(reverse("households:household_list"), {"scope": "unit"})
+    assert charlie_household not in page.context["page"].object_list
+    assert charlie_household.head_name not in page.content.decode()
+
+
+@pytest.mark.parametrize("who", ["bureau_cadre", "bureau_leader"])
+def test_bureau_visitor_cannot_visit_or_change_a_household_outside_reach(client, request, who, charlie_household):
+    from feedback.models import Matter
+    from tests.visits.test_visits import visit_post
+
+    log_in_as(client, request.getfixturevalue(who))
+    url = reverse("visits:visit_create", args=[charlie_household.pk])
+    assert client.get(url).status_code == 404
+    data = visit_post(charlie_household, head_name="改掉的名字", phone="13900001111", outside_links_reason="顺路")
+    data["requests"] = "被伪造的诉求"
+    assert client.post(url, data).status_code == 404
+    charlie_household.refresh_from_db()
+    assert charlie_household.head_name == "乙户主" and charlie_household.phone != "13900001111"
+    assert not Matter.objects.filter(household=charlie_household).exists()
+
+
+def test_unit_head_flag_gives_a_bureau_leader_no_county_reach(bureau_leader, charlie_household):
+    bureau_leader.is_unit_head = True
+    assert charlie_household not in households_visible_to(bureau_leader)
+
+
+@pytest.mark.parametrize("who", ["alice", "bob", "charlie", "bureau_cadre", "bureau_leader"])
+def test_household_page_and_visit_form_answer_the_same(client, request, who, alice_household, charlie_household):
+    user = request.getfixturevalue(who)
+    log_in_as(client, user)
+    for household in (alice_household, charlie_household, HouseholdFactory(village=alice_household.village)):
+        detail = client.get(reverse("households:household_detail", args=[household.pk])).status_code
+        form = client.get(reverse("visits:visit_create", args=[household.pk])).status_code
+        assert detail == form, (who, household)
+
+
+def test_ordinary_officer_is_offered_no_outside_links_visits(client, alice, alice_household, village_a):
+    neighbour = HouseholdFactory(village=village_a)
+    client.force_login(alice)
+    assert client.get(reverse("visits:visit_create", args=[neighbour.pk])).status_code == 404
+    page = client.get(reverse("households:household_list"), {"scope": "unit"})
+    assert list(page.context["page"].object_list) == [alice_household]
+    assert "范围外走访" not in page.content.decode()
+
+
+def test_station_head_visits_an_unlinked_household_of_the_station_with_a_reason(bob, alice_household):
+    from tests.visits.test_visits import details, log
+    from visits.services import VisitError
+
+    with pytest.raises(VisitError):
+        log(bob, alice_household)
+    visit, _ = log(bob, alice_household, details=details(outside_links_reason="所长抽查"))
+    assert visit.is_outside_links
+
+
+def test_diary_hides_corrections_of_a_household_no_longer_in_reach(client, alice, alice_household):
+    from tests.visits.test_visits import log
+
+    log(alice, alice_household, facts={"address": "旧地址改新地址"})
+    client.force_login(alice)
+    assert "旧地址改新地址" in client.get(reverse("visits:diary")).content.decode()
+    alice_household.links.update(end_date=timezone.localdate() - timedelta(days=1))
+    body = client.get(reverse("visits:diary")).content.decode()
+    assert "旧地址改新地址" not in body
+    assert "旧地址改新地址" not in client.get(alice.visits.get().get_absolute_url()).content.decode()

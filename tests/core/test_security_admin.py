@@ -1,0 +1,133 @@
+import pytest
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from jingshi_jiafang.core.models import AreaLink, AuditEntry, User
+from tests.conftest import log_in_as
+from tests.core.factories import AreaLinkFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def secadmin(client):
+    return log_in_as(client, UserFactory(username="secadmin", role=User.Role.SECURITY_ADMIN))
+
+
+def test_security_admin_assigns_a_role_and_it_is_audited(client, secadmin):
+    newcomer = UserFactory(role="")
+    response = client.post(
+        reverse("core:security_user_role", args=[newcomer.pk]), {"role": "leader", "is_unit_head": ""}
+    )
+    assert response.status_code == 302
+    newcomer.refresh_from_db()
+    assert newcomer.role == User.Role.LEADER
+    entry = AuditEntry.objects.get(action="role_changed")
+    assert entry.actor == secadmin
+    assert entry.detail == {
+        "from": {"role": "", "is_unit_head": False},
+        "to": {"role": "leader", "is_unit_head": False},
+    }
+
+
+def test_making_someone_administrator_gives_admin_site_access_and_taking_it_away_removes_it(client, secadmin):
+    user = UserFactory(role="")
+    client.post(reverse("core:security_user_role", args=[user.pk]), {"role": "admin"})
+    user.refresh_from_db()
+    assert user.is_staff
+    client.post(reverse("core:security_user_role", args=[user.pk]), {"role": "officer"})
+    user.refresh_from_db()
+    assert not user.is_staff
+
+
+def test_security_admin_moves_a_user_to_another_unit_and_it_is_audited(client, secadmin, alice, station_b):
+    old_unit = alice.unit
+    page = client.get(reverse("core:security_user_detail", args=[alice.pk]))
+    assert "保存单位" in page.content.decode()
+    response = client.post(reverse("core:security_user_unit", args=[alice.pk]), {"unit": station_b.pk})
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.unit == station_b
+    entry = AuditEntry.objects.get(action="scope_changed", object_id=str(alice.pk))
+    assert entry.actor == secadmin
+    assert entry.detail["from"]["unit"] == old_unit.pk and entry.detail["to"]["unit"] == station_b.pk
+
+
+def test_security_admin_cannot_move_themselves_or_to_no_unit(client, secadmin, alice):
+    assert (
+        client.post(reverse("core:security_user_unit", args=[secadmin.pk]), {"unit": alice.unit_id}).status_code == 404
+    )
+    assert client.post(reverse("core:security_user_unit", args=[alice.pk]), {"unit": ""}).status_code == 400
+
+
+def test_security_admin_cannot_grant_themselves_a_role(client, secadmin):
+    response = client.post(reverse("core:security_user_role", args=[secadmin.pk]), {"role": "legal"})
+    assert response.status_code == 404
+    secadmin.refresh_from_db()
+    assert secadmin.role == User.Role.SECURITY_ADMIN
+    assert client.get(reverse("core:security_user_detail", args=[secadmin.pk])).status_code == 404
+
+
+def test_nobody_else_may_assign_roles(client, alice):
+    client.force_login(alice)
+    assert client.post(reverse("core:security_user_role", args=[alice.pk]), {"role": "legal"}).status_code == 403
+    assert client.get(reverse("core:security_user_list")).status_code == 403
+    alice.refresh_from_db()
+    assert alice.role == User.Role.OFFICER
+
+
+def test_security_admin_adds_and_ends_area_links(client, secadmin, village_a):
+    cadre = UserFactory(role=User.Role.CADRE)
+    response = client.post(
+        reverse("core:security_area_link_add", args=[cadre.pk]), {"area": village_a.pk, "start_date": "2026-11-01"}
+    )
+    assert response.status_code == 302
+    link = AreaLink.objects.get(user=cadre)
+    client.post(reverse("core:security_area_link_end", args=[link.pk]))
+    link.refresh_from_db()
+    assert link.end_date is not None
+    assert AuditEntry.objects.filter(action="scope_changed", actor=secadmin).count() == 2
+
+
+def test_leader_cannot_be_linked_to_a_village_and_the_form_says_why(client, secadmin, village_a):
+    leader = UserFactory(role=User.Role.LEADER)
+    response = client.post(
+        reverse("core:security_area_link_add", args=[leader.pk]), {"area": village_a.pk, "start_date": "2026-11-01"}
+    )
+    assert response.status_code == 400
+    assert not AreaLink.objects.filter(user=leader).exists()
+
+
+@pytest.mark.parametrize("start", ["9999-01-01", "1900-01-01"])
+def test_an_area_link_must_start_within_a_sane_window(client, secadmin, village_a, start):
+    cadre = UserFactory(role=User.Role.CADRE)
+    url = reverse("core:security_area_link_add", args=[cadre.pk])
+    response = client.post(url, {"area": village_a.pk, "start_date": start})
+    assert response.status_code == 400
+    assert "日期超出范围" in response.content.decode()
+    assert not AreaLink.objects.filter(user=cadre).exists()
+
+
+def test_security_admin_resets_a_lost_second_factor(client, secadmin):
+    leader = UserFactory(role=User.Role.LEADER)
+    TOTPDevice.objects.create(user=leader, name="手机", confirmed=True)
+    client.post(reverse("core:security_otp_reset", args=[leader.pk]))
+    assert not TOTPDevice.objects.filter(user=leader).exists()
+    assert AuditEntry.objects.filter(action="otp_reset", object_id=str(leader.pk)).exists()
+
+
+def test_user_list_searches_and_filters_by_role(client, secadmin):
+    UserFactory(username="findme", role=User.Role.CADRE)
+    UserFactory(username="other", role=User.Role.OFFICER)
+    response = client.get(reverse("core:security_user_list"), {"q": "find", "role": "cadre"})
+    assert [u.username for u in response.context["page"].object_list] == ["findme"]
+
+
+def test_security_admin_sees_no_households(client, secadmin, alice_household):
+    assert client.get(alice_household.get_absolute_url()).status_code == 404
+
+
+def test_ending_a_link_twice_is_refused_with_a_message(client, secadmin, village_a):
+    link = AreaLinkFactory(area=village_a, end_date="2026-11-01")
+    response = client.post(reverse("core:security_area_link_end", args=[link.pk]), follow=True)
+    assert "该联系已经结束" in response.content.decode()
