@@ -135,7 +135,10 @@ class Matter(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.state not in (self.State.CLOSED, self.State.MERGED)
+        # The workflow is built on this model, so it is imported when first asked, not when the model is.
+        from feedback.workflows import MATTER_FLOW
+
+        return MATTER_FLOW.is_open(self.state)
 
     @property
     def is_overdue(self) -> bool:

@@ -191,7 +191,7 @@ def test_every_matter_went_through_the_flow_in_order_with_deadlines_after_regist
     from django.utils import timezone
 
     from feedback.models import Matter
-    from feedback.services.matters import ALLOWED_TRANSITIONS
+    from feedback.workflows import ALLOWED_TRANSITIONS
 
     seed("--households", "4000", "--days", "90")
     now = timezone.now()
