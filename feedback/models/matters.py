@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from jingshi_jiafang.core.history import AppendOnly, AppendOnlyQuerySet
 from visits.models import Household, Unit, User, Visit
 
 # What a person writes about a matter, bounded (the forms refuse more, and so do the services): a resident's
@@ -145,7 +146,7 @@ class Matter(models.Model):
         return self.is_open and self.deadline is not None and self.deadline < timezone.now()
 
 
-class MatterEvent(models.Model):
+class MatterEvent(AppendOnly, models.Model):
     """Append-only history of a matter: every change of state, with who, when and a note."""
 
     matter = models.ForeignKey(Matter, verbose_name="诉求", on_delete=models.PROTECT, related_name="events")
@@ -154,6 +155,8 @@ class MatterEvent(models.Model):
     actor = models.ForeignKey(User, verbose_name="操作人", null=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField("时间", auto_now_add=True)
     note = models.TextField("说明", blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "诉求流转记录"

@@ -31,23 +31,22 @@ def county_snapshot() -> list[tuple]:
 
 
 def wipe_county() -> None:
-    """Everything seed_demo wrote, so it can load again; the append-only audit log only through SQL."""
+    """Everything seed_demo wrote, so it can load again; the append-only audit log and histories only through SQL."""
     from django.db import connection
 
     from feedback import models as feedback
     from visits.models import AuditEntry, Finding, NightVisitPlan, RegistrationCorrection, Visit
 
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {AuditEntry._meta.db_table}")
+        for append_only in (AuditEntry, feedback.MatterEvent, feedback.EchoCardEvent):
+            cursor.execute(f"DELETE FROM {append_only._meta.db_table}")
     for model in (
         feedback.TalkRoomCallback,
         feedback.MatterHandover,
         feedback.TopicVisitMatter,
         feedback.TopicVisit,
-        feedback.MatterEvent,
         feedback.Matter.objects.filter(duplicate_of__isnull=False),
         feedback.Matter,
-        feedback.EchoCardEvent,
         feedback.EchoCard,
         feedback.CardBatch,
         feedback.CardSequence,
