@@ -48,7 +48,10 @@ def _forms(request, matter: Matter, actions: list[Action], bound: dict | None = 
     """The form of each action offered (None for a plain button), the one just sent kept as it was sent. Each is
     prefixed with its action: several forms on one page must not share field ids."""
     bound = bound or {}
-    return {action.name: bound.get(action.name) or _form(request, matter, action) for action in actions}
+    return {
+        action.name: bound[action.name] if action.name in bound else _form(request, matter, action)
+        for action in actions
+    }
 
 
 def _form(request, matter: Matter, action: Action, data=None):

@@ -16,8 +16,9 @@ action's states when it is an action), save what changed with update_fields, wri
 (from, to, actor, time, note) and the audit entry (with actor and request). A refused move raises the
 workflow's DomainError subclass with a message the user can read.
 
-History models follow one shape: a foreign key to the object (named by `history_of`) and the fields
-`from_state`, `to_state`, `actor`, `note`; the time is their own `auto_now_add`.
+The model keeps its state in a field named `state` with choices. History models follow one shape: a foreign key
+to the object (named by `history_of`) and the fields `from_state`, `to_state`, `actor`, `note`; the time is
+their own `auto_now_add`. They are append-only (core/history.py).
 """
 
 import dataclasses
