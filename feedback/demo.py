@@ -13,7 +13,8 @@ from feedback import services
 from feedback.demo_texts import MATTER_TEXTS, PROGRESS_NOTES, RESULTS, SEND_BACK_REASONS
 from feedback.models import Category, Matter, MatterEvent, TalkRoomCallback, TopicVisitMatter
 from feedback.selectors import matters_visible_to
-from feedback.services.matters import ALLOWED_TRANSITIONS, deadline_for
+from feedback.services.matters import deadline_for
+from feedback.workflows import ALLOWED_TRANSITIONS
 from jingshi_jiafang.core.models import Unit, User
 from visits import demo_names as names
 from visits.models import Visit
@@ -231,8 +232,8 @@ class _MatterHistory:
         )
 
     def _escalate_until(self, matter: Matter, moment: datetime) -> None:
-        """The hourly job flags a dispatched or handled matter once, on the first hour past its deadline."""
-        if matter.state not in (State.DISPATCHED, State.HANDLING) or matter.escalated_at is not None:
+        """The hourly job flags an open matter once, on the first hour past its deadline."""
+        if not matter.is_open or matter.deadline is None or matter.escalated_at is not None:
             return
         escalated = _next_hour(matter.deadline)
         if escalated <= moment:

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from feedback.models import Category, Matter
-from feedback.selectors import OPEN_STATES
+from feedback.selectors import overdue
 from jingshi_jiafang.core.filters import MaskedSearchInput
 from jingshi_jiafang.core.models import Area
 
@@ -70,8 +70,8 @@ class MatterFilter(django_filters.FilterSet):
         return search_matters(queryset, value)
 
     def filter_overdue(self, queryset, name, value: bool):
-        overdue = Q(state__in=OPEN_STATES, deadline__lt=timezone.now())
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+        late = overdue(timezone.now())
+        return queryset.filter(late) if value else queryset.exclude(late)
 
     def filter_due_by(self, queryset, name, value):
         # The end of that day in local time, as a range on the indexed column rather than a date cast.

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from feedback.models import Category, Matter, TalkRoomCallback, TopicVisit
 from feedback.models.matters import CONTENT_MAX_LENGTH, NOTE_MAX_LENGTH, RESULT_MAX_LENGTH
-from feedback.selectors import RATINGS
+from feedback.selectors import RATINGS, merge_suggestions
 from feedback.services.talkroom import duty_shift_times_error
 from jingshi_jiafang.core.models import Unit, User
 from jingshi_jiafang.core.scopes import unit_subtree
@@ -156,13 +156,25 @@ class RatingForm(forms.Form):
 # The flow.
 
 
-class AnalyseForm(forms.Form):
+class MatterActionForm(forms.Form):
+    """The form of an action on a matter's page (the registry in feedback/workflows.py names it): built for the
+    person acting and the matter, which a form may use for its choices and initial values."""
+
+    def __init__(self, *args, user: User, matter: Matter, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class AnalyseForm(MatterActionForm):
     category = forms.ChoiceField(label="类别", choices=Category.choices)
     urgency = forms.ChoiceField(label="紧急程度", choices=Matter.Urgency.choices)
     note = bounded_text("研判意见", NOTE_MAX_LENGTH, required=False)
 
+    def __init__(self, *args, matter: Matter, **kwargs):
+        kwargs.setdefault("initial", {"category": matter.category, "urgency": matter.urgency})
+        super().__init__(*args, matter=matter, **kwargs)
 
-class MergeForm(forms.Form):
+
+class MergeForm(MatterActionForm):
     """Pick the matter this one duplicates from the suggestions, or type its 12-digit reference."""
 
     into = forms.ChoiceField(label="可能重复的诉求", required=False, widget=forms.RadioSelect)
@@ -173,9 +185,9 @@ class MergeForm(forms.Form):
         error_messages={"invalid": "查询编号是12位数字。"},
     )
 
-    def __init__(self, *args, suggestions: list, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.suggestions = suggestions
+    def __init__(self, *args, user: User, matter: Matter, **kwargs):
+        super().__init__(*args, user=user, matter=matter, **kwargs)
+        self.suggestions = suggestions = merge_suggestions(matter=matter, user=user)
         self.fields["into"].choices = [
             (m.reference, f"{m.reference} · {m.content[:30]}({'、'.join(reasons)})") for m, reasons in suggestions
         ]
@@ -195,15 +207,16 @@ class MergeForm(forms.Form):
         return data
 
 
-class DispatchForm(forms.Form):
+class DispatchForm(MatterActionForm):
     assigned_unit = forms.ModelChoiceField(label="承办单位或部门", queryset=Unit.objects.order_by("kind", "code"))
     assignee = forms.ModelChoiceField(label="承办民警(可不选)", queryset=User.objects.none(), required=False)
     note = forms.CharField(
         label="分流说明", max_length=NOTE_MAX_LENGTH, required=False, error_messages={"max_length": TOO_LONG}
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, matter: Matter, **kwargs):
+        kwargs.setdefault("initial", {"assigned_unit": matter.unit_id})
+        super().__init__(*args, matter=matter, **kwargs)
         self.fields["assignee"].queryset = (
             User.objects.filter(is_active=True, role__in=[User.Role.OFFICER, User.Role.DUTY_OFFICER])
             .select_related("unit")
@@ -212,24 +225,24 @@ class DispatchForm(forms.Form):
         self.fields["assignee"].label_from_instance = lambda u: f"{u.name or u.username}({u.unit})"
 
 
-class NoteForm(forms.Form):
+class NoteForm(MatterActionForm):
     note = bounded_text("说明", NOTE_MAX_LENGTH)
 
 
-class CloseForm(forms.Form):
+class CloseForm(MatterActionForm):
     result = bounded_text("办理结果", RESULT_MAX_LENGTH, rows=3)
     reply_method = forms.ChoiceField(label="如何告知群众", choices=Matter.ReplyMethod.choices)
 
 
-class HandOverForm(forms.Form):
+class HandOverForm(MatterActionForm):
     to_user = forms.ModelChoiceField(label="移交给", queryset=User.objects.none())
     note = bounded_text("交接说明", NOTE_MAX_LENGTH)
 
-    def __init__(self, *args, actor: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        station = actor.unit.parent if actor.unit and actor.unit.parent_id else actor.unit
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        station = user.unit.parent if user.unit and user.unit.parent_id else user.unit
         self.fields["to_user"].queryset = (
-            User.objects.filter(is_active=True, unit__in=unit_subtree(station)).exclude(pk=actor.pk).order_by("name")
+            User.objects.filter(is_active=True, unit__in=unit_subtree(station)).exclude(pk=user.pk).order_by("name")
             if station
             else User.objects.none()
         )

@@ -9,12 +9,23 @@ from django.http import Http404
 from django.utils import timezone
 
 from feedback.models import CardBatch, DutyShift, EchoCard, Matter, TalkRoomCallback, TopicVisit
+from feedback.workflows import MATTER_FLOW, dispatches
 from jingshi_jiafang.core.models import Household, Unit, User
 from jingshi_jiafang.core.scopes import COUNTY_WIDE_ROLES, households_visible_to, unit_subtree
 from jingshi_jiafang.core.timeline import TimelineEvent
 
 State = Matter.State
-OPEN_STATES = [State.REPORTED, State.ANALYSED, State.DISPATCHED, State.HANDLING]
+OPEN_STATES = list(MATTER_FLOW.open_states)
+# 待研判/分流: the states the dispatcher's actions (研判, 合并, 分流) are offered in.
+TO_PROCESS_STATES = sorted(
+    {state for action in MATTER_FLOW.actions.values() if action.may is dispatches for state in action.sources}
+)
+
+
+def overdue(now: datetime) -> Q:
+    """Open and past its deadline (a deadline runs from 分流 until 办结; 退单 clears it). The queue, the filter,
+    and the hourly escalation all ask this."""
+    return Q(state__in=OPEN_STATES, deadline__lt=now)
 
 
 def matters_visible_to(user: User) -> QuerySet[Matter]:
@@ -56,16 +67,14 @@ def my_matters(*, user: User) -> QuerySet[Matter]:
 
 
 def matters_to_process(*, user: User) -> QuerySet[Matter]:
-    """待研判/分流: the unit's reported and analysed matters, for its head and duty officers."""
+    """待研判/分流: the unit's matters waiting for what its head and duty officers do (研判, 分流, 合并)."""
     if not user.unit_id or not (user.is_unit_head or user.role == User.Role.DUTY_OFFICER):
         return Matter.objects.none()
-    return _listed(Matter.objects.filter(unit__in=unit_subtree(user.unit), state__in=[State.REPORTED, State.ANALYSED]))
+    return _listed(Matter.objects.filter(unit__in=unit_subtree(user.unit), state__in=TO_PROCESS_STATES))
 
 
 def overdue_matters(*, user: User) -> QuerySet[Matter]:
-    return _listed(
-        matters_visible_to(user).filter(state__in=[State.DISPATCHED, State.HANDLING], deadline__lt=timezone.now())
-    )
+    return _listed(matters_visible_to(user).filter(overdue(timezone.now())))
 
 
 def merged_matters(*, matter: Matter) -> QuerySet[Matter]:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from jingshi_jiafang.core.history import AppendOnly, AppendOnlyQuerySet
 from jingshi_jiafang.core.models import Household, Unit
 from visits.models import Visit
 
@@ -85,7 +86,9 @@ class EchoCard(models.Model):
         return self.number
 
 
-class EchoCardEvent(models.Model):
+class EchoCardEvent(AppendOnly, models.Model):
+    """Append-only history of a card: handed out, echoed, voided, with who, when and a note."""
+
     card = models.ForeignKey(EchoCard, verbose_name="回音卡", on_delete=models.PROTECT, related_name="events")
     from_state = models.CharField("原状态", max_length=16, choices=EchoCard.State.choices, blank=True)
     to_state = models.CharField("新状态", max_length=16, choices=EchoCard.State.choices)
@@ -94,6 +97,8 @@ class EchoCardEvent(models.Model):
     )
     at = models.DateTimeField("时间", auto_now_add=True)
     note = models.CharField("说明", max_length=200, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "回音卡记录"

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from jingshi_jiafang.core.history import AppendOnly, AppendOnlyQuerySet
 from jingshi_jiafang.core.models import Household, Unit, User
 from visits.models import Visit
 
@@ -136,14 +137,17 @@ class Matter(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.state not in (self.State.CLOSED, self.State.MERGED)
+        # The workflow is built on this model, so it is imported when first asked, not when the model is.
+        from feedback.workflows import MATTER_FLOW
+
+        return MATTER_FLOW.is_open(self.state)
 
     @property
     def is_overdue(self) -> bool:
         return self.is_open and self.deadline is not None and self.deadline < timezone.now()
 
 
-class MatterEvent(models.Model):
+class MatterEvent(AppendOnly, models.Model):
     """Append-only history of a matter: every change of state, with who, when and a note."""
 
     matter = models.ForeignKey(Matter, verbose_name="诉求", on_delete=models.PROTECT, related_name="events")
@@ -152,6 +156,8 @@ class MatterEvent(models.Model):
     actor = models.ForeignKey(User, verbose_name="操作人", null=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField("时间", auto_now_add=True)
     note = models.TextField("说明", blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "诉求流转记录"

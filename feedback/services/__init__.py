@@ -3,12 +3,12 @@
 from .cards import card_batch_issue, card_echo, card_hand_out, card_void
 from .intake import query_password_reissue
 from .matters import (
-    ALLOWED_TRANSITIONS,
     MatterError,
     escalate_overdue_matters,
     matter_analyse,
     matter_close,
     matter_dispatch,
+    matter_escalate,
     matter_hand_over,
     matter_merge,
     matter_progress,
@@ -22,7 +22,6 @@ from .talkroom import callback_record, duty_shift_add, walk_in_register
 from .topic import FeedbackError, topic_visit_add_matters, topic_visit_create, topic_visit_record_solution
 
 __all__ = [
-    "ALLOWED_TRANSITIONS",
     "FeedbackError",
     "MatterError",
     "callback_record",
@@ -35,6 +34,7 @@ __all__ = [
     "matter_analyse",
     "matter_close",
     "matter_dispatch",
+    "matter_escalate",
     "matter_hand_over",
     "matter_merge",
     "matter_progress",

@@ -9,28 +9,19 @@ from enum import StrEnum
 from django.db import transaction
 from django.utils import timezone
 
-from feedback.models import CardBatch, CardSequence, EchoCard, EchoCardEvent, Matter, MatterEvent
+from feedback.errors import CardError
+from feedback.models import CardBatch, CardSequence, EchoCard, Matter
 from feedback.selectors import card_units_of
-from jingshi_jiafang.core.audit import Action, audit_record
+from feedback.workflows import CARD_FLOW, MATTER_FLOW
 from jingshi_jiafang.core.models import Household, Unit, User
 from visits.models import Visit
 
 from .intake import matter_register_once, query_password_reissue
 
 CardState = EchoCard.State
-CARD_TRANSITIONS: dict[str, set[str]] = {
-    CardState.IN_STOCK: {CardState.HANDED_OUT, CardState.VOIDED},
-    CardState.HANDED_OUT: {CardState.ECHOED, CardState.VOIDED},
-    CardState.ECHOED: set(),
-    CardState.VOIDED: set(),
-}
 MAX_BATCH = 1000
 # No 0/O or 1/I/L: the resident copies the code from paper.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-
-
-class CardError(Exception):
-    """A card operation the rules do not allow; the message is shown to the user."""
 
 
 def card_number(unit: Unit, year: int, sequence: int) -> str:
@@ -72,22 +63,6 @@ def card_batch_issue(*, unit: Unit, count: int, actor: User, year: int | None = 
     return batch
 
 
-def _card_move(card: EchoCard, to_state: str, *, actor: User | None, note: str, fields: dict) -> EchoCard:
-    card = EchoCard.objects.select_for_update().get(pk=card.pk)
-    if to_state not in CARD_TRANSITIONS[card.state]:
-        raise CardError(
-            f"回音卡 {card.number} 当前为“{card.get_state_display()}”,不能改为“{CardState(to_state).label}”。"
-        )
-    from_state = card.state
-    for name, value in fields.items():
-        setattr(card, name, value)
-    card.state = to_state
-    card.save(update_fields=["state", *fields])
-    EchoCardEvent.objects.create(card=card, from_state=from_state, to_state=to_state, actor=actor, note=note)
-    audit_record(action=Action.STATE_CHANGED, actor=actor, target=card, detail={"from": from_state, "to": to_state})
-    return card
-
-
 def _find_card(number: str, actor: User) -> EchoCard:
     """A full number, or only the sequence number printed at its end (leading zeros optional): an officer at a
     farmhouse door types "123", not "SY-CD-XC-2026-000123"."""
@@ -125,11 +100,11 @@ def card_hand_out(*, number: str, household: Household, actor: User, visit: Visi
     card = _find_card(number, actor)
     if card.unit_id not in card_units_of(actor):
         raise CardError(f"回音卡 {card.number} 不是本单位的卡。")
-    if card.state != CardState.IN_STOCK:
+    if card.state not in CARD_FLOW.action("hand_out").sources:
         raise CardError(_not_available(card))
-    return _card_move(
+    return CARD_FLOW.act(
         card,
-        CardState.HANDED_OUT,
+        "hand_out",
         actor=actor,
         note=f"发放给{household}",
         fields={"household": household, "visit": visit, "handed_out_at": timezone.now()},
@@ -140,7 +115,7 @@ def card_hand_out(*, number: str, household: Household, actor: User, visit: Visi
 def card_void(*, card: EchoCard, actor: User, reason: str) -> EchoCard:
     if not reason.strip():
         raise CardError("请填写作废原因(如遗失、损坏)。")
-    return _card_move(card, CardState.VOIDED, actor=actor, note=reason, fields={"void_reason": reason})
+    return CARD_FLOW.act(card, "void", actor=actor, note=reason, fields={"void_reason": reason})
 
 
 class EchoOutcome(StrEnum):
@@ -188,7 +163,7 @@ def card_echo(
             resident_phone=resident_phone,
             request=request,
         )
-        _card_move(card, CardState.ECHOED, actor=None, note=f"网上回音,诉求 {matter.reference}", fields={})
+        CARD_FLOW.move(card, CardState.ECHOED, actor=None, note=f"网上回音,诉求 {matter.reference}")
         return matter, password, EchoOutcome.NEW
     matter = first
     while matter.state == Matter.State.MERGED and matter.duplicate_of_id:
@@ -203,6 +178,6 @@ def card_echo(
             "有新的事情,请到群众说事厅、打电话给警务室,或向民警要一张新的回音卡。"
         )
     else:
-        MatterEvent.objects.create(matter=matter, from_state=matter.state, to_state=matter.state, note=note)
+        MATTER_FLOW.record(matter, actor=None, note=note)
         outcome = EchoOutcome.FOLLOW_UP
     return matter, query_password_reissue(matter=matter, actor=None, request=request), outcome

@@ -1,8 +1,8 @@
 """The flow of a resident's matter: 汇报 reported → 研判 analysed → 分流 dispatched → 处理 handling → 办结 closed.
 
-One map, ALLOWED_TRANSITIONS, says which moves exist; every transition function enforces it, and the matter page
-asks the same map which buttons to show. Each move locks the row, saves with update_fields, and writes its
-MatterEvent and audit entry in the same transaction.
+The map and the actions are in feedback/workflows.py; every step here goes through its workflow, which locks
+the row, checks the move, saves with update_fields, and writes the MatterEvent and the audit entry in the same
+transaction. What is left here is what each step means: its fields, its notes, what follows from it.
 """
 
 import secrets
@@ -15,29 +15,16 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from feedback.errors import MatterError
 from feedback.models import Category, Matter, MatterEvent, MatterHandover, TalkRoomCallback
 from feedback.models.matters import NOTE_MAX_LENGTH, RESULT_MAX_LENGTH
-from feedback.selectors import RATINGS, answer_rating
+from feedback.selectors import RATINGS, answer_rating, overdue
+from feedback.workflows import MATTER_FLOW
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.models import Household, Unit, User
 from visits.models import Visit
 
 State = Matter.State
-
-ALLOWED_TRANSITIONS: dict[str, set[str]] = {
-    State.REPORTED: {State.ANALYSED, State.MERGED},
-    State.ANALYSED: {State.DISPATCHED, State.MERGED},
-    # 退单: a wrongly routed matter goes back to the dispatcher, i.e. to 研判.
-    State.DISPATCHED: {State.HANDLING, State.ANALYSED},
-    State.HANDLING: {State.CLOSED, State.ANALYSED},
-    # A callback that finds the resident not satisfied reopens a closed matter.
-    State.CLOSED: {State.HANDLING},
-    State.MERGED: set(),
-}
-
-
-class MatterError(Exception):
-    """A move the flow does not allow; the message is shown to the user."""
 
 
 def _bounded(text: str, limit: int, what: str) -> str:
@@ -93,46 +80,16 @@ def matter_register(
         submission_key=submission_key,
         reported_by=actor,
     )
-    MatterEvent.objects.create(
-        matter=matter, to_state=State.REPORTED, actor=actor, note=f"登记({matter.get_channel_display()})"
-    )
-    audit_record(
-        action=Action.STATE_CHANGED, actor=actor, request=request, target=matter, detail={"to": State.REPORTED}
-    )
-    return matter
-
-
-def _move(matter: Matter, to_state: str, *, actor: User, note: str, request, fields) -> Matter:
-    """`fields` is a dict, or a function of the locked, fresh row when a value depends on it (a deadline)."""
-    matter = Matter.objects.select_for_update().get(pk=matter.pk)
-    if to_state not in ALLOWED_TRANSITIONS[matter.state]:
-        raise MatterError(
-            f"“{matter.get_state_display()}”状态的诉求不能转为“{State(to_state).label}”。请刷新页面查看最新状态。"
-        )
-    from_state = matter.state
-    fields = fields(matter) if callable(fields) else fields
-    for name, value in fields.items():
-        setattr(matter, name, value)
-    matter.state = to_state
-    matter.save(update_fields=["state", "updated_at", *fields])
-    MatterEvent.objects.create(matter=matter, from_state=from_state, to_state=to_state, actor=actor, note=note)
-    audit_record(
-        action=Action.STATE_CHANGED,
-        actor=actor,
-        request=request,
-        target=matter,
-        detail={"from": from_state, "to": to_state},
-    )
-    return matter
+    return MATTER_FLOW.begin(matter, actor=actor, note=f"登记({matter.get_channel_display()})", request=request)
 
 
 @transaction.atomic
 def matter_analyse(*, matter: Matter, actor: User, category: str, urgency: str, note: str = "", request=None) -> Matter:
     """研判: category and urgency decided."""
     _bounded(note, NOTE_MAX_LENGTH, "研判意见")
-    return _move(
+    return MATTER_FLOW.act(
         matter,
-        State.ANALYSED,
+        "analyse",
         actor=actor,
         note=note or "研判",
         request=request,
@@ -146,9 +103,9 @@ def matter_merge(*, matter: Matter, actor: User, into: Matter, request=None) -> 
     been merged into it follows it, so that closing `into` answers every resident of the group."""
     if into.pk == matter.pk or not into.is_open or into.duplicate_of_id:
         raise MatterError("只能合并到另一件未办结的诉求。")
-    merged = _move(
+    merged = MATTER_FLOW.act(
         matter,
-        State.MERGED,
+        "merge",
         actor=actor,
         note=f"与诉求 {into.reference} 重复,合并办理",
         request=request,
@@ -157,13 +114,7 @@ def matter_merge(*, matter: Matter, actor: User, into: Matter, request=None) -> 
     for earlier in Matter.objects.select_for_update().filter(duplicate_of=matter, state=State.MERGED):
         earlier.duplicate_of = into
         earlier.save(update_fields=["duplicate_of", "updated_at"])
-        MatterEvent.objects.create(
-            matter=earlier,
-            from_state=State.MERGED,
-            to_state=State.MERGED,
-            actor=actor,
-            note=f"随诉求 {matter.reference} 并入诉求 {into.reference}",
-        )
+        MATTER_FLOW.record(earlier, actor=actor, note=f"随诉求 {matter.reference} 并入诉求 {into.reference}")
     return merged
 
 
@@ -175,9 +126,9 @@ def matter_dispatch(
     _bounded(note, NOTE_MAX_LENGTH, "分流说明")
     if assignee is not None and assignee.unit_id != assigned_unit.pk:
         raise MatterError(f"{assignee}不属于{assigned_unit}。")
-    return _move(
+    return MATTER_FLOW.act(
         matter,
-        State.DISPATCHED,
+        "dispatch",
         actor=actor,
         note=note or f"分流至{assigned_unit}",
         request=request,
@@ -192,28 +143,23 @@ def matter_dispatch(
 
 @transaction.atomic
 def matter_start(*, matter: Matter, actor: User, note: str = "", request=None) -> Matter:
-    return _move(matter, State.HANDLING, actor=actor, note=note or "开始处理", request=request, fields={})
+    return MATTER_FLOW.act(matter, "start", actor=actor, note=note or "开始处理", request=request)
 
 
 @transaction.atomic
 def matter_progress(*, matter: Matter, actor: User, note: str) -> MatterEvent:
     """A progress note while handling; the state does not change."""
     _bounded(note, NOTE_MAX_LENGTH, "进展说明")
-    matter = Matter.objects.select_for_update().get(pk=matter.pk)
-    if matter.state != State.HANDLING:
-        raise MatterError("只有处理中的诉求可以记录进展。")
-    return MatterEvent.objects.create(
-        matter=matter, from_state=matter.state, to_state=matter.state, actor=actor, note=note
-    )
+    return MATTER_FLOW.record(MATTER_FLOW.lock(matter, action="progress"), actor=actor, note=note)
 
 
 @transaction.atomic
 def matter_send_back(*, matter: Matter, actor: User, reason: str, request=None) -> Matter:
     """退单: wrongly routed, back to the dispatcher."""
     _bounded(reason, NOTE_MAX_LENGTH, "退单理由")
-    return _move(
+    return MATTER_FLOW.act(
         matter,
-        State.ANALYSED,
+        "send_back",
         actor=actor,
         note=f"退单:{reason}",
         request=request,
@@ -228,9 +174,9 @@ def matter_close(*, matter: Matter, actor: User, result: str, reply_method: str,
     if not result.strip():
         raise MatterError("请填写办理结果。")
     _bounded(result, RESULT_MAX_LENGTH, "办理结果")
-    matter = _move(
+    matter = MATTER_FLOW.act(
         matter,
-        State.CLOSED,
+        "close",
         actor=actor,
         note=f"办结({Matter.ReplyMethod(reply_method).label})",
         request=request,
@@ -240,12 +186,8 @@ def matter_close(*, matter: Matter, actor: User, result: str, reply_method: str,
     if matter.channel == Matter.Channel.TALK_ROOM:
         TalkRoomCallback.objects.get_or_create(matter=matter, due_date=due)
     for merged in matter.duplicates.filter(state=State.MERGED):
-        MatterEvent.objects.create(
-            matter=merged,
-            from_state=State.MERGED,
-            to_state=State.MERGED,
-            actor=actor,
-            note=f"随诉求 {matter.reference} 办结答复({matter.get_reply_method_display()})",
+        MATTER_FLOW.record(
+            merged, actor=actor, note=f"随诉求 {matter.reference} 办结答复({matter.get_reply_method_display()})"
         )
         if merged.channel == Matter.Channel.TALK_ROOM:
             TalkRoomCallback.objects.get_or_create(matter=merged, due_date=due)
@@ -259,7 +201,7 @@ def matter_reopen(*, matter: Matter, actor: User | None, reason: str, request=No
     origin = ""
     if matter.state == State.MERGED:
         origin, matter = f"(合并的诉求 {matter.reference})", matter.duplicate_of
-    return _move(
+    return MATTER_FLOW.move(
         matter,
         State.HANDLING,
         actor=actor,
@@ -280,7 +222,7 @@ def matter_rate_answer(*, matter: Matter, outcome: str, note: str = "", request=
     if outcome not in RATINGS:
         raise MatterError("请选择满意、基本满意或不满意。")
     _bounded(note, NOTE_MAX_LENGTH, "您的意见")
-    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    matter = MATTER_FLOW.lock(matter)
     answer = matter.duplicate_of if matter.state == State.MERGED else matter
     if answer.state != State.CLOSED:
         raise MatterError("诉求答复后才能评价。")
@@ -295,9 +237,7 @@ def matter_rate_answer(*, matter: Matter, outcome: str, note: str = "", request=
     callback.done_at = timezone.now()
     callback.save(update_fields=[*fields, "done_at"])
     label = TalkRoomCallback.Outcome(outcome).label
-    MatterEvent.objects.create(
-        matter=matter, from_state=matter.state, to_state=matter.state, actor=None, note=f"群众评价答复:{label}"
-    )
+    MATTER_FLOW.record(matter, actor=None, note=f"群众评价答复:{label}")
     if outcome == TalkRoomCallback.Outcome.NOT_SATISFIED:
         matter_reopen(matter=matter, actor=None, reason=note or "群众在查询页评价不满意", request=request)
     return callback
@@ -307,7 +247,7 @@ def matter_rate_answer(*, matter: Matter, outcome: str, note: str = "", request=
 def matter_hand_over(*, matter: Matter, actor: User, to_user: User, note: str, request=None) -> Matter:
     """首问责任制: the owner hands the matter on; the receiver owns it from then on."""
     _bounded(note, NOTE_MAX_LENGTH, "交接说明")
-    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    matter = MATTER_FLOW.lock(matter, action="hand_over")
     if matter.owner_id != actor.pk:
         raise MatterError("只有首问责任人可以移交这件诉求。")
     if to_user.pk == actor.pk or not to_user.is_active:
@@ -315,31 +255,24 @@ def matter_hand_over(*, matter: Matter, actor: User, to_user: User, note: str, r
     MatterHandover.objects.create(matter=matter, from_user=actor, to_user=to_user, note=note)
     matter.owner = to_user
     matter.save(update_fields=["owner", "updated_at"])
-    MatterEvent.objects.create(
-        matter=matter, from_state=matter.state, to_state=matter.state, actor=actor, note=f"移交给{to_user}:{note}"
-    )
+    MATTER_FLOW.record(matter, actor=actor, note=f"移交给{to_user}:{note}")
     audit_record(action=Action.STATE_CHANGED, actor=actor, request=request, target=matter, detail={"owner": to_user.pk})
     return matter
 
 
 def escalate_overdue_matters(*, now=None) -> int:
-    """督办: flag open matters past their deadline for the unit head. A compare-and-set on escalated_at makes a
-    second run for the same moment change nothing."""
+    """督办: flag open matters past their deadline for the unit head. Each is flagged by a compare-and-set, so a
+    second run for the same moment changes nothing."""
     now = now or timezone.now()
-    overdue = Matter.objects.filter(
-        state__in=[State.DISPATCHED, State.HANDLING], deadline__lt=now, escalated_at__isnull=True
-    )
-    escalated = 0
-    for pk in overdue.values_list("pk", flat=True).iterator():
-        with transaction.atomic():
-            if Matter.objects.filter(pk=pk, escalated_at__isnull=True).update(escalated_at=now) == 1:
-                matter = Matter.objects.get(pk=pk)
-                MatterEvent.objects.create(
-                    matter=matter,
-                    from_state=matter.state,
-                    to_state=matter.state,
-                    actor=None,
-                    note="超期,督办至单位负责人",
-                )
-                escalated += 1
-    return escalated
+    listed = Matter.objects.filter(overdue(now), escalated_at__isnull=True).values_list("pk", flat=True)
+    return sum(matter_escalate(pk=pk, now=now) for pk in listed.iterator())
+
+
+@transaction.atomic
+def matter_escalate(*, pk: int, now) -> bool:
+    """Flag one matter, if it still is overdue and not yet flagged. The UPDATE itself tests all of it again: a
+    matter closed, sent back or given a new deadline since it was listed is left alone."""
+    if not Matter.objects.filter(overdue(now), pk=pk, escalated_at__isnull=True).update(escalated_at=now):
+        return False
+    MATTER_FLOW.record(Matter.objects.get(pk=pk), actor=None, note="超期,督办至单位负责人")
+    return True

@@ -17,6 +17,7 @@ from feedback import selectors, services
 from feedback.forms import CardBatchForm, CardHandOutForm, CardVoidForm
 from feedback.services.cards import CardError
 from feedback.views.public import public_echo_url
+from feedback.workflows import CARD_FLOW
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.scopes import get_household_for_user
@@ -92,8 +93,8 @@ def card_void(request):
         try:
             if card is None:
                 raise CardError("本单位没有这个卡号。")
-            services.card_void(card=card, actor=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, f"回音卡 {card.number} 已作废。")
+            card = services.card_void(card=card, actor=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, CARD_FLOW.action("void").done_message(card))
         except CardError as error:
             messages.error(request, str(error))
     else:
@@ -122,7 +123,7 @@ def card_hand_out(request, pk: int):
         except CardError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"回音卡 {card.number} 已登记发放给{visit.household}。")
+            messages.success(request, CARD_FLOW.action("hand_out").done_message(card))
             return redirect(visit)
     context = {"visit": visit, "form": form, "stock": stock, "handed_out": visit.echo_cards.order_by("number")}
     return render(request, "feedback/card_hand_out.html", context, status=400 if form.errors else 200)

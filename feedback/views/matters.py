@@ -1,18 +1,19 @@
-"""Matters: the work queues, a matter's page, and its actions (one POST view, the map decides)."""
+"""Matters: the work queues, a matter's page, and its actions (one POST view; the workflow's registry decides)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from feedback import selectors, services
 from feedback.filters import MatterFilter
-from feedback.forms import AnalyseForm, CloseForm, DispatchForm, HandOverForm, MergeForm, NoteForm
 from feedback.models import Matter
-from feedback.permissions import matter_actions
+from feedback.permissions import matter_actions, offered_actions
+from feedback.workflows import MATTER_FLOW
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.scopes import villages_visible_to
+from jingshi_jiafang.core.workflow import Action
 
 QUEUES = {
     "mine": ("我的诉求", selectors.my_matters),
@@ -43,22 +44,20 @@ def matter_list(request):
     return render(request, "feedback/matter_list.html", context)
 
 
-def _forms(request, matter: Matter, actions: set[str], bound: dict | None = None) -> dict:
-    # Each form is prefixed with its action: several forms on one page must not share field ids.
-    forms = {
-        "analyse": AnalyseForm(prefix="analyse", initial={"category": matter.category, "urgency": matter.urgency}),
-        "merge": MergeForm(prefix="merge", suggestions=_suggestions(request, matter))
-        if "merge" in actions and "merge" not in (bound or {})
-        else None,
-        "dispatch": DispatchForm(prefix="dispatch", initial={"assigned_unit": matter.unit_id}),
-        "start": None,
-        "progress": NoteForm(prefix="progress"),
-        "send_back": NoteForm(prefix="send_back"),
-        "close": CloseForm(prefix="close"),
-        "hand_over": HandOverForm(prefix="hand_over", actor=request.user),
+def _forms(request, matter: Matter, actions: list[Action], bound: dict | None = None) -> dict:
+    """The form of each action offered (None for a plain button), the one just sent kept as it was sent. Each is
+    prefixed with its action: several forms on one page must not share field ids."""
+    bound = bound or {}
+    return {
+        action.name: bound[action.name] if action.name in bound else _form(request, matter, action)
+        for action in actions
     }
-    forms.update(bound or {})
-    return {action: form for action, form in forms.items() if action in actions}
+
+
+def _form(request, matter: Matter, action: Action, data=None):
+    if action.form_class is None:
+        return None
+    return action.form_class(data, prefix=action.name, user=request.user, matter=matter)
 
 
 @login_required
@@ -68,18 +67,16 @@ def matter_detail(request, pk: int):
 
 
 def _detail_context(request, matter: Matter, bound: dict | None = None) -> dict:
-    actions = matter_actions(request.user, matter)
+    actions = offered_actions(request.user, matter)
+    forms = _forms(request, matter, actions, bound)
     return {
         "matter": matter,
         "events": selectors.matter_history(matter=matter),
         "merged": selectors.merged_matters(matter=matter),
         "handovers": matter.handovers.select_related("from_user", "to_user"),
-        "forms": _forms(request, matter, actions, bound),
+        "forms": forms,
+        "actions": [(action, forms[action.name]) for action in actions],
     }
-
-
-def _suggestions(request, matter: Matter) -> list:
-    return selectors.merge_suggestions(matter=matter, user=request.user)
 
 
 def _merge(matter, actor, data, request):
@@ -89,65 +86,49 @@ def _merge(matter, actor, data, request):
     return services.matter_merge(matter=matter, actor=actor, into=into, request=request)
 
 
-# action → (form, what to do with its cleaned data)
-ACTIONS = {
-    "analyse": (AnalyseForm, lambda m, u, d, r: services.matter_analyse(matter=m, actor=u, request=r, **d)),
-    "merge": (MergeForm, _merge),
-    "dispatch": (DispatchForm, lambda m, u, d, r: services.matter_dispatch(matter=m, actor=u, request=r, **d)),
-    "start": (None, lambda m, u, d, r: services.matter_start(matter=m, actor=u, request=r)),
-    "progress": (NoteForm, lambda m, u, d, r: services.matter_progress(matter=m, actor=u, note=d["note"])),
-    "send_back": (
-        NoteForm,
-        lambda m, u, d, r: services.matter_send_back(matter=m, actor=u, reason=d["note"], request=r),
-    ),
-    "close": (CloseForm, lambda m, u, d, r: services.matter_close(matter=m, actor=u, request=r, **d)),
-    "hand_over": (HandOverForm, lambda m, u, d, r: services.matter_hand_over(matter=m, actor=u, request=r, **d)),
+# How each action of the registry (feedback/workflows.py) calls its service with its form's cleaned data. The
+# registry cannot name the services itself: they are built on it.
+PERFORM = {
+    "analyse": lambda m, u, d, r: services.matter_analyse(matter=m, actor=u, request=r, **d),
+    "merge": _merge,
+    "dispatch": lambda m, u, d, r: services.matter_dispatch(matter=m, actor=u, request=r, **d),
+    "start": lambda m, u, d, r: services.matter_start(matter=m, actor=u, request=r),
+    "progress": lambda m, u, d, r: services.matter_progress(matter=m, actor=u, note=d["note"]),
+    "send_back": lambda m, u, d, r: services.matter_send_back(matter=m, actor=u, reason=d["note"], request=r),
+    "close": lambda m, u, d, r: services.matter_close(matter=m, actor=u, request=r, **d),
+    "hand_over": lambda m, u, d, r: services.matter_hand_over(matter=m, actor=u, request=r, **d),
 }
-DONE = {
-    "analyse": "研判完成。",
-    "merge": "已合并。",
-    "dispatch": "已分流。",
-    "start": "已开始处理。",
-    "progress": "进展已记录。",
-    "send_back": "已退单。",
-    "close": "已办结。",
-    "hand_over": "已移交。",
-}
+if PERFORM.keys() != MATTER_FLOW.actions.keys():
+    raise ImproperlyConfigured("Every action in the matter registry needs its service call in PERFORM.")
 
 
 @require_POST
 @login_required
 def matter_act(request, pk: int, action: str):
     matter = selectors.get_matter_for_user(request.user, pk)
-    if action not in ACTIONS or action not in matter_actions(request.user, matter):
+    if action not in matter_actions(request.user, matter):
         raise PermissionDenied("您不能对这件诉求执行该操作。")
-    form_class, perform = ACTIONS[action]
-    form = None
-    if form_class is not None:
-        extra = {}
-        if form_class is HandOverForm:
-            extra = {"actor": request.user}
-        elif form_class is MergeForm:
-            extra = {"suggestions": _suggestions(request, matter)}
-        form = form_class(request.POST, prefix=action, **extra)
-        if not form.is_valid():
-            context = _detail_context(request, matter, bound={action: form})
-            return render(request, "feedback/matter_detail.html", context, status=400)
+    action = MATTER_FLOW.action(action)
+    form = _form(request, matter, action, request.POST)
+    if form is not None and not form.is_valid():
+        context = _detail_context(request, matter, bound={action.name: form})
+        return render(request, "feedback/matter_detail.html", context, status=400)
     try:
-        perform(matter, request.user, form.cleaned_data if form else {}, request)
+        PERFORM[action.name](matter, request.user, form.cleaned_data if form else {}, request)
     except services.MatterError as error:
         messages.error(request, str(error))
         if selectors.matters_visible_to(request.user).filter(pk=matter.pk).exists():
             return redirect(matter)
         return redirect("feedback:matter_list")
+    done = action.done_message(matter)
     # An action may take the matter out of the actor's sight (退单, 移交, 分流 to another unit): its page would
     # be a 404 to them, so they land on their queue, told where the matter went.
     if not selectors.matters_visible_to(request.user).filter(pk=matter.pk).exists():
         matter.refresh_from_db()
-        where = _whereabouts(matter, action)
-        messages.success(request, f"{DONE[action]}诉求 {matter.reference} {where},已不在您的范围内。")
+        where = _whereabouts(matter, action.name)
+        messages.success(request, f"{done}诉求 {matter.reference} {where},已不在您的范围内。")
         return redirect("feedback:matter_list")
-    messages.success(request, DONE[action])
+    messages.success(request, done)
     return redirect(matter)
 
 

@@ -40,7 +40,7 @@ def county_snapshot() -> list[tuple]:
 
 
 def wipe_county() -> None:
-    """Everything seed_demo wrote, so it can load again; the append-only audit log only through SQL."""
+    """Everything seed_demo wrote, so it can load again; the append-only audit log and histories only through SQL."""
     from django.db import connection
 
     from feedback import models as feedback
@@ -48,16 +48,15 @@ def wipe_county() -> None:
     from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
 
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {AuditEntry._meta.db_table}")
+        for append_only in (AuditEntry, feedback.MatterEvent, feedback.EchoCardEvent):
+            cursor.execute(f"DELETE FROM {append_only._meta.db_table}")
     for model in (
         feedback.TalkRoomCallback,
         feedback.MatterHandover,
         feedback.TopicVisitMatter,
         feedback.TopicVisit,
-        feedback.MatterEvent,
         feedback.Matter.objects.filter(duplicate_of__isnull=False),
         feedback.Matter,
-        feedback.EchoCardEvent,
         feedback.EchoCard,
         feedback.CardBatch,
         feedback.CardSequence,
@@ -201,7 +200,7 @@ def test_every_matter_went_through_the_flow_in_order_with_deadlines_after_regist
     from django.utils import timezone
 
     from feedback.models import Matter
-    from feedback.services.matters import ALLOWED_TRANSITIONS
+    from feedback.workflows import ALLOWED_TRANSITIONS
 
     seed("--households", "4000", "--days", "90")
     now = timezone.now()

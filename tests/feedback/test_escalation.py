@@ -1,0 +1,82 @@
+"""督办 races: the hourly job lists overdue matters, then flags each by a compare-and-set. A matter closed, sent
+back or given a new deadline between the two must not be flagged."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from feedback import services
+from feedback.models import Matter
+from feedback.services import matters as matter_services
+from jingshi_jiafang.core.models import User
+from tests.feedback.helpers import walk_in
+from tests.visits.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def duty(village_a):
+    return UserFactory(username="duty", role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+
+
+def _overdue(duty):
+    matter = walk_in(duty)
+    services.matter_analyse(matter=matter, actor=duty, category="other", urgency="normal")
+    services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit, assignee=duty)
+    services.matter_start(matter=matter, actor=duty)
+    Matter.objects.filter(pk=matter.pk).update(deadline=timezone.now() - timedelta(hours=2))
+    return matter
+
+
+def _meanwhile(monkeypatch, change):
+    """Run `change` after the job has listed the matter and before its compare-and-set."""
+    flag = matter_services.matter_escalate
+
+    def change_then_flag(*, pk, now):
+        change(Matter.objects.get(pk=pk))
+        return flag(pk=pk, now=now)
+
+    monkeypatch.setattr(matter_services, "matter_escalate", change_then_flag)
+
+
+def _escalations(matter):
+    return matter.events.filter(note__contains="督办").count()
+
+
+def test_a_matter_closed_after_it_was_listed_is_not_escalated(duty, monkeypatch):
+    matter = _overdue(duty)
+    _meanwhile(
+        monkeypatch,
+        lambda m: services.matter_close(matter=m, actor=duty, result="已调解", reply_method="phone"),
+    )
+    assert services.escalate_overdue_matters() == 0
+    matter.refresh_from_db()
+    assert matter.state == "closed" and matter.escalated_at is None and _escalations(matter) == 0
+
+
+def test_a_matter_sent_back_after_it_was_listed_is_not_escalated(duty, monkeypatch):
+    matter = _overdue(duty)
+    _meanwhile(monkeypatch, lambda m: services.matter_send_back(matter=m, actor=duty, reason="派错了"))
+    assert services.escalate_overdue_matters() == 0
+    matter.refresh_from_db()
+    assert matter.state == "analysed" and matter.escalated_at is None and _escalations(matter) == 0
+
+
+def test_a_matter_given_a_new_deadline_after_it_was_listed_is_not_escalated(duty, monkeypatch):
+    matter = _overdue(duty)
+    later = timezone.now() + timedelta(days=3)
+    _meanwhile(monkeypatch, lambda m: Matter.objects.filter(pk=m.pk).update(deadline=later))
+    assert services.escalate_overdue_matters() == 0
+    matter.refresh_from_db()
+    assert matter.escalated_at is None and _escalations(matter) == 0
+
+
+def test_a_matter_still_overdue_is_escalated_once(duty, monkeypatch):
+    matter = _overdue(duty)
+    _meanwhile(monkeypatch, lambda m: None)
+    assert services.escalate_overdue_matters() == 1
+    assert services.escalate_overdue_matters() == 0
+    matter.refresh_from_db()
+    assert matter.escalated_at is not None and _escalations(matter) == 1
