@@ -60,15 +60,18 @@ _KEY_LABELS = {
     "stage": "环节",
     "role": "角色",
     "is_unit_head": "单位负责人",
+    "night_officer": "夜访民警",
+    "village": "村/居",
+    "date": "日期",
 }
 _VALUE_LABELS = {
     "change": {"start": "开始联系", "end": "结束联系"},
-    "what": {"audit_log": "审计日志", "echo_card_sheet": "回音卡打印单"},
+    "what": {"audit_log": "审计日志", "echo_card_sheet": "回音卡打印单", "night_plan": "夜访安排"},
     "stage": {"enrolment": "绑定动态口令时", "login": "登录时"},
     "role": dict(User.Role.choices) | {"": "未分配"},
 }
 # Detail keys that hold a user: by primary key, or (officer) by username.
-_USER_KEYS = {"owner", "previous", "officer"}
+_USER_KEYS = {"owner", "previous", "officer", "night_officer"}
 
 
 def audit_rows(entries: Iterable[AuditEntry]) -> list[AuditRow]:

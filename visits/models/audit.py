@@ -33,6 +33,7 @@ class AuditEntry(models.Model):
         DOWNLOAD = "download", "下载"
         UPLOAD = "upload", "上传"
         STATE_CHANGED = "state_changed", "状态变更"
+        DELETED = "deleted", "删除"
 
     created_at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(
