@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from .env import env_bool, env_int, env_list, env_str
 
@@ -225,6 +226,12 @@ CELERY_BEAT_SCHEDULE = {
     "audit-checkpoint": {
         "task": "visits.tasks.audit_checkpoint_task",
         "schedule": float(env_int("AUDIT_CHECKPOINT_SECONDS", 300)),
+    },
+    # The whole audit chain, walked at night; the auditor's page verifies only from the latest checkpoint and
+    # turns red when this result failed or is more than two days old.
+    "audit-verify-nightly": {
+        "task": "visits.tasks.audit_verify_task",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 

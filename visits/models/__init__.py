@@ -1,5 +1,5 @@
 from .attachments import HouseholdAttachment
-from .audit import AuditEntry
+from .audit import AuditEntry, AuditVerification
 from .organisation import Area, Household, Organisation, Unit
 from .people import AreaLink, HouseholdLink, OrganisationLink, User
 from .visits import Finding, NightVisitPlan, RegistrationCorrection, Visit
@@ -12,6 +12,7 @@ __all__ = [
     "Visit",
     "AreaLink",
     "AuditEntry",
+    "AuditVerification",
     "Household",
     "HouseholdAttachment",
     "HouseholdLink",

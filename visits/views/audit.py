@@ -5,7 +5,7 @@ from itertools import islice
 from django.shortcuts import render
 from django.utils import timezone
 
-from visits.audit import Action, audit_chain_verify, audit_record
+from visits.audit import Action, audit_chain_verify_since_checkpoint, audit_record, full_verification_alert
 from visits.audit_display import audit_rows
 from visits.exports import xlsx_response
 from visits.filters import AuditEntryFilter
@@ -43,8 +43,9 @@ def audit_list(request):
     entries = _filtered(request)
     context = {"filter": entries, **paginate(request, entries.qs)}
     context["rows"] = audit_rows(context["page"].object_list)
+    context["full_verification"], context["full_verification_alert"] = full_verification_alert()
     if request.GET.get("verify") == "1":
-        context["chain"] = audit_chain_verify()
+        context["chain"] = audit_chain_verify_since_checkpoint()
     return render(request, "visits/audit_list.html", context)
 
 
