@@ -55,6 +55,7 @@ NAV_ITEMS = (
     NavItem("基础数据管理", "admin:index", frozenset({Role.ADMIN})),
     NavItem("角色与联系范围", "visits:security_user_list", frozenset({Role.SECURITY_ADMIN})),
     NavItem("审计日志", "visits:audit_list", frozenset({Role.AUDITOR})),
+    NavItem("我的导出", "visits:export_job_list", frozenset({Role.AUDITOR})),
 )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from visits.views import attachments, audit, coverage, households, night, security, visiting
+from visits.views import attachments, audit, coverage, exports, households, night, security, visiting
 
 app_name = "visits"
 
@@ -31,4 +31,6 @@ urlpatterns = [
     path("security/users/<int:pk>/otp-reset/", security.security_otp_reset, name="security_otp_reset"),
     path("audit/", audit.audit_list, name="audit_list"),
     path("audit/export/", audit.audit_export, name="audit_export"),
+    path("exports/", exports.export_job_list, name="export_job_list"),
+    path("exports/<int:pk>/download/", exports.export_job_download, name="export_job_download"),
 ]

@@ -162,6 +162,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploads live outside the web root and have no URL of their own: visits/uploads.py serves them after a scope check.
 PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT", str(VAR_DIR / "private")))
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# An Excel export of more rows than this is written by a Celery job into private storage, not in the request.
+EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000)
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

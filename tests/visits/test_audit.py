@@ -171,7 +171,7 @@ def test_auditor_export_is_an_excel_file_escaped_and_itself_audited(client):
     audit_record(action=Action.EXPORT, actor_username='=HYPERLINK("http://x")')
     response = client.get(reverse("visits:audit_export"), {"action": "export"})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(BytesIO(response.content)).active
+    sheet = load_workbook(BytesIO(response.getvalue())).active
     usernames = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert '\'=HYPERLINK("http://x")' in usernames
     assert AuditEntry.objects.filter(action="export", actor__role=User.Role.AUDITOR).exists()

@@ -149,6 +149,9 @@ SCOPING_CASES = {
     "visits:security_area_link_end": Case(
         lambda f: {"pk": f["cadre_link"].pk}, ("secadmin",), (), "post", forbidden=("alice", "auditor", "charlie")
     ),
+    "visits:export_job_download": Case(
+        lambda f: {"pk": f["export_job"].pk}, ("auditor",), ("charlie", "other_auditor", "secadmin")
+    ),
     "visits:security_otp_reset": Case(
         lambda f: {"pk": f["alice"].pk}, ("secadmin",), (), "post", forbidden=("alice", "auditor", "charlie")
     ),
@@ -189,6 +192,8 @@ def fixtures(alice_household, alice, bob, charlie, station_b, village_b):
         "secadmin": secadmin,
         "auditor": auditor,
         "cadre_link": cadre_link,
+        "export_job": _ready_export_job(auditor),
+        "other_auditor": UserFactory(username="other_auditor", role=User.Role.AUDITOR),
         "attachment": AttachmentFactory(household=alice_household, uploaded_by=alice),
         "visit": VisitFactory(household=alice_household, visitor=alice),
         "night_plan": NightVisitPlanFactory(officer=alice, village=alice_household.village, planned_by=bob),
@@ -197,6 +202,14 @@ def fixtures(alice_household, alice, bob, charlie, station_b, village_b):
         **_topic_fixtures(alice_household),
         **_feedback_fixtures(alice_household, bob),
     }
+
+
+def _ready_export_job(auditor):
+    from visits.export_jobs import export_job_run
+    from visits.models import ExportJob
+
+    job = ExportJob.objects.create(kind="audit_log", requested_by=auditor, filename="审计日志.xlsx", rows_expected=1)
+    return export_job_run(job_id=job.pk)
 
 
 def _feedback_fixtures(household, bob) -> dict:

@@ -1,5 +1,6 @@
 from .attachments import HouseholdAttachment
 from .audit import AuditEntry, AuditVerification
+from .exports import ExportJob
 from .organisation import Area, Household, Organisation, Unit
 from .people import AreaLink, HouseholdLink, OrganisationLink, User
 from .visits import Finding, NightVisitPlan, RegistrationCorrection, Visit
@@ -13,6 +14,7 @@ __all__ = [
     "AreaLink",
     "AuditEntry",
     "AuditVerification",
+    "ExportJob",
     "Household",
     "HouseholdAttachment",
     "HouseholdLink",
