@@ -1,12 +1,19 @@
-"""Every URL that takes an id is walked with users out of scope, who must get a 404 (or a 403 for a page of
-another role). A new URL pattern with a parameter fails `test_every_parametrised_url_has_a_scoping_case` until
-a case is added below, so that nobody can add a page that fetches by id without deciding who may see it."""
+"""Every URL that takes an id is walked with users out of scope, who must get a 404 (a 403 only for a page of
+another role), and with a user in scope, who must succeed: the page itself (200), or for a POST the redirect
+after success, never a redirect to the login page and never with an error message. charlie (an officer of
+another station) is denied in every case. A new URL pattern with a parameter fails
+`test_every_parametrised_url_has_a_scoping_case` until a case is added below, so that nobody can add a page
+that fetches by id without deciding who may see it."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.contrib.messages import constants as message_levels
+from django.contrib.messages import get_messages
+from django.shortcuts import resolve_url
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -19,13 +26,19 @@ from tests.visits.factories import NightVisitPlanFactory, VisitFactory
 @dataclass(frozen=True)
 class Case:
     kwargs: object  # fixtures → the URL's kwargs
-    allowed: tuple[str, ...]  # fixture names of users who may
-    denied: tuple[str, ...]  # fixture names of users who must get 404/403
+    allowed: tuple[str, ...]  # fixture names of users who may: each gets `success`
+    denied: tuple[str, ...]  # fixture names of users out of scope: each gets 404
     method: str = "get"
     data: dict | Callable[[dict], dict] = field(default_factory=dict)
+    forbidden: tuple[str, ...] = ()  # fixture names of users of a role the page is not for: each gets 403
+    success: int | None = None  # 200 for a GET, the redirect after success (302) for a POST, unless given
 
     def request_data(self, fixtures: dict) -> dict:
         return self.data(fixtures) if callable(self.data) else self.data
+
+    @property
+    def expected_success(self) -> int:
+        return self.success or (200 if self.method == "get" else 302)
 
 
 SCOPING_CASES = {
@@ -33,12 +46,18 @@ SCOPING_CASES = {
     "households:household_assign": Case(
         lambda f: {"pk": f["alice_household"].pk},
         ("bob",),
-        ("charlie", "head_b", "alice"),
+        ("charlie", "head_b"),
         "post",
         lambda f: {"officer": f["successor"].pk, "start_date": timezone.localdate() + timedelta(days=30)},
+        forbidden=("alice",),
     ),
     "households:household_reveal": Case(
-        lambda f: {"pk": f["alice_household"].pk}, ("alice", "bob"), ("charlie",), "post", {"field": "phone"}
+        lambda f: {"pk": f["alice_household"].pk},
+        ("alice", "bob"),
+        ("charlie",),
+        "post",
+        {"field": "phone"},
+        success=200,
     ),
     "households:attachment_upload": Case(
         lambda f: {"pk": f["alice_household"].pk}, ("alice",), ("charlie",), "post", lambda f: {"file": png_upload()}
@@ -47,15 +66,34 @@ SCOPING_CASES = {
     "visits:visit_create": Case(lambda f: {"pk": f["alice_household"].pk}, ("alice", "bob"), ("charlie", "auditor")),
     "visits:visit_detail": Case(lambda f: {"pk": f["visit"].pk}, ("alice", "bob"), ("charlie", "secadmin")),
     "visits:visit_reveal": Case(
-        lambda f: {"pk": f["visit"].pk}, ("alice", "bob"), ("charlie", "secadmin"), "post", {"field": "phone"}
+        lambda f: {"pk": f["visit"].pk},
+        ("alice", "bob"),
+        ("charlie", "secadmin"),
+        "post",
+        {"field": "phone"},
+        success=200,
     ),
-    "visits:night_plan_remove": Case(lambda f: {"pk": f["night_plan"].pk}, ("bob",), ("charlie", "head_b"), "post"),
-    "feedback:topic_visit_detail": Case(lambda f: {"pk": f["topic"].pk}, ("leader",), ("other_leader", "alice")),
+    "visits:night_plan_remove": Case(
+        lambda f: {"pk": f["night_plan"].pk}, ("bob",), ("head_b",), "post", forbidden=("charlie",)
+    ),
+    "feedback:topic_visit_detail": Case(
+        lambda f: {"pk": f["topic"].pk}, ("leader",), ("other_leader",), forbidden=("alice", "charlie")
+    ),
     "feedback:topic_visit_add_matters": Case(
-        lambda f: {"pk": f["topic"].pk}, ("leader",), ("other_leader", "alice"), "post", {"matters": []}
+        lambda f: {"pk": f["topic"].pk},
+        ("leader",),
+        ("other_leader",),
+        "post",
+        lambda f: {"matters": [f["candidate_matter"].pk]},
+        forbidden=("alice", "charlie"),
     ),
     "feedback:topic_visit_solution": Case(
-        lambda f: {"pk": f["topic_item"].pk}, ("leader",), ("other_leader", "alice"), "post", {"solution": "x"}
+        lambda f: {"pk": f["topic_item"].pk},
+        ("leader",),
+        ("other_leader",),
+        "post",
+        {"people_met": "户主本人", "solution": "加装路灯"},
+        forbidden=("alice", "charlie"),
     ),
     "feedback:matter_detail": Case(lambda f: {"pk": f["matter"].pk}, ("duty_a", "bob"), ("charlie", "head_b", "alice")),
     "feedback:matter_act": Case(
@@ -66,7 +104,7 @@ SCOPING_CASES = {
         {"analyse-category": "other", "analyse-urgency": "normal"},
     ),
     "feedback:card_batch_print": Case(lambda f: {"pk": f["card_batch"].pk}, ("bob",), ("charlie", "head_b")),
-    "feedback:card_hand_out": Case(lambda f: {"pk": f["visit"].pk}, ("alice",), ("charlie", "bob")),
+    "feedback:card_hand_out": Case(lambda f: {"pk": f["visit"].pk}, ("alice",), ("charlie",), forbidden=("bob",)),
     "feedback:contact_card_print": Case(
         lambda f: {"pk": f["alice_household"].pk}, ("alice", "bob"), ("charlie", "head_b", "secadmin")
     ),
@@ -78,24 +116,39 @@ SCOPING_CASES = {
         lambda f: {"pk": f["callback"].pk}, ("duty_a",), ("charlie", "head_b"), "post", {"outcome": "satisfied"}
     ),
     "households:area_detail": Case(lambda f: {"pk": f["alice_household"].village_id}, ("alice", "bob"), ("charlie",)),
-    "core:security_user_detail": Case(lambda f: {"pk": f["alice"].pk}, ("secadmin",), ("charlie", "auditor")),
+    # The security administrator's pages are for that role alone; reaching their own account is refused in
+    # tests/visits/test_security_admin.py.
+    "core:security_user_detail": Case(
+        lambda f: {"pk": f["alice"].pk}, ("secadmin",), (), forbidden=("charlie", "auditor")
+    ),
     "core:security_user_role": Case(
-        lambda f: {"pk": f["secadmin"].pk}, (), ("secadmin", "charlie"), "post", {"role": "officer"}
+        lambda f: {"pk": f["alice"].pk}, ("secadmin",), (), "post", {"role": "cadre"}, forbidden=("charlie", "alice")
     ),
     "core:security_user_unit": Case(
         lambda f: {"pk": f["alice"].pk},
         ("secadmin",),
-        ("alice", "auditor"),
+        (),
         "post",
         lambda f: {"unit": f["alice"].unit_id},
+        forbidden=("alice", "auditor", "charlie"),
     ),
     "core:security_area_link_add": Case(
-        lambda f: {"pk": f["secadmin"].pk}, (), ("secadmin", "alice"), "post", {"area": 1, "start_date": "2026-01-01"}
+        lambda f: {"pk": f["cadre_link"].user_id},
+        ("secadmin",),
+        (),
+        "post",
+        lambda f: {"area": f["village_b"].pk, "start_date": timezone.localdate().isoformat()},
+        forbidden=("alice", "charlie"),
     ),
     "core:security_area_link_end": Case(
-        lambda f: {"pk": f["cadre_link"].pk}, ("secadmin",), ("alice", "auditor"), "post"
+        lambda f: {"pk": f["cadre_link"].pk}, ("secadmin",), (), "post", forbidden=("alice", "auditor", "charlie")
     ),
-    "core:security_otp_reset": Case(lambda f: {"pk": f["alice"].pk}, ("secadmin",), ("alice", "auditor"), "post"),
+    "core:export_job_download": Case(
+        lambda f: {"pk": f["export_job"].pk}, ("auditor",), ("charlie", "other_auditor", "secadmin")
+    ),
+    "core:security_otp_reset": Case(
+        lambda f: {"pk": f["alice"].pk}, ("secadmin",), (), "post", forbidden=("alice", "auditor", "charlie")
+    ),
 }
 
 # Namespaces guarded as a whole by another mechanism.
@@ -122,7 +175,7 @@ def test_every_parametrised_url_has_a_scoping_case():
 
 
 @pytest.fixture
-def fixtures(alice_household, alice, bob, charlie, station_b):
+def fixtures(alice_household, alice, bob, charlie, station_b, village_b):
     secadmin = UserFactory(username="secadmin", role=User.Role.SECURITY_ADMIN)
     auditor = UserFactory(username="auditor", role=User.Role.AUDITOR)
     cadre_link = AreaLinkFactory(area=alice_household.village)
@@ -131,9 +184,12 @@ def fixtures(alice_household, alice, bob, charlie, station_b):
         "alice": alice,
         "bob": bob,
         "charlie": charlie,
+        "village_b": village_b,
         "secadmin": secadmin,
         "auditor": auditor,
         "cadre_link": cadre_link,
+        "export_job": _ready_export_job(auditor),
+        "other_auditor": UserFactory(username="other_auditor", role=User.Role.AUDITOR),
         "attachment": AttachmentFactory(household=alice_household, uploaded_by=alice),
         "visit": VisitFactory(household=alice_household, visitor=alice),
         "night_plan": NightVisitPlanFactory(officer=alice, village=alice_household.village, planned_by=bob),
@@ -142,6 +198,14 @@ def fixtures(alice_household, alice, bob, charlie, station_b):
         **_topic_fixtures(alice_household),
         **_feedback_fixtures(alice_household, bob),
     }
+
+
+def _ready_export_job(auditor):
+    from jingshi_jiafang.core.export_jobs import export_job_run
+    from jingshi_jiafang.core.models import ExportJob
+
+    job = ExportJob.objects.create(kind="audit_log", requested_by=auditor, filename="审计日志.xlsx", rows_expected=1)
+    return export_job_run(job_id=job.pk)
 
 
 def _feedback_fixtures(household, bob) -> dict:
@@ -172,6 +236,7 @@ def _topic_fixtures(household) -> dict:
     from feedback.services import matter_register
 
     leader = UserFactory(username="leader", role=User.Role.LEADER)
+    AreaLinkFactory(user=leader, area=household.village.parent)
     topic = TopicVisit.objects.create(
         leader=leader, category="public_security", month="2026-11-01", title="防盗", departments="治安大队"
     )
@@ -179,7 +244,11 @@ def _topic_fixtures(household) -> dict:
         channel=Matter.Channel.VISIT, content="丢车", unit=household.village.unit, actor=None, household=household
     )
     item = TopicVisitMatter.objects.create(topic_visit=topic, matter=matter)
+    candidate = matter_register(
+        channel=Matter.Channel.VISIT, content="路灯坏了", unit=household.village.unit, actor=None, household=household
+    )
     return {
+        "candidate_matter": candidate,
         "leader": leader,
         "other_leader": UserFactory(username="other_leader", role=User.Role.LEADER),
         "topic": topic,
@@ -187,16 +256,30 @@ def _topic_fixtures(household) -> dict:
     }
 
 
+def test_every_case_names_a_user_who_may_and_denies_charlie():
+    for name, case in SCOPING_CASES.items():
+        assert case.allowed, f"{name}: name a user who may, or the case proves nothing"
+        assert "charlie" in case.denied + case.forbidden, f"{name}: charlie must be refused"
+
+
+def _request(client, case: Case, fixtures: dict, url: str, user):
+    log_in_as(client, user)
+    return getattr(client, case.method)(url, case.request_data(fixtures))
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("url_name", sorted(SCOPING_CASES))
 def test_users_in_scope_may_and_others_get_404_or_403(client, fixtures, url_name):
     case = SCOPING_CASES[url_name]
     url = reverse(url_name, kwargs=case.kwargs(fixtures))
-    for name in case.denied:
-        log_in_as(client, fixtures[name])
-        status = getattr(client, case.method)(url, case.request_data(fixtures)).status_code
-        assert status in (403, 404), f"{name} got {status} for {url}"
+    for names, expected in ((case.denied, 404), (case.forbidden, 403)):
+        for name in names:
+            status = _request(client, case, fixtures, url, fixtures[name]).status_code
+            assert status == expected, f"{name} got {status} for {url}, not {expected}"
     for name in case.allowed:
-        log_in_as(client, fixtures[name])
-        status = getattr(client, case.method)(url, case.request_data(fixtures)).status_code
-        assert status in (200, 302), f"{name} got {status} for {url}"
+        response = _request(client, case, fixtures, url, fixtures[name])
+        assert response.status_code == case.expected_success, f"{name} got {response.status_code} for {url}"
+        if response.status_code == 302:
+            assert not response["Location"].startswith(resolve_url(settings.LOGIN_URL)), f"{name} was sent to log in"
+        errors = [m.message for m in get_messages(response.wsgi_request) if m.level == message_levels.ERROR]
+        assert not errors, f"{name} was refused at {url}: {errors}"

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.crypto import keyed_hash
 from jingshi_jiafang.core.models import Area, Household, User
 from jingshi_jiafang.core.scopes import VISITOR_ROLES, is_within_links, unit_subtree, villages_visible_to
@@ -183,15 +184,25 @@ def night_plan_add(*, planner: User, officer: User, village: Area, date: date) -
         raise VisitError(f"{officer}不是本单位的民警。")
     if not villages_visible_to(planner).filter(pk=village.pk).exists():
         raise VisitError(f"{village}不在本单位辖区内。")
-    if NightVisitPlan.objects.filter(officer=officer, date=date).exists():
-        raise VisitError(f"{officer}在{date:%m月%d日}已有夜访安排。")
-    return NightVisitPlan.objects.create(
-        officer=officer, village=village, date=date, unit=planner.unit, planned_by=planner
-    )
+    # One plan per officer and night is the database's unique constraint, not a check before the insert: two
+    # heads planning the same officer at once would both pass such a check.
+    try:
+        with transaction.atomic():
+            return NightVisitPlan.objects.create(
+                officer=officer, village=village, date=date, unit=planner.unit, planned_by=planner
+            )
+    except IntegrityError as error:
+        raise VisitError(f"{officer}在{date:%m月%d日}已有夜访安排。") from error
 
 
 @transaction.atomic
-def night_plan_remove(*, planner: User, plan: NightVisitPlan) -> None:
+def night_plan_remove(*, planner: User, plan: NightVisitPlan, request=None) -> None:
+    """Only a plan not yet due goes; past plans are what the compliance page judges. The removal is audited,
+    since the row that said who was to visit where is gone afterwards."""
     if plan.date < timezone.localdate():
         raise VisitError("已经过去的夜访安排不能删除:它是考核依据。")
+    detail = {"what": "night_plan", "night_officer": plan.officer_id, "village": plan.village.full_name}
+    audit_record(
+        action=Action.DELETED, actor=planner, request=request, target=plan, detail={**detail, "date": plan.date}
+    )
     plan.delete()

@@ -23,6 +23,8 @@ class DutyShift(models.Model):
         verbose_name = "值班班次"
         verbose_name_plural = "值班班次"
         ordering = ["starts_at", "id"]
+        # On PostgreSQL an exclusion constraint also refuses two overlapping shifts of one officer; it lives in
+        # migration 0004 only, since SQLite cannot carry it (see there).
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="dutyshift_ends_after_start"),
         ]

@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from feedback.models import DutyShift, Matter, TalkRoomCallback
@@ -18,6 +18,8 @@ from .matters import MatterError, matter_reopen
 SHIFT_PAST_DAYS = 31
 SHIFT_FUTURE_DAYS = 366
 SHIFT_MAX_HOURS = 24
+# Created by migration feedback.0004 on PostgreSQL only.
+DUTY_SHIFT_OVERLAP_CONSTRAINT = "dutyshift_officer_no_overlap"
 
 
 def duty_shift_times_error(starts_at: datetime, ends_at: datetime) -> tuple[str, str] | None:
@@ -43,9 +45,20 @@ def duty_shift_add(
         raise MatterError(f"{officer}不是{police_room}的民警。")
     if error := duty_shift_times_error(starts_at, ends_at):
         raise MatterError(error[1])
+    overlap = f"{officer}在这段时间已有班次。"
     if DutyShift.objects.filter(officer=officer, starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
-        raise MatterError(f"{officer}在这段时间已有班次。")
-    return DutyShift.objects.create(police_room=police_room, officer=officer, starts_at=starts_at, ends_at=ends_at)
+        raise MatterError(overlap)
+    # The check above misses a shift another head is adding at this moment; on PostgreSQL the exclusion
+    # constraint (migration 0004) refuses the second insert, and it reads the same as the check.
+    try:
+        with transaction.atomic():
+            return DutyShift.objects.create(
+                police_room=police_room, officer=officer, starts_at=starts_at, ends_at=ends_at
+            )
+    except IntegrityError as error:
+        if DUTY_SHIFT_OVERLAP_CONSTRAINT not in str(error):
+            raise
+        raise MatterError(overlap) from error
 
 
 def walk_in_register(

@@ -16,6 +16,7 @@ import hmac
 import json
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -23,7 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from jingshi_jiafang.core.models import AuditEntry, User
+from jingshi_jiafang.core.models import AuditEntry, AuditVerification, User
 
 GENESIS_HASH = "0" * 64
 # Any constant works: it names the one advisory lock that serialises writers of the chain on PostgreSQL.
@@ -101,15 +102,21 @@ class ChainReport:
     checked: int
     first_broken_id: int | None = None
     reason: str = ""
+    # The checkpointed entry the walk started from; None when it started from the first entry.
+    since_id: int | None = None
 
     @property
     def intact(self) -> bool:
         return self.first_broken_id is None
 
 
+_PREVIOUS_MISMATCH = "前一条哈希不符:之前的记录被修改、删除或插入"
+_CONTENT_MISMATCH = "本条内容与哈希不符:该记录被修改"
+
+
 def audit_chain_verify() -> ChainReport:
-    """Walk the chain, then hold it against the latest checkpoint: the entry it names must still be there,
-    with the same hash and as many entries up to it."""
+    """The full walk (`manage.py verify_audit_log`, nightly): walk the chain, then hold it against the latest
+    checkpoint: the entry it names must still be there, with the same hash and as many entries up to it."""
     try:
         checkpoint = latest_checkpoint()
     except CheckpointError as error:
@@ -121,14 +128,14 @@ def audit_chain_verify() -> ChainReport:
         if checkpoint and not anchored and entry.pk > checkpoint.last_id:
             return ChainReport(checked, checkpoint.last_id, _MISSING_CHECKPOINTED)
         if entry.previous_hash != expected_previous:
-            return ChainReport(checked, entry.pk, "前一条哈希不符:之前的记录被修改、删除或插入")
+            return ChainReport(checked, entry.pk, _PREVIOUS_MISMATCH)
         if entry_digest(entry) != entry.entry_hash:
-            return ChainReport(checked, entry.pk, "本条内容与哈希不符:该记录被修改")
+            return ChainReport(checked, entry.pk, _CONTENT_MISMATCH)
         expected_previous = entry.entry_hash
         checked += 1
         if checkpoint and entry.pk == checkpoint.last_id:
             if entry.entry_hash != checkpoint.head_hash or checked != checkpoint.count:
-                return ChainReport(checked - 1, entry.pk, "与检查点不符:此前的记录被改写后重算了哈希,或被删除")
+                return ChainReport(checked - 1, entry.pk, _CHECKPOINT_MISMATCH)
             anchored = True
     if not anchored:
         return ChainReport(checked, checkpoint.last_id, _MISSING_CHECKPOINTED)
@@ -136,6 +143,79 @@ def audit_chain_verify() -> ChainReport:
 
 
 _MISSING_CHECKPOINTED = "检查点记录的条目已不存在:最新的记录被删除"
+_CHECKPOINT_MISMATCH = "与检查点不符:此前的记录被改写后重算了哈希,或被删除"
+
+
+def audit_chain_verify_since_checkpoint() -> ChainReport:
+    """What a web request can afford: hold the latest checkpoint against the table (its entry still there, with
+    its hash and content, and as many entries up to it, counted in SQL), then walk only the entries after it.
+    An entry before the checkpoint changed in place without recomputing the hashes is left to the full walk
+    (`audit_full_verification_run`, nightly). Without a checkpoint yet, the walk starts at the first entry."""
+    try:
+        checkpoint = latest_checkpoint()
+    except CheckpointError as error:
+        return ChainReport(0, 0, str(error))
+    if checkpoint is None:
+        return audit_chain_verify()
+    anchor = AuditEntry.objects.filter(pk=checkpoint.last_id).first()
+    if anchor is None:
+        return ChainReport(0, checkpoint.last_id, _MISSING_CHECKPOINTED, since_id=checkpoint.last_id)
+    if anchor.entry_hash != checkpoint.head_hash or entry_digest(anchor) != anchor.entry_hash:
+        return ChainReport(0, anchor.pk, _CHECKPOINT_MISMATCH, since_id=anchor.pk)
+    if AuditEntry.objects.filter(id__lte=anchor.pk).count() != checkpoint.count:
+        return ChainReport(0, anchor.pk, _CHECKPOINT_MISMATCH, since_id=anchor.pk)
+    expected_previous = anchor.entry_hash
+    checked = 1
+    for entry in AuditEntry.objects.filter(id__gt=anchor.pk).order_by("id").iterator(chunk_size=2000):
+        if entry.previous_hash != expected_previous:
+            return ChainReport(checked, entry.pk, _PREVIOUS_MISMATCH, since_id=anchor.pk)
+        if entry_digest(entry) != entry.entry_hash:
+            return ChainReport(checked, entry.pk, _CONTENT_MISMATCH, since_id=anchor.pk)
+        expected_previous = entry.entry_hash
+        checked += 1
+    return ChainReport(checked, since_id=anchor.pk)
+
+
+# The full walk's result is kept, so that the auditor's page can say when the chain was last walked whole.
+FULL_VERIFICATION_MAX_AGE = timedelta(hours=50)
+
+
+def audit_full_verification_run() -> AuditVerification:
+    """Walk the whole chain and store the result. Reads only: it takes no lock, so writers never wait for it."""
+    started_at = timezone.now()
+    report = audit_chain_verify()
+    result = AuditVerification.objects.create(
+        started_at=started_at,
+        finished_at=timezone.now(),
+        intact=report.intact,
+        checked=report.checked,
+        first_broken_id=report.first_broken_id,
+        reason=report.reason[:200],
+    )
+    if not report.intact:
+        log.error("Audit chain broken at #%s: %s", report.first_broken_id, report.reason)
+    return result
+
+
+def full_verification_alert(now=None) -> tuple[AuditVerification | None, str]:
+    """The last full walk, and what the auditor must be told about it: empty when it was intact and recent."""
+    last = AuditVerification.objects.first()
+    if last is None:
+        return (
+            None,
+            "哈希链还没有完整校验过:每晚的校验任务没有运行。请检查 Celery beat,或运行 manage.py verify_audit_log。",
+        )
+    if not last.intact:
+        return last, (
+            f"最近一次完整校验({timezone.localtime(last.finished_at):%Y-%m-%d %H:%M})发现哈希链"
+            f"在第 {last.first_broken_id} 条记录处断开:{last.reason}"
+        )
+    if (now or timezone.now()) - last.finished_at > FULL_VERIFICATION_MAX_AGE:
+        return last, (
+            f"最近一次完整校验是 {timezone.localtime(last.finished_at):%Y-%m-%d %H:%M},已超过两天:"
+            "每晚的校验任务可能没有运行。请检查 Celery beat,或运行 manage.py verify_audit_log。"
+        )
+    return last, ""
 
 
 # Checkpoints: the chain's anchor outside the database.

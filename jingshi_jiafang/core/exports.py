@@ -1,11 +1,14 @@
-"""Excel downloads. Every text cell is escaped so that a resident's words can never run as a formula."""
+"""Excel downloads. Every text cell is escaped so that a resident's words can never run as a formula.
 
-from collections.abc import Iterable, Sequence
+Workbooks are written with openpyxl's write-only mode, one row at a time from an iterator, into a temporary
+file: neither the rows nor the workbook are held in memory whole. Small exports are answered in the request;
+large ones are written by a Celery job into private storage (jingshi_jiafang/core/export_jobs.py)."""
+
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from io import BytesIO
-from urllib.parse import quote
 
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -22,14 +25,34 @@ def safe_cell(value):
     return value
 
 
-def xlsx_response(*, filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
+def write_xlsx(
+    file,
+    *,
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 2000,
+) -> int:
+    """Stream `rows` into a one-sheet workbook written to `file`; returns the number of rows. `progress` is
+    called with the count so far every `progress_every` rows."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title)
     sheet.append(list(headers))
+    count = 0
     for row in rows:
         sheet.append([safe_cell(value) for value in row])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+        count += 1
+        if progress and count % progress_every == 0:
+            progress(count)
+    workbook.save(file)
+    return count
+
+
+def xlsx_response(*, filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> FileResponse:
+    # A temporary file, not a buffer: the finished workbook is streamed to the browser from disk. FileResponse
+    # closes it (and so removes it) when the response is done.
+    file = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
+    write_xlsx(file, title=title, headers=headers, rows=rows)
+    file.seek(0)
+    return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)

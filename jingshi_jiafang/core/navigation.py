@@ -33,4 +33,5 @@ NAV_ITEMS = (
     NavItem("基础数据管理", "admin:index", frozenset({Role.ADMIN})),
     NavItem("角色与联系范围", "core:security_user_list", frozenset({Role.SECURITY_ADMIN})),
     NavItem("审计日志", "core:audit_list", frozenset({Role.AUDITOR})),
+    NavItem("我的导出", "core:export_job_list", frozenset({Role.AUDITOR})),
 )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jingshi_jiafang.core.views import audit, security
+from jingshi_jiafang.core.views import audit, exports, security
 
 app_name = "core"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("security/users/<int:pk>/otp-reset/", security.security_otp_reset, name="security_otp_reset"),
     path("audit/", audit.audit_list, name="audit_list"),
     path("audit/export/", audit.audit_export, name="audit_export"),
+    path("exports/", exports.export_job_list, name="export_job_list"),
+    path("exports/<int:pk>/download/", exports.export_job_download, name="export_job_download"),
 ]

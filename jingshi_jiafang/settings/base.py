@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from .env import env_bool, env_int, env_list, env_str
 
@@ -164,6 +165,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploads live outside the web root and have no URL of their own: core/uploads.py serves them after a scope check.
 PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT", str(VAR_DIR / "private")))
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# An Excel export of more rows than this is written by a Celery job into private storage, not in the request.
+EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000)
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -228,6 +231,12 @@ CELERY_BEAT_SCHEDULE = {
     "audit-checkpoint": {
         "task": "jingshi_jiafang.core.tasks.audit_checkpoint_task",
         "schedule": float(env_int("AUDIT_CHECKPOINT_SECONDS", 300)),
+    },
+    # The whole audit chain, walked at night; the auditor's page verifies only from the latest checkpoint and
+    # turns red when this result failed or is more than two days old.
+    "audit-verify-nightly": {
+        "task": "jingshi_jiafang.core.tasks.audit_verify_task",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 

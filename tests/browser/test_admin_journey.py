@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from jingshi_jiafang.core.models import User
 from tests.browser.conftest import enrol_second_factor, log_in, screenshot
@@ -18,13 +19,13 @@ def test_system_administrator_keeps_reference_data_under_the_content_security_po
     page.get_by_role("link", name="基础数据管理").click()
     page.get_by_role("link", name="单位").first.click()
     page.wait_for_load_state("networkidle")
-    assert page.get_by_role("link", name=station_a.code).is_visible()
+    expect(page.get_by_role("link", name=station_a.code)).to_be_visible()
     screenshot(page, "admin-units")
     page.get_by_role("link", name=station_a.code).click()
     page.get_by_label("名称").fill("城东派出所(新址)")
     page.get_by_role("button", name="保存", exact=True).click()
     page.wait_for_load_state("networkidle")
-    assert page.get_by_text("城东派出所(新址)").first.is_visible()
+    expect(page.get_by_text("城东派出所(新址)").first).to_be_visible()
     assert not [e for e in errors if "Content Security Policy" in e], errors
 
 

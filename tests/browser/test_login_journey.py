@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.browser.conftest import enrol_second_factor, log_in, log_out_on_phone, screenshot
 from visits.demo import DEMO_USERS
@@ -29,8 +30,8 @@ def test_each_demo_role_logs_in_and_sees_its_home_page(live_server, phone_page, 
             screenshot(page, f"otp-setup-{username}")
             enrol_second_factor(page)
         assert page.url == f"{live_server.url}/"
-        assert page.get_by_text(f"{name},您好").is_visible()
-        assert page.locator("main").get_by_text(ROLE_HEADINGS[username]).first.is_visible()
+        expect(page.get_by_text(f"{name},您好")).to_be_visible()
+        expect(page.locator("main").get_by_text(ROLE_HEADINGS[username]).first).to_be_visible()
         screenshot(page, f"home-{username}")
         log_out_on_phone(page, live_server)
 
@@ -46,11 +47,11 @@ def test_officer_finds_a_household_on_a_phone(live_server, phone_page, settings)
     page.get_by_label("搜索").fill(first_row_name)
     page.get_by_role("button", name="查询").click()
     page.get_by_test_id("household-link").filter(has_text=first_row_name).first.click()
-    assert page.get_by_role("heading", name=f"{first_row_name}户").is_visible()
+    expect(page.get_by_role("heading", name=f"{first_row_name}户")).to_be_visible()
     screenshot(page, "officer-household-detail")
 
 
 def test_wrong_password_is_refused_in_chinese(live_server, phone_page, db):
     log_in(phone_page, live_server, "nobody", "wrong-password-1")
-    assert phone_page.get_by_text("请输入一个正确的").is_visible()
+    expect(phone_page.get_by_text("请输入一个正确的")).to_be_visible()
     screenshot(phone_page, "login-refused")

@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -11,14 +12,16 @@ from feedback.models import Matter
 from tests.browser.conftest import log_in, screenshot
 from tests.core.factories import TEST_PASSWORD, HouseholdFactory, HouseholdLinkFactory, UserFactory
 from visits.models import NightVisitPlan, RegistrationCorrection, Visit
-from visits.night import week_start
+from visits.night import is_night_date, week_start, window_text
 
 
 def last_night_visit_evening() -> datetime:
+    """Half an hour into the window of the last night-visit evening before today, as the settings say."""
     day = timezone.localdate() - timedelta(days=1)
-    while day.weekday() not in (0, 2, 4):
+    while not is_night_date(day):
         day -= timedelta(days=1)
-    return datetime.combine(day, time(20, 30))
+    start = datetime.combine(day, time.fromisoformat(settings.NIGHT_VISIT_START))
+    return start + timedelta(minutes=30)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -41,20 +44,20 @@ def test_officer_logs_a_day_visit_on_a_phone(live_server, phone_page, village_a)
     screenshot(page, "visit-form-filled", full_page=True)
     page.get_by_role("button", name="保存走访").click()
 
-    assert page.get_by_text("走访已记录,已写入民情日记。").is_visible()
+    expect(page.get_by_text("走访已记录,已写入民情日记。")).to_be_visible()
     visit = Visit.objects.get()
     assert RegistrationCorrection.objects.filter(visit=visit).count() == 2
     assert Matter.objects.filter(visit=visit).count() == 2
     screenshot(page, "visit-saved")
 
     page.get_by_role("link", name="民情日记").last.click()
-    assert page.get_by_text("与邻居因排水沟有争执").is_visible()
-    assert page.get_by_text("村口路灯坏了,晚上看不见路").first.is_visible()
+    expect(page.get_by_text("与邻居因排水沟有争执")).to_be_visible()
+    expect(page.get_by_text("村口路灯坏了,晚上看不见路").first).to_be_visible()
     screenshot(page, "diary")
 
     page.goto(f"{live_server.url}{household.get_absolute_url()}")
     timeline = page.get_by_test_id("timeline")
-    assert timeline.get_by_text("住址 东湖村2组15号 → 东湖村2组16号").is_visible()
+    expect(timeline.get_by_text("住址 东湖村2组15号 → 东湖村2组16号")).to_be_visible()
     screenshot(page, "household-timeline", full_page=True)
 
 
@@ -62,7 +65,9 @@ def test_officer_logs_a_day_visit_on_a_phone(live_server, phone_page, village_a)
 def test_night_visit_plan_log_refusal_and_compliance(
     live_server, desktop_page, phone_page, village_a, station_a, settings
 ):
-    # The last night-visit evening can be three days back (Friday, seen on a Monday): allow entering it late.
+    # A county whose evenings are not the source county's: the journey reads the window from the settings.
+    settings.NIGHT_VISIT_WEEKDAYS, settings.NIGHT_VISIT_START, settings.NIGHT_VISIT_END = [1, 3, 5], "19:30", "20:30"
+    # The last night-visit evening can be three days back (Saturday, seen on a Tuesday): allow entering it late.
     settings.VISIT_LATE_ENTRY_HOURS = 4 * 24
     head = UserFactory(username="suozhang", name="韩立", unit=station_a, is_unit_head=True)
     officer = UserFactory(username="yefang", name="赵夜访", unit=village_a.unit)
@@ -76,7 +81,7 @@ def test_night_visit_plan_log_refusal_and_compliance(
     page.get_by_label("民警").select_option(label="赵夜访")
     page.get_by_label("村/居").select_option(label=f"{village_a.parent.name} · {village_a.name}")
     page.get_by_role("button", name="安排").click()
-    assert page.get_by_text("已安排赵夜访").is_visible()
+    expect(page.get_by_text("已安排赵夜访")).to_be_visible()
     screenshot(page, "night-plan")
     evening = last_night_visit_evening()
     NightVisitPlan.objects.create(
@@ -91,18 +96,18 @@ def test_night_visit_plan_log_refusal_and_compliance(
     phone.get_by_label("见到的人").fill("周大伯")
     phone.get_by_label("走访时间").fill((evening - timedelta(hours=10)).strftime("%Y-%m-%dT%H:%M"))
     phone.get_by_role("button", name="保存走访").click()
-    assert phone.get_by_text("夜访须在每周一、三、五晚 20:00–21:00开始").is_visible()
+    expect(phone.get_by_text(f"夜访须在{window_text()}开始")).to_be_visible()
     assert phone.get_by_label("见到的人").input_value() == "周大伯"
     screenshot(phone, "night-visit-refused")
     phone.get_by_label("走访时间").fill(evening.strftime("%Y-%m-%dT%H:%M"))
     phone.get_by_label("讲政策").check()
     phone.get_by_role("button", name="保存走访").click()
-    assert phone.get_by_text("走访已记录").is_visible()
+    expect(phone.get_by_text("走访已记录")).to_be_visible()
 
     # The compliance page counts the kept evening.
     page.goto(f"{live_server.url}/night/compliance/?week={week_start(evening.date()).isoformat()}")
     totals = page.get_by_test_id("night-totals")
-    assert totals.get_by_text("已走访").is_visible()
+    expect(totals.get_by_text("已走访")).to_be_visible()
     assert page.get_by_text("已走访", exact=True).count() >= 2  # the total's label and the kept row's badge
     screenshot(page, "night-compliance")
 

@@ -6,10 +6,16 @@ from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from jingshi_jiafang.core.audit import GENESIS_HASH, Action, audit_chain_verify, audit_record
+from jingshi_jiafang.core.audit import (
+    GENESIS_HASH,
+    Action,
+    audit_chain_verify,
+    audit_chain_verify_since_checkpoint,
+    audit_record,
+)
 from jingshi_jiafang.core.models import AuditEntry, User
 from tests.conftest import log_in_as, run_at_once
-from tests.core.factories import UserFactory
+from tests.visits.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -174,7 +180,7 @@ def test_auditor_export_is_an_excel_file_escaped_and_itself_audited(client):
     audit_record(action=Action.EXPORT, actor_username='=HYPERLINK("http://x")')
     response = client.get(reverse("core:audit_export"), {"action": "export"})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(BytesIO(response.content)).active
+    sheet = load_workbook(BytesIO(response.getvalue())).active
     usernames = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert '\'=HYPERLINK("http://x")' in usernames
     assert AuditEntry.objects.filter(action="export", actor__role=User.Role.AUDITOR).exists()
@@ -190,7 +196,8 @@ def test_only_the_auditor_reads_the_log(client, role):
 def test_audit_list_query_count_is_bounded(client, django_assert_max_num_queries):
     log_in_as(client, UserFactory(role=User.Role.AUDITOR))
     write_entries(60)
-    with django_assert_max_num_queries(8):
+    # session, auditor, OTP device, count, rows, people, the last full verification: not one per entry.
+    with django_assert_max_num_queries(9):
         client.get(reverse("core:audit_list"))
 
 
@@ -200,3 +207,103 @@ def test_concurrent_writers_keep_one_unbroken_chain():
     assert run_at_once(lambda _: write_entries(10) and None, list(range(4))) == [None] * 4
     report = audit_chain_verify()
     assert report.intact and report.checked == 40
+
+
+# The auditor's page verifies from the latest checkpoint on; the whole chain is walked at night.
+
+
+def test_the_auditors_check_walks_only_the_entries_after_the_latest_checkpoint(client):
+    log_in_as(client, UserFactory(role=User.Role.AUDITOR))
+    checkpointed = write_entries(5)[-1]
+    call_command("audit_checkpoint", stdout=StringIO())
+    write_entries(2)
+    response = client.get(reverse("core:audit_list"), {"verify": "1"})
+    chain = response.context["chain"]
+    # The checkpointed entry itself, the two after it, and the login's entry if any: never the five before.
+    assert chain.intact and chain.since_id == checkpointed.pk
+    assert chain.checked == AuditEntry.objects.filter(id__gte=checkpointed.pk).count() < AuditEntry.objects.count()
+    assert f"自检查点(第 {checkpointed.pk} 条)起" in response.content.decode()
+
+
+def test_the_check_from_the_checkpoint_finds_an_altered_newer_entry():
+    write_entries(3)
+    call_command("audit_checkpoint", stdout=StringIO())
+    newer = write_entries(2)
+    _sql("UPDATE {table} SET actor_username = %s WHERE id = %s", ["mallory", newer[0].pk])
+    report = audit_chain_verify_since_checkpoint()
+    assert not report.intact and report.first_broken_id == newer[0].pk
+
+
+@pytest.mark.parametrize("tamper", ["delete_checkpointed", "delete_older", "rewrite_checkpointed"])
+def test_the_check_from_the_checkpoint_holds_the_checkpoint_against_the_table(tamper):
+    entries = write_entries(4)
+    call_command("audit_checkpoint", stdout=StringIO())
+    write_entries(1)
+    if tamper == "delete_checkpointed":
+        _sql("DELETE FROM {table} WHERE id = %s", [entries[-1].pk])
+    elif tamper == "delete_older":
+        _sql("DELETE FROM {table} WHERE id = %s", [entries[0].pk])
+    else:
+        _sql("UPDATE {table} SET actor_username = %s WHERE id = %s", ["mallory", entries[-1].pk])
+    report = audit_chain_verify_since_checkpoint()
+    assert not report.intact and report.first_broken_id == entries[-1].pk
+
+
+def test_the_nightly_full_verification_is_a_periodic_job_and_stores_its_result(settings):
+    from jingshi_jiafang.core.models import AuditVerification
+    from jingshi_jiafang.core.tasks import audit_verify_task
+
+    assert any(
+        job["task"] == "jingshi_jiafang.core.tasks.audit_verify_task" for job in settings.CELERY_BEAT_SCHEDULE.values()
+    )
+    entries = write_entries(3)
+    assert audit_verify_task.delay().get() is True
+    _sql("UPDATE {table} SET actor_username = %s WHERE id = %s", ["mallory", entries[0].pk])
+    assert audit_verify_task.delay().get() is False
+    last = AuditVerification.objects.first()
+    assert (last.intact, last.first_broken_id) == (False, entries[0].pk)
+
+
+def test_the_verify_command_stays_the_full_walk_and_is_stored_too():
+    from jingshi_jiafang.core.models import AuditVerification
+
+    entries = write_entries(4)
+    call_command("audit_checkpoint", stdout=StringIO())
+    _sql("UPDATE {table} SET actor_username = %s WHERE id = %s", ["mallory", entries[0].pk])
+    assert audit_chain_verify_since_checkpoint().intact  # an old entry changed in place is the full walk's to find
+    with pytest.raises(CommandError, match=f"#{entries[0].pk}"):
+        call_command("verify_audit_log")
+    assert AuditVerification.objects.get().intact is False
+
+
+def test_the_auditors_page_is_red_when_the_last_full_verification_failed(client):
+    from jingshi_jiafang.core.tasks import audit_verify_task
+
+    log_in_as(client, UserFactory(role=User.Role.AUDITOR))
+    entries = write_entries(2)
+    _sql("UPDATE {table} SET actor_username = %s WHERE id = %s", ["mallory", entries[0].pk])
+    audit_verify_task.delay()
+    body = client.get(reverse("core:audit_list")).content.decode()
+    assert 'data-testid="full-verification-alert"' in body and f"在第 {entries[0].pk} 条记录处断开" in body
+
+
+def test_the_auditors_page_is_red_when_the_last_full_verification_is_older_than_two_days(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jingshi_jiafang.core.models import AuditVerification
+    from jingshi_jiafang.core.tasks import audit_verify_task
+
+    log_in_as(client, UserFactory(role=User.Role.AUDITOR))
+    audit_verify_task.delay()
+    assert 'data-testid="full-verification-alert"' not in client.get(reverse("core:audit_list")).content.decode()
+    AuditVerification.objects.update(finished_at=timezone.now() - timedelta(days=3))
+    body = client.get(reverse("core:audit_list")).content.decode()
+    assert 'data-testid="full-verification-alert"' in body and "已超过两天" in body
+
+
+def test_the_auditors_page_says_when_no_full_verification_has_run(client):
+    log_in_as(client, UserFactory(role=User.Role.AUDITOR))
+    body = client.get(reverse("core:audit_list")).content.decode()
+    assert 'data-testid="full-verification-alert"' in body and "还没有完整校验过" in body

@@ -216,3 +216,52 @@ def test_the_same_walk_in_sent_twice_at_the_same_moment_makes_one_matter(village
     assert all(isinstance(result, tuple) for result in results), results
     assert Matter.objects.count() == 1
     assert sorted(created for _, _, created in results) == [False, False, True]
+
+
+def test_an_overlapping_shift_of_the_same_officer_is_refused_with_a_form_error(client, bob, duty, village_a):
+    today = timezone.localdate()
+    client.force_login(bob)
+    assert add_shift(client, village_a.unit, duty, local(today, 8), local(today, 20)).status_code == 302
+    response = add_shift(client, village_a.unit, duty, local(today, 12), local(today, 22))
+    assert response.status_code == 400 and "在这段时间已有班次" in response.content.decode()
+    assert add_shift(client, village_a.unit, duty, local(today, 20), local(today, 23)).status_code == 302
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_heads_adding_overlapping_shifts_at_the_same_moment_make_one(village_a, station_a, monkeypatch):
+    """Both pass the service's check before either inserts (held at a barrier in between); the database refuses
+    the second."""
+    import threading
+
+    from feedback import services
+    from tests.conftest import run_at_once
+
+    both_checked = threading.Barrier(2, timeout=10)
+    create = DutyShift.objects.create
+
+    def create_once_both_have_checked(**fields):
+        both_checked.wait()
+        return create(**fields)
+
+    monkeypatch.setattr(DutyShift.objects, "create", create_once_both_have_checked)
+
+    duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+    heads = [UserFactory(role=User.Role.OFFICER, unit=station_a, is_unit_head=True) for _ in range(2)]
+    morning = datetime.combine(timezone.localdate(), time(8), timezone.get_current_timezone())
+
+    def add(n):
+        start = morning + timedelta(hours=n)
+        return services.duty_shift_add(
+            police_room=village_a.unit,
+            officer=duty,
+            starts_at=start,
+            ends_at=start + timedelta(hours=12),
+            actor=heads[n],
+        )
+
+    results = run_at_once(add, [0, 1])
+    assert DutyShift.objects.count() == 1
+    refused = [result for result in results if not isinstance(result, DutyShift)]
+    assert len(refused) == 1 and isinstance(refused[0], services.MatterError), results
+    assert "在这段时间已有班次" in str(refused[0])

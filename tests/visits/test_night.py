@@ -120,3 +120,50 @@ def test_compliance_query_count_is_bounded(client, bob, alice, village_a, django
     client.force_login(bob)
     with django_assert_max_num_queries(10):
         client.get(reverse("visits:night_compliance"), {"week": monday.isoformat()})
+
+
+def test_a_plan_colliding_on_the_unique_constraint_is_a_form_error_not_a_server_error(
+    client, bob, alice, village_a, monkeypatch
+):
+    """Another head's plan for the same officer and night lands just before this one's insert."""
+    night = next_night_date()
+    create = NightVisitPlan.objects.create
+
+    def create_after_the_other_head(**fields):
+        monkeypatch.undo()
+        NightVisitPlanFactory(officer=alice, village=village_a, date=night, planned_by=bob)
+        return create(**fields)
+
+    monkeypatch.setattr(NightVisitPlan.objects, "create", create_after_the_other_head)
+    client.force_login(bob)
+    response = client.post(
+        reverse("visits:night_plan_add"), {"date": night.isoformat(), "officer": alice.pk, "village": village_a.pk}
+    )
+    assert response.status_code == 400
+    assert "已有夜访安排" in response.content.decode()
+
+
+def test_a_refused_plan_keeps_the_choices_on_the_page(client, bob, alice, village_a):
+    night = next_night_date()
+    NightVisitPlanFactory(officer=alice, village=village_a, date=night, planned_by=bob)
+    client.force_login(bob)
+    response = client.post(
+        reverse("visits:night_plan_add"), {"date": night.isoformat(), "officer": alice.pk, "village": village_a.pk}
+    )
+    assert response.status_code == 400
+    assert response.context["form"]["officer"].value() == str(alice.pk)
+    assert "已有夜访安排" in response.content.decode()
+
+
+def test_removing_a_night_plan_is_audited(client, bob, alice, village_a):
+    from jingshi_jiafang.core.audit_display import audit_rows
+    from jingshi_jiafang.core.models import AuditEntry
+
+    plan = NightVisitPlanFactory(officer=alice, village=village_a, planned_by=bob)
+    client.force_login(bob)
+    response = client.post(reverse("visits:night_plan_remove", args=[plan.pk]))
+    assert response.status_code == 302 and not NightVisitPlan.objects.exists()
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.DELETED)
+    assert (entry.actor, entry.object_type, entry.object_id) == (bob, "visits.NightVisitPlan", str(plan.pk))
+    (row,) = audit_rows([entry])
+    assert alice.name in row.detail and village_a.name in row.detail and f"{plan.date:%Y-%m-%d}" in row.detail

@@ -40,37 +40,40 @@ def _week_context(week: date) -> dict:
     return {"week": week, "previous_week": week - timedelta(days=7), "next_week": week + timedelta(days=7)}
 
 
-@login_required
-def night_plan(request):
-    planner = _planner(request)
-    week = _week(request)
+def _plan_page(request, *, planner: User, week: date, form: NightPlanForm, status: int = 200):
     plans = list(selectors.night_plans_of_week(units=unit_subtree(planner.unit), week=week))
     context = {
         "plans": plans,
-        "form": NightPlanForm(planner=planner),
+        "form": form,
         "window": window_text(),
         "today": timezone.localdate(),
         **_week_context(week),
     }
-    return render(request, "visits/night_plan.html", context)
+    return render(request, "visits/night_plan.html", context, status=status)
+
+
+@login_required
+def night_plan(request):
+    planner = _planner(request)
+    return _plan_page(request, planner=planner, week=_week(request), form=NightPlanForm(planner=planner))
 
 
 @require_POST
 @login_required
 def night_plan_add(request):
+    """A refused plan is shown on the plan page again with the reason on the form and the choices kept."""
     planner = _planner(request)
     form = NightPlanForm(request.POST, planner=planner)
     if form.is_valid():
         try:
             plan = services.night_plan_add(planner=planner, **form.cleaned_data)
         except services.VisitError as error:
-            messages.error(request, str(error))
+            form.add_error(None, str(error))
         else:
             messages.success(request, f"已安排{plan.officer}于{plan.date:%m月%d日}夜访{plan.village}。")
             return _to_week(plan.date)
-    else:
-        messages.error(request, "请选择夜访日期、民警和村/居。")
-    return redirect("visits:night_plan")
+    week = week_start(form.cleaned_data["date"]) if "date" in form.cleaned_data else _week(request)
+    return _plan_page(request, planner=planner, week=week, form=form, status=400)
 
 
 @require_POST
@@ -78,11 +81,11 @@ def night_plan_add(request):
 def night_plan_remove(request, pk: int):
     planner = _planner(request)
     try:
-        plan = NightVisitPlan.objects.get(pk=pk, unit__in=unit_subtree(planner.unit))
+        plan = NightVisitPlan.objects.select_related("village__parent").get(pk=pk, unit__in=unit_subtree(planner.unit))
     except NightVisitPlan.DoesNotExist:
         raise Http404("没有找到该夜访安排。") from None
     try:
-        services.night_plan_remove(planner=planner, plan=plan)
+        services.night_plan_remove(planner=planner, plan=plan, request=request)
         messages.success(request, "夜访安排已删除。")
     except services.VisitError as error:
         messages.error(request, str(error))

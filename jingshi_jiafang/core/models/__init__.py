@@ -1,5 +1,6 @@
 from .attachments import HouseholdAttachment
-from .audit import AuditEntry
+from .audit import AuditEntry, AuditVerification
+from .exports import ExportJob
 from .organisation import Area, Household, Organisation, Unit
 from .people import AreaLink, HouseholdLink, OrganisationLink, User
 
@@ -7,6 +8,8 @@ __all__ = [
     "Area",
     "AreaLink",
     "AuditEntry",
+    "AuditVerification",
+    "ExportJob",
     "Household",
     "HouseholdAttachment",
     "HouseholdLink",

@@ -33,6 +33,7 @@ class AuditEntry(models.Model):
         DOWNLOAD = "download", "下载"
         UPLOAD = "upload", "上传"
         STATE_CHANGED = "state_changed", "状态变更"
+        DELETED = "deleted", "删除"
 
     created_at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(
@@ -68,3 +69,23 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit log is append-only.")
+
+
+class AuditVerification(models.Model):
+    """The result of one full walk of the audit chain (the nightly job or `manage.py verify_audit_log`). The
+    auditor's page verifies only from the latest checkpoint on, so it reads the last full walk from here."""
+
+    started_at = models.DateTimeField("开始时间")
+    finished_at = models.DateTimeField("完成时间", db_index=True)
+    intact = models.BooleanField("完整")
+    checked = models.PositiveIntegerField("已校验条数")
+    first_broken_id = models.BigIntegerField("断开处记录编号", null=True, blank=True)
+    reason = models.CharField("原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "审计日志完整校验"
+        verbose_name_plural = "审计日志完整校验"
+        ordering = ["-finished_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.finished_at:%Y-%m-%d %H:%M} {'完整' if self.intact else '断开'}"

@@ -1,0 +1,121 @@
+"""One path for every Excel export: small ones are answered in the request, large ones become an `ExportJob`
+that a Celery job writes into private storage while the person who asked watches its page, then downloads it.
+Both write with openpyxl's write-only mode from an iterator (visits/exports.py). The legal department's monthly
+report is to come through here too: a new kind is one entry in `EXPORT_KINDS`.
+"""
+
+import logging
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404
+from django.utils import timezone
+
+from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.audit_display import AUDIT_EXPORT_HEADERS, audit_export_rows
+from jingshi_jiafang.core.exports import XLSX_CONTENT_TYPE, write_xlsx, xlsx_response
+from jingshi_jiafang.core.filters import AuditEntryFilter
+from jingshi_jiafang.core.models import AuditEntry, ExportJob, User
+
+log = logging.getLogger(__name__)
+
+# The most rows one export may hold: beyond it a filter is needed, not a bigger file.
+EXPORT_LIMIT = 100_000
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    title: str  # the sheet's name and the start of the file's name
+    roles: frozenset[str]  # who may export it, and still must be to download it later
+    headers: Sequence[str]
+    queryset: Callable[[dict], QuerySet]  # the filters (a query string as a dict) → what to export
+    rows: Callable[[QuerySet], Iterable[Sequence]]
+
+
+def _audit_entries(params: dict) -> QuerySet:
+    return AuditEntryFilter(params or None, queryset=AuditEntry.objects.order_by("-id")).qs[:EXPORT_LIMIT]
+
+
+EXPORT_KINDS = {
+    ExportJob.Kind.AUDIT_LOG: ExportKind(
+        title="审计日志",
+        roles=frozenset({User.Role.AUDITOR}),
+        headers=AUDIT_EXPORT_HEADERS,
+        queryset=_audit_entries,
+        rows=audit_export_rows,
+    ),
+}
+
+
+def export_start(*, kind: str, params: dict, actor: User, request=None) -> FileResponse | ExportJob:
+    """Export what `params` selects: the file itself when it is small (at most `EXPORT_SYNC_MAX_ROWS` rows),
+    otherwise a job written in the background. Either way the export is audited."""
+    spec = EXPORT_KINDS[kind]
+    # Audited first, so that an export of the audit log counts and holds its own entry, as a reader expects.
+    audit_record(action=Action.EXPORT, actor=actor, request=request, detail={"what": kind, "filters": params})
+    entries = spec.queryset(params)
+    count = entries.count()
+    filename = f"{spec.title}-{timezone.localdate():%Y%m%d}.xlsx"
+    if count <= settings.EXPORT_SYNC_MAX_ROWS:
+        return xlsx_response(filename=filename, title=spec.title, headers=spec.headers, rows=spec.rows(entries))
+    job = ExportJob.objects.create(kind=kind, params=params, requested_by=actor, filename=filename, rows_expected=count)
+    from jingshi_jiafang.core.tasks import export_job_task
+
+    transaction.on_commit(lambda: export_job_task.delay(job.pk))
+    return job
+
+
+def export_job_run(*, job_id: int) -> ExportJob:
+    """Write a pending job's workbook. The move pending → running is a compare-and-set, so a job queued twice
+    is written once. Progress is saved as it goes, outside any long transaction."""
+    if (
+        ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(status=ExportJob.Status.RUNNING)
+        != 1
+    ):
+        return ExportJob.objects.get(pk=job_id)
+    job = ExportJob.objects.get(pk=job_id)
+    spec = EXPORT_KINDS[job.kind]
+
+    def progress(count: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(row_count=count)
+
+    try:
+        with tempfile.TemporaryFile(suffix=".xlsx") as file:
+            rows = spec.rows(spec.queryset(job.params))
+            job.row_count = write_xlsx(file, title=spec.title, headers=spec.headers, rows=rows, progress=progress)
+            file.seek(0)
+            job.file.save(f"{uuid.uuid4().hex}.xlsx", File(file), save=False)
+    except Exception:
+        log.exception("Export job %s failed", job.pk)
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, finished_at=timezone.now())
+        raise
+    job.status, job.finished_at = ExportJob.Status.READY, timezone.now()
+    job.save(update_fields=["status", "finished_at", "row_count", "file"])
+    return job
+
+
+def export_jobs_of(user: User) -> QuerySet[ExportJob]:
+    return ExportJob.objects.filter(requested_by=user, kind__in=_kinds_for(user))
+
+
+def _kinds_for(user: User) -> list[str]:
+    return [kind for kind, spec in EXPORT_KINDS.items() if user.role in spec.roles]
+
+
+def export_job_download(*, job: ExportJob, actor: User, request=None) -> FileResponse:
+    audit_record(action=Action.DOWNLOAD, actor=actor, request=request, target=job, detail={"what": job.kind})
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=XLSX_CONTENT_TYPE)
+
+
+def get_export_job_for_user(user: User, pk: int) -> ExportJob:
+    """The requester's own job, of a kind their role may still export; anyone else's is not found."""
+    try:
+        return export_jobs_of(user).get(pk=pk)
+    except ExportJob.DoesNotExist:
+        raise Http404("没有找到该导出任务。") from None
