@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.models import ExportJob, User
 from tests.browser.conftest import enrol_second_factor, log_in, screenshot
-from tests.visits.factories import TEST_PASSWORD, UserFactory
+from tests.core.factories import TEST_PASSWORD, UserFactory
 
 
 @pytest.mark.django_db(transaction=True)

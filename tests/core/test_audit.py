@@ -15,7 +15,7 @@ from jingshi_jiafang.core.audit import (
 )
 from jingshi_jiafang.core.models import AuditEntry, User
 from tests.conftest import log_in_as, run_at_once
-from tests.visits.factories import UserFactory
+from tests.core.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

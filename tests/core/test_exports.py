@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.models import AuditEntry, ExportJob, User
 from tests.conftest import log_in_as
-from tests.visits.factories import UserFactory
+from tests.core.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

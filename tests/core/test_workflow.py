@@ -13,8 +13,8 @@ from jingshi_jiafang.core import workflow as engine
 from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.models import AuditEntry, User
 from jingshi_jiafang.core.workflow import Action, Workflow
+from tests.core.factories import UserFactory
 from tests.feedback.helpers import walk_in
-from tests.visits.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

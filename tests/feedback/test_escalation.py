@@ -10,8 +10,8 @@ from feedback import services
 from feedback.models import Matter
 from feedback.services import matters as matter_services
 from jingshi_jiafang.core.models import User
+from tests.core.factories import UserFactory
 from tests.feedback.helpers import walk_in
-from tests.visits.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

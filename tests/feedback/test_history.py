@@ -6,8 +6,8 @@ import pytest
 from feedback import services
 from feedback.models import EchoCardEvent, MatterEvent
 from jingshi_jiafang.core.models import User
+from tests.core.factories import UserFactory
 from tests.feedback.helpers import issue_and_hand_out, walk_in
-from tests.visits.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
