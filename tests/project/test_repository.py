@@ -51,7 +51,7 @@ def test_the_domain_and_the_conventions_are_documented_in_the_repository():
     for identifier in ("Visit.Kind.NIGHT", "Matter.State", "EchoCard", "Category.PUBLIC_SECURITY", "HouseholdLink"):
         assert identifier in domain, identifier
     conventions = (ROOT / "docs" / "conventions.md").read_text("utf-8")
-    for topic in ("services.py", "selectors.py", "ALLOWED_TRANSITIONS", "visits/scopes.py", "Http404"):
+    for topic in ("services.py", "selectors.py", "ALLOWED_TRANSITIONS", "core/scopes.py", "Http404"):
         assert topic in conventions, topic
 
 
