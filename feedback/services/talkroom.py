@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from feedback.models import DutyShift, Matter, TalkRoomCallback
@@ -18,8 +18,10 @@ from .matters import MatterError, matter_reopen
 SHIFT_PAST_DAYS = 31
 SHIFT_FUTURE_DAYS = 366
 SHIFT_MAX_HOURS = 24
-# Created by migration feedback.0004 on PostgreSQL only.
+# Created by migration feedback.0002 on PostgreSQL only.
 DUTY_SHIFT_OVERLAP_CONSTRAINT = "dutyshift_officer_no_overlap"
+# PostgreSQL's SQLSTATE for a deadlock it broke by failing this transaction.
+DEADLOCK_DETECTED = "40P01"
 
 
 def duty_shift_times_error(starts_at: datetime, ends_at: datetime) -> tuple[str, str] | None:
@@ -49,7 +51,9 @@ def duty_shift_add(
     if DutyShift.objects.filter(officer=officer, starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
         raise MatterError(overlap)
     # The check above misses a shift another head is adding at this moment; on PostgreSQL the exclusion
-    # constraint (migration 0004) refuses the second insert, and it reads the same as the check.
+    # constraint (feedback migration 0002) refuses the second insert, and it reads the same as the check. Two
+    # conflicting inserts can also end in a deadlock, which PostgreSQL breaks by failing one of them: the same
+    # refusal.
     try:
         with transaction.atomic():
             return DutyShift.objects.create(
@@ -57,6 +61,10 @@ def duty_shift_add(
             )
     except IntegrityError as error:
         if DUTY_SHIFT_OVERLAP_CONSTRAINT not in str(error):
+            raise
+        raise MatterError(overlap) from error
+    except OperationalError as error:
+        if getattr(error.__cause__, "pgcode", None) != DEADLOCK_DETECTED:
             raise
         raise MatterError(overlap) from error
 
