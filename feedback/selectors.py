@@ -4,7 +4,7 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.hashers import check_password
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -175,23 +175,19 @@ _RESIDENT_STAGE_OF = {
 }
 
 
-def _bureau_of(unit: Unit) -> Unit:
-    while unit.parent_id is not None:
-        unit = unit.parent
-    return unit
-
-
 def resident_status(*, matter: Matter) -> dict:
     """What the status page tells a resident: received, handled by which unit, answered with what. A merged
-    matter is answered by the one it was merged into, so its stage and reply are that one's."""
+    matter is answered by the one it was merged into, so its stage and reply are that one's. A matter reopened
+    after the resident was not satisfied keeps the earlier answer and their rating in sight."""
     answer = matter.duplicate_of if matter.state == State.MERGED else matter
     stage = _RESIDENT_STAGE_OF[answer.state]
     reached = [key for key, _ in RESIDENT_STAGES].index(stage)
     rating = answer_rating(matter=matter, answer=answer) if stage == "answered" else None
+    history = resident_history(matter=matter, answer=answer)
+    reopened = stage != "answered" and any(kind == "reopened" for _, kind, _ in history)
     return {
         "reference": matter.reference,
         "received_at": matter.created_at,
-        "bureau": _bureau_of(matter.unit),
         "merged": matter.state == State.MERGED,
         "stage": stage,
         # (label, reached, current) for the steps shown across the top
@@ -203,7 +199,30 @@ def resident_status(*, matter: Matter) -> dict:
         "answered_at": answer.closed_at if stage == "answered" else None,
         "rating": rating.get_outcome_display() if rating else "",
         "can_rate": stage == "answered" and rating is None,
+        "reopened": reopened,
+        # The answer the resident was not satisfied with: the result stays on the matter until the next one.
+        "earlier_reply": answer.result if reopened else "",
+        # (time, kind, words) in order, only once there is more to it than being received
+        "history": history if len(history) > 1 else [],
     }
+
+
+def resident_history(*, matter: Matter, answer: Matter) -> list[tuple[datetime, str, str]]:
+    """The resident's view of the way so far: received, answered, their ratings, handled again. Fixed words
+    only: notes are the bureau's inside words and may name its people."""
+    entries = [(matter.created_at, "received", "已受理")]
+    for event in answer.events.filter(Q(to_state=State.CLOSED) | Q(from_state=State.CLOSED)).exclude(
+        from_state=F("to_state")
+    ):
+        if event.to_state == State.CLOSED:
+            entries.append((event.at, "answered", "已答复"))
+        else:
+            entries.append((event.at, "reopened", "重新办理"))
+    for callback in matter.callbacks.filter(outcome__in=RATINGS, done_at__isnull=False):
+        entries.append((callback.done_at, "rated", f"您的评价:{callback.get_outcome_display()}"))
+    # A rating and the reopening it causes happen in one moment: the rating reads first.
+    order = {"received": 0, "answered": 1, "rated": 2, "reopened": 3}
+    return sorted(entries, key=lambda entry: (entry[0], order[entry[1]]))
 
 
 def lookup_for_resident(*, reference: str, password: str) -> Matter | None:
