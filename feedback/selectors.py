@@ -4,7 +4,7 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.hashers import check_password
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -58,17 +58,29 @@ def get_matter_for_user(user: User, pk: int) -> Matter:
 
 
 def _listed(matters: QuerySet[Matter]) -> QuerySet[Matter]:
-    return matters.select_related("household__village", "unit", "assignee", "owner").order_by("deadline", "-created_at")
+    """Work first: open matters before closed ones, the nearest deadline first (none set yet: after those that
+    have one, on every database), then the newest."""
+    return (
+        matters.select_related("household__village", "unit", "assignee", "owner")
+        .annotate(finished=Case(When(state__in=OPEN_STATES, then=Value(0)), default=Value(1)))
+        .order_by("finished", F("deadline").asc(nulls_last=True), "-created_at", "-pk")
+    )
 
 
 def my_matters(*, user: User) -> QuerySet[Matter]:
-    """我的诉求: what this person handles or owns (首问) and is not closed."""
-    return _listed(Matter.objects.filter(Q(assignee=user) | Q(owner=user), state__in=OPEN_STATES))
+    """我的诉求: what this person handles, owns (首问) or reported (heard on their visit), and is not closed."""
+    return _listed(Matter.objects.filter(Q(assignee=user) | Q(owner=user) | Q(reported_by=user), state__in=OPEN_STATES))
+
+
+def is_dispatcher(user: User) -> bool:
+    """Whether the registry's dispatcher actions (研判, 合并, 分流) would be this person's for a matter of their
+    own unit: the 待研判/分流 queue is for them only."""
+    return bool(user.unit_id) and dispatches(user, Matter(unit_id=user.unit_id))
 
 
 def matters_to_process(*, user: User) -> QuerySet[Matter]:
-    """待研判/分流: the unit's matters waiting for what its head and duty officers do (研判, 分流, 合并)."""
-    if not user.unit_id or not (user.is_unit_head or user.role == User.Role.DUTY_OFFICER):
+    """待研判/分流: the matters of the dispatcher's unit (and the units under it) waiting for 研判, 分流, 合并."""
+    if not is_dispatcher(user):
         return Matter.objects.none()
     return _listed(Matter.objects.filter(unit__in=unit_subtree(user.unit), state__in=TO_PROCESS_STATES))
 

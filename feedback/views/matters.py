@@ -24,18 +24,26 @@ QUEUES = {
 }
 
 
+def queues_for(user) -> dict:
+    """The tabs this person has: the dispatcher's queue only for those who analyse and dispatch."""
+    if selectors.is_dispatcher(user):
+        return QUEUES
+    return {key: queue for key, queue in QUEUES.items() if key != "to_process"}
+
+
 @login_required
 def matter_list(request):
+    queues = queues_for(request.user)
     queue = request.GET.get("queue", "mine")
-    if queue not in QUEUES:
+    if queue not in queues:
         queue = "mine"
-    title, select = QUEUES[queue]
+    title, select = queues[queue]
     matter_filter = MatterFilter(
         request.GET or None, queryset=select(user=request.user), villages=villages_visible_to(request.user)
     )
     context = {
         "queue": queue,
-        "queues": QUEUES,
+        "queues": queues,
         "title": title,
         "filter": matter_filter,
         # the collapsed filters stay open while one of them is in use
