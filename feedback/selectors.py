@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from feedback.models import CardBatch, DutyShift, EchoCard, Matter, TalkRoomCallback, TopicVisit
-from feedback.workflows import MATTER_FLOW, dispatches
+from feedback.workflows import MATTER_FLOW, dispatches, handles, owns
 from jingshi_jiafang.core.models import Household, Unit, User
 from jingshi_jiafang.core.scopes import COUNTY_WIDE_ROLES, households_visible_to, unit_subtree
 from jingshi_jiafang.core.timeline import TimelineEvent
@@ -74,8 +74,12 @@ def my_matters(*, user: User) -> QuerySet[Matter]:
 
 def is_dispatcher(user: User) -> bool:
     """Whether the registry's dispatcher actions (研判, 合并, 分流) would be this person's for a matter of their
-    own unit: the 待研判/分流 queue is for them only."""
-    return bool(user.unit_id) and dispatches(user, Matter(unit_id=user.unit_id))
+    own unit: the 待研判/分流 queue is for them only. Asked by a page's tabs and by its queue: answered once per
+    user object (one request's)."""
+    answer = getattr(user, "_is_dispatcher", None)
+    if answer is None:
+        answer = user._is_dispatcher = bool(user.unit_id) and dispatches(user, Matter(unit_id=user.unit_id))
+    return answer
 
 
 def matters_to_process(*, user: User) -> QuerySet[Matter]:
@@ -87,6 +91,33 @@ def matters_to_process(*, user: User) -> QuerySet[Matter]:
 
 def overdue_matters(*, user: User) -> QuerySet[Matter]:
     return _listed(matters_visible_to(user).filter(overdue(timezone.now())))
+
+
+def _dispatcher_words(matter: Matter) -> str:
+    return f"{matter.unit}的负责人或值班民警"
+
+
+def _handler_words(matter: Matter) -> str:
+    return f"承办民警{matter.assignee}" if matter.assignee_id else f"{matter.assigned_unit}的民警"
+
+
+# Who each rule of the registry stands for, in words for the matter page.
+_WHO = {dispatches: _dispatcher_words, handles: _handler_words, owns: lambda matter: f"首问责任人{matter.owner}"}
+
+
+def next_steps(*, matter: Matter, offered: set[str]) -> list[dict]:
+    """下一步: the moves the registry offers in the matter's state, grouped by who may take them, and whether that
+    is the reader (`offered`: the actions the registry offers them). Notes and hand-overs are asides, not the
+    next step."""
+    steps: dict[str, dict] = {}
+    for action in MATTER_FLOW.actions.values():
+        if action.target is None or matter.state not in action.sources:
+            continue
+        who = _WHO[action.may](matter) if action.may in _WHO else "有权限的人员"
+        step = steps.setdefault(who, {"who": who, "actions": [], "you": False})
+        step["actions"].append(action.label)
+        step["you"] = step["you"] or action.name in offered
+    return list(steps.values())
 
 
 def merged_matters(*, matter: Matter) -> QuerySet[Matter]:
@@ -104,6 +135,12 @@ def all_matters(*, user: User) -> QuerySet[Matter]:
 MERGE_CANDIDATES = 100
 MERGE_SUGGESTIONS = 5
 SIMILAR_TEXT = 0.2
+# The same household or resident makes a duplicate likelier, not certain: one household raises unrelated things
+# (a police car at a restaurant, broken fitness equipment). Their texts must still share something, and such a
+# tie only nudges the rank, below what similar text counts. A card stands for one matter, so a second matter on
+# the same card is a duplicate whatever its words.
+RELATED_TEXT = 0.1
+SAME_TIE_WEIGHT = 0.1
 _NOT_TEXT = re.compile(r"[\s\W_]+")
 
 
@@ -121,9 +158,9 @@ def text_similarity(a: str, b: str) -> float:
 
 
 def merge_suggestions(*, matter: Matter, user: User) -> list[tuple[Matter, list[str]]]:
-    """Open matters `matter` may duplicate, best first, with why each is suggested: the same household, card or
-    resident, or the same village (for a walk-in with no household, the same police room) with similar text.
-    Only matters the user may see."""
+    """Open matters `matter` may duplicate, best first, with why each is suggested: similar text in the same
+    village (for a walk-in with no household, the same police room), related text from the same household or
+    resident, or the same echo card. Only matters the user may see."""
     near = Q(unit=matter.unit, household__isnull=True) if matter.household_id is None else Q(pk__in=[])
     if matter.household_id:
         near |= Q(household__village=matter.household.village_id)
@@ -148,10 +185,12 @@ def merge_suggestions(*, matter: Matter, user: User) -> list[tuple[Matter, list[
         if matter.resident_phone and candidate.resident_phone == matter.resident_phone:
             same.append("同一反映人")
         similarity = text_similarity(matter.content, candidate.content)
-        if not same and similarity < SIMILAR_TEXT:
+        same_card = "同一张回音卡" in same
+        if not same_card and similarity < (RELATED_TEXT if same else SIMILAR_TEXT):
             continue
-        similar = [f"内容相似 {similarity:.0%}"] if similarity >= SIMILAR_TEXT else []
-        ranked.append((len(same) + similarity, candidate, same + similar))
+        similar = [f"内容相似 {similarity:.0%}"] if similarity >= RELATED_TEXT else []
+        rank = similarity + SAME_TIE_WEIGHT * len(same) + (1 if same_card else 0)
+        ranked.append((rank, candidate, same + similar))
     ranked.sort(key=lambda item: item[0], reverse=True)
     return [(candidate, reasons) for _, candidate, reasons in ranked[:MERGE_SUGGESTIONS]]
 

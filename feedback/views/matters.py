@@ -80,6 +80,9 @@ def _detail_context(request, matter: Matter, bound: dict | None = None) -> dict:
     forms = _forms(request, matter, actions, bound)
     return {
         "matter": matter,
+        "next_steps": selectors.next_steps(matter=matter, offered={action.name for action in actions}),
+        # The form just sent and refused: named at the top, since on a phone it may sit far down the page.
+        "refused": [(action, forms[action.name]) for action in actions if action.name in (bound or {})],
         "events": selectors.matter_history(matter=matter),
         "merged": selectors.merged_matters(matter=matter),
         "handovers": matter.handovers.select_related("from_user", "to_user"),

@@ -10,14 +10,10 @@ from django.utils import timezone
 from feedback import services
 from feedback.models import Matter
 from jingshi_jiafang.core.models import User
-from tests.conftest import MAX_PAGE_QUERIES
 from tests.core.factories import HouseholdFactory, UserFactory, VillageFactory
-from tests.feedback.helpers import issue_and_hand_out, walk_in
+from tests.feedback.helpers import MATTER_LIST_QUERIES, issue_and_hand_out, walk_in
 
 pytestmark = pytest.mark.django_db
-
-# The tabs ask the registry's dispatcher rule once whether this person has the 待研判/分流 queue.
-MATTER_LIST_QUERIES = MAX_PAGE_QUERIES + 1
 
 
 @pytest.fixture
@@ -136,10 +132,12 @@ def test_an_empty_dispatch_queue_names_the_unit_it_covers(client, duty):
 def test_all_lists_open_matters_first_then_by_deadline_then_newest(client, duty):
     now = timezone.now()
     closed = walk_in(duty, "九月已办结")
-    Matter.objects.filter(pk=closed.pk).update(state="closed", result="已答复", deadline=None, created_at=now - timedelta(days=60))
+    Matter.objects.filter(pk=closed.pk).update(
+        state="closed", result="已答复", deadline=None, created_at=now - timedelta(days=60)
+    )
     no_deadline_old = walk_in(duty, "未定期限旧")
     Matter.objects.filter(pk=no_deadline_old.pk).update(created_at=now - timedelta(days=2))
-    no_deadline_new = walk_in(duty, "未定期限新")
+    walk_in(duty, "未定期限新")
     later = walk_in(duty, "期限晚")
     sooner = walk_in(duty, "期限早")
     Matter.objects.filter(pk=later.pk).update(state="dispatched", deadline=now + timedelta(days=5))
@@ -155,7 +153,11 @@ def test_my_matters_include_what_i_reported_while_open_and_overdue_comes_first(c
         channel=Matter.Channel.VISIT, content="走访听到的诉求", unit=alice.unit, actor=alice, household=alice_household
     )
     closed = services.matter_register(
-        channel=Matter.Channel.VISIT, content="已办结的走访诉求", unit=alice.unit, actor=alice, household=alice_household
+        channel=Matter.Channel.VISIT,
+        content="已办结的走访诉求",
+        unit=alice.unit,
+        actor=alice,
+        household=alice_household,
     )
     Matter.objects.filter(pk=closed.pk).update(state="closed", result="已答复")
     overdue = services.matter_register(
