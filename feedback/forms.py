@@ -168,7 +168,11 @@ class EchoForm(forms.Form):
 
 class StatusForm(forms.Form):
     reference = ReferenceField(label="查询编号")
-    password = forms.CharField(label="查询密码", max_length=12, widget=forms.PasswordInput)
+    password = forms.CharField(
+        label="查询密码",
+        max_length=12,
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
 
 
 class RatingForm(forms.Form):
