@@ -142,3 +142,16 @@ def test_the_matter_page_says_who_acts_next(client, duty, alice, bob):
     body = client.get(matter.get_absolute_url()).content.decode()
     step = body.split('data-testid="next-step"')[1].split("</div>")[0]
     assert "开始处理" in step and alice.name in step and "您" not in step
+
+
+def test_the_walk_in_phone_and_the_merge_reference_bring_up_a_number_keyboard(client, duty):
+    client.force_login(duty)
+    walk_in_page = client.get(reverse("feedback:walk_in")).content.decode()
+    assert 'inputmode="tel"' in re.search(r'<input[^>]*name="resident_phone"[^>]*>', walk_in_page).group(0)
+    matter = walk_in(duty)
+    page = client.get(matter.get_absolute_url()).content.decode()
+    assert 'inputmode="numeric"' in re.search(r'<input[^>]*name="merge-into_reference"[^>]*>', page).group(0)
+    other = walk_in(duty, "另一件事")
+    response = act(client, matter, "merge", {"into_reference": f"{other.reference[:4]} {other.reference[4:]}"})
+    matter.refresh_from_db()
+    assert response.status_code == 302 and matter.duplicate_of == other
