@@ -14,22 +14,32 @@ from jingshi_jiafang.core.filters import MaskedSearchInput
 from jingshi_jiafang.core.models import Area
 
 _REFERENCE = re.compile(r"^\d{12}$")
-_DIGITS = re.compile(r"^\d{3,11}$")
+_DIGITS = re.compile(r"^\d{1,11}$")
 _CARD = re.compile(r"^SY-", re.IGNORECASE)
+_GROUPED_DIGITS = re.compile(r"^[\d\s-]+$")
+# A card's sequence is printed as six digits; the hand-out form takes it with or without the leading zeros.
+_SEQUENCE_DIGITS = 6
 
 
 def search_matters(queryset: QuerySet[Matter], text: str) -> QuerySet[Matter]:
-    """A 12-digit reference exactly; a card number by its start; digits as a reference's start or a phone;
-    anything else in the resident's name, the household head's name or the text."""
+    """A 12-digit reference exactly (as read out, in groups: spaces and dashes are dropped); a card number by its
+    start; digits as a reference's start, a phone, or a card's sequence number; anything else in the resident's
+    name, the household head's name or the text."""
     text = text.strip()
     if not text:
         return queryset
-    if _REFERENCE.match(text):
-        return queryset.filter(reference=text)
+    digits = re.sub(r"[\s-]", "", text) if _GROUPED_DIGITS.match(text) else text
+    if _REFERENCE.match(digits):
+        return queryset.filter(Q(reference=digits) | Q(resident_phone=text))
     if _CARD.match(text):
         return queryset.filter(echo_card__number__startswith=text.upper())
     if _DIGITS.match(text):
-        return queryset.filter(Q(reference__startswith=text) | Q(resident_phone__contains=text))
+        found = Q(reference__startswith=text) if len(text) >= 3 else Q(pk__in=[])
+        if len(text) >= 3:
+            found |= Q(resident_phone__contains=text)
+        if len(text) <= _SEQUENCE_DIGITS:
+            found |= Q(echo_card__sequence=int(text))
+        return queryset.filter(found)
     return queryset.filter(
         Q(resident_name__contains=text) | Q(household__head_name__contains=text) | Q(content__contains=text)
     )

@@ -1,3 +1,4 @@
+import re
 import uuid
 from datetime import date, timedelta
 
@@ -26,6 +27,37 @@ def bounded_text(label: str, max_length: int, *, required: bool = True, rows: in
     )
 
 
+# The first line of every select, so an unchanged form never saves a choice nobody made.
+CHOOSE = "请选择…"
+# A phone keyboard with digits: a resident types a phone number, an officer a reference read out to them.
+PHONE_INPUT = forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})
+_REFERENCE_SEPARATORS = re.compile(r"[\s\-]+")
+
+
+def phone_field(label: str, *, required: bool = False, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=20,
+        required=required,
+        validators=[validate_phone],
+        help_text=help_text,
+        widget=PHONE_INPUT,
+    )
+
+
+class ReferenceField(forms.RegexField):
+    """A matter's 12-digit reference, as a person types it: the spaces or dashes they group it with (as it is read
+    out, "2611 2931 8614") are dropped."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+        kwargs.setdefault("error_messages", {"invalid": "查询编号是12位数字。"})
+        super().__init__(regex=r"^\d{12}$", max_length=30, **kwargs)
+
+    def to_python(self, value):
+        return _REFERENCE_SEPARATORS.sub("", super().to_python(value))
+
+
 _DATETIME = {
     "input_formats": ["%Y-%m-%dT%H:%M"],
     "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -50,7 +82,7 @@ class TopicVisitForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, initial={"month": date.today().replace(day=1)}, **kwargs)
-        self.fields["category"].choices = [c for c in Category.choices if c[0] != Category.OTHER]
+        self.fields["category"].choices = [("", CHOOSE), *(c for c in Category.choices if c[0] != Category.OTHER)]
         self.fields["staff"].queryset = (
             User.objects.filter(is_active=True).exclude(role="").order_by("unit__code", "name")
         )
@@ -76,7 +108,7 @@ class SolutionForm(forms.Form):
 
 
 class CardBatchForm(forms.Form):
-    unit = forms.ModelChoiceField(label="发卡单位", queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(label="发卡单位", queryset=Unit.objects.none(), empty_label=CHOOSE)
     count = forms.IntegerField(label="张数", min_value=1, max_value=1000, initial=40)
 
     def __init__(self, *args, units, **kwargs):
@@ -126,9 +158,7 @@ class EchoForm(forms.Form):
     code = forms.CharField(label="验证码", max_length=8, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     content = bounded_text("您想说的事", CONTENT_MAX_LENGTH, rows=5)
     resident_name = forms.CharField(label="您的称呼(可不填)", max_length=32, required=False)
-    resident_phone = forms.CharField(
-        label="联系电话(可不填)", max_length=20, required=False, validators=[validate_phone]
-    )
+    resident_phone = phone_field("联系电话(可不填)", help_text="留下电话,民警办理时可以直接联系您。")
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -137,8 +167,12 @@ class EchoForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    reference = forms.CharField(label="查询编号", max_length=20)
-    password = forms.CharField(label="查询密码", max_length=12, widget=forms.PasswordInput)
+    reference = ReferenceField(label="查询编号")
+    password = forms.CharField(
+        label="查询密码",
+        max_length=12,
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
 
 
 class RatingForm(forms.Form):
@@ -165,7 +199,11 @@ class MatterActionForm(forms.Form):
 
 
 class AnalyseForm(MatterActionForm):
-    category = forms.ChoiceField(label="类别", choices=Category.choices)
+    # No category is pre-selected: an unchanged form would file the matter under the first one. (When a
+    # classifier suggests one, that suggestion is the place to start from.)
+    category = forms.ChoiceField(
+        label="类别", choices=[("", CHOOSE), *Category.choices], error_messages={"required": "请选择类别。"}
+    )
     urgency = forms.ChoiceField(label="紧急程度", choices=Matter.Urgency.choices)
     note = bounded_text("研判意见", NOTE_MAX_LENGTH, required=False)
 
@@ -178,12 +216,7 @@ class MergeForm(MatterActionForm):
     """Pick the matter this one duplicates from the suggestions, or type its 12-digit reference."""
 
     into = forms.ChoiceField(label="可能重复的诉求", required=False, widget=forms.RadioSelect)
-    into_reference = forms.RegexField(
-        label="或填写查询编号",
-        regex=r"^\s*\d{12}\s*$",
-        required=False,
-        error_messages={"invalid": "查询编号是12位数字。"},
-    )
+    into_reference = ReferenceField(label="或填写查询编号", required=False)
 
     def __init__(self, *args, user: User, matter: Matter, **kwargs):
         super().__init__(*args, user=user, matter=matter, **kwargs)
@@ -200,7 +233,7 @@ class MergeForm(MatterActionForm):
 
     def clean(self):
         data = super().clean()
-        reference = (data.get("into") or data.get("into_reference") or "").strip()
+        reference = data.get("into") or data.get("into_reference") or ""
         if not reference and not self.errors:
             raise forms.ValidationError("请从可能重复的诉求中选择一件,或填写它的12位查询编号。")
         data["reference"] = reference
@@ -208,8 +241,15 @@ class MergeForm(MatterActionForm):
 
 
 class DispatchForm(MatterActionForm):
-    assigned_unit = forms.ModelChoiceField(label="承办单位或部门", queryset=Unit.objects.order_by("kind", "code"))
-    assignee = forms.ModelChoiceField(label="承办民警(可不选)", queryset=User.objects.none(), required=False)
+    assigned_unit = forms.ModelChoiceField(
+        label="承办单位或部门", queryset=Unit.objects.order_by("kind", "code"), empty_label=CHOOSE
+    )
+    assignee = forms.ModelChoiceField(
+        label="承办民警(可不选)",
+        queryset=User.objects.none(),
+        required=False,
+        help_text="只能选所选承办单位的民警(按单位分组);不选则由该单位负责人安排。",
+    )
     note = forms.CharField(
         label="分流说明", max_length=NOTE_MAX_LENGTH, required=False, error_messages={"max_length": TOO_LONG}
     )
@@ -217,12 +257,27 @@ class DispatchForm(MatterActionForm):
     def __init__(self, *args, matter: Matter, **kwargs):
         kwargs.setdefault("initial", {"assigned_unit": matter.unit_id})
         super().__init__(*args, matter=matter, **kwargs)
-        self.fields["assignee"].queryset = (
+        officers = (
             User.objects.filter(is_active=True, role__in=[User.Role.OFFICER, User.Role.DUTY_OFFICER])
             .select_related("unit")
-            .order_by("unit__code", "name")
+            .order_by("unit__kind", "unit__code", "name")
         )
-        self.fields["assignee"].label_from_instance = lambda u: f"{u.name or u.username}({u.unit})"
+        self.fields["assignee"].queryset = officers
+        # One group per unit: the officer is picked under the unit chosen above.
+        groups: dict[Unit, list] = {}
+        for officer in officers:
+            groups.setdefault(officer.unit, []).append((officer.pk, officer.name or officer.username))
+        self.fields["assignee"].choices = [
+            ("", "不指定民警(交单位办理)"),
+            *((str(unit), items) for unit, items in groups.items()),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        unit, officer = cleaned.get("assigned_unit"), cleaned.get("assignee")
+        if unit and officer and officer.unit_id != unit.pk:
+            self.add_error("assignee", f"{officer}属于{officer.unit},不属于{unit}。请选择{unit}的民警,或不指定民警。")
+        return cleaned
 
 
 class NoteForm(MatterActionForm):
@@ -231,11 +286,15 @@ class NoteForm(MatterActionForm):
 
 class CloseForm(MatterActionForm):
     result = bounded_text("办理结果", RESULT_MAX_LENGTH, rows=3)
-    reply_method = forms.ChoiceField(label="如何告知群众", choices=Matter.ReplyMethod.choices)
+    reply_method = forms.ChoiceField(
+        label="如何告知群众",
+        choices=[("", CHOOSE), *Matter.ReplyMethod.choices],
+        error_messages={"required": "请选择如何告知群众。"},
+    )
 
 
 class HandOverForm(MatterActionForm):
-    to_user = forms.ModelChoiceField(label="移交给", queryset=User.objects.none())
+    to_user = forms.ModelChoiceField(label="移交给", queryset=User.objects.none(), empty_label=CHOOSE)
     note = bounded_text("交接说明", NOTE_MAX_LENGTH)
 
     def __init__(self, *args, user: User, **kwargs):
@@ -262,13 +321,7 @@ class WalkInForm(forms.Form):
     )
     content = bounded_text("群众反映的事", CONTENT_MAX_LENGTH, rows=4)
     resident_name = forms.CharField(label="反映人", max_length=32)
-    resident_phone = forms.CharField(
-        label="联系电话",
-        max_length=20,
-        required=False,
-        validators=[validate_phone],
-        help_text="手机号 11 位,固定电话如 0527-83512345。",
-    )
+    resident_phone = phone_field("联系电话", help_text="手机号 11 位,固定电话如 0527-83512345。")
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -276,7 +329,7 @@ class WalkInForm(forms.Form):
 
 
 class DutyShiftForm(forms.Form):
-    officer = forms.ModelChoiceField(label="值班民警", queryset=User.objects.none())
+    officer = forms.ModelChoiceField(label="值班民警", queryset=User.objects.none(), empty_label=CHOOSE)
     starts_at = forms.DateTimeField(label="开始", **_DATETIME)
     ends_at = forms.DateTimeField(label="结束", **_DATETIME, help_text="一个班次最长 24 小时。")
 
@@ -316,5 +369,5 @@ class RosterQueryForm(forms.Form):
 
 
 class CallbackForm(forms.Form):
-    outcome = forms.ChoiceField(label="回访结果", choices=TalkRoomCallback.Outcome.choices)
+    outcome = forms.ChoiceField(label="回访结果", choices=[("", CHOOSE), *TalkRoomCallback.Outcome.choices])
     note = bounded_text("回访情况", NOTE_MAX_LENGTH, required=False)

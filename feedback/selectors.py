@@ -4,12 +4,12 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.hashers import check_password
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from feedback.models import CardBatch, DutyShift, EchoCard, Matter, TalkRoomCallback, TopicVisit
-from feedback.workflows import MATTER_FLOW, dispatches
+from feedback.workflows import MATTER_FLOW, dispatches, handles, owns
 from jingshi_jiafang.core.models import Household, Unit, User
 from jingshi_jiafang.core.scopes import COUNTY_WIDE_ROLES, households_visible_to, unit_subtree
 from jingshi_jiafang.core.timeline import TimelineEvent
@@ -58,23 +58,66 @@ def get_matter_for_user(user: User, pk: int) -> Matter:
 
 
 def _listed(matters: QuerySet[Matter]) -> QuerySet[Matter]:
-    return matters.select_related("household__village", "unit", "assignee", "owner").order_by("deadline", "-created_at")
+    """Work first: open matters before closed ones, the nearest deadline first (none set yet: after those that
+    have one, on every database), then the newest."""
+    return (
+        matters.select_related("household__village", "unit", "assignee", "owner")
+        .annotate(finished=Case(When(state__in=OPEN_STATES, then=Value(0)), default=Value(1)))
+        .order_by("finished", F("deadline").asc(nulls_last=True), "-created_at", "-pk")
+    )
 
 
 def my_matters(*, user: User) -> QuerySet[Matter]:
-    """我的诉求: what this person handles or owns (首问) and is not closed."""
-    return _listed(Matter.objects.filter(Q(assignee=user) | Q(owner=user), state__in=OPEN_STATES))
+    """我的诉求: what this person handles, owns (首问) or reported (heard on their visit), and is not closed."""
+    return _listed(Matter.objects.filter(Q(assignee=user) | Q(owner=user) | Q(reported_by=user), state__in=OPEN_STATES))
+
+
+def is_dispatcher(user: User) -> bool:
+    """Whether the registry's dispatcher actions (研判, 合并, 分流) would be this person's for a matter of their
+    own unit: the 待研判/分流 queue is for them only. Asked by a page's tabs and by its queue: answered once per
+    user object (one request's)."""
+    answer = getattr(user, "_is_dispatcher", None)
+    if answer is None:
+        answer = user._is_dispatcher = bool(user.unit_id) and dispatches(user, Matter(unit_id=user.unit_id))
+    return answer
 
 
 def matters_to_process(*, user: User) -> QuerySet[Matter]:
-    """待研判/分流: the unit's matters waiting for what its head and duty officers do (研判, 分流, 合并)."""
-    if not user.unit_id or not (user.is_unit_head or user.role == User.Role.DUTY_OFFICER):
+    """待研判/分流: the matters of the dispatcher's unit (and the units under it) waiting for 研判, 分流, 合并."""
+    if not is_dispatcher(user):
         return Matter.objects.none()
     return _listed(Matter.objects.filter(unit__in=unit_subtree(user.unit), state__in=TO_PROCESS_STATES))
 
 
 def overdue_matters(*, user: User) -> QuerySet[Matter]:
     return _listed(matters_visible_to(user).filter(overdue(timezone.now())))
+
+
+def _dispatcher_words(matter: Matter) -> str:
+    return f"{matter.unit}的负责人或值班民警"
+
+
+def _handler_words(matter: Matter) -> str:
+    return f"承办民警{matter.assignee}" if matter.assignee_id else f"{matter.assigned_unit}的民警"
+
+
+# Who each rule of the registry stands for, in words for the matter page.
+_WHO = {dispatches: _dispatcher_words, handles: _handler_words, owns: lambda matter: f"首问责任人{matter.owner}"}
+
+
+def next_steps(*, matter: Matter, offered: set[str]) -> list[dict]:
+    """下一步: the moves the registry offers in the matter's state, grouped by who may take them, and whether that
+    is the reader (`offered`: the actions the registry offers them). Notes and hand-overs are asides, not the
+    next step."""
+    steps: dict[str, dict] = {}
+    for action in MATTER_FLOW.actions.values():
+        if action.target is None or matter.state not in action.sources:
+            continue
+        who = _WHO[action.may](matter) if action.may in _WHO else "有权限的人员"
+        step = steps.setdefault(who, {"who": who, "actions": [], "you": False})
+        step["actions"].append(action.label)
+        step["you"] = step["you"] or action.name in offered
+    return list(steps.values())
 
 
 def merged_matters(*, matter: Matter) -> QuerySet[Matter]:
@@ -92,6 +135,12 @@ def all_matters(*, user: User) -> QuerySet[Matter]:
 MERGE_CANDIDATES = 100
 MERGE_SUGGESTIONS = 5
 SIMILAR_TEXT = 0.2
+# The same household or resident makes a duplicate likelier, not certain: one household raises unrelated things
+# (a police car at a restaurant, broken fitness equipment). Their texts must still share something, and such a
+# tie only nudges the rank, below what similar text counts. A card stands for one matter, so a second matter on
+# the same card is a duplicate whatever its words.
+RELATED_TEXT = 0.1
+SAME_TIE_WEIGHT = 0.1
 _NOT_TEXT = re.compile(r"[\s\W_]+")
 
 
@@ -109,9 +158,9 @@ def text_similarity(a: str, b: str) -> float:
 
 
 def merge_suggestions(*, matter: Matter, user: User) -> list[tuple[Matter, list[str]]]:
-    """Open matters `matter` may duplicate, best first, with why each is suggested: the same household, card or
-    resident, or the same village (for a walk-in with no household, the same police room) with similar text.
-    Only matters the user may see."""
+    """Open matters `matter` may duplicate, best first, with why each is suggested: similar text in the same
+    village (for a walk-in with no household, the same police room), related text from the same household or
+    resident, or the same echo card. Only matters the user may see."""
     near = Q(unit=matter.unit, household__isnull=True) if matter.household_id is None else Q(pk__in=[])
     if matter.household_id:
         near |= Q(household__village=matter.household.village_id)
@@ -136,10 +185,12 @@ def merge_suggestions(*, matter: Matter, user: User) -> list[tuple[Matter, list[
         if matter.resident_phone and candidate.resident_phone == matter.resident_phone:
             same.append("同一反映人")
         similarity = text_similarity(matter.content, candidate.content)
-        if not same and similarity < SIMILAR_TEXT:
+        same_card = "同一张回音卡" in same
+        if not same_card and similarity < (RELATED_TEXT if same else SIMILAR_TEXT):
             continue
-        similar = [f"内容相似 {similarity:.0%}"] if similarity >= SIMILAR_TEXT else []
-        ranked.append((len(same) + similarity, candidate, same + similar))
+        similar = [f"内容相似 {similarity:.0%}"] if similarity >= RELATED_TEXT else []
+        rank = similarity + SAME_TIE_WEIGHT * len(same) + (1 if same_card else 0)
+        ranked.append((rank, candidate, same + similar))
     ranked.sort(key=lambda item: item[0], reverse=True)
     return [(candidate, reasons) for _, candidate, reasons in ranked[:MERGE_SUGGESTIONS]]
 
@@ -175,23 +226,19 @@ _RESIDENT_STAGE_OF = {
 }
 
 
-def _bureau_of(unit: Unit) -> Unit:
-    while unit.parent_id is not None:
-        unit = unit.parent
-    return unit
-
-
 def resident_status(*, matter: Matter) -> dict:
     """What the status page tells a resident: received, handled by which unit, answered with what. A merged
-    matter is answered by the one it was merged into, so its stage and reply are that one's."""
+    matter is answered by the one it was merged into, so its stage and reply are that one's. A matter reopened
+    after the resident was not satisfied keeps the earlier answer and their rating in sight."""
     answer = matter.duplicate_of if matter.state == State.MERGED else matter
     stage = _RESIDENT_STAGE_OF[answer.state]
     reached = [key for key, _ in RESIDENT_STAGES].index(stage)
     rating = answer_rating(matter=matter, answer=answer) if stage == "answered" else None
+    history = resident_history(matter=matter, answer=answer)
+    reopened = stage != "answered" and any(kind == "reopened" for _, kind, _ in history)
     return {
         "reference": matter.reference,
         "received_at": matter.created_at,
-        "bureau": _bureau_of(matter.unit),
         "merged": matter.state == State.MERGED,
         "stage": stage,
         # (label, reached, current) for the steps shown across the top
@@ -203,7 +250,30 @@ def resident_status(*, matter: Matter) -> dict:
         "answered_at": answer.closed_at if stage == "answered" else None,
         "rating": rating.get_outcome_display() if rating else "",
         "can_rate": stage == "answered" and rating is None,
+        "reopened": reopened,
+        # The answer the resident was not satisfied with: the result stays on the matter until the next one.
+        "earlier_reply": answer.result if reopened else "",
+        # (time, kind, words) in order, only once there is more to it than being received
+        "history": history if len(history) > 1 else [],
     }
+
+
+def resident_history(*, matter: Matter, answer: Matter) -> list[tuple[datetime, str, str]]:
+    """The resident's view of the way so far: received, answered, their ratings, handled again. Fixed words
+    only: notes are the bureau's inside words and may name its people."""
+    entries = [(matter.created_at, "received", "已受理")]
+    for event in answer.events.filter(Q(to_state=State.CLOSED) | Q(from_state=State.CLOSED)).exclude(
+        from_state=F("to_state")
+    ):
+        if event.to_state == State.CLOSED:
+            entries.append((event.at, "answered", "已答复"))
+        else:
+            entries.append((event.at, "reopened", "重新办理"))
+    for callback in matter.callbacks.filter(outcome__in=RATINGS, done_at__isnull=False):
+        entries.append((callback.done_at, "rated", f"您的评价:{callback.get_outcome_display()}"))
+    # A rating and the reopening it causes happen in one moment: the rating reads first.
+    order = {"received": 0, "answered": 1, "rated": 2, "reopened": 3}
+    return sorted(entries, key=lambda entry: (entry[0], order[entry[1]]))
 
 
 def lookup_for_resident(*, reference: str, password: str) -> Matter | None:

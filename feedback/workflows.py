@@ -112,7 +112,16 @@ MATTER_FLOW = Workflow(
             form="feedback.forms.NoteForm",
             confirm="确定退单吗?诉求将回到研判。",
         ),
-        Action("close", "办结", "已办结。", target=State.CLOSED, may=handles, form="feedback.forms.CloseForm"),
+        Action(
+            "close",
+            "办结",
+            "已办结。",
+            target=State.CLOSED,
+            may=handles,
+            form="feedback.forms.CloseForm",
+            # It answers the resident: the result is what they read.
+            confirm="确定办结吗?办理结果将作为答复告知群众。",
+        ),
         Action("hand_over", "移交(首问责任)", "已移交。", may=owns, form="feedback.forms.HandOverForm", button="移交"),
     ],
 )

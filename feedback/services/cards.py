@@ -1,6 +1,7 @@
 """Echo cards: issued in batches with numbers that are unique, without gaps and never reused; handed to a
 household on a visit; echoed back by the resident; or voided with a reason."""
 
+import dataclasses
 import hmac
 import secrets
 import uuid
@@ -14,6 +15,7 @@ from feedback.models import CardBatch, CardSequence, EchoCard, Matter
 from feedback.selectors import card_units_of
 from feedback.workflows import CARD_FLOW, MATTER_FLOW
 from jingshi_jiafang.core.models import Household, Unit, User
+from jingshi_jiafang.core.privacy import mask_phone
 from visits.models import Visit
 
 from .intake import matter_register_once, query_password_reissue
@@ -122,8 +124,24 @@ class EchoOutcome(StrEnum):
     NEW = "new"
     # The card was echoed before and that matter is still open: the message is added to it.
     FOLLOW_UP = "follow_up"
-    # The same form (or the same message) sent again: nothing new is recorded.
+    # The same form (or the same message) sent again: no new text is recorded.
     REPEAT = "repeat"
+
+
+@dataclasses.dataclass(frozen=True)
+class EchoResult:
+    """What a resident's echo came to. `matter` is the resident's own (a merged one keeps its reference and
+    password); `added` names the contact details this echo gave a matter that lacked them."""
+
+    matter: Matter
+    password: str
+    outcome: EchoOutcome
+    added: tuple[str, ...] = ()
+
+    @property
+    def voided_earlier_password(self) -> bool:
+        # Only the first echo of a card comes without an earlier password.
+        return self.outcome != EchoOutcome.NEW
 
 
 @transaction.atomic
@@ -136,14 +154,16 @@ def card_echo(
     resident_name: str = "",
     resident_phone: str = "",
     request=None,
-) -> tuple[Matter, str, EchoOutcome] | None:
-    """A resident echoes back online with the card's number and code. Returns the matter, its query password
-    (shown once) and what happened; or None for any wrong number, code or card state, without saying which.
+) -> EchoResult | None:
+    """A resident echoes back online with the card's number and code. Returns what happened, with the query
+    password (shown once); or None for any wrong number, code or card state, without saying which.
 
-    A card stands for one matter: a second message on it joins the first matter as a follow-up while that is
-    open, and once it is closed the card is used up (CardError says so and where to go instead). Every
-    successful answer carries a fresh query password, since the earlier one may never have reached the screen
-    or the resident may have lost it; only the holder of the card and its code gets one."""
+    A card stands for one matter: a second message on it joins the matter that answers it (the first, or the one
+    it was merged into) as a follow-up while that is open, and once it is closed the card is used up (CardError
+    says so and where to go instead). A name or phone the resident gives again is kept on their own matter when
+    it had none. Every successful answer carries a fresh query password for the resident's own matter, since the
+    earlier one may never have reached the screen or the resident may have lost it; only the holder of the card
+    and its code gets one."""
     card = EchoCard.objects.select_for_update().filter(number=number.strip().upper()).first()
     expected = card.verification_code if card else _verification_code()
     code_ok = hmac.compare_digest(expected.encode(), code.strip().upper().encode())
@@ -164,20 +184,44 @@ def card_echo(
             request=request,
         )
         CARD_FLOW.move(card, CardState.ECHOED, actor=None, note=f"网上回音,诉求 {matter.reference}")
-        return matter, password, EchoOutcome.NEW
-    matter = first
-    while matter.state == Matter.State.MERGED and matter.duplicate_of_id:
-        matter = matter.duplicate_of
+        return EchoResult(matter, password, EchoOutcome.NEW)
+    answer = first
+    while answer.state == Matter.State.MERGED and answer.duplicate_of_id:
+        answer = answer.duplicate_of
     note = f"群众通过回音卡补充:{content}"
-    repeated = matter.content == content or matter.events.filter(note=note).exists()
+    repeated = first.content == content or answer.content == content or answer.events.filter(note=note).exists()
     if first.submission_key == submission_key or repeated:
         outcome = EchoOutcome.REPEAT
-    elif not matter.is_open:
+    elif not answer.is_open:
         raise CardError(
-            f"这张回音卡反映的事已经办结(查询编号 {matter.reference}),可凭查询密码查看答复。"
+            f"这张回音卡反映的事已经办结(查询编号 {answer.reference}),可凭查询密码查看答复。"
             "有新的事情,请到群众说事厅、打电话给警务室,或向民警要一张新的回音卡。"
         )
     else:
-        MATTER_FLOW.record(matter, actor=None, note=note)
+        MATTER_FLOW.record(answer, actor=None, note=note)
         outcome = EchoOutcome.FOLLOW_UP
-    return matter, query_password_reissue(matter=matter, actor=None, request=request), outcome
+    added = _keep_contact(first, resident_name=resident_name, resident_phone=resident_phone)
+    password = query_password_reissue(matter=first, actor=None, request=request)
+    return EchoResult(first, password, outcome, added)
+
+
+def _keep_contact(matter: Matter, *, resident_name: str, resident_phone: str) -> tuple[str, ...]:
+    """A name or phone the resident gives on a later echo, kept where the matter had none (what was given
+    first is never overwritten by whoever holds the card), with a history row saying so."""
+    given = {"resident_name": resident_name.strip(), "resident_phone": resident_phone.strip()}
+    missing = {field: value for field, value in given.items() if value and not getattr(matter, field)}
+    if not missing:
+        return ()
+    Matter.objects.filter(pk=matter.pk).update(**missing)
+    for field, value in missing.items():
+        setattr(matter, field, value)
+    words = []
+    if "resident_name" in missing:
+        words.append(f"称呼({missing['resident_name']})")
+    if "resident_phone" in missing:
+        words.append(f"联系电话({mask_phone(missing['resident_phone'])})")
+    MATTER_FLOW.record(matter, actor=None, note=f"群众再次回音,补充了{'、'.join(words)}")
+    return tuple(CONTACT_WORDS[field] for field in missing)
+
+
+CONTACT_WORDS = {"resident_name": "称呼", "resident_phone": "联系电话"}

@@ -11,11 +11,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
 from feedback import selectors, services
 from feedback.forms import CardBatchForm, CardHandOutForm, CardVoidForm
 from feedback.services.cards import CardError
+from feedback.views.http import post_only
 from feedback.views.public import public_echo_url
 from feedback.workflows import CARD_FLOW
 from jingshi_jiafang.core.audit import Action, audit_record
@@ -43,7 +45,10 @@ def card_overview(request):
     return render(request, "feedback/card_overview.html", context)
 
 
-@require_POST
+_OVERVIEW = post_only(lambda request: reverse("feedback:card_overview"))
+
+
+@_OVERVIEW
 @login_required
 def card_batch_issue(request):
     form = CardBatchForm(request.POST, units=_card_units(request))
@@ -83,7 +88,7 @@ def contact_card_print(request, pk: int):
     return render(request, "feedback/contact_card_print.html", context)
 
 
-@require_POST
+@_OVERVIEW
 @login_required
 def card_void(request):
     units = _card_units(request)

@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
 from feedback import selectors, services
 from feedback.filters import MatterFilter
 from feedback.models import Matter
 from feedback.permissions import matter_actions, offered_actions
+from feedback.views.http import post_only
 from feedback.workflows import MATTER_FLOW
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.scopes import villages_visible_to
@@ -23,18 +24,26 @@ QUEUES = {
 }
 
 
+def queues_for(user) -> dict:
+    """The tabs this person has: the dispatcher's queue only for those who analyse and dispatch."""
+    if selectors.is_dispatcher(user):
+        return QUEUES
+    return {key: queue for key, queue in QUEUES.items() if key != "to_process"}
+
+
 @login_required
 def matter_list(request):
+    queues = queues_for(request.user)
     queue = request.GET.get("queue", "mine")
-    if queue not in QUEUES:
+    if queue not in queues:
         queue = "mine"
-    title, select = QUEUES[queue]
+    title, select = queues[queue]
     matter_filter = MatterFilter(
         request.GET or None, queryset=select(user=request.user), villages=villages_visible_to(request.user)
     )
     context = {
         "queue": queue,
-        "queues": QUEUES,
+        "queues": queues,
         "title": title,
         "filter": matter_filter,
         # the collapsed filters stay open while one of them is in use
@@ -71,6 +80,9 @@ def _detail_context(request, matter: Matter, bound: dict | None = None) -> dict:
     forms = _forms(request, matter, actions, bound)
     return {
         "matter": matter,
+        "next_steps": selectors.next_steps(matter=matter, offered={action.name for action in actions}),
+        # The form just sent and refused: named at the top, since on a phone it may sit far down the page.
+        "refused": [(action, forms[action.name]) for action in actions if action.name in (bound or {})],
         "events": selectors.matter_history(matter=matter),
         "merged": selectors.merged_matters(matter=matter),
         "handovers": matter.handovers.select_related("from_user", "to_user"),
@@ -102,7 +114,7 @@ if PERFORM.keys() != MATTER_FLOW.actions.keys():
     raise ImproperlyConfigured("Every action in the matter registry needs its service call in PERFORM.")
 
 
-@require_POST
+@post_only(lambda request, pk, action: reverse("feedback:matter_detail", args=[pk]))
 @login_required
 def matter_act(request, pk: int, action: str):
     matter = selectors.get_matter_for_user(request.user, pk)

@@ -1,6 +1,8 @@
 """The resident's side, with no login: echo back with the card's number and code, and check the status.
-Rate limited per address; a wrong number or code gets the same answer whichever part was wrong."""
+Failed attempts are limited per address (only failures count: they are what guessing makes); a wrong number or
+code gets the same answer whichever part was wrong."""
 
+import math
 import time
 from urllib.parse import urljoin
 
@@ -8,13 +10,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from feedback import selectors, services
 from feedback.forms import EchoForm, RatingForm, StatusForm
 from feedback.models import Matter
-from feedback.services.cards import CardError, EchoOutcome
-from jingshi_jiafang.core.ratelimit import within_limit
+from feedback.services.cards import CardError
+from feedback.views.http import post_only
+from jingshi_jiafang.core.ratelimit import failure_record, failures_exhausted, seconds_until_reset
 
 WRONG_CARD = "卡号或验证码不正确,请核对回音卡上的卡号和验证码。"
 WRONG_QUERY = "查询编号或查询密码不正确。"
@@ -32,31 +35,47 @@ def public_echo_url(request, *, status: bool = False) -> str:
     return request.build_absolute_uri(reverse("feedback:echo_status" if status else "feedback:echo"))
 
 
+# Each page's failures are counted apart, and the too-many page leads back to the page that was refused.
+_PAGES = {"echo": "feedback:echo", "echo-status": "feedback:echo_status"}
+
+
 def _limited(request, scope: str) -> bool:
-    return request.method == "POST" and not within_limit(
-        request, scope=scope, limit=settings.ECHO_RATE_LIMIT, window=settings.ECHO_RATE_WINDOW
-    )
+    """Whether this address has used up its failed attempts. Only a failure counts (`_failed`): a resident who
+    looks up their matter again and again, or echoes a follow-up, is never locked out."""
+    return request.method == "POST" and failures_exhausted(request, scope=scope, limit=settings.ECHO_RATE_LIMIT)
 
 
-def _too_many(request):
-    return render(request, "feedback/public_too_many.html", status=429)
+def _failed(request, scope: str) -> None:
+    """A wrong number, code, reference or password: what a guesser produces."""
+    failure_record(request, scope=scope, window=settings.ECHO_RATE_WINDOW)
+
+
+def _too_many(request, scope: str):
+    wait = seconds_until_reset(request, scope=scope, window=settings.ECHO_RATE_WINDOW)
+    context = {"minutes": math.ceil(wait / 60), "back": reverse(_PAGES[scope])}
+    response = render(request, "feedback/public_too_many.html", context, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
 def echo(request):
     if _limited(request, "echo"):
-        return _too_many(request)
+        return _too_many(request, "echo")
     form = EchoForm(request.POST if request.method == "POST" else None, initial={"number": request.GET.get("card", "")})
     if form.is_valid():
         try:
-            outcome = services.card_echo(request=request, **form.cleaned_data)
+            result = services.card_echo(request=request, **form.cleaned_data)
         except (CardError, services.MatterError) as error:
             form.add_error(None, str(error))
         else:
-            if outcome is not None:
-                matter, password, kind = outcome
-                context = {"matter": matter, "password": password, "follow_up": kind == EchoOutcome.FOLLOW_UP}
-                return render(request, "feedback/public_echo_done.html", context)
+            if result is not None:
+                return render(
+                    request,
+                    "feedback/public_echo_done.html",
+                    {"result": result, "matter": result.matter, "password": result.password},
+                )
+            _failed(request, "echo")
             form.add_error(None, WRONG_CARD)
     return render(request, "feedback/public_echo.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -64,13 +83,14 @@ def echo(request):
 @require_http_methods(["GET", "POST"])
 def status(request):
     if _limited(request, "echo-status"):
-        return _too_many(request)
+        return _too_many(request, "echo-status")
     form = StatusForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         matter = selectors.lookup_for_resident(**form.cleaned_data)
         if matter is not None:
             request.session[SESSION_KEY] = {"pk": matter.pk, "until": time.time() + SESSION_SECONDS}
             return _status_page(request, matter)
+        _failed(request, "echo-status")
         form.add_error(None, WRONG_QUERY)
     return render(request, "feedback/public_status.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -80,11 +100,10 @@ def _status_page(request, matter: Matter, rating_form: RatingForm | None = None,
     return render(request, "feedback/public_status.html", context, status=status)
 
 
-@require_POST
+@post_only(lambda request: reverse("feedback:echo_status"))
 def rate(request):
-    """The resident rates the answer of the matter they opened on the status page a moment ago."""
-    if _limited(request, "echo-status"):
-        return _too_many(request)
+    """The resident rates the answer of the matter they opened on the status page a moment ago. Nothing to guess
+    here: only the session of a status page opened with the right password may rate."""
     opened = request.session.get(SESSION_KEY) or {}
     matter = Matter.objects.filter(pk=opened.get("pk")).first() if opened.get("until", 0) > time.time() else None
     if matter is None:

@@ -10,12 +10,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from feedback import selectors, services
 from feedback.forms import CallbackForm, DutyShiftForm, RosterQueryForm, WalkInForm
 from feedback.models import TalkRoomCallback
 from feedback.views.cards import qr_data_url
+from feedback.views.http import post_only
 from feedback.views.public import public_echo_url
 from jingshi_jiafang.core.models import Unit, User
 from jingshi_jiafang.core.pagination import paginate
@@ -68,7 +69,7 @@ def walk_in_slip(request, pk: int):
     return render(request, "feedback/walk_in_slip.html", context)
 
 
-@require_POST
+@post_only(lambda request, pk: reverse("feedback:walk_in_slip", args=[pk]))
 @login_required
 def walk_in_slip_password(request, pk: int):
     """A resident lost the slip, or the page was left before printing: a new password; the old one stops."""
@@ -115,7 +116,7 @@ def roster(request):
     return _roster_page(request, rooms=rooms, room=room, day=day, form=form)
 
 
-@require_POST
+@post_only(lambda request: f"{reverse('feedback:roster')}?{request.GET.urlencode()}".rstrip("?"))
 @role_required(*selectors.ROSTER_ROLES)
 def roster_add(request):
     rooms, room, day = _roster_query(request)
@@ -137,7 +138,7 @@ def callback_list(request):
     return render(request, "feedback/callback_list.html", {"form": CallbackForm(), **paginate(request, callbacks)})
 
 
-@require_POST
+@post_only(lambda request, pk: reverse("feedback:callback_list"))
 @login_required
 def callback_record(request, pk: int):
     try:

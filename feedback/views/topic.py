@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
 from feedback import selectors, services
 from feedback.forms import AddMattersForm, SolutionForm, TopicVisitForm
 from feedback.models import TopicVisitMatter
+from feedback.views.http import post_only
 from jingshi_jiafang.core.models import User
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.permissions import role_required
@@ -48,7 +50,7 @@ def topic_visit_detail(request, pk: int):
     return render(request, "feedback/topicvisit_detail.html", context)
 
 
-@require_POST
+@post_only(lambda request, pk: reverse("feedback:topic_visit_detail", args=[pk]))
 @role_required(User.Role.LEADER)
 def topic_visit_add_matters(request, pk: int):
     topic_visit = selectors.get_topic_visit_for_user(request.user, pk)
@@ -63,7 +65,16 @@ def topic_visit_add_matters(request, pk: int):
     return redirect(topic_visit)
 
 
-@require_POST
+def _solution_page(request, pk: int) -> str:
+    """The topic visit whose page holds this item's solution form, for its leader; else the list."""
+    mine = TopicVisitMatter.objects.filter(pk=pk, topic_visit__leader=request.user.pk or None)
+    topic_visit = mine.values_list("topic_visit", flat=True).first()
+    if topic_visit is None:
+        return reverse("feedback:topic_visit_list")
+    return reverse("feedback:topic_visit_detail", args=[topic_visit])
+
+
+@post_only(_solution_page)
 @role_required(User.Role.LEADER)
 def topic_visit_solution(request, pk: int):
     try:

@@ -74,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jingshi_jiafang.context_processors.navigation",
+                "jingshi_jiafang.context_processors.bureau",
             ],
         },
     },
@@ -283,7 +284,10 @@ MATTER_DEADLINE_DAYS = {
 }
 # A walk-in resident of a talk room is called back this many days after the matter is closed.
 TALK_ROOM_CALLBACK_DAYS = env_int("TALK_ROOM_CALLBACK_DAYS", 7)
-# Echo-back page: attempts an address may make in ECHO_RATE_WINDOW seconds.
+# The bureau that runs this deployment, as residents and staff read it on the pages.
+BUREAU_NAME = env_str("BUREAU_NAME", "沭阳县公安局")
+# Echo-back and status pages: failed attempts (wrong card code, wrong query password) an address may make in
+# ECHO_RATE_WINDOW seconds.
 ECHO_RATE_LIMIT = env_int("ECHO_RATE_LIMIT", 10)
 ECHO_RATE_WINDOW = env_int("ECHO_RATE_WINDOW", 600)
 # Where the QR code on a printed echo card points: the public echo-back page as residents reach it.

@@ -1,5 +1,7 @@
-"""Issue #8's journeys on a small phone: an officer sends a wrongly routed matter back and lands on their queue,
+"""Issue #8's journeys on a small phone (360px): an officer sends a wrongly routed matter back and lands on their queue,
 told where it went (not a 404); a resident checks an answered matter and rates the answer."""
+
+import uuid
 
 import pytest
 from playwright.sync_api import expect
@@ -130,3 +132,230 @@ def test_duty_officer_merges_a_duplicate_picked_from_the_suggestions(live_server
     expect(merged).to_contain_text("王阿姨")
     expect(merged).to_contain_text("138****1111")
     screenshot(page, "matter-merged-list", full_page=True)
+
+
+# Issue #8, phase 3: the tester's walk again, on a 360px phone.
+
+
+@pytest.mark.django_db(transaction=True)
+def test_resident_echoes_twice_then_looks_up_freely_and_a_guesser_is_told_how_long_to_wait(
+    live_server, small_phone, settings, bob, station_a, village_a
+):
+    from tests.core.factories import HouseholdFactory
+
+    settings.ECHO_RATE_LIMIT = 3
+    card = services.card_batch_issue(unit=station_a, count=1, actor=bob).cards.get()
+    services.card_hand_out(number=card.number, household=HouseholdFactory(village=village_a), actor=bob)
+    page = small_phone
+
+    page.goto(f"{live_server.url}/echo/?card={card.number}")
+    expect(page.get_by_test_id("bureau")).to_have_text(settings.BUREAU_NAME)
+    expect(page.get_by_label("联系电话(可不填)")).to_have_attribute("inputmode", "tel")
+    screenshot(page, "p3-60-echo-form", full_page=True)
+    page.get_by_label("验证码").fill(card.verification_code)
+    page.get_by_label("您想说的事").fill("村口的路灯坏了一个月了")
+    page.get_by_role("button", name="提交").click()
+    expect(page.get_by_text("已收到,谢谢您!")).to_be_visible()
+    expect(page.get_by_text("已作废")).to_have_count(0)
+    screenshot(page, "p3-62-echo-ok", full_page=True)
+
+    # The same message again, now with a phone: kept, and said so.
+    page.goto(f"{live_server.url}/echo/?card={card.number}")
+    page.get_by_label("验证码").fill(card.verification_code)
+    page.get_by_label("您想说的事").fill("村口的路灯坏了一个月了")
+    page.get_by_label("联系电话(可不填)").fill("13800002222")
+    page.get_by_role("button", name="提交").click()
+    expect(page.get_by_test_id("added")).to_contain_text("联系电话")
+    expect(page.get_by_text("以前得到的查询密码已作废")).to_be_visible()
+    screenshot(page, "p3-64-echo-resubmit-phone", full_page=True)
+    reference = page.get_by_test_id("reference").inner_text()
+    password = page.get_by_test_id("password").inner_text()
+    matter = Matter.objects.get()
+    assert matter.resident_phone == "13800002222"
+    assert matter.events.filter(note__contains="138****2222").exists()
+
+    # Looking it up again and again is not guessing.
+    for _ in range(5):
+        page.goto(f"{live_server.url}/echo/status/")
+        page.get_by_label("查询编号").fill(f"{reference[:4]} {reference[4:8]} {reference[8:]}")
+        page.get_by_label("查询密码").fill(password)
+        page.get_by_role("button", name="查询").click()
+        expect(page.get_by_test_id("stage")).to_have_text("已受理,正在交办")
+    screenshot(page, "p3-67-status-ok", full_page=True)
+
+    # Guessing is: after three wrong passwords the page says how long to wait, and leads back.
+    page.goto(f"{live_server.url}/echo/status/")
+    expect(page.get_by_test_id("bureau")).to_have_text(settings.BUREAU_NAME)
+    screenshot(page, "p3-65-status-form", full_page=True)
+    for guess in ("000001", "000002", "000003", "000004"):
+        page.get_by_label("查询编号").fill(reference)
+        page.get_by_label("查询密码").fill(guess)
+        page.get_by_role("button", name="查询").click()
+        if page.get_by_text("尝试次数过多").count():
+            break
+    expect(page.get_by_test_id("wait")).to_have_text("10 分钟")
+    screenshot(page, "p3-77-too-many", full_page=True)
+    page.get_by_role("link", name="返回重新输入").click()
+    expect(page.get_by_label("查询编号")).to_be_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_officer_sees_her_own_queues_and_finds_a_matter_by_its_card_sequence(
+    live_server, small_phone, bob, station_a, village_a
+):
+    from tests.core.factories import HouseholdFactory, HouseholdLinkFactory
+
+    officer = UserFactory(username="minjing", name="王海燕", role=User.Role.OFFICER, unit=village_a.unit)
+    household = HouseholdFactory(village=village_a, head_name="梁忠")
+    HouseholdLinkFactory(officer=officer, household=household)
+    services.matter_register(
+        channel=Matter.Channel.VISIT,
+        content="村东头桥边晚上经常有人聚集喝酒,希望民警多来巡逻",
+        unit=officer.unit,
+        actor=officer,
+        household=household,
+    )
+    batch = services.card_batch_issue(unit=station_a, count=21, actor=bob)
+    card = batch.cards.get(sequence=21)
+    services.card_hand_out(number=card.number, household=household, actor=bob)
+    services.card_echo(
+        number=card.number,
+        code=card.verification_code,
+        content="路口的减速带被压坏了",
+        submission_key=uuid.uuid4(),
+    )
+    page = small_phone
+    log_in(page, live_server, "minjing", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/matters/")
+    expect(page.get_by_role("link", name="待研判/分流")).to_have_count(0)
+    expect(page.get_by_test_id("matter-link").filter(has_text="桥边晚上经常有人聚集喝酒")).to_be_visible()
+    screenshot(page, "p3-14-officer-mine", full_page=True)
+
+    page.get_by_test_id("matter-link").filter(has_text="桥边晚上经常有人聚集喝酒").click()
+    expect(page.get_by_text("梁忠(户主,走访时反映)")).to_be_visible()
+    expect(page.get_by_test_id("next-step")).to_contain_text("研判")
+    screenshot(page, "p3-11-matter-from-visit", full_page=True)
+
+    page.goto(f"{live_server.url}/matters/?queue=all")
+    page.get_by_label("搜索").fill("000021")
+    page.get_by_role("button", name="查询").click()
+    expect(page.get_by_test_id("matter-link")).to_have_count(1)
+    expect(page.get_by_test_id("matter-link")).to_contain_text("减速带")
+    screenshot(page, "p3-31-search-card-sequence", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_duty_officer_must_choose_a_category_and_picks_an_officer_under_the_unit(live_server, small_phone, village_a):
+    duty = UserFactory(username="zhiban", name="孙明", role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+    UserFactory(username="minjing", name="王海燕", role=User.Role.OFFICER, unit=village_a.unit)
+    UserFactory(name="韩立", role=User.Role.OFFICER, unit=village_a.unit.parent)
+    matter = services.matter_register(
+        channel=Matter.Channel.TALK_ROOM,
+        content="我家门口的路灯坏了一个多月,晚上孩子放学回来黑漆漆的,怕出事",
+        unit=duty.unit,
+        actor=duty,
+        owner=duty,
+        resident_name="李桂英",
+    )
+    page = small_phone
+    log_in(page, live_server, "zhiban", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/matters/?queue=to_process")
+    expect(page.get_by_role("link", name="待研判/分流")).to_be_visible()
+    page.goto(f"{live_server.url}{matter.get_absolute_url()}")
+    expect(page.get_by_label("类别")).to_have_value("")
+    expect(page.get_by_label("移交给").locator("option").first).to_have_text("请选择…")
+    expect(page.get_by_test_id("next-step")).to_contain_text("就是您")
+    screenshot(page, "p3-26-matter-reported", full_page=True)
+    page.get_by_test_id("action-analyse").click()
+    expect(page.get_by_test_id("form-errors")).to_contain_text("请选择类别")
+    expect(page.get_by_test_id("form-errors")).to_be_in_viewport()
+    screenshot(page, "p3-26b-analyse-nochoice")
+    # Reopening the address the form was posted to leads back to the matter, not to an empty 405.
+    page.goto(page.url)
+    expect(page.get_by_test_id("matter-state")).to_have_text("汇报")
+
+    page.get_by_label("类别").select_option(label="治安防范")
+    page.get_by_test_id("action-analyse").click()
+    expect(page.get_by_text("研判完成。")).to_be_visible()
+    assignee = page.get_by_label("承办民警(可不选)")
+    expect(assignee.locator(f'optgroup[label="{village_a.unit.name}"] option')).to_have_text(["孙明", "王海燕"])
+    expect(page.get_by_text("只能选所选承办单位的民警")).to_be_visible()
+    page.get_by_label("承办单位或部门").select_option(label=village_a.unit.parent.name)
+    assignee.select_option(label="王海燕")
+    page.get_by_test_id("action-dispatch").click()
+    expect(page.get_by_test_id("form-errors")).to_contain_text(f"不属于{village_a.unit.parent.name}")
+    screenshot(page, "p3-28-dispatch-mismatch")
+    page.get_by_label("承办单位或部门").select_option(label=village_a.unit.name)
+    page.get_by_label("承办民警(可不选)").select_option(label="王海燕")
+    page.get_by_test_id("action-dispatch").click()
+    expect(page.get_by_test_id("matter-state")).to_have_text("分流")
+    expect(page.get_by_test_id("next-step")).to_contain_text("承办民警王海燕")
+    screenshot(page, "p3-28b-after-dispatch", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_officer_cannot_send_back_without_a_reason_and_confirms_closing(live_server, small_phone, village_a):
+    duty = UserFactory(username="zhiban", name="孙明", role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+    officer = UserFactory(username="minjing", name="王海燕", role=User.Role.OFFICER, unit=village_a.unit)
+    matter = services.matter_register(
+        channel=Matter.Channel.PHONE, content="有一回看到警车停在饭店门口", unit=duty.unit, actor=duty
+    )
+    services.matter_analyse(matter=matter, actor=duty, category="force_conduct", urgency="normal")
+    services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit, assignee=officer)
+    services.matter_start(matter=matter, actor=officer)
+    dialogs = []
+
+    def answer(dialog):
+        dialogs.append(dialog.message)
+        dialog.accept()
+
+    page = small_phone
+    page.on("dialog", answer)
+    log_in(page, live_server, "minjing", TEST_PASSWORD)
+    page.goto(f"{live_server.url}{matter.get_absolute_url()}")
+    # An empty reason: the browser stops it before any question is asked.
+    page.get_by_test_id("action-send_back").click()
+    expect(page.locator("#id_send_back-note")).to_have_js_property("validity.valueMissing", True)
+    assert dialogs == []
+    matter.refresh_from_db()
+    assert matter.state == "handling"
+    screenshot(page, "p3-50-sendback-empty")
+
+    page.get_by_label("办理结果").fill("已核实,当天为下班后聚餐,已批评教育并通报")
+    page.get_by_label("如何告知群众").select_option(label="电话答复")
+    page.get_by_test_id("action-close").click()
+    expect(page.get_by_test_id("matter-state")).to_have_text("办结")
+    assert dialogs == ["确定办结吗?办理结果将作为答复告知群众。"]
+    expect(page.get_by_test_id("next-step")).to_contain_text("已办结")
+    screenshot(page, "p3-71-closed", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_resident_not_satisfied_still_sees_the_earlier_answer_and_their_rating(live_server, small_phone, village_a):
+    duty = UserFactory(username="zhiban", name="孙明", role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+    matter = services.matter_register(
+        channel=Matter.Channel.ONLINE, content="村口的路灯坏了", unit=duty.unit, actor=None, query_password="K7Q2M9"
+    )
+    services.matter_analyse(matter=matter, actor=duty, category="public_security", urgency="normal")
+    services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit, assignee=duty)
+    services.matter_start(matter=matter, actor=duty)
+    services.matter_close(matter=matter, actor=duty, result="已联系供电所,路灯已修复。", reply_method="phone")
+    page = small_phone
+    page.goto(f"{live_server.url}/echo/status/")
+    page.get_by_label("查询编号").fill(matter.reference)
+    page.get_by_label("查询密码").fill("K7Q2M9")
+    page.get_by_role("button", name="查询").click()
+    page.get_by_label("不满意").check()
+    page.get_by_label("您的意见(可不填)").fill("晚上还是不亮")
+    page.get_by_role("button", name="提交评价").click()
+    expect(page.get_by_text("您的诉求已重新交办")).to_be_visible()
+    expect(page.get_by_test_id("stage")).to_have_text("根据您的评价,正在重新办理")
+    expect(page.get_by_test_id("earlier-reply")).to_contain_text("路灯已修复")
+    history = page.get_by_test_id("resident-history")
+    expect(history).to_contain_text("已答复")
+    expect(history).to_contain_text("您的评价:不满意")
+    expect(history).to_contain_text("重新办理")
+    screenshot(page, "p3-74-rated-not-satisfied", full_page=True)
+    # Reloading the rating address leads back to the status form.
+    page.goto(f"{live_server.url}/echo/status/rate/")
+    expect(page.get_by_label("查询编号")).to_be_visible()

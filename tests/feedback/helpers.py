@@ -1,5 +1,10 @@
 from feedback import services
 from feedback.models import Matter
+from tests.conftest import MAX_PAGE_QUERIES
+
+# A matter list's bound: a list page's, and one query in which the tabs ask the registry's dispatcher rule whether
+# this person has the 待研判/分流 queue.
+MATTER_LIST_QUERIES = MAX_PAGE_QUERIES + 1
 
 
 def walk_in(duty, content="邻居装修噪音扰民", **extra):

@@ -14,7 +14,7 @@ from feedback.services import MatterError
 from feedback.tasks import escalate_overdue_matters_task
 from jingshi_jiafang.core.models import AuditEntry, User
 from tests.core.factories import UserFactory
-from tests.feedback.helpers import walk_in
+from tests.feedback.helpers import MATTER_LIST_QUERIES, walk_in
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +159,7 @@ def test_queues_are_scoped_and_bounded(client, duty, alice, django_assert_max_nu
     for n in range(12):
         walk_in(duty, f"事项{n}")
     client.force_login(duty)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(MATTER_LIST_QUERIES):
         response = client.get(reverse("feedback:matter_list"), {"queue": "to_process"})
     assert response.context["page"].paginator.count == 12
     client.force_login(alice)

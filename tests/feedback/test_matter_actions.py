@@ -129,3 +129,41 @@ def test_merge_without_a_choice_or_with_a_malformed_reference_is_refused_in_chin
     assert empty.status_code == 400 and "请从可能重复的诉求中选择一件" in empty.content.decode()
     malformed = act(client, matter, "merge", {"into_reference": "2501"})
     assert malformed.status_code == 400 and "查询编号是12位数字" in malformed.content.decode()
+
+
+def test_the_same_household_alone_does_not_make_unrelated_matters_look_like_duplicates(
+    client, duty, alice_household, village_a
+):
+    from tests.core.factories import HouseholdFactory
+
+    neighbour = HouseholdFactory(village=village_a, head_name="邻居")
+    fitness = services.matter_register(
+        channel="visit",
+        content="村里的健身器材坏了好久了,希望有人来修一修",
+        unit=duty.unit,
+        actor=duty,
+        household=alice_household,
+    )
+    same_household_related = services.matter_register(
+        channel="visit", content="饭店门口经常停着警车,挡住了路", unit=duty.unit, actor=duty, household=alice_household
+    )
+    similar_elsewhere = services.matter_register(
+        channel="visit",
+        content="几个穿警服的在饭店里面喝酒,群众看了影响不好",
+        unit=duty.unit,
+        actor=duty,
+        household=neighbour,
+    )
+    matter = services.matter_register(
+        channel="visit",
+        content="有一回看到警车停在饭店门口,几个穿警服的在里面喝酒,群众看了影响不好",
+        unit=duty.unit,
+        actor=duty,
+        household=alice_household,
+    )
+    client.force_login(duty)
+    suggestions = [(m.pk, reasons) for m, reasons in _detail(client, matter).context["forms"]["merge"].suggestions]
+    assert fitness.pk not in [pk for pk, _ in suggestions]
+    # Similar text ranks above a household tie with only related text.
+    assert [pk for pk, _ in suggestions] == [similar_elsewhere.pk, same_household_related.pk]
+    assert "同一户" in suggestions[1][1]

@@ -10,9 +10,8 @@ from django.utils import timezone
 from feedback import services
 from feedback.models import Matter
 from jingshi_jiafang.core.models import User
-from tests.conftest import MAX_PAGE_QUERIES
 from tests.core.factories import HouseholdFactory, UserFactory, VillageFactory
-from tests.feedback.helpers import issue_and_hand_out, walk_in
+from tests.feedback.helpers import MATTER_LIST_QUERIES, issue_and_hand_out, walk_in
 
 pytestmark = pytest.mark.django_db
 
@@ -102,8 +101,84 @@ def test_filtered_queue_stays_bounded_in_queries(client, duty, queue, django_ass
         walk_in(duty, f"事项{n}")
     client.force_login(duty)
     params = {"queue": "all", "state": "reported", "channel": "talk_room", "village": queue["other_village"].pk}
-    with django_assert_max_num_queries(MAX_PAGE_QUERIES):
+    with django_assert_max_num_queries(MATTER_LIST_QUERIES):
         client.get(reverse("feedback:matter_list"), params)
-    with django_assert_max_num_queries(MAX_PAGE_QUERIES):
+    with django_assert_max_num_queries(MATTER_LIST_QUERIES):
         response = client.get(reverse("feedback:matter_list"), {"queue": "all", "q": "事项"})
     assert response.context["page"].paginator.count == 30
+
+
+# Issue #8 (phase 3): each queue for whom it is, in an order that puts the work first.
+
+
+def test_the_dispatch_queue_is_offered_only_to_those_who_dispatch(client, duty, alice, bob, queue):
+    client.force_login(alice)
+    page = client.get(reverse("feedback:matter_list"))
+    assert "to_process" not in page.context["queues"] and "待研判/分流" not in page.content.decode()
+    # Asked for anyway, the officer gets her own queue, not a queue that is never hers.
+    assert client.get(reverse("feedback:matter_list"), {"queue": "to_process"}).context["queue"] == "mine"
+    for dispatcher in (duty, bob):
+        client.force_login(dispatcher)
+        page = client.get(reverse("feedback:matter_list"), {"queue": "to_process"})
+        assert page.context["queue"] == "to_process" and "待研判/分流" in page.content.decode()
+
+
+def test_an_empty_dispatch_queue_names_the_unit_it_covers(client, duty):
+    client.force_login(duty)
+    body = client.get(reverse("feedback:matter_list"), {"queue": "to_process"}).content.decode()
+    assert f"{duty.unit}没有待研判、分流的诉求" in body
+
+
+def test_all_lists_open_matters_first_then_by_deadline_then_newest(client, duty):
+    now = timezone.now()
+    closed = walk_in(duty, "九月已办结")
+    Matter.objects.filter(pk=closed.pk).update(
+        state="closed", result="已答复", deadline=None, created_at=now - timedelta(days=60)
+    )
+    no_deadline_old = walk_in(duty, "未定期限旧")
+    Matter.objects.filter(pk=no_deadline_old.pk).update(created_at=now - timedelta(days=2))
+    walk_in(duty, "未定期限新")
+    later = walk_in(duty, "期限晚")
+    sooner = walk_in(duty, "期限早")
+    Matter.objects.filter(pk=later.pk).update(state="dispatched", deadline=now + timedelta(days=5))
+    Matter.objects.filter(pk=sooner.pk).update(state="dispatched", deadline=now - timedelta(days=1))
+    client.force_login(duty)
+    page = client.get(reverse("feedback:matter_list"), {"queue": "all"})
+    order = [matter.content for matter in page.context["page"].object_list]
+    assert order == ["期限早", "期限晚", "未定期限新", "未定期限旧", "九月已办结"]
+
+
+def test_my_matters_include_what_i_reported_while_open_and_overdue_comes_first(client, alice, alice_household):
+    reported = services.matter_register(
+        channel=Matter.Channel.VISIT, content="走访听到的诉求", unit=alice.unit, actor=alice, household=alice_household
+    )
+    closed = services.matter_register(
+        channel=Matter.Channel.VISIT,
+        content="已办结的走访诉求",
+        unit=alice.unit,
+        actor=alice,
+        household=alice_household,
+    )
+    Matter.objects.filter(pk=closed.pk).update(state="closed", result="已答复")
+    overdue = services.matter_register(
+        channel=Matter.Channel.VISIT, content="超期的诉求", unit=alice.unit, actor=None, household=alice_household
+    )
+    Matter.objects.filter(pk=overdue.pk).update(
+        state="dispatched", assignee=alice, deadline=timezone.now() - timedelta(days=1)
+    )
+    client.force_login(alice)
+    page = client.get(reverse("feedback:matter_list"))
+    assert [m.content for m in page.context["page"].object_list] == ["超期的诉求", reported.content]
+
+
+def test_search_finds_a_card_by_its_sequence_as_the_hand_out_form_takes_it(client, duty, queue):
+    client.force_login(duty)
+    sequence = queue["card"].sequence
+    assert listed(client, q=f"{sequence:06d}") == {"网上反映噪音"}
+    assert listed(client, q=str(sequence)) == {"网上反映噪音"}
+
+
+def test_search_takes_a_reference_typed_with_spaces(client, duty, queue):
+    client.force_login(duty)
+    reference = queue["lamp"].reference
+    assert listed(client, q=f"{reference[:4]} {reference[4:8]} {reference[8:]}") == {"路灯坏了"}

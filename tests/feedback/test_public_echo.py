@@ -145,7 +145,7 @@ def test_a_follow_up_on_a_merged_matter_goes_to_the_matter_it_was_merged_into(cl
     target = walk_in(duty, "村口路灯不亮")
     Matter.objects.filter(pk=matter.pk).update(state="merged", duplicate_of=target)
     response = echo(client, card.number, card.verification_code, content="还是不亮")
-    assert response.context["matter"] == target
+    assert response.status_code == 200
     assert target.events.filter(note__contains="还是不亮").exists()
 
 
@@ -189,3 +189,88 @@ def test_a_text_of_100000_characters_is_refused_in_chinese(client, card):
     assert response.status_code == 400
     assert "内容太长:最多 2000 个字" in response.content.decode()
     assert not Matter.objects.exists()
+
+
+# Issue #8 (phase 3): what a resident gives on a repeat is kept; the voided-password sentence tells the truth.
+
+
+def test_the_first_echo_does_not_say_an_earlier_password_was_voided(client, card):
+    response = echo(client, card.number, card.verification_code)
+    assert response.status_code == 200
+    assert "已作废" not in response.content.decode()
+
+
+def test_the_same_echo_sent_again_with_a_phone_keeps_the_phone_and_logs_it(client, card):
+    first = echo(client, card.number, card.verification_code)
+    assert "已作废" not in first.content.decode()
+    again = echo(client, card.number, card.verification_code, resident_phone="13800002222", resident_name="李大姐")
+    matter = Matter.objects.get()
+    assert again.status_code == 200 and again.context["matter"] == matter
+    assert (matter.resident_phone, matter.resident_name) == ("13800002222", "李大姐")
+    assert matter.events.filter(note__contains="联系电话").filter(note__contains="138****2222").exists()
+    body = again.content.decode()
+    assert "以前得到的查询密码已作废" in body and "已补充您留下的称呼、联系电话" in body
+
+
+def test_a_follow_up_keeps_the_text_and_does_not_overwrite_contact_details_already_given(client, card):
+    echo(client, card.number, card.verification_code, resident_phone="13911112222", resident_name="王先生")
+    echo(client, card.number, card.verification_code, content="井盖也松了", resident_phone="13800002222")
+    matter = Matter.objects.get()
+    assert matter.resident_phone == "13911112222" and matter.resident_name == "王先生"
+    assert matter.events.filter(note="群众通过回音卡补充:井盖也松了").exists()
+
+
+def test_a_follow_up_on_a_merged_matter_keeps_the_residents_own_reference_and_the_others_password(
+    client, card, village_a
+):
+    from tests.core.factories import UserFactory
+    from tests.feedback.helpers import walk_in
+
+    echo(client, card.number, card.verification_code)
+    mine = Matter.objects.get()
+    duty = UserFactory(role="duty_officer", unit=village_a.unit)
+    target = walk_in(duty, "村口路灯不亮", query_password="123456")
+    Matter.objects.filter(pk=mine.pk).update(state="merged", duplicate_of=target)
+    response = echo(client, card.number, card.verification_code, content="还是不亮", resident_phone="13800002222")
+    assert response.context["matter"] == mine
+    assert status_of(client, mine.reference, response.context["password"]).status_code == 200
+    # The other resident's slip still works, and their matter keeps its own (empty) phone.
+    assert status_of(client, target.reference, "123456").status_code == 200
+    target.refresh_from_db()
+    mine.refresh_from_db()
+    assert target.resident_phone == "" and mine.resident_phone == "13800002222"
+
+
+# The rate limit counts failed attempts only.
+
+
+def test_successful_status_look_ups_and_ratings_do_not_lock_a_resident_out(client, card, settings):
+    settings.ECHO_RATE_LIMIT = 3
+    response = echo(client, card.number, card.verification_code)
+    matter, password = Matter.objects.get(), response.context["password"]
+    for _ in range(6):
+        assert status_of(client, matter.reference, password).status_code == 200
+    for _ in range(6):
+        assert echo(client, card.number, card.verification_code, content="还有一件事").status_code == 200
+
+
+def test_guessing_status_passwords_is_still_limited_and_the_page_says_how_long_to_wait(client, card, settings):
+    settings.ECHO_RATE_LIMIT = 3
+    settings.ECHO_RATE_WINDOW = 600
+    response = echo(client, card.number, card.verification_code)
+    matter, password = Matter.objects.get(), response.context["password"]
+    for guess in ("000001", "000002", "000003"):
+        assert status_of(client, matter.reference, guess).status_code == 400
+    # Over the limit even the right password is refused: a guesser must not learn it was right.
+    limited = status_of(client, matter.reference, password)
+    body = limited.content.decode()
+    assert limited.status_code == 429 and "尝试次数过多" in body
+    assert "10 分钟" in body and int(limited["Retry-After"]) <= 600
+    assert f'href="{reverse("feedback:echo_status")}"' in body
+
+
+def test_a_form_error_is_not_a_guess(client, card, settings):
+    settings.ECHO_RATE_LIMIT = 2
+    for _ in range(4):
+        assert echo(client, card.number, card.verification_code, content="").status_code == 400
+    assert echo(client, card.number, card.verification_code).status_code == 200

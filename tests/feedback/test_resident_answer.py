@@ -1,6 +1,8 @@
 """Every resident gets the answer: merged matters are answered with the one they were merged into, the status page
 speaks the resident's words, and the resident rates the answer once (issue #8)."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -194,3 +196,57 @@ def test_a_rating_without_a_choice_is_refused_in_chinese(client, duty):
     open_status(client, matter)
     response = rate(client, "")
     assert response.status_code == 400 and "请选择满意、基本满意或不满意" in response.content.decode()
+
+
+# Issue #8 (phase 3): the resident keeps their way in and sees the way so far.
+
+
+def test_rating_after_many_look_ups_is_not_rate_limited(client, duty, settings):
+    settings.ECHO_RATE_LIMIT = 2
+    matter = _close(_to_handling(_online(duty), duty), duty)
+    for _ in range(4):
+        assert open_status(client, matter).status_code == 200
+    assert rate(client, "satisfied").status_code == 200
+    assert TalkRoomCallback.objects.get(matter=matter).outcome == "satisfied"
+
+
+def test_reopening_the_rating_address_leads_back_to_the_status_page(client, duty):
+    response = client.get(reverse("feedback:echo_rate"))
+    assert response.status_code == 302 and response["Location"] == reverse("feedback:echo_status")
+
+
+def test_after_not_satisfied_the_status_page_keeps_the_earlier_answer_and_the_rating(client, duty):
+    matter = _close(_to_handling(_online(duty), duty), duty, "路灯已于本周修复")
+    open_status(client, matter)
+    response = rate(client, "not_satisfied", "晚上还是不亮")
+    body = response.content.decode()
+    assert "重新办理" in body
+    assert 'data-testid="earlier-reply"' in body and "路灯已于本周修复" in body
+    history = body.split('data-testid="resident-history"')[1].split("</ul>")[0]
+    assert history.index("已答复") < history.index("您的评价:不满意") < history.index("重新办理")
+    # Inside words of the bureau stay inside.
+    assert "晚上还是不亮" not in history and duty.name not in body
+
+
+def test_the_resident_pages_name_the_bureau_from_the_setting(client, settings):
+    settings.BUREAU_NAME = "宿迁市公安局"
+    for name in ("feedback:echo", "feedback:echo_status"):
+        assert "宿迁市公安局" in client.get(reverse(name)).content.decode()
+
+
+def test_a_reference_typed_in_groups_of_four_is_found(client, duty):
+    matter = _online(duty)
+    spaced = f"{matter.reference[:4]} {matter.reference[4:8]}-{matter.reference[8:]}"
+    response = client.post(reverse("feedback:echo_status"), {"reference": spaced, "password": PASSWORD})
+    assert response.status_code == 200 and 'data-testid="stage"' in response.content.decode()
+
+
+def input_tag(page: str, name: str) -> str:
+    return re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
+
+
+def test_phone_and_reference_fields_bring_up_a_number_keyboard(client):
+    echo_page = client.get(reverse("feedback:echo")).content.decode()
+    assert 'inputmode="tel"' in input_tag(echo_page, "resident_phone")
+    status_page = client.get(reverse("feedback:echo_status")).content.decode()
+    assert 'inputmode="numeric"' in input_tag(status_page, "reference")
