@@ -71,7 +71,6 @@ class VisitForm(forms.ModelForm):
             "result",
             "explained_policy",
             "collected_opinions",
-            "outside_links_reason",
         ]
         widgets = {
             "opinions": forms.Textarea(attrs={"rows": 3}),
@@ -83,11 +82,10 @@ class VisitForm(forms.ModelForm):
                 ("people_met", "见到的人"),
                 ("opinions", "意见建议"),
                 ("result", "走访结果"),
-                ("outside_links_reason", "走访理由"),
             )
         }
 
-    def __init__(self, *args, household: Household, within_links: bool, **kwargs):
+    def __init__(self, *args, household: Household, **kwargs):
         initial = {
             "submission_key": uuid.uuid4(),
             "visited_at": timezone.localtime().replace(second=0, microsecond=0),
@@ -103,9 +101,6 @@ class VisitForm(forms.ModelForm):
         self.fields["phone"].widget.attrs["placeholder"] = mask_phone(household.phone) or "未登记"
         self.fields["kind"].choices = [(Visit.Kind.DAY, "昼访"), (Visit.Kind.NIGHT, "夜访(警民夜谈)")]
         self.fields["people_met"].widget.attrs["placeholder"] = "如:户主本人、其妻子"
-        self.fields["outside_links_reason"].required = not within_links
-        if within_links:
-            del self.fields["outside_links_reason"]
 
     def clean_visited_at(self):
         moment = self.cleaned_data["visited_at"]

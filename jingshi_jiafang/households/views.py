@@ -13,24 +13,20 @@ from jingshi_jiafang.core.forms import AssignOfficerForm, AttachmentForm, Reveal
 from jingshi_jiafang.core.models import User
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.privacy import REVEAL_ACTIONS, can_reveal, mask_id_number, mask_phone
-from jingshi_jiafang.core.scopes import VISITOR_ROLES, get_area_for_user, get_household_for_user, reaches_beyond_links
+from jingshi_jiafang.core.scopes import VISITOR_ROLES, get_area_for_user, get_household_for_user
 from jingshi_jiafang.households.timeline import household_timeline
 from jingshi_jiafang.navigation import household_list_title
 
 
 @login_required
 def household_list(request):
-    offers_outside_links = reaches_beyond_links(request.user)
-    unit_wide = request.GET.get("scope") == "unit" and offers_outside_links
-    areas = core_selectors.visible_area_choices(user=request.user, unit_wide=unit_wide)
-    households = core_selectors.household_list(user=request.user, unit_wide=unit_wide)
+    areas = core_selectors.visible_area_choices(user=request.user)
+    households = core_selectors.household_list(user=request.user)
     household_filter = HouseholdFilter(request.GET or None, queryset=households, areas=areas)
     _audit_number_search(request, household_filter)
     context = {
         "filter": household_filter,
-        "unit_wide": unit_wide,
-        "offers_outside_links": offers_outside_links,
-        "title": "辖区其他住户" if unit_wide else household_list_title(request.user),
+        "title": household_list_title(request.user),
         **paginate(request, household_filter.qs),
     }
     return render(request, "households/household_list.html", context)
