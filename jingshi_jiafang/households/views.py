@@ -3,13 +3,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from jingshi_jiafang.core import selectors as core_selectors
 from jingshi_jiafang.core import services as core_services
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.filters import HouseholdFilter, number_search_kind
 from jingshi_jiafang.core.forms import AssignOfficerForm, AttachmentForm, RevealForm
+from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.models import User
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.privacy import REVEAL_ACTIONS, can_reveal, mask_id_number, mask_phone
@@ -69,7 +69,7 @@ def household_context(request, household, revealed: str = "", attachment_form=No
     }
 
 
-@require_POST
+@post_only("households:household_detail")
 @login_required
 def household_reveal(request, pk: int):
     """Show one number in full, for this response only, and record who saw it."""
@@ -84,7 +84,7 @@ def household_reveal(request, pk: int):
     return render(request, "households/household_detail.html", household_context(request, household, revealed=field))
 
 
-@require_POST
+@post_only("households:household_detail")
 @login_required
 def household_assign(request, pk: int):
     """A unit head makes another officer responsible for the household; the old link ends, the history stays."""

@@ -9,8 +9,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
+from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.models import AreaLink, Unit, User
 from jingshi_jiafang.core.scopes import unit_subtree, units_visible_to
 from visits import selectors, services
@@ -58,7 +58,7 @@ def night_plan(request):
     return _plan_page(request, planner=planner, week=_week(request), form=NightPlanForm(planner=planner))
 
 
-@require_POST
+@post_only("visits:night_plan", url_kwargs=())
 @login_required
 def night_plan_add(request):
     """A refused plan is shown on the plan page again with the reason on the form and the choices kept."""
@@ -76,7 +76,7 @@ def night_plan_add(request):
     return _plan_page(request, planner=planner, week=week, form=form, status=400)
 
 
-@require_POST
+@post_only("visits:night_plan", url_kwargs=())
 @login_required
 def night_plan_remove(request, pk: int):
     planner = _planner(request)

@@ -5,10 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from jingshi_jiafang.core.audit import audit_record
 from jingshi_jiafang.core.forms import RevealForm
+from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.privacy import REVEAL_ACTIONS, can_reveal, reveal_of_item
 from jingshi_jiafang.core.scopes import households_visible_to
@@ -66,7 +67,7 @@ def _visit_context(request, visit, revealed: str = "") -> dict:
     }
 
 
-@require_POST
+@post_only("visits:visit_detail")
 @login_required
 def visit_reveal(request, pk: int):
     """Show the personal items of this visit's corrections in full, for this response only, and record who saw them."""
