@@ -89,6 +89,8 @@ class VisitForm(forms.ModelForm):
         initial = {
             "submission_key": uuid.uuid4(),
             "visited_at": timezone.localtime().replace(second=0, microsecond=0),
+            # Ticked by the officer who checked, never by default: an unticked box is an honest "not checked".
+            "facts_confirmed": False,
             **{name: getattr(household, name) for name in ("head_name", "address", "members_count")},
         }
         super().__init__(*args, initial=initial, **kwargs)
