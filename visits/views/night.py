@@ -17,7 +17,7 @@ from visits import selectors, services
 from visits.filters import NightComplianceFilterForm, PeriodFilterForm
 from visits.forms import NightPlanForm
 from visits.models import NightVisitPlan
-from visits.night import week_start, window_text
+from visits.night import next_night_date, week_start, window_text
 
 COMPLIANCE_ROLES = frozenset({User.Role.LEADER, User.Role.EVALUATOR, User.Role.LEGAL})
 
@@ -54,8 +54,11 @@ def _plan_page(request, *, planner: User, week: date, form: NightPlanForm, statu
 
 @login_required
 def night_plan(request):
+    """Opens on the week of the next night-visit evening: on a Saturday or Sunday this week's evenings are past,
+    and the head plans the coming ones."""
     planner = _planner(request)
-    return _plan_page(request, planner=planner, week=_week(request), form=NightPlanForm(planner=planner))
+    week = PeriodFilterForm(request.GET).week(default=next_night_date(timezone.localdate()))
+    return _plan_page(request, planner=planner, week=week, form=NightPlanForm(planner=planner))
 
 
 @post_only("visits:night_plan", url_kwargs=())
