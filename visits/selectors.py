@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from jingshi_jiafang.core.filters import households_due_visit_filter
 from jingshi_jiafang.core.models import Area, Household, Unit, User
 from jingshi_jiafang.core.selectors import current_officer_name, household_list
 from jingshi_jiafang.core.timeline import TimelineEvent
@@ -16,7 +17,7 @@ from visits.scopes import corrections_visible_to
 
 def households_due_visit(*, user: User, cutoff: datetime) -> QuerySet[Household]:
     """The user's households not visited since `cutoff`, never visited first, then the longest waiting."""
-    due = Q(last_visited_at__lt=cutoff) | Q(last_visited_at__isnull=True)
+    due = households_due_visit_filter(cutoff)
     return household_list(user=user).filter(due).order_by(F("last_visited_at").asc(nulls_first=True), "pk")
 
 

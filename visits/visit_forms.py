@@ -50,8 +50,12 @@ class VisitForm(forms.ModelForm):
         required=False,
         validators=[validate_phone],
         help_text="号码有变化时填写新号码;不填表示不变。",
+        # A phone's keypad at the door, not the full keyboard.
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
     )
-    members_count = forms.IntegerField(label="家庭人口", min_value=1, max_value=99)
+    members_count = forms.IntegerField(
+        label="家庭人口", min_value=1, max_value=99, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
     requests = _text("诉求(每行一条)", LONG_TEXT, rows=3)
     requests.help_text = "每条诉求都会登记为一件群众诉求,进入研判、分流、办结流程。"
     dispute = _text("矛盾纠纷", FINDING_TEXT)

@@ -36,16 +36,19 @@ def _audit_number_search(request, household_filter: HouseholdFilter) -> None:
     """Looking a resident up by phone or ID number is recorded like revealing one: who, which kind, how many
     found. A full number is kept masked, so the audit log does not become a list of numbers; the last four
     digits are what a masked number shows anyway."""
-    text = household_filter.form.data.get("q", "").strip() if household_filter.is_bound else ""
-    kind = number_search_kind(text)
-    if kind is None:
+    if not household_filter.is_bound:
         return
-    masked = {"id_number": mask_id_number, "phone": mask_phone}.get(kind, str)(text)
-    audit_record(
-        action=Action.SEARCH_NUMBER,
-        request=request,
-        detail={"kind": kind, "text": masked, "found": household_filter.qs.count()},
-    )
+    for name in HouseholdFilter.SEARCH_FIELDS:
+        text = household_filter.form.data.get(name, "").strip()
+        kind = number_search_kind(text)
+        if kind is None:
+            continue
+        masked = {"id_number": mask_id_number, "phone": mask_phone}.get(kind, str)(text)
+        audit_record(
+            action=Action.SEARCH_NUMBER,
+            request=request,
+            detail={"kind": kind, "text": masked, "found": household_filter.qs.count()},
+        )
 
 
 @login_required

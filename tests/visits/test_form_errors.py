@@ -2,6 +2,7 @@
 an officer on a phone sees at once that nothing was saved; "已核对基本情况" is ticked by the officer, not by default."""
 
 import re
+
 import pytest
 from django.urls import reverse
 
