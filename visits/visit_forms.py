@@ -13,7 +13,7 @@ from jingshi_jiafang.core.dates import ISO_DATE, ISO_MINUTE, DateTimeMinuteInput
 from jingshi_jiafang.core.models import Household
 from jingshi_jiafang.core.privacy import item_value, mask_phone
 from jingshi_jiafang.core.validators import normalize_id_number, validate_id_number, validate_phone
-from visits.models import Finding, Visit
+from visits.models import Finding, RegistrationCorrection, Visit
 from visits.selectors import EVENT_ITEMS
 from visits.services import CorrectionInput, FindingInput, visit_time_error
 
@@ -155,8 +155,6 @@ class VisitForm(forms.ModelForm):
         return [line.strip() for line in self.cleaned_data["requests"].splitlines() if line.strip()]
 
 
-MARITAL_STATUSES = ("未婚", "已婚", "离婚", "丧偶")
-EDUCATION_LEVELS = ("文盲或半文盲", "小学", "初中", "高中", "中专", "大学专科", "大学本科", "研究生")
 _CHINESE_WORD = re.compile(r"^[\u4e00-\u9fff]{1,8}$")
 
 
@@ -184,8 +182,12 @@ class RegistrationItemsForm(forms.Form):
         error_messages={"invalid": "出生日期应为日期,如 1965-03-02。"},
     )
     ethnicity = forms.CharField(label="民族", required=False, max_length=8, validators=[_validate_ethnicity])
-    marital_status = forms.ChoiceField(label="婚姻状况", required=False, choices=_choices(MARITAL_STATUSES))
-    education = forms.ChoiceField(label="文化程度", required=False, choices=_choices(EDUCATION_LEVELS))
+    marital_status = forms.ChoiceField(
+        label="婚姻状况", required=False, choices=_choices(RegistrationCorrection.MARITAL_STATUSES)
+    )
+    education = forms.ChoiceField(
+        label="文化程度", required=False, choices=_choices(RegistrationCorrection.EDUCATION_LEVELS)
+    )
     employer = forms.CharField(label="服务处所", required=False, max_length=64)
     member_added = forms.CharField(
         label="增加人员", required=False, max_length=64, help_text="姓名及原因,如 新生儿 李小宝"
