@@ -81,7 +81,7 @@ class HouseholdFilter(django_filters.FilterSet):
     area = django_filters.ModelChoiceFilter(
         label="镇/村", queryset=Area.objects.none(), method="filter_area", empty_label="全部区域"
     )
-    due = django_filters.ChoiceFilter(label="走访", method="filter_due", empty_label="全部", choices=[])
+    due = django_filters.ChoiceFilter(label="到期走访", method="filter_due", empty_label="全部", choices=[])
     is_hardship = django_filters.BooleanFilter(
         label="特困户", widget=forms.Select(choices=[("", "全部"), ("true", "是"), ("false", "否")])
     )
@@ -98,10 +98,10 @@ class HouseholdFilter(django_filters.FilterSet):
         self.filters["area"].queryset = areas
         self.form.fields["q"].widget.attrs.update(placeholder="姓名、地址或身份证号", enterkeyhint="search")
         self.form.fields["phone"].widget.attrs.update(
-            placeholder="完整号码或后四位", inputmode="tel", autocomplete="off", enterkeyhint="search"
+            placeholder="全号或后四位", inputmode="tel", autocomplete="off", enterkeyhint="search"
         )
         self.form.fields["area"].label_from_instance = lambda area: area.full_name
-        self.form.fields["due"].choices = [("", "全部"), ("due", f"到期走访(超过{settings.VISIT_OVERDUE_DAYS}天)")]
+        self.form.fields["due"].choices = [("", "全部"), ("due", f"到期(超{settings.VISIT_OVERDUE_DAYS}天)")]
 
     def filter_search(self, queryset, name, value):
         return search_households(queryset, value)

@@ -221,7 +221,7 @@ def test_home_due_households_link_lists_exactly_the_households_due(client, alice
     assert queue.count == 2
     listed = client.get(queue.url)
     assert list(listed.context["page"].object_list) == [never, long_ago]
-    assert "到期走访(超过90天)" in listed.content.decode()
+    assert "到期(超90天)" in listed.content.decode()
 
 
 def test_station_heads_overdue_households_link_lists_the_same_households(client, bob, alice_household, village_a):
