@@ -129,7 +129,8 @@ def _due_households(user: User, *, own: bool) -> TodoQueue:
         "到期走访" if own else "逾期未走访户",
         visits_selectors.households_due_visit(user=user, cutoff=cutoff),
         item,
-        url=reverse("households:household_list") if own else reverse("visits:coverage"),
+        # The same households as the count: the household list filtered to those due.
+        url=f"{reverse('households:household_list')}?due=due",
         empty=f"所有{'联系户' if own else '住户'}都在{days}天内走访过。",
         overdue=True,
     )

@@ -2,7 +2,7 @@
 
 from feedback import navigation as feedback_navigation
 from jingshi_jiafang.core import navigation as core_navigation
-from jingshi_jiafang.core.models import User
+from jingshi_jiafang.core.models import Unit, User
 from jingshi_jiafang.core.navigation import ALL_ROLES, CASE_ROLES, NavItem, Role
 from visits import navigation as visits_navigation
 
@@ -39,3 +39,18 @@ def household_list_title(user: User) -> str:
         if item.offered_to(user):
             return item.label
     return "辖区住户"
+
+
+# A unit head is called by the unit he heads, the way the station speaks of him, not by the officer's role.
+UNIT_HEAD_LABELS = {
+    Unit.Kind.STATION: "派出所所长",
+    Unit.Kind.POLICE_ROOM: "警务室负责人",
+    Unit.Kind.DEPARTMENT: "部门负责人",
+}
+
+
+def role_label(user: User) -> str:
+    """One label for who the user is at work, shown once beside the name (header, home page)."""
+    if user.role == Role.OFFICER and user.is_unit_head and user.unit_id:
+        return UNIT_HEAD_LABELS.get(user.unit.kind, "单位负责人")
+    return user.get_role_display() or "未分配角色"

@@ -303,9 +303,7 @@ class _DemoCounty:
                 predecessor = self.rng.choice(officers)
                 handed_over[household.pk] = (start, predecessor)
                 links.append(
-                    HouseholdLink(
-                        officer=predecessor, household=household, start_date=earlier, end_date=start - timedelta(days=1)
-                    )
+                    HouseholdLink(officer=predecessor, household=household, start_date=earlier, end_date=start)
                 )
             links.append(
                 HouseholdLink(officer=officer_by_village[household.village_id], household=household, start_date=start)

@@ -30,8 +30,10 @@ NIGHT_SHARE = 0.25
 
 Field = RegistrationCorrection.Field
 ETHNICITIES = ["汉"] * 30 + ["回", "满", "蒙古", "壮", "苗"]
-MARITAL_CHANGES = [("未婚", "已婚"), ("已婚", "离婚"), ("已婚", "丧偶"), ("离婚", "再婚"), ("", "已婚"), ("", "未婚")]
-EDUCATION_LEVELS = ["小学", "初中", "高中", "中专", "大专", "本科", "研究生"]
+# Only values the visit form offers (RegistrationCorrection.MARITAL_STATUSES, EDUCATION_LEVELS): a remarriage is
+# 已婚 again, and the levels are the form's, from 小学 up.
+MARITAL_CHANGES = [("未婚", "已婚"), ("已婚", "离婚"), ("已婚", "丧偶"), ("离婚", "已婚"), ("", "已婚"), ("", "未婚")]
+EDUCATION_LEVELS = RegistrationCorrection.EDUCATION_LEVELS[1:]
 EMPLOYER_KINDS = ["木业有限公司", "电子厂", "花木合作社", "建筑工程队", "物流公司", "服装厂", "农机站", "超市"]
 EMPLOYER_CITIES = ["沭阳县", "宿迁市", "苏州市", "昆山市", "上海市", "南京市", "无锡市"]
 MEMBERS_JOINING = ["新生儿", "儿媳(婚入)", "女婿(婚入)", "孙女(新生儿)", "母亲(投靠)", "孙子(新生儿)"]

@@ -36,8 +36,9 @@ class PeriodFilterForm(forms.Form):
         start = self.value("from") or end - timedelta(days=default_days - 1)
         return start, end
 
-    def week(self) -> date:
-        return week_start(self.value("week") or timezone.localdate())
+    def week(self, default: date | None = None) -> date:
+        """The Monday of the asked week; without one, of the week of `default` (today unless given)."""
+        return week_start(self.value("week") or default or timezone.localdate())
 
     def month(self) -> date | None:
         return self.value("month")

@@ -37,3 +37,8 @@ def night_dates(first: date, weeks: int) -> list[date]:
 
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
+
+
+def next_night_date(day: date) -> date:
+    """The first night-visit evening on or after `day` (`day` itself when no weekday is configured)."""
+    return next((day + timedelta(days=n) for n in range(7) if is_night_date(day + timedelta(days=n))), day)

@@ -4,13 +4,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from jingshi_jiafang.core.models import Area, Household, HouseholdLink, Unit, User
-from jingshi_jiafang.core.selectors import (
-    household_list,
-)
+from jingshi_jiafang.core.filters import households_due_visit_filter
+from jingshi_jiafang.core.models import Area, Household, Unit, User
+from jingshi_jiafang.core.selectors import current_officer_name, household_list
 from jingshi_jiafang.core.timeline import TimelineEvent
 from visits.models import NightVisitPlan, Visit
 from visits.scopes import corrections_visible_to
@@ -18,7 +17,7 @@ from visits.scopes import corrections_visible_to
 
 def households_due_visit(*, user: User, cutoff: datetime) -> QuerySet[Household]:
     """The user's households not visited since `cutoff`, never visited first, then the longest waiting."""
-    due = Q(last_visited_at__lt=cutoff) | Q(last_visited_at__isnull=True)
+    due = households_due_visit_filter(cutoff)
     return household_list(user=user).filter(due).order_by(F("last_visited_at").asc(nulls_first=True), "pk")
 
 
@@ -71,9 +70,12 @@ def visit_outcomes(*, visit: Visit, user: User) -> dict:
     """What a visit created: its corrections, findings, the matters registered from its requests and the echo
     cards handed out on it (matters and cards belong to feedback and are read through the reverse relations).
     Registration corrections are the household's data: shown only while the household is in the reader's reach,
-    even on the reader's own visit."""
+    even on the reader's own visit; `hidden_corrections` counts those the visit made but the reader may not see,
+    so that the page says so instead of "no corrections"."""
+    corrections = list(corrections_visible_to(user).filter(visit=visit))
     return {
-        "corrections": list(corrections_visible_to(user).filter(visit=visit)),
+        "corrections": corrections,
+        "hidden_corrections": 0 if corrections else visit.corrections.count(),
         "findings": list(visit.findings.all()),
         "matters": list(visit.matters.order_by("pk")),
         "cards": list(visit.echo_cards.order_by("number")),
@@ -81,13 +83,19 @@ def visit_outcomes(*, visit: Visit, user: User) -> dict:
 
 
 def diary_entries(*, user: User, month: date | None = None) -> QuerySet[Visit]:
-    """The user's own visits, newest first, with what each found fetched in a fixed number of queries."""
+    """The user's own visits, newest first, with what each found fetched in a fixed number of queries.
+    `correction_count` counts every correction the visit made, `corrections` only those still in reach."""
     visits = Visit.objects.filter(visitor=user)
     if month is not None:
         visits = visits.filter(visited_at__year=month.year, visited_at__month=month.month)
     # A visitor whose link has ended keeps their diary, but not the household's registration data.
     corrections = Prefetch("corrections", queryset=corrections_visible_to(user))
-    return visits.select_related("household__village__parent").prefetch_related(corrections, "findings", "matters")
+    return (
+        visits.select_related("household__village__parent")
+        .annotate(correction_count=Count("corrections"))
+        .prefetch_related(corrections, "findings", "matters")
+        .order_by("-visited_at", "-id")  # Meta.ordering is not applied to an aggregating query
+    )
 
 
 def night_plans_of_week(*, units: QuerySet[Unit], week: date) -> QuerySet[NightVisitPlan]:
@@ -175,11 +183,10 @@ def coverage_by_village(*, villages: QuerySet[Area], start: datetime, end: datet
 
 
 def overdue_households(*, villages: QuerySet[Area], cutoff: datetime) -> QuerySet[Household]:
-    current_officer = HouseholdLink.objects.active().filter(household=OuterRef("pk"))
     return (
         Household.objects.filter(village__in=villages)
         .filter(Q(last_visited_at__lt=cutoff) | Q(last_visited_at__isnull=True))
         .select_related("village__parent")
-        .annotate(officer_name=Subquery(current_officer.values("officer__name")[:1]))
+        .annotate(officer_name=current_officer_name())
         .order_by(F("last_visited_at").asc(nulls_first=True), "pk")
     )

@@ -13,7 +13,7 @@ from jingshi_jiafang.core.dates import ISO_DATE, ISO_MINUTE, DateTimeMinuteInput
 from jingshi_jiafang.core.models import Household
 from jingshi_jiafang.core.privacy import item_value, mask_phone
 from jingshi_jiafang.core.validators import normalize_id_number, validate_id_number, validate_phone
-from visits.models import Finding, Visit
+from visits.models import Finding, RegistrationCorrection, Visit
 from visits.selectors import EVENT_ITEMS
 from visits.services import CorrectionInput, FindingInput, visit_time_error
 
@@ -50,8 +50,12 @@ class VisitForm(forms.ModelForm):
         required=False,
         validators=[validate_phone],
         help_text="号码有变化时填写新号码;不填表示不变。",
+        # A phone's keypad at the door, not the full keyboard.
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
     )
-    members_count = forms.IntegerField(label="家庭人口", min_value=1, max_value=99)
+    members_count = forms.IntegerField(
+        label="家庭人口", min_value=1, max_value=99, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
     requests = _text("诉求(每行一条)", LONG_TEXT, rows=3)
     requests.help_text = "每条诉求都会登记为一件群众诉求,进入研判、分流、办结流程。"
     dispute = _text("矛盾纠纷", FINDING_TEXT)
@@ -71,7 +75,6 @@ class VisitForm(forms.ModelForm):
             "result",
             "explained_policy",
             "collected_opinions",
-            "outside_links_reason",
         ]
         widgets = {
             "opinions": forms.Textarea(attrs={"rows": 3}),
@@ -83,14 +86,15 @@ class VisitForm(forms.ModelForm):
                 ("people_met", "见到的人"),
                 ("opinions", "意见建议"),
                 ("result", "走访结果"),
-                ("outside_links_reason", "走访理由"),
             )
         }
 
-    def __init__(self, *args, household: Household, within_links: bool, **kwargs):
+    def __init__(self, *args, household: Household, **kwargs):
         initial = {
             "submission_key": uuid.uuid4(),
             "visited_at": timezone.localtime().replace(second=0, microsecond=0),
+            # Ticked by the officer who checked, never by default: an unticked box is an honest "not checked".
+            "facts_confirmed": False,
             **{name: getattr(household, name) for name in ("head_name", "address", "members_count")},
         }
         super().__init__(*args, initial=initial, **kwargs)
@@ -103,9 +107,6 @@ class VisitForm(forms.ModelForm):
         self.fields["phone"].widget.attrs["placeholder"] = mask_phone(household.phone) or "未登记"
         self.fields["kind"].choices = [(Visit.Kind.DAY, "昼访"), (Visit.Kind.NIGHT, "夜访(警民夜谈)")]
         self.fields["people_met"].widget.attrs["placeholder"] = "如:户主本人、其妻子"
-        self.fields["outside_links_reason"].required = not within_links
-        if within_links:
-            del self.fields["outside_links_reason"]
 
     def clean_visited_at(self):
         moment = self.cleaned_data["visited_at"]
@@ -154,8 +155,6 @@ class VisitForm(forms.ModelForm):
         return [line.strip() for line in self.cleaned_data["requests"].splitlines() if line.strip()]
 
 
-MARITAL_STATUSES = ("未婚", "已婚", "离婚", "丧偶")
-EDUCATION_LEVELS = ("文盲或半文盲", "小学", "初中", "高中", "中专", "大学专科", "大学本科", "研究生")
 _CHINESE_WORD = re.compile(r"^[\u4e00-\u9fff]{1,8}$")
 
 
@@ -183,8 +182,12 @@ class RegistrationItemsForm(forms.Form):
         error_messages={"invalid": "出生日期应为日期,如 1965-03-02。"},
     )
     ethnicity = forms.CharField(label="民族", required=False, max_length=8, validators=[_validate_ethnicity])
-    marital_status = forms.ChoiceField(label="婚姻状况", required=False, choices=_choices(MARITAL_STATUSES))
-    education = forms.ChoiceField(label="文化程度", required=False, choices=_choices(EDUCATION_LEVELS))
+    marital_status = forms.ChoiceField(
+        label="婚姻状况", required=False, choices=_choices(RegistrationCorrection.MARITAL_STATUSES)
+    )
+    education = forms.ChoiceField(
+        label="文化程度", required=False, choices=_choices(RegistrationCorrection.EDUCATION_LEVELS)
+    )
     employer = forms.CharField(label="服务处所", required=False, max_length=64)
     member_added = forms.CharField(
         label="增加人员", required=False, max_length=64, help_text="姓名及原因,如 新生儿 李小宝"

@@ -17,10 +17,10 @@ from django.views.decorators.http import require_http_methods
 from feedback import selectors, services
 from feedback.forms import CardBatchForm, CardHandOutForm, CardVoidForm
 from feedback.services.cards import CardError
-from feedback.views.http import post_only
 from feedback.views.public import public_echo_url
 from feedback.workflows import CARD_FLOW
 from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.scopes import get_household_for_user
 from visits.scopes import get_visit_for_user
@@ -83,7 +83,8 @@ def card_batch_print(request, pk: int):
 def contact_card_print(request, pk: int):
     """警民联系卡 of a household: its responsible officer's name, post and phone, whoever prints it."""
     household = get_household_for_user(request.user, pk)
-    link = household.links.active().select_related("officer__unit").first()
+    # On a hand-over day both links are active; the card names the officer who takes over.
+    link = household.links.active().select_related("officer__unit").order_by("-start_date", "-pk").first()
     context = {"household": household, "officer": link.officer if link else None}
     return render(request, "feedback/contact_card_print.html", context)
 

@@ -4,14 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.shortcuts import redirect, render
-from django.urls import reverse
 
 from feedback import selectors, services
 from feedback.filters import MatterFilter
 from feedback.models import Matter
 from feedback.permissions import matter_actions, offered_actions
-from feedback.views.http import post_only
 from feedback.workflows import MATTER_FLOW
+from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.scopes import villages_visible_to
 from jingshi_jiafang.core.workflow import Action
@@ -114,7 +113,7 @@ if PERFORM.keys() != MATTER_FLOW.actions.keys():
     raise ImproperlyConfigured("Every action in the matter registry needs its service call in PERFORM.")
 
 
-@post_only(lambda request, pk, action: reverse("feedback:matter_detail", args=[pk]))
+@post_only("feedback:matter_detail", url_kwargs=("pk",))
 @login_required
 def matter_act(request, pk: int, action: str):
     matter = selectors.get_matter_for_user(request.user, pk)

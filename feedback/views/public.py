@@ -16,7 +16,7 @@ from feedback import selectors, services
 from feedback.forms import EchoForm, RatingForm, StatusForm
 from feedback.models import Matter
 from feedback.services.cards import CardError
-from feedback.views.http import post_only
+from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.ratelimit import failure_record, failures_exhausted, seconds_until_reset
 
 WRONG_CARD = "卡号或验证码不正确,请核对回音卡上的卡号和验证码。"
@@ -100,7 +100,7 @@ def _status_page(request, matter: Matter, rating_form: RatingForm | None = None,
     return render(request, "feedback/public_status.html", context, status=status)
 
 
-@post_only(lambda request: reverse("feedback:echo_status"))
+@post_only("feedback:echo_status", url_kwargs=())
 def rate(request):
     """The resident rates the answer of the matter they opened on the status page a moment ago. Nothing to guess
     here: only the session of a status page opened with the right password may rate."""

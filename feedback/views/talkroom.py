@@ -16,8 +16,8 @@ from feedback import selectors, services
 from feedback.forms import CallbackForm, DutyShiftForm, RosterQueryForm, WalkInForm
 from feedback.models import TalkRoomCallback
 from feedback.views.cards import qr_data_url
-from feedback.views.http import post_only
 from feedback.views.public import public_echo_url
+from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.models import Unit, User
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.permissions import role_required
@@ -69,7 +69,7 @@ def walk_in_slip(request, pk: int):
     return render(request, "feedback/walk_in_slip.html", context)
 
 
-@post_only(lambda request, pk: reverse("feedback:walk_in_slip", args=[pk]))
+@post_only("feedback:walk_in_slip")
 @login_required
 def walk_in_slip_password(request, pk: int):
     """A resident lost the slip, or the page was left before printing: a new password; the old one stops."""
@@ -138,7 +138,7 @@ def callback_list(request):
     return render(request, "feedback/callback_list.html", {"form": CallbackForm(), **paginate(request, callbacks)})
 
 
-@post_only(lambda request, pk: reverse("feedback:callback_list"))
+@post_only("feedback:callback_list", url_kwargs=())
 @login_required
 def callback_record(request, pk: int):
     try:

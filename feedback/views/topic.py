@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 from feedback import selectors, services
 from feedback.forms import AddMattersForm, SolutionForm, TopicVisitForm
 from feedback.models import TopicVisitMatter
-from feedback.views.http import post_only
+from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.models import User
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.permissions import role_required
@@ -50,7 +50,7 @@ def topic_visit_detail(request, pk: int):
     return render(request, "feedback/topicvisit_detail.html", context)
 
 
-@post_only(lambda request, pk: reverse("feedback:topic_visit_detail", args=[pk]))
+@post_only("feedback:topic_visit_detail")
 @role_required(User.Role.LEADER)
 def topic_visit_add_matters(request, pk: int):
     topic_visit = selectors.get_topic_visit_for_user(request.user, pk)

@@ -1,9 +1,12 @@
 import re
+from datetime import timedelta
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from jingshi_jiafang.core.crypto import keyed_hash
 from jingshi_jiafang.core.models import Area, AuditEntry, Household
@@ -61,27 +64,59 @@ class MaskedSearchInput(forms.TextInput):
         return value
 
 
+class MaskedPhoneSearchInput(MaskedSearchInput):
+    """The phone search: a phone's keypad on a phone, the number echoed back masked."""
+
+    input_type = "tel"
+
+
+def households_due_visit_filter(cutoff) -> Q:
+    """Households not visited since `cutoff`, or never: due a visit (到期走访)."""
+    return Q(last_visited_at__lt=cutoff) | Q(last_visited_at__isnull=True)
+
+
 class HouseholdFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="搜索", method="filter_search", widget=MaskedSearchInput)
+    phone = django_filters.CharFilter(label="电话", method="filter_phone", widget=MaskedPhoneSearchInput)
     area = django_filters.ModelChoiceFilter(
         label="镇/村", queryset=Area.objects.none(), method="filter_area", empty_label="全部区域"
     )
+    due = django_filters.ChoiceFilter(label="到期走访", method="filter_due", empty_label="全部", choices=[])
     is_hardship = django_filters.BooleanFilter(
         label="特困户", widget=forms.Select(choices=[("", "全部"), ("true", "是"), ("false", "否")])
     )
 
     class Meta:
         model = Household
-        fields = ["q", "area", "is_hardship"]
+        fields = ["q", "phone", "area", "due", "is_hardship"]
+
+    # The text searches whose numbers are audited (`number_search_kind`).
+    SEARCH_FIELDS = ("q", "phone")
 
     def __init__(self, *args, areas: QuerySet[Area], **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["area"].queryset = areas
-        self.form.fields["q"].widget.attrs["placeholder"] = "姓名、地址、完整电话或后四位、完整身份证号"
+        self.form.fields["q"].widget.attrs.update(placeholder="姓名、地址或身份证号", enterkeyhint="search")
+        self.form.fields["phone"].widget.attrs.update(
+            placeholder="全号或后四位", inputmode="tel", autocomplete="off", enterkeyhint="search"
+        )
         self.form.fields["area"].label_from_instance = lambda area: area.full_name
+        self.form.fields["due"].choices = [("", "全部"), ("due", f"到期(超{settings.VISIT_OVERDUE_DAYS}天)")]
 
     def filter_search(self, queryset, name, value):
         return search_households(queryset, value)
+
+    def filter_phone(self, queryset, name, value):
+        """Only a whole number or its last four digits: anything else finds nothing, as in `search_households`."""
+        if number_search_kind(value) not in ("phone", "phone_last_four"):
+            return queryset.none()
+        return search_households(queryset, value)
+
+    def filter_due(self, queryset, name, value):
+        if value != "due":
+            return queryset
+        cutoff = timezone.now() - timedelta(days=settings.VISIT_OVERDUE_DAYS)
+        return queryset.filter(households_due_visit_filter(cutoff))
 
     def filter_area(self, queryset, name, area: Area):
         if area.is_town:

@@ -89,7 +89,12 @@ class AssignOfficerForm(forms.Form):
         super().__init__(*args, initial={"start_date": timezone.localdate()}, **kwargs)
         # The window is read when the form is made, so that it moves with today.
         first, last = link_start_window()
-        self.fields["start_date"] = BoundedDateField(label="自何日起", first=first, last=last)
+        self.fields["start_date"] = BoundedDateField(
+            label="自何日起",
+            first=first,
+            last=last,
+            help_text="当天两人都可走访该户,原责任民警的联系到这一天为止。",
+        )
         self.fields["officer"].queryset = User.objects.filter(
             role=User.Role.OFFICER, is_active=True, unit__in=unit_subtree(head.unit)
         ).order_by("name")

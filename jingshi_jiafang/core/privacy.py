@@ -70,4 +70,8 @@ def correction_text(correction, revealed: str = "") -> str:
     """联系电话 169****4324 → 137****1111: one registration correction as every page and export shows it."""
     field = correction.field
     old, new = item_value(field, correction.old_value, revealed), item_value(field, correction.new_value, revealed)
+    if old == new and correction.old_value != correction.new_value:
+        # The mask hides exactly what changed (1998-03-02 → 1998-08-12 reads 1998-**-** → 1998-**-**): say that
+        # it was corrected rather than show a change that looks like none.
+        return f"{correction.get_field_display()} 已更正({new})"
     return f"{correction.get_field_display()} {old} → {new}"

@@ -78,9 +78,11 @@ def households_visible_to(user: User) -> QuerySet[Household]:
         return households.none()
     if user.role in COUNTY_WIDE_ROLES:
         return households
-    if user.role == Role.OFFICER and not _sees_unit_jurisdiction(user):
-        return households.filter(pk__in=HouseholdLink.objects.active().filter(officer=user).values("household"))
-    # A leader, a cadre, a duty officer or a unit head sees households by area.
+    if user.role == Role.OFFICER:
+        # An officer's links, plus a unit head's unit area; a link outside that area opens that one household,
+        # not the rest of its village.
+        return households_linked_to(user)
+    # A leader, a cadre or a duty officer sees households by area.
     return households.filter(village__in=villages_visible_to(user))
 
 
@@ -122,10 +124,13 @@ VISITOR_ROLES = frozenset({Role.LEADER, Role.CADRE, Role.OFFICER})
 
 
 def households_linked_to(user: User, on: date | None = None) -> QuerySet[Household]:
-    """The visitor's own links (today, or on the day `on`): where a visit needs no reason."""
+    """The visitor's own links (today, or on the day `on`): where a visit needs no reason. A unit head's own unit
+    area counts as linked: heading the unit is the link (the area is not dated; his household links are)."""
     if user.role == Role.OFFICER:
-        links = HouseholdLink.objects.active(on).filter(officer=user)
-        return Household.objects.filter(pk__in=links.values("household"))
+        linked = Q(pk__in=HouseholdLink.objects.active(on).filter(officer=user).values("household"))
+        if _sees_unit_jurisdiction(user):
+            linked |= Q(village__in=_jurisdiction_villages(user).values("pk"))
+        return Household.objects.filter(linked)
     if user.role == Role.CADRE:
         return Household.objects.filter(village__in=_linked_areas(user, on).values("area"))
     if user.role == Role.LEADER:
@@ -133,24 +138,15 @@ def households_linked_to(user: User, on: date | None = None) -> QuerySet[Househo
     return Household.objects.none()
 
 
-def reaches_beyond_links(user: User) -> bool:
-    """Whether a visitor's reach is wider than their links, so that outside-links visits are open to them."""
-    return user.role in VISITOR_ROLES and _sees_unit_jurisdiction(user)
-
-
 def is_within_links(user: User, household: Household, on: date | None = None) -> bool:
-    """Inside the visitor's own links (no reason needed) today, or on the day `on`."""
+    """Inside the visitor's own links (no reason needed) today, or on the day `on`. For a visit from the visit
+    form this always holds today, since a visitor reaches exactly their links (a unit head: with the unit's
+    area); a leader's topic visit (专题家访) to a matter's home can fall outside them, and then takes a reason."""
     return households_linked_to(user, on).filter(pk=household.pk).exists()
 
 
 def households_visitable_by(user: User) -> QuerySet[Household]:
-    """Where a user may log a visit: exactly the households they may see, no more. Inside their links no reason
-    is needed; the rest of their reach (a station head's station area) takes a reason (`is_within_links`)."""
+    """Where a user may log a visit: exactly the households they may see, no more (issue #9)."""
     if user.role not in VISITOR_ROLES or user.unit_id is None:
         return Household.objects.none()
     return households_visible_to(user)
-
-
-def households_outside_links(user: User) -> QuerySet[Household]:
-    """Visitable households outside the visitor's own links: the list of "范围外走访"."""
-    return households_visitable_by(user).exclude(pk__in=households_linked_to(user).values("pk"))

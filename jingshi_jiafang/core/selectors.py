@@ -7,21 +7,24 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from jingshi_jiafang.core.models import Area, AreaLink, Household, HouseholdLink, User
 from jingshi_jiafang.core.scopes import (
     areas_visible_to,
-    households_outside_links,
     households_visible_to,
     towns_visible_to,
     villages_visible_to,
 )
 
 
-def household_list(*, user: User, unit_wide: bool = False) -> QuerySet[Household]:
+def current_officer_name() -> Subquery:
+    """The name of the household's responsible officer today, for an annotation. On a hand-over day both links
+    are active (the old one ends on the day the new one starts): the new officer is the responsible one."""
+    links = HouseholdLink.objects.active().filter(household=OuterRef("pk")).order_by("-start_date", "-pk")
+    return Subquery(links.values("officer__name")[:1])
+
+
+def household_list(*, user: User) -> QuerySet[Household]:
     """The scoped household list with what a row shows fetched in the same query. An officer's own list is
-    ordered by who is due: never visited first, then longest since the last visit. `unit_wide` lists instead
-    the households in the user's reach but outside their own links, where a visit needs a reason."""
-    current_officer = HouseholdLink.objects.active().filter(household=OuterRef("pk"))
-    households = households_outside_links(user) if unit_wide else households_visible_to(user)
-    households = households.select_related("village__parent").annotate(
-        officer_name=Subquery(current_officer.values("officer__name")[:1]),
+    ordered by who is due: never visited first, then longest since the last visit."""
+    households = (
+        households_visible_to(user).select_related("village__parent").annotate(officer_name=current_officer_name())
     )
     if user.role == User.Role.OFFICER:
         return households.order_by(F("last_visited_at").asc(nulls_first=True), "pk")
@@ -68,10 +71,5 @@ def scope_summary(*, user: User) -> ScopeSummary:
     )
 
 
-def visible_area_choices(*, user: User, unit_wide: bool = False) -> QuerySet[Area]:
-    if unit_wide:
-        villages = households_outside_links(user).values("village")
-        areas = Area.objects.filter(Q(pk__in=villages) | Q(villages__in=villages)).distinct()
-    else:
-        areas = areas_visible_to(user)
-    return areas.select_related("parent").order_by("code")
+def visible_area_choices(*, user: User) -> QuerySet[Area]:
+    return areas_visible_to(user).select_related("parent").order_by("code")

@@ -82,7 +82,10 @@ def link_start_window() -> tuple[date, date]:
 def household_assign_officer(
     *, household: Household, officer: User, start_date: date | None = None, actor: User | None = None, request=None
 ) -> HouseholdLink:
-    """Make `officer` the household's responsible officer from `start_date`, ending the current link the day before."""
+    """Make `officer` the household's responsible officer from `start_date`. The current link ends on that same
+    day (its last day, inclusive): on the hand-over day both officers reach the household, so a visit the old
+    officer made that morning keeps its registration corrections in her diary, and her household page and
+    contact card stay open to her until the day is over. The new officer is the responsible one from then on."""
     if officer.role != User.Role.OFFICER:
         raise LinkError("只有民警可以联系户。")
     start_date = start_date or timezone.localdate()
@@ -98,7 +101,7 @@ def household_assign_officer(
             raise LinkError(f"{officer}已是该户的责任民警。")
         if current.start_date >= start_date:
             raise LinkError("新的联系开始日期必须晚于当前联系的开始日期。")
-        current.end_date = start_date - timedelta(days=1)
+        current.end_date = start_date
         current.save(update_fields=["end_date"])
     link = HouseholdLink.objects.create(household=household, officer=officer, start_date=start_date)
     audit_record(

@@ -2,16 +2,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from jingshi_jiafang.core import services as core_services
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.forms import AttachmentForm
+from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.scopes import get_attachment_for_user, get_household_for_user
 from jingshi_jiafang.households.views import household_context
 
 
-@require_POST
+@post_only("households:household_detail")
 @login_required
 def attachment_upload(request, pk: int):
     household = get_household_for_user(request.user, pk)

@@ -3,34 +3,30 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from jingshi_jiafang.core import selectors as core_selectors
 from jingshi_jiafang.core import services as core_services
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.filters import HouseholdFilter, number_search_kind
 from jingshi_jiafang.core.forms import AssignOfficerForm, AttachmentForm, RevealForm
+from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.models import User
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.privacy import REVEAL_ACTIONS, can_reveal, mask_id_number, mask_phone
-from jingshi_jiafang.core.scopes import VISITOR_ROLES, get_area_for_user, get_household_for_user, reaches_beyond_links
+from jingshi_jiafang.core.scopes import VISITOR_ROLES, get_area_for_user, get_household_for_user
 from jingshi_jiafang.households.timeline import household_timeline
 from jingshi_jiafang.navigation import household_list_title
 
 
 @login_required
 def household_list(request):
-    offers_outside_links = reaches_beyond_links(request.user)
-    unit_wide = request.GET.get("scope") == "unit" and offers_outside_links
-    areas = core_selectors.visible_area_choices(user=request.user, unit_wide=unit_wide)
-    households = core_selectors.household_list(user=request.user, unit_wide=unit_wide)
+    areas = core_selectors.visible_area_choices(user=request.user)
+    households = core_selectors.household_list(user=request.user)
     household_filter = HouseholdFilter(request.GET or None, queryset=households, areas=areas)
     _audit_number_search(request, household_filter)
     context = {
         "filter": household_filter,
-        "unit_wide": unit_wide,
-        "offers_outside_links": offers_outside_links,
-        "title": "辖区其他住户" if unit_wide else household_list_title(request.user),
+        "title": household_list_title(request.user),
         **paginate(request, household_filter.qs),
     }
     return render(request, "households/household_list.html", context)
@@ -40,16 +36,19 @@ def _audit_number_search(request, household_filter: HouseholdFilter) -> None:
     """Looking a resident up by phone or ID number is recorded like revealing one: who, which kind, how many
     found. A full number is kept masked, so the audit log does not become a list of numbers; the last four
     digits are what a masked number shows anyway."""
-    text = household_filter.form.data.get("q", "").strip() if household_filter.is_bound else ""
-    kind = number_search_kind(text)
-    if kind is None:
+    if not household_filter.is_bound:
         return
-    masked = {"id_number": mask_id_number, "phone": mask_phone}.get(kind, str)(text)
-    audit_record(
-        action=Action.SEARCH_NUMBER,
-        request=request,
-        detail={"kind": kind, "text": masked, "found": household_filter.qs.count()},
-    )
+    for name in HouseholdFilter.SEARCH_FIELDS:
+        text = household_filter.form.data.get(name, "").strip()
+        kind = number_search_kind(text)
+        if kind is None:
+            continue
+        masked = {"id_number": mask_id_number, "phone": mask_phone}.get(kind, str)(text)
+        audit_record(
+            action=Action.SEARCH_NUMBER,
+            request=request,
+            detail={"kind": kind, "text": masked, "found": household_filter.qs.count()},
+        )
 
 
 @login_required
@@ -73,7 +72,7 @@ def household_context(request, household, revealed: str = "", attachment_form=No
     }
 
 
-@require_POST
+@post_only("households:household_detail")
 @login_required
 def household_reveal(request, pk: int):
     """Show one number in full, for this response only, and record who saw it."""
@@ -88,7 +87,7 @@ def household_reveal(request, pk: int):
     return render(request, "households/household_detail.html", household_context(request, household, revealed=field))
 
 
-@require_POST
+@post_only("households:household_detail")
 @login_required
 def household_assign(request, pk: int):
     """A unit head makes another officer responsible for the household; the old link ends, the history stays."""

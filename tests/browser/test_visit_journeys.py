@@ -155,8 +155,12 @@ def test_officer_corrects_registration_on_a_360px_phone_and_sees_what_the_visit_
     expect(items.get_by_text(f"当前:{household.head_id_number[:4]}")).to_be_visible()  # masked ID number
     page.get_by_label("户主身份证号").fill("321322196001010011")  # wrong check digit
     page.get_by_role("button", name="保存走访").click()
-    expect(page.get_by_text("身份证号码校验位不正确,请核对后重新输入。")).to_be_visible()
-    page.get_by_label("户主身份证号").scroll_into_view_if_needed()
+    # The page says at its top that nothing was saved, and the summary's link leads to the field.
+    summary = page.get_by_test_id("error-summary")
+    expect(summary).to_be_in_viewport()
+    screenshot(page, "visit-form-360-refused-top")
+    summary.get_by_role("link", name="户主身份证号:身份证号码校验位不正确,请核对后重新输入。").click()
+    expect(page.get_by_label("户主身份证号")).to_be_in_viewport()
     screenshot(page, "visit-form-360-refused")
     new_id = valid_id_number(12_345)
     page.get_by_label("户主身份证号").fill(new_id)

@@ -67,8 +67,13 @@ def test_reveal_of_phone_gives_a_tap_to_call_link(client, alice, alice_household
 
 
 def test_reveal_is_post_only(client, alice, alice_household):
+    """A GET (a reload of the reveal's address) shows the household page again, masked, and records nothing."""
+
     client.force_login(alice)
-    assert client.get(reverse("households:household_reveal", args=[alice_household.pk])).status_code == 405
+    response = client.get(reverse("households:household_reveal", args=[alice_household.pk]), follow=True)
+    assert response.redirect_chain == [(alice_household.get_absolute_url(), 302)]
+    assert alice_household.phone not in response.content.decode()
+    assert not AuditEntry.objects.filter(action__startswith="reveal").exists()
 
 
 def test_cadre_may_reveal_a_phone_but_not_an_id_number(client, alice_household):

@@ -107,9 +107,9 @@ def bureau_leader(village_a):
     return leader
 
 
-def test_bureau_cadre_outside_links_list_holds_nothing_of_the_county(client, bureau_cadre, charlie_household):
+def test_bureau_cadre_household_list_holds_nothing_outside_his_links(client, bureau_cadre, charlie_household):
     client.force_login(bureau_cadre)
-    page = client.get(reverse("households:household_list"), {"scope": "unit"})
+    page = client.get(reverse("households:household_list"))
     assert charlie_household not in page.context["page"].object_list
     assert charlie_household.head_name not in page.content.decode()
 
@@ -145,22 +145,52 @@ def test_household_page_and_visit_form_answer_the_same(client, request, who, ali
         assert detail == form, (who, household)
 
 
-def test_ordinary_officer_is_offered_no_outside_links_visits(client, alice, alice_household, village_a):
+def test_ordinary_officer_cannot_visit_an_unlinked_neighbour(client, alice, alice_household, village_a):
     neighbour = HouseholdFactory(village=village_a)
     client.force_login(alice)
     assert client.get(reverse("visits:visit_create", args=[neighbour.pk])).status_code == 404
-    page = client.get(reverse("households:household_list"), {"scope": "unit"})
+    page = client.get(reverse("households:household_list"))
     assert list(page.context["page"].object_list) == [alice_household]
+
+
+def test_station_head_visits_a_household_of_the_station_area_without_a_reason(client, bob, alice_household):
+    """A unit head's own unit area is within his links: no reason asked, the visit is not marked 联系范围外."""
+    from tests.visits.test_visits import visit_post
+    from visits.models import Visit
+
+    client.force_login(bob)
+    url = reverse("visits:visit_create", args=[alice_household.pk])
+    assert "走访理由" not in client.get(url).content.decode()
+    assert client.post(url, visit_post(alice_household)).status_code == 302
+    visit = Visit.objects.get(visitor=bob)
+    assert not visit.is_outside_links
+    assert "联系范围外" not in client.get(reverse("visits:diary")).content.decode()
+
+
+def test_station_head_household_list_has_no_outside_links_tab(client, bob, alice_household, village_a):
+    unlinked = HouseholdFactory(village=village_a)
+    client.force_login(bob)
+    page = client.get(reverse("households:household_list"), {"scope": "unit"})
+    assert set(page.context["page"].object_list) == {alice_household, unlinked}
     assert "范围外走访" not in page.content.decode()
 
 
-def test_station_head_visits_an_unlinked_household_of_the_station_with_a_reason(bob, alice_household):
+def test_unit_head_link_outside_his_area_opens_that_household_only(bob, charlie, village_b):
+    """A head's reach is his links plus his unit's area: a link in another station's village is not that village."""
+    linked = HouseholdFactory(village=village_b)
+    HouseholdLinkFactory(officer=bob, household=linked)
+    neighbour = HouseholdFactory(village=village_b)
+    visible = set(households_visible_to(bob))
+    assert linked in visible and neighbour not in visible
+
+
+def test_leader_topic_visit_outside_his_links_still_takes_a_reason(bureau_leader, charlie_household):
     from tests.visits.test_visits import details, log
     from visits.services import VisitError
 
     with pytest.raises(VisitError):
-        log(bob, alice_household)
-    visit, _ = log(bob, alice_household, details=details(outside_links_reason="所长抽查"))
+        log(bureau_leader, charlie_household)
+    visit, _ = log(bureau_leader, charlie_household, details=details(outside_links_reason="专题家访:治安防范"))
     assert visit.is_outside_links
 
 

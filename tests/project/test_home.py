@@ -156,3 +156,38 @@ def test_home_queries_do_not_grow_with_the_work(
     with django_assert_max_num_queries(19):
         response = client.get(reverse("home"))
     assert all(len(queue.items) <= 5 for queue in response.context["queues"])
+
+
+# Issue #8, finding 9: the header names the user once: name · unit · one role label.
+
+
+@pytest.mark.parametrize(
+    ("who", "label"),
+    [
+        (lambda alice, bob, duty: bob, "派出所所长"),
+        (lambda alice, bob, duty: duty, "值班民警"),
+        (lambda alice, bob, duty: alice, "民警"),
+    ],
+)
+def test_home_header_names_the_user_by_unit_and_one_role_label(client, alice, bob, duty, who, label):
+    from django.contrib.auth import get_user_model
+
+    user = who(alice, bob, duty)
+    get_user_model().objects.filter(pk=user.pk).update(post=label)  # the post repeats the role in the demo
+    client.force_login(user)
+    body = client.get(reverse("home")).content.decode()
+    assert f'<p class="text-muted mb-3" data-testid="who">{user.unit} · {label}</p>' in body
+    assert body.count(label) == 2  # the header line and the account link in the menu, nothing else
+    assert f"{user} · {label}</a>" in body
+
+
+def test_a_police_room_head_is_called_by_the_room_he_heads(client, village_a):
+    head = UserFactory(role=User.Role.OFFICER, unit=village_a.unit, is_unit_head=True)
+    client.force_login(head)
+    assert f"{village_a.unit} · 警务室负责人</p>" in client.get(reverse("home")).content.decode()
+
+
+def test_station_heads_empty_diary_names_the_list_as_his_menu_does(client, bob):
+    client.force_login(bob)
+    body = client.get(reverse("visits:diary")).content.decode()
+    assert "打开“辖区住户”" in body and "我的联系户" not in body

@@ -352,3 +352,18 @@ def test_make_run_prints_the_logins_once():
     run_dev = (Path(__file__).resolve().parents[2] / "bin" / "run-dev").read_text()
     assert run_dev.count("manage.py demo_logins") == 1
     assert "officer" not in run_dev and "DEMO_PASSWORD" not in run_dev
+
+
+def test_demo_corrections_use_only_values_the_visit_form_offers():
+    """Issue #8, finding 11: the demo showed 大专 and 再婚, which the form does not offer."""
+    from visits.models import RegistrationCorrection
+    from visits.visit_forms import RegistrationItemsForm
+
+    seed("--households", "2000", "--days", "60")
+    form = RegistrationItemsForm(current={})
+    for field in ("marital_status", "education"):
+        offered = {value for value, _ in form.fields[field].choices}
+        values = RegistrationCorrection.objects.filter(field=field).values_list("old_value", "new_value")
+        assert values, field
+        used = {value for pair in values for value in pair}
+        assert used <= offered, (field, used - offered)

@@ -143,3 +143,16 @@ def test_a_role_without_reveal_rights_cannot_reveal_on_the_visit_page(client, co
     response = client.post(reverse("visits:visit_reveal", args=[visit.pk]), {"field": "id_number"})
     assert response.status_code == 403
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.REVEAL_ID_NUMBER).exists()
+
+
+def test_a_birth_date_corrected_within_its_year_reads_as_corrected_not_as_no_change(client, alice, alice_household):
+    """Issue #8, finding 6: masked, 1998-03-02 → 1998-08-12 would read 1998-**-** → 1998-**-**."""
+    log(alice, alice_household, corrections=[services.CorrectionInput("birth_date", "1998-03-02")])
+    visit = log(alice, alice_household, corrections=[services.CorrectionInput("birth_date", "1998-08-12")])
+    client.force_login(alice)
+    for url in (visit.get_absolute_url(), reverse("visits:diary"), alice_household.get_absolute_url()):
+        body = client.get(url).content.decode()
+        assert "出生日期 已更正(1998-**-**)" in body, url
+        assert "1998-**-** → 1998-**-**" not in body and "08-12" not in body, url
+    revealed = client.post(reverse("visits:visit_reveal", args=[visit.pk]), {"field": "id_number"}).content.decode()
+    assert "出生日期 1998-03-02 → 1998-08-12" in revealed

@@ -167,3 +167,30 @@ def test_removing_a_night_plan_is_audited(client, bob, alice, village_a):
     assert (entry.actor, entry.object_type, entry.object_id) == (bob, "visits.NightVisitPlan", str(plan.pk))
     (row,) = audit_rows([entry])
     assert alice.name in row.detail and village_a.name in row.detail and f"{plan.date:%Y-%m-%d}" in row.detail
+
+
+# Issue #8, finding 8: on a weekend the current week's evenings are past; the plan page opens on the coming ones.
+
+
+@pytest.mark.parametrize(
+    ("today", "opens_on"),
+    [
+        ("2026-11-29", "2026-11-30"),  # a Sunday: the next evening is Monday, next week
+        ("2026-11-28", "2026-11-30"),  # a Saturday
+        ("2026-11-27", "2026-11-23"),  # a Friday: tonight is a night-visit evening of this week
+        ("2026-11-24", "2026-11-23"),  # a Tuesday: Wednesday is still to come
+    ],
+)
+def test_the_plan_page_opens_on_the_week_of_the_next_night_visit_evening(
+    client, bob, settings, monkeypatch, today, opens_on
+):
+    from datetime import date
+
+    settings.NIGHT_VISIT_WEEKDAYS = [0, 2, 4]
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date.fromisoformat(today))
+    client.force_login(bob)
+    response = client.get(reverse("visits:night_plan"))
+    assert response.context["week"] == date.fromisoformat(opens_on)
+    # An asked week is still shown as asked.
+    asked = client.get(reverse("visits:night_plan"), {"week": today})
+    assert asked.context["week"] == week_start(date.fromisoformat(today))

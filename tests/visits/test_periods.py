@@ -53,11 +53,13 @@ def test_coverage_with_from_after_to_is_refused_with_a_message(client, evaluator
 
 
 @pytest.mark.parametrize("week", ["9999-12-31", "0001-01-01", "abc", "99999999999-1-1"])
-def test_night_plan_week_out_of_range_falls_back_to_this_week(client, bob, week):
+def test_night_plan_week_out_of_range_falls_back_to_the_default_week(client, bob, week):
+    from visits.night import next_night_date
+
     client.force_login(bob)
     response = client.get(reverse("visits:night_plan"), {"week": week})
     assert response.status_code == 200
-    assert response.context["week"] == week_start(timezone.localdate())
+    assert response.context["week"] == week_start(next_night_date(timezone.localdate()))
 
 
 @pytest.mark.parametrize("query", [{"unit": "abc"}, {"unit": "99999999999999999999"}, {"week": "9999-12-31"}])

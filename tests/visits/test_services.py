@@ -16,9 +16,32 @@ def test_reassigning_a_household_ends_the_old_link_and_keeps_it(alice, alice_hou
     today = timezone.localdate()
     new_link = household_assign_officer(household=alice_household, officer=successor, start_date=today)
     old_link = HouseholdLink.objects.get(household=alice_household, officer=alice)
-    assert old_link.end_date == today - timedelta(days=1)
+    assert old_link.end_date == today
     assert new_link.end_date is None
     assert alice_household.links.count() == 2
+
+
+def test_on_the_hand_over_day_both_officers_reach_the_household_and_the_new_one_is_responsible(
+    alice, alice_household, village_a
+):
+    from jingshi_jiafang.core.scopes import households_visible_to, is_within_links
+    from jingshi_jiafang.core.selectors import household_list
+
+    successor = UserFactory(role=User.Role.OFFICER, unit=village_a.unit, name="接任民警")
+    today = timezone.localdate()
+    household_assign_officer(household=alice_household, officer=successor, start_date=today)
+    assert alice_household in households_visible_to(alice) and alice_household in households_visible_to(successor)
+    assert household_list(user=successor).get().officer_name == "接任民警"
+    tomorrow = today + timedelta(days=1)
+    assert not is_within_links(alice, alice_household, on=tomorrow)
+    assert is_within_links(successor, alice_household, on=tomorrow)
+
+
+def test_a_hand_over_may_not_start_on_the_current_links_first_day(alice, alice_household, village_a):
+    successor = UserFactory(role=User.Role.OFFICER, unit=village_a.unit)
+    start = alice_household.links.get().start_date
+    with pytest.raises(LinkError, match="必须晚于当前联系的开始日期"):
+        household_assign_officer(household=alice_household, officer=successor, start_date=start)
 
 
 def test_only_officers_are_linked_to_households(alice_household):
@@ -70,7 +93,9 @@ def test_station_head_reassigns_a_household_on_its_page(client, bob, alice, alic
     assert AuditEntry.objects.filter(action="scope_changed", actor=bob, object_id=str(alice_household.pk)).exists()
     again = client.post(url, {"officer": successor.pk, "start_date": timezone.localdate().isoformat()})
     assert again.status_code == 400 and "已是该户的责任民警" in again.content.decode()
-    client.force_login(alice)  # no longer responsible, so the household is out of her sight altogether
+    client.force_login(alice)  # she keeps the hand-over day, but heads no unit
+    assert client.post(url, {"officer": alice.pk, "start_date": "2026-12-01"}).status_code == 403
+    alice_household.links.filter(officer=alice).update(end_date=timezone.localdate() - timedelta(days=1))
     assert client.post(url, {"officer": alice.pk, "start_date": "2026-12-01"}).status_code == 404
 
 

@@ -1,3 +1,6 @@
+import re
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -197,3 +200,73 @@ def test_number_searches_are_audited_with_the_number_masked(client, alice, alice
     assert [entry.detail["kind"] for entry in entries] == ["phone", "id_number"]
     assert entries[0].detail == {"kind": "phone", "text": "138****4567", "found": 1}
     assert alice_household.head_id_number not in str(entries[1].detail)
+
+
+# Issue #8, finding 10: the home page's count of households due a visit and the list it links to agree.
+
+
+def test_home_due_households_link_lists_exactly_the_households_due(client, alice, village_a, settings):
+    from django.utils import timezone
+
+    from jingshi_jiafang.core.models import Household
+
+    settings.VISIT_OVERDUE_DAYS = 90
+    never, long_ago, recent = (HouseholdFactory(village=village_a) for _ in range(3))
+    for household in (never, long_ago, recent):
+        HouseholdLinkFactory(officer=alice, household=household)
+    Household.objects.filter(pk=long_ago.pk).update(last_visited_at=timezone.now() - timedelta(days=200))
+    Household.objects.filter(pk=recent.pk).update(last_visited_at=timezone.now() - timedelta(days=2))
+    client.force_login(alice)
+    queue = next(q for q in client.get(reverse("home")).context["queues"] if q.key == "due_households")
+    assert queue.count == 2
+    listed = client.get(queue.url)
+    assert list(listed.context["page"].object_list) == [never, long_ago]
+    assert "到期(超90天)" in listed.content.decode()
+
+
+def test_station_heads_overdue_households_link_lists_the_same_households(client, bob, alice_household, village_a):
+    HouseholdFactory(village=village_a)
+    client.force_login(bob)
+    queue = next(q for q in client.get(reverse("home")).context["queues"] if q.key == "due_households")
+    assert queue.count == 2
+    assert listed_count(client, queue.url) == 2
+
+
+def listed_count(client, url):
+    return client.get(url).context["page"].paginator.count
+
+
+# Issue #8, finding 12: a phone's keypad for phone numbers, and the phone search on its own field.
+
+
+def test_household_search_by_phone_has_a_phone_keypad_and_finds_whole_or_last_four(client, alice, alice_household):
+    alice_household.phone = "13851234567"
+    alice_household.save(update_fields=["phone"])
+    client.force_login(alice)
+    body = client.get(reverse("households:household_list")).content.decode()
+    assert re.search(r'<input type="tel" name="phone"[^>]*inputmode="tel"', body)
+    for whole in ("13851234567", "4567"):
+        page = client.get(reverse("households:household_list"), {"phone": whole})
+        assert list(page.context["page"].object_list) == [alice_household], whole
+        assert "13851234567" not in page.content.decode()  # echoed back masked
+    for fragment in ("1385", "385123", "甲户主"):
+        page = client.get(reverse("households:household_list"), {"phone": fragment})
+        assert list(page.context["page"].object_list) == [], fragment
+
+
+def test_a_phone_search_is_audited_with_the_number_masked(client, alice, alice_household):
+    from jingshi_jiafang.core.models import AuditEntry
+
+    alice_household.phone = "13851234567"
+    alice_household.save(update_fields=["phone"])
+    client.force_login(alice)
+    client.get(reverse("households:household_list"), {"phone": "13851234567"})
+    entry = AuditEntry.objects.get(action="search_number", actor=alice)
+    assert entry.detail == {"kind": "phone", "text": "138****4567", "found": 1}
+
+
+def test_the_visit_forms_phone_correction_has_a_phone_keypad(client, alice, alice_household):
+    client.force_login(alice)
+    body = client.get(reverse("visits:visit_create", args=[alice_household.pk])).content.decode()
+    assert re.search(r'<input type="tel" name="phone"[^>]*inputmode="tel"', body)
+    assert re.search(r'<input type="number" name="members_count"[^>]*inputmode="numeric"', body)

@@ -48,3 +48,72 @@ def test_a_matter_the_user_may_not_open_is_shown_without_a_link(client, alice, v
     body = client.get(visit.get_absolute_url()).content.decode()
     assert "村口路灯坏了" in body and matter.get_absolute_url() not in body
     assert client.get(matter.get_absolute_url()).status_code == 404
+
+
+# Issue #8, finding 1: re-assigned by the station head, the old officer's visit pages must stay honest.
+
+
+def _reassign_today(client, head, household, successor):
+    from django.urls import reverse
+
+    client.force_login(head)
+    url = reverse("households:household_assign", args=[household.pk])
+    # The form's default: from today.
+    response = client.post(url, {"officer": successor.pk, "start_date": timezone.localdate().isoformat()})
+    assert response.status_code == 302
+
+
+def _visit_with_corrections(officer, household):
+    return services.visit_log(
+        visitor=officer,
+        household=household,
+        submission_key=uuid.uuid4(),
+        details={"kind": "day", "visited_at": timezone.now(), "people_met": "户主本人"},
+        facts={"address": "新门牌1号"},
+        corrections=[services.CorrectionInput("ethnicity", "汉"), services.CorrectionInput("education", "高中")],
+    )[0]
+
+
+def test_on_the_hand_over_day_the_old_officer_keeps_her_visit_of_this_morning(
+    client, alice, bob, alice_household, village_a
+):
+    from django.urls import reverse
+
+    from tests.core.factories import UserFactory
+
+    visit = _visit_with_corrections(alice, alice_household)
+    _reassign_today(client, bob, alice_household, UserFactory(role="officer", unit=village_a.unit))
+    client.force_login(alice)
+    body = client.get(visit.get_absolute_url()).content.decode()
+    assert "新门牌1号" in body and "没有整改户籍数据" not in body
+    assert reverse("feedback:contact_card_print", args=[alice_household.pk]) in body
+    diary = client.get(reverse("visits:diary")).content.decode()
+    assert "户籍整改" in diary and "新门牌1号" in diary
+
+
+def test_after_the_hand_over_the_visit_page_says_corrections_are_hidden_and_links_no_404(
+    client, alice, bob, alice_household, village_a
+):
+    from datetime import timedelta
+
+    from django.urls import reverse
+
+    from tests.core.factories import UserFactory
+
+    visit = _visit_with_corrections(alice, alice_household)
+    _reassign_today(client, bob, alice_household, UserFactory(role="officer", unit=village_a.unit))
+    # The day after the hand-over: her link has ended.
+    alice_household.links.filter(officer=alice).update(end_date=timezone.localdate() - timedelta(days=1))
+    client.force_login(alice)
+    body = client.get(visit.get_absolute_url()).content.decode()
+    assert "没有整改户籍数据" not in body and "新门牌1号" not in body
+    assert "这次走访整改了 3 项户籍数据" in body and "该户已不在您的联系范围" in body
+    for url in (
+        reverse("feedback:contact_card_print", args=[alice_household.pk]),
+        alice_household.get_absolute_url(),
+    ):
+        assert client.get(url).status_code == 404
+        assert f'href="{url}"' not in body
+    diary = client.get(reverse("visits:diary")).content.decode()
+    assert "新门牌1号" not in diary
+    assert "户籍整改:</strong>3 项。该户已不在您的联系范围" in diary

@@ -209,17 +209,6 @@ def test_double_submit_of_the_form_creates_one_visit(client, alice, alice_househ
     assert "没有重复记录" in second.content.decode()
 
 
-def test_outside_links_form_asks_for_the_reason(client, bob, village_a):
-    # A station head reaches the station's area; a household there not linked to them needs a reason.
-    neighbour = HouseholdFactory(village=village_a)
-    client.force_login(bob)
-    url = reverse("visits:visit_create", args=[neighbour.pk])
-    assert "联系范围外" in client.get(url).content.decode()
-    assert client.post(url, visit_post(neighbour)).status_code == 400
-    client.post(url, visit_post(neighbour, outside_links_reason="代班走访"))
-    assert Visit.objects.get().outside_links_reason == "代班走访"
-
-
 def test_my_households_are_ordered_by_who_is_due(client, alice, village_a):
     never, long_ago, recent = (HouseholdFactory(village=village_a) for _ in range(3))
     for household in (never, long_ago, recent):
@@ -229,14 +218,6 @@ def test_my_households_are_ordered_by_who_is_due(client, alice, village_a):
     client.force_login(alice)
     order = list(client.get(reverse("households:household_list")).context["page"].object_list)
     assert order == [never, long_ago, recent]
-
-
-def test_unit_wide_list_offers_households_outside_links_for_a_visit(client, bob, alice_household, village_a):
-    HouseholdLinkFactory(officer=bob, household=HouseholdFactory(village=village_a))
-    client.force_login(bob)
-    page = client.get(reverse("households:household_list"), {"scope": "unit"})
-    assert list(page.context["page"].object_list) == [alice_household]
-    assert reverse("visits:visit_create", args=[alice_household.pk]) in page.content.decode()
 
 
 def test_diary_shows_only_own_visits_and_filters_by_month(client, alice, bob, alice_household):

@@ -88,6 +88,10 @@ class Visit(models.Model):
 class RegistrationCorrection(models.Model):
     """整改户籍数据: one row per corrected item, so 1.4 million corrections can be counted."""
 
+    # The values the visit form offers for the items with a fixed vocabulary; the demo history uses the same.
+    MARITAL_STATUSES = ("未婚", "已婚", "离婚", "丧偶")
+    EDUCATION_LEVELS = ("文盲或半文盲", "小学", "初中", "高中", "中专", "大学专科", "大学本科", "研究生")
+
     class Field(models.TextChoices):
         HEAD_NAME = "head_name", "户主姓名"
         ADDRESS = "address", "住址"

@@ -9,15 +9,15 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
+from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.models import AreaLink, Unit, User
 from jingshi_jiafang.core.scopes import unit_subtree, units_visible_to
 from visits import selectors, services
 from visits.filters import NightComplianceFilterForm, PeriodFilterForm
 from visits.forms import NightPlanForm
 from visits.models import NightVisitPlan
-from visits.night import week_start, window_text
+from visits.night import next_night_date, week_start, window_text
 
 COMPLIANCE_ROLES = frozenset({User.Role.LEADER, User.Role.EVALUATOR, User.Role.LEGAL})
 
@@ -54,11 +54,14 @@ def _plan_page(request, *, planner: User, week: date, form: NightPlanForm, statu
 
 @login_required
 def night_plan(request):
+    """Opens on the week of the next night-visit evening: on a Saturday or Sunday this week's evenings are past,
+    and the head plans the coming ones."""
     planner = _planner(request)
-    return _plan_page(request, planner=planner, week=_week(request), form=NightPlanForm(planner=planner))
+    week = PeriodFilterForm(request.GET).week(default=next_night_date(timezone.localdate()))
+    return _plan_page(request, planner=planner, week=week, form=NightPlanForm(planner=planner))
 
 
-@require_POST
+@post_only("visits:night_plan", url_kwargs=())
 @login_required
 def night_plan_add(request):
     """A refused plan is shown on the plan page again with the reason on the form and the choices kept."""
@@ -76,7 +79,7 @@ def night_plan_add(request):
     return _plan_page(request, planner=planner, week=week, form=form, status=400)
 
 
-@require_POST
+@post_only("visits:night_plan", url_kwargs=())
 @login_required
 def night_plan_remove(request, pk: int):
     planner = _planner(request)

@@ -5,13 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from jingshi_jiafang.core.audit import audit_record
 from jingshi_jiafang.core.forms import RevealForm
+from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.privacy import REVEAL_ACTIONS, can_reveal, reveal_of_item
-from jingshi_jiafang.core.scopes import households_visible_to, is_within_links
+from jingshi_jiafang.core.scopes import households_visible_to
 from visits import selectors, services
 from visits.filters import PeriodFilterForm
 from visits.scopes import get_household_for_visit, get_visit_for_user
@@ -22,8 +23,7 @@ from visits.visit_forms import RegistrationItemsForm, VisitForm
 @require_http_methods(["GET", "POST"])
 def visit_create(request, pk: int):
     household = get_household_for_visit(request.user, pk)
-    within_links = is_within_links(request.user, household)
-    form = VisitForm(request.POST or None, household=household, within_links=within_links)
+    form = VisitForm(request.POST or None, household=household)
     current = selectors.registration_values(household=household)
     corrections = RegistrationItemsForm(request.POST or None, current=current)
     if request.method == "POST" and form.is_valid() & corrections.is_valid():
@@ -43,7 +43,7 @@ def visit_create(request, pk: int):
         else:
             messages.success(request, "走访已记录,已写入民情日记。" if created else "这次走访已经保存过,没有重复记录。")
             return redirect(visit)
-    context = {"household": household, "form": form, "corrections": corrections, "within_links": within_links}
+    context = {"household": household, "form": form, "corrections": corrections}
     return render(request, "visits/visit_form.html", context, status=400 if request.method == "POST" else 200)
 
 
@@ -59,14 +59,15 @@ def _visit_context(request, visit, revealed: str = "") -> dict:
     return {
         "visit": visit,
         **outcomes,
-        # A matter is visible to whoever sees its household (feedback's rule), so the links never lead to a 404.
-        "may_open_matters": households_visible_to(request.user).filter(pk=visit.household_id).exists(),
+        # The household page, its contact card and its matters are open to whoever reaches the household (a
+        # matter is visible with its household: feedback's rule); the links are shown only then, never to a 404.
+        "household_in_reach": households_visible_to(request.user).filter(pk=visit.household_id).exists(),
         "revealed": revealed,
         "reveal_fields": sorted(field for field in reveals if can_reveal(request.user, field)),
     }
 
 
-@require_POST
+@post_only("visits:visit_detail")
 @login_required
 def visit_reveal(request, pk: int):
     """Show the personal items of this visit's corrections in full, for this response only, and record who saw them."""
