@@ -74,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jingshi_jiafang.context_processors.navigation",
+                "jingshi_jiafang.context_processors.capabilities",
             ],
         },
     },

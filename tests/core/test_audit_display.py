@@ -109,7 +109,8 @@ def test_audit_export_queries_do_not_grow_with_entries(client, duty, alice, djan
     for n in range(30):
         matter = walk_in(duty, content=f"第{n}件")
         feedback_services.matter_hand_over(matter=matter, actor=duty, to_user=alice, note="交接")
-    # PostgreSQL takes the audit chain's advisory lock in one more query than SQLite; the bound holds for any number of rows.
+    # PostgreSQL takes the audit chain's advisory lock in one more query than SQLite; the bound holds for any
+    # number of rows.
     with django_assert_max_num_queries(15):
         response = client.get(reverse("core:audit_export"))
     assert len(list(load_workbook(BytesIO(response.getvalue())).active.iter_rows())) > 60
