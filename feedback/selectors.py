@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from feedback.models import CardBatch, DutyShift, EchoCard, Matter, TalkRoomCallback, TopicVisit
 from feedback.workflows import MATTER_FLOW, dispatches
+from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.models import Household, Unit, User
-from jingshi_jiafang.core.scopes import COUNTY_WIDE_ROLES, households_visible_to, unit_subtree
+from jingshi_jiafang.core.scopes import households_visible_to, unit_subtree
 from jingshi_jiafang.core.timeline import TimelineEvent
 
 State = Matter.State
@@ -31,14 +32,12 @@ def overdue(now: datetime) -> Q:
 def matters_visible_to(user: User) -> QuerySet[Matter]:
     """A matter is visible with its household, to the units it belongs or was dispatched to, and to the
     people who own or handle it."""
-    if not user.is_authenticated or not user.is_active or not user.role:
+    if not can.may_read_residents_data(user):
         return Matter.objects.none()
-    if user.role in COUNTY_WIDE_ROLES:
+    if can.sees_whole_county(user):
         return Matter.objects.all()
-    if user.role in (User.Role.ADMIN, User.Role.SECURITY_ADMIN, User.Role.AUDITOR):
-        return Matter.objects.none()
     scope = Q(household__in=households_visible_to(user).values("pk")) | Q(assignee=user) | Q(owner=user)
-    if user.unit_id and (user.is_unit_head or user.role == User.Role.DUTY_OFFICER):
+    if can.works_unit_desk(user):
         units = unit_subtree(user.unit)
         scope |= Q(unit__in=units) | Q(assigned_unit__in=units)
     return Matter.objects.filter(scope)
@@ -68,7 +67,7 @@ def my_matters(*, user: User) -> QuerySet[Matter]:
 
 def matters_to_process(*, user: User) -> QuerySet[Matter]:
     """待研判/分流: the unit's matters waiting for what its head and duty officers do (研判, 分流, 合并)."""
-    if not user.unit_id or not (user.is_unit_head or user.role == User.Role.DUTY_OFFICER):
+    if not can.works_unit_desk(user):
         return Matter.objects.none()
     return _listed(Matter.objects.filter(unit__in=unit_subtree(user.unit), state__in=TO_PROCESS_STATES))
 
@@ -218,7 +217,7 @@ def lookup_for_resident(*, reference: str, password: str) -> Matter | None:
 
 
 def card_units_for(user: User) -> QuerySet[Unit]:
-    if not user.unit_id or not (user.is_unit_head or user.role == User.Role.DUTY_OFFICER):
+    if not can.may_manage_cards(user):
         return Unit.objects.none()
     return unit_subtree(user.unit).order_by("code")
 
@@ -270,14 +269,10 @@ def card_stock(*, units: QuerySet[Unit]) -> list[dict]:
 # Talk rooms.
 
 
-# The duty roster is for the people who work it: the police rooms' duty officers and officers, and the heads
-# and staff of the stations above them. Leaders, cadres, the county-wide departments and the three
-# administrators have no part in it.
-ROSTER_ROLES = frozenset({User.Role.DUTY_OFFICER, User.Role.OFFICER})
-
-
 def police_rooms_for(user: User) -> QuerySet[Unit]:
-    if not user.unit_id or user.role not in ROSTER_ROLES:
+    """The police rooms whose roster `user` works (`can.may_work_roster`); leaders, cadres, the county-wide
+    departments and the three administrators have no part in it."""
+    if not can.may_work_roster(user):
         return Unit.objects.none()
     return unit_subtree(user.unit).filter(kind=Unit.Kind.POLICE_ROOM).order_by("code")
 
@@ -307,7 +302,7 @@ def get_slip_matter_for_user(user: User, pk: int) -> Matter:
     the head or a duty officer of the unit it belongs to."""
     matters = matters_visible_to(user).filter(channel__in=SLIP_CHANNELS)
     scope = Q(owner=user)
-    if user.unit_id and (user.is_unit_head or user.role == User.Role.DUTY_OFFICER):
+    if can.works_unit_desk(user):
         scope |= Q(unit__in=unit_subtree(user.unit))
     try:
         return matters.filter(scope).select_related("unit", "owner").get(pk=pk)
@@ -329,7 +324,7 @@ def callbacks_due(*, user: User) -> QuerySet[TalkRoomCallback]:
 
 
 def topic_visits_visible_to(user: User) -> QuerySet[TopicVisit]:
-    if user.role in COUNTY_WIDE_ROLES:
+    if can.sees_whole_county(user):
         return TopicVisit.objects.all()
     return TopicVisit.objects.filter(Q(leader=user) | Q(staff=user)).distinct()
 

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from feedback.models import Matter, TopicVisit, TopicVisitMatter
+from jingshi_jiafang.core.capabilities import may_lead_topic_visits
 from jingshi_jiafang.core.models import User
 from jingshi_jiafang.core.scopes import is_within_links
 from visits.models import Visit
@@ -18,7 +19,7 @@ class FeedbackError(Exception):
 
 @transaction.atomic
 def topic_visit_create(*, leader: User, staff: list[User], **fields) -> TopicVisit:
-    if leader.role != User.Role.LEADER:
+    if not may_lead_topic_visits(leader):
         raise FeedbackError("专题家访由局领导带队创建。")
     topic_visit = TopicVisit.objects.create(leader=leader, **fields)
     topic_visit.staff.set(staff)

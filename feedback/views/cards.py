@@ -19,16 +19,16 @@ from feedback.services.cards import CardError
 from feedback.views.public import public_echo_url
 from feedback.workflows import CARD_FLOW
 from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.capabilities import may_manage_cards
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.scopes import get_household_for_user
 from visits.scopes import get_visit_for_user
 
 
 def _card_units(request):
-    units = selectors.card_units_for(request.user)
-    if not units.exists():
+    if not may_manage_cards(request.user):
         raise PermissionDenied("只有单位负责人和值班民警管理回音卡。")
-    return units
+    return selectors.card_units_for(request.user)
 
 
 @login_required

@@ -6,20 +6,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 from feedback import selectors, services
 from feedback.forms import AddMattersForm, SolutionForm, TopicVisitForm
 from feedback.models import TopicVisitMatter
-from jingshi_jiafang.core.models import User
+from jingshi_jiafang.core.capabilities import may_lead_topic_visits, may_read_topic_visits
 from jingshi_jiafang.core.pagination import paginate
-from jingshi_jiafang.core.permissions import role_required
+from jingshi_jiafang.core.permissions import capability_required
 
-TOPIC_VISIT_READERS = (User.Role.LEADER, User.Role.LEGAL, User.Role.EVALUATOR)
+read_topic_visits = capability_required(may_read_topic_visits, "专题家访只对局领导、法制部门和民意访评中心开放。")
+lead_topic_visits = capability_required(may_lead_topic_visits, "专题家访由局领导带队。")
 
 
-@role_required(*TOPIC_VISIT_READERS)
+@read_topic_visits
 def topic_visit_list(request):
     topic_visits = selectors.topic_visits_visible_to(request.user).select_related("leader").order_by("-month", "-pk")
     return render(request, "feedback/topicvisit_list.html", paginate(request, topic_visits))
 
 
-@role_required(User.Role.LEADER)
+@lead_topic_visits
 @require_http_methods(["GET", "POST"])
 def topic_visit_create(request):
     form = TopicVisitForm(request.POST or None)
@@ -31,7 +32,7 @@ def topic_visit_create(request):
     return render(request, "feedback/topicvisit_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@role_required(*TOPIC_VISIT_READERS)
+@read_topic_visits
 def topic_visit_detail(request, pk: int):
     topic_visit = selectors.get_topic_visit_for_user(request.user, pk)
     text = request.GET.get("q", "").strip()
@@ -49,7 +50,7 @@ def topic_visit_detail(request, pk: int):
 
 
 @require_POST
-@role_required(User.Role.LEADER)
+@lead_topic_visits
 def topic_visit_add_matters(request, pk: int):
     topic_visit = selectors.get_topic_visit_for_user(request.user, pk)
     if topic_visit.leader_id != request.user.pk:
@@ -64,7 +65,7 @@ def topic_visit_add_matters(request, pk: int):
 
 
 @require_POST
-@role_required(User.Role.LEADER)
+@lead_topic_visits
 def topic_visit_solution(request, pk: int):
     try:
         item = TopicVisitMatter.objects.select_related("topic_visit").get(pk=pk, topic_visit__leader=request.user)

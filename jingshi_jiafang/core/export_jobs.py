@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.audit_display import AUDIT_EXPORT_HEADERS, audit_export_rows
+from jingshi_jiafang.core.capabilities import may_export_audit_log
 from jingshi_jiafang.core.exports import XLSX_CONTENT_TYPE, write_xlsx, xlsx_response
 from jingshi_jiafang.core.filters import AuditEntryFilter
 from jingshi_jiafang.core.models import AuditEntry, ExportJob, User
@@ -32,7 +33,7 @@ EXPORT_LIMIT = 100_000
 @dataclass(frozen=True)
 class ExportKind:
     title: str  # the sheet's name and the start of the file's name
-    roles: frozenset[str]  # who may export it, and still must be to download it later
+    may: Callable[[User], bool]  # who may export it (a capability), and still must to download it later
     headers: Sequence[str]
     queryset: Callable[[dict], QuerySet]  # the filters (a query string as a dict) → what to export
     rows: Callable[[QuerySet], Iterable[Sequence]]
@@ -45,7 +46,7 @@ def _audit_entries(params: dict) -> QuerySet:
 EXPORT_KINDS = {
     ExportJob.Kind.AUDIT_LOG: ExportKind(
         title="审计日志",
-        roles=frozenset({User.Role.AUDITOR}),
+        may=may_export_audit_log,
         headers=AUDIT_EXPORT_HEADERS,
         queryset=_audit_entries,
         rows=audit_export_rows,
@@ -105,7 +106,7 @@ def export_jobs_of(user: User) -> QuerySet[ExportJob]:
 
 
 def _kinds_for(user: User) -> list[str]:
-    return [kind for kind, spec in EXPORT_KINDS.items() if user.role in spec.roles]
+    return [kind for kind, spec in EXPORT_KINDS.items() if spec.may(user)]
 
 
 def export_job_download(*, job: ExportJob, actor: User, request=None) -> FileResponse:

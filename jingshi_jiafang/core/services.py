@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.models import Area, AreaLink, Household, HouseholdAttachment, HouseholdLink, User
 
@@ -14,12 +15,9 @@ class LinkError(Exception):
     """A link that the rules do not allow; the message is shown to the user."""
 
 
-_AREA_KIND_FOR_ROLE = {User.Role.LEADER: Area.Kind.TOWN, User.Role.CADRE: Area.Kind.VILLAGE}
-
-
 def area_link_check(*, user: User, area: Area) -> None:
     """局领导联系镇(乡), 中层干部联系村(居); nobody else links to an area."""
-    expected_kind = _AREA_KIND_FOR_ROLE.get(user.role)
+    expected_kind = can.area_link_kind(user)
     if expected_kind is None:
         raise LinkError(
             f"{user.get_role_display() or '未分配角色的用户'}不联系区域,只有局领导联系镇(乡)、中层干部联系村(居)。"
@@ -83,7 +81,7 @@ def household_assign_officer(
     *, household: Household, officer: User, start_date: date | None = None, actor: User | None = None, request=None
 ) -> HouseholdLink:
     """Make `officer` the household's responsible officer from `start_date`, ending the current link the day before."""
-    if officer.role != User.Role.OFFICER:
+    if not can.may_be_linked_to_households(officer):
         raise LinkError("只有民警可以联系户。")
     start_date = start_date or timezone.localdate()
     first, last = link_start_window()
@@ -111,9 +109,6 @@ def household_assign_officer(
     return link
 
 
-UPLOAD_ROLES = frozenset({User.Role.OFFICER, User.Role.DUTY_OFFICER})
-
-
 class AttachmentError(Exception):
     """An upload the rules do not allow; the message is shown to the user."""
 
@@ -122,7 +117,7 @@ class AttachmentError(Exception):
 def household_attachment_add(
     *, household: Household, actor: User, upload, content_type: str, description: str = "", request=None
 ) -> HouseholdAttachment:
-    if actor.role not in UPLOAD_ROLES:
+    if not can.may_upload_attachments(actor):
         raise AttachmentError("只有民警和值班民警可以上传住户附件。")
     attachment = HouseholdAttachment(
         household=household,

@@ -8,9 +8,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jingshi_jiafang.core.audit import audit_record
+from jingshi_jiafang.core.capabilities import may_reveal
 from jingshi_jiafang.core.forms import RevealForm
 from jingshi_jiafang.core.pagination import paginate
-from jingshi_jiafang.core.privacy import REVEAL_ACTIONS, can_reveal, reveal_of_item
+from jingshi_jiafang.core.privacy import REVEAL_ACTIONS, reveal_of_item
 from jingshi_jiafang.core.scopes import households_visible_to, is_within_links
 from visits import selectors, services
 from visits.filters import PeriodFilterForm
@@ -62,7 +63,7 @@ def _visit_context(request, visit, revealed: str = "") -> dict:
         # A matter is visible to whoever sees its household (feedback's rule), so the links never lead to a 404.
         "may_open_matters": households_visible_to(request.user).filter(pk=visit.household_id).exists(),
         "revealed": revealed,
-        "reveal_fields": sorted(field for field in reveals if can_reveal(request.user, field)),
+        "reveal_fields": sorted(field for field in reveals if may_reveal(request.user, field)),
     }
 
 
@@ -75,7 +76,7 @@ def visit_reveal(request, pk: int):
     if not form.is_valid():
         return HttpResponseBadRequest("无效的请求。")
     field = form.cleaned_data["field"]
-    if not can_reveal(request.user, field):
+    if not may_reveal(request.user, field):
         raise PermissionDenied("您的角色无权查看完整号码。")
     audit_record(action=REVEAL_ACTIONS[field], request=request, target=visit, detail={"household": visit.household_id})
     return render(request, "visits/visit_detail.html", _visit_context(request, visit, revealed=field))
