@@ -12,6 +12,7 @@ from django.utils import timezone
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.crypto import keyed_hash
+from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.models import Area, Household, User
 from jingshi_jiafang.core.scopes import is_within_links, unit_subtree, villages_visible_to
 from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
@@ -19,7 +20,7 @@ from visits.night import is_night_date, night_window_error, window_text
 from visits.selectors import registration_values
 
 
-class VisitError(Exception):
+class VisitError(DomainError):
     """A visit that cannot be saved as given; the message is shown to the visitor."""
 
 
@@ -201,6 +202,12 @@ def night_plan_add(*, planner: User, officer: User, village: Area, date: date) -
 def night_plan_remove(*, planner: User, plan: NightVisitPlan, request=None) -> None:
     """Only a plan not yet due goes; past plans are what the compliance page judges. The removal is audited,
     since the row that said who was to visit where is gone afterwards."""
+    if (
+        not can.may_plan_night_visits(planner)
+        or plan.unit_id is None
+        or not unit_subtree(planner.unit).filter(pk=plan.unit_id).exists()
+    ):
+        raise VisitError("只有本单位的负责人可以删除夜访安排。")
     if plan.date < timezone.localdate():
         raise VisitError("已经过去的夜访安排不能删除:它是考核依据。")
     detail = {"what": "night_plan", "night_officer": plan.officer_id, "village": plan.village.full_name}

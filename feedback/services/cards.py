@@ -13,6 +13,8 @@ from feedback.errors import CardError
 from feedback.models import CardBatch, CardSequence, EchoCard, Matter
 from feedback.selectors import card_units_of
 from feedback.workflows import CARD_FLOW, MATTER_FLOW
+from jingshi_jiafang.core.actors import require
+from jingshi_jiafang.core.capabilities import may_manage_cards_of
 from jingshi_jiafang.core.models import Household, Unit, User
 from visits.models import Visit
 
@@ -40,6 +42,14 @@ def _verification_code() -> str:
 def card_batch_issue(*, unit: Unit, count: int, actor: User, year: int | None = None) -> CardBatch:
     """Numbers come from the unit's yearly counter, locked for the transaction: two batches issued at the same
     moment get consecutive ranges, never the same numbers and never a gap."""
+    require(
+        actor,
+        may_manage_cards_of,
+        unit,
+        error=CardError,
+        message=f"只有{unit}及其上级单位的负责人和值班民警可以制卡。",
+        jobs=False,
+    )
     if not 1 <= count <= MAX_BATCH:
         raise CardError(f"每批制卡 1 至 {MAX_BATCH} 张。")
     year = year or timezone.localdate().year
@@ -113,6 +123,14 @@ def card_hand_out(*, number: str, household: Household, actor: User, visit: Visi
 
 @transaction.atomic
 def card_void(*, card: EchoCard, actor: User, reason: str) -> EchoCard:
+    require(
+        actor,
+        may_manage_cards_of,
+        card.unit_id,
+        error=CardError,
+        message=f"回音卡 {card.number} 不是本单位的卡。",
+        jobs=False,
+    )
     if not reason.strip():
         raise CardError("请填写作废原因(如遗失、损坏)。")
     return CARD_FLOW.act(card, "void", actor=actor, note=reason, fields={"void_reason": reason})

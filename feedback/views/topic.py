@@ -57,7 +57,9 @@ def topic_visit_add_matters(request, pk: int):
         raise Http404("没有找到该专题家访。")
     form = AddMattersForm(request.POST, candidates=selectors.topic_visit_candidates(topic_visit=topic_visit))
     if form.is_valid():
-        services.topic_visit_add_matters(topic_visit=topic_visit, matters=list(form.cleaned_data["matters"]))
+        services.topic_visit_add_matters(
+            topic_visit=topic_visit, actor=request.user, matters=list(form.cleaned_data["matters"])
+        )
         messages.success(request, f"已加入 {len(form.cleaned_data['matters'])} 件诉求。")
     else:
         messages.error(request, "请至少勾选一件诉求。")
@@ -74,7 +76,7 @@ def topic_visit_solution(request, pk: int):
     form = SolutionForm(request.POST)
     if form.is_valid():
         try:
-            services.topic_visit_record_solution(item=item, **form.cleaned_data)
+            services.topic_visit_record_solution(item=item, actor=request.user, **form.cleaned_data)
             messages.success(request, "解决办法已记录,入户情况已写入民情日记。")
         except services.FeedbackError as error:
             messages.error(request, str(error))

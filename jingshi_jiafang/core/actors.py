@@ -32,3 +32,12 @@ def system_actor() -> User:
 def is_system_actor(user: User | None) -> bool:
     """Whether `user` is the system actor (a job), not a person."""
     return user is not None and user.username == SYSTEM_USERNAME and not user.is_active and not user.role
+
+
+def require(actor: User | None, may, *args, error: type[Exception], message: str, jobs: bool = True) -> None:
+    """Raise `error(message)` unless `may(actor, *args)` admits `actor` (or, when `jobs`, it is the system
+    actor): the one line at the top of a service that says who may call it."""
+    if jobs and is_system_actor(actor):
+        return
+    if actor is None or not may(actor, *args):
+        raise error(message)

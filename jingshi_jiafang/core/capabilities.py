@@ -175,6 +175,11 @@ def may_manage_cards(user: User) -> bool:
     return works_unit_desk(user)
 
 
+def may_manage_cards_of(user: User, unit: Unit | int | None) -> bool:
+    """Issue or void the echo cards of `unit`: the head or a duty officer of that unit or of one above it."""
+    return may_manage_cards(user) and _in_unit_tree(user, unit)
+
+
 def may_receive_walk_ins(user: User) -> bool:
     """首问责任制 in a 群众说事厅: the duty officers and officers of a central police room take matters in."""
     return _role_in(user, ROSTER_ROLES) and user.unit is not None and user.unit.kind == Unit.Kind.POLICE_ROOM

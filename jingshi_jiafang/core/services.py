@@ -7,11 +7,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from jingshi_jiafang.core import capabilities as can
+from jingshi_jiafang.core.actors import require
 from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.models import Area, AreaLink, Household, HouseholdAttachment, HouseholdLink, User
 
 
-class LinkError(Exception):
+class LinkError(DomainError):
     """A link that the rules do not allow; the message is shown to the user."""
 
 
@@ -29,10 +31,9 @@ def area_link_check(*, user: User, area: Area) -> None:
 
 
 @transaction.atomic
-def area_link_start(
-    *, user: User, area: Area, start_date: date | None = None, actor: User | None = None, request=None
-) -> AreaLink:
-    if actor is not None and actor.pk == user.pk:
+def area_link_start(*, user: User, area: Area, actor: User, start_date: date | None = None, request=None) -> AreaLink:
+    require(actor, can.may_administer_security, error=LinkError, message="只有安全管理员可以设置联系范围。")
+    if actor.pk == user.pk:
         raise LinkError("不能为自己设置联系范围。")
     area_link_check(user=user, area=area)
     link = AreaLink.objects.create(user=user, area=area, start_date=start_date or timezone.localdate())
@@ -47,7 +48,8 @@ def area_link_start(
 
 
 @transaction.atomic
-def area_link_end(*, link: AreaLink, end_date: date | None = None, actor: User | None = None, request=None) -> AreaLink:
+def area_link_end(*, link: AreaLink, actor: User, end_date: date | None = None, request=None) -> AreaLink:
+    require(actor, can.may_administer_security, error=LinkError, message="只有安全管理员可以结束联系范围。")
     link = AreaLink.objects.select_for_update().get(pk=link.pk)
     if link.end_date is not None:
         raise LinkError("该联系已经结束。")
@@ -78,9 +80,10 @@ def link_start_window() -> tuple[date, date]:
 
 @transaction.atomic
 def household_assign_officer(
-    *, household: Household, officer: User, start_date: date | None = None, actor: User | None = None, request=None
+    *, household: Household, officer: User, actor: User, start_date: date | None = None, request=None
 ) -> HouseholdLink:
     """Make `officer` the household's responsible officer from `start_date`, ending the current link the day before."""
+    require(actor, can.may_reassign_households, error=LinkError, message="只有单位负责人可以调整责任民警。")
     if not can.may_be_linked_to_households(officer):
         raise LinkError("只有民警可以联系户。")
     start_date = start_date or timezone.localdate()
@@ -109,7 +112,7 @@ def household_assign_officer(
     return link
 
 
-class AttachmentError(Exception):
+class AttachmentError(DomainError):
     """An upload the rules do not allow; the message is shown to the user."""
 
 
@@ -117,8 +120,13 @@ class AttachmentError(Exception):
 def household_attachment_add(
     *, household: Household, actor: User, upload, content_type: str, description: str = "", request=None
 ) -> HouseholdAttachment:
-    if not can.may_upload_attachments(actor):
-        raise AttachmentError("只有民警和值班民警可以上传住户附件。")
+    require(
+        actor,
+        can.may_upload_attachments,
+        error=AttachmentError,
+        message="只有民警和值班民警可以上传住户附件。",
+        jobs=False,
+    )
     attachment = HouseholdAttachment(
         household=household,
         uploaded_by=actor,
