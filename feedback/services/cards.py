@@ -7,6 +7,7 @@ import uuid
 from enum import StrEnum
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from feedback.errors import CardError
@@ -14,6 +15,7 @@ from feedback.models import CardBatch, CardSequence, EchoCard, Matter
 from feedback.selectors import card_units_of
 from feedback.workflows import CARD_FLOW, MATTER_FLOW
 from jingshi_jiafang.core.actors import require
+from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.capabilities import may_manage_cards_of
 from jingshi_jiafang.core.models import Household, Unit, User
 from visits.models import Visit
@@ -119,6 +121,21 @@ def card_hand_out(*, number: str, household: Household, actor: User, visit: Visi
         note=f"发放给{household}",
         fields={"household": household, "visit": visit, "handed_out_at": timezone.now()},
     )
+
+
+def card_batch_sheet(*, batch: CardBatch, actor: User, request=None) -> QuerySet[EchoCard]:
+    """The cards of a batch for the printed sheet. The sheet carries every card's verification code, so printing
+    it is an export: only the desk of the batch's unit prints it, and the print is audited."""
+    require(
+        actor,
+        may_manage_cards_of,
+        batch.unit_id,
+        error=CardError,
+        message="只有该批次所属单位及其上级单位的负责人和值班民警可以打印卡片。",
+        jobs=False,
+    )
+    audit_record(action=Action.EXPORT, actor=actor, request=request, target=batch, detail={"what": "echo_card_sheet"})
+    return batch.cards.order_by("sequence")
 
 
 @transaction.atomic

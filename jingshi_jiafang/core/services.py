@@ -3,7 +3,9 @@
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.files import File
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from jingshi_jiafang.core import capabilities as can
@@ -11,6 +13,8 @@ from jingshi_jiafang.core.actors import require
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.models import Area, AreaLink, Household, HouseholdAttachment, HouseholdLink, User
+from jingshi_jiafang.core.privacy import REVEAL_ACTIONS
+from jingshi_jiafang.core.scopes import households_visible_to
 
 
 class LinkError(DomainError):
@@ -145,3 +149,34 @@ def household_attachment_add(
         detail={"household": household.pk, "name": attachment.original_name, "size": attachment.size},
     )
     return attachment
+
+
+# Audited reads: what a person sees of a resident beyond the masked page is a service too, so that the check of
+# who may and the audit entry that says they did cannot be left out by a new view.
+
+
+class RevealError(DomainError):
+    """A number or file the rules do not let this person see; the message is shown to them."""
+
+
+def personal_number_reveal(
+    *, household: Household | None, field: str, actor: User, target: Model | None = None, request=None
+) -> str:
+    """Show `field` (`id_number`, `phone`) of `household` in full, for one response, and record who saw it,
+    against `target` (the household, or the visit whose corrections are shown). Returns the field to unmask."""
+    require(actor, can.may_reveal, field, error=RevealError, message="您的角色无权查看完整号码。", jobs=False)
+    if household is None or not households_visible_to(actor).filter(pk=household.pk).exists():
+        raise RevealError("该户不在您的范围内。")
+    target = household if target is None else target
+    detail = None if target == household else {"household": household.pk}
+    audit_record(action=REVEAL_ACTIONS[field], actor=actor, request=request, target=target, detail=detail)
+    return field
+
+
+def household_attachment_open(*, attachment: HouseholdAttachment, actor: User, request=None) -> File:
+    """The attachment's file, opened for reading, for someone who may see its household; the download is
+    audited."""
+    if not households_visible_to(actor).filter(pk=attachment.household_id).exists():
+        raise RevealError("该附件所属住户不在您的范围内。")
+    audit_record(action=Action.DOWNLOAD, actor=actor, request=request, target=attachment)
+    return attachment.file.open("rb")

@@ -12,7 +12,7 @@ from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.filters import HouseholdFilter, number_search_kind
 from jingshi_jiafang.core.forms import AssignOfficerForm, AttachmentForm, RevealForm
 from jingshi_jiafang.core.pagination import paginate
-from jingshi_jiafang.core.privacy import REVEAL_ACTIONS, mask_id_number, mask_phone
+from jingshi_jiafang.core.privacy import mask_id_number, mask_phone
 from jingshi_jiafang.core.scopes import get_area_for_user, get_household_for_user, reaches_beyond_links
 from jingshi_jiafang.households.timeline import household_timeline
 from jingshi_jiafang.navigation import household_list_title
@@ -81,10 +81,12 @@ def household_reveal(request, pk: int):
     form = RevealForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("无效的请求。")
-    field = form.cleaned_data["field"]
-    if not can.may_reveal(request.user, field):
-        raise PermissionDenied("您的角色无权查看完整号码。")
-    audit_record(action=REVEAL_ACTIONS[field], request=request, target=household)
+    try:
+        field = core_services.personal_number_reveal(
+            household=household, field=form.cleaned_data["field"], actor=request.user, request=request
+        )
+    except core_services.RevealError as error:
+        raise PermissionDenied(str(error)) from error
     return render(request, "households/household_detail.html", household_context(request, household, revealed=field))
 
 
