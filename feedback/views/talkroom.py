@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from feedback import selectors, services
 from feedback.forms import CallbackForm, DutyShiftForm, RosterQueryForm, WalkInForm
 from feedback.models import TalkRoomCallback
+from feedback.scopes import get_due_callback_for_user
 from feedback.views.cards import qr_data_url
 from feedback.views.public import public_echo_url
 from jingshi_jiafang.core import capabilities as can
@@ -137,10 +138,7 @@ def callback_list(request):
 @require_POST
 @login_required
 def callback_record(request, pk: int):
-    try:
-        callback = selectors.callbacks_due(user=request.user).get(pk=pk)
-    except TalkRoomCallback.DoesNotExist:
-        raise Http404("没有找到该回访,或已经回访过。") from None
+    callback = get_due_callback_for_user(request.user, pk)
     form = CallbackForm(request.POST)
     if form.is_valid():
         services.callback_record(callback=callback, actor=request.user, request=request, **form.cleaned_data)

@@ -5,7 +5,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from feedback import selectors, services
 from feedback.forms import AddMattersForm, SolutionForm, TopicVisitForm
-from feedback.models import TopicVisitMatter
+from feedback.scopes import get_topic_item_for_leader
 from jingshi_jiafang.core.capabilities import may_lead_topic_visits, may_read_topic_visits
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.permissions import capability_required
@@ -69,10 +69,7 @@ def topic_visit_add_matters(request, pk: int):
 @require_POST
 @lead_topic_visits
 def topic_visit_solution(request, pk: int):
-    try:
-        item = TopicVisitMatter.objects.select_related("topic_visit").get(pk=pk, topic_visit__leader=request.user)
-    except TopicVisitMatter.DoesNotExist:
-        raise Http404("没有找到该事项。") from None
+    item = get_topic_item_for_leader(request.user, pk)
     form = SolutionForm(request.POST)
     if form.is_valid():
         try:

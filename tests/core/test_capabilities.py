@@ -182,3 +182,17 @@ def test_a_person_s_account_under_the_reserved_name_is_refused():
     UserFactory(username="system", role=Role.OFFICER)
     with pytest.raises(ImproperlyConfigured):
         system_actor()
+
+
+def test_pages_offer_a_button_by_the_same_capability_as_the_service(client, alice, village_a):
+    from tests.conftest import log_in_as
+
+    topic_list, matter_list = reverse("feedback:topic_visit_list"), reverse("feedback:matter_list")
+    log_in_as(client, UserFactory(role=Role.LEADER))
+    assert "新建专题家访" in client.get(topic_list).content.decode()
+    log_in_as(client, UserFactory(role=Role.LEGAL))
+    assert "新建专题家访" not in client.get(topic_list).content.decode()
+    log_in_as(client, UserFactory(role=Role.DUTY_OFFICER, unit=village_a.unit))
+    assert "接待来访" in client.get(matter_list).content.decode()
+    client.force_login(alice)
+    assert "接待来访" not in client.get(matter_list).content.decode()

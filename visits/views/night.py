@@ -5,7 +5,6 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,8 +16,8 @@ from jingshi_jiafang.core.scopes import unit_subtree, units_visible_to
 from visits import selectors, services
 from visits.filters import NightComplianceFilterForm, PeriodFilterForm
 from visits.forms import NightPlanForm
-from visits.models import NightVisitPlan
 from visits.night import week_start, window_text
+from visits.scopes import get_night_plan_for_planner
 
 
 def _week(request) -> date:
@@ -79,10 +78,7 @@ def night_plan_add(request):
 @login_required
 def night_plan_remove(request, pk: int):
     planner = _planner(request)
-    try:
-        plan = NightVisitPlan.objects.select_related("village__parent").get(pk=pk, unit__in=unit_subtree(planner.unit))
-    except NightVisitPlan.DoesNotExist:
-        raise Http404("没有找到该夜访安排。") from None
+    plan = get_night_plan_for_planner(planner, pk)
     try:
         services.night_plan_remove(planner=planner, plan=plan, request=request)
         messages.success(request, "夜访安排已删除。")
