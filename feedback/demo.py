@@ -15,6 +15,7 @@ from feedback.models import Category, Matter, MatterEvent, TalkRoomCallback, Top
 from feedback.selectors import matters_visible_to
 from feedback.services.matters import deadline_for
 from feedback.workflows import ALLOWED_TRANSITIONS
+from jingshi_jiafang.core.actors import system_actor
 from jingshi_jiafang.core.models import Unit, User
 from visits import demo_names as names
 from visits.models import Visit
@@ -312,10 +313,12 @@ def seed_topic_visits(*, rng: random.Random, today: date) -> int:
             title=title,
             departments=TOPIC_DEPARTMENTS[category],
         )
-        services.topic_visit_add_matters(topic_visit=topic, matters=rng.sample(matters, min(3, len(matters))))
+        services.topic_visit_add_matters(
+            topic_visit=topic, actor=leader, matters=rng.sample(matters, min(3, len(matters)))
+        )
         for item in TopicVisitMatter.objects.filter(topic_visit=topic).select_related("matter")[:2]:
             solution = rng.choice(RESULTS[category])
-            services.topic_visit_record_solution(item=item, solution=solution, people_met="户主本人")
+            services.topic_visit_record_solution(item=item, actor=leader, solution=solution, people_met="户主本人")
         created += 1
     return created
 
@@ -400,4 +403,4 @@ def _todays_matters(rng: random.Random, duty: User, officer: User) -> None:
         matter = services.matter_dispatch(matter=matter, actor=duty, assigned_unit=officer.unit, assignee=officer)
     matter = services.matter_start(matter=matter, actor=officer)
     services.matter_progress(matter=matter, actor=officer, note=rng.choice(PROGRESS_NOTES))
-    services.escalate_overdue_matters()
+    services.escalate_overdue_matters(actor=system_actor())

@@ -5,13 +5,28 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.hashers import check_password
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
-from django.http import Http404
 from django.utils import timezone
 
-from feedback.models import CardBatch, DutyShift, EchoCard, Matter, TalkRoomCallback, TopicVisit
+from feedback.models import DutyShift, EchoCard, Matter, TalkRoomCallback, TopicVisit
+
+# Who sees which matter, batch, slip or topic visit is answered in feedback/scopes.py; the views and the top layer
+# keep importing these from here.
+from feedback.scopes import (  # noqa: F401
+    SLIP_CHANNELS,
+    callbacks_due,
+    card_batches_visible_to,
+    card_units_for,
+    get_card_batch_for_user,
+    get_matter_for_user,
+    get_slip_matter_for_user,
+    get_topic_visit_for_user,
+    matters_visible_to,
+    police_rooms_for,
+    topic_visits_visible_to,
+)
 from feedback.workflows import MATTER_FLOW, dispatches, handles, owns
 from jingshi_jiafang.core.models import Household, Unit, User
-from jingshi_jiafang.core.scopes import COUNTY_WIDE_ROLES, households_visible_to, unit_subtree
+from jingshi_jiafang.core.scopes import unit_subtree
 from jingshi_jiafang.core.timeline import TimelineEvent
 
 State = Matter.State
@@ -26,35 +41,6 @@ def overdue(now: datetime) -> Q:
     """Open and past its deadline (a deadline runs from 分流 until 办结; 退单 clears it). The queue, the filter,
     and the hourly escalation all ask this."""
     return Q(state__in=OPEN_STATES, deadline__lt=now)
-
-
-def matters_visible_to(user: User) -> QuerySet[Matter]:
-    """A matter is visible with its household, to the units it belongs or was dispatched to, and to the
-    people who own or handle it."""
-    if not user.is_authenticated or not user.is_active or not user.role:
-        return Matter.objects.none()
-    if user.role in COUNTY_WIDE_ROLES:
-        return Matter.objects.all()
-    if user.role in (User.Role.ADMIN, User.Role.SECURITY_ADMIN, User.Role.AUDITOR):
-        return Matter.objects.none()
-    scope = Q(household__in=households_visible_to(user).values("pk")) | Q(assignee=user) | Q(owner=user)
-    if user.unit_id and (user.is_unit_head or user.role == User.Role.DUTY_OFFICER):
-        units = unit_subtree(user.unit)
-        scope |= Q(unit__in=units) | Q(assigned_unit__in=units)
-    return Matter.objects.filter(scope)
-
-
-def get_matter_for_user(user: User, pk: int) -> Matter:
-    try:
-        return (
-            matters_visible_to(user)
-            .select_related(
-                "household__village__parent", "unit", "assigned_unit", "assignee", "owner", "echo_card", "duplicate_of"
-            )
-            .get(pk=pk)
-        )
-    except Matter.DoesNotExist:
-        raise Http404("没有找到该诉求,或您无权查看。") from None
 
 
 def _listed(matters: QuerySet[Matter]) -> QuerySet[Matter]:
@@ -287,23 +273,6 @@ def lookup_for_resident(*, reference: str, password: str) -> Matter | None:
 # Echo cards.
 
 
-def card_units_for(user: User) -> QuerySet[Unit]:
-    if not user.unit_id or not (user.is_unit_head or user.role == User.Role.DUTY_OFFICER):
-        return Unit.objects.none()
-    return unit_subtree(user.unit).order_by("code")
-
-
-def card_batches_visible_to(user: User) -> QuerySet[CardBatch]:
-    return CardBatch.objects.filter(unit__in=card_units_for(user)).select_related("unit", "issued_by")
-
-
-def get_card_batch_for_user(user: User, pk: int) -> CardBatch:
-    try:
-        return card_batches_visible_to(user).get(pk=pk)
-    except CardBatch.DoesNotExist:
-        raise Http404("没有找到该批次,或您无权查看。") from None
-
-
 def get_card_by_number(*, units: QuerySet[Unit], number: str) -> EchoCard | None:
     return EchoCard.objects.filter(number=number.strip().upper(), unit__in=units).first()
 
@@ -340,18 +309,6 @@ def card_stock(*, units: QuerySet[Unit]) -> list[dict]:
 # Talk rooms.
 
 
-# The duty roster is for the people who work it: the police rooms' duty officers and officers, and the heads
-# and staff of the stations above them. Leaders, cadres, the county-wide departments and the three
-# administrators have no part in it.
-ROSTER_ROLES = frozenset({User.Role.DUTY_OFFICER, User.Role.OFFICER})
-
-
-def police_rooms_for(user: User) -> QuerySet[Unit]:
-    if not user.unit_id or user.role not in ROSTER_ROLES:
-        return Unit.objects.none()
-    return unit_subtree(user.unit).filter(kind=Unit.Kind.POLICE_ROOM).order_by("code")
-
-
 def duty_roster(*, police_room: Unit, day: date) -> QuerySet[DutyShift]:
     """The week of shifts from `day`."""
     start = datetime.combine(day, time.min, timezone.get_current_timezone())
@@ -369,46 +326,7 @@ def on_duty_now(*, police_room: Unit) -> list[User]:
     return [shift.officer for shift in shifts.select_related("officer")]
 
 
-SLIP_CHANNELS = [Matter.Channel.TALK_ROOM, Matter.Channel.PHONE, Matter.Channel.POST_BOX]
-
-
-def get_slip_matter_for_user(user: User, pk: int) -> Matter:
-    """A talk-room matter whose slip (reference and query password) this user may print: its first receiver, or
-    the head or a duty officer of the unit it belongs to."""
-    matters = matters_visible_to(user).filter(channel__in=SLIP_CHANNELS)
-    scope = Q(owner=user)
-    if user.unit_id and (user.is_unit_head or user.role == User.Role.DUTY_OFFICER):
-        scope |= Q(unit__in=unit_subtree(user.unit))
-    try:
-        return matters.filter(scope).select_related("unit", "owner").get(pk=pk)
-    except Matter.DoesNotExist:
-        raise Http404("没有找到该诉求,或您无权打印它的回执。") from None
-
-
-def callbacks_due(*, user: User) -> QuerySet[TalkRoomCallback]:
-    return (
-        TalkRoomCallback.objects.filter(
-            done_at__isnull=True, due_date__lte=timezone.localdate(), matter__in=matters_visible_to(user)
-        )
-        .select_related("matter")
-        .order_by("due_date", "pk")
-    )
-
-
 # Topic visits.
-
-
-def topic_visits_visible_to(user: User) -> QuerySet[TopicVisit]:
-    if user.role in COUNTY_WIDE_ROLES:
-        return TopicVisit.objects.all()
-    return TopicVisit.objects.filter(Q(leader=user) | Q(staff=user)).distinct()
-
-
-def get_topic_visit_for_user(user: User, pk: int) -> TopicVisit:
-    try:
-        return topic_visits_visible_to(user).select_related("leader").get(pk=pk)
-    except TopicVisit.DoesNotExist:
-        raise Http404("没有找到该专题家访,或您无权查看。") from None
 
 
 def topic_visit_candidates(*, topic_visit: TopicVisit, text: str = "") -> QuerySet[Matter]:

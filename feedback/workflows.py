@@ -10,8 +10,8 @@ its service).
 
 from feedback.errors import CardError, MatterError
 from feedback.models import EchoCard, EchoCardEvent, Matter, MatterEvent
+from jingshi_jiafang.core.capabilities import may_dispatch_matters_of, may_handle_matters_of
 from jingshi_jiafang.core.models import User
-from jingshi_jiafang.core.scopes import unit_subtree
 from jingshi_jiafang.core.workflow import Action, Workflow
 
 State = Matter.State
@@ -30,19 +30,14 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
 
 def dispatches(user: User, matter: Matter) -> bool:
     """The responsible unit's head or duty officer (or their station's) analyses and dispatches."""
-    if not user.unit_id or not (user.is_unit_head or user.role == User.Role.DUTY_OFFICER):
-        return False
-    return unit_subtree(user.unit).filter(pk=matter.unit_id).exists()
+    return may_dispatch_matters_of(user, matter.unit_id)
 
 
 def handles(user: User, matter: Matter) -> bool:
     """The assignee, or when the matter went to a unit only, that unit's head and officers."""
     if matter.assignee_id is not None:
         return matter.assignee_id == user.pk
-    if matter.assigned_unit_id is None or not user.unit_id:
-        return False
-    in_unit = unit_subtree(user.unit).filter(pk=matter.assigned_unit_id).exists()
-    return in_unit and (user.is_unit_head or user.role in (User.Role.DUTY_OFFICER, User.Role.OFFICER))
+    return may_handle_matters_of(user, matter.assigned_unit_id)
 
 
 def owns(user: User, matter: Matter) -> bool:

@@ -2,6 +2,7 @@ from functools import partial
 
 from django.conf import settings
 
+from jingshi_jiafang.core.capabilities import CapabilitiesOf
 from jingshi_jiafang.navigation import household_list_title, nav_items_for, role_label
 
 
@@ -22,3 +23,9 @@ def navigation(request):
 def bureau(request):
     """The bureau's name, wherever a page names it (the login page, the residents' pages): one setting."""
     return {"bureau_name": settings.BUREAU_NAME}
+
+
+def capabilities(request):
+    """`may` in every template: `{% if may.lead_topic_visits %}` asks the same capability as the view."""
+    user = getattr(request, "user", None)
+    return {"may": CapabilitiesOf(user) if user is not None else None}

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback import selectors as feedback_selectors
+from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core import selectors as core_selectors
 from jingshi_jiafang.core.models import User
 from jingshi_jiafang.core.scopes import households_visible_to, unit_subtree
@@ -245,11 +246,11 @@ _HOME_TEMPLATES = {role: f"home/home_{role}.html" for role in Role}
 def home(request):
     user = request.user
     template = _HOME_TEMPLATES.get(user.role, "home/home_unassigned.html")
-    if user.role == Role.OFFICER and user.is_unit_head and user.unit_id:
+    if can.may_head_unit(user):
         template, context = "home/home_station_head.html", {"queues": station_head_todo(user)}
-    elif user.role == Role.OFFICER:
+    elif can.may_be_linked_to_households(user):
         context = {"queues": officer_todo(user)}
-    elif user.role == Role.DUTY_OFFICER:
+    elif can.may_staff_talk_room(user):
         context = {"queues": duty_officer_todo(user)}
     else:
         context = {

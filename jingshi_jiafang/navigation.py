@@ -1,27 +1,27 @@
 """The menu: each app's entries (filtered by role) in menu order, so menus and permissions cannot drift apart."""
 
 from feedback import navigation as feedback_navigation
+from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core import navigation as core_navigation
 from jingshi_jiafang.core.models import Unit, User
-from jingshi_jiafang.core.navigation import ALL_ROLES, CASE_ROLES, NavItem, Role
+from jingshi_jiafang.core.navigation import NavItem, anyone_with_a_role
 from visits import navigation as visits_navigation
 
 # The household list is named by what it lists: an officer's own links, a unit's area, a linked area or the
 # county. `household_list_title` reads the same entries, so the menu and the page's heading agree.
 HOUSEHOLD_ITEMS = (
-    NavItem("我的联系户", "households:household_list", frozenset({Role.OFFICER}), unit_head=False),
-    NavItem("辖区住户", "households:household_list", frozenset({Role.OFFICER}), unit_head=True),
-    NavItem("辖区住户", "households:household_list", frozenset({Role.DUTY_OFFICER})),
-    NavItem("联系区域住户", "households:household_list", frozenset({Role.LEADER, Role.CADRE})),
-    NavItem("全县住户", "households:household_list", frozenset({Role.LEGAL, Role.EVALUATOR})),
+    NavItem("我的联系户", "households:household_list", can.sees_own_households_only),
+    NavItem("辖区住户", "households:household_list", can.sees_unit_area),
+    NavItem("联系区域住户", "households:household_list", can.may_hold_area_links),
+    NavItem("全县住户", "households:household_list", can.sees_whole_county),
 )
 
 NAV_ITEMS = (
-    NavItem("首页", "home", ALL_ROLES),
+    NavItem("首页", "home", anyone_with_a_role),
     *HOUSEHOLD_ITEMS,
     *visits_navigation.NAV_ITEMS,
     *feedback_navigation.NAV_ITEMS,
-    NavItem("联系区域", "households:area_list", CASE_ROLES),
+    NavItem("联系区域", "households:area_list", can.may_read_residents_data),
     *core_navigation.NAV_ITEMS,
 )
 
@@ -51,6 +51,6 @@ UNIT_HEAD_LABELS = {
 
 def role_label(user: User) -> str:
     """One label for who the user is at work, shown once beside the name (header, home page)."""
-    if user.role == Role.OFFICER and user.is_unit_head and user.unit_id:
+    if can.may_head_unit(user):
         return UNIT_HEAD_LABELS.get(user.unit.kind, "单位负责人")
     return user.get_role_display() or "未分配角色"

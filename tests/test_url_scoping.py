@@ -201,11 +201,12 @@ def fixtures(alice_household, alice, bob, charlie, station_b, village_b):
 
 
 def _ready_export_job(auditor):
+    from jingshi_jiafang.core.actors import system_actor
     from jingshi_jiafang.core.export_jobs import export_job_run
     from jingshi_jiafang.core.models import ExportJob
 
     job = ExportJob.objects.create(kind="audit_log", requested_by=auditor, filename="审计日志.xlsx", rows_expected=1)
-    return export_job_run(job_id=job.pk)
+    return export_job_run(job_id=job.pk, actor=system_actor())
 
 
 def _feedback_fixtures(household, bob) -> dict:

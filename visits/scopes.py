@@ -4,12 +4,14 @@ visible with its household, and a visitor always sees their own."""
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from jingshi_jiafang.core.capabilities import may_plan_night_visits
 from jingshi_jiafang.core.models import Household, User
 from jingshi_jiafang.core.scopes import (
     households_visible_to,
     households_visitable_by,
+    unit_subtree,
 )
-from visits.models import RegistrationCorrection, Visit
+from visits.models import NightVisitPlan, RegistrationCorrection, Visit
 
 
 def get_household_for_visit(user: User, pk: int) -> Household:
@@ -34,3 +36,13 @@ def get_visit_for_user(user: User, pk: int) -> Visit:
 def corrections_visible_to(user: User) -> QuerySet[RegistrationCorrection]:
     """Registration corrections carry the household's data (old and new values): visible with the household."""
     return RegistrationCorrection.objects.filter(household__in=households_visible_to(user).values("pk"))
+
+
+def get_night_plan_for_planner(user: User, pk: int) -> NightVisitPlan:
+    """A night-visit plan of the planner's unit (or a unit under it), for the unit head who may change it."""
+    if not may_plan_night_visits(user):
+        raise Http404("没有找到该夜访安排。")
+    try:
+        return NightVisitPlan.objects.select_related("village__parent").get(pk=pk, unit__in=unit_subtree(user.unit))
+    except NightVisitPlan.DoesNotExist:
+        raise Http404("没有找到该夜访安排。") from None

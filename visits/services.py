@@ -9,16 +9,18 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.crypto import keyed_hash
+from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.models import Area, Household, User
-from jingshi_jiafang.core.scopes import VISITOR_ROLES, is_within_links, unit_subtree, villages_visible_to
+from jingshi_jiafang.core.scopes import is_within_links, unit_subtree, villages_visible_to
 from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
 from visits.night import is_night_date, night_window_error, window_text
 from visits.selectors import registration_values
 
 
-class VisitError(Exception):
+class VisitError(DomainError):
     """A visit that cannot be saved as given; the message is shown to the visitor."""
 
 
@@ -100,7 +102,7 @@ def visit_time_error(moment: datetime) -> str | None:
 
 
 def _check_visit(*, visitor: User, household: Household, details: dict) -> None:
-    if visitor.role not in VISITOR_ROLES:
+    if not can.may_visit(visitor):
         raise VisitError("只有局领导、中层干部和民警记录家访。")
     if error := visit_time_error(details["visited_at"]):
         raise VisitError(error)
@@ -174,13 +176,14 @@ def _register_requests(visit: Visit, household: Household, requests: list[str]) 
 @transaction.atomic
 def night_plan_add(*, planner: User, officer: User, village: Area, date: date) -> NightVisitPlan:
     """A station head plans which officer visits which village on a night-visit evening."""
-    if not planner.is_unit_head:
+    if not can.may_plan_night_visits(planner):
         raise VisitError("只有单位负责人可以安排夜访。")
     if not is_night_date(date):
         raise VisitError(f"{date:%m月%d日}不是夜访日:夜访时间为{window_text()}。")
     if date < timezone.localdate():
         raise VisitError("不能安排已经过去的日期。")
-    if not unit_subtree(planner.unit).filter(pk=officer.unit_id).exists() or officer.role != User.Role.OFFICER:
+    in_unit = unit_subtree(planner.unit).filter(pk=officer.unit_id).exists()
+    if not in_unit or not can.may_be_linked_to_households(officer):
         raise VisitError(f"{officer}不是本单位的民警。")
     if not villages_visible_to(planner).filter(pk=village.pk).exists():
         raise VisitError(f"{village}不在本单位辖区内。")
@@ -199,6 +202,12 @@ def night_plan_add(*, planner: User, officer: User, village: Area, date: date) -
 def night_plan_remove(*, planner: User, plan: NightVisitPlan, request=None) -> None:
     """Only a plan not yet due goes; past plans are what the compliance page judges. The removal is audited,
     since the row that said who was to visit where is gone afterwards."""
+    if (
+        not can.may_plan_night_visits(planner)
+        or plan.unit_id is None
+        or not unit_subtree(planner.unit).filter(pk=plan.unit_id).exists()
+    ):
+        raise VisitError("只有本单位的负责人可以删除夜访安排。")
     if plan.date < timezone.localdate():
         raise VisitError("已经过去的夜访安排不能删除:它是考核依据。")
     detail = {"what": "night_plan", "night_officer": plan.officer_id, "village": plan.village.full_name}

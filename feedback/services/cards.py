@@ -8,12 +8,16 @@ import uuid
 from enum import StrEnum
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from feedback.errors import CardError
 from feedback.models import CardBatch, CardSequence, EchoCard, Matter
 from feedback.selectors import card_units_of
 from feedback.workflows import CARD_FLOW, MATTER_FLOW
+from jingshi_jiafang.core.actors import require
+from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.capabilities import may_manage_cards_of
 from jingshi_jiafang.core.models import Household, Unit, User
 from jingshi_jiafang.core.privacy import mask_phone
 from visits.models import Visit
@@ -42,6 +46,14 @@ def _verification_code() -> str:
 def card_batch_issue(*, unit: Unit, count: int, actor: User, year: int | None = None) -> CardBatch:
     """Numbers come from the unit's yearly counter, locked for the transaction: two batches issued at the same
     moment get consecutive ranges, never the same numbers and never a gap."""
+    require(
+        actor,
+        may_manage_cards_of,
+        unit,
+        error=CardError,
+        message=f"只有{unit}及其上级单位的负责人和值班民警可以制卡。",
+        jobs=False,
+    )
     if not 1 <= count <= MAX_BATCH:
         raise CardError(f"每批制卡 1 至 {MAX_BATCH} 张。")
     year = year or timezone.localdate().year
@@ -113,8 +125,31 @@ def card_hand_out(*, number: str, household: Household, actor: User, visit: Visi
     )
 
 
+def card_batch_sheet(*, batch: CardBatch, actor: User, request=None) -> QuerySet[EchoCard]:
+    """The cards of a batch for the printed sheet. The sheet carries every card's verification code, so printing
+    it is an export: only the desk of the batch's unit prints it, and the print is audited."""
+    require(
+        actor,
+        may_manage_cards_of,
+        batch.unit_id,
+        error=CardError,
+        message="只有该批次所属单位及其上级单位的负责人和值班民警可以打印卡片。",
+        jobs=False,
+    )
+    audit_record(action=Action.EXPORT, actor=actor, request=request, target=batch, detail={"what": "echo_card_sheet"})
+    return batch.cards.order_by("sequence")
+
+
 @transaction.atomic
 def card_void(*, card: EchoCard, actor: User, reason: str) -> EchoCard:
+    require(
+        actor,
+        may_manage_cards_of,
+        card.unit_id,
+        error=CardError,
+        message=f"回音卡 {card.number} 不是本单位的卡。",
+        jobs=False,
+    )
     if not reason.strip():
         raise CardError("请填写作废原因(如遗失、损坏)。")
     return CARD_FLOW.act(card, "void", actor=actor, note=reason, fields={"void_reason": reason})

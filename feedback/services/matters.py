@@ -20,6 +20,7 @@ from feedback.models import Category, Matter, MatterEvent, MatterHandover, TalkR
 from feedback.models.matters import NOTE_MAX_LENGTH, RESULT_MAX_LENGTH
 from feedback.selectors import RATINGS, answer_rating, overdue
 from feedback.workflows import MATTER_FLOW
+from jingshi_jiafang.core.actors import is_system_actor
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.models import Household, Unit, User
 from visits.models import Visit
@@ -260,19 +261,21 @@ def matter_hand_over(*, matter: Matter, actor: User, to_user: User, note: str, r
     return matter
 
 
-def escalate_overdue_matters(*, now=None) -> int:
+def escalate_overdue_matters(*, actor: User, now=None) -> int:
     """督办: flag open matters past their deadline for the unit head. Each is flagged by a compare-and-set, so a
-    second run for the same moment changes nothing."""
+    second run for the same moment changes nothing. A job's work: `actor` is the system actor."""
+    if not is_system_actor(actor):
+        raise MatterError("督办由系统按时自动执行。")
     now = now or timezone.now()
     listed = Matter.objects.filter(overdue(now), escalated_at__isnull=True).values_list("pk", flat=True)
-    return sum(matter_escalate(pk=pk, now=now) for pk in listed.iterator())
+    return sum(matter_escalate(pk=pk, now=now, actor=actor) for pk in listed.iterator())
 
 
 @transaction.atomic
-def matter_escalate(*, pk: int, now) -> bool:
+def matter_escalate(*, pk: int, now, actor: User) -> bool:
     """Flag one matter, if it still is overdue and not yet flagged. The UPDATE itself tests all of it again: a
     matter closed, sent back or given a new deadline since it was listed is left alone."""
     if not Matter.objects.filter(overdue(now), pk=pk, escalated_at__isnull=True).update(escalated_at=now):
         return False
-    MATTER_FLOW.record(Matter.objects.get(pk=pk), actor=None, note="超期,督办至单位负责人")
+    MATTER_FLOW.record(Matter.objects.get(pk=pk), actor=actor, note="超期,督办至单位负责人")
     return True

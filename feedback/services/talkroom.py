@@ -7,8 +7,8 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from feedback.models import DutyShift, Matter, TalkRoomCallback
+from jingshi_jiafang.core.capabilities import may_arrange_duty, may_receive_walk_ins
 from jingshi_jiafang.core.models import Unit, User
-from jingshi_jiafang.core.scopes import unit_subtree
 
 from .intake import matter_register_once
 from .matters import MatterError, matter_reopen
@@ -41,7 +41,7 @@ def duty_shift_times_error(starts_at: datetime, ends_at: datetime) -> tuple[str,
 def duty_shift_add(
     *, police_room: Unit, officer: User, starts_at: datetime, ends_at: datetime, actor: User
 ) -> DutyShift:
-    if not actor.is_unit_head or not unit_subtree(actor.unit).filter(pk=police_room.pk).exists():
+    if not may_arrange_duty(actor, police_room):
         raise MatterError("只有本警务室或上级派出所的负责人可以排班。")
     if officer.unit_id != police_room.pk:
         raise MatterError(f"{officer}不是{police_room}的民警。")
@@ -82,7 +82,7 @@ def walk_in_register(
     """首问责任制: whoever takes a matter in the talk room (in person, by phone or from the post box) owns it
     until they hand it on. The resident gets a reference and a query password on a slip, as an echo card gives
     them online. Returns (matter, query password, created)."""
-    if actor.unit is None or actor.unit.kind != Unit.Kind.POLICE_ROOM:
+    if not may_receive_walk_ins(actor):
         raise MatterError("群众说事厅设在中心警务室,只有警务室民警接待来访。")
     return matter_register_once(
         submission_key=submission_key,

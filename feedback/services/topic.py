@@ -6,39 +6,48 @@ from django.db import transaction
 from django.utils import timezone
 
 from feedback.models import Matter, TopicVisit, TopicVisitMatter
+from jingshi_jiafang.core.capabilities import may_lead_topic_visits
+from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.models import User
 from jingshi_jiafang.core.scopes import is_within_links
 from visits.models import Visit
 from visits.services import visit_log
 
 
-class FeedbackError(Exception):
+class FeedbackError(DomainError):
     """A change the rules do not allow; the message is shown to the user."""
 
 
 @transaction.atomic
 def topic_visit_create(*, leader: User, staff: list[User], **fields) -> TopicVisit:
-    if leader.role != User.Role.LEADER:
+    if not may_lead_topic_visits(leader):
         raise FeedbackError("专题家访由局领导带队创建。")
     topic_visit = TopicVisit.objects.create(leader=leader, **fields)
     topic_visit.staff.set(staff)
     return topic_visit
 
 
-def topic_visit_add_matters(*, topic_visit: TopicVisit, matters: list[Matter]) -> None:
+def topic_visit_add_matters(*, topic_visit: TopicVisit, actor: User, matters: list[Matter]) -> None:
+    """The leading leader takes matters along (the page offers those in their sight: `topic_visit_candidates`)."""
+    if topic_visit.leader_id != actor.pk:
+        raise FeedbackError("只有带队的局领导可以挑选要带去入户的诉求。")
     TopicVisitMatter.objects.bulk_create(
         [TopicVisitMatter(topic_visit=topic_visit, matter=matter) for matter in matters], ignore_conflicts=True
     )
 
 
 @transaction.atomic
-def topic_visit_record_solution(*, item: TopicVisitMatter, solution: str, people_met: str) -> TopicVisitMatter:
+def topic_visit_record_solution(
+    *, item: TopicVisitMatter, actor: User, solution: str, people_met: str
+) -> TopicVisitMatter:
     """The solution agreed at the resident's home; the home visit itself is a 专题家访 in the visits record."""
     item = (
         TopicVisitMatter.objects.select_for_update(of=("self",))
         .select_related("topic_visit__leader", "matter__household")
         .get(pk=item.pk)
     )
+    if item.topic_visit.leader_id != actor.pk:
+        raise FeedbackError("只有带队的局领导可以记录解决办法。")
     if item.matter.household is None:
         raise FeedbackError("该诉求没有对应的住户,无法入户。")
     topic_visit = item.topic_visit

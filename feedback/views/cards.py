@@ -19,7 +19,7 @@ from feedback.forms import CardBatchForm, CardHandOutForm, CardVoidForm
 from feedback.services.cards import CardError
 from feedback.views.public import public_echo_url
 from feedback.workflows import CARD_FLOW
-from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.capabilities import may_manage_cards
 from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.scopes import get_household_for_user
@@ -27,10 +27,9 @@ from visits.scopes import get_visit_for_user
 
 
 def _card_units(request):
-    units = selectors.card_units_for(request.user)
-    if not units.exists():
+    if not may_manage_cards(request.user):
         raise PermissionDenied("只有单位负责人和值班民警管理回音卡。")
-    return units
+    return selectors.card_units_for(request.user)
 
 
 @login_required
@@ -69,13 +68,12 @@ def qr_data_url(url: str) -> str:
 @login_required
 def card_batch_print(request, pk: int):
     batch = selectors.get_card_batch_for_user(request.user, pk)
-    # The sheet carries every card's verification code: printing it is an export.
-    audit_record(action=Action.EXPORT, request=request, target=batch, detail={"what": "echo_card_sheet"})
+    try:
+        sheet = services.card_batch_sheet(batch=batch, actor=request.user, request=request)
+    except CardError as error:
+        raise PermissionDenied(str(error)) from error
     echo_url = public_echo_url(request)
-    cards = [
-        (card, qr_data_url(f"{echo_url}?{urlencode({'card': card.number})}"))
-        for card in batch.cards.order_by("sequence")
-    ]
+    cards = [(card, qr_data_url(f"{echo_url}?{urlencode({'card': card.number})}")) for card in sheet]
     return render(request, "feedback/card_batch_print.html", {"batch": batch, "cards": cards, "echo_url": echo_url})
 
 

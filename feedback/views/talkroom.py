@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,12 +14,13 @@ from django.views.decorators.http import require_http_methods
 from feedback import selectors, services
 from feedback.forms import CallbackForm, DutyShiftForm, RosterQueryForm, WalkInForm
 from feedback.models import TalkRoomCallback
+from feedback.scopes import get_due_callback_for_user
 from feedback.views.cards import qr_data_url
 from feedback.views.public import public_echo_url
+from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.http import post_only
-from jingshi_jiafang.core.models import Unit, User
 from jingshi_jiafang.core.pagination import paginate
-from jingshi_jiafang.core.permissions import role_required
+from jingshi_jiafang.core.permissions import capability_required
 from jingshi_jiafang.core.privacy import mask_phone
 
 
@@ -28,13 +28,11 @@ def _slip_password_key(pk: int) -> str:
     return f"slip-password-{pk}"
 
 
-@role_required(User.Role.DUTY_OFFICER, User.Role.OFFICER)
+@capability_required(can.may_receive_walk_ins, "群众说事厅设在中心警务室,只有警务室民警接待来访。")
 @require_http_methods(["GET", "POST"])
 def walk_in(request):
     """首问责任制: whoever takes a matter in the talk room (in person, by phone or from the post box) owns it
     until they hand it on. The officer then prints the resident's slip."""
-    if request.user.unit is None or request.user.unit.kind != Unit.Kind.POLICE_ROOM:
-        raise PermissionDenied("群众说事厅设在中心警务室,只有警务室民警接待来访。")
     form = WalkInForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
@@ -109,15 +107,15 @@ def _roster_page(request, *, rooms, room, day, form, status=200):
     return render(request, "feedback/roster.html", context, status=status)
 
 
-@role_required(*selectors.ROSTER_ROLES)
+@capability_required(can.may_work_roster, "值班表只对警务室和派出所的民警开放。")
 def roster(request):
     rooms, room, day = _roster_query(request)
-    form = DutyShiftForm(police_room=room) if request.user.is_unit_head else None
+    form = DutyShiftForm(police_room=room) if can.may_arrange_duty(request.user, room) else None
     return _roster_page(request, rooms=rooms, room=room, day=day, form=form)
 
 
 @post_only(lambda request: f"{reverse('feedback:roster')}?{request.GET.urlencode()}".rstrip("?"))
-@role_required(*selectors.ROSTER_ROLES)
+@capability_required(can.may_work_roster, "值班表只对警务室和派出所的民警开放。")
 def roster_add(request):
     rooms, room, day = _roster_query(request)
     form = DutyShiftForm(request.POST, police_room=room)
@@ -141,10 +139,7 @@ def callback_list(request):
 @post_only("feedback:callback_list", url_kwargs=())
 @login_required
 def callback_record(request, pk: int):
-    try:
-        callback = selectors.callbacks_due(user=request.user).get(pk=pk)
-    except TalkRoomCallback.DoesNotExist:
-        raise Http404("没有找到该回访,或已经回访过。") from None
+    callback = get_due_callback_for_user(request.user, pk)
     form = CallbackForm(request.POST)
     if form.is_valid():
         services.callback_record(callback=callback, actor=request.user, request=request, **form.cleaned_data)

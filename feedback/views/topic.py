@@ -7,21 +7,23 @@ from django.views.decorators.http import require_http_methods
 from feedback import selectors, services
 from feedback.forms import AddMattersForm, SolutionForm, TopicVisitForm
 from feedback.models import TopicVisitMatter
+from feedback.scopes import get_topic_item_for_leader
+from jingshi_jiafang.core.capabilities import may_lead_topic_visits, may_read_topic_visits
 from jingshi_jiafang.core.http import post_only
-from jingshi_jiafang.core.models import User
 from jingshi_jiafang.core.pagination import paginate
-from jingshi_jiafang.core.permissions import role_required
+from jingshi_jiafang.core.permissions import capability_required
 
-TOPIC_VISIT_READERS = (User.Role.LEADER, User.Role.LEGAL, User.Role.EVALUATOR)
+read_topic_visits = capability_required(may_read_topic_visits, "专题家访只对局领导、法制部门和民意访评中心开放。")
+lead_topic_visits = capability_required(may_lead_topic_visits, "专题家访由局领导带队。")
 
 
-@role_required(*TOPIC_VISIT_READERS)
+@read_topic_visits
 def topic_visit_list(request):
     topic_visits = selectors.topic_visits_visible_to(request.user).select_related("leader").order_by("-month", "-pk")
     return render(request, "feedback/topicvisit_list.html", paginate(request, topic_visits))
 
 
-@role_required(User.Role.LEADER)
+@lead_topic_visits
 @require_http_methods(["GET", "POST"])
 def topic_visit_create(request):
     form = TopicVisitForm(request.POST or None)
@@ -33,7 +35,7 @@ def topic_visit_create(request):
     return render(request, "feedback/topicvisit_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@role_required(*TOPIC_VISIT_READERS)
+@read_topic_visits
 def topic_visit_detail(request, pk: int):
     topic_visit = selectors.get_topic_visit_for_user(request.user, pk)
     text = request.GET.get("q", "").strip()
@@ -51,14 +53,16 @@ def topic_visit_detail(request, pk: int):
 
 
 @post_only("feedback:topic_visit_detail")
-@role_required(User.Role.LEADER)
+@lead_topic_visits
 def topic_visit_add_matters(request, pk: int):
     topic_visit = selectors.get_topic_visit_for_user(request.user, pk)
     if topic_visit.leader_id != request.user.pk:
         raise Http404("没有找到该专题家访。")
     form = AddMattersForm(request.POST, candidates=selectors.topic_visit_candidates(topic_visit=topic_visit))
     if form.is_valid():
-        services.topic_visit_add_matters(topic_visit=topic_visit, matters=list(form.cleaned_data["matters"]))
+        services.topic_visit_add_matters(
+            topic_visit=topic_visit, actor=request.user, matters=list(form.cleaned_data["matters"])
+        )
         messages.success(request, f"已加入 {len(form.cleaned_data['matters'])} 件诉求。")
     else:
         messages.error(request, "请至少勾选一件诉求。")
@@ -75,16 +79,13 @@ def _solution_page(request, pk: int) -> str:
 
 
 @post_only(_solution_page)
-@role_required(User.Role.LEADER)
+@lead_topic_visits
 def topic_visit_solution(request, pk: int):
-    try:
-        item = TopicVisitMatter.objects.select_related("topic_visit").get(pk=pk, topic_visit__leader=request.user)
-    except TopicVisitMatter.DoesNotExist:
-        raise Http404("没有找到该事项。") from None
+    item = get_topic_item_for_leader(request.user, pk)
     form = SolutionForm(request.POST)
     if form.is_valid():
         try:
-            services.topic_visit_record_solution(item=item, **form.cleaned_data)
+            services.topic_visit_record_solution(item=item, actor=request.user, **form.cleaned_data)
             messages.success(request, "解决办法已记录,入户情况已写入民情日记。")
         except services.FeedbackError as error:
             messages.error(request, str(error))

@@ -6,6 +6,7 @@ from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.capabilities import may_administer_security
 from jingshi_jiafang.core.models import Unit, User
 
 
@@ -81,7 +82,7 @@ def user_password_reset_by_admin(*, user: User, actor: User, request) -> None:
 @transaction.atomic
 def user_role_change(*, user: User, actor: User, role: str, is_unit_head: bool, request) -> User:
     """Only a security administrator changes roles, and never their own."""
-    if actor.role != User.Role.SECURITY_ADMIN:
+    if not may_administer_security(actor):
         raise AccountError("只有安全管理员可以分配角色。")
     if user.pk == actor.pk:
         raise AccountError("不能为自己分配角色。")
@@ -103,7 +104,7 @@ def user_role_change(*, user: User, actor: User, role: str, is_unit_head: bool, 
 def user_unit_change(*, user: User, actor: User, unit: Unit, request) -> User:
     """A user's unit is part of their scope (a unit head or duty officer sees its area): only a security
     administrator moves someone to another unit, never themselves, and the move is audited."""
-    if actor.role != User.Role.SECURITY_ADMIN:
+    if not may_administer_security(actor):
         raise AccountError("只有安全管理员可以调整所属单位。")
     if user.pk == actor.pk:
         raise AccountError("不能调整自己的所属单位。")

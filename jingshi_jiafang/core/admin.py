@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from jingshi_jiafang.core import accounts
+from jingshi_jiafang.core.capabilities import may_administer_reference_data
 from jingshi_jiafang.core.models import Area, Unit, User
 
 admin.site.site_header = "警事家访 · 基础数据管理"
@@ -20,8 +21,7 @@ class ReferenceDataAdmin(admin.ModelAdmin):
     """Reference data is the system administrator's by role, so access cannot drift from the role field."""
 
     def _is_reference_admin(self, request) -> bool:
-        user = request.user
-        return user.is_active and user.is_staff and (user.is_superuser or user.role == User.Role.ADMIN)
+        return may_administer_reference_data(request.user)
 
     def has_module_permission(self, request):
         return self._is_reference_admin(request)

@@ -24,6 +24,9 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from jingshi_jiafang.core.actors import require
+from jingshi_jiafang.core.capabilities import may_read_audit_log
+from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.models import AuditEntry, AuditVerification, User
 
 GENESIS_HASH = "0" * 64
@@ -180,8 +183,14 @@ def audit_chain_verify_since_checkpoint() -> ChainReport:
 FULL_VERIFICATION_MAX_AGE = timedelta(hours=50)
 
 
-def audit_full_verification_run() -> AuditVerification:
-    """Walk the whole chain and store the result. Reads only: it takes no lock, so writers never wait for it."""
+class AuditError(DomainError):
+    """A request about the audit log itself that the rules refuse."""
+
+
+def audit_full_verification_run(*, actor: User) -> AuditVerification:
+    """Walk the whole chain and store the result. Reads only: it takes no lock, so writers never wait for it.
+    The nightly job runs it as the system actor; an auditor may too."""
+    require(actor, may_read_audit_log, error=AuditError, message="只有安全审计员可以校验审计日志。")
     started_at = timezone.now()
     report = audit_chain_verify()
     result = AuditVerification.objects.create(
@@ -244,9 +253,11 @@ def _signature(fields: dict) -> str:
     return hmac.new(settings.AUDIT_CHECKPOINT_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-def audit_checkpoint_write() -> Checkpoint | None:
+def audit_checkpoint_write(*, actor: User) -> Checkpoint | None:
     """Append the chain's current head to the checkpoint file, signed. Nothing to anchor in an empty log.
-    Written under the chain's lock, so no entry is being appended while the head is read."""
+    Written under the chain's lock, so no entry is being appended while the head is read. A job (the system
+    actor) or an auditor writes it."""
+    require(actor, may_read_audit_log, error=AuditError, message="只有安全审计员可以写入审计检查点。")
     with transaction.atomic():
         _lock_chain()
         head = AuditEntry.objects.order_by("-id").values("id", "entry_hash").first()

@@ -1,7 +1,10 @@
 """The one error a service raises when the rules refuse what someone asked for.
 
-Its message is written for the person who asked, in Chinese, and views show it as it is; each app subclasses it
-(`MatterError`, `CardError`) so a view catches only its own app's refusals.
+Its message is written for the person who asked, in Chinese, and views show it as it is. Each app subclasses it
+so a view catches only its own app's refusals: core's `LinkError`, `AttachmentError`, `RevealError`,
+`AuditError`, `ExportError`; visits' `VisitError`; feedback's `MatterError`, `CardError`, `FeedbackError`. A
+service that finds its actor lacks the capability (`core.capabilities`) raises one too, with words that say who
+may.
 """
 
 

@@ -17,8 +17,11 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.utils import timezone
 
+from jingshi_jiafang.core.actors import is_system_actor, require
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.audit_display import AUDIT_EXPORT_HEADERS, audit_export_rows
+from jingshi_jiafang.core.capabilities import may_export_audit_log
+from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.exports import XLSX_CONTENT_TYPE, write_xlsx, xlsx_response
 from jingshi_jiafang.core.filters import AuditEntryFilter
 from jingshi_jiafang.core.models import AuditEntry, ExportJob, User
@@ -32,7 +35,7 @@ EXPORT_LIMIT = 100_000
 @dataclass(frozen=True)
 class ExportKind:
     title: str  # the sheet's name and the start of the file's name
-    roles: frozenset[str]  # who may export it, and still must be to download it later
+    may: Callable[[User], bool]  # who may export it (a capability), and still must to download it later
     headers: Sequence[str]
     queryset: Callable[[dict], QuerySet]  # the filters (a query string as a dict) → what to export
     rows: Callable[[QuerySet], Iterable[Sequence]]
@@ -45,7 +48,7 @@ def _audit_entries(params: dict) -> QuerySet:
 EXPORT_KINDS = {
     ExportJob.Kind.AUDIT_LOG: ExportKind(
         title="审计日志",
-        roles=frozenset({User.Role.AUDITOR}),
+        may=may_export_audit_log,
         headers=AUDIT_EXPORT_HEADERS,
         queryset=_audit_entries,
         rows=audit_export_rows,
@@ -53,10 +56,15 @@ EXPORT_KINDS = {
 }
 
 
+class ExportError(DomainError):
+    """An export the rules refuse."""
+
+
 def export_start(*, kind: str, params: dict, actor: User, request=None) -> FileResponse | ExportJob:
     """Export what `params` selects: the file itself when it is small (at most `EXPORT_SYNC_MAX_ROWS` rows),
     otherwise a job written in the background. Either way the export is audited."""
     spec = EXPORT_KINDS[kind]
+    require(actor, spec.may, error=ExportError, message=f"您无权导出{spec.title}。", jobs=False)
     # Audited first, so that an export of the audit log counts and holds its own entry, as a reader expects.
     audit_record(action=Action.EXPORT, actor=actor, request=request, detail={"what": kind, "filters": params})
     entries = spec.queryset(params)
@@ -71,9 +79,12 @@ def export_start(*, kind: str, params: dict, actor: User, request=None) -> FileR
     return job
 
 
-def export_job_run(*, job_id: int) -> ExportJob:
+def export_job_run(*, job_id: int, actor: User) -> ExportJob:
     """Write a pending job's workbook. The move pending → running is a compare-and-set, so a job queued twice
-    is written once. Progress is saved as it goes, outside any long transaction."""
+    is written once. Progress is saved as it goes, outside any long transaction. Only the queued job (the
+    system actor) writes it: the person who asked was checked when it was queued."""
+    if not is_system_actor(actor):
+        raise ExportError("导出文件由系统在后台写入。")
     if (
         ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(status=ExportJob.Status.RUNNING)
         != 1
@@ -105,10 +116,13 @@ def export_jobs_of(user: User) -> QuerySet[ExportJob]:
 
 
 def _kinds_for(user: User) -> list[str]:
-    return [kind for kind, spec in EXPORT_KINDS.items() if user.role in spec.roles]
+    return [kind for kind, spec in EXPORT_KINDS.items() if spec.may(user)]
 
 
 def export_job_download(*, job: ExportJob, actor: User, request=None) -> FileResponse:
+    """The file of a finished job, to the person who asked for it while they still may export its kind."""
+    if job.requested_by_id != actor.pk or not EXPORT_KINDS[job.kind].may(actor):
+        raise ExportError("只有提出导出的本人(仍有导出权限时)可以下载该文件。")
     audit_record(action=Action.DOWNLOAD, actor=actor, request=request, target=job, detail={"what": job.kind})
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=XLSX_CONTENT_TYPE)
 

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils import timezone
 
+from jingshi_jiafang.core.capabilities import area_link_kind
 from jingshi_jiafang.core.dates import BoundedDateField
 from jingshi_jiafang.core.models import Area, Unit, User
 from jingshi_jiafang.core.scopes import unit_subtree
@@ -63,7 +64,7 @@ class AreaLinkForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        kind = Area.Kind.TOWN if user.role == User.Role.LEADER else Area.Kind.VILLAGE
+        kind = area_link_kind(user) or Area.Kind.VILLAGE
         self.fields["area"].queryset = Area.objects.filter(kind=kind).select_related("parent").order_by("code")
         self.fields["area"].label_from_instance = lambda area: area.full_name
         today = timezone.localdate()

@@ -1,24 +1,9 @@
 """Residents' personal data on screen: masked by default, shown in full only by an explicit, audited action."""
 
 from jingshi_jiafang.core.audit import Action
-from jingshi_jiafang.core.models import User
 
-Role = User.Role
-
-# Who may see a number in full (for households in their scope): the ID number is for those who correct household
-# registration data and handle cases; the phone is for everyone who visits or calls residents back.
-REVEAL_ROLES = {
-    "id_number": frozenset({Role.OFFICER, Role.DUTY_OFFICER, Role.LEGAL}),
-    "phone": frozenset({Role.OFFICER, Role.DUTY_OFFICER, Role.CADRE, Role.LEADER, Role.LEGAL, Role.EVALUATOR}),
-}
-
-
-# The audit entry each reveal writes.
+# The audit entry each reveal writes; who may reveal which number is `core.capabilities.may_reveal`.
 REVEAL_ACTIONS = {"id_number": Action.REVEAL_ID_NUMBER, "phone": Action.REVEAL_PHONE}
-
-
-def can_reveal(user: User, field: str) -> bool:
-    return user.role in REVEAL_ROLES.get(field, ())
 
 
 def mask_id_number(value: str) -> str:

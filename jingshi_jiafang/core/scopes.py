@@ -10,28 +10,13 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.models import Area, AreaLink, Household, HouseholdAttachment, HouseholdLink, Unit, User
-
-Role = User.Role
-
-# Roles whose work covers the whole county (法制部门 classifies everything, 民意访评中心 calls everyone back).
-COUNTY_WIDE_ROLES = frozenset({Role.LEGAL, Role.EVALUATOR})
 
 
 def unit_subtree(unit: Unit) -> QuerySet[Unit]:
     """The unit and every unit under it (the tree is three levels deep: bureau → station → police room)."""
     return Unit.objects.filter(Q(pk=unit.pk) | Q(parent=unit) | Q(parent__parent=unit))
-
-
-# Whose reach includes their unit's area. A leader or cadre belongs to the bureau but heads none of the county's
-# areas: they reach what they are linked to, whatever their unit or unit-head flag.
-JURISDICTION_ROLES = frozenset({Role.OFFICER, Role.DUTY_OFFICER})
-
-
-def _sees_unit_jurisdiction(user: User) -> bool:
-    if user.unit_id is None or user.role not in JURISDICTION_ROLES:
-        return False
-    return user.is_unit_head or user.role == Role.DUTY_OFFICER
 
 
 def _jurisdiction_villages(user: User) -> QuerySet[Area]:
@@ -46,19 +31,20 @@ def _linked_areas(user: User, on: date | None = None) -> QuerySet[AreaLink]:
 
 def villages_visible_to(user: User) -> QuerySet[Area]:
     villages = Area.objects.filter(kind=Area.Kind.VILLAGE)
-    if not user.is_authenticated or not user.is_active:
+    if not can.may_read_residents_data(user):
         return villages.none()
-    if user.role in COUNTY_WIDE_ROLES:
+    if can.sees_whole_county(user):
         return villages
     scope = Q(pk__in=[])
-    if user.role == Role.LEADER:
+    link_kind = can.area_link_kind(user)
+    if link_kind == Area.Kind.TOWN:
         scope |= Q(parent__in=_linked_areas(user).values("area"))
-    if user.role == Role.CADRE:
+    if link_kind == Area.Kind.VILLAGE:
         scope |= Q(pk__in=_linked_areas(user).values("area"))
-    if user.role == Role.OFFICER:
+    if can.may_be_linked_to_households(user):
         linked = HouseholdLink.objects.active().filter(officer=user).values("household__village")
         scope |= Q(pk__in=linked)
-    if _sees_unit_jurisdiction(user):
+    if can.sees_unit_area(user):
         scope |= Q(pk__in=_jurisdiction_villages(user).values("pk"))
     return villages.filter(scope)
 
@@ -74,11 +60,11 @@ def areas_visible_to(user: User) -> QuerySet[Area]:
 
 def households_visible_to(user: User) -> QuerySet[Household]:
     households = Household.objects.all()
-    if not user.is_authenticated or not user.is_active:
+    if not can.may_read_residents_data(user):
         return households.none()
-    if user.role in COUNTY_WIDE_ROLES:
+    if can.sees_whole_county(user):
         return households
-    if user.role == Role.OFFICER:
+    if can.may_be_linked_to_households(user):
         # An officer's links, plus a unit head's unit area; a link outside that area opens that one household,
         # not the rest of its village.
         return households_linked_to(user)
@@ -89,7 +75,7 @@ def households_visible_to(user: User) -> QuerySet[Household]:
 def units_visible_to(user: User) -> QuerySet[Unit]:
     if not user.is_authenticated or not user.is_active:
         return Unit.objects.none()
-    if user.role in COUNTY_WIDE_ROLES | {Role.ADMIN, Role.SECURITY_ADMIN, Role.LEADER}:
+    if can.may_read_all_units(user):
         return Unit.objects.all()
     if user.unit_id is None:
         return Unit.objects.none()
@@ -119,21 +105,21 @@ def get_attachment_for_user(user: User, pk: int) -> HouseholdAttachment:
         raise Http404("没有找到该附件,或您无权查看。") from None
 
 
-# Visiting. Only these roles log visits (分层昼访: leader → town, cadre → village, officer → household).
-VISITOR_ROLES = frozenset({Role.LEADER, Role.CADRE, Role.OFFICER})
+# Visiting (分层昼访: leader → town, cadre → village, officer → household; `can.may_visit`).
 
 
 def households_linked_to(user: User, on: date | None = None) -> QuerySet[Household]:
     """The visitor's own links (today, or on the day `on`): where a visit needs no reason. A unit head's own unit
     area counts as linked: heading the unit is the link (the area is not dated; his household links are)."""
-    if user.role == Role.OFFICER:
+    if can.may_be_linked_to_households(user):
         linked = Q(pk__in=HouseholdLink.objects.active(on).filter(officer=user).values("household"))
-        if _sees_unit_jurisdiction(user):
+        if can.sees_unit_area(user):
             linked |= Q(village__in=_jurisdiction_villages(user).values("pk"))
         return Household.objects.filter(linked)
-    if user.role == Role.CADRE:
+    link_kind = can.area_link_kind(user)
+    if link_kind == Area.Kind.VILLAGE:
         return Household.objects.filter(village__in=_linked_areas(user, on).values("area"))
-    if user.role == Role.LEADER:
+    if link_kind == Area.Kind.TOWN:
         return Household.objects.filter(village__parent__in=_linked_areas(user, on).values("area"))
     return Household.objects.none()
 
@@ -147,6 +133,6 @@ def is_within_links(user: User, household: Household, on: date | None = None) ->
 
 def households_visitable_by(user: User) -> QuerySet[Household]:
     """Where a user may log a visit: exactly the households they may see, no more (issue #9)."""
-    if user.role not in VISITOR_ROLES or user.unit_id is None:
+    if not can.may_visit(user) or user.unit_id is None:
         return Household.objects.none()
     return households_visible_to(user)

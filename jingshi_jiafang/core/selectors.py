@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
+from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.models import Area, AreaLink, Household, HouseholdLink, User
 from jingshi_jiafang.core.scopes import (
     areas_visible_to,
@@ -26,7 +27,8 @@ def household_list(*, user: User) -> QuerySet[Household]:
     households = (
         households_visible_to(user).select_related("village__parent").annotate(officer_name=current_officer_name())
     )
-    if user.role == User.Role.OFFICER:
+    # An officer works down their list by who is due; anyone else looks a household up by place and name.
+    if can.may_be_linked_to_households(user):
         return households.order_by(F("last_visited_at").asc(nulls_first=True), "pk")
     return households.order_by("village__code", "head_name", "pk")
 

@@ -3,23 +3,27 @@
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.files import File
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
+from jingshi_jiafang.core import capabilities as can
+from jingshi_jiafang.core.actors import require
 from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.models import Area, AreaLink, Household, HouseholdAttachment, HouseholdLink, User
+from jingshi_jiafang.core.privacy import REVEAL_ACTIONS
+from jingshi_jiafang.core.scopes import households_visible_to
 
 
-class LinkError(Exception):
+class LinkError(DomainError):
     """A link that the rules do not allow; the message is shown to the user."""
-
-
-_AREA_KIND_FOR_ROLE = {User.Role.LEADER: Area.Kind.TOWN, User.Role.CADRE: Area.Kind.VILLAGE}
 
 
 def area_link_check(*, user: User, area: Area) -> None:
     """局领导联系镇(乡), 中层干部联系村(居); nobody else links to an area."""
-    expected_kind = _AREA_KIND_FOR_ROLE.get(user.role)
+    expected_kind = can.area_link_kind(user)
     if expected_kind is None:
         raise LinkError(
             f"{user.get_role_display() or '未分配角色的用户'}不联系区域,只有局领导联系镇(乡)、中层干部联系村(居)。"
@@ -31,10 +35,9 @@ def area_link_check(*, user: User, area: Area) -> None:
 
 
 @transaction.atomic
-def area_link_start(
-    *, user: User, area: Area, start_date: date | None = None, actor: User | None = None, request=None
-) -> AreaLink:
-    if actor is not None and actor.pk == user.pk:
+def area_link_start(*, user: User, area: Area, actor: User, start_date: date | None = None, request=None) -> AreaLink:
+    require(actor, can.may_administer_security, error=LinkError, message="只有安全管理员可以设置联系范围。")
+    if actor.pk == user.pk:
         raise LinkError("不能为自己设置联系范围。")
     area_link_check(user=user, area=area)
     link = AreaLink.objects.create(user=user, area=area, start_date=start_date or timezone.localdate())
@@ -49,7 +52,8 @@ def area_link_start(
 
 
 @transaction.atomic
-def area_link_end(*, link: AreaLink, end_date: date | None = None, actor: User | None = None, request=None) -> AreaLink:
+def area_link_end(*, link: AreaLink, actor: User, end_date: date | None = None, request=None) -> AreaLink:
+    require(actor, can.may_administer_security, error=LinkError, message="只有安全管理员可以结束联系范围。")
     link = AreaLink.objects.select_for_update().get(pk=link.pk)
     if link.end_date is not None:
         raise LinkError("该联系已经结束。")
@@ -80,13 +84,14 @@ def link_start_window() -> tuple[date, date]:
 
 @transaction.atomic
 def household_assign_officer(
-    *, household: Household, officer: User, start_date: date | None = None, actor: User | None = None, request=None
+    *, household: Household, officer: User, actor: User, start_date: date | None = None, request=None
 ) -> HouseholdLink:
     """Make `officer` the household's responsible officer from `start_date`. The current link ends on that same
     day (its last day, inclusive): on the hand-over day both officers reach the household, so a visit the old
     officer made that morning keeps its registration corrections in her diary, and her household page and
     contact card stay open to her until the day is over. The new officer is the responsible one from then on."""
-    if officer.role != User.Role.OFFICER:
+    require(actor, can.may_reassign_households, error=LinkError, message="只有单位负责人可以调整责任民警。")
+    if not can.may_be_linked_to_households(officer):
         raise LinkError("只有民警可以联系户。")
     start_date = start_date or timezone.localdate()
     first, last = link_start_window()
@@ -114,10 +119,7 @@ def household_assign_officer(
     return link
 
 
-UPLOAD_ROLES = frozenset({User.Role.OFFICER, User.Role.DUTY_OFFICER})
-
-
-class AttachmentError(Exception):
+class AttachmentError(DomainError):
     """An upload the rules do not allow; the message is shown to the user."""
 
 
@@ -125,8 +127,13 @@ class AttachmentError(Exception):
 def household_attachment_add(
     *, household: Household, actor: User, upload, content_type: str, description: str = "", request=None
 ) -> HouseholdAttachment:
-    if actor.role not in UPLOAD_ROLES:
-        raise AttachmentError("只有民警和值班民警可以上传住户附件。")
+    require(
+        actor,
+        can.may_upload_attachments,
+        error=AttachmentError,
+        message="只有民警和值班民警可以上传住户附件。",
+        jobs=False,
+    )
     attachment = HouseholdAttachment(
         household=household,
         uploaded_by=actor,
@@ -145,3 +152,34 @@ def household_attachment_add(
         detail={"household": household.pk, "name": attachment.original_name, "size": attachment.size},
     )
     return attachment
+
+
+# Audited reads: what a person sees of a resident beyond the masked page is a service too, so that the check of
+# who may and the audit entry that says they did cannot be left out by a new view.
+
+
+class RevealError(DomainError):
+    """A number or file the rules do not let this person see; the message is shown to them."""
+
+
+def personal_number_reveal(
+    *, household: Household | None, field: str, actor: User, target: Model | None = None, request=None
+) -> str:
+    """Show `field` (`id_number`, `phone`) of `household` in full, for one response, and record who saw it,
+    against `target` (the household, or the visit whose corrections are shown). Returns the field to unmask."""
+    require(actor, can.may_reveal, field, error=RevealError, message="您的角色无权查看完整号码。", jobs=False)
+    if household is None or not households_visible_to(actor).filter(pk=household.pk).exists():
+        raise RevealError("该户不在您的范围内。")
+    target = household if target is None else target
+    detail = None if target == household else {"household": household.pk}
+    audit_record(action=REVEAL_ACTIONS[field], actor=actor, request=request, target=target, detail=detail)
+    return field
+
+
+def household_attachment_open(*, attachment: HouseholdAttachment, actor: User, request=None) -> File:
+    """The attachment's file, opened for reading, for someone who may see its household; the download is
+    audited."""
+    if not households_visible_to(actor).filter(pk=attachment.household_id).exists():
+        raise RevealError("该附件所属住户不在您的范围内。")
+    audit_record(action=Action.DOWNLOAD, actor=actor, request=request, target=attachment)
+    return attachment.file.open("rb")

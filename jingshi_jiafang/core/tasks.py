@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from jingshi_jiafang.core.actors import system_actor
 from jingshi_jiafang.core.audit import audit_checkpoint_write, audit_full_verification_run
 from jingshi_jiafang.core.export_jobs import export_job_run
 
@@ -9,7 +10,7 @@ from jingshi_jiafang.core.export_jobs import export_job_run
 def audit_checkpoint_task() -> int | None:
     """Every few minutes: anchor the audit chain's head outside the database. Running it twice only appends the
     same head again, which verification reads the same way."""
-    checkpoint = audit_checkpoint_write()
+    checkpoint = audit_checkpoint_write(actor=system_actor())
     return checkpoint.last_id if checkpoint else None
 
 
@@ -17,10 +18,10 @@ def audit_checkpoint_task() -> int | None:
 def audit_verify_task() -> bool:
     """Nightly: walk the whole audit chain and store the result, which the auditor's page shows (red when it
     failed or is more than two days old). Running it twice only stores the same finding twice."""
-    return audit_full_verification_run().intact
+    return audit_full_verification_run(actor=system_actor()).intact
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def export_job_task(job_id: int) -> int:
     """Write one large Excel export into private storage; a job already taken is left alone."""
-    return export_job_run(job_id=job_id).row_count
+    return export_job_run(job_id=job_id, actor=system_actor()).row_count

@@ -1,10 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 
 from jingshi_jiafang.core import services as core_services
-from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.forms import AttachmentForm
 from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.scopes import get_attachment_for_user, get_household_for_user
@@ -38,9 +38,12 @@ def attachment_upload(request, pk: int):
 @login_required
 def attachment_download(request, pk: int):
     attachment = get_attachment_for_user(request.user, pk)
-    audit_record(action=Action.DOWNLOAD, request=request, target=attachment)
+    try:
+        file = core_services.household_attachment_open(attachment=attachment, actor=request.user, request=request)
+    except core_services.RevealError as error:
+        raise PermissionDenied(str(error)) from error
     response = FileResponse(
-        attachment.file.open("rb"),
+        file,
         as_attachment=True,
         filename=attachment.original_name,
         content_type=attachment.content_type,

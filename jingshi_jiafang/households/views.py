@@ -4,16 +4,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 
+from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core import selectors as core_selectors
 from jingshi_jiafang.core import services as core_services
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.filters import HouseholdFilter, number_search_kind
 from jingshi_jiafang.core.forms import AssignOfficerForm, AttachmentForm, RevealForm
 from jingshi_jiafang.core.http import post_only
-from jingshi_jiafang.core.models import User
 from jingshi_jiafang.core.pagination import paginate
-from jingshi_jiafang.core.privacy import REVEAL_ACTIONS, can_reveal, mask_id_number, mask_phone
-from jingshi_jiafang.core.scopes import VISITOR_ROLES, get_area_for_user, get_household_for_user
+from jingshi_jiafang.core.privacy import mask_id_number, mask_phone
+from jingshi_jiafang.core.scopes import get_area_for_user, get_household_for_user
 from jingshi_jiafang.households.timeline import household_timeline
 from jingshi_jiafang.navigation import household_list_title
 
@@ -58,14 +58,14 @@ def household_detail(request, pk: int):
 
 
 def household_context(request, household, revealed: str = "", attachment_form=None, assign_form=None) -> dict:
-    may_upload = request.user.role in core_services.UPLOAD_ROLES
-    may_assign = request.user.is_unit_head and request.user.role == User.Role.OFFICER
+    may_upload = can.may_upload_attachments(request.user)
+    may_assign = can.may_reassign_households(request.user)
     return {
         "assign_form": assign_form or (AssignOfficerForm(head=request.user) if may_assign else None),
         "household": household,
         "links": core_selectors.household_link_history(household=household),
         "attachments": household.attachments.select_related("uploaded_by"),
-        "may_visit": request.user.role in VISITOR_ROLES,
+        "may_visit": can.may_visit(request.user),
         **paginate(request, household_timeline(household=household)),
         "attachment_form": attachment_form or (AttachmentForm() if may_upload else None),
         "revealed": revealed,
@@ -80,10 +80,12 @@ def household_reveal(request, pk: int):
     form = RevealForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("无效的请求。")
-    field = form.cleaned_data["field"]
-    if not can_reveal(request.user, field):
-        raise PermissionDenied("您的角色无权查看完整号码。")
-    audit_record(action=REVEAL_ACTIONS[field], request=request, target=household)
+    try:
+        field = core_services.personal_number_reveal(
+            household=household, field=form.cleaned_data["field"], actor=request.user, request=request
+        )
+    except core_services.RevealError as error:
+        raise PermissionDenied(str(error)) from error
     return render(request, "households/household_detail.html", household_context(request, household, revealed=field))
 
 
@@ -92,7 +94,7 @@ def household_reveal(request, pk: int):
 def household_assign(request, pk: int):
     """A unit head makes another officer responsible for the household; the old link ends, the history stays."""
     household = get_household_for_user(request.user, pk)
-    if not (request.user.is_unit_head and request.user.role == User.Role.OFFICER):
+    if not can.may_reassign_households(request.user):
         raise PermissionDenied("只有单位负责人可以调整责任民警。")
     form = AssignOfficerForm(request.POST, head=request.user)
     if form.is_valid():

@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "jingshi_jiafang.context_processors.navigation",
                 "jingshi_jiafang.context_processors.bureau",
+                "jingshi_jiafang.context_processors.capabilities",
             ],
         },
     },

@@ -131,7 +131,8 @@ def test_officer_corrects_registration_on_a_360px_phone_and_sees_what_the_visit_
         facts={},
         corrections=[services.CorrectionInput("ethnicity", "回")],
     )
-    card = card_batch_issue(unit=village_a.unit, count=1, actor=officer).cards.get()
+    head = UserFactory(unit=village_a.unit, is_unit_head=True)
+    card = card_batch_issue(unit=village_a.unit, count=1, actor=head).cards.get()
     context = browser.new_context(
         viewport={"width": 360, "height": 780}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
     )

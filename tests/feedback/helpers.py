@@ -1,6 +1,8 @@
 from feedback import services
 from feedback.models import Matter
+from jingshi_jiafang.core.models import User
 from tests.conftest import MAX_PAGE_QUERIES
+from tests.core.factories import UserFactory
 
 # A matter list's bound: a list page's, and one query in which the tabs ask the registry's dispatcher rule whether
 # this person has the 待研判/分流 queue.
@@ -19,8 +21,13 @@ def walk_in(duty, content="邻居装修噪音扰民", **extra):
     )
 
 
+def head_of(unit):
+    """The head of `unit`, who issues its echo cards (a test's setup, not the person under test)."""
+    return UserFactory(role=User.Role.OFFICER, unit=unit, is_unit_head=True)
+
+
 def issue_and_hand_out(unit, actor, household, count=3):
-    batch = services.card_batch_issue(unit=unit, count=count, actor=actor)
+    batch = services.card_batch_issue(unit=unit, count=count, actor=head_of(unit))
     card = batch.cards.order_by("sequence").first()
     services.card_hand_out(number=card.number, household=household, actor=actor)
     card.refresh_from_db()

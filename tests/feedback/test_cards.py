@@ -6,7 +6,7 @@ from feedback.models import EchoCard
 from feedback.services.cards import CardError
 from tests.conftest import log_in_as, run_at_once
 from tests.core.factories import UserFactory
-from tests.feedback.helpers import issue_and_hand_out
+from tests.feedback.helpers import head_of, issue_and_hand_out
 from tests.visits.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def test_batches_number_cards_consecutively_with_the_unit_code_and_year(bob, sta
 def test_each_year_starts_again_at_one_and_units_do_not_share_numbers(bob, station_a, station_b):
     services.card_batch_issue(unit=station_a, count=1, actor=bob, year=2026)
     services.card_batch_issue(unit=station_a, count=1, actor=bob, year=2027)
-    services.card_batch_issue(unit=station_b, count=1, actor=bob, year=2026)
+    services.card_batch_issue(unit=station_b, count=1, actor=head_of(station_b), year=2026)
     assert set(EchoCard.objects.values_list("number", flat=True)) == {
         "SY-CD-2026-000001",
         "SY-CD-2027-000001",
@@ -63,7 +63,7 @@ def test_voiding_needs_a_reason(bob, station_a):
 
 
 def test_officer_hands_a_card_out_on_the_visit_page(client, alice, alice_household, village_a):
-    services.card_batch_issue(unit=village_a.unit, count=2, actor=alice)
+    services.card_batch_issue(unit=village_a.unit, count=2, actor=head_of(village_a.unit))
     visit = VisitFactory(visitor=alice, household=alice_household)
     card = EchoCard.objects.order_by("sequence").first()
     client.force_login(alice)
@@ -76,7 +76,7 @@ def test_officer_hands_a_card_out_on_the_visit_page(client, alice, alice_househo
 
 
 def test_a_card_of_another_unit_cannot_be_handed_out(client, alice, alice_household, station_b):
-    other = services.card_batch_issue(unit=station_b, count=1, actor=alice).cards.get()
+    other = services.card_batch_issue(unit=station_b, count=1, actor=head_of(station_b)).cards.get()
     visit = VisitFactory(visitor=alice, household=alice_household)
     client.force_login(alice)
     response = client.post(reverse("feedback:card_hand_out", args=[visit.pk]), {"number": other.number}, follow=True)
@@ -149,7 +149,7 @@ def test_the_hand_out_page_offers_the_cards_in_the_officers_own_stock(
 ):
     station_cards = services.card_batch_issue(unit=station_a, count=2, actor=bob)
     room_card = services.card_batch_issue(unit=village_a.unit, count=1, actor=bob).cards.get()
-    services.card_batch_issue(unit=station_b, count=1, actor=bob)
+    services.card_batch_issue(unit=station_b, count=1, actor=head_of(station_b))
     handed = station_cards.cards.order_by("sequence").last()
     services.card_hand_out(number=handed.number, household=alice_household, actor=bob)
     visit = VisitFactory(visitor=alice, household=alice_household)
@@ -171,7 +171,7 @@ def test_the_hand_out_page_offers_the_cards_in_the_officers_own_stock(
 
 
 def test_an_officer_types_only_the_sequence_number(client, alice, alice_household, village_a):
-    services.card_batch_issue(unit=village_a.unit, count=12, actor=alice)
+    services.card_batch_issue(unit=village_a.unit, count=12, actor=head_of(village_a.unit))
     visit = VisitFactory(visitor=alice, household=alice_household)
     client.force_login(alice)
     client.post(hand_out_url(visit), {"number": "12"})
@@ -182,7 +182,7 @@ def test_an_officer_types_only_the_sequence_number(client, alice, alice_househol
 
 
 def test_a_repeated_hand_out_says_what_happened_to_the_card(client, alice, alice_household, village_a):
-    card = services.card_batch_issue(unit=village_a.unit, count=1, actor=alice).cards.get()
+    card = services.card_batch_issue(unit=village_a.unit, count=1, actor=head_of(village_a.unit)).cards.get()
     visit = VisitFactory(visitor=alice, household=alice_household)
     client.force_login(alice)
     client.post(hand_out_url(visit), {"number": "1"})
@@ -194,7 +194,9 @@ def test_a_repeated_hand_out_says_what_happened_to_the_card(client, alice, alice
 
 
 def test_the_hand_out_form_needs_one_card(client, alice, alice_household, village_a):
-    cards = services.card_batch_issue(unit=village_a.unit, count=2, actor=alice).cards.order_by("sequence")
+    cards = services.card_batch_issue(unit=village_a.unit, count=2, actor=head_of(village_a.unit)).cards.order_by(
+        "sequence"
+    )
     visit = VisitFactory(visitor=alice, household=alice_household)
     client.force_login(alice)
     assert "请从库存中选择一张卡" in client.post(hand_out_url(visit), {}).content.decode()

@@ -9,6 +9,7 @@ from django.utils import timezone
 from feedback import services
 from feedback.models import Matter
 from feedback.services import matters as matter_services
+from jingshi_jiafang.core.actors import system_actor
 from jingshi_jiafang.core.models import User
 from tests.core.factories import UserFactory
 from tests.feedback.helpers import walk_in
@@ -34,9 +35,9 @@ def _meanwhile(monkeypatch, change):
     """Run `change` after the job has listed the matter and before its compare-and-set."""
     flag = matter_services.matter_escalate
 
-    def change_then_flag(*, pk, now):
+    def change_then_flag(*, pk, now, actor):
         change(Matter.objects.get(pk=pk))
-        return flag(pk=pk, now=now)
+        return flag(pk=pk, now=now, actor=actor)
 
     monkeypatch.setattr(matter_services, "matter_escalate", change_then_flag)
 
@@ -51,7 +52,7 @@ def test_a_matter_closed_after_it_was_listed_is_not_escalated(duty, monkeypatch)
         monkeypatch,
         lambda m: services.matter_close(matter=m, actor=duty, result="已调解", reply_method="phone"),
     )
-    assert services.escalate_overdue_matters() == 0
+    assert services.escalate_overdue_matters(actor=system_actor()) == 0
     matter.refresh_from_db()
     assert matter.state == "closed" and matter.escalated_at is None and _escalations(matter) == 0
 
@@ -59,7 +60,7 @@ def test_a_matter_closed_after_it_was_listed_is_not_escalated(duty, monkeypatch)
 def test_a_matter_sent_back_after_it_was_listed_is_not_escalated(duty, monkeypatch):
     matter = _overdue(duty)
     _meanwhile(monkeypatch, lambda m: services.matter_send_back(matter=m, actor=duty, reason="派错了"))
-    assert services.escalate_overdue_matters() == 0
+    assert services.escalate_overdue_matters(actor=system_actor()) == 0
     matter.refresh_from_db()
     assert matter.state == "analysed" and matter.escalated_at is None and _escalations(matter) == 0
 
@@ -68,7 +69,7 @@ def test_a_matter_given_a_new_deadline_after_it_was_listed_is_not_escalated(duty
     matter = _overdue(duty)
     later = timezone.now() + timedelta(days=3)
     _meanwhile(monkeypatch, lambda m: Matter.objects.filter(pk=m.pk).update(deadline=later))
-    assert services.escalate_overdue_matters() == 0
+    assert services.escalate_overdue_matters(actor=system_actor()) == 0
     matter.refresh_from_db()
     assert matter.escalated_at is None and _escalations(matter) == 0
 
@@ -76,7 +77,7 @@ def test_a_matter_given_a_new_deadline_after_it_was_listed_is_not_escalated(duty
 def test_a_matter_still_overdue_is_escalated_once(duty, monkeypatch):
     matter = _overdue(duty)
     _meanwhile(monkeypatch, lambda m: None)
-    assert services.escalate_overdue_matters() == 1
-    assert services.escalate_overdue_matters() == 0
+    assert services.escalate_overdue_matters(actor=system_actor()) == 1
+    assert services.escalate_overdue_matters(actor=system_actor()) == 0
     matter.refresh_from_db()
     assert matter.escalated_at is not None and _escalations(matter) == 1

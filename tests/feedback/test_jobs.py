@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from feedback import services
 from feedback.models import Matter, MatterEvent
+from jingshi_jiafang.core.actors import system_actor
 from jingshi_jiafang.core.models import User
 from tests.core.factories import UserFactory
 from tests.feedback.helpers import walk_in
@@ -41,7 +42,7 @@ def test_the_escalation_job_keeps_what_it_did_before_an_item_failed(duty, monkey
 
     monkeypatch.setattr(MatterEvent.objects, "create", fail_on_the_second_matter)
     with pytest.raises(OperationalError):
-        services.escalate_overdue_matters()
+        services.escalate_overdue_matters(actor=system_actor())
     monkeypatch.undo()
     assert Matter.objects.filter(escalated_at__isnull=False).count() == 1
-    assert services.escalate_overdue_matters() == 1  # the retry takes only the one left
+    assert services.escalate_overdue_matters(actor=system_actor()) == 1  # the retry takes only the one left

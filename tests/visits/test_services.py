@@ -11,10 +11,14 @@ from tests.core.factories import HouseholdLinkFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_reassigning_a_household_ends_the_old_link_and_keeps_it(alice, alice_household, village_a):
+def security_admin():
+    return UserFactory(role=User.Role.SECURITY_ADMIN)
+
+
+def test_reassigning_a_household_ends_the_old_link_and_keeps_it(alice, bob, alice_household, village_a):
     successor = UserFactory(role=User.Role.OFFICER, unit=village_a.unit)
     today = timezone.localdate()
-    new_link = household_assign_officer(household=alice_household, officer=successor, start_date=today)
+    new_link = household_assign_officer(household=alice_household, officer=successor, start_date=today, actor=bob)
     old_link = HouseholdLink.objects.get(household=alice_household, officer=alice)
     assert old_link.end_date == today
     assert new_link.end_date is None
@@ -22,14 +26,14 @@ def test_reassigning_a_household_ends_the_old_link_and_keeps_it(alice, alice_hou
 
 
 def test_on_the_hand_over_day_both_officers_reach_the_household_and_the_new_one_is_responsible(
-    alice, alice_household, village_a
+    alice, bob, alice_household, village_a
 ):
     from jingshi_jiafang.core.scopes import households_visible_to, is_within_links
     from jingshi_jiafang.core.selectors import household_list
 
     successor = UserFactory(role=User.Role.OFFICER, unit=village_a.unit, name="接任民警")
     today = timezone.localdate()
-    household_assign_officer(household=alice_household, officer=successor, start_date=today)
+    household_assign_officer(household=alice_household, officer=successor, start_date=today, actor=bob)
     assert alice_household in households_visible_to(alice) and alice_household in households_visible_to(successor)
     assert household_list(user=successor).get().officer_name == "接任民警"
     tomorrow = today + timedelta(days=1)
@@ -37,22 +41,22 @@ def test_on_the_hand_over_day_both_officers_reach_the_household_and_the_new_one_
     assert is_within_links(successor, alice_household, on=tomorrow)
 
 
-def test_a_hand_over_may_not_start_on_the_current_links_first_day(alice, alice_household, village_a):
+def test_a_hand_over_may_not_start_on_the_current_links_first_day(alice, bob, alice_household, village_a):
     successor = UserFactory(role=User.Role.OFFICER, unit=village_a.unit)
     start = alice_household.links.get().start_date
     with pytest.raises(LinkError, match="必须晚于当前联系的开始日期"):
-        household_assign_officer(household=alice_household, officer=successor, start_date=start)
+        household_assign_officer(household=alice_household, officer=successor, start_date=start, actor=bob)
 
 
-def test_only_officers_are_linked_to_households(alice_household):
+def test_only_officers_are_linked_to_households(alice_household, bob):
     cadre = UserFactory(role=User.Role.CADRE)
     with pytest.raises(LinkError, match="只有民警"):
-        household_assign_officer(household=alice_household, officer=cadre)
+        household_assign_officer(household=alice_household, officer=cadre, actor=bob)
 
 
-def test_reassigning_to_the_same_officer_is_refused(alice, alice_household):
+def test_reassigning_to_the_same_officer_is_refused(alice, bob, alice_household):
     with pytest.raises(LinkError, match="已是该户的责任民警"):
-        household_assign_officer(household=alice_household, officer=alice)
+        household_assign_officer(household=alice_household, officer=alice, actor=bob)
 
 
 def test_database_refuses_two_open_links_for_one_household(alice_household, charlie):
@@ -63,20 +67,20 @@ def test_database_refuses_two_open_links_for_one_household(alice_household, char
 def test_leader_links_to_a_town_not_a_village(village_a):
     leader = UserFactory(role=User.Role.LEADER)
     with pytest.raises(LinkError, match="只能联系镇/乡"):
-        area_link_start(user=leader, area=village_a)
-    assert area_link_start(user=leader, area=village_a.parent).area == village_a.parent
+        area_link_start(user=leader, area=village_a, actor=security_admin())
+    assert area_link_start(user=leader, area=village_a.parent, actor=security_admin()).area == village_a.parent
 
 
 def test_officer_links_to_no_area(alice, village_a):
     with pytest.raises(LinkError, match="不联系区域"):
-        area_link_start(user=alice, area=village_a)
+        area_link_start(user=alice, area=village_a, actor=security_admin())
 
 
 def test_cadre_cannot_open_a_second_link_to_the_same_village(village_a):
     cadre = UserFactory(role=User.Role.CADRE)
-    area_link_start(user=cadre, area=village_a)
+    area_link_start(user=cadre, area=village_a, actor=security_admin())
     with pytest.raises(LinkError, match="已在联系"):
-        area_link_start(user=cadre, area=village_a)
+        area_link_start(user=cadre, area=village_a, actor=security_admin())
 
 
 def test_station_head_reassigns_a_household_on_its_page(client, bob, alice, alice_household, village_a):

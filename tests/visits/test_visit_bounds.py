@@ -163,13 +163,16 @@ def test_a_reassignment_far_in_the_future_or_past_is_refused(client, bob, alice,
     assert alice_household.links.get(end_date__isnull=True).officer == alice
     with pytest.raises(core_services.LinkError, match="超出"):
         core_services.household_assign_officer(
-            household=alice_household, officer=successor, start_date=timezone.localdate() + timedelta(days=400)
+            household=alice_household,
+            officer=successor,
+            start_date=timezone.localdate() + timedelta(days=400),
+            actor=bob,
         )
 
 
-def test_new_links_start_inside_the_window_are_accepted(alice_household, village_a):
+def test_new_links_start_inside_the_window_are_accepted(alice_household, bob, village_a):
     successor = UserFactory(role=User.Role.OFFICER, unit=village_a.unit)
     link = core_services.household_assign_officer(
-        household=alice_household, officer=successor, start_date=timezone.localdate() + timedelta(days=7)
+        household=alice_household, officer=successor, start_date=timezone.localdate() + timedelta(days=7), actor=bob
     )
     assert link.start_date > timezone.localdate()

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from feedback import services as feedback_services
 from feedback.models import Matter
-from tests.core.factories import HouseholdFactory
+from tests.core.factories import HouseholdFactory, UserFactory
 from visits import services
 from visits.models import Finding
 
@@ -29,7 +29,8 @@ def log(visitor, household, **details):
 
 def test_the_visit_page_links_its_matter_and_shows_its_finding_and_card(client, alice, alice_household, village_a):
     visit = log(alice, alice_household)
-    card = feedback_services.card_batch_issue(unit=village_a.unit, count=1, actor=alice).cards.get()
+    head = UserFactory(unit=village_a.unit, is_unit_head=True)
+    card = feedback_services.card_batch_issue(unit=village_a.unit, count=1, actor=head).cards.get()
     feedback_services.card_hand_out(number=card.number, household=alice_household, visit=visit, actor=alice)
     matter = Matter.objects.get(visit=visit)
     client.force_login(alice)

@@ -9,13 +9,12 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from jingshi_jiafang.core import selectors as core_selectors
-from jingshi_jiafang.core.models import User
+from jingshi_jiafang.core.capabilities import may_view_coverage
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.scopes import villages_visible_to
 from visits import selectors
 from visits.filters import CoverageFilterForm
 
-COVERAGE_ROLES = frozenset({User.Role.LEADER, User.Role.CADRE, User.Role.LEGAL, User.Role.EVALUATOR})
 DEFAULT_PERIOD_DAYS = 90
 
 
@@ -26,7 +25,7 @@ def _midnight(day: date) -> datetime:
 @login_required
 def coverage(request):
     user = request.user
-    if not (user.role in COVERAGE_ROLES or user.is_unit_head):
+    if not may_view_coverage(user):
         raise PermissionDenied("您的角色无权查看走访覆盖情况。")
     towns = core_selectors.visible_area_choices(user=user).filter(kind="town")
     filters = CoverageFilterForm(request.GET, towns=towns)

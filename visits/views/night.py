@@ -5,21 +5,19 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.http import post_only
-from jingshi_jiafang.core.models import AreaLink, Unit, User
+from jingshi_jiafang.core.models import Area, AreaLink, Unit, User
 from jingshi_jiafang.core.scopes import unit_subtree, units_visible_to
 from visits import selectors, services
 from visits.filters import NightComplianceFilterForm, PeriodFilterForm
 from visits.forms import NightPlanForm
-from visits.models import NightVisitPlan
 from visits.night import next_night_date, week_start, window_text
-
-COMPLIANCE_ROLES = frozenset({User.Role.LEADER, User.Role.EVALUATOR, User.Role.LEGAL})
+from visits.scopes import get_night_plan_for_planner
 
 
 def _week(request) -> date:
@@ -27,7 +25,7 @@ def _week(request) -> date:
 
 
 def _planner(request) -> User:
-    if not request.user.is_unit_head:
+    if not can.may_plan_night_visits(request.user):
         raise PermissionDenied("只有单位负责人可以安排夜访。")
     return request.user
 
@@ -83,10 +81,7 @@ def night_plan_add(request):
 @login_required
 def night_plan_remove(request, pk: int):
     planner = _planner(request)
-    try:
-        plan = NightVisitPlan.objects.select_related("village__parent").get(pk=pk, unit__in=unit_subtree(planner.unit))
-    except NightVisitPlan.DoesNotExist:
-        raise Http404("没有找到该夜访安排。") from None
+    plan = get_night_plan_for_planner(planner, pk)
     try:
         services.night_plan_remove(planner=planner, plan=plan, request=request)
         messages.success(request, "夜访安排已删除。")
@@ -98,7 +93,7 @@ def night_plan_remove(request, pk: int):
 @login_required
 def night_compliance(request):
     user = request.user
-    if not (user.is_unit_head or user.role in COMPLIANCE_ROLES):
+    if not can.may_view_night_compliance(user):
         raise PermissionDenied("您的角色无权查看夜访考核。")
     stations = units_visible_to(user).filter(kind__in=[Unit.Kind.STATION, Unit.Kind.BUREAU]).order_by("code")
     filters = NightComplianceFilterForm(request.GET, units=stations)
@@ -120,10 +115,10 @@ def night_compliance(request):
 def _own_unit(user: User, stations) -> Unit | None:
     """Where the page opens: a unit head's own unit, a leader's the station of their linked town, everyone else's
     the whole county (the bureau) when they may see it."""
-    if user.is_unit_head and user.unit_id:
+    if can.may_head_unit(user):
         return user.unit
-    if user.role == User.Role.LEADER:
-        town = AreaLink.objects.active().filter(user=user, area__kind="town").order_by("area__code").first()
+    if can.area_link_kind(user) == Area.Kind.TOWN:
+        town = AreaLink.objects.active().filter(user=user, area__kind=Area.Kind.TOWN).order_by("area__code").first()
         if town is not None and (station := stations.filter(pk=town.area.unit_id).first()):
             return station
     return stations.filter(kind=Unit.Kind.BUREAU).first() or stations.first()

@@ -7,11 +7,12 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from jingshi_jiafang.core.audit import audit_record
+from jingshi_jiafang.core import services as core_services
+from jingshi_jiafang.core.capabilities import may_reveal
 from jingshi_jiafang.core.forms import RevealForm
 from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.pagination import paginate
-from jingshi_jiafang.core.privacy import REVEAL_ACTIONS, can_reveal, reveal_of_item
+from jingshi_jiafang.core.privacy import reveal_of_item
 from jingshi_jiafang.core.scopes import households_visible_to
 from visits import selectors, services
 from visits.filters import PeriodFilterForm
@@ -63,7 +64,7 @@ def _visit_context(request, visit, revealed: str = "") -> dict:
         # matter is visible with its household: feedback's rule); the links are shown only then, never to a 404.
         "household_in_reach": households_visible_to(request.user).filter(pk=visit.household_id).exists(),
         "revealed": revealed,
-        "reveal_fields": sorted(field for field in reveals if can_reveal(request.user, field)),
+        "reveal_fields": sorted(field for field in reveals if may_reveal(request.user, field)),
     }
 
 
@@ -75,10 +76,16 @@ def visit_reveal(request, pk: int):
     form = RevealForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("无效的请求。")
-    field = form.cleaned_data["field"]
-    if not can_reveal(request.user, field):
-        raise PermissionDenied("您的角色无权查看完整号码。")
-    audit_record(action=REVEAL_ACTIONS[field], request=request, target=visit, detail={"household": visit.household_id})
+    try:
+        field = core_services.personal_number_reveal(
+            household=visit.household,
+            field=form.cleaned_data["field"],
+            actor=request.user,
+            target=visit,
+            request=request,
+        )
+    except core_services.RevealError as error:
+        raise PermissionDenied(str(error)) from error
     return render(request, "visits/visit_detail.html", _visit_context(request, visit, revealed=field))
 
 

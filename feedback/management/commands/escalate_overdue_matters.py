@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from feedback.services import escalate_overdue_matters
+from jingshi_jiafang.core.actors import system_actor
 
 
 class Command(BaseCommand):
@@ -19,5 +20,5 @@ class Command(BaseCommand):
                 now = datetime.combine(date.fromisoformat(day), time.max, timezone.get_current_timezone())
             except ValueError as error:
                 raise CommandError("--date must be YYYY-MM-DD") from error
-        count = escalate_overdue_matters(now=now)
+        count = escalate_overdue_matters(actor=system_actor(), now=now)
         self.stdout.write(f"Escalated {count} overdue matters.")

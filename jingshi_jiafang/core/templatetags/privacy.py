@@ -1,6 +1,7 @@
 from django import template
 
-from jingshi_jiafang.core.privacy import can_reveal, correction_text, mask_id_number, mask_phone, reveal_of_item
+from jingshi_jiafang.core import capabilities
+from jingshi_jiafang.core.privacy import correction_text, mask_id_number, mask_phone, reveal_of_item
 
 register = template.Library()
 
@@ -10,7 +11,7 @@ register.filter("mask_phone", mask_phone)
 
 @register.filter
 def may_reveal(user, field: str) -> bool:
-    return can_reveal(user, field)
+    return capabilities.may_reveal(user, field)
 
 
 @register.simple_tag

@@ -5,13 +5,14 @@ from django.shortcuts import redirect, render
 
 from jingshi_jiafang.core.audit import audit_chain_verify_since_checkpoint, full_verification_alert
 from jingshi_jiafang.core.audit_display import audit_rows
+from jingshi_jiafang.core.capabilities import may_read_audit_log
 from jingshi_jiafang.core.export_jobs import export_start
 from jingshi_jiafang.core.filters import AuditEntryFilter
-from jingshi_jiafang.core.models import AuditEntry, ExportJob, User
+from jingshi_jiafang.core.models import AuditEntry, ExportJob
 from jingshi_jiafang.core.pagination import paginate
-from jingshi_jiafang.core.permissions import role_required
+from jingshi_jiafang.core.permissions import capability_required
 
-auditor_only = role_required(User.Role.AUDITOR)
+auditor_only = capability_required(may_read_audit_log, "您的角色无权访问此页面。")
 
 
 def _filtered(request) -> AuditEntryFilter:

@@ -8,12 +8,13 @@ from django.views.decorators.http import require_POST
 
 from jingshi_jiafang.core import accounts
 from jingshi_jiafang.core import services as core_services
+from jingshi_jiafang.core.capabilities import may_administer_security, may_hold_area_links
 from jingshi_jiafang.core.forms import AreaLinkForm, RoleForm, UnitForm
 from jingshi_jiafang.core.models import AreaLink, User
 from jingshi_jiafang.core.pagination import paginate
-from jingshi_jiafang.core.permissions import role_required
+from jingshi_jiafang.core.permissions import capability_required
 
-security_admin_only = role_required(User.Role.SECURITY_ADMIN)
+security_admin_only = capability_required(may_administer_security, "您的角色无权访问此页面。")
 
 
 def get_user_for_security_admin(actor: User, pk: int) -> User:
@@ -50,7 +51,7 @@ def _detail_context(user: User, **forms) -> dict:
         "unit_form": forms.get("unit_form") or UnitForm(initial={"unit": user.unit_id}),
         "link_form": forms.get("link_form") or AreaLinkForm(user=user),
         "links": user.area_links.select_related("area__parent").order_by("-start_date", "-pk"),
-        "links_allowed": user.role in (User.Role.LEADER, User.Role.CADRE),
+        "links_allowed": may_hold_area_links(user),
         "has_otp": accounts.has_confirmed_device(user),
     }
 

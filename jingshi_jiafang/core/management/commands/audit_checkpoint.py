@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from jingshi_jiafang.core.actors import system_actor
 from jingshi_jiafang.core.audit import audit_checkpoint_write
 
 
@@ -8,7 +9,7 @@ class Command(BaseCommand):
     help = "Append a signed checkpoint of the audit chain (entry count and head hash) to AUDIT_CHECKPOINT_FILE."
 
     def handle(self, *args, **options):
-        checkpoint = audit_checkpoint_write()
+        checkpoint = audit_checkpoint_write(actor=system_actor())
         if checkpoint is None:
             self.stdout.write("Audit log is empty: nothing to anchor.")
             return

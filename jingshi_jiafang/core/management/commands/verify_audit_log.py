@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from jingshi_jiafang.core.actors import system_actor
 from jingshi_jiafang.core.audit import audit_full_verification_run
 
 
@@ -9,7 +10,7 @@ class Command(BaseCommand):
     help = "Verify the whole audit log's hash chain; exit non-zero naming the first broken entry."
 
     def handle(self, *args, **options):
-        result = audit_full_verification_run()
+        result = audit_full_verification_run(actor=system_actor())
         if not result.intact:
             raise CommandError(
                 f"Audit log chain broken at entry #{result.first_broken_id} "
