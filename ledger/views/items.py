@@ -75,6 +75,7 @@ def _detail_context(request, item: LedgerItem, bound: dict | None = None) -> dic
         "item": item,
         "events": selectors.item_history(item=item),
         "actions": [(action, bound.get(action.name) or _form(request, item, action)) for action in actions],
+        "may_close": any(action.name == "close" for action in actions),
     }
 
 
