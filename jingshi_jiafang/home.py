@@ -3,7 +3,8 @@ first, every item linking to the page where it is done.
 
 The page shows several apps at once, so it is put together here, at the top of the project, from the selectors
 of the apps that own the data (STYLE.md, "Between apps"): visits for night-visit plans and households due a
-visit, feedback for matters and talk-room callbacks. Neither app imports the other for it. Each queue costs a
+visit, feedback for matters and talk-room callbacks, ledger for ledger items due and to close. Neither app
+imports the other for it. Each queue costs a
 count and one short list, so the page's queries do not grow with the data.
 """
 
@@ -22,6 +23,7 @@ from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core import selectors as core_selectors
 from jingshi_jiafang.core.models import User
 from jingshi_jiafang.core.scopes import households_visible_to, unit_subtree
+from ledger import selectors as ledger_selectors
 from visits import selectors as visits_selectors
 from visits.night import WEEKDAY_NAMES, is_night_date, window_text
 
@@ -212,12 +214,50 @@ def _callbacks_due(user: User) -> TodoQueue:
     )
 
 
+# Ledger items (ledger).
+
+
+def _ledger_item(item) -> TodoItem:
+    where = f"{item.household.head_name}户" if item.household_id else item.for_whom or item.get_source_display()
+    detail = f"{where} · {item.get_state_display()} · 期限 {item.deadline:%m-%d}"
+    return TodoItem(item.what[:40], detail, item.get_absolute_url(), "超期" if item.is_overdue else "")
+
+
+def _ledger_due_this_week(user: User) -> TodoQueue:
+    return _queue(
+        "ledger_due",
+        "本周到期台账",
+        ledger_selectors.items_due_this_week(user=user).select_related("household"),
+        _ledger_item,
+        url=reverse("ledger:my_items"),
+        empty="本周没有到期的台账事项。答应群众办的事记入台账后,会在到期那一周出现在这里。",
+        overdue=True,
+    )
+
+
+def _ledger_to_close(user: User) -> TodoQueue:
+    return _queue(
+        "ledger_to_close",
+        "待销号台账",
+        ledger_selectors.items_to_close(user=user).select_related("household"),
+        _ledger_item,
+        url=f"{reverse('ledger:item_list')}?state=delivered",
+        empty="没有等待销号的台账事项。民警记录兑现后,会出现在这里由您核实销号。",
+    )
+
+
 # The pages.
 
 
 def officer_todo(user: User) -> list[TodoQueue]:
     """A community officer's evening and week: tonight's plan, matters with deadlines, households due, callbacks."""
-    return [_officer_tonight(user), _my_matters(user), _due_households(user, own=True), _callbacks_due(user)]
+    return [
+        _officer_tonight(user),
+        _my_matters(user),
+        _ledger_due_this_week(user),
+        _due_households(user, own=True),
+        _callbacks_due(user),
+    ]
 
 
 def station_head_todo(user: User) -> list[TodoQueue]:
@@ -228,6 +268,7 @@ def station_head_todo(user: User) -> list[TodoQueue]:
             _callbacks_due(user),
             _due_households(user, own=False),
             _matters_to_process(user),
+            _ledger_to_close(user),
             _station_tonight(user),
             _my_matters(user),
         ]

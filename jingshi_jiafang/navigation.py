@@ -5,6 +5,7 @@ from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core import navigation as core_navigation
 from jingshi_jiafang.core.models import Unit, User
 from jingshi_jiafang.core.navigation import NavItem, anyone_with_a_role
+from ledger import navigation as ledger_navigation
 from visits import navigation as visits_navigation
 
 # The household list is named by what it lists: an officer's own links, a unit's area, a linked area or the
@@ -21,6 +22,7 @@ NAV_ITEMS = (
     *HOUSEHOLD_ITEMS,
     *visits_navigation.NAV_ITEMS,
     *feedback_navigation.NAV_ITEMS,
+    *ledger_navigation.NAV_ITEMS,
     NavItem("联系区域", "households:area_list", can.may_read_residents_data),
     *core_navigation.NAV_ITEMS,
 )

@@ -115,6 +115,22 @@ SCOPING_CASES = {
     "feedback:callback_record": Case(
         lambda f: {"pk": f["callback"].pk}, ("duty_a",), ("charlie", "head_b"), "post", {"outcome": "satisfied"}
     ),
+    "ledger:item_detail": Case(lambda f: {"pk": f["ledger_item"].pk}, ("alice", "bob"), ("charlie", "head_b")),
+    "ledger:item_act": Case(
+        lambda f: {"pk": f["ledger_item"].pk, "action": "register"},
+        ("alice",),
+        ("charlie", "head_b"),
+        "post",
+        {"register-note": "已报民政所"},
+    ),
+    "ledger:item_open_for_household": Case(
+        lambda f: {"pk": f["alice_household"].pk}, ("alice", "bob"), ("charlie", "secadmin")
+    ),
+    "ledger:item_open_for_visit": Case(lambda f: {"pk": f["visit"].pk}, ("alice", "bob"), ("charlie", "head_b")),
+    "ledger:evidence_download": Case(
+        lambda f: {"pk": f["ledger_evidence"].pk}, ("alice", "bob"), ("charlie", "head_b", "auditor")
+    ),
+    "ledger:ledger_print": Case(lambda f: {"pk": f["ledger_item"].ledger_id}, ("alice", "bob"), ("charlie", "head_b")),
     "households:area_detail": Case(lambda f: {"pk": f["alice_household"].village_id}, ("alice", "bob"), ("charlie",)),
     # The security administrator's pages are for that role alone; reaching their own account is refused in
     # tests/visits/test_security_admin.py.
@@ -195,6 +211,7 @@ def fixtures(alice_household, alice, bob, charlie, station_b, village_b):
         "night_plan": NightVisitPlanFactory(officer=alice, village=alice_household.village, planned_by=bob),
         "head_b": UserFactory(role=User.Role.OFFICER, unit=station_b, is_unit_head=True),
         "successor": UserFactory(role=User.Role.OFFICER, unit=alice.unit),
+        **_ledger_fixtures(alice_household, alice),
         **_topic_fixtures(alice_household),
         **_feedback_fixtures(alice_household, bob),
     }
@@ -230,6 +247,22 @@ def _feedback_fixtures(household, bob) -> dict:
         "card_batch": services.card_batch_issue(unit=bob.unit, count=2, actor=bob),
         "callback": callback,
     }
+
+
+def _ledger_fixtures(household, alice) -> dict:
+    from ledger import services
+
+    item = services.ledger_item_open(
+        actor=alice,
+        household=household,
+        what="帮助申请危房改造补助",
+        deadline=timezone.localdate() + timedelta(days=7),
+        unit=household.village.unit,
+        source="household",
+        responsible=alice,
+    )
+    event = services.ledger_item_evidence_add(item=item, actor=alice, note="现场照片", files=[png_upload()])
+    return {"ledger_item": item, "ledger_evidence": event.evidence.get()}
 
 
 def _topic_fixtures(household) -> dict:

@@ -127,7 +127,7 @@ def matter_dispatch(
     _bounded(note, NOTE_MAX_LENGTH, "分流说明")
     if assignee is not None and assignee.unit_id != assigned_unit.pk:
         raise MatterError(f"{assignee}不属于{assigned_unit}。")
-    return MATTER_FLOW.act(
+    matter = MATTER_FLOW.act(
         matter,
         "dispatch",
         actor=actor,
@@ -140,6 +140,13 @@ def matter_dispatch(
             "escalated_at": None,
         },
     )
+    # The one call from feedback into the later ledger app: a matter dispatched for handling becomes a ledger
+    # item (销号整改制), in this transaction. Imported here, not at the top, because ledger builds on feedback;
+    # named as the exception in pyproject.toml's import-linter contract.
+    from ledger.services import ledger_item_open_for_matter
+
+    ledger_item_open_for_matter(matter=matter, actor=actor, request=request)
+    return matter
 
 
 @transaction.atomic

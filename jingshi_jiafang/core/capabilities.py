@@ -237,6 +237,29 @@ def may_export_audit_log(user: User) -> bool:
     return may_read_audit_log(user)
 
 
+# The ledger (销号整改制).
+
+
+def may_read_ledgers(user: User) -> bool:
+    """Reads the ledger of what they see: officers, duty officers, leaders, cadres, legal and evaluation."""
+    return _role_in(user, CASE_ROLES)
+
+
+def may_open_ledger_items(user: User) -> bool:
+    """Opens an item by hand for a household they reach: those who visit and answer households."""
+    return _role_in(user, VISITOR_ROLES | JURISDICTION_ROLES) and user.unit_id is not None
+
+
+def works_unit_items(user: User) -> bool:
+    """Works a unit's items that name no responsible person: the unit's officers and duty officers."""
+    return _role_in(user, JURISDICTION_ROLES) and user.unit_id is not None
+
+
+def may_call_residents_back(user: User) -> bool:
+    """The evaluation centre (民意访评中心): calls residents back and reopens what they find undelivered."""
+    return _role_in(user, {Role.EVALUATOR})
+
+
 _NAMED = ("sees_", "works_")
 
 

@@ -5,9 +5,10 @@ from feedback import selectors as feedback_selectors
 from jingshi_jiafang.core import timeline as core_timeline
 from jingshi_jiafang.core.models import Household
 from jingshi_jiafang.core.timeline import TimelineEvent
+from ledger import selectors as ledger_selectors
 from visits import selectors as visits_selectors
 
-SOURCES = (core_timeline, visits_selectors, feedback_selectors)
+SOURCES = (core_timeline, visits_selectors, feedback_selectors, ledger_selectors)
 
 
 def household_timeline(*, household: Household) -> list[TimelineEvent]:

@@ -16,6 +16,8 @@ from jingshi_jiafang.core.privacy import mask_id_number, mask_phone
 from jingshi_jiafang.core.scopes import get_area_for_user, get_household_for_user
 from jingshi_jiafang.households.timeline import household_timeline
 from jingshi_jiafang.navigation import household_list_title
+from ledger import selectors as ledger_selectors
+from ledger.permissions import may_open_for as may_open_ledger_item
 
 
 @login_required
@@ -66,6 +68,8 @@ def household_context(request, household, revealed: str = "", attachment_form=No
         "links": core_selectors.household_link_history(household=household),
         "attachments": household.attachments.select_related("uploaded_by"),
         "may_visit": can.may_visit(request.user),
+        "ledger_items": ledger_selectors.open_items_for_household(household=household, user=request.user),
+        "may_open_ledger_item": may_open_ledger_item(request.user, household),
         **paginate(request, household_timeline(household=household)),
         "attachment_form": attachment_form or (AttachmentForm() if may_upload else None),
         "revealed": revealed,

@@ -51,7 +51,7 @@ def duty(village_a):
 
 
 def _audits(matter):
-    return AuditEntry.objects.filter(action="state_changed", object_id=str(matter.pk))
+    return AuditEntry.objects.filter(action="state_changed", object_type="feedback.Matter", object_id=str(matter.pk))
 
 
 def test_an_allowed_move_saves_the_state_and_writes_history_and_audit_with_actor_and_request(duty):

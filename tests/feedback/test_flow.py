@@ -53,7 +53,12 @@ def test_a_matter_goes_the_whole_way_from_reported_to_closed(client, duty, alice
         ("handling", "handling"),
         ("handling", "closed"),
     ]
-    assert AuditEntry.objects.filter(action="state_changed", object_id=str(matter.pk)).count() == 5
+    assert (
+        AuditEntry.objects.filter(
+            action="state_changed", object_type="feedback.Matter", object_id=str(matter.pk)
+        ).count()
+        == 5
+    )
     assert TalkRoomCallback.objects.filter(matter=matter).exists()  # a walk-in resident is called back
     page = client.get(matter.get_absolute_url()).content.decode()
     assert "已约双方周六调解" in page

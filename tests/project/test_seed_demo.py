@@ -45,12 +45,16 @@ def wipe_county() -> None:
 
     from feedback import models as feedback
     from jingshi_jiafang.core.models import AuditEntry
+    from ledger import models as ledger
     from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
 
+    ledger.LedgerEvidence.objects.all().delete()
     with connection.cursor() as cursor:
-        for append_only in (AuditEntry, feedback.MatterEvent, feedback.EchoCardEvent):
+        for append_only in (AuditEntry, ledger.LedgerItemEvent, feedback.MatterEvent, feedback.EchoCardEvent):
             cursor.execute(f"DELETE FROM {append_only._meta.db_table}")
     for model in (
+        ledger.LedgerItem,
+        ledger.Ledger,
         feedback.TalkRoomCallback,
         feedback.MatterHandover,
         feedback.TopicVisitMatter,

@@ -6,6 +6,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from feedback.demo import seed_feedback, seed_matter_history, seed_topic_visits
+from ledger.demo import seed_ledger
 from visits.demo import seed_county
 
 
@@ -39,6 +40,7 @@ class Command(BaseCommand):
                     cursor.execute("ANALYZE")
             seed_topic_visits(rng=random.Random(seed), today=timezone.localdate())
             seed_feedback(rng=random.Random(seed), today=timezone.localdate())
+            seed_ledger(rng=random.Random(seed), today=timezone.localdate())
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo county loaded: {result.towns} towns, {result.villages} villages, {result.households} households."

@@ -1,0 +1,123 @@
+from datetime import timedelta
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from jingshi_jiafang.core import capabilities as can
+from jingshi_jiafang.core.dates import BoundedDateField
+from jingshi_jiafang.core.models import Area, User
+from jingshi_jiafang.core.scopes import unit_subtree
+from jingshi_jiafang.core.uploads import validate_upload
+from ledger.models import LedgerItem
+from ledger.models.items import FOR_WHOM_MAX_LENGTH, NOTE_MAX_LENGTH, WHAT_MAX_LENGTH
+from ledger.services.items import MAX_FILES_PER_STEP
+from visits.filters import PeriodFilterForm
+
+# A promise made at the door is usually kept within a fortnight.
+DEFAULT_DEADLINE_DAYS = 14
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several photos or documents in one field, each checked by size and by its first bytes."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else [data] if data else []
+        if len(uploads) > MAX_FILES_PER_STEP:
+            raise forms.ValidationError(f"每一步最多上传 {MAX_FILES_PER_STEP} 个文件。")
+        cleaned = [super(MultipleFileField, self).clean(upload, initial) for upload in uploads]
+        for upload in cleaned:
+            try:
+                validate_upload(upload)
+            except forms.ValidationError as error:
+                raise forms.ValidationError(f"{upload.name}:{error.messages[0]}") from None
+        return cleaned
+
+
+class StepForm(forms.Form):
+    """A step of an item: what was done, and optionally photos or documents."""
+
+    note = forms.CharField(
+        label="说明", max_length=NOTE_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    files = MultipleFileField(label="照片或文件", required=False, help_text="JPG、PNG 或 PDF,每个最大 10 MB。")
+
+    def __init__(self, *args, user=None, item=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label="未兑现的情况", max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user=None, item=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class ItemOpenForm(forms.Form):
+    """An item opened by hand from a visit or a household page."""
+
+    what = forms.CharField(
+        label="事项",
+        max_length=WHAT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="承诺办的事或要解决的问题。",
+    )
+    for_whom = forms.CharField(
+        label="服务对象", max_length=FOR_WHOM_MAX_LENGTH, required=False, help_text="默认为该户。"
+    )
+    responsible = forms.ModelChoiceField(label="责任人", queryset=User.objects.none(), empty_label=None)
+
+    def __init__(self, *args, actor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["deadline"] = BoundedDateField(label="兑现期限", first=today)
+        self.initial.setdefault("deadline", today + timedelta(days=DEFAULT_DEADLINE_DAYS))
+        # A unit head may give the item to an officer of the unit; anyone else answers for what they open.
+        people = User.objects.filter(pk=actor.pk)
+        if can.may_head_unit(actor):
+            people = (
+                User.objects.filter(is_active=True, unit__in=unit_subtree(actor.unit)).filter(
+                    role__in=[User.Role.OFFICER, User.Role.DUTY_OFFICER]
+                )
+                | people
+            )
+        self.fields["responsible"].queryset = people.order_by("name")
+        self.initial.setdefault("responsible", actor.pk)
+
+
+class LedgerFilterForm(PeriodFilterForm):
+    """The unit ledger page's filters, and the period its counts and closure rate are for."""
+
+    village = forms.ModelChoiceField(
+        label="村/居", queryset=Area.objects.none(), required=False, empty_label="全部村/居"
+    )
+    source = forms.ChoiceField(label="来源", required=False, choices=[("", "全部来源"), *LedgerItem.Source.choices])
+    state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *LedgerItem.State.choices])
+    overdue = forms.ChoiceField(label="超期", required=False, choices=[("", "全部"), ("1", "仅超期")])
+
+    def __init__(self, data=None, *, villages: QuerySet[Area], **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["village"].queryset = villages.select_related("parent").order_by("parent__name", "name")
+
+    def filter(self, items: QuerySet[LedgerItem], *, overdue_q) -> QuerySet[LedgerItem]:
+        if self.value("village"):
+            items = items.filter(household__village=self.value("village"))
+        if self.value("source"):
+            items = items.filter(source=self.value("source"))
+        if self.value("state"):
+            items = items.filter(state=self.value("state"))
+        if self.value("overdue"):
+            items = items.filter(overdue_q)
+        return items
+
+    @property
+    def is_filtering(self) -> bool:
+        return any(self.value(name) for name in ("village", "source", "state", "overdue"))

@@ -1,0 +1,138 @@
+"""Reads of the ledger that several pages share: queues, the unit's summary, the printed ledger, and what the
+household page and the timeline show."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from jingshi_jiafang.core import capabilities as can
+from jingshi_jiafang.core.models import Household, User
+from jingshi_jiafang.core.scopes import unit_subtree
+from jingshi_jiafang.core.timeline import TimelineEvent
+from ledger.models import Ledger, LedgerItem, LedgerItemEvent
+from ledger.scopes import ledger_items_visible_to
+from ledger.workflows import LEDGER_FLOW
+
+State = LedgerItem.State
+OPEN_STATES = list(LEDGER_FLOW.open_states)
+
+
+def overdue(today: date) -> Q:
+    """Not closed and past its deadline: the flag, the filter and the per-person count all ask this."""
+    return Q(state__in=OPEN_STATES, deadline__lt=today)
+
+
+def listed(items: QuerySet[LedgerItem]) -> QuerySet[LedgerItem]:
+    return items.select_related("household__village", "unit", "responsible").order_by("deadline", "pk")
+
+
+def item_history(*, item: LedgerItem) -> QuerySet[LedgerItemEvent]:
+    return item.events.select_related("actor").prefetch_related("evidence").order_by("at", "pk")
+
+
+def my_items(*, user: User) -> QuerySet[LedgerItem]:
+    """我的台账: the open items this person answers for, soonest deadline first."""
+    return listed(LedgerItem.objects.filter(responsible=user, state__in=OPEN_STATES))
+
+
+def week_end(today: date) -> date:
+    return today + timedelta(days=6 - today.weekday())
+
+
+def items_due_this_week(*, user: User) -> QuerySet[LedgerItem]:
+    """Open items of this person due by Sunday, the overdue ones included: what the officer's week holds."""
+    return my_items(user=user).filter(deadline__lte=week_end(timezone.localdate()))
+
+
+def items_to_close(*, user: User) -> QuerySet[LedgerItem]:
+    """待销号: delivered items of the head's units that someone else delivered."""
+    if not can.may_head_unit(user):
+        return LedgerItem.objects.none()
+    items = LedgerItem.objects.filter(unit__in=unit_subtree(user.unit), state=State.DELIVERED)
+    return listed(items.exclude(delivered_by=user))
+
+
+def open_items_for_household(*, household: Household, user: User) -> QuerySet[LedgerItem]:
+    """The household's items not yet closed, as far as the user may see them."""
+    items = ledger_items_visible_to(user).filter(household=household, state__in=OPEN_STATES)
+    return items.select_related("responsible").order_by("deadline", "pk")
+
+
+@dataclass(frozen=True)
+class Summary:
+    start: date
+    end: date
+    opened: int
+    by_state: list[tuple[str, str, int]]  # (state, label, count) of the items opened in the period
+    due: int
+    closed_on_time: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.closed_on_time / self.due if self.due else None
+
+
+def summary(*, items: QuerySet[LedgerItem], start: date, end: date) -> Summary:
+    """Of the items opened (掌握) in the period, how many are in each state now; of those due in the period (up
+    to today), how many were closed (销号) on or before their deadline. One aggregate query."""
+    today = timezone.localdate()
+    opened = Q(created_at__date__gte=start, created_at__date__lte=end)
+    due = Q(deadline__gte=start, deadline__lte=min(end, today))
+    counts = items.aggregate(
+        opened=Count("pk", filter=opened),
+        **{state: Count("pk", filter=opened & Q(state=state)) for state in State.values},
+        due=Count("pk", filter=due),
+        closed_on_time=Count("pk", filter=due & Q(state=State.CLOSED, closed_at__date__lte=F("deadline"))),
+    )
+    return Summary(
+        start=start,
+        end=end,
+        opened=counts["opened"],
+        by_state=[(state, label, counts[state]) for state, label in State.choices],
+        due=counts["due"],
+        closed_on_time=counts["closed_on_time"],
+    )
+
+
+def overdue_per_person(*, items: QuerySet[LedgerItem]) -> list[dict]:
+    """Overdue items per responsible person (an item with none counts for its unit), most first."""
+    rows = (
+        items.filter(overdue(timezone.localdate()))
+        .values("responsible", "responsible__name", "responsible__username", "unit__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "responsible__name", "unit__name")
+    )
+    return list(rows)
+
+
+def ledgers_for_print(*, items: QuerySet[LedgerItem]) -> QuerySet[Ledger]:
+    """The ledgers of `items`, each with those of its items and their history: a fixed number of queries."""
+    events = LedgerItemEvent.objects.select_related("actor").prefetch_related("evidence").order_by("at", "pk")
+    shown = items.select_related("unit", "responsible", "delivered_by", "closed_by").prefetch_related(
+        Prefetch("events", queryset=events)
+    )
+    return (
+        Ledger.objects.filter(pk__in=items.values("ledger"))
+        .select_related("household__village__parent", "matter")
+        .prefetch_related(Prefetch("items", queryset=shown.order_by("created_at", "pk"), to_attr="shown_items"))
+        .order_by("pk")
+    )
+
+
+def timeline_events(*, household: Household) -> list[TimelineEvent]:
+    """Each ledger item of the household: when it was known, where it stands, and who answers for it."""
+    return [
+        TimelineEvent(
+            item.created_at,
+            "ledger",
+            f"台账事项({item.get_source_display()})· {item.get_state_display()}",
+            (
+                item.what,
+                f"兑现期限 {item.deadline:%Y-%m-%d}" + (f" · 责任人 {item.responsible}" if item.responsible else ""),
+            ),
+            item.get_absolute_url(),
+        )
+        for item in household.ledger_items.select_related("responsible")
+    ]

@@ -1,0 +1,26 @@
+"""Every write of the ledger app. Split by subject; import from here."""
+
+from ledger.errors import LedgerError
+
+from .items import (
+    ledger_item_close,
+    ledger_item_close_by_callback,
+    ledger_item_deliver,
+    ledger_item_evidence_add,
+    ledger_item_open,
+    ledger_item_open_for_matter,
+    ledger_item_register,
+    ledger_item_reopen,
+)
+
+__all__ = [
+    "LedgerError",
+    "ledger_item_close",
+    "ledger_item_close_by_callback",
+    "ledger_item_deliver",
+    "ledger_item_evidence_add",
+    "ledger_item_open",
+    "ledger_item_open_for_matter",
+    "ledger_item_register",
+    "ledger_item_reopen",
+]

@@ -1,0 +1,272 @@
+"""What each step of a ledger item means. Every move goes through LEDGER_FLOW (ledger/workflows.py), which locks
+the row, checks the move, saves with update_fields and writes the history row and the audit entry in the same
+transaction; the rules that need the locked row (four eyes) are checked on it, inside that transaction."""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from feedback.models import Matter, TopicVisitMatter
+from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.models import Household, Unit, User
+from jingshi_jiafang.core.uploads import validate_upload
+from ledger.errors import LedgerError
+from ledger.models import Ledger, LedgerEvidence, LedgerItem, LedgerItemEvent
+from ledger.models.items import FOR_WHOM_MAX_LENGTH, NOTE_MAX_LENGTH, WHAT_MAX_LENGTH
+from ledger.workflows import LEDGER_FLOW
+from visits.models import Visit
+
+State = LedgerItem.State
+Source = LedgerItem.Source
+
+# How many files one step may carry.
+MAX_FILES_PER_STEP = 5
+
+
+def _bounded(text: str, limit: int, what: str) -> str:
+    if len(text) > limit:
+        raise LedgerError(f"{what}最多 {limit} 个字(现有 {len(text)} 个字),请精简后再提交。")
+    return text
+
+
+def _ledger_for(*, household: Household | None, matter: Matter | None) -> Ledger:
+    """一户一台账 for a household; 一事一台账 for a matter with no household. The unique constraints make two
+    people opening the first item of one household at once share one ledger (get_or_create retries on them)."""
+    if household is not None:
+        ledger, _ = Ledger.objects.get_or_create(kind=Ledger.Kind.HOUSEHOLD, household=household)
+    elif matter is not None:
+        ledger, _ = Ledger.objects.get_or_create(kind=Ledger.Kind.MATTER, matter=matter)
+    else:
+        raise LedgerError("台账事项须属于一户或一件诉求。")
+    return ledger
+
+
+@transaction.atomic
+def ledger_item_open(
+    *,
+    actor: User | None,
+    what: str,
+    deadline: date,
+    unit: Unit,
+    source: str,
+    for_whom: str = "",
+    responsible: User | None = None,
+    household: Household | None = None,
+    matter: Matter | None = None,
+    visit: Visit | None = None,
+    topic_item: TopicVisitMatter | None = None,
+    request=None,
+) -> LedgerItem:
+    """掌握: a promise or a problem enters the ledger of its household (or of its matter)."""
+    what = what.strip()
+    if not what:
+        raise LedgerError("请填写事项内容。")
+    _bounded(what, WHAT_MAX_LENGTH, "事项内容")
+    _bounded(for_whom, FOR_WHOM_MAX_LENGTH, "服务对象")
+    if source not in Source.values:
+        raise LedgerError("未知的事项来源。")
+    household = household or (visit.household if visit else None) or (matter.household if matter else None)
+    ledger = _ledger_for(household=household, matter=matter)
+    item = LedgerItem.objects.create(
+        ledger=ledger,
+        household=household,
+        what=what,
+        for_whom=for_whom or (f"{household.head_name}户" if household else ""),
+        unit=unit,
+        responsible=responsible,
+        deadline=deadline,
+        source=source,
+        visit=visit,
+        matter=matter,
+        topic_item=topic_item,
+        created_by=actor,
+    )
+    return LEDGER_FLOW.begin(item, actor=actor, note=f"掌握({item.get_source_display()})", request=request)
+
+
+def _matter_source(matter: Matter) -> str:
+    if matter.echo_card_id:
+        return Source.ECHO_CARD
+    if matter.channel == Matter.Channel.TALK_ROOM:
+        return Source.TALK_ROOM
+    if matter.channel == Matter.Channel.VISIT:
+        return Source.VISIT
+    return Source.MATTER
+
+
+@transaction.atomic
+def ledger_item_open_for_matter(*, matter: Matter, actor: User | None, request=None) -> LedgerItem:
+    """A dispatched matter becomes a ledger item, once: dispatching it again (after 退单) finds the same item and
+    hands it to the new handler, with a history row, unless it is already closed."""
+    if matter.assigned_unit_id is None or matter.deadline is None:
+        raise LedgerError("诉求分流后才能记入台账。")
+    deadline = timezone.localdate(matter.deadline)
+    existing = LedgerItem.objects.select_for_update().filter(matter=matter).first()
+    if existing is not None:
+        changed = (existing.unit_id, existing.responsible_id) != (matter.assigned_unit_id, matter.assignee_id)
+        if changed and existing.is_open:
+            existing.unit_id, existing.responsible_id, existing.deadline = (
+                matter.assigned_unit_id,
+                matter.assignee_id,
+                deadline,
+            )
+            existing.save(update_fields=["unit", "responsible", "deadline", "updated_at"])
+            who = f"{matter.assigned_unit}" + (f"·{matter.assignee}" if matter.assignee_id else "")
+            LEDGER_FLOW.record(existing, actor=actor, note=f"诉求重新分流,改由{who}负责")
+        return existing
+    topic_item = matter.topic_items.order_by("pk").first()
+    return ledger_item_open(
+        actor=actor,
+        what=matter.content[:WHAT_MAX_LENGTH],
+        deadline=deadline,
+        unit=matter.assigned_unit,
+        source=Source.TOPIC_VISIT if topic_item else _matter_source(matter),
+        for_whom=matter.resident_name[:FOR_WHOM_MAX_LENGTH] if not matter.household_id else "",
+        responsible=matter.assignee,
+        household=matter.household,
+        matter=matter,
+        visit=matter.visit,
+        topic_item=topic_item,
+        request=request,
+    )
+
+
+def _check_files(files: Iterable) -> list:
+    files = list(files or ())
+    if len(files) > MAX_FILES_PER_STEP:
+        raise LedgerError(f"每一步最多上传 {MAX_FILES_PER_STEP} 个文件。")
+    checked = []
+    for upload in files:
+        try:
+            checked.append((upload, validate_upload(upload)))
+        except ValidationError as error:
+            raise LedgerError(f"{upload.name}:{error.messages[0]}") from None
+    return checked
+
+
+def _attach(item: LedgerItem, event: LedgerItemEvent, files: list, actor: User, request) -> None:
+    for upload, content_type in files:
+        evidence = LedgerEvidence(
+            item=item,
+            event=event,
+            original_name=upload.name[:200],
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=actor,
+        )
+        evidence.file.save(upload.name, upload, save=False)
+        evidence.save()
+        audit_record(
+            action=Action.UPLOAD,
+            actor=actor,
+            request=request,
+            target=evidence,
+            detail={"ledger_item": item.pk, "name": evidence.original_name, "size": evidence.size},
+        )
+
+
+def _step(item, name: str, *, actor: User, note: str, files, request, fields=None) -> LedgerItem:
+    """One registered action that moves the item, with its note and its files on the history row it writes."""
+    _bounded(note, NOTE_MAX_LENGTH, "说明")
+    checked = _check_files(files)
+    item = LEDGER_FLOW.act(item, name, actor=actor, note=note, request=request, fields=fields)
+    if checked:
+        _attach(item, item.events.order_by("-pk").first(), checked, actor, request)
+    return item
+
+
+@transaction.atomic
+def ledger_item_register(*, item: LedgerItem, actor: User, note: str = "", files=(), request=None) -> LedgerItem:
+    """登记: the item is entered in the ledger the bureau keeps, with what will be done."""
+    return _step(item, "register", actor=actor, note=note or "登记入账", files=files, request=request)
+
+
+@transaction.atomic
+def ledger_item_deliver(*, item: LedgerItem, actor: User, note: str, files=(), request=None) -> LedgerItem:
+    """兑现: what was done, and by whom, with photos or documents if any."""
+    if not note.strip():
+        raise LedgerError("请写明兑现情况。")
+    fields = {"delivered_by": actor, "delivered_at": timezone.now()}
+    return _step(item, "deliver", actor=actor, note=note, files=files, request=request, fields=fields)
+
+
+def _close_fields(actor: User):
+    def fields(locked: LedgerItem) -> dict:
+        # Read on the locked row: a deliver pressed at the same moment has either committed or waits.
+        if locked.delivered_by_id == actor.pk:
+            raise LedgerError("兑现人不能为自己兑现的事项销号,请由单位负责人销号或经回访确认。")
+        return {"closed_by": actor, "closed_at": timezone.now()}
+
+    return fields
+
+
+@transaction.atomic
+def ledger_item_close(*, item: LedgerItem, actor: User, note: str = "", files=(), request=None) -> LedgerItem:
+    """销号 by the unit head: only a delivered item, and never by the one who delivered it."""
+    return _step(
+        item,
+        "close",
+        actor=actor,
+        note=note or "核实已兑现,销号",
+        files=files,
+        request=request,
+        fields=_close_fields(actor),
+    )
+
+
+@transaction.atomic
+def ledger_item_close_by_callback(*, item: LedgerItem, actor: User, note: str = "", request=None) -> LedgerItem:
+    """销号 on a callback: the resident confirms the promise was kept. The caller is the second pair of eyes, so
+    they too may not be the one who delivered it."""
+    _bounded(note, NOTE_MAX_LENGTH, "回访情况")
+    return LEDGER_FLOW.move(
+        item,
+        State.CLOSED,
+        actor=actor,
+        note=f"回访确认已兑现,销号{':' + note if note else ''}",
+        request=request,
+        fields=_close_fields(actor),
+    )
+
+
+@transaction.atomic
+def ledger_item_reopen(*, item: LedgerItem, actor: User | None, reason: str, request=None) -> LedgerItem:
+    """A closed item that a callback finds not delivered goes back to 登记. The history keeps the delivery and the
+    closing it had; the item forgets them, to be delivered and closed anew."""
+    reason = reason.strip()
+    if not reason:
+        raise LedgerError("请写明重新整改的原因。")
+    _bounded(reason, NOTE_MAX_LENGTH, "原因")
+    # By its action, not by the map alone: the map lets 掌握 reach 登记 too, and only a closed item is reopened.
+    return LEDGER_FLOW.act(
+        item,
+        "reopen",
+        actor=actor,
+        note=f"回访发现未兑现,重新整改:{reason}",
+        request=request,
+        fields=lambda locked: {
+            "delivered_by": None,
+            "delivered_at": None,
+            "closed_by": None,
+            "closed_at": None,
+            "reopened_count": locked.reopened_count + 1,
+        },
+    )
+
+
+@transaction.atomic
+def ledger_item_evidence_add(
+    *, item: LedgerItem, actor: User, note: str = "", files=(), request=None
+) -> LedgerItemEvent:
+    """补充材料: a note, and photos or documents, without a change of state."""
+    _bounded(note, NOTE_MAX_LENGTH, "说明")
+    checked = _check_files(files)
+    if not checked and not note.strip():
+        raise LedgerError("请填写说明或选择要上传的文件。")
+    locked = LEDGER_FLOW.lock(item, action="evidence")
+    event = LEDGER_FLOW.record(locked, actor=actor, note=note or "补充材料")
+    _attach(locked, event, checked, actor, request)
+    return event

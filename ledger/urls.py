@@ -1,0 +1,17 @@
+from django.urls import path
+
+from ledger.views import items
+
+app_name = "ledger"
+
+urlpatterns = [
+    path("ledger/", items.item_list, name="item_list"),
+    path("ledger/mine/", items.my_items, name="my_items"),
+    path("ledger/print/", items.ledger_print_filtered, name="ledger_print_filtered"),
+    path("ledger/<int:pk>/print/", items.ledger_print, name="ledger_print"),
+    path("ledger/items/<int:pk>/", items.item_detail, name="item_detail"),
+    path("ledger/items/<int:pk>/<slug:action>/", items.item_act, name="item_act"),
+    path("ledger/households/<int:pk>/new/", items.item_open_for_household, name="item_open_for_household"),
+    path("ledger/visits/<int:pk>/new/", items.item_open_for_visit, name="item_open_for_visit"),
+    path("ledger/evidence/<int:pk>/", items.evidence_download, name="evidence_download"),
+]

@@ -1,0 +1,188 @@
+"""The ledger item's steps: each allowed, refused where the rules say, with its history row."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from feedback import services as feedback_services
+from jingshi_jiafang.core.models import AuditEntry, User
+from ledger import services
+from ledger.errors import LedgerError
+from ledger.models import Ledger, LedgerEvidence, LedgerItem, LedgerItemEvent
+from tests.core.factories import UserFactory, png_upload
+from tests.ledger.helpers import delivered_item, dispatched_matter, open_item
+
+pytestmark = pytest.mark.django_db
+State = LedgerItem.State
+
+
+@pytest.fixture
+def duty(village_a):
+    return UserFactory(username="duty", role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+
+
+def history(item) -> list[tuple[str, str, str]]:
+    return [(e.from_state, e.to_state, e.actor.username if e.actor else "") for e in item.events.order_by("pk")]
+
+
+def test_items_of_one_household_share_its_one_ledger(alice, alice_household):
+    first = open_item(alice, alice_household, "修缮院墙")
+    second = open_item(alice, alice_household, "办理低保")
+    assert first.ledger_id == second.ledger_id
+    assert Ledger.objects.get().kind == Ledger.Kind.HOUSEHOLD
+    assert first.state == State.KNOWN and first.for_whom == "甲户主户"
+    assert history(first) == [("", "known", "alice")]
+    assert AuditEntry.objects.filter(action="state_changed", object_type="ledger.LedgerItem").count() == 2
+
+
+def test_an_item_goes_known_registered_delivered_closed_with_a_photo_and_a_second_person(alice, bob, alice_household):
+    item = open_item(alice, alice_household)
+    item = services.ledger_item_register(item=item, actor=alice, note="已报民政所")
+    item = services.ledger_item_deliver(item=item, actor=alice, note="补助已到账", files=[png_upload("回执.png")])
+    assert item.state == State.DELIVERED and item.delivered_by == alice and item.delivered_at
+    item = services.ledger_item_close(item=item, actor=bob, note="电话核实")
+    assert item.state == State.CLOSED and item.closed_by == bob
+    assert history(item) == [
+        ("", "known", "alice"),
+        ("known", "registered", "alice"),
+        ("registered", "delivered", "alice"),
+        ("delivered", "closed", "bob"),
+    ]
+    evidence = LedgerEvidence.objects.get()
+    assert evidence.event.to_state == "delivered" and evidence.original_name == "回执.png"
+    assert evidence.file.name.startswith(f"ledger/{item.pk}/")
+
+
+def test_steps_cannot_be_skipped(alice, bob, alice_household):
+    item = open_item(alice, alice_household)
+    with pytest.raises(LedgerError, match="“掌握”状态的台账事项不能"):
+        services.ledger_item_deliver(item=item, actor=alice, note="办好了")
+    item = services.ledger_item_register(item=item, actor=alice)
+    with pytest.raises(LedgerError, match="不能转为“销号”"):
+        services.ledger_item_close(item=item, actor=bob)
+    assert LedgerItem.objects.get().state == State.REGISTERED
+    assert item.events.count() == 2
+
+
+def test_the_one_who_delivered_may_not_close(bob, alice_household):
+    item = delivered_item(bob, alice_household)
+    with pytest.raises(LedgerError, match="兑现人不能为自己兑现的事项销号"):
+        services.ledger_item_close(item=item, actor=bob)
+    with pytest.raises(LedgerError, match="兑现人不能"):
+        services.ledger_item_close_by_callback(item=item, actor=bob)
+    assert LedgerItem.objects.get().state == State.DELIVERED
+
+
+def test_the_database_refuses_a_closer_who_delivered_and_a_close_without_delivery(alice, bob, alice_household):
+    item = delivered_item(alice, alice_household)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LedgerItem.objects.filter(pk=item.pk).update(state=State.CLOSED, closed_by=alice)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LedgerItem.objects.filter(pk=item.pk).update(state=State.CLOSED, closed_by=bob, delivered_by=None)
+
+
+def test_a_callback_confirms_and_closes(alice, alice_household):
+    evaluator = UserFactory(role=User.Role.EVALUATOR)
+    item = delivered_item(alice, alice_household)
+    item = services.ledger_item_close_by_callback(item=item, actor=evaluator, note="户主确认已收到")
+    assert item.state == State.CLOSED and item.closed_by == evaluator
+    assert item.events.last().note == "回访确认已兑现,销号:户主确认已收到"
+
+
+def test_a_closed_item_found_not_delivered_is_reopened_and_the_history_shows_both(alice, bob, alice_household):
+    evaluator = UserFactory(role=User.Role.EVALUATOR)
+    item = services.ledger_item_close(item=delivered_item(alice, alice_household), actor=bob)
+    item = services.ledger_item_reopen(item=item, actor=evaluator, reason="户主说补助没有到账")
+    assert item.state == State.REGISTERED and item.reopened_count == 1
+    assert item.delivered_by is None and item.closed_by is None
+    assert [e.to_state for e in item.events.order_by("pk")] == [
+        "known",
+        "registered",
+        "delivered",
+        "closed",
+        "registered",
+    ]
+    assert "户主说补助没有到账" in item.events.last().note
+    # Delivered and closed anew, by the same two people as before: the four eyes hold again.
+    item = services.ledger_item_deliver(item=item, actor=alice, note="补发到账")
+    assert services.ledger_item_close(item=item, actor=bob).state == State.CLOSED
+    with pytest.raises(LedgerError, match="原因"):
+        services.ledger_item_reopen(item=item, actor=evaluator, reason=" ")
+
+
+def test_only_a_closed_item_is_reopened(alice, alice_household):
+    item = open_item(alice, alice_household)
+    with pytest.raises(LedgerError, match="不能转为“登记”"):
+        services.ledger_item_reopen(item=item, actor=alice, reason="不对")
+
+
+def test_a_file_that_is_not_what_it_says_is_refused(alice, alice_household):
+    item = services.ledger_item_register(item=open_item(alice, alice_household), actor=alice)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fake = SimpleUploadedFile("照片.png", b"MZ\x90\x00not a picture", content_type="image/png")
+    with pytest.raises(LedgerError, match="照片.png"):
+        services.ledger_item_deliver(item=item, actor=alice, note="办好了", files=[fake])
+    assert LedgerItem.objects.get().state == State.REGISTERED and not LedgerEvidence.objects.exists()
+
+
+def test_texts_are_bounded(alice, alice_household):
+    with pytest.raises(LedgerError, match="最多 500 个字"):
+        open_item(alice, alice_household, "字" * 501)
+    with pytest.raises(LedgerError, match="请填写事项内容"):
+        open_item(alice, alice_household, "  ")
+
+
+def test_evidence_can_be_added_without_a_step(alice, alice_household):
+    item = open_item(alice, alice_household)
+    event = services.ledger_item_evidence_add(item=item, actor=alice, note="现场照片", files=[png_upload()])
+    assert event.from_state == event.to_state == "known" and event.evidence.count() == 1
+    with pytest.raises(LedgerError, match="请填写说明或选择"):
+        services.ledger_item_evidence_add(item=item, actor=alice)
+
+
+def test_history_is_append_only(alice, alice_household):
+    event = open_item(alice, alice_household).events.get()
+    with pytest.raises(TypeError):
+        event.save()
+    with pytest.raises(TypeError):
+        LedgerItemEvent.objects.all().delete()
+
+
+def test_dispatching_a_matter_opens_its_item_once(duty, alice, bob, alice_household):
+    matter = dispatched_matter(duty, alice, household=alice_household)
+    item = LedgerItem.objects.get(matter=matter)
+    assert item.state == State.KNOWN and item.responsible == alice and item.unit == alice.unit
+    assert item.source == LedgerItem.Source.VISIT and item.ledger.household == alice_household
+    assert item.deadline == timezone.localdate(matter.deadline)
+    # 退单 and dispatched again, to the station head: the same item, handed on with a history row.
+    feedback_services.matter_send_back(matter=matter, actor=alice, reason="不归我管")
+    feedback_services.matter_dispatch(matter=matter, actor=duty, assigned_unit=bob.unit, assignee=bob)
+    item.refresh_from_db()
+    assert LedgerItem.objects.count() == 1 and item.responsible == bob and item.unit == bob.unit
+    assert "改由" in item.events.last().note
+
+
+def test_a_walk_in_with_no_household_gets_a_ledger_of_its_own(duty, alice):
+    matter = dispatched_matter(duty, alice)
+    item = LedgerItem.objects.get(matter=matter)
+    assert item.ledger.kind == Ledger.Kind.MATTER and item.ledger.matter == matter
+    assert item.source == LedgerItem.Source.TALK_ROOM and item.for_whom == "张大姐"
+    assert item.household is None
+
+
+def test_a_matter_not_dispatched_is_not_put_in_the_ledger(duty):
+    matter = feedback_services.matter_register(channel="phone", content="问路", unit=duty.unit, actor=duty)
+    with pytest.raises(LedgerError, match="分流后"):
+        services.ledger_item_open_for_matter(matter=matter, actor=duty)
+
+
+def test_overdue_is_open_and_past_the_deadline(alice, bob, alice_household):
+    late = open_item(alice, alice_household, days=-1)
+    assert late.is_overdue
+    closed = services.ledger_item_close(item=delivered_item(alice, alice_household), actor=bob)
+    LedgerItem.objects.filter(pk=closed.pk).update(deadline=timezone.localdate() - timedelta(days=3))
+    closed.refresh_from_db()
+    assert not closed.is_overdue

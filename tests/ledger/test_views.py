@@ -1,0 +1,271 @@
+"""The ledger pages: who may see and do what, through the pages a user uses; list pages in O(1) queries."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from jingshi_jiafang.core.models import User
+from ledger import services
+from ledger.models import LedgerEvidence, LedgerItem
+from tests.conftest import MAX_PAGE_QUERIES, log_in_as
+from tests.core.factories import AreaLinkFactory, HouseholdFactory, HouseholdLinkFactory, UserFactory, png_upload
+from tests.ledger.helpers import delivered_item, dispatched_matter, open_item
+from tests.visits.factories import VisitFactory
+
+pytestmark = pytest.mark.django_db
+State = LedgerItem.State
+
+
+def act(client, item, action, **data):
+    return client.post(
+        reverse("ledger:item_act", args=[item.pk, action]), {f"{action}-{k}": v for k, v in data.items()}
+    )
+
+
+def test_officer_opens_an_item_from_the_household_page(client, alice, alice_household):
+    client.force_login(alice)
+    page = client.get(alice_household.get_absolute_url()).content.decode()
+    url = reverse("ledger:item_open_for_household", args=[alice_household.pk])
+    assert url in page and "该户没有未销号的台账事项" in page
+    deadline = (timezone.localdate() + timedelta(days=10)).isoformat()
+    response = client.post(url, {"what": "帮忙联系自来水公司接水管", "deadline": deadline, "responsible": alice.pk})
+    item = LedgerItem.objects.get()
+    assert response.status_code == 302 and response["Location"] == item.get_absolute_url()
+    assert item.source == LedgerItem.Source.HOUSEHOLD and item.created_by == alice and item.unit == alice.unit
+    page = client.get(alice_household.get_absolute_url()).content.decode()
+    assert "帮忙联系自来水公司接水管" in page  # the household's open items, and its timeline
+    assert page.count("帮忙联系自来水公司接水管") == 2
+
+
+def test_the_open_form_refuses_a_past_deadline_and_an_empty_text(client, alice, alice_household):
+    client.force_login(alice)
+    url = reverse("ledger:item_open_for_household", args=[alice_household.pk])
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    response = client.post(url, {"what": "", "deadline": yesterday, "responsible": alice.pk})
+    assert response.status_code == 400 and not LedgerItem.objects.exists()
+    assert "日期超出范围" in response.content.decode()
+
+
+def test_an_officer_cannot_make_another_officer_responsible(client, alice, alice_household, village_a):
+    other = UserFactory(role=User.Role.OFFICER, unit=village_a.unit)
+    client.force_login(alice)
+    deadline = (timezone.localdate() + timedelta(days=3)).isoformat()
+    url = reverse("ledger:item_open_for_household", args=[alice_household.pk])
+    response = client.post(url, {"what": "修路灯", "deadline": deadline, "responsible": other.pk})
+    assert response.status_code == 400 and not LedgerItem.objects.exists()
+
+
+def test_an_item_opened_from_a_visit_names_the_visit(client, alice, alice_household):
+    visit = VisitFactory(household=alice_household, visitor=alice)
+    client.force_login(alice)
+    assert (
+        reverse("ledger:item_open_for_visit", args=[visit.pk]) in client.get(visit.get_absolute_url()).content.decode()
+    )
+    deadline = (timezone.localdate() + timedelta(days=3)).isoformat()
+    client.post(
+        reverse("ledger:item_open_for_visit", args=[visit.pk]),
+        {"what": "修路灯", "deadline": deadline, "responsible": alice.pk},
+    )
+    item = LedgerItem.objects.get()
+    assert item.visit == visit and item.source == LedgerItem.Source.VISIT and item.household == alice_household
+
+
+def test_the_legal_department_sees_the_household_but_opens_no_item(client, alice_household):
+    legal = UserFactory(role=User.Role.LEGAL)
+    log_in_as(client, legal)
+    assert client.get(reverse("ledger:item_open_for_household", args=[alice_household.pk])).status_code == 403
+
+
+def test_the_item_page_offers_each_person_their_step(client, alice, bob, alice_household):
+    item = open_item(alice, alice_household)
+    client.force_login(alice)
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert 'data-testid="action-register"' in page and 'data-testid="action-close"' not in page
+    assert act(client, item, "register", note="已报民政所").status_code == 302
+    response = act(client, item, "deliver", note="补助已到账", files=png_upload("回执.png"))
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.state == State.DELIVERED and LedgerEvidence.objects.get().original_name == "回执.png"
+    # The deliverer is offered no close, and a forged close is refused.
+    assert 'data-testid="action-close"' not in client.get(item.get_absolute_url()).content.decode()
+    assert act(client, item, "close", note="").status_code == 403
+    client.force_login(bob)
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert 'data-testid="action-close"' in page and "回执.png" in page
+    assert act(client, item, "close", note="电话核实").status_code == 302
+    item.refresh_from_db()
+    assert item.state == State.CLOSED and item.closed_by == bob
+
+
+def test_deliver_needs_a_note_and_a_real_file(client, alice, alice_household):
+    item = services.ledger_item_register(item=open_item(alice, alice_household), actor=alice)
+    client.force_login(alice)
+    response = act(client, item, "deliver", note="")
+    assert response.status_code == 302
+    assert "请写明兑现情况" in [str(m) for m in response.wsgi_request._messages][0]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fake = SimpleUploadedFile("a.jpg", b"GIF89a....", content_type="image/jpeg")
+    response = act(client, item, "deliver", note="办好了", files=fake)
+    assert response.status_code == 400 and "只能上传" in response.content.decode()
+    item.refresh_from_db()
+    assert item.state == State.REGISTERED
+
+
+def test_evaluator_reopens_a_closed_item_from_its_page(client, alice, bob, alice_household):
+    item = services.ledger_item_close(item=delivered_item(alice, alice_household), actor=bob)
+    evaluator = UserFactory(role=User.Role.EVALUATOR)
+    log_in_as(client, evaluator)
+    assert 'data-testid="action-reopen"' in client.get(item.get_absolute_url()).content.decode()
+    assert act(client, item, "reopen", reason="户主说没有到账").status_code == 302
+    item.refresh_from_db()
+    assert item.state == State.REGISTERED and item.reopened_count == 1
+
+
+def test_evidence_is_downloaded_in_scope_only_and_recorded(client, alice, charlie, alice_household):
+    item = open_item(alice, alice_household)
+    event = services.ledger_item_evidence_add(item=item, actor=alice, files=[png_upload()])
+    url = event.evidence.get().get_absolute_url()
+    client.force_login(charlie)
+    assert client.get(url).status_code == 404
+    client.force_login(alice)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    from jingshi_jiafang.core.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="download", object_type="ledger.LedgerEvidence").count() == 1
+
+
+def test_scopes_leader_town_cadre_village_officer_households_head_unit(
+    alice, bob, charlie, alice_household, charlie_household, village_a
+):
+    from ledger.scopes import ledger_items_visible_to
+
+    mine = open_item(alice, alice_household)
+    theirs = open_item(charlie, charlie_household)
+    other_household = HouseholdFactory(village=village_a)
+    HouseholdLinkFactory(household=other_household)
+    neighbours = open_item(bob, other_household, responsible=None)
+    leader = UserFactory(role=User.Role.LEADER)
+    AreaLinkFactory(user=leader, area=village_a.parent)
+    cadre = UserFactory(role=User.Role.CADRE)
+    AreaLinkFactory(user=cadre, area=village_a)
+
+    def seen(user):
+        return set(ledger_items_visible_to(user))
+
+    assert seen(alice) == {mine}
+    assert seen(charlie) == {theirs}
+    assert seen(bob) == {mine, neighbours}
+    assert seen(leader) == seen(cadre) == {mine, neighbours}
+    assert seen(UserFactory(role=User.Role.AUDITOR)) == set()
+
+
+def _ledger_of_a_unit(alice, bob, alice_household, village_a):
+    today = timezone.localdate()
+    open_item(alice, alice_household, "掌握的事")
+    services.ledger_item_register(item=open_item(alice, alice_household, "登记的事"), actor=alice)
+    delivered_item(alice, alice_household, "兑现的事")
+    closed = services.ledger_item_close(item=delivered_item(alice, alice_household, "按期销号的事"), actor=bob)
+    LedgerItem.objects.filter(pk=closed.pk).update(deadline=today)
+    late = open_item(alice, alice_household, "超期的事", days=-2)
+    other = HouseholdFactory(village=village_a, head_name="丙户主")
+    HouseholdLinkFactory(household=other, officer=alice)
+    for n in range(6):
+        open_item(alice, other, f"别的事{n}", source=LedgerItem.Source.TOPIC_VISIT)
+    return late, other
+
+
+def test_unit_ledger_page_counts_states_rates_closure_and_lists_overdue_per_person(
+    client, alice, bob, alice_household, village_a, django_assert_max_num_queries
+):
+    late, other = _ledger_of_a_unit(alice, bob, alice_household, village_a)
+    client.force_login(bob)
+    with django_assert_max_num_queries(MAX_PAGE_QUERIES + 2):
+        response = client.get(reverse("ledger:item_list"))
+    summary = response.context["summary"]
+    assert dict((state, count) for state, _, count in summary.by_state) == {
+        "known": 8,
+        "registered": 1,
+        "delivered": 1,
+        "closed": 1,
+    }
+    # Due in the period up to today: the closed one (today) and the late one (two days ago); one closed on time.
+    assert (summary.due, summary.closed_on_time) == (2, 1)
+    body = response.content.decode()
+    assert "50%" in body and 'data-testid="count-closed">1<' in body
+    assert response.context["overdue_people"] == [
+        {
+            "responsible": alice.pk,
+            "responsible__name": "艾丽",
+            "responsible__username": "alice",
+            "unit__name": alice.unit.name,
+            "count": 1,
+        }
+    ]
+    filtered = client.get(reverse("ledger:item_list"), {"overdue": "1"}).context["page"].object_list
+    assert list(filtered) == [late]
+    by_source = client.get(reverse("ledger:item_list"), {"source": "topic_visit", "village": village_a.pk})
+    assert by_source.context["page"].paginator.count == 6
+    assert client.get(reverse("ledger:item_list"), {"state": "closed"}).context["page"].paginator.count == 1
+
+
+def test_a_bad_period_falls_back_and_says_so(client, bob):
+    client.force_login(bob)
+    response = client.get(reverse("ledger:item_list"), {"from": "2026-13-40"})
+    assert response.status_code == 200 and "已改用默认值" in response.content.decode()
+
+
+def test_administrators_have_no_ledger_page(client):
+    log_in_as(client, UserFactory(role=User.Role.AUDITOR))
+    assert client.get(reverse("ledger:item_list")).status_code == 403
+
+
+def test_my_items_lists_what_i_answer_for(client, alice, bob, alice_household, django_assert_max_num_queries):
+    for n in range(5):
+        open_item(alice, alice_household, f"我的事{n}", days=n - 1)
+    open_item(bob, alice_household, "所长的事")
+    client.force_login(alice)
+    with django_assert_max_num_queries(MAX_PAGE_QUERIES):
+        response = client.get(reverse("ledger:my_items"))
+    body = response.content.decode()
+    assert response.context["page"].paginator.count == 5 and "所长的事" not in body and "超期" in body
+
+
+def test_the_printed_ledger_has_one_sheet_per_ledger_with_history(
+    client, alice, bob, alice_household, village_a, django_assert_max_num_queries
+):
+    _ledger_of_a_unit(alice, bob, alice_household, village_a)
+    client.force_login(bob)
+    with django_assert_max_num_queries(MAX_PAGE_QUERIES + 2):
+        response = client.get(reverse("ledger:ledger_print_filtered"))
+    body = response.content.decode()
+    assert body.count('data-testid="ledger-sheet"') == 2
+    assert "按期销号的事" in body and "销号 · 鲍勃" in body and "@page { size: A4" not in body
+    single = client.get(reverse("ledger:ledger_print", args=[LedgerItem.objects.first().ledger_id]))
+    assert single.content.decode().count('data-testid="ledger-sheet"') == 1
+
+
+def test_officer_home_shows_items_due_this_week(client, alice, alice_household):
+    open_item(alice, alice_household, "本周的事", days=0)
+    open_item(alice, alice_household, "下月的事", days=40)
+    client.force_login(alice)
+    queue = {q.key: q for q in client.get(reverse("home")).context["queues"]}["ledger_due"]
+    assert [item.title for item in queue.items] == ["本周的事"]
+
+
+def test_station_head_home_shows_items_to_close(client, alice, bob, alice_household):
+    delivered_item(alice, alice_household, "等销号的事")
+    client.force_login(bob)
+    queue = {q.key: q for q in client.get(reverse("home")).context["queues"]}["ledger_to_close"]
+    assert [item.title for item in queue.items] == ["等销号的事"]
+
+
+def test_a_dispatched_matter_shows_in_the_officers_ledger(client, alice, alice_household, village_a):
+    duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+    dispatched_matter(duty, alice, household=alice_household, content="院门口积水")
+    client.force_login(alice)
+    assert "院门口积水" in client.get(reverse("ledger:my_items")).content.decode()
