@@ -10,7 +10,16 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from jingshi_jiafang.core.models import Area, AreaLink, Household, HouseholdAttachment, HouseholdLink, Unit, User
+from jingshi_jiafang.core.models import (
+    Area,
+    AreaLink,
+    Household,
+    HouseholdAttachment,
+    HouseholdLink,
+    PairingLink,
+    Unit,
+    User,
+)
 
 Role = User.Role
 
@@ -42,6 +51,22 @@ def _jurisdiction_villages(user: User) -> QuerySet[Area]:
 
 def _linked_areas(user: User, on: date | None = None) -> QuerySet[AreaLink]:
     return AreaLink.objects.active(on).filter(user=user)
+
+
+# 结对联建: leaders and cadres are each paired with one household in hardship, which joins their reach (that
+# household alone, not its village).
+PAIRING_ROLES = frozenset({Role.LEADER, Role.CADRE})
+
+
+def paired_households(user: User, on: date | None = None) -> QuerySet[Household]:
+    """The household a leader or cadre is paired with (today, or on the day `on`); empty for anybody else."""
+    if user.role not in PAIRING_ROLES:
+        return Household.objects.none()
+    return Household.objects.filter(pk__in=PairingLink.objects.active(on).filter(user=user).values("household"))
+
+
+def is_paired_with(user: User, household: Household, on: date | None = None) -> bool:
+    return paired_households(user, on).filter(pk=household.pk).exists()
 
 
 def villages_visible_to(user: User) -> QuerySet[Area]:
@@ -80,8 +105,12 @@ def households_visible_to(user: User) -> QuerySet[Household]:
         return households
     if user.role == Role.OFFICER and not _sees_unit_jurisdiction(user):
         return households.filter(pk__in=HouseholdLink.objects.active().filter(officer=user).values("household"))
-    # A leader, a cadre, a duty officer or a unit head sees households by area.
-    return households.filter(village__in=villages_visible_to(user))
+    # A leader, a cadre, a duty officer or a unit head sees households by area; a leader or cadre also sees the
+    # household they are paired with.
+    by_area = Q(village__in=villages_visible_to(user))
+    if user.role in PAIRING_ROLES:
+        by_area |= Q(pk__in=paired_households(user).values("pk"))
+    return households.filter(by_area)
 
 
 def units_visible_to(user: User) -> QuerySet[Unit]:
@@ -126,10 +155,11 @@ def households_linked_to(user: User, on: date | None = None) -> QuerySet[Househo
     if user.role == Role.OFFICER:
         links = HouseholdLink.objects.active(on).filter(officer=user)
         return Household.objects.filter(pk__in=links.values("household"))
+    paired = Q(pk__in=paired_households(user, on).values("pk"))
     if user.role == Role.CADRE:
-        return Household.objects.filter(village__in=_linked_areas(user, on).values("area"))
+        return Household.objects.filter(Q(village__in=_linked_areas(user, on).values("area")) | paired)
     if user.role == Role.LEADER:
-        return Household.objects.filter(village__parent__in=_linked_areas(user, on).values("area"))
+        return Household.objects.filter(Q(village__parent__in=_linked_areas(user, on).values("area")) | paired)
     return Household.objects.none()
 
 

@@ -11,7 +11,7 @@ from jingshi_jiafang.core.audit import audit_record
 from jingshi_jiafang.core.forms import RevealForm
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.privacy import REVEAL_ACTIONS, can_reveal, reveal_of_item
-from jingshi_jiafang.core.scopes import households_visible_to, is_within_links
+from jingshi_jiafang.core.scopes import households_visible_to, is_paired_with, is_within_links
 from visits import selectors, services
 from visits.filters import PeriodFilterForm
 from visits.scopes import get_household_for_visit, get_visit_for_user
@@ -23,7 +23,8 @@ from visits.visit_forms import RegistrationItemsForm, VisitForm
 def visit_create(request, pk: int):
     household = get_household_for_visit(request.user, pk)
     within_links = is_within_links(request.user, household)
-    form = VisitForm(request.POST or None, household=household, within_links=within_links)
+    paired = is_paired_with(request.user, household)
+    form = VisitForm(request.POST or None, household=household, within_links=within_links, paired=paired)
     current = selectors.registration_values(household=household)
     corrections = RegistrationItemsForm(request.POST or None, current=current)
     if request.method == "POST" and form.is_valid() & corrections.is_valid():
