@@ -3,8 +3,9 @@ first, every item linking to the page where it is done.
 
 The page shows several apps at once, so it is put together here, at the top of the project, from the selectors
 of the apps that own the data (STYLE.md, "Between apps"): visits for night-visit plans and households due a
-visit, feedback for matters and talk-room callbacks. Neither app imports the other for it. Each queue costs a
-count and one short list, so the page's queries do not grow with the data.
+visit, feedback for matters and talk-room callbacks, ledger for a leader's or cadre's pairing duty. No app
+imports another for it. Each queue costs a count and one short list, so the page's queries do not grow with the
+data.
 """
 
 from dataclasses import dataclass, replace
@@ -20,7 +21,8 @@ from django.utils import timezone
 from feedback import selectors as feedback_selectors
 from jingshi_jiafang.core import selectors as core_selectors
 from jingshi_jiafang.core.models import User
-from jingshi_jiafang.core.scopes import households_visible_to, unit_subtree
+from jingshi_jiafang.core.scopes import PAIRING_ROLES, households_visible_to, unit_subtree
+from ledger.selectors import pairing as pairing_selectors
 from visits import selectors as visits_selectors
 from visits.night import WEEKDAY_NAMES, is_night_date, window_text
 
@@ -255,4 +257,7 @@ def home(request):
             "summary": core_selectors.scope_summary(user=user),
             "area_links": core_selectors.area_links_of(user=user),
         }
+        if user.role in PAIRING_ROLES:
+            # 结对联建 (ledger): this week's duty to the paired household, and what is behind.
+            context["pairing_duty"] = pairing_selectors.pairing_duty(user=user)
     return render(request, template, context)

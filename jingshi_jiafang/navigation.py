@@ -4,6 +4,7 @@ from feedback import navigation as feedback_navigation
 from jingshi_jiafang.core import navigation as core_navigation
 from jingshi_jiafang.core.models import User
 from jingshi_jiafang.core.navigation import ALL_ROLES, CASE_ROLES, NavItem, Role
+from ledger import navigation as ledger_navigation
 from visits import navigation as visits_navigation
 
 # The household list is named by what it lists: an officer's own links, a unit's area, a linked area or the
@@ -21,6 +22,7 @@ NAV_ITEMS = (
     *HOUSEHOLD_ITEMS,
     *visits_navigation.NAV_ITEMS,
     *feedback_navigation.NAV_ITEMS,
+    *ledger_navigation.NAV_ITEMS,
     NavItem("联系区域", "households:area_list", CASE_ROLES),
     *core_navigation.NAV_ITEMS,
 )

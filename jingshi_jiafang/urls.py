@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("jingshi_jiafang.households.urls")),
     path("", include("visits.urls")),
     path("", include("feedback.urls")),
+    path("ledger/", include("ledger.urls_pairing")),
 ]
 
 handler403 = "jingshi_jiafang.errors.permission_denied"
