@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from feedback.models import Matter
 from feedback.services import matter_register
-from jingshi_jiafang.core.models import Area, AuditEntry, User
+from jingshi_jiafang.core.models import AuditEntry, User
 from ledger.models import TeamActivity, TeamMember
 from ledger.selectors.teams import team_activity_counts
 from ledger.services.teams import TeamError, team_activity_record
