@@ -133,6 +133,7 @@ class Duty:
     missed: int = 0
     open: bool = False  # the current period is short but not over
     due: int = 0
+    measure: str = "次"
 
     @property
     def status(self) -> str:
@@ -143,7 +144,7 @@ class Duty:
     @property
     def text(self) -> str:
         if self.due <= 1:
-            return f"{self.count}/{self.required} 次"
+            return f"{self.count}/{self.required} {self.measure}"
         return f"{self.met}/{self.due} {self.unit}达标"
 
 
@@ -250,7 +251,13 @@ def pairing_compliance(
                         visits[pairing.pk],
                         today,
                     ),
-                    _judge(Duty("实事", "年", settings.PAIRING_DEEDS_PER_YEAR), years, pairing, deed_days, today),
+                    _judge(
+                        Duty("实事", "年", settings.PAIRING_DEEDS_PER_YEAR, measure="件"),
+                        years,
+                        pairing,
+                        deed_days,
+                        today,
+                    ),
                 ],
             )
         )
