@@ -3,9 +3,9 @@ first, every item linking to the page where it is done.
 
 The page shows several apps at once, so it is put together here, at the top of the project, from the selectors
 of the apps that own the data (STYLE.md, "Between apps"): visits for night-visit plans and households due a
-visit, feedback for matters and talk-room callbacks, ledger for ledger items due and to close. Neither app
-imports the other for it. Each queue costs a
-count and one short list, so the page's queries do not grow with the data.
+visit, feedback for matters and talk-room callbacks, ledger for ledger items due and to close and for a leader's
+or cadre's pairing duty. No app imports another for it. Each queue costs a count and one short list, so the
+page's queries do not grow with the data.
 """
 
 from dataclasses import dataclass, replace
@@ -24,6 +24,7 @@ from jingshi_jiafang.core import selectors as core_selectors
 from jingshi_jiafang.core.models import User
 from jingshi_jiafang.core.scopes import households_visible_to, unit_subtree
 from ledger import selectors as ledger_selectors
+from ledger.selectors import pairing as pairing_selectors
 from visits import selectors as visits_selectors
 from visits.night import WEEKDAY_NAMES, is_night_date, window_text
 
@@ -298,4 +299,7 @@ def home(request):
             "summary": core_selectors.scope_summary(user=user),
             "area_links": core_selectors.area_links_of(user=user),
         }
+        if can.may_be_paired(user):
+            # 结对联建 (ledger): this week's duty to the paired household, and what is behind.
+            context["pairing_duty"] = pairing_selectors.pairing_duty(user=user)
     return render(request, template, context)

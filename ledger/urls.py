@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ledger.views import items
+from ledger.views import items, pairing, teams
 
 app_name = "ledger"
 
@@ -14,4 +14,11 @@ urlpatterns = [
     path("ledger/households/<int:pk>/new/", items.item_open_for_household, name="item_open_for_household"),
     path("ledger/visits/<int:pk>/new/", items.item_open_for_visit, name="item_open_for_visit"),
     path("ledger/evidence/<int:pk>/", items.evidence_download, name="evidence_download"),
+    path("ledger/pairing/", pairing.pairing_compliance, name="pairing_compliance"),
+    path("ledger/pairing/contact/", pairing.pairing_contact_create, name="pairing_contact_create"),
+    path("ledger/teams/", teams.team_list, name="team_list"),
+    path("ledger/teams/<int:pk>/", teams.team_detail, name="team_detail"),
+    path("ledger/teams/<int:pk>/reveal/", teams.team_reveal, name="team_reveal"),
+    path("ledger/teams/<int:pk>/members/", teams.team_member_create, name="team_member_create"),
+    path("ledger/teams/<int:pk>/activities/new/", teams.team_activity_create, name="team_activity_create"),
 ]

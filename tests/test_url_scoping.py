@@ -162,6 +162,21 @@ SCOPING_CASES = {
     "core:export_job_download": Case(
         lambda f: {"pk": f["export_job"].pk}, ("auditor",), ("charlie", "other_auditor", "secadmin")
     ),
+    "ledger:team_detail": Case(lambda f: {"pk": f["team"].pk}, ("alice", "bob", "leader"), ("charlie", "head_b")),
+    "ledger:team_reveal": Case(
+        lambda f: {"pk": f["team"].pk}, ("alice", "bob"), ("charlie", "head_b"), "post", {"field": "phone"}, success=200
+    ),
+    "ledger:team_member_create": Case(
+        lambda f: {"pk": f["team"].pk},
+        ("alice",),
+        ("charlie", "head_b"),
+        "post",
+        {"name": "王村干", "kind": "village_cadre", "phone": "13900001111"},
+        forbidden=("leader",),
+    ),
+    "ledger:team_activity_create": Case(
+        lambda f: {"pk": f["team"].pk}, ("alice", "bob"), ("charlie", "head_b"), forbidden=("leader",)
+    ),
     "core:security_otp_reset": Case(
         lambda f: {"pk": f["alice"].pk}, ("secadmin",), (), "post", forbidden=("alice", "auditor", "charlie")
     ),
@@ -212,9 +227,18 @@ def fixtures(alice_household, alice, bob, charlie, station_b, village_b):
         "head_b": UserFactory(role=User.Role.OFFICER, unit=station_b, is_unit_head=True),
         "successor": UserFactory(role=User.Role.OFFICER, unit=alice.unit),
         **_ledger_fixtures(alice_household, alice),
+        "team": _team(alice_household, alice),
         **_topic_fixtures(alice_household),
         **_feedback_fixtures(alice_household, bob),
     }
+
+
+def _team(household, officer):
+    from tests.ledger.factories import ServiceTeamFactory, TeamMemberFactory
+
+    team = ServiceTeamFactory(area=household.village, leader=officer)
+    TeamMemberFactory(team=team)
+    return team
 
 
 def _ready_export_job(auditor):

@@ -14,7 +14,7 @@ from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.crypto import keyed_hash
 from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.models import Area, Household, User
-from jingshi_jiafang.core.scopes import is_within_links, unit_subtree, villages_visible_to
+from jingshi_jiafang.core.scopes import is_paired_with, is_within_links, unit_subtree, villages_visible_to
 from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
 from visits.night import is_night_date, night_window_error, window_text
 from visits.selectors import registration_values
@@ -108,6 +108,10 @@ def _check_visit(*, visitor: User, household: Household, details: dict) -> None:
         raise VisitError(error)
     if details["kind"] == Visit.Kind.NIGHT and (error := night_window_error(details["visited_at"])):
         raise VisitError(error)
+    if details["kind"] == Visit.Kind.PAIRING and not is_paired_with(
+        visitor, household, on=timezone.localdate(details["visited_at"])
+    ):
+        raise VisitError("结对走访只能记录在走访当天与您结对的特困户。")
     if not details.get("outside_links_reason"):
         if not is_within_links(visitor, household):
             raise VisitError("该户不在您的联系范围内,请填写走访理由。")

@@ -89,7 +89,7 @@ class VisitForm(forms.ModelForm):
             )
         }
 
-    def __init__(self, *args, household: Household, **kwargs):
+    def __init__(self, *args, household: Household, paired: bool = False, **kwargs):
         initial = {
             "submission_key": uuid.uuid4(),
             "visited_at": timezone.localtime().replace(second=0, microsecond=0),
@@ -105,7 +105,12 @@ class VisitForm(forms.ModelForm):
         )
         # The phone is personal data: shown masked, never filled in (the officer types a new one if it changed).
         self.fields["phone"].widget.attrs["placeholder"] = mask_phone(household.phone) or "未登记"
-        self.fields["kind"].choices = [(Visit.Kind.DAY, "昼访"), (Visit.Kind.NIGHT, "夜访(警民夜谈)")]
+        kinds = [(Visit.Kind.DAY, "昼访"), (Visit.Kind.NIGHT, "夜访(警民夜谈)")]
+        if paired:
+            # Offered only at the visitor's own paired household: the visit counts towards the pairing's duty.
+            kinds.insert(0, (Visit.Kind.PAIRING, "结对走访(结对联建)"))
+            self.initial["kind"] = Visit.Kind.PAIRING
+        self.fields["kind"].choices = kinds
         self.fields["people_met"].widget.attrs["placeholder"] = "如:户主本人、其妻子"
 
     def clean_visited_at(self):

@@ -128,6 +128,11 @@ def area_link_kind(user: User) -> str | None:
     return AREA_LINK_KINDS.get(getattr(user, "role", ""))
 
 
+def may_be_paired(user: User) -> bool:
+    """结对联建: every leader and cadre is paired with one household in hardship."""
+    return _role_in(user, {Role.LEADER, Role.CADRE})
+
+
 def may_hold_area_links(user: User) -> bool:
     """Leaders link to towns, cadres to villages; the security administrator sets those links."""
     return area_link_kind(user) is not None
@@ -258,6 +263,29 @@ def works_unit_items(user: User) -> bool:
 def may_call_residents_back(user: User) -> bool:
     """The evaluation centre (民意访评中心): calls residents back and reopens what they find undelivered."""
     return _role_in(user, {Role.EVALUATOR})
+
+
+# Pairing (结对联建) and the community police service teams (社区公安服务队).
+
+
+def may_read_pairing(user: User) -> bool:
+    """The pairing compliance page: leaders and cadres (their own pair), and the evaluation centre."""
+    return _role_in(user, {Role.LEADER, Role.CADRE, Role.EVALUATOR})
+
+
+def sees_all_pairs(user: User) -> bool:
+    """Every pair of the county: the bureau's leaders run the pairing, the evaluation centre assesses it."""
+    return _role_in(user, {Role.LEADER, Role.EVALUATOR})
+
+
+def may_read_service_teams(user: User) -> bool:
+    """The service teams of the villages they see: the police, leaders, cadres, legal and evaluation."""
+    return _role_in(user, CASE_ROLES)
+
+
+def may_record_team_activities(user: User) -> bool:
+    """Records a team's members and activities: the community officers who lead the teams."""
+    return _role_in(user, {Role.OFFICER})
 
 
 _NAMED = ("sees_", "works_")

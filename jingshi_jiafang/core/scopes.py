@@ -11,7 +11,16 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from jingshi_jiafang.core import capabilities as can
-from jingshi_jiafang.core.models import Area, AreaLink, Household, HouseholdAttachment, HouseholdLink, Unit, User
+from jingshi_jiafang.core.models import (
+    Area,
+    AreaLink,
+    Household,
+    HouseholdAttachment,
+    HouseholdLink,
+    PairingLink,
+    Unit,
+    User,
+)
 
 
 def unit_subtree(unit: Unit) -> QuerySet[Unit]:
@@ -27,6 +36,21 @@ def _jurisdiction_villages(user: User) -> QuerySet[Area]:
 
 def _linked_areas(user: User, on: date | None = None) -> QuerySet[AreaLink]:
     return AreaLink.objects.active(on).filter(user=user)
+
+
+# 结对联建: leaders and cadres are each paired with one household in hardship, which joins their reach (that
+# household alone, not its village).
+
+
+def paired_households(user: User, on: date | None = None) -> QuerySet[Household]:
+    """The household a leader or cadre is paired with (today, or on the day `on`); empty for anybody else."""
+    if not can.may_be_paired(user):
+        return Household.objects.none()
+    return Household.objects.filter(pk__in=PairingLink.objects.active(on).filter(user=user).values("household"))
+
+
+def is_paired_with(user: User, household: Household, on: date | None = None) -> bool:
+    return paired_households(user, on).filter(pk=household.pk).exists()
 
 
 def villages_visible_to(user: User) -> QuerySet[Area]:
@@ -68,8 +92,12 @@ def households_visible_to(user: User) -> QuerySet[Household]:
         # An officer's links, plus a unit head's unit area; a link outside that area opens that one household,
         # not the rest of its village.
         return households_linked_to(user)
-    # A leader, a cadre or a duty officer sees households by area.
-    return households.filter(village__in=villages_visible_to(user))
+    # A leader, a cadre or a duty officer sees households by area; a leader or cadre also sees the household
+    # they are paired with.
+    by_area = Q(village__in=villages_visible_to(user))
+    if can.may_be_paired(user):
+        by_area |= Q(pk__in=paired_households(user).values("pk"))
+    return households.filter(by_area)
 
 
 def units_visible_to(user: User) -> QuerySet[Unit]:
@@ -110,17 +138,19 @@ def get_attachment_for_user(user: User, pk: int) -> HouseholdAttachment:
 
 def households_linked_to(user: User, on: date | None = None) -> QuerySet[Household]:
     """The visitor's own links (today, or on the day `on`): where a visit needs no reason. A unit head's own unit
-    area counts as linked: heading the unit is the link (the area is not dated; his household links are)."""
+    area counts as linked: heading the unit is the link (the area is not dated; his household links are). A
+    leader's or cadre's paired household is linked too."""
     if can.may_be_linked_to_households(user):
         linked = Q(pk__in=HouseholdLink.objects.active(on).filter(officer=user).values("household"))
         if can.sees_unit_area(user):
             linked |= Q(village__in=_jurisdiction_villages(user).values("pk"))
         return Household.objects.filter(linked)
+    paired = Q(pk__in=paired_households(user, on).values("pk"))
     link_kind = can.area_link_kind(user)
     if link_kind == Area.Kind.VILLAGE:
-        return Household.objects.filter(village__in=_linked_areas(user, on).values("area"))
+        return Household.objects.filter(Q(village__in=_linked_areas(user, on).values("area")) | paired)
     if link_kind == Area.Kind.TOWN:
-        return Household.objects.filter(village__parent__in=_linked_areas(user, on).values("area"))
+        return Household.objects.filter(Q(village__parent__in=_linked_areas(user, on).values("area")) | paired)
     return Household.objects.none()
 
 

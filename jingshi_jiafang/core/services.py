@@ -12,7 +12,7 @@ from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.actors import require
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.errors import DomainError
-from jingshi_jiafang.core.models import Area, AreaLink, Household, HouseholdAttachment, HouseholdLink, User
+from jingshi_jiafang.core.models import Area, AreaLink, Household, HouseholdAttachment, HouseholdLink, PairingLink, User
 from jingshi_jiafang.core.privacy import REVEAL_ACTIONS
 from jingshi_jiafang.core.scopes import households_visible_to
 
@@ -68,6 +68,44 @@ def area_link_end(*, link: AreaLink, actor: User, end_date: date | None = None, 
         request=request,
         target=link.user,
         detail={"area_link": link.pk, "area": link.area.name, "end": end_date, "change": "end"},
+    )
+    return link
+
+
+@transaction.atomic
+def pairing_link_start(
+    *, user: User, household: Household, start_date: date | None = None, actor: User | None = None, request=None
+) -> PairingLink:
+    """结对联建: pair a leader or cadre with a household in hardship; their current pair, if any, ends the day
+    before. The pair is part of their scope, so the change is audited like any other link."""
+    if actor is not None and actor.pk == user.pk:
+        raise LinkError("不能为自己设置结对户。")
+    if user.role not in (User.Role.LEADER, User.Role.CADRE):
+        raise LinkError("只有局领导和中层干部结对特困户。")
+    if not household.is_hardship:
+        raise LinkError(f"{household}不是特困户,不能结对。")
+    start_date = start_date or timezone.localdate()
+    current = PairingLink.objects.select_for_update().filter(user=user, end_date__isnull=True).first()
+    if current is not None:
+        if current.household_id == household.pk:
+            raise LinkError(f"{user}已与{household}结对。")
+        if start_date <= current.start_date:
+            raise LinkError("新结对的开始日期须晚于当前结对的开始日期。")
+        current.end_date = start_date - timedelta(days=1)
+        current.save(update_fields=["end_date"])
+    link = PairingLink.objects.create(user=user, household=household, start_date=start_date)
+    audit_record(
+        action=Action.SCOPE_CHANGED,
+        actor=actor,
+        request=request,
+        target=user,
+        detail={
+            "pairing_link": link.pk,
+            "household": household.pk,
+            "start": link.start_date,
+            "ended": current.pk if current else None,
+            "change": "pairing",
+        },
     )
     return link
 

@@ -274,6 +274,12 @@ DATE_WINDOW_FUTURE_DAYS = env_int("DATE_WINDOW_FUTURE_DAYS", 366)
 LINK_START_PAST_DAYS = env_int("LINK_START_PAST_DAYS", 30)
 LINK_START_FUTURE_DAYS = env_int("LINK_START_FUTURE_DAYS", 90)
 
+# 结对联建: what each leader and cadre owes the household they are paired with (the source county's rule: a contact
+# every week, a visit every month, at least two practical deeds a year).
+PAIRING_CONTACTS_PER_WEEK = env_int("PAIRING_CONTACTS_PER_WEEK", 1)
+PAIRING_VISITS_PER_MONTH = env_int("PAIRING_VISITS_PER_MONTH", 1)
+PAIRING_DEEDS_PER_YEAR = env_int("PAIRING_DEEDS_PER_YEAR", 2)
+
 # Days to handle a dispatched matter, by category; an urgent matter gets a day whatever its category.
 MATTER_DEADLINE_DAYS = {
     "urgent": 1,

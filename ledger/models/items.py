@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from feedback.models import Matter, TopicVisitMatter
 from jingshi_jiafang.core.history import AppendOnly, AppendOnlyQuerySet
-from jingshi_jiafang.core.models import Household, Unit, User
+from jingshi_jiafang.core.models import Household, PairingLink, Unit, User
 from jingshi_jiafang.core.uploads import private_storage
 from visits.models import Visit
 
@@ -114,6 +114,16 @@ class LedgerItem(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="ledger_items",
+    )
+    # 结对实事: an item a leader or cadre opens for the household they are paired with is a practical deed of
+    # that pair, counted by the pairing duty (ledger/selectors/pairing.py).
+    pairing = models.ForeignKey(
+        PairingLink,
+        verbose_name="结对",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deeds",
     )
     delivered_by = models.ForeignKey(
         User, verbose_name="兑现人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

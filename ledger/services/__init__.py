@@ -1,4 +1,5 @@
-"""Every write of the ledger app. Split by subject; import from here."""
+"""Every write of the ledger app. Split by subject (items; pairing contacts and service teams in their own
+modules, imported from there); import item services from here."""
 
 from ledger.errors import LedgerError
 

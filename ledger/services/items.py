@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from feedback.models import Matter, TopicVisitMatter
 from jingshi_jiafang.core.audit import Action, audit_record
-from jingshi_jiafang.core.models import Household, Unit, User
+from jingshi_jiafang.core.models import Household, PairingLink, Unit, User
 from jingshi_jiafang.core.uploads import validate_upload
 from ledger.errors import LedgerError
 from ledger.models import Ledger, LedgerEvidence, LedgerItem, LedgerItemEvent
@@ -45,6 +45,13 @@ def _ledger_for(*, household: Household | None, matter: Matter | None) -> Ledger
 
 
 @transaction.atomic
+def _pairing_of(actor: User | None, household: Household | None) -> PairingLink | None:
+    """The actor's pair with this household, if they are paired with it: what they open there is a deed of it."""
+    if actor is None or household is None:
+        return None
+    return PairingLink.objects.active().filter(user=actor, household=household).first()
+
+
 def ledger_item_open(
     *,
     actor: User | None,
@@ -69,6 +76,9 @@ def ledger_item_open(
     if source not in Source.values:
         raise LedgerError("未知的事项来源。")
     household = household or (visit.household if visit else None) or (matter.household if matter else None)
+    pairing = _pairing_of(actor, household)
+    if pairing is not None:
+        source = Source.PAIRING_DEED
     ledger = _ledger_for(household=household, matter=matter)
     item = LedgerItem.objects.create(
         ledger=ledger,
@@ -82,6 +92,7 @@ def ledger_item_open(
         visit=visit,
         matter=matter,
         topic_item=topic_item,
+        pairing=pairing,
         created_by=actor,
     )
     return LEDGER_FLOW.begin(item, actor=actor, note=f"掌握({item.get_source_display()})", request=request)

@@ -13,6 +13,7 @@ from jingshi_jiafang.core.models import (
     HouseholdAttachment,
     HouseholdLink,
     Organisation,
+    PairingLink,
     Unit,
     User,
 )
@@ -128,6 +129,15 @@ class AreaLinkFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory, role=User.Role.CADRE)
     area = factory.SubFactory(VillageFactory)
     start_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+
+
+class PairingLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PairingLink
+
+    user = factory.SubFactory(UserFactory, role=User.Role.CADRE)
+    household = factory.SubFactory(HouseholdFactory, is_hardship=True)
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=400))
 
 
 def png_upload(name: str = "户口簿.png") -> SimpleUploadedFile:

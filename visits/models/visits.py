@@ -17,6 +17,8 @@ class Visit(models.Model):
         DAY = "day", "昼访"
         NIGHT = "night", "夜访"
         TOPIC = "topic", "专题家访"
+        # 结对联建: a leader's or cadre's monthly visit to the household they are paired with.
+        PAIRING = "pairing", "结对走访"
 
     kind = models.CharField("家访类型", max_length=8, choices=Kind.choices, default=Kind.DAY)
     visitor = models.ForeignKey(

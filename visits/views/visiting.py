@@ -13,7 +13,7 @@ from jingshi_jiafang.core.forms import RevealForm
 from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.privacy import reveal_of_item
-from jingshi_jiafang.core.scopes import households_visible_to
+from jingshi_jiafang.core.scopes import households_visible_to, is_paired_with
 from visits import selectors, services
 from visits.filters import PeriodFilterForm
 from visits.scopes import get_household_for_visit, get_visit_for_user
@@ -24,7 +24,8 @@ from visits.visit_forms import RegistrationItemsForm, VisitForm
 @require_http_methods(["GET", "POST"])
 def visit_create(request, pk: int):
     household = get_household_for_visit(request.user, pk)
-    form = VisitForm(request.POST or None, household=household)
+    paired = is_paired_with(request.user, household)
+    form = VisitForm(request.POST or None, household=household, paired=paired)
     current = selectors.registration_values(household=household)
     corrections = RegistrationItemsForm(request.POST or None, current=current)
     if request.method == "POST" and form.is_valid() & corrections.is_valid():

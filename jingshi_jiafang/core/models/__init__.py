@@ -2,7 +2,7 @@ from .attachments import HouseholdAttachment
 from .audit import AuditEntry, AuditVerification
 from .exports import ExportJob
 from .organisation import Area, Household, Organisation, Unit
-from .people import AreaLink, HouseholdLink, OrganisationLink, User
+from .people import AreaLink, HouseholdLink, OrganisationLink, PairingLink, User
 
 __all__ = [
     "Area",
@@ -15,6 +15,7 @@ __all__ = [
     "HouseholdLink",
     "Organisation",
     "OrganisationLink",
+    "PairingLink",
     "Unit",
     "User",
 ]

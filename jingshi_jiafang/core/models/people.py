@@ -138,3 +138,31 @@ class OrganisationLink(Link):
 
     def __str__(self) -> str:
         return f"{self.officer} ↔ {self.organisation}"
+
+
+class PairingLink(Link):
+    """结对联建: a leader or cadre paired with a household in hardship (特困农户). One active pair per person; the
+    pair widens their reach by that one household, so that they may see and visit it (core scopes)."""
+
+    user = models.ForeignKey(User, verbose_name="结对人", on_delete=models.PROTECT, related_name="pairing_links")
+    household = models.ForeignKey(
+        Household, verbose_name="结对户", on_delete=models.PROTECT, related_name="pairing_links"
+    )
+
+    class Meta:
+        verbose_name = "结对联建"
+        verbose_name_plural = "结对联建"
+        ordering = ["user_id", "-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="pairinglink_period_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(end_date__isnull=True), name="pairinglink_one_open_per_user"
+            ),
+        ]
+        indexes = [models.Index(fields=["household", "end_date"], name="pairinglink_household_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ↔ {self.household}"

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from feedback.demo import seed_feedback, seed_matter_history, seed_topic_visits
 from ledger.demo import seed_ledger
+from ledger.demo_pairing import seed_pairing, seed_teams
 from visits.demo import seed_county
 
 
@@ -41,9 +42,15 @@ class Command(BaseCommand):
             seed_topic_visits(rng=random.Random(seed), today=timezone.localdate())
             seed_feedback(rng=random.Random(seed), today=timezone.localdate())
             seed_ledger(rng=random.Random(seed), today=timezone.localdate())
+            pairing = seed_pairing(rng=random.Random(seed), today=timezone.localdate())
+            teams = seed_teams(rng=random.Random(seed), today=timezone.localdate())
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo county loaded: {result.towns} towns, {result.villages} villages, {result.households} households."
             )
+        )
+        self.stdout.write(
+            f"Pairing: {pairing.pairs} pairs, {pairing.contacts} contacts, {pairing.visits} pairing visits; "
+            f"{teams} community police service teams."
         )
         self.stdout.write("Demo logins: python manage.py demo_logins")

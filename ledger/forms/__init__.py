@@ -1,0 +1,26 @@
+"""Forms of the ledger app: items (items.py), pairing and service teams (pairing.py)."""
+
+from .items import (
+    DEFAULT_DEADLINE_DAYS,
+    ItemOpenForm,
+    LedgerFilterForm,
+    MultipleFileField,
+    MultipleFileInput,
+    ReopenForm,
+    StepForm,
+)
+from .pairing import PairingComplianceFilterForm, PairingContactForm, TeamActivityForm, TeamMemberForm
+
+__all__ = [
+    "DEFAULT_DEADLINE_DAYS",
+    "ItemOpenForm",
+    "LedgerFilterForm",
+    "MultipleFileField",
+    "MultipleFileInput",
+    "PairingComplianceFilterForm",
+    "PairingContactForm",
+    "ReopenForm",
+    "StepForm",
+    "TeamActivityForm",
+    "TeamMemberForm",
+]

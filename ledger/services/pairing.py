@@ -1,0 +1,38 @@
+"""Writes of 结对联建: the contacts a leader or cadre records with their paired household."""
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from jingshi_jiafang.core.errors import DomainError
+from jingshi_jiafang.core.models import PairingLink, User
+from ledger.models import PairingContact
+
+# A contact is recorded soon after it was made; a month back is the most a busy cadre needs, and keeps anybody from
+# filling a year of missed weeks in at once.
+CONTACT_PAST_DAYS = 31
+
+
+class PairingError(DomainError):
+    """A contact that cannot be recorded as given; the message is shown to the user."""
+
+
+def contact_date_error(day: date) -> str | None:
+    today = timezone.localdate()
+    if day > today:
+        return "联系日期不能晚于今天。"
+    if day < today - timedelta(days=CONTACT_PAST_DAYS):
+        return f"只能补记 {CONTACT_PAST_DAYS} 天内的联系。"
+    return None
+
+
+def pairing_contact_record(
+    *, pairing: PairingLink, actor: User, day: date, method: str, note: str = ""
+) -> PairingContact:
+    if pairing.user_id != actor.pk:
+        raise PairingError("只能记录您本人结对户的联系。")
+    if error := contact_date_error(day):
+        raise PairingError(error)
+    if day < pairing.start_date or (pairing.end_date and day > pairing.end_date):
+        raise PairingError("联系日期不在结对期间内。")
+    return PairingContact.objects.create(pairing=pairing, date=day, method=method, note=note, recorded_by=actor)

@@ -1,0 +1,83 @@
+"""Issue 11's journeys on a phone: a cadre sees this week's pairing duty and records a contact; a team leader
+records a mediation."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from jingshi_jiafang.core.models import User
+from ledger.models import PairingContact, TeamActivity
+from tests.browser.conftest import log_in, screenshot
+from tests.core.factories import TEST_PASSWORD, HouseholdFactory, HouseholdLinkFactory, PairingLinkFactory, UserFactory
+from tests.ledger.factories import PairingContactFactory, ServiceTeamFactory, TeamMemberFactory
+
+
+def open_menu_item(page, label: str) -> None:
+    page.get_by_role("button", name="展开菜单").click()
+    page.locator("#main-nav.show").wait_for()
+    page.locator("#main-nav").get_by_role("link", name=label, exact=True).click()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cadre_sees_this_weeks_pairing_duty_and_records_a_contact(live_server, phone_page, village_a):
+    cadre = UserFactory(username="zhiqiang", name="吴志强", role=User.Role.CADRE)
+    household = HouseholdFactory(village=village_a, head_name="孙秀英", is_hardship=True)
+    pairing = PairingLinkFactory(user=cadre, household=household)
+    today = timezone.localdate()
+    PairingContactFactory(pairing=pairing, date=today - timedelta(days=today.weekday() + 14))
+    page = phone_page
+    log_in(page, live_server, "zhiqiang", TEST_PASSWORD)
+
+    duty = page.get_by_test_id("pairing-duty")
+    expect(duty.get_by_text("孙秀英户")).to_be_visible()
+    expect(duty.get_by_test_id("duty-contact")).to_contain_text("本周联系 0/1 次")
+    expect(duty.get_by_test_id("duty-contact")).to_contain_text("待完成")
+    expect(duty.get_by_text("近4周有 3 周未联系")).to_be_visible()
+    screenshot(page, "pairing-home-duty", full_page=True)
+
+    duty.get_by_role("link", name="记录联系").click()
+    page.get_by_label("联系方式").select_option(label="微信")
+    page.get_by_label("联系内容").fill("微信视频问候,老人说腿疼,下周带药过去")
+    screenshot(page, "pairing-contact-form")
+    page.get_by_role("button", name="保存联系").click()
+
+    expect(page.get_by_text("已记录与孙秀英户的联系。")).to_be_visible()
+    expect(page.get_by_test_id("duty-contact")).to_contain_text("本周联系 1/1 次")
+    expect(page.get_by_test_id("duty-contact")).to_contain_text("已达标")
+    assert PairingContact.objects.filter(pairing=pairing, method="wechat", date=today).exists()
+    screenshot(page, "pairing-contact-saved", full_page=True)
+
+    open_menu_item(page, "结对联建")
+    expect(page.get_by_test_id("pair-row")).to_contain_text("孙秀英户")
+    screenshot(page, "pairing-compliance", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_team_leader_records_a_mediation(live_server, phone_page, village_a):
+    officer = UserFactory(username="haiyan", name="王海燕", unit=village_a.unit)
+    HouseholdLinkFactory(officer=officer, household=HouseholdFactory(village=village_a))
+    team = ServiceTeamFactory(area=village_a, leader=officer, name="东湖村社区公安服务队")
+    TeamMemberFactory(team=team, name="张志愿", phone="13812345678")
+    TeamMemberFactory(team=team, name="李村干", kind="village_cadre")
+    page = phone_page
+    log_in(page, live_server, "haiyan", TEST_PASSWORD)
+
+    open_menu_item(page, "服务队")
+    page.get_by_test_id("team-row").filter(has_text="东湖村社区公安服务队").click()
+    expect(page.get_by_test_id("team-members")).to_contain_text("138****5678")
+    page.get_by_role("link", name="记录活动").click()
+    page.get_by_label("类别").select_option(label="纠纷调解")
+    page.get_by_label("地点").fill("东湖村三组")
+    page.get_by_label("张志愿(治安志愿者)").check()
+    page.get_by_label("李村干(村干部)").check()
+    page.get_by_label("事项").fill("两户因排水沟争执,现场调解达成一致")
+    screenshot(page, "team-activity-form", full_page=True)
+    page.get_by_role("button", name="保存活动").click()
+
+    expect(page.get_by_text("服务队活动已记录。")).to_be_visible()
+    expect(page.get_by_test_id("team-activities")).to_contain_text("纠纷调解 · 东湖村三组")
+    expect(page.get_by_test_id("team-activities")).to_contain_text("张志愿、李村干")
+    assert TeamActivity.objects.get().members_present.count() == 2
+    screenshot(page, "team-page", full_page=True)

@@ -1,0 +1,147 @@
+"""社区公安服务队: who sees and records, an activity recorded from the form, masked phones, counts by kind."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from feedback.models import Matter
+from feedback.services import matter_register
+from jingshi_jiafang.core.models import AuditEntry, User
+from ledger.models import TeamActivity, TeamMember
+from ledger.selectors.teams import team_activity_counts
+from ledger.services.teams import TeamError, team_activity_record
+from tests.conftest import MAX_PAGE_QUERIES, log_in_as
+from tests.core.factories import AreaLinkFactory, UserFactory, VillageFactory
+from tests.ledger.factories import ServiceTeamFactory, TeamMemberFactory
+from tests.visits.factories import VisitFactory
+from visits.models import Finding
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def team(alice, alice_household):
+    team = ServiceTeamFactory(area=alice_household.village, leader=alice, name="东湖村社区公安服务队")
+    TeamMemberFactory(team=team, name="张志愿", phone="13812345678")
+    TeamMemberFactory(team=team, name="李保安", kind=TeamMember.Kind.GUARD)
+    return team
+
+
+def test_team_leader_records_a_mediation_from_a_visit_and_a_matter(client, alice, alice_household, team):
+    visit = VisitFactory(visitor=alice, household=alice_household)
+    Finding.objects.create(visit=visit, kind=Finding.Kind.DISPUTE, description="两家争宅基地")
+    matter = matter_register(
+        channel=Matter.Channel.VISIT, content="宅基地纠纷", unit=alice.unit, actor=None, household=alice_household
+    )
+    log_in_as(client, alice)
+    url = reverse("ledger:team_activity_create", args=[team.pk])
+    assert list(client.get(url).context["form"].fields["visit"].queryset) == [visit]
+    members = list(team.members.all())
+    response = client.post(
+        url,
+        {
+            "day": timezone.localdate().isoformat(),
+            "kind": "mediation",
+            "place": "东湖村三组",
+            "members": [m.pk for m in members],
+            "note": "现场调解,两家达成一致",
+            "visit": visit.pk,
+            "matter_reference": matter.reference,
+        },
+    )
+    assert response.status_code == 302
+    activity = TeamActivity.objects.get()
+    assert (activity.kind, activity.visit, activity.matter, activity.recorded_by) == ("mediation", visit, matter, alice)
+    assert set(activity.members_present.all()) == set(members)
+    page = client.get(reverse("ledger:team_detail", args=[team.pk])).content.decode()
+    assert "现场调解,两家达成一致" in page
+
+
+def test_activity_form_refuses_an_unknown_matter_and_no_members(client, alice, team):
+    log_in_as(client, alice)
+    response = client.post(
+        reverse("ledger:team_activity_create", args=[team.pk]),
+        {
+            "day": timezone.localdate().isoformat(),
+            "kind": "service",
+            "place": "村部",
+            "note": "送药",
+            "matter_reference": "999",
+        },
+    )
+    assert response.status_code == 400
+    assert "没有找到该查询编号的诉求" in response.content.decode()
+    assert "请选择参加活动的队员" in response.content.decode()
+    assert not TeamActivity.objects.exists()
+
+
+def test_service_refuses_members_of_another_team(alice, team):
+    stranger = TeamMemberFactory()
+    with pytest.raises(TeamError, match="本队在队队员"):
+        team_activity_record(
+            team=team, actor=alice, day=timezone.localdate(), place="村部", kind="service", members=[stranger], note="x"
+        )
+
+
+def test_leader_linked_to_the_town_reads_but_does_not_record(client, team):
+    leader = UserFactory(role=User.Role.LEADER)
+    AreaLinkFactory(user=leader, area=team.area.parent)
+    log_in_as(client, leader)
+    assert client.get(reverse("ledger:team_detail", args=[team.pk])).status_code == 200
+    assert client.get(reverse("ledger:team_activity_create", args=[team.pk])).status_code == 403
+
+
+def test_officer_of_another_station_cannot_see_the_team(client, charlie, team):
+    log_in_as(client, charlie)
+    assert client.get(reverse("ledger:team_detail", args=[team.pk])).status_code == 404
+    assert team.name not in client.get(reverse("ledger:team_list")).content.decode()
+
+
+def test_member_phones_are_masked_and_revealed_with_an_audit_entry(client, bob, team):
+    log_in_as(client, bob)
+    page = client.get(reverse("ledger:team_detail", args=[team.pk])).content.decode()
+    assert "138****5678" in page and "13812345678" not in page
+    response = client.post(reverse("ledger:team_reveal", args=[team.pk]), {"field": "phone"})
+    assert "13812345678" in response.content.decode()
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.REVEAL_PHONE, object_id=str(team.pk)).exists()
+
+
+def test_officer_adds_a_member_with_a_checked_phone(client, alice, team):
+    log_in_as(client, alice)
+    url = reverse("ledger:team_member_create", args=[team.pk])
+    assert client.post(url, {"name": "王村干", "kind": "village_cadre", "phone": "12"}).status_code == 400
+    assert client.post(url, {"name": "王村干", "kind": "village_cadre", "phone": "13900001111"}).status_code == 302
+    assert team.members.filter(name="王村干").exists()
+
+
+def test_activity_counts_by_kind_for_an_area_and_period(alice, team, village_b):
+    today = timezone.localdate()
+    members = list(team.members.all())
+    for kind, day in (
+        ("mediation", today),
+        ("mediation", today),
+        ("emergency", today),
+        ("service", today - timedelta(days=20)),
+    ):
+        team_activity_record(team=team, actor=alice, day=day, place="村部", kind=kind, members=members, note="x")
+    other = ServiceTeamFactory(area=village_b)
+    TeamActivity.objects.create(team=other, date=today, place="x", kind="service", note="x", recorded_by=alice)
+    counts = team_activity_counts(
+        areas=team.area.parent.__class__.objects.filter(pk=team.area.parent_id),
+        start=today - timedelta(days=7),
+        end=today,
+    )
+    assert counts == {"emergency": 1, "service": 0, "mediation": 2}
+
+
+def test_team_list_queries_do_not_grow_with_teams(client, bob, alice_household, django_assert_max_num_queries):
+    for _ in range(12):
+        ServiceTeamFactory(
+            area=VillageFactory(parent=alice_household.village.parent, unit=alice_household.village.unit)
+        )
+    log_in_as(client, bob)
+    with django_assert_max_num_queries(MAX_PAGE_QUERIES):
+        response = client.get(reverse("ledger:team_list"))
+    assert len(response.context["page"].object_list) == 12
