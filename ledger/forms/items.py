@@ -16,6 +16,8 @@ from visits.filters import PeriodFilterForm
 
 # A promise made at the door is usually kept within a fortnight.
 DEFAULT_DEADLINE_DAYS = 14
+# The ledger page counts the last 30 days unless a period is asked for.
+PERIOD_DAYS = 30
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -116,8 +118,16 @@ class LedgerFilterForm(PeriodFilterForm):
             items = items.filter(state=self.value("state"))
         if self.value("overdue"):
             items = items.filter(overdue_q)
+        if self.has_period:
+            # The list and the print keep to the items opened (掌握) in the period: what the state counts count.
+            start, end = self.period(default_days=PERIOD_DAYS)
+            items = items.filter(created_at__date__gte=start, created_at__date__lte=end)
         return items
 
     @property
+    def has_period(self) -> bool:
+        return bool(self.value("from") or self.value("to"))
+
+    @property
     def is_filtering(self) -> bool:
-        return any(self.value(name) for name in ("village", "source", "state", "overdue"))
+        return self.has_period or any(self.value(name) for name in ("village", "source", "state", "overdue"))

@@ -18,6 +18,7 @@ from jingshi_jiafang.core.scopes import get_household_for_user, villages_visible
 from jingshi_jiafang.core.workflow import Action
 from ledger import selectors, services
 from ledger.forms import ItemOpenForm, LedgerFilterForm
+from ledger.forms.items import PERIOD_DAYS
 from ledger.models import LedgerItem
 from ledger.permissions import may_open_for
 from ledger.scopes import (
@@ -28,8 +29,6 @@ from ledger.scopes import (
 )
 from ledger.workflows import LEDGER_FLOW, offered_actions
 from visits.scopes import get_visit_for_user
-
-PERIOD_DAYS = 30
 
 
 def _filtered(request):

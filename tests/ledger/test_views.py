@@ -269,3 +269,19 @@ def test_a_dispatched_matter_shows_in_the_officers_ledger(client, alice, alice_h
     dispatched_matter(duty, alice, household=alice_household, content="院门口积水")
     client.force_login(alice)
     assert "院门口积水" in client.get(reverse("ledger:my_items")).content.decode()
+
+
+def test_the_period_filters_the_list_and_the_print_like_the_counts(client, alice, bob, alice_household):
+    today = timezone.localdate()
+    recent = open_item(alice, alice_household, "本月掌握的事")
+    old = open_item(alice, alice_household, "去年掌握的事")
+    LedgerItem.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=200))
+    client.force_login(bob)
+    period = {"from": (today - timedelta(days=10)).isoformat(), "to": today.isoformat()}
+    response = client.get(reverse("ledger:item_list"), period)
+    assert list(response.context["page"].object_list) == [recent]
+    assert response.context["summary"].opened == 1 and "期内掌握的事项" in response.content.decode()
+    printed = client.get(reverse("ledger:ledger_print_filtered"), period).content.decode()
+    assert "本月掌握的事" in printed and "去年掌握的事" not in printed
+    everything = client.get(reverse("ledger:item_list"))
+    assert everything.context["page"].paginator.count == 2
