@@ -137,6 +137,8 @@ def test_evidence_is_downloaded_in_scope_only_and_recorded(client, alice, charli
     from jingshi_jiafang.core.models import AuditEntry
 
     assert AuditEntry.objects.filter(action="download", object_type="ledger.LedgerEvidence").count() == 1
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert 'class="img-thumbnail evidence-thumb"' in page
 
 
 def test_scopes_leader_town_cadre_village_officer_households_head_unit(
@@ -285,3 +287,16 @@ def test_the_period_filters_the_list_and_the_print_like_the_counts(client, alice
     assert "本月掌握的事" in printed and "去年掌握的事" not in printed
     everything = client.get(reverse("ledger:item_list"))
     assert everything.context["page"].paginator.count == 2
+
+
+def test_no_ledger_template_has_an_inline_style_and_photos_are_thumbnails():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    templates = Path(settings.BASE_DIR, "templates", "ledger").glob("*.html")
+    assert [t.name for t in templates if "style=" in t.read_text(encoding="utf-8")] == []
+    css = Path(settings.BASE_DIR, "static", "css", "app.css").read_text(encoding="utf-8")
+    assert ".evidence-thumb" in css
+    detail = Path(settings.BASE_DIR, "templates", "ledger", "item_detail.html").read_text(encoding="utf-8")
+    assert "evidence-thumb" in detail
