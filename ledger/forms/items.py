@@ -63,6 +63,18 @@ class ReopenForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class SendBackForm(forms.Form):
+    reason = forms.CharField(
+        label="退回原因(必填)",
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="哪里还没有办到,退回后由责任人重新兑现。",
+    )
+
+    def __init__(self, *args, user=None, item=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
 class ItemOpenForm(forms.Form):
     """An item opened by hand from a visit or a household page."""
 

@@ -12,6 +12,7 @@ from .items import (
     ledger_item_open_for_matter,
     ledger_item_register,
     ledger_item_reopen,
+    ledger_item_send_back,
 )
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "ledger_item_open_for_matter",
     "ledger_item_register",
     "ledger_item_reopen",
+    "ledger_item_send_back",
 ]

@@ -89,6 +89,7 @@ PERFORM = {
     "register": lambda i, u, d, r: services.ledger_item_register(item=i, actor=u, request=r, **d),
     "deliver": lambda i, u, d, r: services.ledger_item_deliver(item=i, actor=u, request=r, **d),
     "close": lambda i, u, d, r: services.ledger_item_close(item=i, actor=u, request=r, **d),
+    "send_back": lambda i, u, d, r: services.ledger_item_send_back(item=i, actor=u, request=r, **d),
     "evidence": lambda i, u, d, r: services.ledger_item_evidence_add(item=i, actor=u, request=r, **d),
     "reopen": lambda i, u, d, r: services.ledger_item_reopen(item=i, actor=u, request=r, **d),
 }

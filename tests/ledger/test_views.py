@@ -300,3 +300,19 @@ def test_no_ledger_template_has_an_inline_style_and_photos_are_thumbnails():
     assert ".evidence-thumb" in css
     detail = Path(settings.BASE_DIR, "templates", "ledger", "item_detail.html").read_text(encoding="utf-8")
     assert "evidence-thumb" in detail
+
+
+def test_only_whoever_may_close_sends_a_delivered_item_back_from_its_page(client, alice, bob, alice_household):
+    item = delivered_item(alice, alice_household, "装路灯")
+    client.force_login(alice)
+    assert 'data-testid="action-send_back"' not in client.get(item.get_absolute_url()).content.decode()
+    assert act(client, item, "send_back", reason="自己退").status_code == 403
+    client.force_login(bob)
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert 'data-testid="action-send_back"' in page and "退回原因" in page
+    assert act(client, item, "send_back", reason="").status_code == 400
+    response = act(client, item, "send_back", reason="路灯还没有装")
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.state == State.REGISTERED
+    assert "退回整改:路灯还没有装" in client.get(item.get_absolute_url()).content.decode()
