@@ -56,8 +56,16 @@ def item_list(request):
 
 @login_required
 def my_items(request):
-    items = selectors.my_items(user=request.user)
-    context = {"week_end": selectors.week_end(timezone.localdate()), **paginate(request, items)}
+    if not can.may_answer_for_ledger_items(request.user):
+        raise PermissionDenied("您的角色不负责台账事项。")
+    # ?due=week: the home page's 本周到期 card, in full.
+    this_week = request.GET.get("due") == "week"
+    items = selectors.items_due_this_week(user=request.user) if this_week else selectors.my_items(user=request.user)
+    context = {
+        "week_end": selectors.week_end(timezone.localdate()),
+        "this_week": this_week,
+        **paginate(request, items),
+    }
     return render(request, "ledger/my_items.html", context)
 
 

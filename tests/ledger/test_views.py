@@ -316,3 +316,39 @@ def test_only_whoever_may_close_sends_a_delivered_item_back_from_its_page(client
     item.refresh_from_db()
     assert item.state == State.REGISTERED
     assert "退回整改:路灯还没有装" in client.get(item.get_absolute_url()).content.decode()
+
+
+def test_cadres_and_station_heads_find_their_items_in_the_menu_and_on_the_home_page(client, bob, alice_household):
+    from tests.core.factories import PairingLinkFactory
+
+    pairing = PairingLinkFactory(household=alice_household)
+    cadre = pairing.user
+    open_item(cadre, alice_household, "帮结对户修屋顶")
+    client.force_login(cadre)
+    home = client.get(reverse("home"))
+    queue = {q.key: q for q in home.context["queues"]}["ledger_mine"]
+    assert [item.title for item in queue.items] == ["帮结对户修屋顶"]
+    body = home.content.decode()
+    assert reverse("ledger:my_items") in body and 'data-testid="deed-hint"' in body
+    assert reverse("ledger:item_open_for_household", args=[alice_household.pk]) in body
+    assert "帮结对户修屋顶" in client.get(reverse("ledger:my_items")).content.decode()
+    client.force_login(bob)
+    assert reverse("ledger:my_items") in client.get(reverse("home")).content.decode()
+    log_in_as(client, UserFactory(role=User.Role.AUDITOR))
+    assert client.get(reverse("ledger:my_items")).status_code == 403
+
+
+def test_home_ledger_cards_link_to_their_whole_list(client, alice, bob, alice_household):
+    open_item(alice, alice_household, "本周的事", days=0)
+    open_item(alice, alice_household, "下月的事", days=40)
+    client.force_login(alice)
+    queue = {q.key: q for q in client.get(reverse("home")).context["queues"]}["ledger_due"]
+    body = client.get(reverse("home")).content.decode()
+    assert f'href="{queue.url}" data-testid="todo-all"' in body.replace("&amp;", "&")
+    week = client.get(queue.url)
+    assert [item.what for item in week.context["page"].object_list] == ["本周的事"]
+    delivered_item(alice, alice_household, "等销号的事")
+    client.force_login(bob)
+    to_close = {q.key: q for q in client.get(reverse("home")).context["queues"]}["ledger_to_close"]
+    listed = client.get(to_close.url).context["page"].object_list
+    assert [item.what for item in listed] == ["等销号的事"]
