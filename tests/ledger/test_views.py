@@ -70,6 +70,8 @@ def test_an_item_opened_from_a_visit_names_the_visit(client, alice, alice_househ
     )
     item = LedgerItem.objects.get()
     assert item.visit == visit and item.source == LedgerItem.Source.VISIT and item.household == alice_household
+    visit_page = client.get(visit.get_absolute_url()).content.decode()
+    assert 'data-testid="source-ledger-item"' in visit_page and item.get_absolute_url() in visit_page
 
 
 def test_the_legal_department_sees_the_household_but_opens_no_item(client, alice_household):
@@ -268,9 +270,12 @@ def test_station_head_home_shows_items_to_close(client, alice, bob, alice_househ
 
 def test_a_dispatched_matter_shows_in_the_officers_ledger(client, alice, alice_household, village_a):
     duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=village_a.unit)
-    dispatched_matter(duty, alice, household=alice_household, content="院门口积水")
+    matter = dispatched_matter(duty, alice, household=alice_household, content="院门口积水")
     client.force_login(alice)
     assert "院门口积水" in client.get(reverse("ledger:my_items")).content.decode()
+    item = LedgerItem.objects.get(matter=matter)
+    matter_page = client.get(matter.get_absolute_url()).content.decode()
+    assert "该诉求记入的台账事项" in matter_page and item.get_absolute_url() in matter_page
 
 
 def test_the_period_filters_the_list_and_the_print_like_the_counts(client, alice, bob, alice_household):
