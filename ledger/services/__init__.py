@@ -13,6 +13,7 @@ from .items import (
     ledger_item_register,
     ledger_item_reopen,
     ledger_item_send_back,
+    ledger_items_hand_over,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "ledger_item_register",
     "ledger_item_reopen",
     "ledger_item_send_back",
+    "ledger_items_hand_over",
 ]

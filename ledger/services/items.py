@@ -287,6 +287,22 @@ def ledger_item_send_back(*, item: LedgerItem, actor: User, reason: str, request
 
 
 @transaction.atomic
+def ledger_items_hand_over(*, household: Household, old: User, new: User, actor: User) -> int:
+    """When a household gets a new officer, its open items the old officer answered for pass to the new one, each
+    with a history row saying so. Returns how many were handed over."""
+    items = LedgerItem.objects.select_for_update().filter(
+        household=household, responsible=old, state__in=list(LEDGER_FLOW.open_states)
+    )
+    handed = 0
+    for item in items:
+        item.responsible = new
+        item.save(update_fields=["responsible", "updated_at"])
+        LEDGER_FLOW.record(item, actor=actor, note=f"该户责任民警调整,责任人由{old}改为{new}")
+        handed += 1
+    return handed
+
+
+@transaction.atomic
 def ledger_item_evidence_add(
     *, item: LedgerItem, actor: User, note: str = "", files=(), request=None
 ) -> LedgerItemEvent:

@@ -357,3 +357,22 @@ def test_home_ledger_cards_link_to_their_whole_list(client, alice, bob, alice_ho
     to_close = {q.key: q for q in client.get(reverse("home")).context["queues"]}["ledger_to_close"]
     listed = client.get(to_close.url).context["page"].object_list
     assert [item.what for item in listed] == ["等销号的事"]
+
+
+def test_reassigning_a_household_hands_its_open_items_to_the_new_officer(client, alice, bob, alice_household):
+    successor = UserFactory(role=User.Role.OFFICER, unit=alice_household.village.unit, name="新民警")
+    still_open = open_item(alice, alice_household, "修路灯")
+    closed = services.ledger_item_close(item=delivered_item(alice, alice_household, "已办完"), actor=bob)
+    someone_elses = open_item(bob, alice_household, "所长答应的事")
+    client.force_login(bob)
+    response = client.post(
+        reverse("households:household_assign", args=[alice_household.pk]),
+        {"officer": successor.pk, "start_date": timezone.localdate().isoformat()},
+        follow=True,
+    )
+    assert "1 件未销号的台账事项已一并转给新民警" in response.content.decode()
+    still_open.refresh_from_db(), closed.refresh_from_db(), someone_elses.refresh_from_db()
+    assert still_open.responsible == successor
+    assert closed.responsible == alice and someone_elses.responsible == bob
+    last = still_open.events.order_by("pk").last()
+    assert last.actor == bob and "责任人由" in last.note and "新民警" in last.note
