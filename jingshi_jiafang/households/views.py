@@ -12,12 +12,12 @@ from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.filters import HouseholdFilter, number_search_kind
 from jingshi_jiafang.core.forms import AssignOfficerForm, AttachmentForm, RevealForm
 from jingshi_jiafang.core.http import post_only
+from jingshi_jiafang.core.models import HouseholdLink
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.privacy import mask_id_number, mask_phone
 from jingshi_jiafang.core.scopes import get_area_for_user, get_household_for_user
 from jingshi_jiafang.households.timeline import household_timeline
 from jingshi_jiafang.navigation import household_list_title
-from jingshi_jiafang.core.models import HouseholdLink
 from ledger import selectors as ledger_selectors
 from ledger import services as ledger_services
 from ledger.permissions import may_open_for as may_open_ledger_item
