@@ -230,7 +230,7 @@ def _ledger_due_this_week(user: User) -> TodoQueue:
         "本周到期台账",
         ledger_selectors.items_due_this_week(user=user).select_related("household"),
         _ledger_item,
-        url=reverse("ledger:my_items"),
+        url=f"{reverse('ledger:my_items')}?due=week",
         empty="本周没有到期的台账事项。答应群众办的事记入台账后,会在到期那一周出现在这里。",
         overdue=True,
     )
@@ -244,6 +244,18 @@ def _ledger_to_close(user: User) -> TodoQueue:
         _ledger_item,
         url=f"{reverse('ledger:item_list')}?state=delivered",
         empty="没有等待销号的台账事项。民警记录兑现后,会出现在这里由您核实销号。",
+    )
+
+
+def _my_open_items(user: User) -> TodoQueue:
+    return _queue(
+        "ledger_mine",
+        "我的台账",
+        ledger_selectors.my_items(user=user).select_related("household"),
+        _ledger_item,
+        url=reverse("ledger:my_items"),
+        empty="您没有未销号的台账事项。为结对户办的实事,请在结对户页点“记入台账”。",
+        overdue=True,
     )
 
 
@@ -302,4 +314,7 @@ def home(request):
         if can.may_be_paired(user):
             # 结对联建 (ledger): this week's duty to the paired household, and what is behind.
             context["pairing_duty"] = pairing_selectors.pairing_duty(user=user)
+        if can.may_answer_for_ledger_items(user):
+            # A leader's or cadre's own items (their pairing deeds, what they promised on a visit).
+            context["queues"] = [_my_open_items(user)]
     return render(request, template, context)

@@ -1,4 +1,5 @@
 """The ledger item's workflow: 掌握 known → 登记 registered → 兑现 delivered → 销号 closed, one step at a time; a
+delivered item the head finds not done is sent back to 登记 (退回整改); a
 closed item a callback finds not delivered goes back to 登记 (reopened), to be delivered and closed again.
 
 Services act through LEDGER_FLOW, the item page and the action view read its registry; who may is in
@@ -15,7 +16,8 @@ State = LedgerItem.State
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     State.KNOWN: {State.REGISTERED},
     State.REGISTERED: {State.DELIVERED},
-    State.DELIVERED: {State.CLOSED},
+    # 销号 when it is done; 退回整改 back to 登记 when the head finds it is not.
+    State.DELIVERED: {State.CLOSED, State.REGISTERED},
     # A callback that finds it not delivered: back to 登记, to be delivered again.
     State.CLOSED: {State.REGISTERED},
 }
@@ -50,6 +52,16 @@ LEDGER_FLOW = Workflow(
             may=may_close,
             form="ledger.forms.StepForm",
             confirm="确定销号吗?销号前请核实已经兑现。",
+        ),
+        Action(
+            "send_back",
+            "退回整改",
+            "已退回整改,事项回到“登记”。",
+            target=State.REGISTERED,
+            sources=frozenset({State.DELIVERED}),
+            may=may_close,
+            form="ledger.forms.SendBackForm",
+            confirm="确定退回整改吗?事项将回到“登记”,需重新兑现。",
         ),
         Action(
             "evidence",

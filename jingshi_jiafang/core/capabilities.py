@@ -255,6 +255,11 @@ def may_open_ledger_items(user: User) -> bool:
     return _role_in(user, VISITOR_ROLES | JURISDICTION_ROLES) and user.unit_id is not None
 
 
+def may_answer_for_ledger_items(user: User) -> bool:
+    """May be named responsible for items, so has 我的台账: whoever visits or answers households (heads too)."""
+    return _role_in(user, VISITOR_ROLES | JURISDICTION_ROLES)
+
+
 def works_unit_items(user: User) -> bool:
     """Works a unit's items that name no responsible person: the unit's officers and duty officers."""
     return _role_in(user, JURISDICTION_ROLES) and user.unit_id is not None

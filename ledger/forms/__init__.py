@@ -7,6 +7,7 @@ from .items import (
     MultipleFileField,
     MultipleFileInput,
     ReopenForm,
+    SendBackForm,
     StepForm,
 )
 from .pairing import PairingComplianceFilterForm, PairingContactForm, TeamActivityForm, TeamMemberForm
@@ -20,6 +21,7 @@ __all__ = [
     "PairingComplianceFilterForm",
     "PairingContactForm",
     "ReopenForm",
+    "SendBackForm",
     "StepForm",
     "TeamActivityForm",
     "TeamMemberForm",

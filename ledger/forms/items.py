@@ -16,6 +16,8 @@ from visits.filters import PeriodFilterForm
 
 # A promise made at the door is usually kept within a fortnight.
 DEFAULT_DEADLINE_DAYS = 14
+# The ledger page counts the last 30 days unless a period is asked for.
+PERIOD_DAYS = 30
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -56,6 +58,18 @@ class StepForm(forms.Form):
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(label="未兑现的情况", max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user=None, item=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class SendBackForm(forms.Form):
+    reason = forms.CharField(
+        label="退回原因(必填)",
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="哪里还没有办到,退回后由责任人重新兑现。",
+    )
 
     def __init__(self, *args, user=None, item=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,8 +130,16 @@ class LedgerFilterForm(PeriodFilterForm):
             items = items.filter(state=self.value("state"))
         if self.value("overdue"):
             items = items.filter(overdue_q)
+        if self.has_period:
+            # The list and the print keep to the items opened (掌握) in the period: what the state counts count.
+            start, end = self.period(default_days=PERIOD_DAYS)
+            items = items.filter(created_at__date__gte=start, created_at__date__lte=end)
         return items
 
     @property
+    def has_period(self) -> bool:
+        return bool(self.value("from") or self.value("to"))
+
+    @property
     def is_filtering(self) -> bool:
-        return any(self.value(name) for name in ("village", "source", "state", "overdue"))
+        return self.has_period or any(self.value(name) for name in ("village", "source", "state", "overdue"))

@@ -12,6 +12,8 @@ from .items import (
     ledger_item_open_for_matter,
     ledger_item_register,
     ledger_item_reopen,
+    ledger_item_send_back,
+    ledger_items_hand_over,
 )
 
 __all__ = [
@@ -24,4 +26,6 @@ __all__ = [
     "ledger_item_open_for_matter",
     "ledger_item_register",
     "ledger_item_reopen",
+    "ledger_item_send_back",
+    "ledger_items_hand_over",
 ]

@@ -269,6 +269,40 @@ def ledger_item_reopen(*, item: LedgerItem, actor: User | None, reason: str, req
 
 
 @transaction.atomic
+def ledger_item_send_back(*, item: LedgerItem, actor: User, reason: str, request=None) -> LedgerItem:
+    """退回整改: a delivered item the head finds not really done goes back to 登记, to be delivered again. The
+    history keeps the delivery; the item forgets it."""
+    reason = reason.strip()
+    if not reason:
+        raise LedgerError("请写明退回整改的原因。")
+    _bounded(reason, NOTE_MAX_LENGTH, "原因")
+    return LEDGER_FLOW.act(
+        item,
+        "send_back",
+        actor=actor,
+        note=f"退回整改:{reason}",
+        request=request,
+        fields={"delivered_by": None, "delivered_at": None},
+    )
+
+
+@transaction.atomic
+def ledger_items_hand_over(*, household: Household, old: User, new: User, actor: User) -> int:
+    """When a household gets a new officer, its open items the old officer answered for pass to the new one, each
+    with a history row saying so. Returns how many were handed over."""
+    items = LedgerItem.objects.select_for_update().filter(
+        household=household, responsible=old, state__in=list(LEDGER_FLOW.open_states)
+    )
+    handed = 0
+    for item in items:
+        item.responsible = new
+        item.save(update_fields=["responsible", "updated_at"])
+        LEDGER_FLOW.record(item, actor=actor, note=f"该户责任民警调整,责任人由{old}改为{new}")
+        handed += 1
+    return handed
+
+
+@transaction.atomic
 def ledger_item_evidence_add(
     *, item: LedgerItem, actor: User, note: str = "", files=(), request=None
 ) -> LedgerItemEvent:

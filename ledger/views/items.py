@@ -18,6 +18,7 @@ from jingshi_jiafang.core.scopes import get_household_for_user, villages_visible
 from jingshi_jiafang.core.workflow import Action
 from ledger import selectors, services
 from ledger.forms import ItemOpenForm, LedgerFilterForm
+from ledger.forms.items import PERIOD_DAYS
 from ledger.models import LedgerItem
 from ledger.permissions import may_open_for
 from ledger.scopes import (
@@ -28,8 +29,6 @@ from ledger.scopes import (
 )
 from ledger.workflows import LEDGER_FLOW, offered_actions
 from visits.scopes import get_visit_for_user
-
-PERIOD_DAYS = 30
 
 
 def _filtered(request):
@@ -57,8 +56,16 @@ def item_list(request):
 
 @login_required
 def my_items(request):
-    items = selectors.my_items(user=request.user)
-    context = {"week_end": selectors.week_end(timezone.localdate()), **paginate(request, items)}
+    if not can.may_answer_for_ledger_items(request.user):
+        raise PermissionDenied("您的角色不负责台账事项。")
+    # ?due=week: the home page's 本周到期 card, in full.
+    this_week = request.GET.get("due") == "week"
+    items = selectors.items_due_this_week(user=request.user) if this_week else selectors.my_items(user=request.user)
+    context = {
+        "week_end": selectors.week_end(timezone.localdate()),
+        "this_week": this_week,
+        **paginate(request, items),
+    }
     return render(request, "ledger/my_items.html", context)
 
 
@@ -90,6 +97,7 @@ PERFORM = {
     "register": lambda i, u, d, r: services.ledger_item_register(item=i, actor=u, request=r, **d),
     "deliver": lambda i, u, d, r: services.ledger_item_deliver(item=i, actor=u, request=r, **d),
     "close": lambda i, u, d, r: services.ledger_item_close(item=i, actor=u, request=r, **d),
+    "send_back": lambda i, u, d, r: services.ledger_item_send_back(item=i, actor=u, request=r, **d),
     "evidence": lambda i, u, d, r: services.ledger_item_evidence_add(item=i, actor=u, request=r, **d),
     "reopen": lambda i, u, d, r: services.ledger_item_reopen(item=i, actor=u, request=r, **d),
 }

@@ -80,6 +80,7 @@ WHO_MAY = {
     "may_upload_attachments": OFFICERS_AT_WORK | DUTY_OFFICERS,
     "may_read_ledgers": OFFICERS_AT_WORK | DUTY_OFFICERS | {"leader", "cadre", "legal", "evaluator"},
     "may_open_ledger_items": (OFFICERS_AT_WORK - {"officer_without_unit"}) | DUTY_OFFICERS | {"leader", "cadre"},
+    "may_answer_for_ledger_items": OFFICERS_AT_WORK | DUTY_OFFICERS | {"leader", "cadre"},
     "works_unit_items": (OFFICERS_AT_WORK - {"officer_without_unit"}) | DUTY_OFFICERS,
     "may_call_residents_back": {"evaluator"},
     "may_be_paired": {"leader", "cadre"},

@@ -186,3 +186,17 @@ def test_overdue_is_open_and_past_the_deadline(alice, bob, alice_household):
     LedgerItem.objects.filter(pk=closed.pk).update(deadline=timezone.localdate() - timedelta(days=3))
     closed.refresh_from_db()
     assert not closed.is_overdue
+
+
+def test_the_head_sends_a_delivered_item_back_with_a_reason_and_the_history_shows_it(alice, bob, alice_household):
+    item = delivered_item(alice, alice_household)
+    with pytest.raises(LedgerError, match="原因"):
+        services.ledger_item_send_back(item=item, actor=bob, reason="  ")
+    item = services.ledger_item_send_back(item=item, actor=bob, reason="路灯还没有装")
+    assert item.state == State.REGISTERED and item.delivered_by is None and item.delivered_at is None
+    last = item.events.order_by("pk").last()
+    assert (last.from_state, last.to_state, last.actor) == ("delivered", "registered", bob)
+    assert "路灯还没有装" in last.note
+    # Only a delivered item is sent back.
+    with pytest.raises(LedgerError, match="不能转为“登记”"):
+        services.ledger_item_send_back(item=item, actor=bob, reason="再退")

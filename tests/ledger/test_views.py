@@ -70,6 +70,8 @@ def test_an_item_opened_from_a_visit_names_the_visit(client, alice, alice_househ
     )
     item = LedgerItem.objects.get()
     assert item.visit == visit and item.source == LedgerItem.Source.VISIT and item.household == alice_household
+    visit_page = client.get(visit.get_absolute_url()).content.decode()
+    assert 'data-testid="source-ledger-item"' in visit_page and item.get_absolute_url() in visit_page
 
 
 def test_the_legal_department_sees_the_household_but_opens_no_item(client, alice_household):
@@ -137,6 +139,8 @@ def test_evidence_is_downloaded_in_scope_only_and_recorded(client, alice, charli
     from jingshi_jiafang.core.models import AuditEntry
 
     assert AuditEntry.objects.filter(action="download", object_type="ledger.LedgerEvidence").count() == 1
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert 'class="img-thumbnail evidence-thumb"' in page
 
 
 def test_scopes_leader_town_cadre_village_officer_households_head_unit(
@@ -266,6 +270,109 @@ def test_station_head_home_shows_items_to_close(client, alice, bob, alice_househ
 
 def test_a_dispatched_matter_shows_in_the_officers_ledger(client, alice, alice_household, village_a):
     duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=village_a.unit)
-    dispatched_matter(duty, alice, household=alice_household, content="院门口积水")
+    matter = dispatched_matter(duty, alice, household=alice_household, content="院门口积水")
     client.force_login(alice)
     assert "院门口积水" in client.get(reverse("ledger:my_items")).content.decode()
+    item = LedgerItem.objects.get(matter=matter)
+    matter_page = client.get(matter.get_absolute_url()).content.decode()
+    assert "该诉求记入的台账事项" in matter_page and item.get_absolute_url() in matter_page
+
+
+def test_the_period_filters_the_list_and_the_print_like_the_counts(client, alice, bob, alice_household):
+    today = timezone.localdate()
+    recent = open_item(alice, alice_household, "本月掌握的事")
+    old = open_item(alice, alice_household, "去年掌握的事")
+    LedgerItem.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=200))
+    client.force_login(bob)
+    period = {"from": (today - timedelta(days=10)).isoformat(), "to": today.isoformat()}
+    response = client.get(reverse("ledger:item_list"), period)
+    assert list(response.context["page"].object_list) == [recent]
+    assert response.context["summary"].opened == 1 and "期内掌握的事项" in response.content.decode()
+    printed = client.get(reverse("ledger:ledger_print_filtered"), period).content.decode()
+    assert "本月掌握的事" in printed and "去年掌握的事" not in printed
+    everything = client.get(reverse("ledger:item_list"))
+    assert everything.context["page"].paginator.count == 2
+
+
+def test_no_ledger_template_has_an_inline_style_and_photos_are_thumbnails():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    templates = Path(settings.BASE_DIR, "templates", "ledger").glob("*.html")
+    assert [t.name for t in templates if "style=" in t.read_text(encoding="utf-8")] == []
+    css = Path(settings.BASE_DIR, "static", "css", "app.css").read_text(encoding="utf-8")
+    assert ".evidence-thumb" in css
+    detail = Path(settings.BASE_DIR, "templates", "ledger", "item_detail.html").read_text(encoding="utf-8")
+    assert "evidence-thumb" in detail
+
+
+def test_only_whoever_may_close_sends_a_delivered_item_back_from_its_page(client, alice, bob, alice_household):
+    item = delivered_item(alice, alice_household, "装路灯")
+    client.force_login(alice)
+    assert 'data-testid="action-send_back"' not in client.get(item.get_absolute_url()).content.decode()
+    assert act(client, item, "send_back", reason="自己退").status_code == 403
+    client.force_login(bob)
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert 'data-testid="action-send_back"' in page and "退回原因" in page
+    assert act(client, item, "send_back", reason="").status_code == 400
+    response = act(client, item, "send_back", reason="路灯还没有装")
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.state == State.REGISTERED
+    assert "退回整改:路灯还没有装" in client.get(item.get_absolute_url()).content.decode()
+
+
+def test_cadres_and_station_heads_find_their_items_in_the_menu_and_on_the_home_page(client, bob, alice_household):
+    from tests.core.factories import PairingLinkFactory
+
+    pairing = PairingLinkFactory(household=alice_household)
+    cadre = pairing.user
+    open_item(cadre, alice_household, "帮结对户修屋顶")
+    client.force_login(cadre)
+    home = client.get(reverse("home"))
+    queue = {q.key: q for q in home.context["queues"]}["ledger_mine"]
+    assert [item.title for item in queue.items] == ["帮结对户修屋顶"]
+    body = home.content.decode()
+    assert reverse("ledger:my_items") in body and 'data-testid="deed-hint"' in body
+    assert reverse("ledger:item_open_for_household", args=[alice_household.pk]) in body
+    assert "帮结对户修屋顶" in client.get(reverse("ledger:my_items")).content.decode()
+    client.force_login(bob)
+    assert reverse("ledger:my_items") in client.get(reverse("home")).content.decode()
+    log_in_as(client, UserFactory(role=User.Role.AUDITOR))
+    assert client.get(reverse("ledger:my_items")).status_code == 403
+
+
+def test_home_ledger_cards_link_to_their_whole_list(client, alice, bob, alice_household):
+    open_item(alice, alice_household, "本周的事", days=0)
+    open_item(alice, alice_household, "下月的事", days=40)
+    client.force_login(alice)
+    queue = {q.key: q for q in client.get(reverse("home")).context["queues"]}["ledger_due"]
+    body = client.get(reverse("home")).content.decode()
+    assert f'href="{queue.url}" data-testid="todo-all"' in body.replace("&amp;", "&")
+    week = client.get(queue.url)
+    assert [item.what for item in week.context["page"].object_list] == ["本周的事"]
+    delivered_item(alice, alice_household, "等销号的事")
+    client.force_login(bob)
+    to_close = {q.key: q for q in client.get(reverse("home")).context["queues"]}["ledger_to_close"]
+    listed = client.get(to_close.url).context["page"].object_list
+    assert [item.what for item in listed] == ["等销号的事"]
+
+
+def test_reassigning_a_household_hands_its_open_items_to_the_new_officer(client, alice, bob, alice_household):
+    successor = UserFactory(role=User.Role.OFFICER, unit=alice_household.village.unit, name="新民警")
+    still_open = open_item(alice, alice_household, "修路灯")
+    closed = services.ledger_item_close(item=delivered_item(alice, alice_household, "已办完"), actor=bob)
+    someone_elses = open_item(bob, alice_household, "所长答应的事")
+    client.force_login(bob)
+    response = client.post(
+        reverse("households:household_assign", args=[alice_household.pk]),
+        {"officer": successor.pk, "start_date": timezone.localdate().isoformat()},
+        follow=True,
+    )
+    assert "1 件未销号的台账事项已一并转给新民警" in response.content.decode()
+    still_open.refresh_from_db(), closed.refresh_from_db(), someone_elses.refresh_from_db()
+    assert still_open.responsible == successor
+    assert closed.responsible == alice and someone_elses.responsible == bob
+    last = still_open.events.order_by("pk").last()
+    assert last.actor == bob and "责任人由" in last.note and "新民警" in last.note
