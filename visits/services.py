@@ -71,7 +71,7 @@ def visit_log(
                 **details,
             )
             in_place = {c.field: c.new_value for c in corrections if c.field in CORRECTABLE_FACTS}
-            _apply_facts(visit, household, {**facts, **in_place})
+            _apply_facts(visit, household, {**facts, **in_place}, members_change=_members_change(corrections))
             _record_corrections(visit, household, [c for c in corrections if c.field not in CORRECTABLE_FACTS])
             Finding.objects.bulk_create(Finding(visit=visit, **vars(finding)) for finding in findings)
             _register_requests(visit, household, requests)
@@ -130,8 +130,26 @@ def _record_corrections(visit: Visit, household: Household, corrections: list[Co
     )
 
 
-def _apply_facts(visit: Visit, household: Household, facts: dict) -> None:
+def _members_change(corrections: list[CorrectionInput]) -> int:
+    """How many people join the household (negative: leave) by the visit's 增加人员 / 减少人员 lines."""
+    fields = [c.field for c in corrections if c.new_value]
+    return fields.count(RegistrationCorrection.Field.MEMBER_ADDED) - fields.count(
+        RegistrationCorrection.Field.MEMBER_REMOVED
+    )
+
+
+def _apply_facts(visit: Visit, household: Household, facts: dict, members_change: int = 0) -> None:
     household = Household.objects.select_for_update().get(pk=household.pk)
+    given = facts.get("members_count")
+    if members_change and (given is None or int(given) == household.members_count):
+        # A person added or removed changes the family size by one each, unless the visitor corrected the size
+        # themselves on the same visit; the new size is written below as a 家庭人口 correction, so history shows it.
+        size = household.members_count + members_change
+        if size < 1:
+            raise VisitError(
+                f"该户登记家庭人口 {household.members_count} 人,不能再减少人员;如该户已无人居住,请在“其他”中说明。"
+            )
+        facts = {**facts, "members_count": size}
     id_number = facts.get("head_id_number")
     if id_number and id_number != household.head_id_number:
         # The hash column is unique: say so in words instead of failing on the index.

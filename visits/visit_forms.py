@@ -195,9 +195,14 @@ class RegistrationItemsForm(forms.Form):
     )
     employer = forms.CharField(label="服务处所", required=False, max_length=64)
     member_added = forms.CharField(
-        label="增加人员", required=False, max_length=64, help_text="姓名及原因,如 新生儿 李小宝"
+        label="增加人员",
+        required=False,
+        max_length=64,
+        help_text="姓名及原因,如 新生儿 李小宝;保存后家庭人口自动加 1 人",
     )
-    member_removed = forms.CharField(label="减少人员", required=False, max_length=64, help_text="姓名及原因")
+    member_removed = forms.CharField(
+        label="减少人员", required=False, max_length=64, help_text="姓名及原因;保存后家庭人口自动减 1 人"
+    )
     other = forms.CharField(label="其他", required=False, max_length=100)
 
     def __init__(self, *args, current: dict[str, str], **kwargs):

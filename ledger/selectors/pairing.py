@@ -1,8 +1,9 @@
 """Reads of 结对联建: who sees which pairs, and whether each pair kept its duty (a contact every week, a visit
 every month, practical deeds every year; the numbers are settings).
 
-Compliance is judged per period of the duty (a week for contacts, a month for visits, a year for deeds): a period
-that is over and short of the duty is missed, the current one is still open. Counts come from the database grouped
+Compliance is judged per period of the duty, each duty only in its own kind of period (a week judges contacts, a
+month visits, a year deeds), so a period that is over is met or missed and only the current one can be open; a
+period that has not begun is not judged at all (未开始). Counts come from the database grouped
 by pair and day (two queries however many pairs), then fall into their weeks and months here.
 """
 
@@ -133,7 +134,10 @@ class Duty:
     def status(self) -> str:
         if self.missed:
             return "missed"
-        return "open" if self.open else "met"
+        if self.open:
+            return "open"
+        # No period of the duty has begun yet: nothing is owed so far, so it is neither met nor missed.
+        return "met" if self.due else "future"
 
     @property
     def text(self) -> str:
@@ -153,9 +157,11 @@ class PairCompliance:
 
     @property
     def status(self) -> str:
-        if self.missed:
-            return "missed"
-        return "open" if any(duty.open for duty in self.duties) else "met"
+        statuses = {duty.status for duty in self.duties}
+        for status in ("missed", "open", "met"):
+            if status in statuses:
+                return status
+        return "future"
 
 
 def _judge(duty: Duty, periods: list[Period], pairing: PairingLink, per_day: dict[date, int], today: date) -> Duty:
@@ -214,48 +220,46 @@ def _counts(pairings: list[PairingLink], start: date, end: date) -> tuple[dict, 
     return contacts, visits
 
 
+# The duty each kind of period judges: what, its unit, the setting with how many are owed, and what is counted.
+DUTY_OF = {
+    "week": ("联系", "周", "PAIRING_CONTACTS_PER_WEEK", "次"),
+    "month": ("走访", "月", "PAIRING_VISITS_PER_MONTH", "次"),
+    "year": ("实事", "年", "PAIRING_DEEDS_PER_YEAR", "件"),
+}
+
+
 def pairing_compliance(
-    *, pairings: list[PairingLink], period: Period, today: date | None = None
+    *, pairings: list[PairingLink], period: Period, duty: str | None = None, today: date | None = None
 ) -> list[PairCompliance]:
-    """Each pair's duties judged over `period`: the weeks starting in it for contacts, the months and the year it
-    lies in for visits and deeds. Three queries in all, whatever the number of pairs."""
+    """Each pair's one duty judged over `period`: by default the duty of the period's own kind (contacts for a week,
+    visits for a month, deeds for a year), so a week is never held open by the month or the year around it. `duty`
+    picks another kind to judge over a longer span (the weeks starting in it). Two queries at most, whatever the
+    number of pairs."""
     today = today or timezone.localdate()
-    weeks, months, years = (_enclosing(kind, period) for kind in ("week", "month", "year"))
-    start, end = min(weeks[0].start, months[0].start), max(weeks[-1].end, months[-1].end)
-    contacts, visits = _counts(pairings, start, end)
-    deeds = pairing_deeds_count(pairings=pairings, start=years[0].start, end=years[-1].end)
-    results = []
-    for pairing in pairings:
-        deed_days = {years[0].start: deeds.get(pairing.pk, 0)}
-        results.append(
-            PairCompliance(
-                pairing,
-                [
-                    _judge(
-                        Duty("联系", "周", settings.PAIRING_CONTACTS_PER_WEEK),
-                        weeks,
-                        pairing,
-                        contacts[pairing.pk],
-                        today,
-                    ),
-                    _judge(
-                        Duty("走访", "月", settings.PAIRING_VISITS_PER_MONTH),
-                        months,
-                        pairing,
-                        visits[pairing.pk],
-                        today,
-                    ),
-                    _judge(
-                        Duty("实事", "年", settings.PAIRING_DEEDS_PER_YEAR, measure="件"),
-                        years,
-                        pairing,
-                        deed_days,
-                        today,
-                    ),
-                ],
-            )
+    kind = duty or period.kind
+    periods = _enclosing(kind, period)
+    if kind == "year":
+        deeds = pairing_deeds_count(pairings=pairings, start=periods[0].start, end=periods[-1].end)
+        per_day = {pairing.pk: {periods[0].start: deeds.get(pairing.pk, 0)} for pairing in pairings}
+    else:
+        contacts, visits = _counts(pairings, periods[0].start, periods[-1].end)
+        per_day = visits if kind == "month" else contacts
+    label, unit, setting, measure = DUTY_OF[kind]
+    return [
+        PairCompliance(
+            pairing,
+            [
+                _judge(
+                    Duty(label, unit, getattr(settings, setting), measure=measure),
+                    periods,
+                    pairing,
+                    per_day.get(pairing.pk, {}),
+                    today,
+                )
+            ],
         )
-    return results
+        for pairing in pairings
+    ]
 
 
 def pairings_in_period(pairings: QuerySet[PairingLink], period: Period) -> QuerySet[PairingLink]:
@@ -270,6 +274,7 @@ class UnitTotal:
     met: int = 0
     open: int = 0
     missed: int = 0
+    future: int = 0
 
 
 def totals_by_unit(results: list[PairCompliance]) -> list[UnitTotal]:
@@ -307,12 +312,21 @@ def pairing_duty(*, user: User, today: date | None = None) -> PairingDuty | None
     week = period_of("week", today)
     last_month = period_of("month", today).shifted(-1)
     weeks_before = Period("span", week.start - timedelta(weeks=BEHIND_WEEKS), week.start - timedelta(days=1))
-    [now] = pairing_compliance(pairings=[pairing], period=week, today=today)
-    [past] = pairing_compliance(pairings=[pairing], period=weeks_before, today=today)
-    [month_before] = pairing_compliance(pairings=[pairing], period=last_month, today=today)
+
+    def duty_over(period: Period, kind: str | None = None) -> Duty:
+        [result] = pairing_compliance(pairings=[pairing], period=period, duty=kind, today=today)
+        return result.duties[0]
+
+    past, month_before = duty_over(weeks_before, "week"), duty_over(last_month)
     behind = []
-    if past.duties[0].missed:
-        behind.append(f"近{BEHIND_WEEKS}周有 {past.duties[0].missed} 周未联系")
-    if month_before.duties[1].missed:
+    if past.missed:
+        behind.append(f"近{BEHIND_WEEKS}周有 {past.missed} 周未联系")
+    if month_before.missed:
         behind.append(f"{last_month.start.month}月未走访")
-    return PairingDuty(pairing, *now.duties, behind=behind)
+    return PairingDuty(
+        pairing,
+        this_week=duty_over(week),
+        this_month=duty_over(period_of("month", today)),
+        this_year=duty_over(period_of("year", today)),
+        behind=behind,
+    )

@@ -22,12 +22,13 @@ def pairing_compliance(request):
     visible = selectors.pairings_visible_to(request.user)
     units = Unit.objects.filter(members__pairing_links__in=visible).distinct()
     filters = PairingComplianceFilterForm(request.GET, units=units)
-    period = selectors.period_of(filters.value("period", "week"), filters.value("day", timezone.localdate()))
+    today = timezone.localdate()
+    period = selectors.period_of(filters.value("period", "week"), filters.value("day", today))
     pairings = selectors.pairings_in_period(visible, period).select_related("user__unit", "household__village__parent")
     if unit := filters.value("unit"):
         pairings = pairings.filter(user__unit=unit)
     results = selectors.pairing_compliance(
-        pairings=list(pairings.order_by("user__unit__code", "user__name")), period=period
+        pairings=list(pairings.order_by("user__unit__code", "user__name")), period=period, today=today
     )
     totals = selectors.totals_by_unit(results)
     if filters.value("behind"):
@@ -39,7 +40,11 @@ def pairing_compliance(request):
         "filters": filters,
         "period": period,
         "previous": period.shifted(-1),
-        "next": period.shifted(1),
+        # Nothing is owed for a period that has not begun, so the page does not lead past the current one; a
+        # future date typed in shows every pair as 未开始.
+        "next": period.shifted(1) if period.end < today else None,
+        "not_started": period.start > today,
+        "judged": selectors.DUTY_OF[period.kind][0],
         "page": page,
         "query": query.urlencode(),
         "totals": totals,

@@ -50,8 +50,33 @@ def test_cadre_sees_this_weeks_pairing_duty_and_records_a_contact(live_server, p
     screenshot(page, "pairing-contact-saved", full_page=True)
 
     open_menu_item(page, "结对联建")
-    expect(page.get_by_test_id("pair-row")).to_contain_text("孙秀英户")
+    row = page.get_by_test_id("pair-row")
+    expect(row).to_contain_text("孙秀英户")
+    expect(row).to_contain_text("联系 1/1 次")
+    expect(row).not_to_contain_text("走访")  # a week judges contacts only
+    expect(page.get_by_test_id("pairing-rule")).to_contain_text("兑现即计入")
+    expect(page.get_by_role("link", name="下一期 ›")).to_have_count(0)  # nothing to judge beyond this week
     screenshot(page, "pairing-compliance", full_page=True)
+
+    # Last week had no contact and is over: final, 未达标, not 待完成.
+    page.get_by_role("link", name="‹ 上一期").click()
+    expect(row.get_by_text("未达标").first).to_be_visible()
+    expect(row).not_to_contain_text("待完成")
+    screenshot(page, "pairing-compliance-past-week", full_page=True)
+
+    # A month past judges visits alone; a week typed in the future is 未开始.
+    page.get_by_label("周期").select_option(label="按月")
+    page.get_by_label("日期").fill((today.replace(day=1) - timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="查看").click()
+    expect(page.get_by_test_id("pairing-rule")).to_contain_text("本页只看走访")
+    expect(row).to_contain_text("走访 0/1 次")
+    expect(row).not_to_contain_text("待完成")
+    screenshot(page, "pairing-compliance-past-month", full_page=True)
+    page.goto(f"{live_server.url}/ledger/pairing/?period=week&day={(today + timedelta(days=14)).isoformat()}")
+    expect(page.get_by_test_id("not-started")).to_be_visible()
+    expect(row.get_by_text("未开始").first).to_be_visible()
+    expect(row).not_to_contain_text("已达标")
+    screenshot(page, "pairing-compliance-future-week", full_page=True)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -35,24 +35,43 @@ def pairing(village_a):
     )
 
 
-def test_a_week_with_a_contact_is_met_and_a_past_week_without_is_missed(pairing):
+def test_weeks_judge_contacts_a_past_week_is_met_or_missed(pairing):
     PairingContactFactory(pairing=pairing, date=date(2026, 3, 30))  # the week of 30 March
-    [month] = pairing_compliance(pairings=[pairing], period=period_of("month", date(2026, 3, 1)), today=TODAY)
-    contacts, visits, deeds = month.duties
-    # The weeks starting in March: 2, 9, 16, 23, 30 March; one kept.
-    assert (contacts.due, contacts.met, contacts.missed) == (5, 1, 4)
-    assert visits.missed == 1 and visits.status == "missed"
-    assert deeds.status == "open"  # the year is not over
-    assert month.missed
+    [kept] = pairing_compliance(pairings=[pairing], period=period_of("week", date(2026, 3, 30)), today=TODAY)
+    [lapsed] = pairing_compliance(pairings=[pairing], period=period_of("week", date(2026, 3, 23)), today=TODAY)
+    # Only contacts judge a week: the year's deeds and the month's visits do not hold a past week open.
+    assert [duty.label for duty in kept.duties] == ["联系"]
+    assert (kept.status, lapsed.status) == ("met", "missed")
+
+
+def test_a_past_month_judges_visits_and_is_final(pairing):
+    [march] = pairing_compliance(pairings=[pairing], period=period_of("month", date(2026, 3, 1)), today=TODAY)
+    [visits] = march.duties
+    assert (visits.label, visits.status, march.status) == ("走访", "missed", "missed")
+    _pairing_visit(pairing, date(2026, 3, 10))
+    [march] = pairing_compliance(pairings=[pairing], period=period_of("month", date(2026, 3, 1)), today=TODAY)
+    assert march.status == "met"
+
+
+def test_the_current_year_without_deeds_is_open(pairing):
+    [year] = pairing_compliance(pairings=[pairing], period=period_of("year", TODAY), today=TODAY)
+    assert [(duty.label, duty.status) for duty in year.duties] == [("实事", "open")]
+
+
+def test_a_period_that_has_not_begun_is_not_judged(pairing):
+    next_week = period_of("week", TODAY).shifted(1)
+    for period in (next_week, period_of("month", TODAY).shifted(1), period_of("year", TODAY).shifted(1)):
+        [result] = pairing_compliance(pairings=[pairing], period=period, today=TODAY)
+        assert (result.status, result.duties[0].status) == ("future", "future")
 
 
 def test_a_pairing_visit_is_a_visit_and_a_contact(pairing):
     _pairing_visit(pairing, TODAY - timedelta(days=1))
     VisitFactory(visitor=pairing.user, household=pairing.household, kind=Visit.Kind.DAY)  # not a pairing visit
     [week] = pairing_compliance(pairings=[pairing], period=period_of("week", TODAY), today=TODAY)
-    contacts, visits, _ = week.duties
-    assert (contacts.count, contacts.status) == (1, "met")
-    assert (visits.count, visits.status) == (1, "met")
+    [month] = pairing_compliance(pairings=[pairing], period=period_of("month", TODAY), today=TODAY)
+    assert (week.duties[0].count, week.status) == (1, "met")
+    assert (month.duties[0].count, month.status) == (1, "met")
 
 
 def test_the_current_week_without_a_contact_is_open_not_missed(pairing):
@@ -63,7 +82,7 @@ def test_the_current_week_without_a_contact_is_open_not_missed(pairing):
 
 def test_weeks_before_the_pair_began_are_not_due(village_a):
     pairing = PairingLinkFactory(household=HouseholdFactory(village=village_a, is_hardship=True), start_date=TODAY)
-    [year] = pairing_compliance(pairings=[pairing], period=period_of("year", TODAY), today=TODAY)
+    [year] = pairing_compliance(pairings=[pairing], period=period_of("year", TODAY), duty="week", today=TODAY)
     assert year.duties[0].due == 1  # this week only
     assert not year.missed
 
@@ -200,3 +219,32 @@ def test_an_item_a_cadre_opens_for_their_paired_household_is_a_deed_of_the_pair(
         source=LedgerItem.Source.HOUSEHOLD,
     )
     assert unpaired.source == LedgerItem.Source.HOUSEHOLD and unpaired.pairing is None
+
+
+def test_compliance_page_does_not_lead_into_the_future_and_a_future_week_is_not_started(client, pairing):
+    log_in_as(client, UserFactory(role=User.Role.LEADER))
+    url = reverse("ledger:pairing_compliance")
+    today = timezone.localdate()
+    current = client.get(url, {"period": "week", "day": today.isoformat()})
+    assert current.context["next"] is None and "下一期" not in current.content.decode()
+    past = client.get(url, {"period": "week", "day": (today - timedelta(days=7)).isoformat()})
+    assert past.context["next"].start == period_of("week", today).start
+    future = client.get(url, {"period": "week", "day": (today + timedelta(days=14)).isoformat()})
+    page = future.content.decode()
+    assert "这一期尚未开始" in page and "未开始" in page and "已达标" not in page
+    [row] = future.context["page"].object_list
+    assert row.status == "future"
+
+
+def test_compliance_page_says_which_duty_a_period_judges_and_that_deeds_count_when_delivered(client, pairing):
+    log_in_as(client, UserFactory(role=User.Role.LEADER))
+    url = reverse("ledger:pairing_compliance")
+    last_week = (timezone.localdate() - timedelta(days=7)).isoformat()
+    response = client.get(url, {"period": "week", "day": last_week})
+    page = response.content.decode()
+    assert "本页只看联系" in page and "兑现即计入" in page
+    [row] = response.context["page"].object_list
+    # A past week is final, judged on contacts alone: not held open by the month's visits or the year's deeds.
+    assert [duty.label for duty in row.duties] == ["联系"] and row.status == "missed"
+    assert "待完成</span>" not in page
+    assert "本页只看走访" in client.get(url, {"period": "month", "day": last_week}).content.decode()

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from jingshi_jiafang.core.models import AuditEntry, User
+from jingshi_jiafang.core.models import AuditEntry, Household, User
 from tests.conftest import log_in_as
 from tests.core.factories import UserFactory, valid_id_number
 from visits import services
@@ -156,3 +156,17 @@ def test_a_birth_date_corrected_within_its_year_reads_as_corrected_not_as_no_cha
         assert "1998-**-** → 1998-**-**" not in body and "08-12" not in body, url
     revealed = client.post(reverse("visits:visit_reveal", args=[visit.pk]), {"field": "id_number"}).content.decode()
     assert "出生日期 1998-03-02 → 1998-08-12" in revealed
+
+
+def test_a_member_added_on_the_visit_form_grows_the_family_size_with_a_correction_line(client, alice, alice_household):
+    Household.objects.filter(pk=alice_household.pk).update(members_count=1)
+    alice_household.refresh_from_db()
+    log_in_as(client, alice)
+    url = reverse("visits:visit_create", args=[alice_household.pk])
+    response = client.post(url, visit_post(alice_household, **{"fix-member_added": "李小宝,新生儿"}))
+    assert response.status_code == 302
+    alice_household.refresh_from_db()
+    assert alice_household.members_count == 2
+    visit = Visit.objects.get(household=alice_household)
+    lines = {c.field: (c.old_value, c.new_value) for c in visit.corrections.all()}
+    assert lines == {"member_added": ("", "李小宝,新生儿"), "members_count": ("1", "2")}

@@ -88,6 +88,23 @@ def test_a_visit_with_corrections_findings_and_requests(alice, alice_household):
     assert MatterEvent.objects.filter(matter__visit=visit, to_state="reported").count() == 2
 
 
+def test_a_member_removed_shrinks_the_family_size_unless_the_size_is_corrected_too(alice, alice_household):
+    Household.objects.filter(pk=alice_household.pk).update(members_count=4)
+    alice_household.refresh_from_db()
+    removed = [services.CorrectionInput("member_removed", "李大宝,外出务工迁出")]
+    log(alice, alice_household, facts={"members_count": 4}, corrections=removed)
+    alice_household.refresh_from_db()
+    assert alice_household.members_count == 3
+    # The visitor also counted the family themselves: their number stands, not one less again.
+    log(alice, alice_household, facts={"members_count": 1}, corrections=removed)
+    alice_household.refresh_from_db()
+    assert alice_household.members_count == 1
+    with pytest.raises(services.VisitError, match="不能再减少人员"):
+        log(alice, alice_household, facts={"members_count": 1}, corrections=removed)
+    alice_household.refresh_from_db()
+    assert alice_household.members_count == 1
+
+
 def test_unchanged_facts_make_no_correction(alice, alice_household):
     visit, _ = log(alice, alice_household, facts={"address": alice_household.address, "phone": alice_household.phone})
     assert not visit.corrections.exists()
