@@ -1,5 +1,6 @@
 """The ledger pages: who may see and do what, through the pages a user uses; list pages in O(1) queries."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -403,3 +404,19 @@ def test_deliver_and_evidence_forms_say_what_they_are_for_and_a_refusal_shows_be
     assert "请填写说明或选择要上传的文件" in evidence_form
     item.refresh_from_db()
     assert item.state == State.REGISTERED and not item.events.filter(note="").exists()
+
+
+def test_history_does_not_repeat_a_step_name_as_its_note(client, alice, village_a):
+    # 研判 saved without a note records "研判" as its note: the matter page says 汇报 → 研判 once.
+    duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+    matter = dispatched_matter(duty, alice)
+    client.force_login(duty)
+    page = client.get(matter.get_absolute_url()).content.decode()
+    assert "→ 研判 · 研判" not in page and re.search(r"→ 研判</span>", page)
+
+
+def test_the_reassign_form_asks_to_choose_and_names_each_officer_s_unit(client, bob, alice, alice_household):
+    client.force_login(bob)
+    page = client.get(alice_household.get_absolute_url()).content.decode()
+    assert "---------" not in page and "请选择…" in page
+    assert f"{alice.name}({alice.unit})" in page
