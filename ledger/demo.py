@@ -4,7 +4,12 @@ callback), and the officer's dispatched matters in their ledger. Runs after the 
 (seed_demo), and only touches the demo officer's few dozen rows, so it is fast and the same for a seed."""
 
 import random
-from datetime import date, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta
+from unittest import mock
+
+from django.utils import timezone
 
 from feedback.models import Matter
 from jingshi_jiafang.core.models import Household, User
@@ -29,6 +34,8 @@ PROMISES = [
     ("联系自来水公司解决水压不足", "水管已改造,水压恢复"),
     ("督促邻居拴养大型犬", "已约谈犬主,犬只已拴养并办证"),
 ]
+# Promises noted from a household page (no visit) are spread over this many days before today.
+DEMO_DAYS = 30
 # The state each promise is taken to, in the order of the officer's visits: every state, some late, some reopened.
 PLAN = [
     "known",
@@ -71,50 +78,109 @@ def seed_ledger(*, rng: random.Random, today: date) -> int:
         .order_by("pk")
     )
     places += [(household, None) for household in linked[: len(PLAN) - len(places)]]
-    for n, ((household, visit), plan) in enumerate(zip(places, PLAN, strict=False)):
+    now = timezone.now()
+    # Each promise is made when its visit was, or on a day of the demo period for one noted from the household
+    # page; the oldest get the late plans, so that a deadline after the promise can already have passed.
+    dated = sorted(
+        ((min(_opened_at(visit, rng=rng, today=today), now), household, visit) for household, visit in places),
+        key=lambda row: row[0],
+    )
+    plans = sorted(PLAN[: len(dated)], key=lambda plan: not plan.startswith("overdue"))
+    for n, ((opened, household, visit), plan) in enumerate(zip(dated, plans, strict=True)):
         what, done = PROMISES[n % len(PROMISES)]
-        late = plan.startswith("overdue")
-        deadline = today - timedelta(days=rng.randint(2, 10)) if late else today + timedelta(days=rng.randint(0, 20))
-        item = services.ledger_item_open(
-            actor=officer,
-            visit=visit,
-            household=household,
-            what=what,
-            deadline=deadline,
-            unit=household.village.unit,
-            source=LedgerItem.Source.VISIT if visit else LedgerItem.Source.HOUSEHOLD,
-            responsible=officer,
-        )
-        _take(item, plan.removeprefix("overdue_"), officer=officer, head=head, evaluator=evaluator, done=done)
-    _matters(officer, head)
+        opened_on = timezone.localdate(opened)
+        late_days = (today - opened_on).days - 1
+        if plan.startswith("overdue") and late_days >= 1:
+            deadline = opened_on + timedelta(days=rng.randint(1, min(late_days, 10)))
+        else:
+            deadline = max(opened_on, today) + timedelta(days=rng.randint(0, 20))
+        with _clock(opened):
+            item = services.ledger_item_open(
+                actor=officer,
+                visit=visit,
+                household=household,
+                what=what,
+                deadline=deadline,
+                unit=household.village.unit,
+                source=LedgerItem.Source.VISIT if visit else LedgerItem.Source.HOUSEHOLD,
+                responsible=officer,
+            )
+        steps = _steps(plan.removeprefix("overdue_"), officer=officer, head=head, evaluator=evaluator, done=done)
+        _take(item, steps, _moments(rng, opened, now, len(steps)))
+    _matters(officer, head, rng=rng, now=now)
     return len(places)
 
 
-def _take(item: LedgerItem, plan: str, *, officer: User, head: User, evaluator: User, done: str) -> None:
+def _opened_at(visit, *, rng: random.Random, today: date) -> datetime:
+    if visit is not None:
+        # Written up back at the station, an hour or two after the door.
+        return visit.visited_at + timedelta(minutes=rng.randint(30, 180))
+    day = today - timedelta(days=rng.randint(1, DEMO_DAYS))
+    return timezone.make_aware(datetime.combine(day, time(rng.randint(8, 17), rng.randint(0, 59))))
+
+
+def _moments(rng: random.Random, start: datetime, end: datetime, count: int) -> list[datetime]:
+    """`count` moments in order between `start` and `end`, each at least a minute after the one before."""
+    span = max(end - start, timedelta(minutes=count + 1))
+    fractions = sorted(rng.uniform(0.05, 0.95) for _ in range(count))
+    moments, last = [], start
+    for fraction in fractions:
+        last = max(start + span * fraction, last + timedelta(minutes=1))
+        moments.append(min(last, end))
+    return moments
+
+
+@contextmanager
+def _clock(moment: datetime) -> Iterator[None]:
+    """The services stamp rows with the time they run and history rows may not be changed afterwards, so the
+    demo runs each step at the moment it is meant to have happened (audit entries included)."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
+def _steps(plan: str, *, officer: User, head: User, evaluator: User, done: str) -> list:
+    """The service calls that take a freshly opened item to `plan`, in order."""
+    steps = []
     if plan == "known":
-        return
-    item = services.ledger_item_register(item=item, actor=officer, note="已核实,登记入账")
+        return steps
+    steps.append(lambda item: services.ledger_item_register(item=item, actor=officer, note="已核实,登记入账"))
     if plan == "registered":
-        return
-    item = services.ledger_item_deliver(item=item, actor=officer, note=done)
+        return steps
+    steps.append(lambda item: services.ledger_item_deliver(item=item, actor=officer, note=done))
     if plan == "delivered":
-        return
+        return steps
     if plan == "closed_by_callback":
-        services.ledger_item_close_by_callback(item=item, actor=evaluator, note="户主电话确认已办好")
-        return
-    item = services.ledger_item_close(item=item, actor=head, note="电话核实已兑现")
+        note = "户主电话确认已办好"
+        steps.append(lambda item: services.ledger_item_close_by_callback(item=item, actor=evaluator, note=note))
+        return steps
+    steps.append(lambda item: services.ledger_item_close(item=item, actor=head, note="电话核实已兑现"))
     if plan.startswith("reopened"):
-        item = services.ledger_item_reopen(item=item, actor=evaluator, reason="回访时户主说还没有办好")
+        reason = "回访时户主说还没有办好"
+        steps.append(lambda item: services.ledger_item_reopen(item=item, actor=evaluator, reason=reason))
         if plan == "reopened_delivered":
-            services.ledger_item_deliver(item=item, actor=officer, note=f"再次上门跟进:{done}")
+            again = f"再次上门跟进:{done}"
+            steps.append(lambda item: services.ledger_item_deliver(item=item, actor=officer, note=again))
+    return steps
 
 
-def _matters(officer: User, head: User) -> None:
-    """The officer's open matters from the history were dispatched before the ledger existed: they join it now,
-    and one being handled is delivered."""
+def _take(item: LedgerItem, steps: list, moments: list[datetime]) -> None:
+    for step, moment in zip(steps, moments, strict=True):
+        with _clock(moment):
+            item = step(item)
+
+
+def _matters(officer: User, head: User, *, rng: random.Random, now: datetime) -> None:
+    """The officer's open matters from the history were dispatched before the ledger existed: each joins it as
+    of its dispatch, and one being handled is delivered."""
     handling = Matter.objects.filter(assignee=officer, state=Matter.State.HANDLING, ledger_items__isnull=True)
     for n, matter in enumerate(handling.select_related("household", "assigned_unit", "visit").order_by("pk")[:4]):
-        item = services.ledger_item_open_for_matter(matter=matter, actor=head)
+        dispatch = matter.events.filter(to_state=Matter.State.DISPATCHED).order_by("-at").first()
+        opened = min((dispatch.at if dispatch else matter.created_at) + timedelta(minutes=5), now)
+        with _clock(opened):
+            item = services.ledger_item_open_for_matter(matter=matter, actor=head)
         if n == 0:
-            item = services.ledger_item_register(item=item, actor=officer)
-            services.ledger_item_deliver(item=item, actor=officer, note="已答复群众并处理完毕")
+            steps = [
+                lambda item: services.ledger_item_register(item=item, actor=officer),
+                lambda item: services.ledger_item_deliver(item=item, actor=officer, note="已答复群众并处理完毕"),
+            ]
+            _take(item, steps, _moments(rng, opened, now, len(steps)))

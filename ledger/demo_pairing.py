@@ -187,7 +187,7 @@ def seed_teams(*, rng: random.Random, today: date) -> int:
     officer_of = _community_officers()
     villages = list(Area.objects.filter(kind=Area.Kind.VILLAGE, pk__in=officer_of).order_by("code"))
     teams = ServiceTeam.objects.bulk_create(
-        ServiceTeam(area=village, name=f"{village.name}社区公安服务队", leader_id=officer_of[village.pk])
+        ServiceTeam(area=village, name=f"{village.name}公安服务队", leader_id=officer_of[village.pk])
         for village in villages
     )
     members = TeamMember.objects.bulk_create(

@@ -43,7 +43,9 @@ LEDGER_FLOW = Workflow(
             form="ledger.forms.StepForm",
             button="登记入账",
         ),
-        Action("deliver", "兑现", "已记录兑现。", target=State.DELIVERED, may=may_work, form="ledger.forms.StepForm"),
+        Action(
+            "deliver", "兑现", "已记录兑现。", target=State.DELIVERED, may=may_work, form="ledger.forms.DeliverForm"
+        ),
         Action(
             "close",
             "销号",
@@ -69,7 +71,7 @@ LEDGER_FLOW = Workflow(
             "材料已补充。",
             sources=frozenset({State.KNOWN, State.REGISTERED, State.DELIVERED}),
             may=may_work,
-            form="ledger.forms.StepForm",
+            form="ledger.forms.EvidenceForm",
             button="保存",
         ),
         Action(

@@ -84,7 +84,12 @@ class AttachmentForm(forms.Form):
 
 
 class AssignOfficerForm(forms.Form):
-    officer = forms.ModelChoiceField(label="新的责任民警", queryset=User.objects.none())
+    officer = forms.ModelChoiceField(
+        label="新的责任民警",
+        queryset=User.objects.none(),
+        empty_label="请选择…",
+        error_messages={"required": "请选择新的责任民警。"},
+    )
 
     def __init__(self, *args, head: User, **kwargs):
         super().__init__(*args, initial={"start_date": timezone.localdate()}, **kwargs)
@@ -96,6 +101,10 @@ class AssignOfficerForm(forms.Form):
             last=last,
             help_text="当天两人都可走访该户,原责任民警的联系到这一天为止。",
         )
-        self.fields["officer"].queryset = User.objects.filter(
-            role=User.Role.OFFICER, is_active=True, unit__in=unit_subtree(head.unit)
-        ).order_by("name")
+        self.fields["officer"].queryset = (
+            User.objects.filter(role=User.Role.OFFICER, is_active=True, unit__in=unit_subtree(head.unit))
+            .select_related("unit")
+            .order_by("name")
+        )
+        # A head over several stations picks among namesakes and strangers: the unit tells them apart.
+        self.fields["officer"].label_from_instance = lambda officer: f"{officer.name}({officer.unit})"

@@ -2,6 +2,8 @@
 
 from .items import (
     DEFAULT_DEADLINE_DAYS,
+    DeliverForm,
+    EvidenceForm,
     ItemOpenForm,
     LedgerFilterForm,
     MultipleFileField,
@@ -14,6 +16,8 @@ from .pairing import PairingComplianceFilterForm, PairingContactForm, TeamActivi
 
 __all__ = [
     "DEFAULT_DEADLINE_DAYS",
+    "DeliverForm",
+    "EvidenceForm",
     "ItemOpenForm",
     "LedgerFilterForm",
     "MultipleFileField",

@@ -52,8 +52,38 @@ class StepForm(forms.Form):
     )
     files = MultipleFileField(label="照片或文件", required=False, help_text="JPG、PNG 或 PDF,每个最大 10 MB。")
 
+    # One line under the step's heading on the item page: what this form is for, so look-alike forms are told apart.
+    purpose = ""
+
     def __init__(self, *args, user=None, item=None, **kwargs):
         super().__init__(*args, **kwargs)
+
+
+class DeliverForm(StepForm):
+    """兑现: what was done is required; photos are welcome."""
+
+    purpose = "写明做了什么,可附照片"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].required = True
+        self.fields["note"].error_messages["required"] = "请写明兑现情况。"
+
+
+class EvidenceForm(StepForm):
+    """补充材料: a photo, a document or a note added to the item; its state stays as it is."""
+
+    purpose = "只补充照片或文件,不改变状态"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = "JPG、PNG 或 PDF,每个最大 10 MB。说明和文件至少填一项。"
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("files") and not cleaned.get("note", "").strip():
+            raise forms.ValidationError("请填写说明或选择要上传的文件。")
+        return cleaned
 
 
 class ReopenForm(forms.Form):
@@ -65,7 +95,7 @@ class ReopenForm(forms.Form):
 
 class SendBackForm(forms.Form):
     reason = forms.CharField(
-        label="退回原因(必填)",
+        label="退回原因",
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="哪里还没有办到,退回后由责任人重新兑现。",

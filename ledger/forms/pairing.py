@@ -66,12 +66,25 @@ class TeamMemberForm(forms.ModelForm):
     class Meta:
         model = TeamMember
         fields = ["name", "kind", "phone"]
-        error_messages = {"phone": {"required": "请填写联系电话。"}, "name": {"required": "请填写姓名。"}}
+        error_messages = {
+            "phone": {"required": "请填写联系电话。"},
+            "name": {"required": "请填写姓名。"},
+            "kind": {"required": "请选择身份。"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "请选择…"), *TeamMember.Kind.choices]
 
 
 class TeamActivityForm(forms.Form):
     day = forms.DateField(label="日期")
-    kind = forms.ChoiceField(label="类别", choices=TeamActivity.Kind.choices)
+    # No default: a mediation recorded as a patrol by an untouched select would skew the counts.
+    kind = forms.ChoiceField(
+        label="类别",
+        choices=[("", "请选择…"), *TeamActivity.Kind.choices],
+        error_messages={"required": "请选择活动类别。"},
+    )
     place = forms.CharField(label="地点", max_length=64, error_messages={"max_length": "地点最多 64 字。"})
     members = forms.ModelMultipleChoiceField(
         label="参加队员",

@@ -80,6 +80,16 @@ def _detail_context(request, item: LedgerItem, bound: dict | None = None) -> dic
     actions = offered_actions(request.user, item)
     return {
         "item": item,
+        # A refused step is summed up at the top of the page (a phone may be scrolled far from its form) and
+        # its errors stay in its own form as well; the summary links down to that form.
+        "refused": [
+            {
+                "form": form,
+                "title": f"“{LEDGER_FLOW.action(name).label}”没有完成,请改正以下问题:",
+                "anchor": f"action-{name}",
+            }
+            for name, form in bound.items()
+        ],
         "events": selectors.item_history(item=item),
         "actions": [(action, bound.get(action.name) or _form(request, item, action)) for action in actions],
         "may_close": any(action.name == "close" for action in actions),
@@ -119,8 +129,14 @@ def item_act(request, pk: int, action: str):
     try:
         PERFORM[action.name](item, request.user, form.cleaned_data if form else {}, request)
     except services.LedgerError as error:
-        messages.error(request, str(error))
-        return redirect(item)
+        if form is None:
+            messages.error(request, str(error))
+            return redirect(item)
+        # Refused by the rules: the filled-in form comes back with the reason, beside it and at the top.
+        form.add_error(None, str(error))
+        item.refresh_from_db()
+        context = _detail_context(request, item, bound={action.name: form})
+        return render(request, "ledger/item_detail.html", context, status=400)
     messages.success(request, action.done_message(item))
     return redirect(item)
 

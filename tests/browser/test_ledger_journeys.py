@@ -54,6 +54,15 @@ def test_a_promise_goes_known_registered_delivered_closed_with_a_photo_by_two_pe
     page.get_by_test_id("action-register").click()
     expect(page.get_by_test_id("item-state")).to_have_text("登记")
 
+    # 兑现 without saying what was done: refused at the top of the page and beside the deliver form.
+    expect(page.get_by_test_id("action-heading-deliver")).to_contain_text("写明做了什么,可附照片")
+    expect(page.get_by_test_id("action-heading-evidence")).to_contain_text("只补充照片或文件,不改变状态")
+    page.get_by_test_id("action-deliver").click()
+    expect(page.get_by_test_id("error-summary")).to_contain_text("“兑现”没有完成")
+    expect(step_form(page, "deliver").get_by_text("请写明兑现情况。")).to_be_visible()
+    expect(page.get_by_test_id("item-state")).to_have_text("登记")
+    screenshot(page, "ledger-deliver-refused", full_page=True)
+
     deliver = step_form(page, "deliver")
     deliver.get_by_label("说明").fill("镇民政办已上门评估,补助申请已受理")
     deliver.get_by_label("照片或文件").set_input_files(

@@ -83,14 +83,14 @@ def test_cadre_sees_this_weeks_pairing_duty_and_records_a_contact(live_server, p
 def test_team_leader_records_a_mediation(live_server, phone_page, village_a):
     officer = UserFactory(username="haiyan", name="王海燕", unit=village_a.unit)
     HouseholdLinkFactory(officer=officer, household=HouseholdFactory(village=village_a))
-    team = ServiceTeamFactory(area=village_a, leader=officer, name="东湖村社区公安服务队")
+    team = ServiceTeamFactory(area=village_a, leader=officer, name="东湖村公安服务队")
     TeamMemberFactory(team=team, name="张志愿", phone="13812345678")
     TeamMemberFactory(team=team, name="李村干", kind="village_cadre")
     page = phone_page
     log_in(page, live_server, "haiyan", TEST_PASSWORD)
 
     open_menu_item(page, "服务队")
-    page.get_by_test_id("team-row").filter(has_text="东湖村社区公安服务队").click()
+    page.get_by_test_id("team-row").filter(has_text="东湖村公安服务队").click()
     expect(page.get_by_test_id("team-members")).to_contain_text("138****5678")
     page.get_by_role("link", name="记录活动").click()
     page.get_by_label("类别").select_option(label="纠纷调解")

@@ -61,7 +61,7 @@ def test_a_hand_over_leaves_the_old_officers_visit_honest(live_server, browser, 
     page = narrow_page
     log_in(page, live_server, "suozhang", TEST_PASSWORD)
     page.goto(f"{live_server.url}{household.get_absolute_url()}")
-    page.get_by_label("新的责任民警").select_option(label="胡峰")
+    page.get_by_label("新的责任民警").select_option(label=f"胡峰({successor.unit})")
     page.get_by_label("自何日起").fill(household.links.get().start_date.isoformat())
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="调整").click()
@@ -73,7 +73,7 @@ def test_a_hand_over_leaves_the_old_officers_visit_honest(live_server, browser, 
     # Reloading the refused form's address lands on the household page, not an empty 405.
     page.goto(f"{live_server.url}/households/{household.pk}/officer/")
     expect(page.get_by_role("heading", name="梁忠户")).to_be_visible()
-    page.get_by_label("新的责任民警").select_option(label="胡峰")
+    page.get_by_label("新的责任民警").select_option(label=f"胡峰({successor.unit})")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="调整").click()
     expect(page.get_by_text("已将梁忠户的责任民警调整为胡峰")).to_be_visible()

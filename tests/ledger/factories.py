@@ -23,7 +23,7 @@ class ServiceTeamFactory(factory.django.DjangoModelFactory):
         model = ServiceTeam
 
     area = factory.SubFactory(VillageFactory)
-    name = factory.LazyAttribute(lambda team: f"{team.area.name}社区公安服务队")
+    name = factory.LazyAttribute(lambda team: f"{team.area.name}公安服务队")
     leader = factory.SubFactory(UserFactory, role=User.Role.OFFICER)
 
 

@@ -16,7 +16,7 @@ def test_administrator_founds_a_team_and_an_officer_cannot_open_admin(client, al
     log_in_as(client, admin_user)
     response = client.post(
         reverse("admin:ledger_serviceteam_add"),
-        {"area": village_a.pk, "name": "东湖村社区公安服务队", "leader": alice.pk},
+        {"area": village_a.pk, "name": "东湖村公安服务队", "leader": alice.pk},
     )
     assert response.status_code == 302
     assert ServiceTeam.objects.get().leader == alice

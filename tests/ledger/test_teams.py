@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def team(alice, alice_household):
-    team = ServiceTeamFactory(area=alice_household.village, leader=alice, name="东湖村社区公安服务队")
+    team = ServiceTeamFactory(area=alice_household.village, leader=alice, name="东湖村公安服务队")
     TeamMemberFactory(team=team, name="张志愿", phone="13812345678")
     TeamMemberFactory(team=team, name="李保安", kind=TeamMember.Kind.GUARD)
     return team
@@ -145,3 +145,18 @@ def test_team_list_queries_do_not_grow_with_teams(client, bob, alice_household, 
     with django_assert_max_num_queries(MAX_PAGE_QUERIES):
         response = client.get(reverse("ledger:team_list"))
     assert len(response.context["page"].object_list) == 12
+
+
+def test_team_forms_make_the_user_choose_a_kind_and_demo_teams_do_not_double_社区(client, alice, team):
+    log_in_as(client, alice)
+    member_page = client.get(reverse("ledger:team_detail", args=[team.pk])).content.decode()
+    activity_url = reverse("ledger:team_activity_create", args=[team.pk])
+    activity_page = client.get(activity_url).content.decode()
+    assert "---------" not in member_page and '<option value="" selected>请选择…</option>' in member_page
+    assert '<option value="" selected>请选择…</option>' in activity_page
+    member = team.members.first()
+    data = {"day": timezone.localdate().isoformat(), "place": "村部", "note": "送药", "members": [member.pk]}
+    response = client.post(activity_url, data)
+    assert response.status_code == 400 and "请选择活动类别" in response.content.decode()
+    assert not TeamActivity.objects.exists()
+    assert ServiceTeamFactory(area=VillageFactory(name="苏庄社区")).name == "苏庄社区公安服务队"
