@@ -16,7 +16,6 @@ from jingshi_jiafang.core.privacy import mask_id_number, mask_phone
 from jingshi_jiafang.core.scopes import get_area_for_user, get_household_for_user
 from jingshi_jiafang.households import services as household_services
 from jingshi_jiafang.households.timeline import household_timeline
-from jingshi_jiafang.navigation import household_list_title
 from ledger import selectors as ledger_selectors
 from ledger.permissions import may_open_for as may_open_ledger_item
 
@@ -29,7 +28,6 @@ def household_list(request):
     _audit_number_search(request, household_filter)
     context = {
         "filter": household_filter,
-        "title": household_list_title(request.user),
         **paginate(request, household_filter.qs),
     }
     return render(request, "households/household_list.html", context)
