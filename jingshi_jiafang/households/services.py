@@ -16,7 +16,7 @@ def household_reassign(
     """Make `officer` responsible for the household and hand him its open ledger items, in one transaction, so
     none is left with an officer who no longer has the household. Returns how many items were handed over."""
     # Lock before reading the current officer, so a concurrent re-assignment cannot slip in between.
-    Household.objects.select_for_update().filter(pk=household.pk).get()
+    Household.objects.select_for_update().filter(pk=household.pk).first()
     current = HouseholdLink.objects.filter(household=household, end_date__isnull=True).select_related("officer").first()
     core_services.household_assign_officer(
         household=household, officer=officer, actor=actor, start_date=start_date, request=request
