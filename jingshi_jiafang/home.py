@@ -228,7 +228,7 @@ def _ledger_due_this_week(user: User) -> TodoQueue:
     return _queue(
         "ledger_due",
         "本周到期台账",
-        ledger_selectors.items_due_this_week(user=user).select_related("household"),
+        ledger_selectors.items_due_this_week(user=user),
         _ledger_item,
         url=f"{reverse('ledger:my_items')}?due=week",
         empty="本周没有到期的台账事项。答应群众办的事记入台账后,会在到期那一周出现在这里。",
@@ -240,7 +240,7 @@ def _ledger_to_close(user: User) -> TodoQueue:
     return _queue(
         "ledger_to_close",
         "待销号台账",
-        ledger_selectors.items_to_close(user=user).select_related("household"),
+        ledger_selectors.items_to_close(user=user),
         _ledger_item,
         url=f"{reverse('ledger:item_list')}?state=delivered",
         empty="没有等待销号的台账事项。民警记录兑现后,会出现在这里由您核实销号。",
@@ -251,7 +251,7 @@ def _my_open_items(user: User) -> TodoQueue:
     return _queue(
         "ledger_mine",
         "我的台账",
-        ledger_selectors.my_items(user=user).select_related("household"),
+        ledger_selectors.my_items(user=user),
         _ledger_item,
         url=reverse("ledger:my_items"),
         empty="您没有未销号的台账事项。为结对户办的实事,请在结对户页点“记入台账”。",

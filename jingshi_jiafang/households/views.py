@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 
@@ -12,14 +11,12 @@ from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.filters import HouseholdFilter, number_search_kind
 from jingshi_jiafang.core.forms import AssignOfficerForm, AttachmentForm, RevealForm
 from jingshi_jiafang.core.http import post_only
-from jingshi_jiafang.core.models import HouseholdLink
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.privacy import mask_id_number, mask_phone
 from jingshi_jiafang.core.scopes import get_area_for_user, get_household_for_user
+from jingshi_jiafang.households import services as household_services
 from jingshi_jiafang.households.timeline import household_timeline
-from jingshi_jiafang.navigation import household_list_title
 from ledger import selectors as ledger_selectors
-from ledger import services as ledger_services
 from ledger.permissions import may_open_for as may_open_ledger_item
 
 
@@ -31,7 +28,6 @@ def household_list(request):
     _audit_number_search(request, household_filter)
     context = {
         "filter": household_filter,
-        "title": household_list_title(request.user),
         **paginate(request, household_filter.qs),
     }
     return render(request, "households/household_list.html", context)
@@ -107,18 +103,10 @@ def household_assign(request, pk: int):
     handed = 0
     if form.is_valid():
         officer = form.cleaned_data["officer"]
-        old_link = HouseholdLink.objects.filter(household=household, end_date__isnull=True).select_related("officer")
         try:
-            with transaction.atomic():
-                old = old_link.first()
-                core_services.household_assign_officer(
-                    household=household, actor=request.user, request=request, **form.cleaned_data
-                )
-                # The household's open ledger items go with it: none is left with an officer who no longer has it.
-                if old is not None:
-                    handed = ledger_services.ledger_items_hand_over(
-                        household=household, old=old.officer, new=officer, actor=request.user
-                    )
+            handed = household_services.household_reassign(
+                household=household, actor=request.user, request=request, **form.cleaned_data
+            )
         except core_services.LinkError as error:
             form.add_error(None, str(error))
     if not form.is_valid():
