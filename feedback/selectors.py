@@ -283,6 +283,13 @@ def card_units_of(actor: User) -> list[int]:
     return [pk for pk in (actor.unit_id, getattr(actor.unit, "parent_id", None)) if pk]
 
 
+def contact_card_officer(*, household: Household) -> User | None:
+    """The officer a household's contact card names: the responsible one today. On a hand-over day both links are
+    active; the one who takes over is named (core's `current_officer_name` rule)."""
+    link = household.links.active().select_related("officer__unit").order_by("-start_date", "-pk").first()
+    return link.officer if link else None
+
+
 def card_stock_numbers(*, actor: User, limit: int) -> list[str]:
     """The first cards in stock an officer may hand out, lowest number first: the top of the pile."""
     cards = EchoCard.objects.filter(unit__in=card_units_of(actor), state=EchoCard.State.IN_STOCK)

@@ -23,6 +23,7 @@ def new_query_password() -> str:
     return "".join(secrets.choice("0123456789") for _ in range(6))
 
 
+@transaction.atomic
 def query_password_reissue(*, matter: Matter, actor: User | None, request=None) -> str:
     """A new query password for the matter; the old one stops working. Returns the password (shown once)."""
     password = new_query_password()

@@ -81,9 +81,7 @@ def card_batch_print(request, pk: int):
 def contact_card_print(request, pk: int):
     """警民联系卡 of a household: its responsible officer's name, post and phone, whoever prints it."""
     household = get_household_for_user(request.user, pk)
-    # On a hand-over day both links are active; the card names the officer who takes over.
-    link = household.links.active().select_related("officer__unit").order_by("-start_date", "-pk").first()
-    context = {"household": household, "officer": link.officer if link else None}
+    context = {"household": household, "officer": selectors.contact_card_officer(household=household)}
     return render(request, "feedback/contact_card_print.html", context)
 
 

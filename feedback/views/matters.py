@@ -128,19 +128,20 @@ def matter_act(request, pk: int, action: str):
         PERFORM[action.name](matter, request.user, form.cleaned_data if form else {}, request)
     except services.MatterError as error:
         messages.error(request, str(error))
-        if selectors.matters_visible_to(request.user).filter(pk=matter.pk).exists():
-            return redirect(matter)
-        return redirect("feedback:matter_list")
-    done = action.done_message(matter)
+        refused = True
+    else:
+        refused = False
     # An action may take the matter out of the actor's sight (退单, 移交, 分流 to another unit): its page would
     # be a 404 to them, so they land on their queue, told where the matter went.
-    if not selectors.matters_visible_to(request.user).filter(pk=matter.pk).exists():
+    if selectors.matters_visible_to(request.user).filter(pk=matter.pk).exists():
+        if not refused:
+            messages.success(request, action.done_message(matter))
+        return redirect(matter)
+    if not refused:
         matter.refresh_from_db()
         where = _whereabouts(matter, action.name)
-        messages.success(request, f"{done}诉求 {matter.reference} {where},已不在您的范围内。")
-        return redirect("feedback:matter_list")
-    messages.success(request, done)
-    return redirect(matter)
+        messages.success(request, f"{action.done_message(matter)}诉求 {matter.reference} {where},已不在您的范围内。")
+    return redirect("feedback:matter_list")
 
 
 def _whereabouts(matter: Matter, action: str) -> str:

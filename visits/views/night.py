@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jingshi_jiafang.core import capabilities as can
+from jingshi_jiafang.core import selectors as core_selectors
 from jingshi_jiafang.core.http import post_only
-from jingshi_jiafang.core.models import Area, AreaLink, Unit, User
+from jingshi_jiafang.core.models import Area, Unit, User
 from jingshi_jiafang.core.scopes import unit_subtree, units_visible_to
 from visits import selectors, services
 from visits.filters import NightComplianceFilterForm, PeriodFilterForm
@@ -118,7 +119,7 @@ def _own_unit(user: User, stations) -> Unit | None:
     if can.may_head_unit(user):
         return user.unit
     if can.area_link_kind(user) == Area.Kind.TOWN:
-        town = AreaLink.objects.active().filter(user=user, area__kind=Area.Kind.TOWN).order_by("area__code").first()
+        town = core_selectors.area_links_of(user=user).filter(area__kind=Area.Kind.TOWN).first()
         if town is not None and (station := stations.filter(pk=town.area.unit_id).first()):
             return station
     return stations.filter(kind=Unit.Kind.BUREAU).first() or stations.first()
