@@ -177,7 +177,10 @@ class LedgerItem(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.state != self.State.CLOSED
+        # The open states are the workflow's; it is built on this model, so it is imported when first asked.
+        from ledger.workflows import LEDGER_FLOW
+
+        return LEDGER_FLOW.is_open(self.state)
 
     @property
     def is_overdue(self) -> bool:

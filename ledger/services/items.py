@@ -44,7 +44,6 @@ def _ledger_for(*, household: Household | None, matter: Matter | None) -> Ledger
     return ledger
 
 
-@transaction.atomic
 def _pairing_of(actor: User | None, household: Household | None) -> PairingLink | None:
     """The actor's pair with this household, if they are paired with it: what they open there is a deed of it."""
     if actor is None or household is None:
