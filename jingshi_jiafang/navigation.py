@@ -1,5 +1,6 @@
 """The menu: each app's entries (filtered by role) in menu order, so menus and permissions cannot drift apart."""
 
+from evaluation import navigation as evaluation_navigation
 from feedback import navigation as feedback_navigation
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core import navigation as core_navigation
@@ -23,6 +24,7 @@ NAV_ITEMS = (
     *visits_navigation.NAV_ITEMS,
     *feedback_navigation.NAV_ITEMS,
     *ledger_navigation.NAV_ITEMS,
+    *evaluation_navigation.NAV_ITEMS,
     NavItem("联系区域", "households:area_list", can.may_read_residents_data),
     *core_navigation.NAV_ITEMS,
 )

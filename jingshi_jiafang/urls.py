@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("visits.urls")),
     path("", include("feedback.urls")),
     path("", include("ledger.urls")),
+    path("", include("evaluation.urls")),
 ]
 
 handler403 = "jingshi_jiafang.errors.permission_denied"

@@ -1,0 +1,3 @@
+from .callbacks import Callback, CallbackAttempt, Satisfaction
+
+__all__ = ["Callback", "CallbackAttempt", "Satisfaction"]

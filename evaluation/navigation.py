@@ -1,0 +1,3 @@
+"""The evaluation centre's menu entries."""
+
+NAV_ITEMS: tuple = ()
