@@ -1,9 +1,10 @@
 from celery import shared_task
 from django.db import OperationalError
+from django.utils import timezone
 
 from jingshi_jiafang.core.actors import system_actor
 from jingshi_jiafang.core.audit import audit_checkpoint_write, audit_full_verification_run
-from jingshi_jiafang.core.export_jobs import export_job_run
+from jingshi_jiafang.core.export_jobs import export_files_expire, export_job_run
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
@@ -25,3 +26,9 @@ def audit_verify_task() -> bool:
 def export_job_task(job_id: int) -> int:
     """Write one large Excel export into private storage; a job already taken is left alone."""
     return export_job_run(job_id=job_id, actor=system_actor()).row_count
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def expire_export_files_task() -> int:
+    """Nightly: delete the files of exports older than EXPORT_RETENTION_DAYS."""
+    return export_files_expire(day=timezone.localdate(), actor=system_actor())

@@ -169,6 +169,9 @@ PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT", str(VAR_DIR / "priva
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # An Excel export of more rows than this is written by a Celery job into private storage, not in the request.
 EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000)
+# Written exports hold residents' data outside the database: their files are deleted this many days after they
+# were written (the job's row stays, saying who exported what and when).
+EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7)
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -239,6 +242,10 @@ CELERY_BEAT_SCHEDULE = {
     "audit-verify-nightly": {
         "task": "jingshi_jiafang.core.tasks.audit_verify_task",
         "schedule": crontab(hour=2, minute=30),
+    },
+    "expire-export-files": {
+        "task": "jingshi_jiafang.core.tasks.expire_export_files_task",
+        "schedule": crontab(hour=3, minute=0),
     },
 }
 

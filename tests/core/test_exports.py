@@ -1,16 +1,21 @@
 """Excel exports: written with openpyxl's write-only mode from an iterator; a large one by a Celery job into
 private storage, downloaded by the person who asked for it, audited."""
 
-from io import BytesIO
+from datetime import timedelta
+from io import BytesIO, StringIO
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.management import CommandError, call_command
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from jingshi_jiafang.core.actors import system_actor
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.models import AuditEntry, ExportJob, User
+from jingshi_jiafang.core.tasks import expire_export_files_task
 from tests.conftest import log_in_as
 from tests.core.factories import UserFactory
 
@@ -101,3 +106,42 @@ def test_the_export_job_list_has_a_bounded_number_of_queries(client, auditor, dj
     # session, user, second-factor device, session save, the jobs: not one per job.
     with django_assert_max_num_queries(7):
         client.get(reverse("core:export_job_list"))
+
+
+def _written_job(requested_by: User, finished_at) -> ExportJob:
+    job = ExportJob.objects.create(
+        kind=ExportJob.Kind.AUDIT_LOG, requested_by=requested_by, filename="审计日志.xlsx", status="ready"
+    )
+    job.file.save("old.xlsx", ContentFile(b"xlsx"), save=False)
+    ExportJob.objects.filter(pk=job.pk).update(file=job.file.name, finished_at=finished_at)
+    job.refresh_from_db()
+    return job
+
+
+def test_export_files_past_retention_are_deleted_by_the_nightly_job_and_the_command(client, auditor, settings):
+    settings.EXPORT_RETENTION_DAYS = 7
+    now = timezone.now()
+    old = _written_job(auditor, now - timedelta(days=9))
+    recent = _written_job(auditor, now - timedelta(days=2))
+    old_name = old.file.name
+
+    assert expire_export_files_task.delay().get() == 1
+    assert expire_export_files_task.delay().get() == 0  # the second run finds nothing
+    out = StringIO()
+    call_command("expire_exports", "--date", timezone.localdate().isoformat(), stdout=out)
+    assert "0 expired" in out.getvalue()
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.status, old.file.name) == ("expired", "")
+    assert not old.file.storage.exists(old_name)
+    assert recent.status == "ready" and recent.file.storage.exists(recent.file.name)
+
+    page = client.get(reverse("core:export_job_list")).content.decode()
+    assert "文件已过期删除" in page
+    assert client.get(reverse("core:export_job_download", args=[old.pk])).status_code == 404
+
+
+def test_the_expiry_command_refuses_a_bad_date():
+    with pytest.raises(CommandError):
+        call_command("expire_exports", "--date", "2026-13-01")

@@ -17,6 +17,7 @@ class ExportJob(models.Model):
         RUNNING = "running", "生成中"
         READY = "ready", "可下载"
         FAILED = "failed", "失败"
+        EXPIRED = "expired", "已过期"
 
     kind = models.CharField("内容", max_length=32, choices=Kind.choices)
     params = models.JSONField("筛选条件", default=dict, blank=True)

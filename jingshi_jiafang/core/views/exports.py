@@ -19,6 +19,7 @@ def export_job_list(request):
         "jobs": jobs,
         "refresh": any(job.in_progress for job in jobs),
         "sync_max_rows": settings.EXPORT_SYNC_MAX_ROWS,
+        "retention_days": settings.EXPORT_RETENTION_DAYS,
     }
     return render(request, "core/export_job_list.html", context)
 
@@ -27,5 +28,5 @@ def export_job_list(request):
 def export_job_download(request, pk: int):
     job = get_export_job_for_user(request.user, pk)
     if job.status != ExportJob.Status.READY:
-        raise Http404("该导出还没有生成好。")
+        raise Http404("该导出还没有生成好,或文件已过期删除。")
     return download_job(job=job, actor=request.user, request=request)
