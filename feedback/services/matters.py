@@ -1,5 +1,4 @@
 """The flow of a resident's matter: 汇报 reported → 研判 analysed → 分流 dispatched → 处理 handling → 办结 closed.
-
 The map and the actions are in feedback/workflows.py; every step here goes through its workflow, which locks
 the row, checks the move, saves with update_fields, and writes the MatterEvent and the audit entry in the same
 transaction. What is left here is what each step means: its fields, its notes, what follows from it.
@@ -9,6 +8,7 @@ import secrets
 import string
 import uuid
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -22,17 +22,14 @@ from feedback.selectors import RATINGS, answer_rating, overdue
 from feedback.workflows import MATTER_FLOW
 from jingshi_jiafang.core.actors import is_system_actor
 from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.errors import bounded_text
 from jingshi_jiafang.core.models import Household, Unit, User
 from visits.models import Visit
 
 State = Matter.State
 
 
-def _bounded(text: str, limit: int, what: str) -> str:
-    """The forms bound every text; this keeps any other caller to the same bound."""
-    if len(text) > limit:
-        raise MatterError(f"{what}最多 {limit} 个字(现有 {len(text)} 个字),请精简后再提交。")
-    return text
+_bounded = partial(bounded_text, error=MatterError)
 
 
 def deadline_for(*, category: str, urgency: str, start=None):

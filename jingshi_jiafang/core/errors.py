@@ -10,3 +10,11 @@ may.
 
 class DomainError(Exception):
     """A request the rules refuse; the message is shown to the user."""
+
+
+def bounded_text(text: str, limit: int, what: str, *, error: type[DomainError] = DomainError) -> str:
+    """The forms bound every text; services call this so any other caller (a job, an import) keeps the same
+    bound and reads the same words."""
+    if len(text) > limit:
+        raise error(f"{what}最多 {limit} 个字(现有 {len(text)} 个字),请精简后再提交。")
+    return text

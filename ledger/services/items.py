@@ -4,6 +4,7 @@ transaction; the rules that need the locked row (four eyes) are checked on it, i
 
 from collections.abc import Iterable
 from datetime import date
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from feedback.models import Matter, TopicVisitMatter
 from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.errors import bounded_text
 from jingshi_jiafang.core.models import Household, PairingLink, Unit, User
 from jingshi_jiafang.core.uploads import validate_upload
 from ledger.errors import LedgerError
@@ -26,10 +28,7 @@ Source = LedgerItem.Source
 MAX_FILES_PER_STEP = 5
 
 
-def _bounded(text: str, limit: int, what: str) -> str:
-    if len(text) > limit:
-        raise LedgerError(f"{what}最多 {limit} 个字(现有 {len(text)} 个字),请精简后再提交。")
-    return text
+_bounded = partial(bounded_text, error=LedgerError)
 
 
 def _ledger_for(*, household: Household | None, matter: Matter | None) -> Ledger:
