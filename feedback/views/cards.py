@@ -1,12 +1,8 @@
 """Echo cards on the unit's side: issue a batch, print it, hand a card out on a visit, void one, reconcile; and
 the household's contact card."""
 
-import base64
-from io import BytesIO
 from urllib.parse import urlencode
 
-import qrcode
-import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,6 +18,7 @@ from feedback.workflows import CARD_FLOW
 from jingshi_jiafang.core.capabilities import may_manage_cards
 from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.pagination import paginate
+from jingshi_jiafang.core.qr import qr_data_url
 from jingshi_jiafang.core.scopes import get_household_for_user
 from visits.scopes import get_visit_for_user
 
@@ -57,12 +54,6 @@ def card_batch_issue(request):
     batch = services.card_batch_issue(actor=request.user, **form.cleaned_data)
     messages.success(request, f"已制卡 {batch.count} 张:{batch}。")
     return redirect(batch)
-
-
-def qr_data_url(url: str) -> str:
-    buffer = BytesIO()
-    qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=4, border=1).save(buffer)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 @login_required

@@ -15,13 +15,13 @@ from feedback import selectors, services
 from feedback.forms import CallbackForm, DutyShiftForm, RosterQueryForm, WalkInForm
 from feedback.models import TalkRoomCallback
 from feedback.scopes import get_due_callback_for_user
-from feedback.views.cards import qr_data_url
 from feedback.views.public import public_echo_url
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.permissions import capability_required
 from jingshi_jiafang.core.privacy import mask_phone
+from jingshi_jiafang.core.qr import qr_data_url
 
 
 def _slip_password_key(pk: int) -> str:

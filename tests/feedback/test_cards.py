@@ -244,7 +244,7 @@ def test_the_card_sheet_no_longer_prints_the_printers_own_contact_card(client, b
 
 
 def test_the_qr_code_points_at_the_server_the_sheet_is_printed_from(client, bob, station_a, settings):
-    from feedback.views.cards import qr_data_url
+    from jingshi_jiafang.core.qr import qr_data_url
 
     settings.PUBLIC_ECHO_URL = ""
     card = services.card_batch_issue(unit=station_a, count=1, actor=bob).cards.get()

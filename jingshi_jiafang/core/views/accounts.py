@@ -1,8 +1,5 @@
 import base64
-from io import BytesIO
 
-import qrcode
-import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -16,6 +13,7 @@ from django_otp import login as otp_login
 from jingshi_jiafang.core import accounts
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.forms import OtpTokenForm, PasswordChangeForm
+from jingshi_jiafang.core.qr import qr_data_url
 
 
 def _next_url(request) -> str:
@@ -23,12 +21,6 @@ def _next_url(request) -> str:
     if url_has_allowed_host_and_scheme(candidate, {request.get_host()}, require_https=request.is_secure()):
         return candidate
     return "/"
-
-
-def _qr_data_uri(text: str) -> str:
-    buffer = BytesIO()
-    qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8).save(buffer)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 def _otp_proven(request, device) -> None:
@@ -54,7 +46,7 @@ def otp_setup(request):
         form.add_error("token", "动态口令不正确,请核对手机时间后重试。")
     context = {
         "form": form,
-        "qr": _qr_data_uri(device.config_url),
+        "qr": qr_data_url(device.config_url, box_size=8, border=4),
         "secret": base64.b32encode(device.bin_key).decode(),
         "required": accounts.otp_required(request.user),
         "next": _next_url(request),
