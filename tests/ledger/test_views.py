@@ -420,3 +420,16 @@ def test_the_reassign_form_asks_to_choose_and_names_each_officer_s_unit(client, 
     page = client.get(alice_household.get_absolute_url()).content.decode()
     assert "---------" not in page and "请选择…" in page
     assert f"{alice.name}({alice.unit})" in page
+
+
+def test_a_visit_page_does_not_link_an_item_its_reader_may_no_longer_open(client, alice, bob, alice_household):
+    """Alice's household moved on with its item: her own visit still shows, the item's link does not (a 404)."""
+    visit = VisitFactory(household=alice_household, visitor=alice)
+    item = open_item(alice, alice_household, visit=visit, source=LedgerItem.Source.VISIT)
+    alice_household.links.update(end_date=timezone.localdate() - timedelta(days=1), start_date=visit.visited_at.date())
+    LedgerItem.objects.filter(pk=item.pk).update(responsible=bob)
+    client.force_login(alice)
+    page = client.get(visit.get_absolute_url())
+    assert page.status_code == 200
+    assert item.get_absolute_url() not in page.content.decode()
+    assert client.get(item.get_absolute_url()).status_code == 404
