@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from jingshi_jiafang.core.models import User
 from tests.conftest import log_in_as
-from tests.core.factories import AreaLinkFactory, AttachmentFactory, UserFactory, png_upload
+from tests.core.factories import AreaLinkFactory, AttachmentFactory, HouseholdFactory, UserFactory, png_upload
 from tests.visits.factories import NightVisitPlanFactory, VisitFactory
 
 
@@ -176,6 +176,18 @@ SCOPING_CASES = {
     ),
     "ledger:team_activity_create": Case(
         lambda f: {"pk": f["team"].pk}, ("alice", "bob"), ("charlie", "head_b"), forbidden=("leader",)
+    ),
+    "core:security_pairing_add": Case(
+        lambda f: {"pk": f["cadre_link"].user_id},
+        ("secadmin",),
+        (),
+        "post",
+        lambda f: {
+            "village": f["village_b"].pk,
+            "household": HouseholdFactory(village=f["village_b"], is_hardship=True).pk,
+            "start_date": timezone.localdate().isoformat(),
+        },
+        forbidden=("alice", "charlie"),
     ),
     "core:security_otp_reset": Case(
         lambda f: {"pk": f["alice"].pk}, ("secadmin",), (), "post", forbidden=("alice", "auditor", "charlie")

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from jingshi_jiafang.core.capabilities import area_link_kind
 from jingshi_jiafang.core.dates import BoundedDateField
-from jingshi_jiafang.core.models import Area, Unit, User
+from jingshi_jiafang.core.models import Area, Household, Unit, User
 from jingshi_jiafang.core.scopes import unit_subtree
 from jingshi_jiafang.core.services import link_start_window
 from jingshi_jiafang.core.uploads import validate_upload
@@ -108,3 +108,29 @@ class AssignOfficerForm(forms.Form):
         )
         # A head over several stations picks among namesakes and strangers: the unit tells them apart.
         self.fields["officer"].label_from_instance = lambda officer: f"{officer.name}({officer.unit})"
+
+
+class PairingVillageForm(forms.Form):
+    """First step of pairing: the village whose households in hardship are offered (a county has thousands)."""
+
+    village = forms.ModelChoiceField(
+        label="特困户所在村/居", queryset=Area.objects.filter(kind=Area.Kind.VILLAGE).select_related("parent")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].label_from_instance = lambda area: area.full_name
+
+
+class PairingForm(forms.Form):
+    household = forms.ModelChoiceField(label="结对特困户", queryset=Household.objects.none())
+    start_date = BoundedDateField(label="开始日期")
+
+    def __init__(self, *args, village: Area, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = Household.objects.filter(village=village, is_hardship=True).order_by(
+            "head_name", "pk"
+        )
+        self.fields["household"].label_from_instance = lambda household: f"{household}({household.members_count}口人)"
+        first, last = link_start_window()
+        self.fields["start_date"] = BoundedDateField(label="开始日期", first=first, last=last)

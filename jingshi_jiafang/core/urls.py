@@ -11,6 +11,7 @@ urlpatterns = [
     path("security/users/<int:pk>/unit/", security.security_user_unit, name="security_user_unit"),
     path("security/users/<int:pk>/links/", security.security_area_link_add, name="security_area_link_add"),
     path("security/links/<int:pk>/end/", security.security_area_link_end, name="security_area_link_end"),
+    path("security/users/<int:pk>/pairing/", security.security_pairing_add, name="security_pairing_add"),
     path("security/users/<int:pk>/otp-reset/", security.security_otp_reset, name="security_otp_reset"),
     path("audit/", audit.audit_list, name="audit_list"),
     path("audit/export/", audit.audit_export, name="audit_export"),

@@ -1,10 +1,11 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jingshi_jiafang.core.models import AreaLink, AuditEntry, User
+from jingshi_jiafang.core.models import AreaLink, AuditEntry, PairingLink, User
 from tests.conftest import log_in_as
-from tests.core.factories import AreaLinkFactory, UserFactory
+from tests.core.factories import AreaLinkFactory, HouseholdFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +132,54 @@ def test_ending_a_link_twice_is_refused_with_a_message(client, secadmin, village
     link = AreaLinkFactory(area=village_a, end_date="2026-11-01")
     response = client.post(reverse("core:security_area_link_end", args=[link.pk]), follow=True)
     assert "该联系已经结束" in response.content.decode()
+
+
+def test_security_admin_pairs_a_cadre_with_a_household_in_hardship_from_the_users_page(client, secadmin, village_a):
+    cadre = UserFactory(role=User.Role.CADRE, name="干部甲")
+    poor = HouseholdFactory(village=village_a, is_hardship=True, head_name="困难户主")
+    HouseholdFactory(village=village_a, is_hardship=False, head_name="一般户主")
+    page = client.get(reverse("core:security_user_detail", args=[cadre.pk]), {"village": village_a.pk})
+    body = page.content.decode()
+    assert 'data-testid="pairing"' in body and "困难户主户" in body and "一般户主" not in body
+
+    today = timezone.localdate().isoformat()
+    url = reverse("core:security_pairing_add", args=[cadre.pk])
+    response = client.post(url, {"village": village_a.pk, "household": poor.pk, "start_date": today})
+    assert response.status_code == 302
+    link = PairingLink.objects.get(user=cadre)
+    assert link.household == poor and link.end_date is None
+    assert AuditEntry.objects.filter(action="scope_changed", actor=secadmin, detail__change="pairing").exists()
+    assert "困难户主户" in client.get(response["Location"]).content.decode()
+
+
+def test_pairing_refuses_a_household_not_in_hardship_and_an_officer(client, secadmin, village_a):
+    cadre = UserFactory(role=User.Role.CADRE)
+    ordinary = HouseholdFactory(village=village_a, is_hardship=False)
+    today = timezone.localdate().isoformat()
+    url = reverse("core:security_pairing_add", args=[cadre.pk])
+    response = client.post(url, {"village": village_a.pk, "household": ordinary.pk, "start_date": today})
+    assert response.status_code == 400 and 'data-testid="error-summary"' in response.content.decode()
+    officer = UserFactory(role=User.Role.OFFICER)
+    poor = HouseholdFactory(village=village_a, is_hardship=True)
+    response = client.post(
+        reverse("core:security_pairing_add", args=[officer.pk]),
+        {"village": village_a.pk, "household": poor.pk, "start_date": today},
+    )
+    assert response.status_code == 302
+    assert "只有局领导和中层干部结对特困户" in client.get(response["Location"]).content.decode()
+    assert not PairingLink.objects.exists()
+    assert (
+        'data-testid="pairing"'
+        not in client.get(reverse("core:security_user_detail", args=[officer.pk])).content.decode()
+    )
+
+
+def test_only_the_security_admin_pairs(client, village_a):
+    cadre = UserFactory(role=User.Role.CADRE)
+    poor = HouseholdFactory(village=village_a, is_hardship=True)
+    log_in_as(client, UserFactory(role=User.Role.ADMIN))
+    response = client.post(
+        reverse("core:security_pairing_add", args=[cadre.pk]),
+        {"village": village_a.pk, "household": poor.pk, "start_date": timezone.localdate().isoformat()},
+    )
+    assert response.status_code == 403 and not PairingLink.objects.exists()

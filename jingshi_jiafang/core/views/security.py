@@ -1,4 +1,5 @@
-"""The security administrator's pages: roles, unit-head status, area links, second-factor resets (三权分立)."""
+"""The security administrator's pages: roles, unit-head status, area links, pairing (结对联建), second-factor resets
+(三权分立)."""
 
 from django.contrib import messages
 from django.db.models import Q
@@ -8,8 +9,8 @@ from django.views.decorators.http import require_POST
 
 from jingshi_jiafang.core import accounts
 from jingshi_jiafang.core import services as core_services
-from jingshi_jiafang.core.capabilities import may_administer_security, may_hold_area_links
-from jingshi_jiafang.core.forms import AreaLinkForm, RoleForm, UnitForm
+from jingshi_jiafang.core.capabilities import may_administer_security, may_be_paired, may_hold_area_links
+from jingshi_jiafang.core.forms import AreaLinkForm, PairingForm, PairingVillageForm, RoleForm, UnitForm
 from jingshi_jiafang.core.models import AreaLink, User
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.permissions import capability_required
@@ -41,10 +42,13 @@ def security_user_list(request):
 @security_admin_only
 def security_user_detail(request, pk: int):
     user = get_user_for_security_admin(request.user, pk)
-    return render(request, "core/security_user_detail.html", _detail_context(user))
+    village_form = PairingVillageForm(request.GET if "village" in request.GET else None)
+    village = village_form.cleaned_data["village"] if village_form.is_valid() else None
+    return render(request, "core/security_user_detail.html", _detail_context(user, village=village))
 
 
-def _detail_context(user: User, **forms) -> dict:
+def _detail_context(user: User, *, village=None, **forms) -> dict:
+    pairing_form = forms.get("pairing_form") or (PairingForm(village=village) if village else None)
     return {
         "subject": user,
         "role_form": forms.get("role_form") or RoleForm(initial={"role": user.role, "is_unit_head": user.is_unit_head}),
@@ -52,6 +56,11 @@ def _detail_context(user: User, **forms) -> dict:
         "link_form": forms.get("link_form") or AreaLinkForm(user=user),
         "links": user.area_links.select_related("area__parent").order_by("-start_date", "-pk"),
         "links_allowed": may_hold_area_links(user),
+        "pairing_allowed": may_be_paired(user),
+        "pairings": user.pairing_links.select_related("household__village__parent").order_by("-start_date", "-pk"),
+        "village_form": PairingVillageForm(initial={"village": village}),
+        "pairing_village": village,
+        "pairing_form": pairing_form,
         "has_otp": accounts.has_confirmed_device(user),
     }
 
@@ -109,6 +118,31 @@ def security_area_link_end(request, pk: int):
     except core_services.LinkError as error:
         messages.error(request, str(error))
     return redirect("core:security_user_detail", pk=link.user_id)
+
+
+@require_POST
+@security_admin_only
+def security_pairing_add(request, pk: int):
+    user = get_user_for_security_admin(request.user, pk)
+    if not may_be_paired(user):
+        messages.error(request, "只有局领导和中层干部结对特困户。")
+        return redirect("core:security_user_detail", pk=user.pk)
+    village_form = PairingVillageForm(request.POST)
+    if not village_form.is_valid():
+        messages.error(request, "请先选择特困户所在的村/居。")
+        return redirect("core:security_user_detail", pk=user.pk)
+    village = village_form.cleaned_data["village"]
+    form = PairingForm(request.POST, village=village)
+    if form.is_valid():
+        try:
+            core_services.pairing_link_start(user=user, actor=request.user, request=request, **form.cleaned_data)
+        except core_services.LinkError as error:
+            form.add_error(None, str(error))
+    if not form.is_valid():
+        context = _detail_context(user, village=village, pairing_form=form)
+        return render(request, "core/security_user_detail.html", context, status=400)
+    messages.success(request, f"已将{user}与{form.cleaned_data['household']}结对。")
+    return redirect("core:security_user_detail", pk=user.pk)
 
 
 @require_POST
