@@ -140,7 +140,12 @@ class FigureRow:
 
 
 def _attempt_counts():
-    return {"made": Count("pk"), **{name: Count("pk", filter=q) for name, q in _ANSWERS.items()}}
+    # Named apart from the fields (an annotation `reached` would shadow the field its filter reads).
+    return {"n_made": Count("pk"), **{f"n_{name}": Count("pk", filter=q) for name, q in _ANSWERS.items()}}
+
+
+def _counts(row: dict) -> dict:
+    return {name[2:]: value for name, value in row.items() if name.startswith("n_")}
 
 
 def callback_figures(*, user: User, start: date, end: date) -> dict:
@@ -156,7 +161,7 @@ def callback_figures(*, user: User, start: date, end: date) -> dict:
         .order_by()
     )
     by_day = {
-        row.pop("call_date"): row
+        row["call_date"]: _counts(row)
         for row in attempts.values("call_date").annotate(**_attempt_counts()).order_by("call_date")
     }
     days = []
@@ -164,9 +169,9 @@ def callback_figures(*, user: User, start: date, end: date) -> dict:
     while day >= start:
         days.append(FigureRow(f"{day:%m-%d}", due=due.get(day - timedelta(days=1), 0), **by_day.get(day, {})))
         day -= timedelta(days=1)
-    by_caller = list(attempts.values("caller").annotate(**_attempt_counts()).order_by("-made"))
+    by_caller = list(attempts.values("caller").annotate(**_attempt_counts()).order_by("-n_made", "caller"))
     names = {user.pk: str(user) for user in User.objects.filter(pk__in=[row["caller"] for row in by_caller])}
-    evaluators = [FigureRow(names[row.pop("caller")], **row) for row in by_caller]
+    evaluators = [FigureRow(names[row["caller"]], **_counts(row)) for row in by_caller]
     total = FigureRow("合计", due=sum(row.due for row in days))
     for row in days:
         for name in ("made", *_ANSWERS):
