@@ -57,9 +57,11 @@ class CallbackForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
-    PARTS = [("", "全部"), ("today", "今日首次回访"), ("retry", "今日重拨"), ("overdue", "逾期未回访")]
+    PARTS = [("", "全部时段"), ("today", "今日首次回访"), ("retry", "今日重拨"), ("overdue", "逾期未回访")]
 
-    source = forms.ChoiceField(label="回访对象", choices=[("", "全部"), *Callback.Source.choices], required=False)
+    source = forms.ChoiceField(
+        label="回访对象", choices=[("", "全部回访对象"), *Callback.Source.choices], required=False
+    )
     part = forms.ChoiceField(label="范围", choices=PARTS, required=False)
 
 

@@ -105,7 +105,19 @@ def false_visits(*, worker: User | None = None, units=None, start: date | None =
 
 # The callback-rate figures (回访率).
 
-_ANSWERS = {
+# What became of the callbacks first due on a day (one row per callback, so the day's figures add up)…
+_OUTCOMES = {
+    "made": Q(attempts__gt=0),
+    "reached": Q(state=State.DONE),
+    "given_up": Q(state=State.GIVEN_UP),
+    "confirmed": Q(state=State.DONE, visit_check=CONFIRMED),
+    "denied": Q(state=State.DONE, visit_check=DENIED),
+    "satisfied": Q(state=State.DONE, satisfaction=Satisfaction.SATISFIED),
+    "fairly_satisfied": Q(state=State.DONE, satisfaction=Satisfaction.FAIRLY_SATISFIED),
+    "not_satisfied": Q(state=State.DONE, satisfaction=Satisfaction.NOT_SATISFIED),
+}
+# … and what each evaluator's calls found (one row per call).
+_CALLS = {
     "reached": Q(reached=True),
     "given_up": Q(gave_up=True),
     "confirmed": Q(reached=True, callback__visit_check=CONFIRMED),
@@ -114,13 +126,15 @@ _ANSWERS = {
     "fairly_satisfied": Q(reached=True, callback__satisfaction=Satisfaction.FAIRLY_SATISFIED),
     "not_satisfied": Q(reached=True, callback__satisfaction=Satisfaction.NOT_SATISFIED),
 }
+FIGURES = ("due", "made", "calls", *_CALLS)
 
 
 @dataclass
 class FigureRow:
     label: str
-    due: int | None = None  # None for an evaluator: callbacks are due to the centre, not to one person
-    made: int = 0
+    due: int = 0  # callbacks first due that day
+    made: int = 0  # of those, called at least once
+    calls: int = 0  # calls made that day (retries of earlier days included)
     reached: int = 0
     given_up: int = 0
     confirmed: int = 0
@@ -131,17 +145,18 @@ class FigureRow:
 
     @property
     def rate(self) -> str:
-        """回访率 = calls made / callbacks due (first due that day)."""
+        """回访率: of the callbacks due, the share called."""
         return f"{self.made / self.due:.0%}" if self.due else "—"
 
     @property
     def reach_rate(self) -> str:
-        return f"{self.reached / self.made:.0%}" if self.made else "—"
+        """An evaluator's calls that reached someone."""
+        return f"{self.reached / self.calls:.0%}" if self.calls else "—"
 
 
-def _attempt_counts():
-    # Named apart from the fields (an annotation `reached` would shadow the field its filter reads).
-    return {"n_made": Count("pk"), **{f"n_{name}": Count("pk", filter=q) for name, q in _ANSWERS.items()}}
+def _named(counts: dict) -> dict:
+    # Annotations are named apart from the fields (an annotation `reached` would shadow the field its filter reads).
+    return {f"n_{name}": Count("pk", filter=q) for name, q in counts.items()}
 
 
 def _counts(row: dict) -> dict:
@@ -149,33 +164,34 @@ def _counts(row: dict) -> dict:
 
 
 def callback_figures(*, user: User, start: date, end: date) -> dict:
-    """Per day and per evaluator, from `start` to `end` inclusive: due (callbacks first due that day), made
-    (calls), reached, given up, the visits confirmed and denied, the satisfaction split. Three grouped queries
-    and one for the evaluators' names, whatever the period."""
+    """From `start` to `end` inclusive. Per day: the callbacks first due that day (made the day before) and what
+    became of them — called, reached, given up, the visits confirmed and denied, the satisfaction split — and
+    the calls made that day. Per evaluator: their calls and what they found. Four queries whatever the period."""
     callbacks = callbacks_for_user(user)
-    attempts = CallbackAttempt.objects.filter(callback__in=callbacks, call_date__gte=start, call_date__lte=end)
-    due = dict(
-        callbacks.filter(source_date__gte=start - timedelta(days=1), source_date__lte=end - timedelta(days=1))
-        .values_list("source_date")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
     by_day = {
-        row["call_date"]: _counts(row)
-        for row in attempts.values("call_date").annotate(**_attempt_counts()).order_by("call_date")
+        row["source_date"] + timedelta(days=1): _counts(row)
+        for row in callbacks.filter(
+            source_date__gte=start - timedelta(days=1), source_date__lte=end - timedelta(days=1)
+        )
+        .values("source_date")
+        .annotate(n_due=Count("pk"), **_named(_OUTCOMES))
+        .order_by()
     }
+    attempts = CallbackAttempt.objects.filter(callback__in=callbacks, call_date__gte=start, call_date__lte=end)
+    calls = dict(attempts.values_list("call_date").annotate(n=Count("pk")).order_by())
     days = []
     day = end
     while day >= start:
-        days.append(FigureRow(f"{day:%m-%d}", due=due.get(day - timedelta(days=1), 0), **by_day.get(day, {})))
+        days.append(FigureRow(f"{day:%m-%d}", calls=calls.get(day, 0), **by_day.get(day, {})))
         day -= timedelta(days=1)
-    by_caller = list(attempts.values("caller").annotate(**_attempt_counts()).order_by("-n_made", "caller"))
-    names = {user.pk: str(user) for user in User.objects.filter(pk__in=[row["caller"] for row in by_caller])}
+    by_caller = list(
+        attempts.values("caller").annotate(n_calls=Count("pk"), **_named(_CALLS)).order_by("-n_calls", "caller")
+    )
+    names = {person.pk: str(person) for person in User.objects.filter(pk__in=[row["caller"] for row in by_caller])}
     evaluators = [FigureRow(names[row["caller"]], **_counts(row)) for row in by_caller]
-    total = FigureRow("合计", due=sum(row.due for row in days))
-    for row in days:
-        for name in ("made", *_ANSWERS):
-            setattr(total, name, getattr(total, name) + getattr(row, name))
+    total = FigureRow("合计")
+    for name in FIGURES:
+        setattr(total, name, sum(getattr(row, name) for row in days))
     return {"days": days, "evaluators": evaluators, "total": total}
 
 

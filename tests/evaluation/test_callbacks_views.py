@@ -190,15 +190,23 @@ def test_the_figures_count_per_day_and_per_evaluator(client, caller, django_asse
     _answered(caller, 2, reached=False)
     other = evaluator(name="另一访评员")
     _answered(other, 1, reached=True, visit_check="confirmed", satisfaction="not_satisfied")
+    VisitCallbackFactory()  # due today, not called yet
+    # Due yesterday, not reached then, tried again and reached today: yesterday's figures, two calls.
+    retried = VisitCallbackFactory(visit=VisitFactory(visited_at=timezone.now() - timedelta(days=2)))
+    callback_record(callback=retried, actor=other, reached=False, today=retried.due_date)
+    answer = {"reached": True, "visit_check": "confirmed", "satisfaction": "fairly_satisfied"}
+    callback_record(callback=retried, actor=other, today=retried.due_date + timedelta(days=1), **answer)
     with django_assert_max_num_queries(MAX_PAGE_QUERIES):
         response = client.get(reverse("evaluation:callback_figures"))
     figures = response.context["figures"]
-    today = figures["days"][0]
-    assert (today.due, today.made, today.reached, today.denied, today.confirmed) == (7, 7, 5, 1, 4)
-    assert (today.satisfied, today.not_satisfied, today.rate) == (3, 1, "100%")
-    assert [(row.label, row.made, row.reached) for row in figures["evaluators"]] == [
+    today, yesterday = figures["days"][0], figures["days"][1]
+    assert (today.due, today.made, today.calls, today.reached, today.given_up) == (8, 7, 8, 5, 0)
+    assert (today.confirmed, today.denied, today.satisfied, today.not_satisfied, today.rate) == (4, 1, 3, 1, "88%")
+    assert (yesterday.due, yesterday.made, yesterday.calls, yesterday.reached) == (1, 1, 1, 1)
+    assert yesterday.fairly_satisfied == 1 and figures["total"].due == 9
+    assert [(row.label, row.calls, row.reached) for row in figures["evaluators"]] == [
         ("访评员", 6, 4),
-        ("另一访评员", 1, 1),
+        ("另一访评员", 3, 2),
     ]
     assert len(figures["days"]) == 14
     page = response.content.decode()
@@ -215,6 +223,7 @@ def test_a_leader_reads_the_figures_of_their_towns_only(client, alice, village_a
     response = client.get(reverse("evaluation:callback_figures"))
     assert response.status_code == 200
     assert response.context["figures"]["total"].made == 1
+    assert response.context["figures"]["total"].due == 1
 
 
 @pytest.mark.parametrize("role", [User.Role.OFFICER, User.Role.CADRE, User.Role.SECURITY_ADMIN])
