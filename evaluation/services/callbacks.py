@@ -183,7 +183,7 @@ def callback_record(
         raise CallbackError(f"群众意见最多 {COMMENT_MAX_LENGTH} 个字,请精简后再提交。")
     locked = (
         Callback.objects.select_for_update(of=("self",))
-        .select_related("household", "matter", "ledger_item")
+        .select_related("household", "matter", "ledger_item", "worker")
         .get(pk=callback.pk)
     )
     if locked.state != State.DUE:
@@ -215,11 +215,11 @@ def callback_record(
         locked.satisfaction = satisfaction
         locked.comment = comment
         fields += ["state", "done_by", "done_at", "visit_check", "satisfaction", "comment"]
-        said = [locked.get_visit_check_display()] if is_visit else []
-        said += [locked.get_satisfaction_display()] if satisfaction else []
-        message = f"已记录:{who}{'、'.join(said)}。"
         if locked.is_false_visit:
-            message += "已标记为虚假走访。"
+            message = f"已记录:{who}说民警没有上门,已标记为{locked.worker}的虚假走访。"
+        else:
+            said = [locked.get_visit_check_display()] if is_visit else []
+            message = f"已记录:{who}{'、'.join([*said, locked.get_satisfaction_display()])}。"
     elif gave_up:
         locked.state = State.GIVEN_UP
         fields.append("state")

@@ -79,7 +79,7 @@ def test_an_evaluator_works_a_false_visit_an_unsatisfied_matter_and_one_not_reac
     page.get_by_label("群众意见").fill("这几天没有民警来过")
     screenshot(page, "callbacks-false-visit-form", full_page=True)
     page.get_by_test_id("record").click()
-    expect(page.get_by_role("alert")).to_contain_text("已标记为虚假走访")
+    expect(page.get_by_role("alert")).to_contain_text("已标记为王海燕的虚假走访")
     expect(page.get_by_test_id("queue-row")).to_have_count(2)
     screenshot(page, "callbacks-after-false-visit", full_page=True)
 

@@ -107,7 +107,7 @@ def test_a_false_visit_is_said_and_the_form_needs_its_answers(client, caller, ca
     response = client.post(url, {"reached": "yes", "visit_check": "confirmed"})
     assert response.status_code == 400 and "请选择满意度" in response.content.decode()
     response = client.post(url, {"reached": "yes", "visit_check": "denied", "comment": "没人来过"})
-    assert "已标记为虚假走访" in _messages(response)[0]
+    assert _messages(response)[0].startswith("已记录:王大伯户说民警没有上门,已标记为艾丽的虚假走访。")
 
 
 def test_not_reached_is_retried_tomorrow_and_sent_twice_is_one_attempt(client, caller, callback):
