@@ -3,7 +3,8 @@
 Which sources are called back, and whom:
 - every visit of the day: a household visit calls the household; an organisation visit (单位走访) calls the
   organisation's contact phone — it is police work like any other, so it is checked the same way, with no
-  household on the callback;
+  household on the callback; a visit entered late (补录) for an earlier day is called back after the day it was
+  entered, as the job for its own day had already run;
 - every matter closed that day (a merged one is answered by the matter it was merged into, which is called back
   itself): its household, or for a walk-in without one, the resident's phone; a matter with neither has nobody
   to call and gets no callback;
@@ -45,9 +46,14 @@ def _day_range(day: date) -> tuple[datetime, datetime]:
 
 
 def _visit_callbacks(day: date, start: datetime, end: datetime) -> list[Callback]:
+    # The day's visits, and those entered that day for an earlier day (补录): the job for their own day had run
+    # before they were entered, and a visit entered late is not to escape the check.
     visits = (
-        Visit.objects.filter(visited_at__gte=start, visited_at__lt=end, callback__isnull=True)
-        .only("pk", "household_id", "village_id", "unit_id", "visitor_id")
+        Visit.objects.filter(
+            Q(visited_at__gte=start, visited_at__lt=end) | Q(created_at__gte=start, created_at__lt=end)
+        )
+        .filter(visited_at__lt=end, callback__isnull=True)
+        .only("pk", "household_id", "village_id", "unit_id", "visitor_id", "visited_at")
         .order_by("pk")
     )
     return [
@@ -58,6 +64,7 @@ def _visit_callbacks(day: date, start: datetime, end: datetime) -> list[Callback
             village_id=visit.village_id,
             unit_id=visit.unit_id,
             worker_id=visit.visitor_id,
+            source_date=timezone.localdate(visit.visited_at),
         )
         for visit in visits
     ]
@@ -118,11 +125,14 @@ def callbacks_create(*, day: date) -> int:
     callbacks = (
         _visit_callbacks(day, start, end) + _matter_callbacks(day, start, end) + _item_callbacks(day, start, end)
     )
+    due = day + timedelta(days=1)
     for callback in callbacks:
-        callback.source_date, callback.due_date = day, day + timedelta(days=1)
-    before = Callback.objects.filter(source_date=day).count()
+        callback.source_date, callback.due_date = callback.source_date or day, due
+    # What this run made: new callbacks due the next day, not yet called (a retry moved there has been).
+    made = Callback.objects.filter(due_date=due, attempts=0)
+    before = made.count()
     Callback.objects.bulk_create(callbacks, batch_size=500, ignore_conflicts=True)
-    return Callback.objects.filter(source_date=day).count() - before
+    return made.count() - before
 
 
 def callback_phone_reveal(*, callback: Callback, actor: User, request=None) -> str:

@@ -224,3 +224,17 @@ def test_a_callback_without_a_comment_does_not_become_a_matter(caller):
 def test_households_without_phone_are_still_called_back_by_house(alice):
     VisitFactory(visitor=alice, household=HouseholdFactory(phone=""))
     assert callbacks_create(day=_yesterday()) == 1
+
+
+def test_a_visit_entered_late_is_called_back_after_the_day_it_was_entered(alice, alice_household):
+    now = timezone.now()
+    late = VisitFactory(
+        household=alice_household, visitor=alice, visited_at=now - timedelta(days=4), created_at=now - timedelta(days=1)
+    )
+    assert callbacks_create(day=timezone.localdate() - timedelta(days=4)) == 1  # the demo's way: run after entry
+    Callback.objects.all().delete()
+    assert callbacks_create(day=_yesterday()) == 1
+    callback = Callback.objects.get()
+    assert callback.visit == late and callback.source_date == timezone.localdate(late.visited_at)
+    assert callback.due_date == timezone.localdate()
+    assert callbacks_create(day=_yesterday()) == 0
