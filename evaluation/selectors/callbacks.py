@@ -67,6 +67,14 @@ def callback_with_details(queryset: QuerySet[Callback]) -> QuerySet[Callback]:
     return queryset.select_related(*_SHOWN)
 
 
+def comments_to_raise(*, user: User, today: date, limit: int = 10) -> list[Callback]:
+    """Today's callbacks of this evaluator that recorded a comment not yet made a matter: the queue lists them, so
+    that the comment can become a matter from the done callback's page."""
+    start = datetime.combine(today, time.min, timezone.get_current_timezone())
+    callbacks = Callback.objects.filter(done_by=user, done_at__gte=start, new_matter__isnull=True).exclude(comment="")
+    return list(callbacks.select_related("household").order_by("-done_at")[:limit])
+
+
 @dataclass(frozen=True)
 class QueueCounts:
     due_today: int  # first call today

@@ -38,6 +38,7 @@ def callback_queue(request):
     context = {
         "form": form,
         "counts": selectors.queue_counts(today=today),
+        "comments": selectors.comments_to_raise(user=request.user, today=today),
         "today": today,
         "filtering": bool(source or part),
         **paginate(request, callbacks),

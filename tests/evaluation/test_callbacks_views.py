@@ -132,6 +132,8 @@ def test_a_comment_becomes_a_matter_from_the_done_callback(client, caller, callb
         comment="路灯坏了",
         today=callback.due_date,
     )
+    queue = client.get(reverse("evaluation:callback_queue")).content.decode()
+    assert "路灯坏了" in queue and reverse("evaluation:callback_detail", args=[callback.pk]) in queue
     page = client.get(reverse("evaluation:callback_detail", args=[callback.pk])).content.decode()
     assert "将群众意见转为诉求" in page
     url = reverse("evaluation:callback_raise_matter", args=[callback.pk])
@@ -142,6 +144,7 @@ def test_a_comment_becomes_a_matter_from_the_done_callback(client, caller, callb
     assert f"已经登记为诉求 {matter.reference}" in _messages(second)[-1]
     page = client.get(reverse("evaluation:callback_detail", args=[callback.pk])).content.decode()
     assert matter.reference in page and "将群众意见转为诉求" not in page
+    assert "路灯坏了" not in client.get(reverse("evaluation:callback_queue")).content.decode()
 
 
 def test_the_queue_filters_by_source_and_part(client, caller, callback, alice, village_a):
