@@ -72,6 +72,8 @@ def comments_to_raise(*, user: User, today: date, limit: int = 10) -> list[Callb
     that the comment can become a matter from the done callback's page."""
     start = datetime.combine(today, time.min, timezone.get_current_timezone())
     callbacks = Callback.objects.filter(done_by=user, done_at__gte=start, new_matter__isnull=True).exclude(comment="")
+    # A 不满意 comment on a matter or ledger item went with it when it was reopened.
+    callbacks = callbacks.exclude(~Q(source=Source.VISIT), satisfaction=Satisfaction.NOT_SATISFIED)
     return list(callbacks.select_related("household").order_by("-done_at")[:limit])
 
 

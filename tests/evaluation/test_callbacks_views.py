@@ -257,3 +257,17 @@ def test_the_household_timeline_shows_the_callback_and_a_false_visit(client, cal
     log_in_as(client, bob)
     page = client.get(reverse("households:household_detail", args=[callback.household.pk])).content.decode()
     assert "次日回访:虚假走访(艾丽)" in page
+
+
+def test_an_unsatisfied_matter_s_comment_goes_with_the_reopened_matter_not_to_the_list(
+    client, caller, alice, village_a
+):
+    duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+    closed_matter(duty, alice, household=HouseholdFactory(village=village_a))
+    callbacks_create(day=timezone.localdate())
+    callback = Callback.objects.get()
+    answer = {"reached": True, "satisfaction": "not_satisfied", "comment": "灯还是不亮"}
+    callback_record(callback=callback, actor=caller, today=callback.due_date, **answer)
+    assert "灯还是不亮" not in client.get(reverse("evaluation:callback_queue")).content.decode()
+    page = client.get(reverse("evaluation:callback_detail", args=[callback.pk])).content.decode()
+    assert "诉求已重新办理" in page
