@@ -113,6 +113,15 @@ def false_visits(*, worker: User | None = None, units=None, start: date | None =
     return callbacks.select_related("visit", "household", "worker", "unit").order_by("-source_date", "-id")
 
 
+def false_visit_counts(*, start: date, end: date, by: str = "worker") -> dict[int, int]:
+    """虚假走访 per officer (`by="worker"`) or per unit (`by="unit"`) for the visits of `start` … `end`: one grouped
+    query, for the scores and the daily review."""
+    if by not in ("worker", "unit"):
+        raise ValueError(f"false visits are counted by worker or unit, not {by!r}")
+    rows = false_visits(start=start, end=end).values(by).annotate(n=Count("pk")).order_by()
+    return {row[by]: row["n"] for row in rows}
+
+
 # The callback-rate figures (回访率).
 
 # What became of the callbacks first due on a day (one row per callback, so the day's figures add up)…

@@ -238,3 +238,24 @@ def test_a_visit_entered_late_is_called_back_after_the_day_it_was_entered(alice,
     assert callback.visit == late and callback.source_date == timezone.localdate(late.visited_at)
     assert callback.due_date == timezone.localdate()
     assert callbacks_create(day=_yesterday()) == 0
+
+
+def test_false_visits_are_counted_per_officer_and_unit(caller, alice, bob, alice_household):
+    from evaluation.selectors.callbacks import false_visit_counts
+
+    for visitor, check in ((alice, "denied"), (alice, "denied"), (bob, "denied"), (bob, "confirmed")):
+        callback = VisitCallbackFactory(visit=VisitFactory(household=alice_household, visitor=visitor))
+        answer = {"visit_check": check, "satisfaction": "satisfied"}
+        callback_record(callback=callback, actor=caller, reached=True, today=callback.due_date, **answer)
+    day = _yesterday()
+    assert false_visit_counts(start=day, end=day) == {alice.pk: 2, bob.pk: 1}
+    assert false_visit_counts(start=day, end=day, by="unit") == {alice.unit_id: 2, bob.unit_id: 1}
+    assert false_visit_counts(start=day - timedelta(days=3), end=day - timedelta(days=1)) == {}
+
+
+def test_the_job_runs_early_each_morning():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["create-callbacks"]
+    assert entry["task"] == create_callbacks_task.name
+    assert entry["schedule"].hour == {5}
