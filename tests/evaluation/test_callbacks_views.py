@@ -271,3 +271,17 @@ def test_an_unsatisfied_matter_s_comment_goes_with_the_reopened_matter_not_to_th
     assert "灯还是不亮" not in client.get(reverse("evaluation:callback_queue")).content.decode()
     page = client.get(reverse("evaluation:callback_detail", args=[callback.pk])).content.decode()
     assert "诉求已重新办理" in page
+
+
+def test_the_evaluator_home_queries_do_not_grow_with_the_queue(client, caller, django_assert_max_num_queries):
+    for _ in range(3):
+        VisitCallbackFactory()
+    with django_assert_max_num_queries(20) as captured:
+        client.get(reverse("home"))
+    few = len(captured)
+    for _ in range(15):
+        VisitCallbackFactory(due_date=timezone.localdate() - timedelta(days=1))
+    with django_assert_max_num_queries(few):
+        response = client.get(reverse("home"))
+    assert [queue.count for queue in response.context["queues"]] == [18]
+    assert len(response.context["queues"][0].items) == 5
