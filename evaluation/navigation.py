@@ -1,3 +1,9 @@
 """The evaluation centre's menu entries."""
 
-NAV_ITEMS: tuple = ()
+from jingshi_jiafang.core import capabilities as can
+from jingshi_jiafang.core.navigation import NavItem
+
+NAV_ITEMS = (
+    NavItem("回访队列", "evaluation:callback_queue", can.may_call_residents_back),
+    NavItem("回访统计", "evaluation:callback_figures", can.may_read_callback_figures),
+)

@@ -4,8 +4,8 @@ first, every item linking to the page where it is done.
 The page shows several apps at once, so it is put together here, at the top of the project, from the selectors
 of the apps that own the data (STYLE.md, "Between apps"): visits for night-visit plans and households due a
 visit, feedback for matters and talk-room callbacks, ledger for ledger items due and to close and for a leader's
-or cadre's pairing duty. No app imports another for it. Each queue costs a count and one short list, so the
-page's queries do not grow with the data.
+or cadre's pairing duty, evaluation for the evaluation centre's next-day callbacks. No app imports another for
+it. Each queue costs a count and one short list, so the page's queries do not grow with the data.
 """
 
 from dataclasses import dataclass, replace
@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from evaluation.selectors import callbacks as callback_selectors
 from feedback import selectors as feedback_selectors
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core import selectors as core_selectors
@@ -259,6 +260,38 @@ def _my_open_items(user: User) -> TodoQueue:
     )
 
 
+# Next-day callbacks (evaluation).
+
+
+def _callback_queue(today) -> TodoQueue:
+    queue_url = reverse("evaluation:callback_queue")
+
+    def item(callback) -> TodoItem:
+        who = f"{callback.household.head_name}户" if callback.household_id else callback.get_source_display()
+        late = callback.due_date < today
+        detail = f"{callback.get_source_display()} · {callback.source_date:%m-%d}" + (
+            f" · 已拨打{callback.attempts}次" if callback.attempts else ""
+        )
+        return TodoItem(who, detail, reverse("evaluation:callback_detail", args=[callback.pk]), "逾期" if late else "")
+
+    return _queue(
+        "callbacks",
+        "待回访(最早的在前)",
+        callback_selectors.callback_queue(today=today),
+        item,
+        url=queue_url,
+        empty="今天的回访都已完成。每天清晨会为前一天的走访、办结诉求和销号台账生成新的回访。",
+        empty_action="查看回访统计",
+        empty_url=reverse("evaluation:callback_figures"),
+    )
+
+
+def evaluator_home(user: User) -> dict:
+    """民意访评中心: today's callbacks — first calls, retries, the overdue — and the queue, oldest first."""
+    today = timezone.localdate()
+    return {"callback_counts": callback_selectors.queue_counts(today=today), "queues": [_callback_queue(today)]}
+
+
 # The pages.
 
 
@@ -314,6 +347,8 @@ def home(request):
         if can.may_be_paired(user):
             # 结对联建 (ledger): this week's duty to the paired household, and what is behind.
             context["pairing_duty"] = pairing_selectors.pairing_duty(user=user)
+        if can.may_call_residents_back(user):
+            context.update(evaluator_home(user))
         if can.may_answer_for_ledger_items(user):
             # A leader's or cadre's own items (their pairing deeds, what they promised on a visit).
             context["queues"] = [_my_open_items(user)]

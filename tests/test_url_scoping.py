@@ -189,6 +189,18 @@ SCOPING_CASES = {
         },
         forbidden=("alice", "charlie"),
     ),
+    "evaluation:callback_detail": Case(
+        lambda f: {"pk": f["due_callback"].pk}, ("eva",), (), forbidden=("alice", "charlie")
+    ),
+    "evaluation:callback_call": Case(
+        lambda f: {"pk": f["due_callback"].pk}, ("eva",), (), "post", forbidden=("leader", "charlie"), success=200
+    ),
+    "evaluation:callback_record": Case(
+        lambda f: {"pk": f["due_callback"].pk}, ("eva",), (), "post", {"reached": "no"}, forbidden=("bob", "charlie")
+    ),
+    "evaluation:callback_raise_matter": Case(
+        lambda f: {"pk": f["done_callback"].pk}, ("eva",), (), "post", forbidden=("leader", "charlie")
+    ),
     "core:security_otp_reset": Case(
         lambda f: {"pk": f["alice"].pk}, ("secadmin",), (), "post", forbidden=("alice", "auditor", "charlie")
     ),
@@ -242,6 +254,7 @@ def fixtures(alice_household, alice, bob, charlie, station_b, village_b):
         "team": _team(alice_household, alice),
         **_topic_fixtures(alice_household),
         **_feedback_fixtures(alice_household, bob),
+        **_callback_fixtures(alice_household, alice),
     }
 
 
@@ -283,6 +296,18 @@ def _feedback_fixtures(household, bob) -> dict:
         "card_batch": services.card_batch_issue(unit=bob.unit, count=2, actor=bob),
         "callback": callback,
     }
+
+
+def _callback_fixtures(household, alice) -> dict:
+    from evaluation.services.callbacks import callback_record
+    from tests.evaluation.factories import VisitCallbackFactory, evaluator
+
+    eva = evaluator(username="eva")
+    due = VisitCallbackFactory(visit=VisitFactory(household=household, visitor=alice))
+    done = VisitCallbackFactory(visit=VisitFactory(household=household, visitor=alice))
+    answer = {"reached": True, "visit_check": "confirmed", "satisfaction": "satisfied", "comment": "路灯坏了"}
+    callback_record(callback=done, actor=eva, today=done.due_date, **answer)
+    return {"eva": eva, "due_callback": due, "done_callback": done}
 
 
 def _ledger_fixtures(household, alice) -> dict:

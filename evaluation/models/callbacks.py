@@ -145,6 +145,11 @@ class Callback(models.Model):
     def is_false_visit(self) -> bool:
         return self.visit_check == self.VisitCheck.DENIED
 
+    @property
+    def reopened_its_source(self) -> bool:
+        """不满意 with a matter or ledger item: the comment went back with it, as the reason it was reopened."""
+        return self.source != self.Source.VISIT and self.satisfaction == Satisfaction.NOT_SATISFIED
+
 
 class CallbackAttempt(models.Model):
     """Every call made, reached or not: the callback's history, and what the callback-rate figures count."""

@@ -270,6 +270,12 @@ def may_call_residents_back(user: User) -> bool:
     return _role_in(user, {Role.EVALUATOR})
 
 
+def may_read_callback_figures(user: User) -> bool:
+    """回访统计 (callbacks due, made, reached, per day and per evaluator): the evaluation centre, and the leaders for
+    the towns they see."""
+    return _role_in(user, {Role.EVALUATOR, Role.LEADER})
+
+
 # Pairing (结对联建) and the community police service teams (社区公安服务队).
 
 

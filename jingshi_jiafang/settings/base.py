@@ -247,6 +247,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jingshi_jiafang.core.tasks.expire_export_files_task",
         "schedule": crontab(hour=3, minute=0),
     },
+    # 次日回访: the callbacks for yesterday's visits and closings, ready before the evaluation centre starts.
+    "create-callbacks": {
+        "task": "evaluation.tasks.create_callbacks_task",
+        "schedule": crontab(hour=5, minute=30),
+    },
 }
 
 # Encryption at rest of residents' ID numbers (jingshi_jiafang/core/crypto.py). These development keys are public;

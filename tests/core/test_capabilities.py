@@ -83,6 +83,7 @@ WHO_MAY = {
     "may_answer_for_ledger_items": OFFICERS_AT_WORK | DUTY_OFFICERS | {"leader", "cadre"},
     "works_unit_items": (OFFICERS_AT_WORK - {"officer_without_unit"}) | DUTY_OFFICERS,
     "may_call_residents_back": {"evaluator"},
+    "may_read_callback_figures": {"evaluator", "leader"},
     "may_be_paired": {"leader", "cadre"},
     "may_read_pairing": {"leader", "cadre", "evaluator"},
     "sees_all_pairs": {"leader", "evaluator"},

@@ -23,3 +23,32 @@ class VisitCallbackFactory(factory.django.DjangoModelFactory):
     worker = factory.SelfAttribute("visit.visitor")
     source_date = factory.LazyAttribute(lambda callback: timezone.localtime(callback.visit.visited_at).date())
     due_date = factory.LazyAttribute(lambda callback: callback.source_date + datetime.timedelta(days=1))
+
+
+# Next-day callbacks (次日回访).
+
+
+def evaluator(**extra):
+    from jingshi_jiafang.core.models import User
+    from tests.core.factories import UserFactory
+
+    extra.setdefault("name", "访评员")
+    return UserFactory(role=User.Role.EVALUATOR, **extra)
+
+
+def closed_matter(duty, assignee, *, household=None, content="村口路灯坏了"):
+    """A matter answered and closed now (a walk-in's when no household is given)."""
+    from feedback import services
+    from tests.ledger.helpers import dispatched_matter
+
+    matter = dispatched_matter(duty, assignee, household=household, content=content)
+    services.matter_start(matter=matter, actor=assignee)
+    return services.matter_close(matter=matter, actor=assignee, result="已修好", reply_method="phone")
+
+
+def closed_item(officer, head, household, what="帮助申请危房改造补助"):
+    """A ledger item delivered by `officer` and closed by `head` now."""
+    from ledger import services
+    from tests.ledger.helpers import delivered_item
+
+    return services.ledger_item_close(item=delivered_item(officer, household, what), actor=head, note="核实")

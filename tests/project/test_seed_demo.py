@@ -43,11 +43,14 @@ def wipe_county() -> None:
     """Everything seed_demo wrote, so it can load again; the append-only audit log and histories only through SQL."""
     from django.db import connection
 
+    from evaluation.models import Callback, CallbackAttempt
     from feedback import models as feedback
     from jingshi_jiafang.core.models import AuditEntry, PairingLink
     from ledger import models as ledger
     from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
 
+    CallbackAttempt.objects.all().delete()
+    Callback.objects.all().delete()
     ledger.LedgerEvidence.objects.all().delete()
     with connection.cursor() as cursor:
         for append_only in (AuditEntry, ledger.LedgerItemEvent, feedback.MatterEvent, feedback.EchoCardEvent):
