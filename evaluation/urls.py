@@ -1,5 +1,29 @@
-from django.urls import path  # noqa: F401  (each part of the evaluation centre adds its pages here)
+from datetime import date
+
+from django.urls import path, register_converter
+
+from evaluation.views import reviews
 
 app_name = "evaluation"
 
-urlpatterns: list = []
+
+class IsoDateConverter:
+    """A day in a URL as YYYY-MM-DD; an impossible date (2026-02-30) does not match, so it is a 404."""
+
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value: str) -> date:
+        return date.fromisoformat(value)
+
+    def to_url(self, value: date | str) -> str:
+        return value.isoformat() if isinstance(value, date) else value
+
+
+register_converter(IsoDateConverter, "isodate")
+
+urlpatterns = [
+    path("evaluation/reviews/", reviews.review_list, name="review_list"),
+    path("evaluation/reviews/build/", reviews.review_build, name="review_build"),
+    path("evaluation/reviews/<isodate:day>/", reviews.review_detail, name="review_detail"),
+    path("evaluation/reviews/<isodate:day>/rebuild/", reviews.review_rebuild, name="review_rebuild"),
+]
