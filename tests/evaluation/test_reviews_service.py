@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from evaluation.models import Callback, DailyReview
+from evaluation.models import DailyReview
 from evaluation.selectors.reviews import rank_units
 from evaluation.services.reviews import ReviewError, daily_review_build
 from evaluation.tasks import daily_review_task
