@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from evaluation.demo_reviews import DEMO_REVIEW_DAYS, seed_reviews
 from feedback.demo import seed_feedback, seed_matter_history, seed_topic_visits
 from ledger.demo import seed_ledger
 from ledger.demo_pairing import seed_pairing, seed_teams
@@ -44,6 +45,8 @@ class Command(BaseCommand):
             seed_ledger(rng=random.Random(seed), today=timezone.localdate())
             pairing = seed_pairing(rng=random.Random(seed), today=timezone.localdate())
             teams = seed_teams(rng=random.Random(seed), today=timezone.localdate())
+            # Last: the notices count what every demo loader before wrote (the callbacks demo included).
+            reviews = seed_reviews(today=timezone.localdate(), days=min(days, DEMO_REVIEW_DAYS))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo county loaded: {result.towns} towns, {result.villages} villages, {result.households} households."
@@ -51,6 +54,6 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Pairing: {pairing.pairs} pairs, {pairing.contacts} contacts, {pairing.visits} pairing visits; "
-            f"{teams} community police service teams."
+            f"{teams} community police service teams; {reviews} daily notices (每日通报)."
         )
         self.stdout.write("Demo logins: python manage.py demo_logins")
