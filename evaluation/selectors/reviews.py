@@ -21,9 +21,9 @@ What each figure means (the notice page shows these rules too):
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, Q, QuerySet
 from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from evaluation.models import Callback, CallbackAttempt, DailyReview, Satisfaction
@@ -352,16 +352,21 @@ def daily_figures(*, day: date) -> dict:
     return figures
 
 
+def _figure(path: str) -> Cast:
+    # A number inside the JSON, as a number on every database (the text of `->>` differs between them).
+    return Cast(KT(f"figures__{path}"), IntegerField())
+
+
 def reviews_listed() -> QuerySet[DailyReview]:
     """The notices, newest first, each with the headline figures the list shows, read out of the JSON in the
     database; the rest of the figures are not loaded."""
     return (
         DailyReview.objects.defer("figures")
         .annotate(
-            visits_total=KT("figures__visits__total"),
-            matters_total=KT("figures__matters__total"),
-            false_visits=KT("figures__callbacks__denied"),
-            night_missed=KT("figures__night_plans__missed"),
+            visits_total=_figure("visits__total"),
+            matters_total=_figure("matters__total"),
+            false_visits=_figure("callbacks__denied"),
+            night_missed=_figure("night_plans__missed"),
         )
         .order_by("-day")
     )

@@ -188,3 +188,18 @@ def test_the_notice_stays_bounded_in_queries_with_many_units(client, people, dja
     with django_assert_max_num_queries(MAX_PAGE_QUERIES):
         response = client.get(notice_url(YESTERDAY))
     assert response.content.decode().count("中心警务室") >= 30
+
+
+def test_the_list_shows_each_days_headline_figures_and_marks_false_visits(client, people, alice):
+    from tests.evaluation.factories import VisitCallbackFactory, called_back
+
+    # The day before yesterday: one visit; yesterday: the call that found it false.
+    denied = VisitCallbackFactory(visit=VisitFactory(visitor=alice, visited_at=timezone.now() - timedelta(days=2)))
+    called_back(denied, day=YESTERDAY, caller=people["evaluator"], visit_check="denied")
+    for day in (YESTERDAY - timedelta(days=1), YESTERDAY):
+        daily_review_build(day=day, actor=system_actor())
+    log_in_as(client, people["leader"])
+    response = client.get(LIST)
+    newest, older = response.context["page"].object_list
+    assert (newest.false_visits, newest.visits_total, older.false_visits, older.visits_total) == (1, 0, 0, 1)
+    assert response.content.decode().count("text-danger fw-bold") == 1
