@@ -13,6 +13,7 @@ from evaluation.services.reviews import ReviewError, daily_review_build
 from evaluation.tasks import daily_review_task
 from feedback.models import Matter
 from jingshi_jiafang.core.actors import system_actor
+from jingshi_jiafang.core.audit_display import audit_rows
 from jingshi_jiafang.core.models import AuditEntry, User
 from ledger.models import Ledger, LedgerItem
 from tests.core.factories import HouseholdFactory, UserFactory
@@ -267,6 +268,9 @@ def test_an_evaluator_rebuilds_with_the_records_as_they_are_now_and_it_is_audite
     entry = AuditEntry.objects.get(object_type="evaluation.DailyReview", object_id=str(built.pk))
     assert entry.actor == evaluator
     assert entry.detail == {"what": "daily_review_rebuilt", "day": DAY.isoformat(), "rebuilt_count": 1}
+    row = audit_rows([entry])[0]
+    assert row.target == f"每日通报 {DAY:%Y-%m-%d}"
+    assert row.detail == f"内容:重新生成每日通报;通报日期:{DAY:%Y-%m-%d};重新生成次数:1"
 
 
 def test_the_command_rebuilds_only_for_an_evaluator_named_by_username(day_of_work, evaluator, alice):
