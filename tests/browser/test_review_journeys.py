@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from evaluation.services.reviews import daily_review_build
 from jingshi_jiafang.core.actors import system_actor
 from jingshi_jiafang.core.models import User
-from tests.browser.conftest import SCREENSHOTS, log_in, screenshot
+from tests.browser.conftest import SCREENSHOTS, enrol_second_factor, log_in, screenshot
 from tests.core.factories import TEST_PASSWORD, HouseholdFactory, UserFactory
 from tests.evaluation.factories import VisitCallbackFactory, called_back
 from tests.visits.factories import NightVisitPlanFactory, VisitFactory
@@ -65,10 +65,11 @@ def test_the_daily_notice_renders_for_a_leader_and_prints_on_a4(
 ):
     a_day_of_work(village_a, village_b, station_a)
     daily_review_build(day=DAY, actor=system_actor())
-    UserFactory(username="cadre", role=User.Role.CADRE)  # a cadre has no second factor to enrol
+    UserFactory(username="juzhang", name="局领导", role=User.Role.LEADER)
     page = desktop_page
 
-    log_in(page, live_server, "cadre", TEST_PASSWORD)
+    log_in(page, live_server, "juzhang", TEST_PASSWORD)
+    enrol_second_factor(page)  # a leader's first login
     page.get_by_role("link", name="每日通报").click()
     page.get_by_test_id("review-row").first.click()
     notice = page.get_by_test_id("notice")
