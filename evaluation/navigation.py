@@ -6,4 +6,5 @@ from jingshi_jiafang.core.navigation import NavItem
 NAV_ITEMS = (
     NavItem("回访队列", "evaluation:callback_queue", can.may_call_residents_back),
     NavItem("回访统计", "evaluation:callback_figures", can.may_read_callback_figures),
+    NavItem("每日通报", "evaluation:review_list", can.may_read_daily_reviews),
 )

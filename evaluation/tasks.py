@@ -7,6 +7,8 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from evaluation.services.callbacks import callbacks_create
+from evaluation.services.reviews import daily_review_build
+from jingshi_jiafang.core.actors import system_actor
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
@@ -15,3 +17,11 @@ def create_callbacks_task(day: str | None = None) -> int:
     before (or of `day`, YYYY-MM-DD). Safe to run twice."""
     target = date.fromisoformat(day) if day else timezone.localdate() - timedelta(days=1)
     return callbacks_create(day=target)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def daily_review_task(day: str | None = None) -> int:
+    """每日研判: each morning, after the day's callbacks, the review of yesterday (or of `day`, YYYY-MM-DD).
+    Run twice for a day, the second run finds the first's record and changes nothing."""
+    when = date.fromisoformat(day) if day else timezone.localdate() - timedelta(days=1)
+    return daily_review_build(day=when, actor=system_actor()).pk

@@ -1,14 +1,35 @@
-from django.urls import path
+from datetime import date
 
-from evaluation.views import callbacks
+from django.urls import path, register_converter
+
+from evaluation.views import callbacks, reviews
 
 app_name = "evaluation"
 
-urlpatterns: list = [
+
+class IsoDateConverter:
+    """A day in a URL as YYYY-MM-DD; an impossible date (2026-02-30) does not match, so it is a 404."""
+
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value: str) -> date:
+        return date.fromisoformat(value)
+
+    def to_url(self, value: date | str) -> str:
+        return value.isoformat() if isinstance(value, date) else value
+
+
+register_converter(IsoDateConverter, "isodate")
+
+urlpatterns = [
     path("evaluation/callbacks/", callbacks.callback_queue, name="callback_queue"),
     path("evaluation/callbacks/figures/", callbacks.callback_figures, name="callback_figures"),
     path("evaluation/callbacks/<int:pk>/", callbacks.callback_detail, name="callback_detail"),
     path("evaluation/callbacks/<int:pk>/call/", callbacks.callback_call, name="callback_call"),
     path("evaluation/callbacks/<int:pk>/record/", callbacks.callback_record, name="callback_record"),
     path("evaluation/callbacks/<int:pk>/matter/", callbacks.callback_raise_matter, name="callback_raise_matter"),
+    path("evaluation/reviews/", reviews.review_list, name="review_list"),
+    path("evaluation/reviews/build/", reviews.review_build, name="review_build"),
+    path("evaluation/reviews/<isodate:day>/", reviews.review_detail, name="review_detail"),
+    path("evaluation/reviews/<isodate:day>/rebuild/", reviews.review_rebuild, name="review_rebuild"),
 ]

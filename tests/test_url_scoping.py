@@ -204,6 +204,13 @@ SCOPING_CASES = {
     "core:security_otp_reset": Case(
         lambda f: {"pk": f["alice"].pk}, ("secadmin",), (), "post", forbidden=("alice", "auditor", "charlie")
     ),
+    # 每日通报: one county notice for every reader (no scope inside it); a day without one is a 404 for all.
+    "evaluation:review_detail": Case(
+        lambda f: {"day": f["review"].day}, ("bob", "leader", "evaluator"), (), forbidden=("charlie", "alice")
+    ),
+    "evaluation:review_rebuild": Case(
+        lambda f: {"day": f["review"].day}, ("evaluator",), (), "post", forbidden=("charlie", "bob", "leader")
+    ),
 }
 
 # Namespaces guarded as a whole by another mechanism.
@@ -254,7 +261,18 @@ def fixtures(alice_household, alice, bob, charlie, station_b, village_b):
         "team": _team(alice_household, alice),
         **_topic_fixtures(alice_household),
         **_feedback_fixtures(alice_household, bob),
+        **_review_fixtures(),
         **_callback_fixtures(alice_household, alice),
+    }
+
+
+def _review_fixtures() -> dict:
+    from evaluation.services.reviews import daily_review_build
+    from jingshi_jiafang.core.actors import system_actor
+
+    return {
+        "evaluator": UserFactory(username="evaluator", role=User.Role.EVALUATOR),
+        "review": daily_review_build(day=timezone.localdate() - timedelta(days=1), actor=system_actor()),
     }
 
 

@@ -1,0 +1,1 @@
+"""The evaluation centre's forms, one module per part."""

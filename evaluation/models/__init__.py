@@ -1,3 +1,4 @@
 from .callbacks import Callback, CallbackAttempt, Satisfaction
+from .reviews import DailyReview
 
-__all__ = ["Callback", "CallbackAttempt", "Satisfaction"]
+__all__ = ["Callback", "CallbackAttempt", "DailyReview", "Satisfaction"]

@@ -42,6 +42,7 @@ _NAMERS = {
     "feedback.Matter": _Namer((), lambda m: f"诉求 {m.reference}"),
     "feedback.EchoCard": _Namer((), lambda c: f"回音卡 {c.number}"),
     "feedback.CardBatch": _Namer(("unit",), lambda b: f"回音卡批次 {b}"),
+    "evaluation.DailyReview": _Namer((), lambda r: f"每日通报 {r.day:%Y-%m-%d}"),
 }
 
 _KEY_LABELS = {
@@ -64,10 +65,17 @@ _KEY_LABELS = {
     "night_officer": "夜访民警",
     "village": "村/居",
     "date": "日期",
+    "day": "通报日期",
+    "rebuilt_count": "重新生成次数",
 }
 _VALUE_LABELS = {
     "change": {"start": "开始联系", "end": "结束联系"},
-    "what": {"audit_log": "审计日志", "echo_card_sheet": "回音卡打印单", "night_plan": "夜访安排"},
+    "what": {
+        "audit_log": "审计日志",
+        "echo_card_sheet": "回音卡打印单",
+        "night_plan": "夜访安排",
+        "daily_review_rebuilt": "重新生成每日通报",
+    },
     "stage": {"enrolment": "绑定动态口令时", "login": "登录时"},
     "role": dict(User.Role.choices) | {"": "未分配"},
 }

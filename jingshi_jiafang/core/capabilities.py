@@ -276,6 +276,21 @@ def may_read_callback_figures(user: User) -> bool:
     return _role_in(user, {Role.EVALUATOR, Role.LEADER})
 
 
+# The daily review and its notice (每日研判, 通报).
+
+
+def may_read_daily_reviews(user: User) -> bool:
+    """每日通报: the county's notice, published inside the bureau to the leaders, the cadres, the county-wide
+    departments and the heads of units, who pass it on to their officers. It names units and officers (false
+    visits, missed night plans) but no household, so every reader sees the whole county's notice."""
+    return _role_in(user, {Role.LEADER, Role.CADRE, Role.LEGAL, Role.EVALUATOR}) or may_head_unit(user)
+
+
+def may_build_daily_reviews(user: User) -> bool:
+    """The evaluation centre builds a day's notice by hand and rebuilds one (audited) after records changed."""
+    return _role_in(user, {Role.EVALUATOR})
+
+
 # Pairing (结对联建) and the community police service teams (社区公安服务队).
 
 

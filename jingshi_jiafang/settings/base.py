@@ -252,6 +252,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluation.tasks.create_callbacks_task",
         "schedule": crontab(hour=5, minute=30),
     },
+    # 每日研判: yesterday's review and notice, once the morning's callbacks of the day before are in
+    # (evaluation/tasks.py; by hand: manage.py run_daily_review --date).
+    "daily-review": {
+        "task": "evaluation.tasks.daily_review_task",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 # Encryption at rest of residents' ID numbers (jingshi_jiafang/core/crypto.py). These development keys are public;

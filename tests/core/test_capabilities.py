@@ -86,6 +86,8 @@ WHO_MAY = {
     "may_read_callback_figures": {"evaluator", "leader"},
     "may_be_paired": {"leader", "cadre"},
     "may_read_pairing": {"leader", "cadre", "evaluator"},
+    "may_read_daily_reviews": HEADS | {"leader", "cadre", "legal", "evaluator"},
+    "may_build_daily_reviews": {"evaluator"},
     "sees_all_pairs": {"leader", "evaluator"},
     "may_read_service_teams": OFFICERS_AT_WORK | DUTY_OFFICERS | {"leader", "cadre", "legal", "evaluator"},
     "may_record_team_activities": OFFICERS_AT_WORK,

@@ -52,3 +52,29 @@ def closed_item(officer, head, household, what="帮助申请危房改造补助")
     from tests.ledger.helpers import delivered_item
 
     return services.ledger_item_close(item=delivered_item(officer, household, what), actor=head, note="核实")
+
+
+# The daily review (每日研判): callbacks as the callback pages leave them, for a review to count.
+
+
+def called_back(callback, *, day, caller, reached=True, visit_check="", satisfaction="", gave_up=False):
+    """One call on `day`: a reached call finishes the callback with its results, as the callback form does."""
+    from datetime import datetime, time
+
+    from evaluation.models import CallbackAttempt
+
+    called_at = timezone.make_aware(datetime.combine(day, time(9, 30)))
+    CallbackAttempt.objects.create(
+        callback=callback, caller=caller, called_at=called_at, call_date=day, reached=reached, gave_up=gave_up
+    )
+    callback.attempts += 1
+    if reached:
+        callback.state = Callback.State.DONE
+        callback.visit_check = visit_check
+        callback.satisfaction = satisfaction
+        callback.done_by = caller
+        callback.done_at = called_at
+    elif gave_up:
+        callback.state = Callback.State.GIVEN_UP
+    callback.save()
+    return callback

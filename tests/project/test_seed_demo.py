@@ -43,7 +43,7 @@ def wipe_county() -> None:
     """Everything seed_demo wrote, so it can load again; the append-only audit log and histories only through SQL."""
     from django.db import connection
 
-    from evaluation.models import Callback, CallbackAttempt
+    from evaluation.models import Callback, CallbackAttempt, DailyReview
     from feedback import models as feedback
     from jingshi_jiafang.core.models import AuditEntry, PairingLink
     from ledger import models as ledger
@@ -51,6 +51,7 @@ def wipe_county() -> None:
 
     CallbackAttempt.objects.all().delete()
     Callback.objects.all().delete()
+    DailyReview.objects.all().delete()
     ledger.LedgerEvidence.objects.all().delete()
     with connection.cursor() as cursor:
         for append_only in (AuditEntry, ledger.LedgerItemEvent, feedback.MatterEvent, feedback.EchoCardEvent):
@@ -380,3 +381,17 @@ def test_demo_corrections_use_only_values_the_visit_form_offers():
         assert values, field
         used = {value for pair in values for value in pair}
         assert used <= offered, (field, used - offered)
+
+
+def test_the_last_two_weeks_of_the_demo_have_daily_notices_built_as_the_job_builds_them():
+    from django.utils import timezone
+
+    from evaluation.demo_reviews import DEMO_REVIEW_DAYS
+    from evaluation.models import DailyReview
+
+    assert "14 daily notices" in seed("--households", "300", "--days", "30")
+    today = timezone.localdate()
+    reviews = list(DailyReview.objects.order_by("day"))
+    assert [review.day for review in reviews] == [today - timedelta(days=n) for n in range(DEMO_REVIEW_DAYS, 0, -1)]
+    assert all(review.built_by is None and review.rebuilt_count == 0 for review in reviews)
+    assert sum(review.figures["visits"]["total"] for review in reviews) > 0

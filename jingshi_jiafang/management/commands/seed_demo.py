@@ -6,6 +6,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from evaluation.demo_callbacks import seed_callbacks
+from evaluation.demo_reviews import DEMO_REVIEW_DAYS, seed_reviews
 from feedback.demo import seed_feedback, seed_matter_history, seed_topic_visits
 from ledger.demo import seed_ledger
 from ledger.demo_pairing import seed_pairing, seed_teams
@@ -46,6 +47,8 @@ class Command(BaseCommand):
             pairing = seed_pairing(rng=random.Random(seed), today=timezone.localdate())
             teams = seed_teams(rng=random.Random(seed), today=timezone.localdate())
             callbacks = seed_callbacks(rng=random.Random(seed), today=timezone.localdate())
+            # Last: the notices count what every demo loader before wrote (the callbacks demo included).
+            reviews = seed_reviews(today=timezone.localdate(), days=min(days, DEMO_REVIEW_DAYS))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo county loaded: {result.towns} towns, {result.villages} villages, {result.households} households."
@@ -53,6 +56,6 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Pairing: {pairing.pairs} pairs, {pairing.contacts} contacts, {pairing.visits} pairing visits; "
-            f"{teams} community police service teams; {callbacks} next-day callbacks."
+            f"{teams} community police service teams; {callbacks} next-day callbacks; {reviews} daily notices."
         )
         self.stdout.write("Demo logins: python manage.py demo_logins")
