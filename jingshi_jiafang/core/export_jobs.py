@@ -193,6 +193,11 @@ def _kinds_for(user: User) -> list[str]:
     return [kind for kind, spec in EXPORT_KINDS.items() if spec.may(user)]
 
 
+def may_follow_exports(user: User) -> bool:
+    """Whoever may export some kind has the 我的导出 page, where their large exports are written."""
+    return bool(_kinds_for(user))
+
+
 def export_job_download(*, job: ExportJob, actor: User, request=None) -> FileResponse:
     """The file of a finished job, to the person who asked for it while they still may export its kind."""
     if job.requested_by_id != actor.pk or not EXPORT_KINDS[job.kind].may(actor):
