@@ -260,7 +260,8 @@ def _text(value: str, limit: int) -> str:
 
 
 def _local(moment: datetime | None) -> datetime | None:
-    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+    # To the minute, as the sheet shows it: seconds would only make the filter on the column harder to use.
+    return timezone.localtime(moment).replace(tzinfo=None, second=0, microsecond=0) if moment else None
 
 
 class _Styles:
