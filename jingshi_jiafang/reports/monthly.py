@@ -289,10 +289,13 @@ class _Styles:
             setattr(cell, name, value)
         return cell
 
+    def _for(self, value) -> Cell:
+        if isinstance(value, datetime):  # first: a datetime is a date too
+            return self.moment
+        return self.date if isinstance(value, date) else self.text
+
     def cell(self, sheet, value, template: Cell | None = None) -> Cell:
-        if template is None:
-            template = self.date if isinstance(value, date) and not isinstance(value, datetime) else self.text
-            template = self.moment if isinstance(value, datetime) else template
+        template = template if template is not None else self._for(value)
         cell = WriteOnlyCell(sheet, value=safe_cell(value))
         cell._style = copy(template._style)
         return cell
