@@ -6,6 +6,7 @@ from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core import navigation as core_navigation
 from jingshi_jiafang.core.models import Unit, User
 from jingshi_jiafang.core.navigation import NavItem, anyone_with_a_role
+from jingshi_jiafang.reports import navigation as reports_navigation
 from ledger import navigation as ledger_navigation
 from visits import navigation as visits_navigation
 
@@ -25,6 +26,7 @@ NAV_ITEMS = (
     *feedback_navigation.NAV_ITEMS,
     *ledger_navigation.NAV_ITEMS,
     *evaluation_navigation.NAV_ITEMS,
+    *reports_navigation.NAV_ITEMS,
     NavItem("联系区域", "households:area_list", can.may_read_residents_data),
     *core_navigation.NAV_ITEMS,
 )

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("feedback.urls")),
     path("", include("ledger.urls")),
     path("", include("evaluation.urls")),
+    path("", include("jingshi_jiafang.reports.urls")),
 ]
 
 handler403 = "jingshi_jiafang.errors.permission_denied"

@@ -242,6 +242,14 @@ def may_export_audit_log(user: User) -> bool:
     return may_read_audit_log(user)
 
 
+def may_export_monthly_report(user: User) -> bool:
+    """The monthly categorised report of residents' matters (月度分类报表) is the legal department's own work:
+    it classifies the matters and answers for the report. Leaders read their towns' figures on their own pages;
+    the report covers the county (or one town or village of it), which only the county-wide legal department
+    reads whole."""
+    return _role_in(user, {Role.LEGAL})
+
+
 # The ledger (销号整改制).
 
 

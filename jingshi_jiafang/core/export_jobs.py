@@ -1,15 +1,20 @@
 """One path for every Excel export: small ones are answered in the request, large ones become an `ExportJob`
 that a Celery job writes into private storage while the person who asked watches its page, then downloads it.
-Both write with openpyxl's write-only mode from an iterator (visits/exports.py). The legal department's monthly
-report is to come through here too: a new kind is one entry in `EXPORT_KINDS`.
+Workbooks are written with openpyxl's write-only mode from an iterator (core/exports.py).
+
+A kind of export is an `ExportKind`: who may ask for it, how many rows a request selects and how its workbook
+is written. A one-sheet table (the audit log) is built by `table_export`; a kind with a workbook of its own (the
+legal department's monthly report, several sheets) supplies its own writer. Core cannot import the apps, so an
+app's kind is added by `register_export_kind` from the app's (or the top layer's) `AppConfig.ready`.
 """
 
 import logging
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import IO
 
 from django.conf import settings
 from django.core.files import File
@@ -23,7 +28,7 @@ from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.audit_display import AUDIT_EXPORT_HEADERS, audit_export_rows
 from jingshi_jiafang.core.capabilities import may_export_audit_log
 from jingshi_jiafang.core.errors import DomainError
-from jingshi_jiafang.core.exports import XLSX_CONTENT_TYPE, write_xlsx, xlsx_response
+from jingshi_jiafang.core.exports import XLSX_CONTENT_TYPE, write_xlsx
 from jingshi_jiafang.core.filters import AuditEntryFilter
 from jingshi_jiafang.core.models import AuditEntry, ExportJob, User
 
@@ -32,22 +37,48 @@ log = logging.getLogger(__name__)
 # The most rows one export may hold: beyond it a filter is needed, not a bigger file.
 EXPORT_LIMIT = 100_000
 
+Progress = Callable[[int], None]
+
+
+def _dated_filename(title: str, params: dict) -> str:
+    return f"{title}-{timezone.localdate():%Y%m%d}.xlsx"
+
 
 @dataclass(frozen=True)
 class ExportKind:
-    title: str  # the sheet's name and the start of the file's name
+    title: str  # what the export is called, and the start of the file's name
     may: Callable[[User], bool]  # who may export it (a capability), and still must to download it later
-    headers: Sequence[str]
-    queryset: Callable[[dict], QuerySet]  # the filters (a query string as a dict) → what to export
-    rows: Callable[[QuerySet], Iterable[Sequence]]
+    count: Callable[[dict], int]  # the filters (a query string as a dict) → how many rows they select
+    # Writes the workbook of the filters into a binary file; returns the rows written and calls `progress`
+    # (when given) with the count so far as it goes.
+    write: Callable[[IO[bytes], dict, Progress | None], int]
+    filename: Callable[[str, dict], str] = field(default=_dated_filename)
+    # False: always written by a job, however small (a report of several sheets, which people wait for anyway).
+    in_request: bool = True
+
+
+def table_export(
+    *,
+    title: str,
+    may: Callable[[User], bool],
+    headers: Sequence[str],
+    queryset: Callable[[dict], QuerySet],
+    rows: Callable[[QuerySet], Iterable[Sequence]],
+) -> ExportKind:
+    """A one-sheet export: the rows of a queryset under a header row, the sheet named by the title."""
+
+    def write(file: IO[bytes], params: dict, progress: Progress | None) -> int:
+        return write_xlsx(file, title=title, headers=headers, rows=rows(queryset(params)), progress=progress)
+
+    return ExportKind(title=title, may=may, count=lambda params: queryset(params).count(), write=write)
 
 
 def _audit_entries(params: dict) -> QuerySet:
     return AuditEntryFilter(params or None, queryset=AuditEntry.objects.order_by("-id")).qs[:EXPORT_LIMIT]
 
 
-EXPORT_KINDS = {
-    ExportJob.Kind.AUDIT_LOG: ExportKind(
+EXPORT_KINDS: dict[str, ExportKind] = {
+    ExportJob.Kind.AUDIT_LOG: table_export(
         title="审计日志",
         may=may_export_audit_log,
         headers=AUDIT_EXPORT_HEADERS,
@@ -57,27 +88,53 @@ EXPORT_KINDS = {
 }
 
 
+def register_export_kind(kind: str, spec: ExportKind) -> None:
+    """Add an app's kind of export (from its `AppConfig.ready`). The kind must be one of `ExportJob.Kind`, so
+    the jobs' rows can name it; registering it again replaces it (a reloaded app), never another kind."""
+    if kind not in ExportJob.Kind.values:
+        raise ValueError(f"{kind!r} is not an ExportJob.Kind")
+    EXPORT_KINDS[kind] = spec
+
+
 class ExportError(DomainError):
     """An export the rules refuse."""
 
 
 def export_start(*, kind: str, params: dict, actor: User, request=None) -> FileResponse | ExportJob:
-    """Export what `params` selects: the file itself when it is small (at most `EXPORT_SYNC_MAX_ROWS` rows),
-    otherwise a job written in the background. Either way the export is audited."""
+    """Export what `params` selects: the file itself when it is small (at most `EXPORT_SYNC_MAX_ROWS` rows) and
+    the kind allows it, otherwise a job written in the background. Either way the export is audited. The same
+    export asked for again while its job is still queued or running (a double tap, a resent form) finds that
+    job instead of writing the file twice."""
     spec = EXPORT_KINDS[kind]
     require(actor, spec.may, error=ExportError, message=f"您无权导出{spec.title}。", jobs=False)
+    waiting = ExportJob.objects.filter(
+        kind=kind,
+        params=params,
+        requested_by=actor,
+        status__in=[ExportJob.Status.PENDING, ExportJob.Status.RUNNING],
+    ).first()
+    if waiting is not None:
+        return waiting
     # Audited first, so that an export of the audit log counts and holds its own entry, as a reader expects.
     audit_record(action=Action.EXPORT, actor=actor, request=request, detail={"what": kind, "filters": params})
-    entries = spec.queryset(params)
-    count = entries.count()
-    filename = f"{spec.title}-{timezone.localdate():%Y%m%d}.xlsx"
-    if count <= settings.EXPORT_SYNC_MAX_ROWS:
-        return xlsx_response(filename=filename, title=spec.title, headers=spec.headers, rows=spec.rows(entries))
+    count = spec.count(params)
+    filename = spec.filename(spec.title, params)
+    if spec.in_request and count <= settings.EXPORT_SYNC_MAX_ROWS:
+        return _file_response(spec, params, filename)
     job = ExportJob.objects.create(kind=kind, params=params, requested_by=actor, filename=filename, rows_expected=count)
     from jingshi_jiafang.core.tasks import export_job_task
 
     transaction.on_commit(lambda: export_job_task.delay(job.pk))
     return job
+
+
+def _file_response(spec: ExportKind, params: dict, filename: str) -> FileResponse:
+    # A temporary file, not a buffer: the finished workbook is streamed to the browser from disk. FileResponse
+    # closes it (and so removes it) when the response is done.
+    file = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
+    spec.write(file, params, None)
+    file.seek(0)
+    return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
 def export_job_run(*, job_id: int, actor: User) -> ExportJob:
@@ -99,8 +156,7 @@ def export_job_run(*, job_id: int, actor: User) -> ExportJob:
 
     try:
         with tempfile.TemporaryFile(suffix=".xlsx") as file:
-            rows = spec.rows(spec.queryset(job.params))
-            job.row_count = write_xlsx(file, title=spec.title, headers=spec.headers, rows=rows, progress=progress)
+            job.row_count = spec.write(file, job.params, progress)
             file.seek(0)
             job.file.save(f"{uuid.uuid4().hex}.xlsx", File(file), save=False)
     except Exception:
@@ -135,6 +191,11 @@ def export_jobs_of(user: User) -> QuerySet[ExportJob]:
 
 def _kinds_for(user: User) -> list[str]:
     return [kind for kind, spec in EXPORT_KINDS.items() if spec.may(user)]
+
+
+def may_follow_exports(user: User) -> bool:
+    """Whoever may export some kind has the 我的导出 page, where their large exports are written."""
+    return bool(_kinds_for(user))
 
 
 def export_job_download(*, job: ExportJob, actor: User, request=None) -> FileResponse:

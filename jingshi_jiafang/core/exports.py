@@ -4,11 +4,9 @@ Workbooks are written with openpyxl's write-only mode, one row at a time from an
 file: neither the rows nor the workbook are held in memory whole. Small exports are answered in the request;
 large ones are written by a Celery job into private storage (jingshi_jiafang/core/export_jobs.py)."""
 
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
-from django.http import FileResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -47,12 +45,3 @@ def write_xlsx(
             progress(count)
     workbook.save(file)
     return count
-
-
-def xlsx_response(*, filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> FileResponse:
-    # A temporary file, not a buffer: the finished workbook is streamed to the browser from disk. FileResponse
-    # closes it (and so removes it) when the response is done.
-    file = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
-    write_xlsx(file, title=title, headers=headers, rows=rows)
-    file.seek(0)
-    return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from jingshi_jiafang.core import capabilities as can
+from jingshi_jiafang.core.export_jobs import may_follow_exports
 from jingshi_jiafang.core.models import User
 
 
@@ -34,5 +35,5 @@ NAV_ITEMS = (
     NavItem("基础数据管理", "admin:index", can.may_administer_reference_data),
     NavItem("角色与联系范围", "core:security_user_list", can.may_administer_security),
     NavItem("审计日志", "core:audit_list", can.may_read_audit_log),
-    NavItem("我的导出", "core:export_job_list", can.may_export_audit_log),
+    NavItem("我的导出", "core:export_job_list", may_follow_exports),
 )

@@ -1,5 +1,7 @@
 """Residents' personal data on screen: masked by default, shown in full only by an explicit, audited action."""
 
+import re
+
 from jingshi_jiafang.core.audit import Action
 
 # The audit entry each reveal writes; who may reveal which number is `core.capabilities.may_reveal`.
@@ -21,6 +23,23 @@ def mask_phone(value: str) -> str:
         return "*" * len(value)
     head = value.split("-")[0] + "-" if "-" in value else value[:3]
     return head + "*" * (len(value) - len(head) - 4) + value[-4:]
+
+
+# Numbers a resident may write into the text of a matter: an ID number, a mobile, a landline with its area code.
+# Digits on either side are excluded so a longer number (a reference, an amount) is not cut into a false match.
+_NUMBERS_IN_TEXT = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|1[3-9][0-9]{9}|0[0-9]{2,3}-[0-9]{7,8})(?![0-9])")
+
+
+def mask_numbers_in_text(text: str) -> str:
+    """Free text with every ID or phone number in it masked, as a page or an export shows it: 找我 138****5678."""
+    if not text:
+        return ""
+
+    def mask(match: re.Match) -> str:
+        number = match[0]
+        return mask_phone(number) if len(number) < 18 else mask_id_number(number)
+
+    return _NUMBERS_IN_TEXT.sub(mask, text)
 
 
 def mask_birth_date(value: str) -> str:

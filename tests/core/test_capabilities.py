@@ -103,6 +103,7 @@ WHO_MAY = {
     "may_administer_security": {"security_admin"},
     "may_read_audit_log": {"auditor"},
     "may_export_audit_log": {"auditor"},
+    "may_export_monthly_report": {"legal"},
 }
 
 

@@ -119,3 +119,13 @@ def test_administrators_see_no_households(client, alice_household):
         log_in_as(client, UserFactory(role=role, is_staff=role == User.Role.ADMIN))
         assert client.get(alice_household.get_absolute_url()).status_code == 404
         assert alice_household.head_name not in client.get(reverse("households:household_list")).content.decode()
+
+
+def test_numbers_in_free_text_are_masked_and_longer_numbers_left_alone():
+    from jingshi_jiafang.core.privacy import mask_numbers_in_text
+
+    text = "电话13812345678,身份证32132219650101123X,座机0527-83212345,查询编号261001000123"
+    assert mask_numbers_in_text(text) == (
+        "电话138****5678,身份证3213**********123X,座机0527-****2345,查询编号261001000123"
+    )
+    assert mask_numbers_in_text("") == ""

@@ -11,6 +11,7 @@ from jingshi_jiafang.core.uploads import private_storage
 class ExportJob(models.Model):
     class Kind(models.TextChoices):
         AUDIT_LOG = "audit_log", "审计日志"
+        MONTHLY_REPORT = "monthly_report", "月度分类报表"
 
     class Status(models.TextChoices):
         PENDING = "pending", "排队中"

@@ -1,0 +1,33 @@
+"""The demo county gives the legal department a sensible report for last month: every town, most topics."""
+
+from io import BytesIO, StringIO
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from jingshi_jiafang.core.models import Area
+from jingshi_jiafang.reports.forms import last_month
+from jingshi_jiafang.reports.monthly import monthly_report_write
+
+pytestmark = pytest.mark.django_db
+
+
+def test_last_months_report_of_the_demo_county_has_its_towns_and_topics():
+    call_command("seed_demo", "--force", "--households", "3000", "--days", "70", stdout=StringIO())
+    file = BytesIO()
+    count = monthly_report_write(file, {"month": f"{last_month():%Y-%m}", "area": ""})
+    workbook = load_workbook(file)
+    rows = list(workbook["汇总"].iter_rows(values_only=True))
+    start = next(i for i, row in enumerate(rows) if row[0] == "镇/乡")
+    by_town = {}
+    for row in rows[start + 1 :]:
+        by_town[row[0]] = row[1:7]
+        if row[0] == "合计":
+            break
+    assert set(by_town) == {*Area.objects.filter(kind="town").values_list("name", flat=True), "合计"}
+    assert all(by_town[town][-1] > 0 for town in by_town)  # every town heard something
+    # Most topics too (涉法涉诉 is rare: a small county can hear none of it in a month).
+    assert sum(total > 0 for total in by_town["合计"][:5]) >= 4, by_town
+    assert count == by_town["合计"][-1] == sum(workbook[name].max_row - 1 for name in workbook.sheetnames[1:])
+    assert next(row[1] for row in rows if row[0] == "已办结") > 0

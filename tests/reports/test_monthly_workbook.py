@@ -1,0 +1,263 @@
+"""The monthly report's workbook, built from a hand-built month: its sheets, their form, and exact figures."""
+
+import re
+from datetime import datetime, time, timedelta
+from io import BytesIO
+
+import pytest
+from django.db import connection
+from django.db.models.query import QuerySet
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from feedback.models import Matter
+from jingshi_jiafang.core.models import User
+from jingshi_jiafang.reports.forms import last_month
+from jingshi_jiafang.reports.monthly import HEADERS, ReportError, monthly_report_write, parse_month
+from tests.core.factories import HouseholdFactory, TownFactory, UserFactory
+from tests.reports.helpers import evaluation_answer, matter, moment, reopened, talk_room_answer
+
+pytestmark = pytest.mark.django_db
+
+TOPIC_SHEETS = ["治安防范", "执法服务", "队伍建设", "涉法涉诉", "其他"]
+FULL_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+FULL_ID = re.compile(r"\d{17}[\dXx]")
+
+
+@pytest.fixture
+def month(village_a, village_b):
+    """Six matters of last month in two towns (a third has none), and three that the report must leave out."""
+    TownFactory(name="南关镇", code="T99999", unit=village_a.parent.unit)
+    east = HouseholdFactory(village=village_a)
+    west = HouseholdFactory(village=village_b, phone="13700001111")
+    caller = UserFactory(role=User.Role.EVALUATOR)
+    on_time = matter(
+        at=moment(3),
+        household=east,
+        category="public_security",
+        state="closed",
+        content='=HYPERLINK("http://x","点我")',
+        deadline=moment(20),
+    )
+    evaluation_answer(on_time, "satisfied", by=caller)
+    late = matter(at=moment(5), household=east, category="public_security", state="closed", deadline=moment(6))
+    reopened(late)
+    evaluation_answer(late, "fairly_satisfied", by=caller, hours_after_close=20)
+    talk_room_answer(late, "not_satisfied", by=caller, hours_after_close=48)  # the later answer counts
+    matter(
+        at=moment(10),
+        household=west,
+        category="public_security",
+        state="handling",
+        content="请打13812345678联系我,身份证32132219650101123X",
+        resident_phone="13912345678",
+    )
+    matter(at=moment(12), household=west, category="litigation", state="dispatched", deadline=moment(27))
+    walk_in = matter(at=moment(15), unit=village_a.unit, category="law_enforcement", state="closed")
+    talk_room_answer(walk_in, "unreachable", by=caller)
+    # The month's first moment in Beijing time (the previous day in UTC), no category yet.
+    first = matter(at=moment(1, hour=0), household=east)
+    # Left out: merged into another, registered the first moment of this month, registered the month before.
+    matter(at=moment(7), household=east, category="public_security", state="merged", duplicate_of=on_time)
+    this_month = timezone.localdate().replace(day=1)
+    matter(at=timezone.make_aware(datetime.combine(this_month, time.min)), household=east)
+    matter(at=moment(1, hour=0) - timedelta(minutes=1), household=east)
+    return {"first": first, "east": east, "west": west}
+
+
+def build(area: str = "") -> tuple:
+    file = BytesIO()
+    count = monthly_report_write(file, {"month": f"{last_month():%Y-%m}", "area": area})
+    file.seek(0)
+    return count, load_workbook(file)
+
+
+def table(sheet, header: str) -> dict[str, list]:
+    """A table of the summary: the rows under the row that starts with `header`, by their first cell, up to
+    and including 合计."""
+    rows = list(sheet.iter_rows(values_only=True))
+    start = next(i for i, row in enumerate(rows) if row[0] == header)
+    found = {"_header": [v for v in rows[start] if v is not None]}
+    for row in rows[start + 1 :]:
+        found[row[0]] = [v for v in row[1:] if v is not None]
+        if row[0] == "合计":
+            return found
+    return found
+
+
+def data_rows(sheet) -> list[tuple]:
+    return list(sheet.iter_rows(min_row=2, values_only=True))
+
+
+def test_sheets_come_in_order_summary_first_and_unclassified_last(month):
+    count, workbook = build()
+    assert workbook.sheetnames == ["汇总", *TOPIC_SHEETS, "未分类"]
+    assert count == 6
+
+
+def test_no_unclassified_sheet_when_every_matter_has_a_topic(month):
+    Matter.objects.filter(pk=month["first"].pk).update(category="other")
+    _, workbook = build()
+    assert workbook.sheetnames == ["汇总", *TOPIC_SHEETS]
+    assert len(data_rows(workbook["其他"])) == 1
+
+
+def test_topic_sheets_have_frozen_headers_filters_widths_and_a_chinese_font(month):
+    _, workbook = build()
+    for name in [*TOPIC_SHEETS, "未分类"]:
+        sheet = workbook[name]
+        assert [cell.value for cell in sheet[1]] == HEADERS
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref == f"A1:Q{len(data_rows(sheet)) + 1}"
+        assert sheet.column_dimensions["H"].width == 60
+    assert workbook["治安防范"]["H2"].font.name == "宋体"
+    assert workbook["治安防范"]["A1"].font.bold
+
+
+def test_dates_are_real_excel_dates(month):
+    _, workbook = build()
+    sheet = workbook["治安防范"]
+    registered, deadline, closed = sheet["C2"], sheet["K2"], sheet["L2"]
+    assert registered.value == datetime.combine(moment(3).date(), datetime.min.time())
+    assert registered.is_date and registered.number_format == "yyyy-mm-dd"
+    assert deadline.value == datetime(*moment(20).timetuple()[:5]) and deadline.number_format == "yyyy-mm-dd hh:mm"
+    assert closed.is_date
+    # The month's first moment in Beijing time is the 1st, though it is the day before in UTC.
+    assert workbook["未分类"]["C2"].value.date() == last_month()
+
+
+def test_formula_like_text_is_written_as_text(month):
+    _, workbook = build()
+    cell = workbook["治安防范"]["H2"]
+    assert cell.data_type == "s" and cell.value == '\'=HYPERLINK("http://x","点我")'
+
+
+def test_no_full_phone_or_id_number_anywhere(month):
+    _, workbook = build()
+    row = next(row for row in data_rows(workbook["治安防范"]) if "请打" in row[7])
+    assert row[6] == "139****5678"
+    assert "138****5678" in row[7] and "3213**********123X" in row[7]
+    for sheet in workbook.worksheets:
+        for values in sheet.iter_rows(values_only=True):
+            text = " ".join(str(v) for v in values if v is not None)
+            assert not FULL_MOBILE.search(text) and not FULL_ID.search(text), text
+
+
+def test_rows_say_where_how_and_with_what_result(month):
+    _, workbook = build()
+    security = {row[0]: row for row in data_rows(workbook["治安防范"])}
+    assert len(security) == 3
+    on_time, late, open_ = sorted(security.values(), key=lambda row: row[2])
+    assert (on_time[3], on_time[4], on_time[5], on_time[8], on_time[12], on_time[16]) == (
+        "走访", "东关镇", "东湖村", "办结", "是", "满意"
+    )  # fmt: skip
+    assert (late[12], late[15], late[16]) == ("否", "是", "不满意")
+    assert (open_[4], open_[8], open_[11], open_[12], open_[16]) == ("西关镇", "处理", None, None, "未回访")
+    walk_in = data_rows(workbook["执法服务"])[0]
+    assert (walk_in[3], walk_in[4], walk_in[5], walk_in[16]) == ("群众说事厅", "东关镇", "(未关联户)", "联系不上")
+
+
+def test_summary_by_topic_and_town_is_exact_and_its_total_is_the_topic_sheets_rows(month):
+    count, workbook = build()
+    summary = workbook["汇总"]
+    by_town = table(summary, "镇/乡")
+    assert by_town["_header"] == ["镇/乡", *TOPIC_SHEETS, "未分类", "合计"]
+    assert by_town["东关镇"] == [2, 1, 0, 0, 0, 1, 4]
+    assert by_town["西关镇"] == [1, 0, 0, 1, 0, 0, 2]
+    assert by_town["南关镇"] == [0, 0, 0, 0, 0, 0, 0]
+    assert by_town["合计"] == [3, 1, 0, 1, 0, 1, 6]
+    topic_rows = sum(len(data_rows(workbook[name])) for name in workbook.sheetnames[1:])
+    assert by_town["合计"][-1] == topic_rows == count == 6
+
+
+def test_summary_by_stage_on_time_reopened_and_satisfaction(month):
+    _, workbook = build()
+    summary = workbook["汇总"]
+    assert table(summary, "状态") == {
+        "_header": ["状态", "件数"],
+        "汇报": [1],
+        "研判": [0],
+        "分流": [1],
+        "处理": [1],
+        "办结": [3],
+        "合计": [6],
+    }
+    figures = {row[0]: row[1] for row in summary.iter_rows(values_only=True) if row and row[0]}
+    assert (figures["已办结"], figures["按期办结"]) == (3, 2)
+    assert figures["按期办结率"] == pytest.approx(2 / 3)
+    rate = next(row[1] for row in summary.iter_rows() if row[0].value == "按期办结率")
+    assert rate.number_format == "0.0%"
+    assert figures["重新办理(办结后被退回再办)"] == 1
+    satisfaction = table(summary, "结果")
+    assert {k: v[0] for k, v in satisfaction.items() if k != "_header"} == {
+        "满意": 1,
+        "基本满意": 0,
+        "不满意": 1,
+        "联系不上": 1,
+        "未回访": 3,
+        "合计": 6,
+    }
+    note = summary["A2"].value
+    assert "不含已合并的重复诉求(本月 1 件" in note
+
+
+def test_a_town_or_a_village_narrows_the_report(month, village_a, village_b):
+    count, workbook = build(village_a.parent.code)
+    assert count == 4  # its households' three and the walk-in at its police room
+    assert list(table(workbook["汇总"], "镇/乡"))[1:] == ["东关镇", "合计"]
+    count, workbook = build(village_b.code)
+    assert count == 2 and "西湖村" in workbook["汇总"]["A1"].value
+
+
+def test_an_empty_month_has_a_summary_of_zeros_and_empty_topic_sheets(village_a):
+    count, workbook = build()
+    assert count == 0 and workbook.sheetnames == ["汇总", *TOPIC_SHEETS]
+    assert table(workbook["汇总"], "镇/乡")["合计"] == [0, 0, 0, 0, 0, 0]
+    rate = next(row[1] for row in workbook["汇总"].iter_rows(values_only=True) if row[0] == "按期办结率")
+    assert rate == "—"
+
+
+def test_building_takes_the_same_few_queries_for_a_larger_month(month, village_a):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            build()
+        return len(captured)
+
+    few = queries()
+    household = HouseholdFactory(village=village_a)
+    for day in range(2, 26):
+        matter(at=moment(day), household=household, category="other", state="closed", deadline=moment(day + 1))
+    assert queries() == few <= 6
+
+
+def test_the_rows_are_streamed_from_the_database_not_loaded_whole(month, monkeypatch):
+    """The matters are read with iterator() (chunks, no result cache): never fetched whole into memory."""
+    streamed = []
+    original_iterator, original_fetch_all = QuerySet.iterator, QuerySet._fetch_all
+
+    def iterator(self, chunk_size=None):
+        if self.model is Matter:
+            streamed.append(chunk_size)
+        return original_iterator(self, chunk_size=chunk_size)
+
+    def fetch_all(self):
+        assert self.model is not Matter, "the month's matters were loaded whole"
+        return original_fetch_all(self)
+
+    monkeypatch.setattr(QuerySet, "iterator", iterator)
+    monkeypatch.setattr(QuerySet, "_fetch_all", fetch_all)
+    count, _ = build()
+    assert count == 6 and streamed == [2000]
+
+
+@pytest.mark.parametrize("text", ["2026-13", "202610", "10-2026", "", "2026-1"])
+def test_a_bad_month_is_refused_in_words(text):
+    with pytest.raises(ReportError, match="YYYY-MM"):
+        parse_month(text)
+
+
+def test_a_month_not_yet_begun_is_refused():
+    following = (timezone.localdate().replace(day=1) + timedelta(days=40)).replace(day=1)
+    with pytest.raises(ReportError, match="还没有开始"):
+        parse_month(f"{following:%Y-%m}")
