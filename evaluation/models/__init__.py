@@ -1,3 +1,31 @@
 from .callbacks import Callback, CallbackAttempt, Satisfaction
+from .field_checks import FieldCheck
+from .questionnaires import (
+    Answer,
+    AnswerScale,
+    Index,
+    Method,
+    Question,
+    Questionnaire,
+    QuestionnaireResponse,
+    QuestionnaireTemplate,
+    SampledHousehold,
+    ScaleOption,
+)
 
-__all__ = ["Callback", "CallbackAttempt", "Satisfaction"]
+__all__ = [
+    "Answer",
+    "AnswerScale",
+    "Callback",
+    "CallbackAttempt",
+    "FieldCheck",
+    "Index",
+    "Method",
+    "Question",
+    "Questionnaire",
+    "QuestionnaireResponse",
+    "QuestionnaireTemplate",
+    "SampledHousehold",
+    "Satisfaction",
+    "ScaleOption",
+]

@@ -100,6 +100,9 @@ WHO_MAY = {
     "may_administer_security": {"security_admin"},
     "may_read_audit_log": {"auditor"},
     "may_export_audit_log": {"auditor"},
+    "may_run_questionnaires": {"evaluator"},
+    "may_read_questionnaire_results": {"evaluator", "leader"},
+    "may_record_field_checks": {"evaluator"},
 }
 
 

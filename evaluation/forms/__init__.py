@@ -1,0 +1,1 @@
+"""Forms of the evaluation centre, one module per part."""

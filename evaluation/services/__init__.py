@@ -1,0 +1,1 @@
+"""Writes of the evaluation centre, one module per part; import from the part module."""
