@@ -6,11 +6,10 @@ from datetime import date, datetime, time
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from evaluation.models import FieldCheck
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.models import Household, User
 from jingshi_jiafang.core.timeline import TimelineEvent
-
-from ..models import FieldCheck
 
 
 def field_checks_visible_to(user: User) -> QuerySet[FieldCheck]:
@@ -26,9 +25,7 @@ def field_check_list(*, user: User) -> QuerySet[FieldCheck]:
     )
 
 
-def field_check_false_visits(
-    *, start: date, end: date, unit_ids=None, worker_ids=None
-) -> QuerySet[FieldCheck]:
+def field_check_false_visits(*, start: date, end: date, unit_ids=None, worker_ids=None) -> QuerySet[FieldCheck]:
     """The visits made in [start, end] (by the day of the visit) that a field check found 不属实: false visits
     (虚假走访) for scores, beside the callbacks denied by the household. One row per visit (a visit is checked
     once); group them by `worker` (the visitor), `unit` or `village`, and count `visit` — e.g.

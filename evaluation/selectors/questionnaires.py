@@ -13,11 +13,10 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
+from evaluation.models import Answer, Index, Questionnaire, QuestionnaireResponse, SampledHousehold
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.models import Area, User
 from jingshi_jiafang.core.scopes import areas_visible_to
-
-from ..models import Answer, Index, Questionnaire, QuestionnaireResponse, SampledHousehold
 
 
 def questionnaires_visible_to(user: User) -> QuerySet[Questionnaire]:
@@ -186,7 +185,5 @@ def questionnaire_breakdown(*, questionnaire: Questionnaire) -> list[dict]:
         for area in Area.objects.filter(pk__in=sampled).select_related("parent")
     }
     empty = {"security": None, "satisfaction": None, "responses": 0}
-    result = [
-        {"area": names.get(pk, ""), "sampled": n, **indices.get(pk, empty)} for pk, n in sampled.items()
-    ]
+    result = [{"area": names.get(pk, ""), "sampled": n, **indices.get(pk, empty)} for pk, n in sampled.items()]
     return sorted(result, key=lambda row: row["area"])

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from evaluation.models import FieldCheck
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.actors import require
 from jingshi_jiafang.core.audit import Action, audit_record
@@ -13,8 +14,6 @@ from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.models import User
 from ledger.models import LedgerItem
 from visits.models import Visit
-
-from ..models import FieldCheck
 
 # A check is written up within a month of the day it was made.
 CHECK_PAST_DAYS = 31

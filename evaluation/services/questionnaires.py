@@ -9,13 +9,7 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.functions import Mod
 from django.utils import timezone
 
-from jingshi_jiafang.core import capabilities as can
-from jingshi_jiafang.core.actors import require
-from jingshi_jiafang.core.audit import Action, audit_record
-from jingshi_jiafang.core.errors import DomainError
-from jingshi_jiafang.core.models import Area, Household, User
-
-from ..models import (
+from evaluation.models import (
     Answer,
     Questionnaire,
     QuestionnaireResponse,
@@ -23,6 +17,11 @@ from ..models import (
     SampledHousehold,
     ScaleOption,
 )
+from jingshi_jiafang.core import capabilities as can
+from jingshi_jiafang.core.actors import require
+from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.errors import DomainError
+from jingshi_jiafang.core.models import Area, Household, User
 
 # The draw orders households by (a·id + b) mod P, a and b taken from the seed: a hash of (seed, household id) that
 # both PostgreSQL and SQLite compute in integer arithmetic, so a county of 600,000 households is ordered in the

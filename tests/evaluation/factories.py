@@ -6,6 +6,8 @@ import factory
 from django.utils import timezone
 
 from evaluation.models import Callback
+from jingshi_jiafang.core.models import User
+from tests.core.factories import BureauFactory, UserFactory
 from tests.visits.factories import VisitFactory
 
 
@@ -23,3 +25,40 @@ class VisitCallbackFactory(factory.django.DjangoModelFactory):
     worker = factory.SelfAttribute("visit.visitor")
     source_date = factory.LazyAttribute(lambda callback: timezone.localtime(callback.visit.visited_at).date())
     due_date = factory.LazyAttribute(lambda callback: callback.source_date + datetime.timedelta(days=1))
+
+
+# Questionnaires and field checks.
+
+
+def standard_template():
+    """The standard bureau questionnaire the data migration installs."""
+    from evaluation.models import QuestionnaireTemplate
+
+    return QuestionnaireTemplate.objects.get(name="群众安全感和满意度调查(标准问卷)")
+
+
+def short_template():
+    """The short questionnaire: one security question (安全感), two satisfaction questions (满意度)."""
+    from evaluation.models import QuestionnaireTemplate
+
+    return QuestionnaireTemplate.objects.get(name="警事家访回访问卷(简版)")
+
+
+def option(question, label: str) -> int:
+    """The id of the option of `question`'s scale labelled `label`."""
+    return question.scale.options.get(label=label).pk
+
+
+def answers_by_label(template, labels: list[str]) -> dict[int, int]:
+    """question id → option id, the labels in question order ("" leaves a question unanswered)."""
+    questions = list(template.questions.select_related("scale"))
+    return {q.pk: option(q, label) for q, label in zip(questions, labels, strict=True) if label}
+
+
+class EvaluatorFactory(UserFactory):
+    """A member of the evaluation centre (民意访评中心), at the bureau."""
+
+    username = factory.Sequence(lambda n: f"evaluator{n}")
+    name = factory.Sequence(lambda n: f"访评员{n}")
+    role = User.Role.EVALUATOR
+    unit = factory.SubFactory(BureauFactory)
