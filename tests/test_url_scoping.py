@@ -177,6 +177,34 @@ SCOPING_CASES = {
     "ledger:team_activity_create": Case(
         lambda f: {"pk": f["team"].pk}, ("alice", "bob"), ("charlie", "head_b"), forbidden=("leader",)
     ),
+    # The evaluation centre's questionnaires (a village's, in alice's town) and field checks: the evaluator works
+    # them county-wide; the town's leader reads the results; an officer neither.
+    "evaluation:questionnaire_detail": Case(
+        lambda f: {"pk": f["questionnaire"].pk}, ("evaluator", "leader"), ("charlie", "other_leader", "alice")
+    ),
+    "evaluation:questionnaire_results": Case(
+        lambda f: {"pk": f["questionnaire"].pk}, ("evaluator", "leader"), ("charlie", "other_leader", "alice")
+    ),
+    "evaluation:questionnaire_calls": Case(
+        lambda f: {"pk": f["questionnaire"].pk}, ("evaluator",), ("charlie", "other_leader"), forbidden=("leader",)
+    ),
+    "evaluation:questionnaire_answer": Case(
+        lambda f: {"pk": f["questionnaire"].samples.get().pk}, ("evaluator",), ("charlie", "leader", "alice")
+    ),
+    "evaluation:questionnaire_reveal": Case(
+        lambda f: {"pk": f["questionnaire"].samples.get().pk},
+        ("evaluator",),
+        ("charlie", "leader", "alice"),
+        "post",
+        {"field": "phone"},
+        success=200,
+    ),
+    "evaluation:field_check_for_visit": Case(
+        lambda f: {"pk": f["visit"].pk}, ("evaluator",), ("charlie", "head_b"), forbidden=("alice", "bob")
+    ),
+    "evaluation:field_check_for_ledger_item": Case(
+        lambda f: {"pk": f["ledger_item"].pk}, ("evaluator",), ("charlie", "head_b"), forbidden=("alice", "bob")
+    ),
     "core:security_otp_reset": Case(
         lambda f: {"pk": f["alice"].pk}, ("secadmin",), (), "post", forbidden=("alice", "auditor", "charlie")
     ),
@@ -230,7 +258,20 @@ def fixtures(alice_household, alice, bob, charlie, station_b, village_b):
         "team": _team(alice_household, alice),
         **_topic_fixtures(alice_household),
         **_feedback_fixtures(alice_household, bob),
+        **_evaluation_fixtures(alice_household),
     }
+
+
+def _evaluation_fixtures(household) -> dict:
+    from evaluation.services.questionnaires import questionnaire_create
+    from tests.evaluation.factories import EvaluatorFactory, short_template
+
+    evaluator = EvaluatorFactory(username="evaluator")
+    today = timezone.localdate()
+    questionnaire = questionnaire_create(
+        template=short_template(), area=household.village, start=today, end=today, sample_size=1, actor=evaluator
+    )
+    return {"evaluator": evaluator, "questionnaire": questionnaire}
 
 
 def _team(household, officer):

@@ -21,7 +21,7 @@ def field_checks_visible_to(user: User) -> QuerySet[FieldCheck]:
 
 def field_check_list(*, user: User) -> QuerySet[FieldCheck]:
     return field_checks_visible_to(user).select_related(
-        "visit", "ledger_item", "household", "village__parent", "unit", "worker", "checked_by"
+        "visit__household", "visit__organisation", "ledger_item", "village__parent", "unit", "worker", "checked_by"
     )
 
 

@@ -64,6 +64,7 @@ def questionnaire_list(*, user: User) -> QuerySet[Questionnaire]:
                 distinct=True,
             ),
         )
+        .order_by("-start", "-pk")
     )
 
 
