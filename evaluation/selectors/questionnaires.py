@@ -188,3 +188,29 @@ def questionnaire_breakdown(*, questionnaire: Questionnaire) -> list[dict]:
     empty = {"security": None, "satisfaction": None, "responses": 0}
     result = [{"area": names.get(pk, ""), "sampled": n, **indices.get(pk, empty)} for pk, n in sampled.items()]
     return sorted(result, key=lambda row: row["area"])
+
+
+def question_results(*, questionnaire: Questionnaire) -> list[dict]:
+    """Per question of one questionnaire: how many chose each option and the mean score, in two queries. Each row:
+    {"question": Question, "answers": int, "mean": float | None, "options": [(label, count), ...]}."""
+    questions = list(questionnaire.template.questions.select_related("scale").prefetch_related("scale__options"))
+    counts = {
+        (row["question"], row["option"]): row["n"]
+        for row in Answer.objects.filter(response__sample__questionnaire=questionnaire)
+        .values("question", "option")
+        .annotate(n=Count("pk"))
+    }
+    rows = []
+    for question in questions:
+        options = [(option, counts.get((question.pk, option.pk), 0)) for option in question.scale.options.all()]
+        answers = sum(n for _, n in options)
+        mean = sum(option.score * n for option, n in options) / answers if answers else None
+        rows.append(
+            {
+                "question": question,
+                "answers": answers,
+                "mean": round(mean, 1) if mean is not None else None,
+                "options": [(option.label, n) for option, n in options],
+            }
+        )
+    return rows

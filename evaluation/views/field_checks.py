@@ -22,9 +22,10 @@ NOT_EVALUATOR = "实地考核由民意访评中心记录。"
 def field_check_list(request):
     filter_form = FieldCheckFilterForm(request.GET or None)
     checks = filter_form.filter(selectors.field_check_list(user=request.user))
-    if request.GET.get("id", "").isdigit():
+    one_only = request.GET.get("id", "").isdigit()
+    if one_only:
         checks = checks.filter(pk=int(request.GET["id"]))
-    context = {"filter_form": filter_form, **paginate(request, checks)}
+    context = {"filter_form": filter_form, "one_only": one_only, **paginate(request, checks)}
     return render(request, "evaluation/field_checks/field_check_list.html", context)
 
 

@@ -163,5 +163,6 @@ def questionnaire_results(request, pk: int):
         "progress": selectors.questionnaire_progress(questionnaire=questionnaire),
         "breakdown": selectors.questionnaire_breakdown(questionnaire=questionnaire),
         "breakdown_level": "镇/乡" if questionnaire.area_id is None else "村/居",
+        "questions": selectors.question_results(questionnaire=questionnaire),
     }
     return render(request, "evaluation/questionnaires/questionnaire_results.html", context)

@@ -236,3 +236,17 @@ def test_index_trend_gives_every_month_oldest_first(evaluator, county):
     assert [row["security"] for row in trend] == [30.0, None, 100.0]
     assert [row["satisfaction"] for row in trend] == [0.0, None, 100.0]
     assert [row["responses"] for row in trend] == [1, 0, 1]
+
+
+def test_question_results_count_each_option_and_average_the_scores(evaluator, county):
+    from evaluation.selectors.questionnaires import question_results
+
+    questionnaire = _make(evaluator, template=short_template(), size=5)
+    samples = list(questionnaire.samples.order_by("position"))
+    _answer(evaluator, samples[0], ["很安全", "满意", ""])
+    _answer(evaluator, samples[1], ["不安全", "满意", "不满意"])
+    first, second, third = question_results(questionnaire=questionnaire)
+    assert first["options"] == [("很安全", 1), ("安全", 0), ("基本安全", 0), ("不安全", 1), ("很不安全", 0)]
+    assert (first["answers"], first["mean"]) == (2, 65.0)
+    assert (second["answers"], second["mean"]) == (2, 100.0)
+    assert (third["answers"], third["mean"]) == (1, 0.0)
