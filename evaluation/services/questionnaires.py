@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from evaluation.models import (
     Answer,
+    Method,
     Questionnaire,
     QuestionnaireResponse,
     QuestionnaireTemplate,
@@ -146,6 +147,8 @@ def response_record(
     answers = answers or {}
     if outcome not in QuestionnaireResponse.Outcome.values:
         raise QuestionnaireError("请选择作答结果。")
+    if method not in Method.values:
+        raise QuestionnaireError("请选择电话或纸质问卷。")
     if outcome == QuestionnaireResponse.Outcome.ANSWERED and not answers:
         raise QuestionnaireError("已作答的答卷至少要有一题的答案。")
     if outcome != QuestionnaireResponse.Outcome.ANSWERED and answers:

@@ -19,8 +19,7 @@ def answer(page, questions, labels):
         page.locator(f"#div_id_q{question.pk}").get_by_label(label, exact=True).check()
 
 
-# serialized_rollback: the standard questionnaires come from a data migration, which a transactional flush removes.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_evaluator_records_two_answers_by_phone_and_sees_the_index_update(live_server, phone_page, village_a):
     page = phone_page
     page.set_viewport_size(NARROW_PHONE)
@@ -74,8 +73,7 @@ def test_evaluator_records_two_answers_by_phone_and_sees_the_index_update(live_s
     assert questionnaire.samples.filter(response__isnull=False).count() == 2
 
 
-# serialized_rollback: the standard questionnaires come from a data migration, which a transactional flush removes.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_evaluator_starts_a_county_questionnaire_and_checks_a_visit_on_the_spot(
     live_server, phone_page, village_a, village_b, alice_household
 ):
@@ -87,6 +85,7 @@ def test_evaluator_starts_a_county_questionnaire_and_checks_a_visit_on_the_spot(
     page = phone_page
     page.set_viewport_size(NARROW_PHONE)
     EvaluatorFactory(username="fangping", name="周访评")
+    short_template()  # the standard questionnaires, installed again if an earlier test flushed them
     for village in (village_a, village_b):
         for n in range(3):
             HouseholdFactory(village=village, head_name=f"{village.name}户{n}")

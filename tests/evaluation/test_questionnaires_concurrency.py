@@ -11,8 +11,7 @@ from tests.conftest import run_at_once
 from tests.core.factories import HouseholdFactory
 from tests.evaluation.factories import EvaluatorFactory, answers_by_label, short_template
 
-# serialized_rollback: the standard questionnaires come from a data migration, which a transactional flush removes.
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _make(evaluator, village, seed):

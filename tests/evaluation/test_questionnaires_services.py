@@ -250,3 +250,12 @@ def test_question_results_count_each_option_and_average_the_scores(evaluator, co
     assert (first["answers"], first["mean"]) == (2, 65.0)
     assert (second["answers"], second["mean"]) == (2, 100.0)
     assert (third["answers"], third["mean"]) == (1, 0.0)
+
+
+def test_an_unknown_method_or_outcome_is_refused(evaluator, county):
+    sample = _make(evaluator, template=short_template()).samples.first()
+    with pytest.raises(QuestionnaireError, match="电话或纸质问卷"):
+        response_record(sample=sample, actor=evaluator, outcome="refused", method="email")
+    with pytest.raises(QuestionnaireError, match="作答结果"):
+        response_record(sample=sample, actor=evaluator, outcome="maybe", method="phone")
+    assert not QuestionnaireResponse.objects.exists()
