@@ -14,9 +14,9 @@ from tests.evaluation.factories import EvaluatorFactory, answers_by_label, short
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def _make(evaluator, village, seed):
+def _make(evaluator, village, seed, template):
     return questionnaire_create(
-        template=short_template(),
+        template=template,
         area=village,
         start=date(2026, 11, 1),
         end=date(2026, 11, 30),
@@ -29,7 +29,7 @@ def _make(evaluator, village, seed):
 def test_a_double_submit_at_once_records_one_response(village_a):
     evaluator = EvaluatorFactory()
     HouseholdFactory.create_batch(3, village=village_a)
-    sample = _make(evaluator, village_a, 1).samples.first()
+    sample = _make(evaluator, village_a, 1, short_template()).samples.first()
     answers = answers_by_label(short_template(), ["安全", "满意", "满意"])
     results = run_at_once(
         lambda _: response_record(sample=sample, actor=evaluator, outcome="answered", method="phone", answers=answers),
@@ -42,7 +42,8 @@ def test_a_double_submit_at_once_records_one_response(village_a):
 def test_two_draws_at_once_take_different_households(village_a):
     evaluator = EvaluatorFactory()
     HouseholdFactory.create_batch(8, village=village_a)
-    results = run_at_once(lambda seed: _make(evaluator, village_a, seed), [11, 12])
+    template = short_template()  # installed here, not by both threads at once
+    results = run_at_once(lambda seed: _make(evaluator, village_a, seed, template), [11, 12])
     drawn = [
         set(r.samples.values_list("household", flat=True)) for r in results if not isinstance(r, QuestionnaireError)
     ]
