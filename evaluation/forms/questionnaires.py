@@ -74,8 +74,10 @@ class ResponseForm(forms.Form):
         for question in self.questions:
             self.fields[f"q{question.pk}"] = forms.ChoiceField(
                 label=f"{question.order}. {question.text}",
-                choices=[(str(option.pk), option.label) for option in question.scale.options.all()],
+                # 未答 first: a question the household would not answer, and a way back from a mis-tap.
+                choices=[("", "未答")] + [(str(option.pk), option.label) for option in question.scale.options.all()],
                 required=False,
+                initial="",
                 widget=forms.RadioSelect,
             )
         self.fields["note"] = forms.CharField(
