@@ -7,4 +7,6 @@ NAV_ITEMS = (
     NavItem("回访队列", "evaluation:callback_queue", can.may_call_residents_back),
     NavItem("回访统计", "evaluation:callback_figures", can.may_read_callback_figures),
     NavItem("每日通报", "evaluation:review_list", can.may_read_daily_reviews),
+    NavItem("问卷调查", "evaluation:questionnaire_list", can.may_read_questionnaire_results),
+    NavItem("实地考核", "evaluation:field_check_list", can.may_record_field_checks),
 )

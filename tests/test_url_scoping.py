@@ -201,6 +201,34 @@ SCOPING_CASES = {
     "evaluation:callback_raise_matter": Case(
         lambda f: {"pk": f["done_callback"].pk}, ("eva",), (), "post", forbidden=("leader", "charlie")
     ),
+    # The evaluation centre's questionnaires (a village's, in alice's town) and field checks: the evaluator works
+    # them county-wide; the town's leader reads the results; an officer neither.
+    "evaluation:questionnaire_detail": Case(
+        lambda f: {"pk": f["questionnaire"].pk}, ("evaluator", "leader"), ("charlie", "other_leader", "alice")
+    ),
+    "evaluation:questionnaire_results": Case(
+        lambda f: {"pk": f["questionnaire"].pk}, ("evaluator", "leader"), ("charlie", "other_leader", "alice")
+    ),
+    "evaluation:questionnaire_calls": Case(
+        lambda f: {"pk": f["questionnaire"].pk}, ("evaluator",), ("charlie", "other_leader"), forbidden=("leader",)
+    ),
+    "evaluation:questionnaire_answer": Case(
+        lambda f: {"pk": f["questionnaire"].samples.get().pk}, ("evaluator",), ("charlie", "leader", "alice")
+    ),
+    "evaluation:questionnaire_reveal": Case(
+        lambda f: {"pk": f["questionnaire"].samples.get().pk},
+        ("evaluator",),
+        ("charlie", "leader", "alice"),
+        "post",
+        {"field": "phone"},
+        success=200,
+    ),
+    "evaluation:field_check_for_visit": Case(
+        lambda f: {"pk": f["visit"].pk}, ("evaluator",), ("charlie", "head_b"), forbidden=("alice", "bob")
+    ),
+    "evaluation:field_check_for_ledger_item": Case(
+        lambda f: {"pk": f["ledger_item"].pk}, ("evaluator",), ("charlie", "head_b"), forbidden=("alice", "bob")
+    ),
     "core:security_otp_reset": Case(
         lambda f: {"pk": f["alice"].pk}, ("secadmin",), (), "post", forbidden=("alice", "auditor", "charlie")
     ),
@@ -263,6 +291,7 @@ def fixtures(alice_household, alice, bob, charlie, station_b, village_b):
         **_feedback_fixtures(alice_household, bob),
         **_review_fixtures(),
         **_callback_fixtures(alice_household, alice),
+        **_evaluation_fixtures(alice_household),
     }
 
 
@@ -271,9 +300,20 @@ def _review_fixtures() -> dict:
     from jingshi_jiafang.core.actors import system_actor
 
     return {
-        "evaluator": UserFactory(username="evaluator", role=User.Role.EVALUATOR),
         "review": daily_review_build(day=timezone.localdate() - timedelta(days=1), actor=system_actor()),
     }
+
+
+def _evaluation_fixtures(household) -> dict:
+    from evaluation.services.questionnaires import questionnaire_create
+    from tests.evaluation.factories import EvaluatorFactory, short_template
+
+    evaluator = EvaluatorFactory(username="evaluator")
+    today = timezone.localdate()
+    questionnaire = questionnaire_create(
+        template=short_template(), area=household.village, start=today, end=today, sample_size=1, actor=evaluator
+    )
+    return {"evaluator": evaluator, "questionnaire": questionnaire}
 
 
 def _team(household, officer):

@@ -1,4 +1,33 @@
 from .callbacks import Callback, CallbackAttempt, Satisfaction
+from .field_checks import FieldCheck
+from .questionnaires import (
+    Answer,
+    AnswerScale,
+    Index,
+    Method,
+    Question,
+    Questionnaire,
+    QuestionnaireResponse,
+    QuestionnaireTemplate,
+    SampledHousehold,
+    ScaleOption,
+)
 from .reviews import DailyReview
 
-__all__ = ["Callback", "CallbackAttempt", "DailyReview", "Satisfaction"]
+__all__ = [
+    "Answer",
+    "AnswerScale",
+    "Callback",
+    "CallbackAttempt",
+    "DailyReview",
+    "FieldCheck",
+    "Index",
+    "Method",
+    "Question",
+    "Questionnaire",
+    "QuestionnaireResponse",
+    "QuestionnaireTemplate",
+    "SampledHousehold",
+    "Satisfaction",
+    "ScaleOption",
+]

@@ -322,6 +322,24 @@ def may_record_team_activities(user: User) -> bool:
     return _role_in(user, {Role.OFFICER})
 
 
+# Questionnaires (问卷调查) and field checks (实地考核) of the evaluation centre.
+
+
+def may_run_questionnaires(user: User) -> bool:
+    """The evaluation centre makes questionnaires, draws their samples and records the answers."""
+    return _role_in(user, {Role.EVALUATOR})
+
+
+def may_read_questionnaire_results(user: User) -> bool:
+    """The indices of a questionnaire: the evaluation centre, and leaders for the areas they see."""
+    return _role_in(user, {Role.EVALUATOR, Role.LEADER})
+
+
+def may_record_field_checks(user: User) -> bool:
+    """实地考核: the evaluation centre checks visits and ledger items on the spot, anywhere in the county."""
+    return _role_in(user, {Role.EVALUATOR})
+
+
 _NAMED = ("sees_", "works_")
 
 

@@ -104,6 +104,9 @@ WHO_MAY = {
     "may_read_audit_log": {"auditor"},
     "may_export_audit_log": {"auditor"},
     "may_export_monthly_report": {"legal"},
+    "may_run_questionnaires": {"evaluator"},
+    "may_read_questionnaire_results": {"evaluator", "leader"},
+    "may_record_field_checks": {"evaluator"},
 }
 
 

@@ -43,20 +43,30 @@ def wipe_county() -> None:
     """Everything seed_demo wrote, so it can load again; the append-only audit log and histories only through SQL."""
     from django.db import connection
 
-    from evaluation.models import Callback, CallbackAttempt, DailyReview
+    from evaluation import models as evaluation
     from feedback import models as feedback
     from jingshi_jiafang.core.models import AuditEntry, PairingLink
     from ledger import models as ledger
     from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
 
-    CallbackAttempt.objects.all().delete()
-    Callback.objects.all().delete()
-    DailyReview.objects.all().delete()
+    evaluation.CallbackAttempt.objects.all().delete()
+    evaluation.Callback.objects.all().delete()
+    evaluation.DailyReview.objects.all().delete()
     ledger.LedgerEvidence.objects.all().delete()
     with connection.cursor() as cursor:
-        for append_only in (AuditEntry, ledger.LedgerItemEvent, feedback.MatterEvent, feedback.EchoCardEvent):
+        for append_only in (
+            AuditEntry,
+            evaluation.Answer,
+            evaluation.QuestionnaireResponse,
+            evaluation.FieldCheck,
+            ledger.LedgerItemEvent,
+            feedback.MatterEvent,
+            feedback.EchoCardEvent,
+        ):
             cursor.execute(f"DELETE FROM {append_only._meta.db_table}")
     for model in (
+        evaluation.SampledHousehold,
+        evaluation.Questionnaire,
         ledger.TeamActivity,
         ledger.TeamMember,
         ledger.ServiceTeam,

@@ -6,6 +6,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from evaluation.demo_callbacks import seed_callbacks
+from evaluation.demo_questionnaires import seed_questionnaires
 from evaluation.demo_reviews import DEMO_REVIEW_DAYS, seed_reviews
 from feedback.demo import seed_feedback, seed_matter_history, seed_topic_visits
 from ledger.demo import seed_ledger
@@ -47,6 +48,7 @@ class Command(BaseCommand):
             pairing = seed_pairing(rng=random.Random(seed), today=timezone.localdate())
             teams = seed_teams(rng=random.Random(seed), today=timezone.localdate())
             callbacks = seed_callbacks(rng=random.Random(seed), today=timezone.localdate())
+            surveys = seed_questionnaires(rng=random.Random(seed), today=timezone.localdate())
             # Last: the notices count what every demo loader before wrote (the callbacks demo included).
             reviews = seed_reviews(today=timezone.localdate(), days=min(days, DEMO_REVIEW_DAYS))
         self.stdout.write(
@@ -57,5 +59,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Pairing: {pairing.pairs} pairs, {pairing.contacts} contacts, {pairing.visits} pairing visits; "
             f"{teams} community police service teams; {callbacks} next-day callbacks; {reviews} daily notices."
+        )
+        self.stdout.write(
+            f"Evaluation: {surveys.questionnaires} questionnaires with {surveys.responses} responses, "
+            f"{surveys.field_checks} field checks."
         )
         self.stdout.write("Demo logins: python manage.py demo_logins")
