@@ -199,8 +199,9 @@ class MatterActionForm(forms.Form):
 
 
 class AnalyseForm(MatterActionForm):
-    # No category is pre-selected: an unchanged form would file the matter under the first one. (When a
-    # classifier suggests one, that suggestion is the place to start from.)
+    # The form opens on the category of record or else on the classifier's suggestion, with how sure it is, so
+    # the dispatcher checks it rather than starts from nothing. Without either nothing is pre-selected: an
+    # unchanged form would file the matter under the first category.
     category = forms.ChoiceField(
         label="类别", choices=[("", CHOOSE), *Category.choices], error_messages={"required": "请选择类别。"}
     )
@@ -208,8 +209,15 @@ class AnalyseForm(MatterActionForm):
     note = bounded_text("研判意见", NOTE_MAX_LENGTH, required=False)
 
     def __init__(self, *args, matter: Matter, **kwargs):
-        kwargs.setdefault("initial", {"category": matter.category, "urgency": matter.urgency})
+        kwargs.setdefault(
+            "initial", {"category": matter.category or matter.category_suggested, "urgency": matter.urgency}
+        )
         super().__init__(*args, matter=matter, **kwargs)
+        if matter.category_suggested and not matter.category:
+            self.fields["category"].help_text = (
+                f"系统建议“{matter.get_category_suggested_display()}”,把握 {matter.suggestion_percent}%"
+                f"{'(把握不大,请仔细判断)' if matter.suggestion_is_doubtful else ''}。请核对后保存。"
+            )
 
 
 class MergeForm(MatterActionForm):

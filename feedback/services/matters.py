@@ -19,6 +19,7 @@ from feedback.errors import MatterError
 from feedback.models import Category, Matter, MatterEvent, MatterHandover, TalkRoomCallback
 from feedback.models.matters import NOTE_MAX_LENGTH, RESULT_MAX_LENGTH
 from feedback.selectors import RATINGS, answer_rating, overdue
+from feedback.services.classification import topic_suggest
 from feedback.workflows import MATTER_FLOW
 from jingshi_jiafang.core.actors import is_system_actor
 from jingshi_jiafang.core.audit import Action, audit_record
@@ -65,8 +66,10 @@ def matter_register(
     submission_key: uuid.UUID | None = None,
     request=None,
 ) -> Matter:
-    """A matter heard on any channel enters the flow as 汇报 (reported)."""
+    """A matter heard on any channel enters the flow as 汇报 (reported), with the topic the classifier suggests for
+    it (in-process and cheap: the 研判 form opens on it)."""
     matter = Matter.objects.create(
+        **topic_suggest(content).fields(),
         reference=new_reference(),
         channel=channel,
         content=content,
