@@ -22,6 +22,9 @@ ALPHA = 0.3
 TEMPERATURES = [1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 15.0, 20.0]
 FOLDS = 5
 EXPLAIN_TOP = 6
+# An n-gram that begins or ends with one of these grammatical characters (我的, 现在, 坏了, 们那) reads as a
+# fragment, not a word: it may weigh in the decision but is not shown as a reason for it.
+FRAGMENT_EDGES = frozenset("的了着过们我你他她它这那在是就都也又还很吧呢吗啊呀个和与及或把被让给")
 
 
 @dataclass(frozen=True)
@@ -109,18 +112,19 @@ class TopicClassifier:
 
     def _deciding(self, found: set[str], best: int, runner_up: int) -> list[str]:
         """The n-grams that pulled most towards the chosen label and away from the runner-up. A single character
-        rarely means anything to a reader, and a 2-gram inside a chosen 3-gram says the same twice: both are
-        skipped."""
+        rarely means anything to a reader, and a 2-gram inside a chosen 3-gram, or a 3-gram sharing two
+        characters with one (申请复, 请复核), says the same twice: both are skipped, and so is a fragment
+        (FRAGMENT_EDGES)."""
         pulls = []
         for feature in found:
             row = self.log_prob.get(feature)
-            if row is not None and len(feature) > 1:
+            if row is not None and len(feature) > 1 and not {feature[0], feature[-1]} & FRAGMENT_EDGES:
                 pull = row[best] - row[runner_up]
                 if pull > 0:
                     pulls.append((pull, len(feature), feature))
         chosen: list[str] = []
         for _pull, _length, feature in sorted(pulls, reverse=True):
-            if any(feature in word or word in feature for word in chosen):
+            if any(feature in word or word in feature or _overlap(feature, word) for word in chosen):
                 continue
             chosen.append(feature)
             if len(chosen) == EXPLAIN_TOP:
@@ -146,6 +150,11 @@ class TopicClassifier:
             log_prob=data["log_prob"],
             temperature=data["temperature"],
         )
+
+
+def _overlap(one: str, other: str) -> bool:
+    """Whether two n-grams share a 2-gram."""
+    return any(one[start : start + 2] in other for start in range(len(one) - 1))
 
 
 def _fitted_temperature(texts: list[str], labels: list[str], *, alpha: float) -> float:
