@@ -379,3 +379,23 @@ class RosterQueryForm(forms.Form):
 class CallbackForm(forms.Form):
     outcome = forms.ChoiceField(label="回访结果", choices=[("", CHOOSE), *TalkRoomCallback.Outcome.choices])
     note = bounded_text("回访情况", NOTE_MAX_LENGTH, required=False)
+
+
+class TopicMonthForm(forms.Form):
+    """Which month of the legal department's topic review, and which of its lists."""
+
+    month = forms.DateField(
+        label="月份",
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        error_messages={"invalid": "月份格式应为 年-月,例如 2026-10。"},
+    )
+    show = forms.ChoiceField(choices=[("pending", "待确认"), ("confirmed", "已确认")], required=False)
+
+
+class TopicConfirmForm(TopicMonthForm):
+    """One tap on a topic confirms it (or corrects the suggestion to it); the rest brings the reviewer back to the
+    list and page they were on."""
+
+    category = forms.ChoiceField(choices=Category.choices, error_messages={"required": "请选择类别。"})
+    page = forms.IntegerField(min_value=1, required=False)

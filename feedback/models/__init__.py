@@ -1,5 +1,5 @@
 from .cards import CardBatch, CardSequence, EchoCard, EchoCardEvent
-from .classification import TopicModel
+from .classification import TopicModel, TopicMonth
 from .matters import Category, Matter, MatterEvent, MatterHandover
 from .talkroom import DutyShift, TalkRoomCallback
 from .topic import TopicVisit, TopicVisitMatter
@@ -16,6 +16,7 @@ __all__ = [
     "MatterHandover",
     "TalkRoomCallback",
     "TopicModel",
+    "TopicMonth",
     "TopicVisit",
     "TopicVisitMatter",
 ]

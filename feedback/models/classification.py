@@ -35,3 +35,26 @@ class TopicModel(models.Model):
     @property
     def examples(self) -> int:
         return self.bundled_examples + self.confirmed_examples
+
+    @property
+    def accuracy_percent(self) -> str:
+        return f"{self.accuracy * 100:.1f}"
+
+
+class TopicMonth(models.Model):
+    """A month the legal department closed: every matter of it has a confirmed topic, and the topic model has
+    been retrained on them. A row exists only for a closed month."""
+
+    month = models.DateField("月份", unique=True, help_text="该月第一天")
+    closed_at = models.DateTimeField("关闭时间", auto_now_add=True)
+    closed_by = models.ForeignKey(User, verbose_name="关闭人", on_delete=models.PROTECT, related_name="+")
+    matters = models.PositiveIntegerField("诉求件数")
+
+    class Meta:
+        verbose_name = "类别研判月份"
+        verbose_name_plural = "类别研判月份"
+        ordering = ["-month"]
+        constraints = [models.CheckConstraint(condition=Q(month__day=1), name="topic_month_is_first_day")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y年%m月}类别研判"

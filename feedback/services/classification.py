@@ -19,7 +19,7 @@ import csv
 import json
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -31,7 +31,8 @@ from django.utils import timezone
 from feedback import classification
 from feedback.classification.model import Evaluation, TopicClassifier, evaluate
 from feedback.errors import MatterError
-from feedback.models import Category, Matter, TopicModel
+from feedback.models import Category, Matter, TopicModel, TopicMonth
+from feedback.selectors import month_bounds
 from feedback.workflows import MATTER_FLOW
 from jingshi_jiafang.core.actors import is_system_actor
 from jingshi_jiafang.core.audit import Action, audit_record
@@ -173,12 +174,9 @@ def topic_suggest(text: str, *, using: tuple[TopicModel, TopicClassifier] | None
     )
 
 
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    """The first moment of `month` and of the month after, in the bureau's time zone."""
-    first = month.replace(day=1)
-    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    zone = timezone.get_current_timezone()
-    return datetime.combine(first, time.min, zone), datetime.combine(following, time.min, zone)
+def month_of(matter: Matter) -> date:
+    """The month a matter belongs to: the one it was registered in, in the bureau's time zone."""
+    return timezone.localtime(matter.created_at).date().replace(day=1)
 
 
 def previous_month(day: date) -> date:
@@ -217,6 +215,9 @@ def matter_topic_confirm(*, matter: Matter, actor: User, category: str, request=
     if category not in Category.values:
         raise MatterError("请选择类别。")
     matter = MATTER_FLOW.lock(matter)
+    month = month_of(matter)
+    if TopicMonth.objects.filter(month=month).exists():
+        raise MatterError(f"{month:%Y年%m月}的类别研判已经关闭,不能再更改。")
     earlier = matter.category
     matter.category = category
     matter.category_confirmed_by = actor
@@ -233,3 +234,39 @@ def matter_topic_confirm(*, matter: Matter, actor: User, category: str, request=
         detail={"category": category, "was": earlier, "suggested": matter.category_suggested},
     )
     return matter
+
+
+def topic_month_close(*, month: date, actor: User, request=None) -> TopicMonth:
+    """The legal department closes a month once every matter of it has a confirmed topic; the topic model is then
+    retrained on them, after the commit, so next month's suggestions follow this month's decisions."""
+    if not may_review_topics(actor):
+        raise MatterError("只有法制部门可以关闭类别研判月份。")
+    first = month.replace(day=1)
+    if first >= timezone.localdate().replace(day=1):
+        raise MatterError(f"{first:%Y年%m月}尚未结束,月底之后才能关闭。")
+    start, end = month_bounds(first)
+    with transaction.atomic():
+        matters = Matter.objects.filter(created_at__gte=start, created_at__lt=end)
+        total = matters.count()
+        if total == 0:
+            raise MatterError(f"{first:%Y年%m月}没有诉求,无需关闭。")
+        pending = matters.filter(category_confirmed_at__isnull=True).count()
+        if pending:
+            raise MatterError(f"还有 {pending} 件诉求的类别没有确认,全部确认后才能关闭{first:%Y年%m月}。")
+        try:
+            with transaction.atomic():
+                closed = TopicMonth.objects.create(month=first, closed_by=actor, matters=total)
+        except IntegrityError as error:
+            raise MatterError(f"{first:%Y年%m月}的类别研判已经关闭。") from error
+        audit_record(
+            action=Action.STATE_CHANGED,
+            actor=actor,
+            request=request,
+            target=closed,
+            detail={"month": f"{first:%Y-%m}", "matters": total, "closed": True},
+        )
+        # Imported here: the tasks module is built on these services.
+        from feedback.tasks import train_topic_model_task
+
+        transaction.on_commit(train_topic_model_task.delay)
+    return closed
