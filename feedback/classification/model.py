@@ -14,14 +14,15 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from feedback.classification.text import features
+from feedback.classification.text import features, normalise
 
 FORMAT = 1
 # Additive smoothing and the n-gram presence were chosen by 10-fold cross-validation on examples.tsv alone.
 ALPHA = 0.3
 TEMPERATURES = [1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 15.0, 20.0]
 FOLDS = 5
-EXPLAIN_TOP = 6
+EXPLAIN_TOP = 5
+EXPLAIN_CANDIDATES = 8
 # An n-gram that begins or ends with one of these grammatical characters (我的, 现在, 坏了, 们那) reads as a
 # fragment, not a word: it may weigh in the decision but is not shown as a reason for it.
 FRAGMENT_EDGES = frozenset("的了着过们我你他她它这那在是就都也又还很吧呢吗啊呀个和与及或把被让给")
@@ -106,27 +107,46 @@ class TopicClassifier:
         return Prediction(
             label=self.labels[best],
             confidence=posterior[best],
-            words=self._deciding(found, best, runner_up),
+            words=self._deciding(text, found, best, runner_up),
             probabilities=dict(zip(self.labels, posterior, strict=True)),
         )
 
-    def _deciding(self, found: set[str], best: int, runner_up: int) -> list[str]:
-        """The n-grams that pulled most towards the chosen label and away from the runner-up. A single character
-        rarely means anything to a reader, and a 2-gram inside a chosen 3-gram, or a 3-gram sharing two
-        characters with one (申请复, 请复核), says the same twice: both are skipped, and so is a fragment
-        (FRAGMENT_EDGES)."""
-        pulls = []
+    def _deciding(self, text: str, found: set[str], best: int, runner_up: int) -> list[str]:
+        """The words of the text that pulled most towards the chosen label and away from the runner-up.
+
+        The strongest n-grams (EXPLAIN_CANDIDATES of them) are marked where they occur in the text, and the
+        marked stretches are what is shown, strongest first: 上户, 户口 and 没上 read together as 没上户口, which
+        a reader recognises, where three overlapping pieces would not. A single character rarely means anything
+        to a reader and a fragment (FRAGMENT_EDGES) reads as none: neither is a candidate."""
+        pulls: dict[str, float] = {}
         for feature in found:
             row = self.log_prob.get(feature)
             if row is not None and len(feature) > 1 and not {feature[0], feature[-1]} & FRAGMENT_EDGES:
                 pull = row[best] - row[runner_up]
                 if pull > 0:
-                    pulls.append((pull, len(feature), feature))
+                    pulls[feature] = pull
+        strongest = sorted(pulls, key=lambda feature: (pulls[feature], len(feature)), reverse=True)
+        normalised = normalise(text)
+        weight = [0.0] * len(normalised)
+        for feature in strongest[:EXPLAIN_CANDIDATES]:
+            at = normalised.find(feature)
+            while at != -1:
+                for index in range(at, at + len(feature)):
+                    weight[index] = max(weight[index], pulls[feature])
+                at = normalised.find(feature, at + 1)
+        stretches: list[tuple[float, str]] = []
+        start = None
+        for index, value in enumerate([*weight, 0.0]):
+            if value and start is None:
+                start = index
+            elif not value and start is not None:
+                stretches.append((max(weight[start:index]), normalised[start:index]))
+                start = None
         chosen: list[str] = []
-        for _pull, _length, feature in sorted(pulls, reverse=True):
-            if any(feature in word or word in feature or _overlap(feature, word) for word in chosen):
-                continue
-            chosen.append(feature)
+        for _pull, stretch in sorted(stretches, key=lambda pair: pair[0], reverse=True):
+            # A word met again elsewhere in the text (对方 … 判决对方赔偿) is shown once.
+            if not any(stretch in word for word in chosen):
+                chosen.append(stretch)
             if len(chosen) == EXPLAIN_TOP:
                 break
         return chosen
@@ -150,11 +170,6 @@ class TopicClassifier:
             log_prob=data["log_prob"],
             temperature=data["temperature"],
         )
-
-
-def _overlap(one: str, other: str) -> bool:
-    """Whether two n-grams share a 2-gram."""
-    return any(one[start : start + 2] in other for start in range(len(one) - 1))
 
 
 def _fitted_temperature(texts: list[str], labels: list[str], *, alpha: float) -> float:

@@ -172,8 +172,8 @@ class Matter(models.Model):
 
     @property
     def suggestion_percent(self) -> int | None:
-        """The classifier's confidence in its suggestion, in whole percent."""
-        return None if self.category_confidence is None else round(self.category_confidence * 100)
+        """The classifier's confidence in its suggestion, in whole percent, never 100: it is never certain."""
+        return None if self.category_confidence is None else min(round(self.category_confidence * 100), 99)
 
     @property
     def suggestion_is_doubtful(self) -> bool:
