@@ -213,7 +213,9 @@ class AnalyseForm(MatterActionForm):
             "initial", {"category": matter.category or matter.category_suggested, "urgency": matter.urgency}
         )
         super().__init__(*args, matter=matter, **kwargs)
-        if matter.category_suggested and not matter.category:
+        if matter.category_confirmed_at:
+            self.fields["category"].help_text = f"法制部门已确认类别为“{matter.get_category_display()}”,研判不能更改。"
+        elif matter.category_suggested and not matter.category:
             self.fields["category"].help_text = (
                 f"系统建议“{matter.get_category_suggested_display()}”,把握 {matter.suggestion_percent}%"
                 f"{'(把握不大,请仔细判断)' if matter.suggestion_is_doubtful else ''}。请核对后保存。"

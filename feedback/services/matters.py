@@ -89,16 +89,15 @@ def matter_register(
 
 @transaction.atomic
 def matter_analyse(*, matter: Matter, actor: User, category: str, urgency: str, note: str = "", request=None) -> Matter:
-    """研判: category and urgency decided."""
+    """研判: category and urgency decided. A topic the legal department has confirmed stands: 研判 cannot change it."""
     _bounded(note, NOTE_MAX_LENGTH, "研判意见")
-    return MATTER_FLOW.act(
-        matter,
-        "analyse",
-        actor=actor,
-        note=note or "研判",
-        request=request,
-        fields={"category": category, "urgency": urgency},
-    )
+
+    def decided(locked: Matter) -> dict:
+        if locked.category_confirmed_at and category != locked.category:
+            raise MatterError(f"法制部门已确认类别为“{locked.get_category_display()}”,研判不能更改。")
+        return {"category": category, "urgency": urgency}
+
+    return MATTER_FLOW.act(matter, "analyse", actor=actor, note=note or "研判", request=request, fields=decided)
 
 
 @transaction.atomic

@@ -344,3 +344,18 @@ def call_command_output(*args, **options) -> str:
     out = io.StringIO()
     call_command(*args, stdout=out, **options)
     return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_analysis_cannot_change_a_topic_the_legal_department_confirmed(client, duty, legal):
+    matter = walk_in(duty, "身份证丢了,补办要跑县城好几趟")
+    services.matter_topic_confirm(matter=matter, actor=legal, category=Category.LAW_ENFORCEMENT)
+    client.force_login(duty)
+    assert "法制部门已确认类别为“执法服务”,研判不能更改。" in client.get(matter.get_absolute_url()).content.decode()
+    with pytest.raises(services.MatterError, match="法制部门已确认类别为“执法服务”"):
+        services.matter_analyse(matter=matter, actor=duty, category=Category.OTHER, urgency="normal")
+    matter.refresh_from_db()
+    assert matter.state == Matter.State.REPORTED and matter.category == Category.LAW_ENFORCEMENT
+    services.matter_analyse(matter=matter, actor=duty, category=Category.LAW_ENFORCEMENT, urgency="urgent")
+    matter.refresh_from_db()
+    assert matter.state == Matter.State.ANALYSED and matter.urgency == "urgent"
