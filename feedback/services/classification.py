@@ -236,9 +236,10 @@ def matter_topic_confirm(*, matter: Matter, actor: User, category: str, request=
     return matter
 
 
-def topic_month_close(*, month: date, actor: User, request=None) -> TopicMonth:
+def topic_month_close(*, month: date, actor: User, retrain: bool = True, request=None) -> TopicMonth:
     """The legal department closes a month once every matter of it has a confirmed topic; the topic model is then
-    retrained on them, after the commit, so next month's suggestions follow this month's decisions."""
+    retrained on them, after the commit, so next month's suggestions follow this month's decisions. (`retrain`
+    is False only for a caller that closes several months and trains once itself: the demo.)"""
     if not may_review_topics(actor):
         raise MatterError("只有法制部门可以关闭类别研判月份。")
     first = month.replace(day=1)
@@ -265,8 +266,9 @@ def topic_month_close(*, month: date, actor: User, request=None) -> TopicMonth:
             target=closed,
             detail={"month": f"{first:%Y-%m}", "matters": total, "closed": True},
         )
-        # Imported here: the tasks module is built on these services.
-        from feedback.tasks import train_topic_model_task
+        if retrain:
+            # Imported here: the tasks module is built on these services.
+            from feedback.tasks import train_topic_model_task
 
-        transaction.on_commit(train_topic_model_task.delay)
+            transaction.on_commit(train_topic_model_task.delay)
     return closed

@@ -64,6 +64,8 @@ def wipe_county() -> None:
         feedback.MatterHandover,
         feedback.TopicVisitMatter,
         feedback.TopicVisit,
+        feedback.TopicMonth,
+        feedback.TopicModel,
         feedback.Matter.objects.filter(duplicate_of__isnull=False),
         feedback.Matter,
         feedback.EchoCard,
@@ -377,3 +379,29 @@ def test_demo_corrections_use_only_values_the_visit_form_offers():
         assert values, field
         used = {value for pair in values for value in pair}
         assert used <= offered, (field, used - offered)
+
+
+def test_the_legal_department_has_closed_the_months_before_last_and_left_half_of_last_month(client):
+    from django.utils import timezone
+
+    from feedback.models import Matter, TopicModel, TopicMonth
+    from feedback.selectors import matters_of_month
+    from feedback.services.classification import previous_month
+
+    out = seed("--households", "1500", "--days", "90")
+    last = previous_month(timezone.localdate())
+    closed = list(TopicMonth.objects.values_list("month", flat=True))
+    assert (
+        closed
+        and all(month < last for month in closed)
+        and f"months of topics closed by the legal department: {len(closed)}." in out
+    )
+    assert not Matter.objects.filter(category_suggested="").exists()
+    for month in closed:
+        assert not matters_of_month(month).filter(category_confirmed_at__isnull=True).exists()
+    of_last = matters_of_month(last)
+    assert of_last.filter(category_confirmed_at__isnull=True).count() == of_last.count() - of_last.count() // 2
+    assert TopicModel.objects.order_by("-version").first().confirmed_examples > 0
+    log_in_as(client, User.objects.get(username="legal"))
+    page = client.get("/topics/").content.decode()
+    assert 'data-testid="topic-item"' in page and "待确认" in page

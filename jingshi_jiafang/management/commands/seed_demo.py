@@ -6,6 +6,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from feedback.demo import seed_feedback, seed_matter_history, seed_topic_visits
+from feedback.demo_topics import seed_topic_review
 from ledger.demo import seed_ledger
 from ledger.demo_pairing import seed_pairing, seed_teams
 from visits.demo import seed_county
@@ -40,6 +41,7 @@ class Command(BaseCommand):
                 with connection.cursor() as cursor:
                     cursor.execute("ANALYZE")
             seed_topic_visits(rng=random.Random(seed), today=timezone.localdate())
+            closed_months = seed_topic_review(today=timezone.localdate())
             seed_feedback(rng=random.Random(seed), today=timezone.localdate())
             seed_ledger(rng=random.Random(seed), today=timezone.localdate())
             pairing = seed_pairing(rng=random.Random(seed), today=timezone.localdate())
@@ -51,6 +53,6 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Pairing: {pairing.pairs} pairs, {pairing.contacts} contacts, {pairing.visits} pairing visits; "
-            f"{teams} community police service teams."
+            f"{teams} community police service teams; months of topics closed by the legal department: {closed_months}."
         )
         self.stdout.write("Demo logins: python manage.py demo_logins")
