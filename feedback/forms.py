@@ -199,8 +199,9 @@ class MatterActionForm(forms.Form):
 
 
 class AnalyseForm(MatterActionForm):
-    # No category is pre-selected: an unchanged form would file the matter under the first one. (When a
-    # classifier suggests one, that suggestion is the place to start from.)
+    # The form opens on the category of record or else on the classifier's suggestion, with how sure it is, so
+    # the dispatcher checks it rather than starts from nothing. Without either nothing is pre-selected: an
+    # unchanged form would file the matter under the first category.
     category = forms.ChoiceField(
         label="类别", choices=[("", CHOOSE), *Category.choices], error_messages={"required": "请选择类别。"}
     )
@@ -208,8 +209,17 @@ class AnalyseForm(MatterActionForm):
     note = bounded_text("研判意见", NOTE_MAX_LENGTH, required=False)
 
     def __init__(self, *args, matter: Matter, **kwargs):
-        kwargs.setdefault("initial", {"category": matter.category, "urgency": matter.urgency})
+        kwargs.setdefault(
+            "initial", {"category": matter.category or matter.category_suggested, "urgency": matter.urgency}
+        )
         super().__init__(*args, matter=matter, **kwargs)
+        if matter.category_confirmed_at:
+            self.fields["category"].help_text = f"法制部门已确认类别为“{matter.get_category_display()}”,研判不能更改。"
+        elif matter.category_suggested and not matter.category:
+            self.fields["category"].help_text = (
+                f"系统建议“{matter.get_category_suggested_display()}”,把握 {matter.suggestion_percent}%"
+                f"{'(把握不大,请仔细判断)' if matter.suggestion_is_doubtful else ''}。请核对后保存。"
+            )
 
 
 class MergeForm(MatterActionForm):
@@ -371,3 +381,23 @@ class RosterQueryForm(forms.Form):
 class CallbackForm(forms.Form):
     outcome = forms.ChoiceField(label="回访结果", choices=[("", CHOOSE), *TalkRoomCallback.Outcome.choices])
     note = bounded_text("回访情况", NOTE_MAX_LENGTH, required=False)
+
+
+class TopicMonthForm(forms.Form):
+    """Which month of the legal department's topic review, and which of its lists."""
+
+    month = forms.DateField(
+        label="月份",
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        error_messages={"invalid": "月份格式应为 年-月,例如 2026-10。"},
+    )
+    show = forms.ChoiceField(choices=[("pending", "待确认"), ("confirmed", "已确认")], required=False)
+
+
+class TopicConfirmForm(TopicMonthForm):
+    """One tap on a topic confirms it (or corrects the suggestion to it); the rest brings the reviewer back to the
+    list and page they were on."""
+
+    category = forms.ChoiceField(choices=Category.choices, error_messages={"required": "请选择类别。"})
+    page = forms.IntegerField(min_value=1, required=False)

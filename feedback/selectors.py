@@ -7,7 +7,7 @@ from django.contrib.auth.hashers import check_password
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from feedback.models import DutyShift, EchoCard, Matter, TalkRoomCallback, TopicVisit
+from feedback.models import DutyShift, EchoCard, Matter, TalkRoomCallback, TopicModel, TopicMonth, TopicVisit
 
 # Who sees which matter, batch, slip or topic visit is answered in feedback/scopes.py; the views and the top layer
 # keep importing these from here.
@@ -366,3 +366,46 @@ def timeline_events(*, household: Household) -> list[TimelineEvent]:
         for card in household.echo_cards.filter(handed_out_at__isnull=False)
     ]
     return events
+
+
+# The legal department's topic review.
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    """The first moment of `month` and of the month after, in the bureau's time zone."""
+    first = month.replace(day=1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    zone = timezone.get_current_timezone()
+    return datetime.combine(first, time.min, zone), datetime.combine(following, time.min, zone)
+
+
+def matters_of_month(month: date) -> QuerySet[Matter]:
+    start, end = month_bounds(month)
+    return Matter.objects.filter(created_at__gte=start, created_at__lt=end)
+
+
+def topic_review_queue(*, month: date, confirmed: bool) -> QuerySet[Matter]:
+    """A month's matters waiting for the legal department, least sure suggestion first; or those it confirmed,
+    latest first."""
+    listed = matters_of_month(month).filter(category_confirmed_at__isnull=not confirmed)
+    listed = listed.select_related("household__village", "category_confirmed_by")
+    if confirmed:
+        return listed.order_by("-category_confirmed_at", "-pk")
+    return listed.order_by(F("category_confidence").asc(nulls_first=True), "created_at", "pk")
+
+
+def topic_month_summary(*, month: date) -> dict:
+    """How many matters the month has, how many are confirmed, and whether it is closed."""
+    counts = matters_of_month(month).aggregate(
+        total=Count("pk"), confirmed=Count("pk", filter=Q(category_confirmed_at__isnull=False))
+    )
+    return {
+        **counts,
+        "pending": counts["total"] - counts["confirmed"],
+        "closed": TopicMonth.objects.filter(month=month.replace(day=1)).select_related("closed_by").first(),
+    }
+
+
+def topic_model_in_use_row() -> TopicModel | None:
+    """The version in use, or None before the first suggestion ever trained one."""
+    return TopicModel.objects.order_by("-version").first()

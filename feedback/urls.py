@@ -1,6 +1,6 @@
 from django.urls import path
 
-from feedback.views import cards, matters, public, talkroom, topic
+from feedback.views import cards, matters, public, talkroom, topic, topics
 
 app_name = "feedback"
 
@@ -28,5 +28,8 @@ urlpatterns = [
     path("topic-visits/new/", topic.topic_visit_create, name="topic_visit_create"),
     path("topic-visits/<int:pk>/", topic.topic_visit_detail, name="topic_visit_detail"),
     path("topic-visits/<int:pk>/matters/", topic.topic_visit_add_matters, name="topic_visit_add_matters"),
+    path("topics/", topics.topic_review, name="topic_review"),
+    path("topics/matters/<int:pk>/confirm/", topics.topic_confirm, name="topic_confirm"),
+    path("topics/close/", topics.topic_month_close, name="topic_month_close"),
     path("topic-visit-items/<int:pk>/solution/", topic.topic_visit_solution, name="topic_visit_solution"),
 ]

@@ -103,6 +103,15 @@ SCOPING_CASES = {
         "post",
         {"analyse-category": "other", "analyse-urgency": "normal"},
     ),
+    # The legal department reviews the whole county's matters: nobody of that role is out of scope.
+    "feedback:topic_confirm": Case(
+        lambda f: {"pk": f["matter"].pk},
+        ("legal",),
+        (),
+        "post",
+        {"category": "other", "month": "2026-11", "show": "pending"},
+        forbidden=("alice", "charlie", "duty_a", "leader"),
+    ),
     "feedback:card_batch_print": Case(lambda f: {"pk": f["card_batch"].pk}, ("bob",), ("charlie", "head_b")),
     "feedback:card_hand_out": Case(lambda f: {"pk": f["visit"].pk}, ("alice",), ("charlie",), forbidden=("bob",)),
     "feedback:contact_card_print": Case(
@@ -277,6 +286,7 @@ def fixtures(alice_household, alice, bob, charlie, station_b, village_b):
         "village_b": village_b,
         "secadmin": secadmin,
         "auditor": auditor,
+        "legal": UserFactory(username="legal", role=User.Role.LEGAL),
         "cadre_link": cadre_link,
         "export_job": _ready_export_job(auditor),
         "other_auditor": UserFactory(username="other_auditor", role=User.Role.AUDITOR),

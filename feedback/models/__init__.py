@@ -1,4 +1,5 @@
 from .cards import CardBatch, CardSequence, EchoCard, EchoCardEvent
+from .classification import TopicModel, TopicMonth
 from .matters import Category, Matter, MatterEvent, MatterHandover
 from .talkroom import DutyShift, TalkRoomCallback
 from .topic import TopicVisit, TopicVisitMatter
@@ -14,6 +15,8 @@ __all__ = [
     "MatterEvent",
     "MatterHandover",
     "TalkRoomCallback",
+    "TopicModel",
+    "TopicMonth",
     "TopicVisit",
     "TopicVisitMatter",
 ]

@@ -1,6 +1,13 @@
 """Every write of the feedback app. Split by subject; import from here."""
 
 from .cards import card_batch_issue, card_batch_sheet, card_echo, card_hand_out, card_void
+from .classification import (
+    matter_topic_confirm,
+    month_of,
+    topic_model_train,
+    topic_month_close,
+    topics_classify_month,
+)
 from .intake import query_password_reissue
 from .matters import (
     MatterError,
@@ -44,9 +51,14 @@ __all__ = [
     "matter_reopen",
     "matter_send_back",
     "matter_start",
+    "matter_topic_confirm",
+    "month_of",
     "query_password_reissue",
+    "topic_model_train",
+    "topic_month_close",
     "topic_visit_add_matters",
     "topic_visit_create",
     "topic_visit_record_solution",
+    "topics_classify_month",
     "walk_in_register",
 ]

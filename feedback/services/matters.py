@@ -19,6 +19,7 @@ from feedback.errors import MatterError
 from feedback.models import Category, Matter, MatterEvent, MatterHandover, TalkRoomCallback
 from feedback.models.matters import NOTE_MAX_LENGTH, RESULT_MAX_LENGTH
 from feedback.selectors import RATINGS, answer_rating, overdue
+from feedback.services.classification import topic_suggest
 from feedback.workflows import MATTER_FLOW
 from jingshi_jiafang.core.actors import is_system_actor
 from jingshi_jiafang.core.audit import Action, audit_record
@@ -62,8 +63,10 @@ def matter_register(
     submission_key: uuid.UUID | None = None,
     request=None,
 ) -> Matter:
-    """A matter heard on any channel enters the flow as 汇报 (reported)."""
+    """A matter heard on any channel enters the flow as 汇报 (reported), with the topic the classifier suggests for
+    it (in-process and cheap: the 研判 form opens on it)."""
     matter = Matter.objects.create(
+        **topic_suggest(content).fields(),
         reference=new_reference(),
         channel=channel,
         content=content,
@@ -83,16 +86,15 @@ def matter_register(
 
 @transaction.atomic
 def matter_analyse(*, matter: Matter, actor: User, category: str, urgency: str, note: str = "", request=None) -> Matter:
-    """研判: category and urgency decided."""
+    """研判: category and urgency decided. A topic the legal department has confirmed stands: 研判 cannot change it."""
     _bounded(note, NOTE_MAX_LENGTH, "研判意见")
-    return MATTER_FLOW.act(
-        matter,
-        "analyse",
-        actor=actor,
-        note=note or "研判",
-        request=request,
-        fields={"category": category, "urgency": urgency},
-    )
+
+    def decided(locked: Matter) -> dict:
+        if locked.category_confirmed_at and category != locked.category:
+            raise MatterError(f"法制部门已确认类别为“{locked.get_category_display()}”,研判不能更改。")
+        return {"category": category, "urgency": urgency}
+
+    return MATTER_FLOW.act(matter, "analyse", actor=actor, note=note or "研判", request=request, fields=decided)
 
 
 @transaction.atomic

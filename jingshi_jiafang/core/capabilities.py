@@ -214,6 +214,11 @@ def may_read_topic_visits(user: User) -> bool:
     return _role_in(user, {Role.LEADER} | COUNTY_WIDE_ROLES)
 
 
+def may_review_topics(user: User) -> bool:
+    """法制部门 confirms or corrects the topic of each month's matters, which the topic model then learns from."""
+    return _role_in(user, {Role.LEGAL})
+
+
 def may_lead_topic_visits(user: User) -> bool:
     """A bureau leader (局领导) creates and leads a topic visit."""
     return _role_in(user, {Role.LEADER})

@@ -231,6 +231,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feedback.tasks.escalate_overdue_matters_task",
         "schedule": 3600.0,
     },
+    # The legal department's monthly classification: last month's matters not yet confirmed get a suggestion.
+    "classify-month-topics": {
+        "task": "feedback.tasks.classify_month_task",
+        "schedule": crontab(day_of_month=1, hour=1, minute=0),
+    },
     # Anchors the audit chain outside the database (core/audit.py); entries newer than the last checkpoint
     # are what a deletion could still remove unnoticed, so keep the period short.
     "audit-checkpoint": {

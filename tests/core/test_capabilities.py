@@ -99,6 +99,7 @@ WHO_MAY = {
     "may_arrange_duty": HEADS,
     "may_read_topic_visits": {"leader", "legal", "evaluator"},
     "may_lead_topic_visits": {"leader"},
+    "may_review_topics": {"legal"},
     "may_administer_reference_data": {"admin"},
     "may_administer_security": {"security_admin"},
     "may_read_audit_log": {"auditor"},

@@ -78,6 +78,8 @@ def wipe_county() -> None:
         feedback.MatterHandover,
         feedback.TopicVisitMatter,
         feedback.TopicVisit,
+        feedback.TopicMonth,
+        feedback.TopicModel,
         feedback.Matter.objects.filter(duplicate_of__isnull=False),
         feedback.Matter,
         feedback.EchoCard,
@@ -405,3 +407,29 @@ def test_the_last_two_weeks_of_the_demo_have_daily_notices_built_as_the_job_buil
     assert [review.day for review in reviews] == [today - timedelta(days=n) for n in range(DEMO_REVIEW_DAYS, 0, -1)]
     assert all(review.built_by is None and review.rebuilt_count == 0 for review in reviews)
     assert sum(review.figures["visits"]["total"] for review in reviews) > 0
+
+
+def test_the_legal_department_has_closed_the_months_before_last_and_left_half_of_last_month(client):
+    from django.utils import timezone
+
+    from feedback.models import Matter, TopicModel, TopicMonth
+    from feedback.selectors import matters_of_month
+    from feedback.services.classification import previous_month
+
+    out = seed("--households", "1500", "--days", "90")
+    last = previous_month(timezone.localdate())
+    closed = list(TopicMonth.objects.values_list("month", flat=True))
+    assert (
+        closed
+        and all(month < last for month in closed)
+        and f"months of topics closed by the legal department: {len(closed)}." in out
+    )
+    assert not Matter.objects.filter(category_suggested="").exists()
+    for month in closed:
+        assert not matters_of_month(month).filter(category_confirmed_at__isnull=True).exists()
+    of_last = matters_of_month(last)
+    assert of_last.filter(category_confirmed_at__isnull=True).count() == of_last.count() - of_last.count() // 2
+    assert TopicModel.objects.order_by("-version").first().confirmed_examples > 0
+    log_in_as(client, User.objects.get(username="legal"))
+    page = client.get("/topics/").content.decode()
+    assert 'data-testid="topic-item"' in page and "待确认" in page

@@ -9,6 +9,7 @@ from evaluation.demo_callbacks import seed_callbacks
 from evaluation.demo_questionnaires import seed_questionnaires
 from evaluation.demo_reviews import DEMO_REVIEW_DAYS, seed_reviews
 from feedback.demo import seed_feedback, seed_matter_history, seed_topic_visits
+from feedback.demo_topics import seed_topic_review
 from ledger.demo import seed_ledger
 from ledger.demo_pairing import seed_pairing, seed_teams
 from visits.demo import seed_county
@@ -43,6 +44,7 @@ class Command(BaseCommand):
                 with connection.cursor() as cursor:
                     cursor.execute("ANALYZE")
             seed_topic_visits(rng=random.Random(seed), today=timezone.localdate())
+            closed_months = seed_topic_review(today=timezone.localdate())
             seed_feedback(rng=random.Random(seed), today=timezone.localdate())
             seed_ledger(rng=random.Random(seed), today=timezone.localdate())
             pairing = seed_pairing(rng=random.Random(seed), today=timezone.localdate())
@@ -58,7 +60,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Pairing: {pairing.pairs} pairs, {pairing.contacts} contacts, {pairing.visits} pairing visits; "
-            f"{teams} community police service teams; {callbacks} next-day callbacks; {reviews} daily notices."
+            f"{teams} community police service teams; {callbacks} next-day callbacks; {reviews} daily notices; "
+            f"months of topics closed by the legal department: {closed_months}."
         )
         self.stdout.write(
             f"Evaluation: {surveys.questionnaires} questionnaires with {surveys.responses} responses, "
