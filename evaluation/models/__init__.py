@@ -1,3 +1,4 @@
 from .callbacks import Callback, CallbackAttempt, Satisfaction
+from .summaries import UnitDaySummary, VillageDaySummary
 
-__all__ = ["Callback", "CallbackAttempt", "Satisfaction"]
+__all__ = ["Callback", "CallbackAttempt", "Satisfaction", "UnitDaySummary", "VillageDaySummary"]
