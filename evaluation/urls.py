@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401  (each part of the evaluation centre adds its pages here)
+from django.urls import path
+
+from evaluation.views import dashboard
 
 app_name = "evaluation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("evaluation/dashboard/", dashboard.dashboard, name="dashboard"),
+    path("evaluation/dashboard/wall/", dashboard.dashboard_wall, name="dashboard_wall"),
+    path("evaluation/dashboard/areas/<int:pk>/", dashboard.dashboard, name="dashboard_area"),
+    path("evaluation/dashboard/areas/<int:pk>/wall/", dashboard.dashboard_wall, name="dashboard_area_wall"),
+]
