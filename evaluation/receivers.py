@@ -95,3 +95,11 @@ def connect() -> None:
         post_delete.connect(_of_visit_changed, sender=model, dispatch_uid=f"summaries_{model.__name__}_deleted")
     post_save.connect(_night_plan_changed, sender=NightVisitPlan, dispatch_uid="summaries_night_plan_saved")
     post_delete.connect(_night_plan_changed, sender=NightVisitPlan, dispatch_uid="summaries_night_plan_deleted")
+
+
+def discard_pending() -> None:
+    """Forget the rebuilds this transaction has scheduled: for a caller about to rebuild every day anyway (the
+    demo loader's last step), which would otherwise rebuild them a second time at commit."""
+    connection.run_on_commit[:] = [
+        entry for entry in connection.run_on_commit if not isinstance(entry[1], _PendingRefresh)
+    ]

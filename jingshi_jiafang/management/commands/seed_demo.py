@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from evaluation.demo_summaries import seed_summaries
 from feedback.demo import seed_feedback, seed_matter_history, seed_topic_visits
 from ledger.demo import seed_ledger
 from ledger.demo_pairing import seed_pairing, seed_teams
@@ -44,6 +45,8 @@ class Command(BaseCommand):
             seed_ledger(rng=random.Random(seed), today=timezone.localdate())
             pairing = seed_pairing(rng=random.Random(seed), today=timezone.localdate())
             teams = seed_teams(rng=random.Random(seed), today=timezone.localdate())
+            # Last: the dashboard's summary tables are built from everything the seeders above wrote.
+            summaries = seed_summaries(today=timezone.localdate())
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo county loaded: {result.towns} towns, {result.villages} villages, {result.households} households."
@@ -53,4 +56,9 @@ class Command(BaseCommand):
             f"Pairing: {pairing.pairs} pairs, {pairing.contacts} contacts, {pairing.visits} pairing visits; "
             f"{teams} community police service teams."
         )
+        if summaries is not None:
+            self.stdout.write(
+                f"Dashboard summaries {summaries.start}..{summaries.end}: {summaries.village_rows} village rows, "
+                f"{summaries.unit_rows} unit rows."
+            )
         self.stdout.write("Demo logins: python manage.py demo_logins")
