@@ -3,7 +3,5 @@
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.navigation import NavItem
 
-NAV_ITEMS = (
-    NavItem("数据看板", "evaluation:dashboard", can.may_view_dashboard),
-    NavItem("指挥大屏", "evaluation:dashboard_wall", can.may_view_dashboard),
-)
+# One entry: the wall mode (指挥大屏) is a button on the dashboard, for the command centre's screen.
+NAV_ITEMS = (NavItem("数据看板", "evaluation:dashboard", can.may_view_dashboard),)

@@ -23,18 +23,38 @@
     return target;
   }
 
-  function navigateOn(chart, urls) {
+  function open(url) {
+    if (!url) { return; }
+    if (url.charAt(0) === "#") {
+      var target = document.querySelector(url);
+      if (target) { target.scrollIntoView(); }
+      return;
+    }
+    window.location.href = url;
+  }
+
+  function navigateOn(chart, urls, byColumn) {
     if (!urls) { return; }
-    chart.on("click", function (params) {
-      var url = urls[params.dataIndex];
-      if (!url) { return; }
-      if (url.charAt(0) === "#") {
-        var target = document.querySelector(url);
-        if (target) { target.scrollIntoView({ behavior: "smooth" }); }
-        return;
-      }
-      window.location.href = url;
+    if (!byColumn) {
+      chart.on("click", function (params) { open(urls[params.dataIndex]); });
+      return;
+    }
+    // A column chart: a click anywhere in a category's column opens it, not only on a bar (the bars of one
+    // category stand side by side with gaps, and a thin bar is hard to hit).
+    chart.getZr().on("click", function (event) {
+      var point = [event.offsetX, event.offsetY];
+      if (!chart.containPixel("grid", point)) { return; }
+      var index = chart.convertFromPixel({ seriesIndex: 0 }, point)[0];
+      open(urls[index]);
     });
+    chart.getZr().on("mousemove", function (event) {
+      var inside = chart.containPixel("grid", [event.offsetX, event.offsetY]);
+      chart.getZr().setCursorStyle(inside ? "pointer" : "default");
+    });
+  }
+
+  function twoLines(name) {
+    return name.length > 2 ? name.slice(0, 2) + "\n" + name.slice(2) : name;
   }
 
   function emptyText(element, message) {
@@ -84,7 +104,8 @@
     },
     topics: function (d) {
       return {
-        xAxis: { type: "category", data: d.names, axisLabel: { interval: 0 } },
+        // Four-character category names side by side overlap: two characters a line.
+        xAxis: { type: "category", data: d.names, axisLabel: { interval: 0, formatter: twoLines } },
         yAxis: { type: "value", name: "件" },
         series: [{ type: "bar", data: d.values, cursor: "pointer", label: { show: true, position: "top" } }],
         urls: d.urls
@@ -98,8 +119,8 @@
         legend: { bottom: 0 },
         color: ["#2e7d32", "#f9a825", "#c62828"],
         series: [{
-          type: "pie", radius: ["35%", "65%"],
-          label: { formatter: "{b}\n{c}({d}%)" },
+          type: "pie", radius: ["28%", "52%"], center: ["50%", "45%"],
+          label: { formatter: "{b}\n{c}({d}%)", color: text },
           data: d.names.map(function (name, i) { return { name: name, value: d.values[i] }; })
         }]
       };
@@ -117,7 +138,7 @@
     delete option.urls;
     var chart = echarts.init(element, theme);
     chart.setOption(merge(merge({}, base), option));
-    navigateOn(chart, urls);
+    navigateOn(chart, urls, option.xAxis && option.xAxis.type === "category");
     element.setAttribute("data-drawn", "true");
     charts.push(chart);
   });

@@ -194,7 +194,7 @@ def test_the_dashboard_menu_entry_is_offered_to_leaders_and_not_officers(client,
     AreaLinkFactory(user=leader, area=day.town)
     log_in_as(client, leader)
     page = client.get(reverse("home")).content.decode()
-    assert reverse("evaluation:dashboard") in page and "指挥大屏" in page
+    assert reverse("evaluation:dashboard") in page and "数据看板" in page
     log_in_as(client, day.officer_1)
     assert reverse("evaluation:dashboard") not in client.get(reverse("home")).content.decode()
 
