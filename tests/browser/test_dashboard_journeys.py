@@ -168,3 +168,20 @@ def test_the_wall_mode_draws_large_figures_and_charts_in_the_dark(live_server, b
     page.wait_for_timeout(800)
     screenshot(page, "dashboard-wall")
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_evaluator_reads_the_dashboard_on_a_phone(live_server, phone_page):
+    leader = UserFactory(username="juzhang", name="周局长", role=User.Role.LEADER, unit=BureauFactory())
+    _county(leader)
+    UserFactory(username="fangping", name="访评员甲", role=User.Role.EVALUATOR, unit=BureauFactory())
+    page = phone_page
+    log_in(page, live_server, "fangping", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/evaluation/dashboard/")
+    expect(page.get_by_role("heading", name="全县数据看板")).to_be_visible()
+    expect(page.locator('[data-figure="households"]')).to_be_visible()
+    page.locator("#chart-trend").scroll_into_view_if_needed()
+    expect(page.locator("#chart-trend canvas")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    page.wait_for_timeout(800)
+    screenshot(page, "dashboard-phone", full_page=True)

@@ -148,3 +148,19 @@ def test_a_day_with_nothing_left_loses_its_rows():
     Matter.objects.filter(household__village=built.village_2).delete()
     summaries_refresh(day=DAY)
     assert not VillageDaySummary.objects.filter(village=built.village_2, day=DAY).exists()
+
+
+@pytest.mark.postgres
+def test_refresh_counts_the_same_day_in_postgresql():
+    """Local days (Asia/Shanghai) are cut by the database: the arithmetic above, on PostgreSQL."""
+    test_refresh_counts_a_hand_built_day()
+
+
+def test_the_daily_and_hourly_jobs_are_scheduled_and_the_hourly_one_refreshes_today(settings):
+    from django.utils import timezone
+
+    from evaluation.tasks import refresh_today_summaries_task
+
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"evaluation.tasks.refresh_summaries_task", "evaluation.tasks.refresh_today_summaries_task"} <= tasks
+    assert refresh_today_summaries_task.delay().get().startswith(timezone.localdate().isoformat())
