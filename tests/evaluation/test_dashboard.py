@@ -22,7 +22,7 @@ from tests.core.factories import (
     UserFactory,
     VillageFactory,
 )
-from tests.evaluation.summaries_data import DAY, at, build_day
+from tests.evaluation.summaries_data import DAY, at, build_day, matter
 from tests.visits.factories import VisitFactory
 from visits.models import Finding, RegistrationCorrection, Visit
 
@@ -138,10 +138,15 @@ def test_county_bars_drill_down_to_towns_then_villages_then_records(client, eval
 
 
 def test_the_funnel_and_topics_carry_record_links_at_a_village(client, evaluator, day):
+    h1 = day.households[0]
+    matter(unit=day.room_1, household=h1, created=at(DAY, 12))
+    dispatched = matter(unit=day.room_1, household=h1, created=at(DAY, 12))
+    Matter.objects.filter(pk=dispatched.pk).update(state=Matter.State.DISPATCHED)
     data = _page(client, evaluator, day.village_1).context["chart_data"]
     assert data["funnel"]["names"] == ["汇报", "研判", "分流", "处理", "办结"]
-    # Two matters of the village received in March, both closed since: each stage counts both.
-    assert data["funnel"]["values"] == [2, 2, 2, 2, 2]
+    # Four matters of the village received in March: two closed, one dispatched, one just reported. A stage
+    # counts those that have reached it.
+    assert data["funnel"]["values"] == [4, 3, 3, 2, 2]
     assert all(url.startswith(reverse("feedback:matter_list")) for url in data["funnel"]["urls"])
     assert "category=public_security" in data["topics"]["urls"][0]
 
@@ -259,3 +264,15 @@ def test_the_cadre_s_home_says_when_the_month_has_no_figures_yet(client):
     log_in_as(client, cadre)
     page = client.get(reverse("home")).content.decode()
     assert "联系村(居) · 本月数据" in page and "本月还没有汇总数据" in page
+
+
+def test_a_period_without_summaries_says_what_to_do(client, evaluator):
+    VillageFactory()
+    page = _page(client, evaluator).content.decode()
+    assert "这段时间还没有汇总数据" in page and "refresh_summaries" in page
+
+
+def test_a_year_outside_the_window_is_refused_with_a_message(client, evaluator, day):
+    response = _page(client, evaluator, period="year", year="1990")
+    assert response.context["period"].kind == "month"
+    assert "年份应在" in response.content.decode()
