@@ -244,7 +244,7 @@ def _stages(villages: QuerySet[Area], period: Period) -> list[tuple[str, int]]:
 
 
 def dashboard(*, scope: Scope, period: Period) -> Dashboard:
-    """Everything the dashboard page draws: seven queries, whatever the county's size."""
+    """Everything the dashboard page draws: six queries, whatever the county's size."""
     villages = scope.villages
     in_period = VillageDaySummary.objects.filter(village__in=villages, day__range=(period.start, period.end))
     level = scope.level
