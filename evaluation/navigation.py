@@ -9,4 +9,6 @@ NAV_ITEMS = (
     NavItem("每日通报", "evaluation:review_list", can.may_read_daily_reviews),
     NavItem("问卷调查", "evaluation:questionnaire_list", can.may_read_questionnaire_results),
     NavItem("实地考核", "evaluation:field_check_list", can.may_record_field_checks),
+    # The wall mode (指挥大屏) is a button on the dashboard, for the command centre's screen.
+    NavItem("数据看板", "evaluation:dashboard", can.may_view_dashboard),
 )

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from evaluation.services.callbacks import callbacks_create
 from evaluation.services.reviews import daily_review_build
+from evaluation.services.summaries import summaries_refresh
 from jingshi_jiafang.core.actors import system_actor
 
 
@@ -25,3 +26,18 @@ def daily_review_task(day: str | None = None) -> int:
     Run twice for a day, the second run finds the first's record and changes nothing."""
     when = date.fromisoformat(day) if day else timezone.localdate() - timedelta(days=1)
     return daily_review_build(day=when, actor=system_actor()).pk
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def refresh_summaries_task(day: str | None = None) -> str:
+    """The dashboard's summary rows of `day` (YYYY-MM-DD; default yesterday), rebuilt: every morning after the
+    callbacks job, so yesterday's row is final; `refresh_today_summaries_task` keeps today's fresh."""
+    target = date.fromisoformat(day) if day else timezone.localdate() - timedelta(days=1)
+    result = summaries_refresh(day=target)
+    return f"{target}: {result.village_rows} village rows, {result.unit_rows} unit rows written"
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def refresh_today_summaries_task() -> str:
+    """Hourly: today's rows, so the dashboard's "this month" is at most an hour behind."""
+    return refresh_summaries_task(timezone.localdate().isoformat())

@@ -2,7 +2,7 @@ from datetime import date
 
 from django.urls import path, register_converter
 
-from evaluation.views import callbacks, field_checks, questionnaires, reviews
+from evaluation.views import callbacks, dashboard, field_checks, questionnaires, reviews
 
 app_name = "evaluation"
 
@@ -56,4 +56,8 @@ urlpatterns = [
         field_checks.field_check_for_ledger_item,
         name="field_check_for_ledger_item",
     ),
+    path("evaluation/dashboard/", dashboard.dashboard, name="dashboard"),
+    path("evaluation/dashboard/wall/", dashboard.dashboard_wall, name="dashboard_wall"),
+    path("evaluation/dashboard/areas/<int:pk>/", dashboard.dashboard, name="dashboard_area"),
+    path("evaluation/dashboard/areas/<int:pk>/wall/", dashboard.dashboard_wall, name="dashboard_area_wall"),
 ]

@@ -4,8 +4,9 @@ first, every item linking to the page where it is done.
 The page shows several apps at once, so it is put together here, at the top of the project, from the selectors
 of the apps that own the data (STYLE.md, "Between apps"): visits for night-visit plans and households due a
 visit, feedback for matters and talk-room callbacks, ledger for ledger items due and to close and for a leader's
-or cadre's pairing duty, evaluation for the evaluation centre's next-day callbacks. No app imports another for
-it. Each queue costs a count and one short list, so the page's queries do not grow with the data.
+or cadre's pairing duty, evaluation for the evaluation centre's next-day callbacks and a leader's or cadre's area
+figures of the month. No app imports another for it. Each queue costs a count and one short list, so the page's
+queries do not grow with the data.
 """
 
 from dataclasses import dataclass, replace
@@ -19,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evaluation.selectors import callbacks as callback_selectors
+from evaluation.selectors import dashboard as dashboard_selectors
 from feedback import selectors as feedback_selectors
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core import selectors as core_selectors
@@ -349,6 +351,11 @@ def home(request):
             context["pairing_duty"] = pairing_selectors.pairing_duty(user=user)
         if can.may_call_residents_back(user):
             context.update(evaluator_home(user))
+        if can.may_view_dashboard(user):
+            # The area's figures for this month (evaluation's summary tables), linking to the full dashboard.
+            context["area_figures"] = dashboard_selectors.home_figures(
+                scope=dashboard_selectors.Scope(user), period=dashboard_selectors.Period.this_month()
+            )
         if can.may_answer_for_ledger_items(user):
             # A leader's or cadre's own items (their pairing deeds, what they promised on a visit).
             context["queues"] = [_my_open_items(user)]

@@ -171,6 +171,20 @@ SCOPING_CASES = {
     "core:export_job_download": Case(
         lambda f: {"pk": f["export_job"].pk}, ("auditor",), ("charlie", "other_auditor", "secadmin")
     ),
+    # The dashboard of an area: its town's leader and the station head see it; another station's head and a
+    # leader of another town get a 404, officers (no dashboard) a 403.
+    "evaluation:dashboard_area": Case(
+        lambda f: {"pk": f["alice_household"].village.parent_id},
+        ("bob", "leader"),
+        ("head_b", "other_leader"),
+        forbidden=("alice", "charlie"),
+    ),
+    "evaluation:dashboard_area_wall": Case(
+        lambda f: {"pk": f["alice_household"].village_id},
+        ("bob", "leader"),
+        ("head_b", "other_leader"),
+        forbidden=("alice", "charlie"),
+    ),
     "ledger:team_detail": Case(lambda f: {"pk": f["team"].pk}, ("alice", "bob", "leader"), ("charlie", "head_b")),
     "ledger:team_reveal": Case(
         lambda f: {"pk": f["team"].pk}, ("alice", "bob"), ("charlie", "head_b"), "post", {"field": "phone"}, success=200

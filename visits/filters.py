@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from jingshi_jiafang.core.dates import BoundedDateField, MonthField
 from jingshi_jiafang.core.models import Area, Unit
+from visits.models import Finding
 from visits.night import week_start
 
 
@@ -49,6 +50,19 @@ class PeriodFilterForm(forms.Form):
 
     def errors_text(self) -> list[str]:
         return [error for errors in self.errors.values() for error in errors]
+
+
+class DiaryFilterForm(PeriodFilterForm):
+    """The diary's month, and the area filter a dashboard links with: `area` (a village or town in reach) with
+    `from`/`to`, `finding` (a kind of finding) and `corrections`."""
+
+    area = forms.ModelChoiceField(label="区域", queryset=Area.objects.none(), required=False)
+    finding = forms.ChoiceField(label="发现", required=False, choices=[("", "全部"), *Finding.Kind.choices])
+    corrections = forms.BooleanField(label="整改户籍数据", required=False)
+
+    def __init__(self, data=None, *, areas: QuerySet[Area], **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["area"].queryset = areas
 
 
 class CoverageFilterForm(PeriodFilterForm):

@@ -11,8 +11,8 @@ from jingshi_jiafang.core.filters import households_due_visit_filter
 from jingshi_jiafang.core.models import Area, Household, Unit, User
 from jingshi_jiafang.core.selectors import current_officer_name, household_list
 from jingshi_jiafang.core.timeline import TimelineEvent
-from visits.models import NightVisitPlan, Visit
-from visits.scopes import corrections_visible_to
+from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
+from visits.scopes import corrections_visible_to, visits_visible_to
 
 
 def households_due_visit(*, user: User, cutoff: datetime) -> QuerySet[Household]:
@@ -82,10 +82,34 @@ def visit_outcomes(*, visit: Visit, user: User) -> dict:
     }
 
 
-def diary_entries(*, user: User, month: date | None = None) -> QuerySet[Visit]:
-    """The user's own visits, newest first, with what each found fetched in a fixed number of queries.
+@dataclass(frozen=True)
+class AreaVisitsFilter:
+    """The visits of an area behind a dashboard figure: its villages (already scoped), the days, and optionally
+    only those that found something of one kind or corrected registration data."""
+
+    villages: QuerySet[Area]
+    start: date | None = None
+    end: date | None = None
+    finding: str = ""
+    corrections: bool = False
+
+
+def diary_entries(*, user: User, month: date | None = None, area: AreaVisitsFilter | None = None) -> QuerySet[Visit]:
+    """The user's own visits, newest first, with what each found fetched in a fixed number of queries; or, with
+    `area`, every visit the user may see in those villages (a dashboard's drill-down to the records).
     `correction_count` counts every correction the visit made, `corrections` only those still in reach."""
-    visits = Visit.objects.filter(visitor=user)
+    if area is None:
+        visits = Visit.objects.filter(visitor=user)
+    else:
+        visits = visits_visible_to(user).filter(village__in=area.villages)
+        if area.start:
+            visits = visits.filter(visited_at__date__gte=area.start)
+        if area.end:
+            visits = visits.filter(visited_at__date__lte=area.end)
+        if area.finding:
+            visits = visits.filter(pk__in=Finding.objects.filter(kind=area.finding).values("visit"))
+        if area.corrections:
+            visits = visits.filter(pk__in=RegistrationCorrection.objects.values("visit"))
     if month is not None:
         visits = visits.filter(visited_at__year=month.year, visited_at__month=month.month)
     # A visitor whose link has ended keeps their diary, but not the household's registration data.

@@ -13,6 +13,7 @@ from .questionnaires import (
     ScaleOption,
 )
 from .reviews import DailyReview
+from .summaries import UnitDaySummary, VillageDaySummary
 
 __all__ = [
     "Answer",
@@ -30,4 +31,6 @@ __all__ = [
     "SampledHousehold",
     "Satisfaction",
     "ScaleOption",
+    "UnitDaySummary",
+    "VillageDaySummary",
 ]

@@ -104,6 +104,12 @@ def may_view_night_compliance(user: User) -> bool:
     return _role_in(user, {Role.LEADER, Role.EVALUATOR, Role.LEGAL}) or may_head_unit(user)
 
 
+def may_view_dashboard(user: User) -> bool:
+    """数据看板/指挥大屏: the leaders, cadres, unit heads and the county-wide departments read their area's
+    figures (the scopes say which area); officers and duty officers have their to-do lists instead."""
+    return _role_in(user, {Role.LEADER, Role.CADRE, Role.LEGAL, Role.EVALUATOR}) or may_head_unit(user)
+
+
 # Visiting and households.
 
 

@@ -263,6 +263,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluation.tasks.daily_review_task",
         "schedule": crontab(hour=7, minute=30),
     },
+    # The dashboard's summary rows of yesterday, final once the day is over (its calls made, its night plans
+    # kept or missed), after the morning's callbacks job; today's rows every hour, so that "this month" is at
+    # most an hour behind.
+    "refresh-summaries-yesterday": {
+        "task": "evaluation.tasks.refresh_summaries_task",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    "refresh-summaries-today": {
+        "task": "evaluation.tasks.refresh_today_summaries_task",
+        "schedule": crontab(minute=15),
+    },
 }
 
 # Encryption at rest of residents' ID numbers (jingshi_jiafang/core/crypto.py). These development keys are public;

@@ -71,6 +71,7 @@ WHO_MAY = {
     "may_read_all_units": {"legal", "evaluator", "admin", "security_admin", "leader"},
     "may_view_coverage": HEADS | {"leader", "cadre", "legal", "evaluator"},
     "may_view_night_compliance": HEADS | {"leader", "legal", "evaluator"},
+    "may_view_dashboard": HEADS | {"leader", "cadre", "legal", "evaluator"},
     "may_head_unit": HEADS,
     "may_visit": OFFICERS_AT_WORK | {"leader", "cadre"},
     "may_be_linked_to_households": OFFICERS_AT_WORK,

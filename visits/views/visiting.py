@@ -13,9 +13,10 @@ from jingshi_jiafang.core.forms import RevealForm
 from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.privacy import reveal_of_item
-from jingshi_jiafang.core.scopes import households_visible_to, is_paired_with
+from jingshi_jiafang.core.scopes import areas_visible_to, households_visible_to, is_paired_with, villages_visible_to
 from visits import selectors, services
-from visits.filters import PeriodFilterForm
+from visits.filters import DiaryFilterForm
+from visits.models import Finding
 from visits.scopes import get_household_for_visit, get_visit_for_user
 from visits.visit_forms import RegistrationItemsForm, VisitForm
 
@@ -92,8 +93,28 @@ def visit_reveal(request, pk: int):
 
 @login_required
 def diary(request):
-    filters = PeriodFilterForm(request.GET)
+    user = request.user
+    filters = DiaryFilterForm(request.GET, areas=areas_visible_to(user))
     month = filters.month()
-    visits = selectors.diary_entries(user=request.user, month=month)
-    context = {"month": month, "filter_errors": filters.errors_text(), **paginate(request, visits)}
+    area = filters.value("area")
+    area_filter = None
+    if area is not None:
+        villages = villages_visible_to(user)
+        villages = villages.filter(pk=area.pk) if area.kind == area.Kind.VILLAGE else villages.filter(parent=area)
+        area_filter = selectors.AreaVisitsFilter(
+            villages=villages,
+            start=filters.value("from"),
+            end=filters.value("to"),
+            finding=filters.value("finding") or "",
+            corrections=bool(filters.value("corrections")),
+        )
+    visits = selectors.diary_entries(user=user, month=month, area=area_filter)
+    context = {
+        "month": month,
+        "area": area,
+        "area_filter": area_filter,
+        "finding_label": dict(Finding.Kind.choices).get(filters.value("finding") or ""),
+        "filter_errors": filters.errors_text(),
+        **paginate(request, visits),
+    }
     return render(request, "visits/diary.html", context)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from evaluation.demo_callbacks import seed_callbacks
 from evaluation.demo_questionnaires import seed_questionnaires
 from evaluation.demo_reviews import DEMO_REVIEW_DAYS, seed_reviews
+from evaluation.demo_summaries import seed_summaries
 from feedback.demo import seed_feedback, seed_matter_history, seed_topic_visits
 from feedback.demo_topics import seed_topic_review
 from ledger.demo import seed_ledger
@@ -51,8 +52,10 @@ class Command(BaseCommand):
             teams = seed_teams(rng=random.Random(seed), today=timezone.localdate())
             callbacks = seed_callbacks(rng=random.Random(seed), today=timezone.localdate())
             surveys = seed_questionnaires(rng=random.Random(seed), today=timezone.localdate())
-            # Last: the notices count what every demo loader before wrote (the callbacks demo included).
+            # The notices count what every demo loader before wrote (the callbacks demo included).
             reviews = seed_reviews(today=timezone.localdate(), days=min(days, DEMO_REVIEW_DAYS))
+            # Last: the dashboard's summary tables are built from everything the seeders above wrote.
+            summaries = seed_summaries(today=timezone.localdate())
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo county loaded: {result.towns} towns, {result.villages} villages, {result.households} households."
@@ -67,4 +70,9 @@ class Command(BaseCommand):
             f"Evaluation: {surveys.questionnaires} questionnaires with {surveys.responses} responses, "
             f"{surveys.field_checks} field checks."
         )
+        if summaries is not None:
+            self.stdout.write(
+                f"Dashboard summaries {summaries.start}..{summaries.end}: {summaries.village_rows} village rows, "
+                f"{summaries.unit_rows} unit rows."
+            )
         self.stdout.write("Demo logins: python manage.py demo_logins")

@@ -1,0 +1,322 @@
+"""The leadership dashboard's figures for an area and a period, read from the summary tables.
+
+Every figure is a SUM over `VillageDaySummary` rows (evaluation/models/summaries.py) in SQL: the totals, the
+bars by town or village, the monthly trend each cost one grouped query, whatever the size of the county. Only
+two small grouped counts read live tables: households per area (the coverage's denominator) and matters by
+their current stage (the funnel).
+"""
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from evaluation.models import VillageDaySummary
+from evaluation.models.summaries import COUNT_FIELDS
+from feedback.models import Category, Matter
+from jingshi_jiafang.core.models import Area, Household, User
+from jingshi_jiafang.core.scopes import villages_visible_to
+
+TREND_MONTHS = 12
+TOPIC_FIELDS = {
+    Category.PUBLIC_SECURITY: "matters_public_security",
+    Category.LAW_ENFORCEMENT: "matters_law_enforcement",
+    Category.FORCE_CONDUCT: "matters_force_conduct",
+    Category.LITIGATION: "matters_litigation",
+    Category.OTHER: "matters_other",
+    "": "matters_unclassified",
+}
+# The funnel: of the matters received in the period, how many have reached each stage (汇报 → 办结) by now.
+STAGES = (
+    ("汇报", (Matter.State.REPORTED, Matter.State.ANALYSED, Matter.State.DISPATCHED, Matter.State.HANDLING)),
+    ("研判", (Matter.State.ANALYSED, Matter.State.DISPATCHED, Matter.State.HANDLING)),
+    ("分流", (Matter.State.DISPATCHED, Matter.State.HANDLING)),
+    ("处理", (Matter.State.HANDLING,)),
+)
+
+
+def month_end(month: date) -> date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def add_months(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole months: `start` is the first day of the first, `end` the last day of the last."""
+
+    kind: str  # month, year, range
+    start: date
+    end: date
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return f"{self.start:%Y}年{self.start.month}月"
+        if self.kind == "year":
+            return f"{self.start:%Y}年"
+        return f"{self.start:%Y}年{self.start.month}月至{self.end:%Y}年{self.end.month}月"
+
+    @property
+    def distinct_field(self) -> str | None:
+        """The column whose sum is the period's distinct households visited (see the summaries' docstring):
+        a month's first visits for one month, the year's from January; None for a range that is neither."""
+        if self.start.month == 1 and self.start.year == self.end.year:
+            return "households_first_of_year"
+        if (self.start.year, self.start.month) == (self.end.year, self.end.month):
+            return "households_first_of_month"
+        return None
+
+    def query(self) -> dict:
+        if self.kind == "month":
+            return {"period": "month", "month": f"{self.start:%Y-%m}"}
+        if self.kind == "year":
+            return {"period": "year", "year": str(self.start.year)}
+        return {"period": "range", "from": f"{self.start:%Y-%m}", "to": f"{self.end:%Y-%m}"}
+
+    @classmethod
+    def month(cls, month: date) -> "Period":
+        return cls("month", month.replace(day=1), month_end(month))
+
+    @classmethod
+    def year(cls, year: int) -> "Period":
+        return cls("year", date(year, 1, 1), date(year, 12, 31))
+
+    @classmethod
+    def months(cls, first: date, last: date) -> "Period":
+        return cls("range", first.replace(day=1), month_end(last))
+
+    @classmethod
+    def this_month(cls) -> "Period":
+        return cls.month(timezone.localdate())
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The area a dashboard is about, as the user may see it: `area` None is the user's whole reach (the county
+    for the county-wide departments and the leaders linked to every town)."""
+
+    user: User
+    area: Area | None = None
+
+    @property
+    def villages(self) -> QuerySet[Area]:
+        villages = villages_visible_to(self.user)
+        if self.area is None:
+            return villages
+        if self.area.kind == Area.Kind.VILLAGE:
+            return villages.filter(pk=self.area.pk)
+        return villages.filter(parent=self.area)
+
+    @property
+    def level(self) -> str:
+        """What the bars are: towns for the whole reach, villages for a town, none for a village."""
+        if self.area is None:
+            return Area.Kind.TOWN
+        return Area.Kind.VILLAGE if self.area.kind == Area.Kind.TOWN else ""
+
+
+def _sums() -> dict:
+    return {name: Sum(name) for name in COUNT_FIELDS}
+
+
+def _zeros(row: dict | None) -> dict:
+    return {name: (row or {}).get(name) or 0 for name in COUNT_FIELDS}
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass
+class Figures:
+    """The sums of one area and period, and the rates the page shows."""
+
+    counts: dict
+    households: int
+    distinct_field: str | None
+
+    def __getattr__(self, name):
+        counts = self.__dict__.get("counts", {})
+        if name in counts:
+            return counts[name]
+        raise AttributeError(name)
+
+    @property
+    def visits(self) -> int:
+        c = self.counts
+        return c["visits_day"] + c["visits_night"] + c["visits_topic"] + c["visits_pairing"]
+
+    @property
+    def households_visited(self) -> int:
+        """Distinct households visited in the period when the period allows (a month, a year so far); for any
+        other run of months, households counted once a month."""
+        return self.counts[self.distinct_field or "households_first_of_month"]
+
+    @property
+    def coverage(self) -> float | None:
+        return _rate(self.households_visited, self.households) if self.distinct_field else None
+
+    @property
+    def problems_solved(self) -> int:
+        return self.counts["problems_solved_on_visit"] + self.counts["problems_solved_in_ledger"]
+
+    @property
+    def night_rate(self) -> float | None:
+        c = self.counts
+        return _rate(c["night_kept"], c["night_kept"] + c["night_missed"])
+
+    @property
+    def matters_closed(self) -> int:
+        return self.counts["matters_closed_on_time"] + self.counts["matters_closed_late"]
+
+    @property
+    def matters_on_time_rate(self) -> float | None:
+        return _rate(self.counts["matters_closed_on_time"], self.matters_closed)
+
+    @property
+    def ledger_closed(self) -> int:
+        return self.counts["ledger_closed_on_time"] + self.counts["ledger_closed_late"]
+
+    @property
+    def ledger_on_time_rate(self) -> float | None:
+        return _rate(self.counts["ledger_closed_on_time"], self.ledger_closed)
+
+    @property
+    def reach_rate(self) -> float | None:
+        return _rate(self.counts["callbacks_reached"], self.counts["callbacks_made"])
+
+    @property
+    def answers(self) -> int:
+        c = self.counts
+        return c["satisfied"] + c["fairly_satisfied"] + c["not_satisfied"]
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """满意率: satisfied or fairly satisfied, of those who answered."""
+        return _rate(self.counts["satisfied"] + self.counts["fairly_satisfied"], self.answers)
+
+
+@dataclass
+class AreaRow:
+    area: Area
+    figures: Figures
+
+
+@dataclass
+class Dashboard:
+    scope: Scope
+    period: Period
+    figures: Figures
+    rows: list[AreaRow]
+    trend_months: list[date]
+    trend: list[Figures]
+    stages: list[tuple[str, int]]
+    topics: list[tuple[str, str, int]] = field(default_factory=list)  # (category, label, count)
+
+
+def _households_by(villages: QuerySet[Area], group: str) -> dict[int, int]:
+    """Households per village or per town (`group` is `village` or `village__parent`): one grouped count."""
+    rows = Household.objects.filter(village__in=villages).values(group).annotate(n=Count("pk")).order_by()
+    return {row[group]: row["n"] for row in rows}
+
+
+def _stages(villages: QuerySet[Area], period: Period) -> list[tuple[str, int]]:
+    """The funnel from live matters: those received in the period (merged ones are counted in the one they
+    joined), by the stage each has reached now. One grouped query."""
+    received = Matter.objects.filter(
+        household__village__in=villages,
+        created_at__date__gte=period.start,
+        created_at__date__lte=period.end,
+    ).exclude(state=Matter.State.MERGED)
+    counts = dict(received.values_list("state").annotate(n=Count("pk")).order_by())
+    total = sum(counts.values())
+    closed = counts.get(Matter.State.CLOSED, 0)
+    stages = [(label, sum(counts.get(state, 0) for state in states) + closed) for label, states in STAGES]
+    stages[0] = ("汇报", total)
+    return [*stages, ("办结", closed)]
+
+
+def dashboard(*, scope: Scope, period: Period) -> Dashboard:
+    """Everything the dashboard page draws: six queries, whatever the county's size."""
+    villages = scope.villages
+    in_period = VillageDaySummary.objects.filter(village__in=villages, day__range=(period.start, period.end))
+    level = scope.level
+    group = {Area.Kind.TOWN: "village__parent", Area.Kind.VILLAGE: "village"}.get(level)
+
+    households = _households_by(villages, group or "village")
+    figures = Figures(_zeros(in_period.aggregate(**_sums())), sum(households.values()), period.distinct_field)
+
+    rows: list[AreaRow] = []
+    if level:
+        summary_group = "town" if level == Area.Kind.TOWN else "village"
+        by_area = {
+            row.pop(summary_group): row for row in in_period.values(summary_group).annotate(**_sums()).order_by()
+        }
+        areas = Area.objects.filter(pk__in=households.keys() | by_area.keys()).order_by("code")
+        rows = [
+            AreaRow(area, Figures(_zeros(by_area.get(area.pk)), households.get(area.pk, 0), period.distinct_field))
+            for area in areas
+        ]
+
+    first_month = add_months(period.end.replace(day=1), 1 - TREND_MONTHS)
+    months = [add_months(first_month, n) for n in range(TREND_MONTHS)]
+    trend_rows = (
+        VillageDaySummary.objects.filter(village__in=villages, day__range=(first_month, period.end))
+        .annotate(month=TruncMonth("day"))
+        .values("month")
+        .annotate(**_sums())
+        .order_by()
+    )
+    by_month = {_as_date(row.pop("month")): row for row in trend_rows}
+    trend = [Figures(_zeros(by_month.get(month)), 0, "households_first_of_month") for month in months]
+
+    topics = [
+        (category, dict(Category.choices).get(category, "未分类"), figures.counts[name])
+        for category, name in TOPIC_FIELDS.items()
+    ]
+    return Dashboard(
+        scope=scope,
+        period=period,
+        figures=figures,
+        rows=rows,
+        trend_months=months,
+        trend=trend,
+        stages=_stages(villages, period),
+        topics=topics,
+    )
+
+
+def _as_date(value) -> date:
+    # TruncMonth of a date is a date in PostgreSQL and SQLite alike, but be tolerant of a datetime.
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+def sense_of_security_trend(*, scope: Scope, months: list[date]) -> list[float | None]:
+    """安全感指数 per month for the trend chart. The questionnaires part of the evaluation centre provides the
+    index (`evaluation.selectors.questionnaires.index_trend(area=..., months=...)`); it is connected here when
+    that part is merged. Until then every month is None and the chart says that no questionnaire result exists."""
+    return [None for _ in months]
+
+
+def counts_in(*, scope: Scope, period: Period) -> dict:
+    """The period's sums for the area alone (the home page's compact figures): one query."""
+    in_period = VillageDaySummary.objects.filter(village__in=scope.villages, day__range=(period.start, period.end))
+    return _zeros(in_period.aggregate(**_sums()))
+
+
+def home_figures(*, scope: Scope, period: Period) -> Figures:
+    """The home page's compact figures: the sums and the households of the area, two queries."""
+    households = Household.objects.filter(village__in=scope.villages).count()
+    return Figures(counts_in(scope=scope, period=period), households, period.distinct_field)
+
+
+def whole_reach_is_county(user: User) -> bool:
+    """Whether the user's reach is every village of the county (the title says 全县 then)."""
+    return not Area.objects.filter(kind=Area.Kind.VILLAGE).exclude(pk__in=villages_visible_to(user)).exists()

@@ -1,0 +1,336 @@
+"""Rebuilding the summary tables (evaluation/models/summaries.py) from the source tables.
+
+A refresh deletes the rows of its days (and village or unit) and inserts them again from a dozen GROUP BY
+queries over the sources, all in one transaction: run twice, it writes the same rows. The same queries serve one
+day (the daily job, the hourly refresh of today), one village and day (a late or corrected visit), and a range of
+days (a backfill, the demo): the day is a column of the GROUP BY, so a range costs the same number of queries as
+a day.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import ExtractMonth, ExtractYear, TruncDate
+from django.utils import timezone
+
+from evaluation.models import Callback, CallbackAttempt, Satisfaction, UnitDaySummary, VillageDaySummary
+from evaluation.models.summaries import COUNT_FIELDS
+from feedback.models import Category, Matter, MatterEvent
+from jingshi_jiafang.core.models import Area, Unit
+from ledger.models import LedgerItem, LedgerItemEvent
+from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
+
+# Ledger items that were a resident's problem brought through a matter, a card, the talk room or a topic visit:
+# closing one is a complex problem solved (see the module docstring of the models).
+PROBLEM_SOURCES = (
+    LedgerItem.Source.MATTER,
+    LedgerItem.Source.ECHO_CARD,
+    LedgerItem.Source.TALK_ROOM,
+    LedgerItem.Source.TOPIC_VISIT,
+)
+# More (day, village, unit) to rebuild after one transaction than this, and one range refresh is cheaper.
+BATCH_AS_RANGE = 20
+MATTER_TOPIC_FIELDS = {
+    Category.PUBLIC_SECURITY: "matters_public_security",
+    Category.LAW_ENFORCEMENT: "matters_law_enforcement",
+    Category.FORCE_CONDUCT: "matters_force_conduct",
+    Category.LITIGATION: "matters_litigation",
+    Category.OTHER: "matters_other",
+}
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, timezone.get_current_timezone())
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One GROUP BY: rows of a source table in the days, the day each counts on, where it counts, what."""
+
+    rows: models.QuerySet
+    day: object  # an expression or a field name giving the local date
+    village: str  # path to the village (Area) id
+    unit: str  # path to the unit id
+    counts: dict
+
+
+def _visit_sources(lo: datetime, hi: datetime) -> list[_Source]:
+    visits = Visit.objects.filter(visited_at__gte=lo, visited_at__lt=hi)
+    kind_counts = {
+        f"visits_{kind}": Count("pk", filter=Q(kind=getattr(Visit.Kind, kind.upper())))
+        for kind in ("day", "night", "topic", "pairing")
+    }
+    # The household's visit before this one, whenever it was: this visit is the household's first of its month
+    # (of its year) when there is none, or it fell in an earlier month (year). Local dates on both sides, so the
+    # comparison is the same in SQLite and PostgreSQL whatever the session time zone.
+    previous = Visit.objects.filter(household=OuterRef("household"), visited_at__lt=OuterRef("visited_at"))
+    previous_at = Subquery(previous.order_by("-visited_at").values("visited_at")[:1])
+    firsts = (
+        visits.filter(household__isnull=False)
+        .annotate(local_day=TruncDate("visited_at"), previous_day=TruncDate(previous_at))
+        .annotate(
+            month_index=ExtractYear("local_day") * 12 + ExtractMonth("local_day"),
+            previous_month_index=ExtractYear("previous_day") * 12 + ExtractMonth("previous_day"),
+            year=ExtractYear("local_day"),
+            previous_year=ExtractYear("previous_day"),
+        )
+    )
+    never_before = Q(previous_day__isnull=True)
+    return [
+        _Source(
+            visits,
+            TruncDate("visited_at"),
+            "village",
+            "unit",
+            {**kind_counts, "households_visited": Count("household", distinct=True)},
+        ),
+        _Source(
+            firsts,
+            F("local_day"),
+            "village",
+            "unit",
+            {
+                "households_first_of_month": Count(
+                    "household", distinct=True, filter=never_before | Q(month_index__gt=F("previous_month_index"))
+                ),
+                "households_first_of_year": Count(
+                    "household", distinct=True, filter=never_before | Q(year__gt=F("previous_year"))
+                ),
+            },
+        ),
+        _Source(
+            RegistrationCorrection.objects.filter(visit__visited_at__gte=lo, visit__visited_at__lt=hi),
+            TruncDate("visit__visited_at"),
+            "visit__village",
+            "visit__unit",
+            {"corrections": Count("pk")},
+        ),
+        _Source(
+            Finding.objects.filter(visit__visited_at__gte=lo, visit__visited_at__lt=hi),
+            TruncDate("visit__visited_at"),
+            "visit__village",
+            "visit__unit",
+            {
+                "disputes_found": Count("pk", filter=Q(kind=Finding.Kind.DISPUTE)),
+                "disputes_mediated": Count("pk", filter=Q(kind=Finding.Kind.DISPUTE, mediated_on_spot=True)),
+                "problems_solved_on_visit": Count("pk", filter=Q(kind=Finding.Kind.PROBLEM_SOLVED)),
+                "stability_info": Count("pk", filter=Q(kind=Finding.Kind.STABILITY)),
+                "case_clues": Count("pk", filter=Q(kind=Finding.Kind.CASE_CLUE)),
+            },
+        ),
+    ]
+
+
+def _night_source(start: date, end: date) -> _Source:
+    # Kept as the night-visit compliance page reads it (visits.selectors.night_plans_of_week): a night visit by
+    # that officer in that village that evening, entered within the late-entry grace.
+    kept = Visit.objects.filter(
+        kind=Visit.Kind.NIGHT,
+        visitor=OuterRef("officer"),
+        village=OuterRef("village"),
+        visited_at__date=OuterRef("date"),
+        created_at__lte=F("visited_at") + timedelta(hours=settings.VISIT_LATE_ENTRY_HOURS),
+    )
+    plans = NightVisitPlan.objects.filter(date__range=(start, end)).annotate(kept=Exists(kept))
+    return _Source(
+        plans,
+        F("date"),
+        "village",
+        "unit",
+        {
+            "night_plans": Count("pk"),
+            "night_kept": Count("pk", filter=Q(kept=True)),
+            # An evening not yet past is neither kept nor missed: the refresh of the next morning decides.
+            "night_missed": Count("pk", filter=Q(kept=False, date__lt=timezone.localdate())),
+        },
+    )
+
+
+def _matter_sources(lo: datetime, hi: datetime) -> list[_Source]:
+    topic_counts = {field: Count("pk", filter=Q(category=category)) for category, field in MATTER_TOPIC_FIELDS.items()}
+    on_time = Q(matter__deadline__isnull=True) | Q(at__lte=F("matter__deadline"))
+    return [
+        _Source(
+            Matter.objects.filter(created_at__gte=lo, created_at__lt=hi).exclude(state=Matter.State.MERGED),
+            TruncDate("created_at"),
+            "household__village",
+            "unit",
+            {
+                "matters_received": Count("pk"),
+                **topic_counts,
+                "matters_unclassified": Count("pk", filter=Q(category="")),
+            },
+        ),
+        _Source(
+            MatterEvent.objects.filter(to_state=Matter.State.CLOSED, at__gte=lo, at__lt=hi),
+            TruncDate("at"),
+            "matter__household__village",
+            "matter__unit",
+            {
+                "matters_closed_on_time": Count("pk", filter=on_time),
+                "matters_closed_late": Count("pk", filter=~on_time),
+            },
+        ),
+    ]
+
+
+def _callback_sources(start: date, end: date, lo: datetime, hi: datetime) -> list[_Source]:
+    Check = Callback.VisitCheck
+    return [
+        _Source(
+            CallbackAttempt.objects.filter(call_date__range=(start, end)),
+            F("call_date"),
+            "callback__village",
+            "callback__unit",
+            {
+                "callbacks_made": Count("pk"),
+                "callbacks_reached": Count("pk", filter=Q(reached=True)),
+                "callbacks_given_up": Count("pk", filter=Q(gave_up=True)),
+            },
+        ),
+        _Source(
+            Callback.objects.filter(state=Callback.State.DONE, done_at__gte=lo, done_at__lt=hi),
+            TruncDate("done_at"),
+            "village",
+            "unit",
+            {
+                "callbacks_confirmed": Count("pk", filter=Q(visit_check=Check.CONFIRMED)),
+                "callbacks_denied": Count("pk", filter=Q(visit_check=Check.DENIED)),
+                # The columns are named as the answers are stored.
+                **{answer.value: Count("pk", filter=Q(satisfaction=answer)) for answer in Satisfaction},
+            },
+        ),
+    ]
+
+
+def _ledger_source(lo: datetime, hi: datetime) -> _Source:
+    on_time = Q(at__date__lte=F("item__deadline"))
+    return _Source(
+        LedgerItemEvent.objects.filter(to_state=LedgerItem.State.CLOSED, at__gte=lo, at__lt=hi),
+        TruncDate("at"),
+        "item__household__village",
+        "item__unit",
+        {
+            "ledger_closed_on_time": Count("pk", filter=on_time),
+            "ledger_closed_late": Count("pk", filter=~on_time),
+            "problems_solved_in_ledger": Count("pk", filter=Q(item__source__in=PROBLEM_SOURCES)),
+        },
+    )
+
+
+def _sources(start: date, end: date) -> list[_Source]:
+    lo, hi = _midnight(start), _midnight(end + timedelta(days=1))
+    return [
+        *_visit_sources(lo, hi),
+        _night_source(start, end),
+        *_matter_sources(lo, hi),
+        *_callback_sources(start, end, lo, hi),
+        _ledger_source(lo, hi),
+    ]
+
+
+def _counted(start: date, end: date, dimension: str, only: int | None) -> dict[tuple[date, int], dict]:
+    """(day, village or unit id) → counts, from one grouped query per source."""
+    rows: dict[tuple[date, int], dict] = defaultdict(dict)
+    for source in _sources(start, end):
+        path = getattr(source, dimension)
+        queryset = source.rows.filter(**{f"{path}__isnull": False})
+        if only is not None:
+            queryset = queryset.filter(**{path: only})
+        grouped = queryset.values(summary_day=source.day, summary_key=F(path)).annotate(**source.counts).order_by()
+        for row in grouped:
+            rows[(row.pop("summary_day"), row.pop("summary_key"))].update(row)
+    return rows
+
+
+def _rebuild(model, dimension: str, start: date, end: date, only: int | None) -> int:
+    """Make the rows of `model` for the days (and the one village or unit) what the sources say, writing only
+    the rows that differ: run twice, the second run writes nothing. Returns the number of rows written."""
+    counted = {key: counts for key, counts in _counted(start, end, dimension, only).items() if any(counts.values())}
+    key_field = f"{dimension}_id"
+    existing = model.objects.filter(day__range=(start, end))
+    if only is not None:
+        existing = existing.filter(**{key_field: only})
+    extra = ["town_id"] if model is VillageDaySummary else []
+    towns = {}
+    if extra:
+        towns = dict(Area.objects.filter(pk__in={key for _, key in counted}).values_list("pk", "parent_id"))
+    wanted = {
+        key: {**dict.fromkeys(COUNT_FIELDS, 0), **counts, **({"town_id": towns[key[1]]} if extra else {})}
+        for key, counts in counted.items()
+    }
+    to_update, stale = [], []
+    for row in existing.values("pk", "day", key_field, *extra, *COUNT_FIELDS):
+        key = (row.pop("day"), row.pop(key_field))
+        pk = row.pop("pk")
+        values = wanted.pop(key, None)
+        if values is None:
+            stale.append(pk)
+        elif values != row:
+            to_update.append(model(pk=pk, day=key[0], **{key_field: key[1]}, **values))
+    to_create = [model(day=day, **{key_field: key}, **values) for (day, key), values in sorted(wanted.items())]
+    if stale:
+        model.objects.filter(pk__in=stale).delete()
+    model.objects.bulk_update(to_update, [*extra, *COUNT_FIELDS], batch_size=500)
+    model.objects.bulk_create(to_create, batch_size=1000)
+    return len(stale) + len(to_update) + len(to_create)
+
+
+def _rebuild_villages(start: date, end: date, village: int | None = None) -> int:
+    return _rebuild(VillageDaySummary, "village", start, end, village)
+
+
+def _rebuild_units(start: date, end: date, unit: int | None = None) -> int:
+    return _rebuild(UnitDaySummary, "unit", start, end, unit)
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    start: date
+    end: date
+    # Rows written (inserted, changed or deleted): 0 when the tables were already right.
+    village_rows: int
+    unit_rows: int
+
+
+def summaries_refresh_range(*, start: date, end: date) -> RefreshResult:
+    """Rebuild every village's and unit's rows of the days from `start` to `end` (both included)."""
+    if start > end:
+        raise ValueError("start must not be after end")
+    with transaction.atomic():
+        villages = _rebuild_villages(start, end)
+        units = _rebuild_units(start, end)
+    return RefreshResult(start, end, villages, units)
+
+
+def summaries_refresh(*, day: date) -> RefreshResult:
+    """Rebuild one day: the daily job for yesterday, the hourly refresh of today, the command for a date."""
+    return summaries_refresh_range(start=day, end=day)
+
+
+def summaries_refresh_for(day: date, village: Area | int | None, unit: Unit | int | None = None) -> None:
+    """Rebuild the rows of one day of one village (and unit) after an old record of it was entered or corrected."""
+    village_id = village.pk if isinstance(village, Area) else village
+    unit_id = unit.pk if isinstance(unit, Unit) else unit
+    with transaction.atomic():
+        if village_id is not None:
+            _rebuild_villages(day, day, village_id)
+        if unit_id is not None:
+            _rebuild_units(day, day, unit_id)
+
+
+def summaries_refresh_many(keys: Iterable[tuple[date, int | None, int | None]]) -> None:
+    """Rebuild a batch of (day, village, unit) after a transaction that touched them; a large batch (a bulk
+    import of history) is rebuilt as a range of days instead, in the same dozen queries."""
+    keys = set(keys)
+    if len(keys) > BATCH_AS_RANGE:
+        days = [day for day, _, _ in keys]
+        summaries_refresh_range(start=min(days), end=max(days))
+        return
+    for day, village, unit in sorted(keys, key=lambda key: (key[0], key[1] or 0, key[2] or 0)):
+        summaries_refresh_for(day, village, unit)

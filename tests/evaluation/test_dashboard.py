@@ -1,0 +1,278 @@
+"""The leadership dashboard: figures equal to the source tables, drill-down links, who may see which area, and a
+bounded number of queries however many towns and villages."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from evaluation.models import VillageDaySummary
+from evaluation.services.summaries import summaries_refresh_range
+from feedback.models import Matter
+from jingshi_jiafang.core.models import User
+from tests.conftest import log_in_as
+from tests.core.factories import (
+    AreaLinkFactory,
+    BureauFactory,
+    HouseholdFactory,
+    StationFactory,
+    TownFactory,
+    UserFactory,
+    VillageFactory,
+)
+from tests.evaluation.summaries_data import DAY, at, build_day, matter
+from tests.visits.factories import VisitFactory
+from visits.models import Finding, RegistrationCorrection, Visit
+
+pytestmark = pytest.mark.django_db
+MARCH = {"period": "month", "month": "2026-03"}
+
+
+def _refresh():
+    summaries_refresh_range(start=date(2026, 1, 1), end=date(2026, 3, 31))
+
+
+def _page(client, user, area=None, **params):
+    log_in_as(client, user)
+    url = reverse("evaluation:dashboard_area", args=[area.pk]) if area else reverse("evaluation:dashboard")
+    return client.get(url, params or MARCH)
+
+
+def _figure(response, key: str) -> str:
+    card = next(card for card in response.context["cards"] if card["key"] == key)
+    return str(card["value"])
+
+
+@pytest.fixture
+def day():
+    built = build_day()
+    # A second town with a village and a visit, so the county has more than one bar.
+    other_village = VillageFactory(name="西河村")
+    VisitFactory(household=HouseholdFactory(village=other_village), visited_at=at(DAY, 11))
+    built.other_village = other_village
+    _refresh()
+    return built
+
+
+@pytest.fixture
+def evaluator():
+    return UserFactory(role=User.Role.EVALUATOR, unit=BureauFactory())
+
+
+def test_county_figures_equal_counts_from_the_source_tables(client, evaluator, day):
+    response = _page(client, evaluator)
+    assert response.status_code == 200
+    march = Q(visited_at__gte=at(date(2026, 3, 1), 0), visited_at__lt=at(date(2026, 4, 1), 0))
+    visits = Visit.objects.filter(march)
+    findings = Finding.objects.filter(visit__in=visits).aggregate(
+        disputes=Count("pk", filter=Q(kind="dispute")),
+        mediated=Count("pk", filter=Q(kind="dispute", mediated_on_spot=True)),
+        stability=Count("pk", filter=Q(kind="stability")),
+        clues=Count("pk", filter=Q(kind="case_clue")),
+    )
+    figures = response.context["board"].figures
+    assert figures.visits == visits.count() == 7
+    assert figures.households_visited == visits.values("household").distinct().count() == 4
+    assert _figure(response, "households") == "4"
+    assert figures.corrections == RegistrationCorrection.objects.filter(visit__in=visits).count() == 2
+    assert (figures.disputes_found, figures.disputes_mediated) == (findings["disputes"], findings["mediated"])
+    assert (figures.stability_info, figures.case_clues) == (findings["stability"], findings["clues"])
+    received = Matter.objects.filter(household__isnull=False, created_at__gte=at(date(2026, 3, 1), 0))
+    assert figures.matters_received == received.count() == 3
+    # Every household of the county is counted once in the denominator: 4 visited of 4.
+    assert figures.coverage == 100.0
+    assert figures.satisfaction_rate == 50.0
+    assert figures.night_rate == 50.0
+
+
+def test_the_year_and_a_run_of_months_read_the_same_rows(client, evaluator, day):
+    year = _page(client, evaluator, period="year", year="2026")
+    assert year.context["period"].label == "2026年"
+    # h1 and h2 were first visited this year in February and on 2 March, h3 and the other town's on the day.
+    assert year.context["board"].figures.households_visited == 4
+    months = _page(client, evaluator, period="range", **{"from": "2026-02", "to": "2026-03"})
+    assert months.context["period"].label == "2026年2月至2026年3月"
+    assert months.context["board"].figures.visits == 8
+
+
+def test_a_bad_period_falls_back_to_this_month_and_says_so(client, evaluator, day):
+    response = _page(client, evaluator, period="range", **{"from": "2026-03", "to": "2026-01"})
+    assert response.context["period"].kind == "month"
+    assert "起始月份不能晚于截止月份" in response.content.decode()
+
+
+def test_county_bars_drill_down_to_towns_then_villages_then_records(client, evaluator, day):
+    county = _page(client, evaluator)
+    town_url = reverse("evaluation:dashboard_area", args=[day.town.pk])
+    data = county.context["chart_data"]
+    assert data["areas"]["names"] == [
+        area.name for area in sorted([day.town, day.other_village.parent], key=lambda a: a.code)
+    ]
+    assert any(url.startswith(town_url) for url in data["areas"]["urls"])
+    assert town_url in county.content.decode()
+
+    town = _page(client, evaluator, day.town)
+    village_url = reverse("evaluation:dashboard_area", args=[day.village_1.pk])
+    assert {row.area for row in town.context["board"].rows} == {day.village_1, day.village_2}
+    assert village_url in town.content.decode()
+    assert town.context["board"].figures.visits == 6
+
+    village = _page(client, evaluator, day.village_1)
+    links = {card["key"]: card["url"] for card in village.context["cards"]}
+    assert links["disputes"].startswith(reverse("visits:diary"))
+    assert f"area={day.village_1.pk}" in links["disputes"] and "finding=dispute" in links["disputes"]
+    assert links["matters"].startswith(reverse("feedback:matter_list"))
+    assert f"village={day.village_1.pk}" in links["matters"]
+    assert links["ledger"].startswith(reverse("ledger:item_list"))
+
+    # The records behind the disputes figure: the one visit that found them.
+    records = client.get(links["disputes"])
+    assert records.status_code == 200
+    assert [visit.pk for visit in records.context["page"].object_list] == [day.day_visit.pk]
+    corrections = client.get(links["corrections"])
+    assert [visit.pk for visit in corrections.context["page"].object_list] == [day.day_visit.pk]
+    visits = client.get(links["visits"])
+    assert visits.context["page"].paginator.count == village.context["board"].figures.visits == 4
+
+
+def test_the_funnel_and_topics_carry_record_links_at_a_village(client, evaluator, day):
+    h1 = day.households[0]
+    matter(unit=day.room_1, household=h1, created=at(DAY, 12))
+    dispatched = matter(unit=day.room_1, household=h1, created=at(DAY, 12))
+    Matter.objects.filter(pk=dispatched.pk).update(state=Matter.State.DISPATCHED)
+    data = _page(client, evaluator, day.village_1).context["chart_data"]
+    assert data["funnel"]["names"] == ["汇报", "研判", "分流", "处理", "办结"]
+    # Four matters of the village received in March: two closed, one dispatched, one just reported. A stage
+    # counts those that have reached it.
+    assert data["funnel"]["values"] == [4, 3, 3, 2, 2]
+    assert all(url.startswith(reverse("feedback:matter_list")) for url in data["funnel"]["urls"])
+    assert "category=public_security" in data["topics"]["urls"][0]
+
+
+def test_a_leader_sees_the_linked_town_and_not_another(client, day):
+    leader = UserFactory(role=User.Role.LEADER, unit=BureauFactory())
+    AreaLinkFactory(user=leader, area=day.town)
+    assert _page(client, leader).status_code == 200
+    whole = _page(client, leader)
+    # Their reach is one town: the top level is that town's villages, not the county.
+    assert whole.context["crumbs"][0][0] == "我的辖区"
+    assert whole.context["board"].figures.visits == 6
+    assert _page(client, leader, day.town).status_code == 200
+    assert _page(client, leader, day.village_2).status_code == 200
+    assert _page(client, leader, day.other_village).status_code == 404
+    assert _page(client, leader, day.other_village.parent).status_code == 404
+
+
+def test_a_leader_linked_to_every_town_sees_the_county(client, day):
+    leader = UserFactory(role=User.Role.LEADER, unit=BureauFactory())
+    AreaLinkFactory(user=leader, area=day.town)
+    AreaLinkFactory(user=leader, area=day.other_village.parent)
+    assert _page(client, leader).context["crumbs"][0][0] == "全县"
+
+
+def test_a_cadre_sees_only_the_linked_village_even_on_its_town(client, day):
+    cadre = UserFactory(role=User.Role.CADRE, unit=BureauFactory())
+    AreaLinkFactory(user=cadre, area=day.village_2)
+    town = _page(client, cadre, day.town)
+    assert town.status_code == 200
+    assert [row.area for row in town.context["board"].rows] == [day.village_2]
+    assert town.context["board"].figures.visits == 2
+    assert _page(client, cadre, day.village_1).status_code == 404
+
+
+def test_unit_heads_see_their_unit_s_area_and_officers_no_dashboard(client, day):
+    head = UserFactory(role=User.Role.OFFICER, unit=day.town.unit, is_unit_head=True)
+    assert _page(client, head, day.village_1).status_code == 200
+    assert _page(client, head, day.other_village).status_code == 404
+    other_head = UserFactory(role=User.Role.OFFICER, unit=StationFactory(), is_unit_head=True)
+    assert _page(client, other_head, day.village_1).status_code == 404
+    assert _page(client, day.officer_1).status_code == 403
+    assert _page(client, UserFactory(role=User.Role.ADMIN, unit=BureauFactory())).status_code == 403
+    legal = UserFactory(role=User.Role.LEGAL, unit=BureauFactory())
+    assert _page(client, legal, day.other_village).status_code == 200
+
+
+def test_the_dashboard_menu_entry_is_offered_to_leaders_and_not_officers(client, day):
+    leader = UserFactory(role=User.Role.LEADER, unit=BureauFactory())
+    AreaLinkFactory(user=leader, area=day.town)
+    log_in_as(client, leader)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("evaluation:dashboard") in page and "数据看板" in page
+    log_in_as(client, day.officer_1)
+    assert reverse("evaluation:dashboard") not in client.get(reverse("home")).content.decode()
+
+
+def test_wall_mode_reloads_itself_and_keeps_the_scope(client, evaluator, day):
+    log_in_as(client, evaluator)
+    response = client.get(reverse("evaluation:dashboard_area_wall", args=[day.town.pk]), MARCH)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(r'<meta http-equiv="refresh" content="\d+">', page)
+    assert 'class="wall"' in page and "指挥大屏" in page
+    assert "<script>" not in page  # the CSP allows no inline script: the charts read a json_script block
+    assert 'id="dashboard-data"' in page and "js/dashboard.js" in page
+
+
+def _county(towns: int, villages: int) -> None:
+    station = StationFactory()
+    for _ in range(towns):
+        town = TownFactory(unit=station)
+        for _ in range(villages):
+            village = VillageFactory(parent=town)
+            for _ in range(2):
+                VisitFactory(household=HouseholdFactory(village=village), visited_at=at(DAY, 10))
+
+
+@pytest.mark.parametrize("size", [(2, 2), (5, 4)])
+def test_the_county_dashboard_costs_the_same_queries_whatever_its_size(
+    client, evaluator, django_assert_max_num_queries, size
+):
+    _county(*size)
+    _refresh()
+    assert VillageDaySummary.objects.count() == size[0] * size[1]
+    log_in_as(client, evaluator)
+    url = reverse("evaluation:dashboard")
+    # Session, user, second factor, the session's save (with its savepoint on PostgreSQL), and the page's own:
+    # the area, households by area, the totals, the bars, the bars' names, the trend, the funnel, the title.
+    with django_assert_max_num_queries(14):
+        response = client.get(url, MARCH)
+    assert len(response.context["board"].rows) == size[0]
+    with django_assert_max_num_queries(14):
+        client.get(reverse("evaluation:dashboard_area", args=[response.context["board"].rows[0].area.pk]), MARCH)
+
+
+def test_the_leader_s_home_opens_on_the_area_s_figures_of_the_month(client, django_assert_max_num_queries):
+    leader = UserFactory(role=User.Role.LEADER, unit=BureauFactory())
+    village = VillageFactory()
+    AreaLinkFactory(user=leader, area=village.parent)
+    VisitFactory(household=HouseholdFactory(village=village), visited_at=at(date.today(), 0) + timedelta(hours=1))
+    from django.utils import timezone
+
+    summaries_refresh_range(start=timezone.localdate().replace(day=1), end=timezone.localdate())
+    log_in_as(client, leader)
+    page = client.get(reverse("home")).content.decode()
+    assert "联系镇(乡) · 本月数据" in page
+    assert re.search(r"走访户数</div><div class=\"figure-value\">1<", page)
+    assert reverse("evaluation:dashboard") in page
+
+
+def test_the_cadre_s_home_says_when_the_month_has_no_figures_yet(client):
+    cadre = UserFactory(role=User.Role.CADRE, unit=BureauFactory())
+    AreaLinkFactory(user=cadre, area=VillageFactory())
+    log_in_as(client, cadre)
+    page = client.get(reverse("home")).content.decode()
+    assert "联系村(居) · 本月数据" in page and "本月还没有汇总数据" in page
+
+
+def test_a_period_without_summaries_says_what_to_do(client, evaluator):
+    VillageFactory()
+    page = _page(client, evaluator).content.decode()
+    assert "这段时间还没有汇总数据" in page and "refresh_summaries" in page
+
+
+def test_a_year_outside_the_window_is_refused_with_a_message(client, evaluator, day):
+    response = _page(client, evaluator, period="year", year="1990")
+    assert response.context["period"].kind == "month"
+    assert "年份应在" in response.content.decode()

@@ -1,0 +1,166 @@
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.forms.models import model_to_dict
+
+from evaluation.models import UnitDaySummary, VillageDaySummary
+from evaluation.models.summaries import COUNT_FIELDS
+from evaluation.services.summaries import summaries_refresh, summaries_refresh_range
+from evaluation.tasks import refresh_summaries_task
+from tests.evaluation.summaries_data import DAY, build_day
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts(row) -> dict:
+    return {field: value for field in COUNT_FIELDS if (value := getattr(row, field))}
+
+
+def _table() -> list[dict]:
+    return [model_to_dict(row) | {"id": row.pk} for row in VillageDaySummary.objects.order_by("pk")] + [
+        model_to_dict(row) | {"id": row.pk} for row in UnitDaySummary.objects.order_by("pk")
+    ]
+
+
+def test_refresh_counts_a_hand_built_day():
+    built = build_day()
+    summaries_refresh(day=DAY)
+
+    first = VillageDaySummary.objects.get(village=built.village_1, day=DAY)
+    assert first.town == built.town
+    assert _counts(first) == {
+        "visits_day": 1,
+        "visits_night": 1,
+        "visits_topic": 1,
+        "households_visited": 2,
+        # h1's first visit of March (its last was in February); h2 was visited on 2 March already.
+        "households_first_of_month": 1,
+        "corrections": 2,
+        "disputes_found": 2,
+        "disputes_mediated": 1,
+        "problems_solved_on_visit": 1,
+        "problems_solved_in_ledger": 1,
+        "stability_info": 1,
+        "case_clues": 1,
+        "night_plans": 1,
+        "night_kept": 1,
+        "matters_received": 1,
+        "matters_public_security": 1,
+        "matters_closed_on_time": 1,
+        "matters_closed_late": 1,
+        "callbacks_made": 2,
+        "callbacks_reached": 2,
+        "callbacks_confirmed": 1,
+        "callbacks_denied": 1,
+        "satisfied": 1,
+        "not_satisfied": 1,
+        "ledger_closed_on_time": 1,
+        "ledger_closed_late": 1,
+    }
+    second = VillageDaySummary.objects.get(village=built.village_2, day=DAY)
+    assert _counts(second) == {
+        "visits_day": 1,
+        "households_visited": 1,
+        "households_first_of_month": 1,
+        "households_first_of_year": 1,
+        "night_plans": 1,
+        "night_missed": 1,
+        "matters_received": 1,
+        "matters_unclassified": 1,
+        "callbacks_made": 1,
+        "callbacks_given_up": 1,
+    }
+    # The matter without a household counts for its unit only.
+    room_1 = UnitDaySummary.objects.get(unit=built.room_1, day=DAY)
+    assert (room_1.matters_received, room_1.matters_public_security, room_1.matters_litigation) == (2, 1, 1)
+    assert room_1.visits_day + room_1.visits_night + room_1.visits_topic == 3
+    assert UnitDaySummary.objects.get(unit=built.room_2, day=DAY).night_missed == 1
+
+
+def test_first_visits_of_a_month_add_up_to_the_households_visited_in_it():
+    build_day()
+    summaries_refresh_range(start=DAY.replace(day=1) - timedelta(days=10), end=DAY + timedelta(days=3))
+    march = VillageDaySummary.objects.filter(day__year=2026, day__month=3)
+    # h1, h2 (on the 2nd) and h3: three households visited in March, whatever the number of visits.
+    assert sum(row.households_first_of_month for row in march) == 3
+    # h1 and h2 first visited in 2026 in February and on 2 March; h3 on the day.
+    assert sum(row.households_first_of_year for row in VillageDaySummary.objects.all()) == 3
+
+
+def test_a_range_refresh_writes_what_day_by_day_refreshes_write():
+    build_day()
+    start, end = DAY - timedelta(days=30), DAY + timedelta(days=2)
+    summaries_refresh_range(start=start, end=end)
+    by_range = sorted((row.day, row.village_id, tuple(_counts(row).items())) for row in VillageDaySummary.objects.all())
+    VillageDaySummary.objects.all().delete()
+    day = start
+    while day <= end:
+        summaries_refresh(day=day)
+        day += timedelta(days=1)
+    by_day = sorted((row.day, row.village_id, tuple(_counts(row).items())) for row in VillageDaySummary.objects.all())
+    assert by_range == by_day
+
+
+def test_the_task_run_twice_changes_nothing_the_second_time():
+    build_day()
+    refresh_summaries_task.delay(DAY.isoformat())
+    table = _table()
+    assert table
+    assert refresh_summaries_task.delay(DAY.isoformat()).get().endswith("0 village rows, 0 unit rows written")
+    assert _table() == table
+
+
+def test_the_command_run_twice_changes_nothing_the_second_time():
+    build_day()
+    call_command("refresh_summaries", "--date", DAY.isoformat(), stdout=io.StringIO())
+    table = _table()
+    out = io.StringIO()
+    call_command(
+        "refresh_summaries", "--from", (DAY - timedelta(days=3)).isoformat(), "--to", DAY.isoformat(), stdout=out
+    )
+    assert "0 village rows and 0 unit rows written" in out.getvalue()
+    assert _table() == table
+
+
+def test_the_command_refuses_a_bad_date():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("refresh_summaries", "--date", "2026-13-01")
+    with pytest.raises(CommandError, match="must not be after"):
+        call_command("refresh_summaries", "--from", "2026-03-02", "--to", "2026-03-01")
+
+
+def test_a_day_with_nothing_left_loses_its_rows():
+    built = build_day()
+    summaries_refresh(day=DAY)
+    assert VillageDaySummary.objects.filter(village=built.village_2, day=DAY).exists()
+    from evaluation.models import Callback, CallbackAttempt
+    from feedback.models import Matter
+    from visits.models import NightVisitPlan, Visit
+
+    CallbackAttempt.objects.filter(callback__village=built.village_2).delete()
+    Callback.objects.filter(village=built.village_2).delete()
+    Visit.objects.filter(village=built.village_2).delete()
+    NightVisitPlan.objects.filter(village=built.village_2).delete()
+    Matter.objects.filter(household__village=built.village_2).delete()
+    summaries_refresh(day=DAY)
+    assert not VillageDaySummary.objects.filter(village=built.village_2, day=DAY).exists()
+
+
+@pytest.mark.postgres
+def test_refresh_counts_the_same_day_in_postgresql():
+    """Local days (Asia/Shanghai) are cut by the database: the arithmetic above, on PostgreSQL."""
+    test_refresh_counts_a_hand_built_day()
+
+
+def test_the_daily_and_hourly_jobs_are_scheduled_and_the_hourly_one_refreshes_today(settings):
+    from django.utils import timezone
+
+    from evaluation.tasks import refresh_today_summaries_task
+
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"evaluation.tasks.refresh_summaries_task", "evaluation.tasks.refresh_today_summaries_task"} <= tasks
+    assert refresh_today_summaries_task.delay().get().startswith(timezone.localdate().isoformat())
