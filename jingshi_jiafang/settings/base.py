@@ -240,6 +240,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jingshi_jiafang.core.tasks.audit_verify_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    # 考核: the current month and, until the evaluation centre closes it, the previous one; after the night's
+    # callbacks and corrections are in. `manage.py compute_scores --month YYYY-MM` by hand.
+    "compute-scores": {
+        "task": "evaluation.tasks.compute_scores_task",
+        "schedule": crontab(hour=4, minute=30),
+    },
 }
 
 # Encryption at rest of residents' ID numbers (jingshi_jiafang/core/crypto.py). These development keys are public;
