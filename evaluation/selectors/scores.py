@@ -22,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 
 from evaluation.models import Callback, Metric, Satisfaction, Score, ScoreComponent, ScoreWeight, SubjectKind
@@ -630,3 +631,22 @@ def _periods_of(duty: str, month: Period) -> list[Period]:
 
 def component_of(score: Score, metric: str) -> ScoreComponent | None:
     return next((c for c in score.components.all() if c.metric == metric), None)
+
+
+def get_score_for_user(user: User, pk: int) -> Score:
+    """A score the user may see, or 404: another unit's officer's score cannot be confirmed to exist."""
+    try:
+        return scores_visible_to(user).select_related("user__unit", "unit", "town").get(pk=pk)
+    except Score.DoesNotExist:
+        raise Http404("没有找到该考核得分,或您无权查看。") from None
+
+
+def months_of_subject(score: Score) -> QuerySet[Score]:
+    """The monthly scores behind an annual one."""
+    subject = {"unit": score.unit_id} if score.subject_kind == SubjectKind.UNIT else {"user": score.user_id}
+    return Score.objects.filter(
+        period=Score.Period.MONTH,
+        period_start__year=score.period_start.year,
+        subject_kind=score.subject_kind,
+        **subject,
+    ).order_by("period_start")

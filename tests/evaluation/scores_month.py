@@ -58,9 +58,7 @@ def build_month(*, alice, bob, village_a) -> HandBuiltMonth:
     NightVisitPlanFactory(officer=alice, village=village_a, date=kept_day, planned_by=bob)
     NightVisitPlanFactory(officer=alice, village=village_a, date=missed_day, planned_by=bob)
     night = at(kept_day, 20, 30)
-    VisitFactory(
-        visitor=alice, household=households[3], visited_at=night, kind=Visit.Kind.NIGHT, created_at=night
-    )
+    VisitFactory(visitor=alice, household=households[3], visited_at=night, kind=Visit.Kind.NIGHT, created_at=night)
 
     evaluator = UserFactory(role=User.Role.EVALUATOR, unit=bob.unit.parent or bob.unit, name="访评员")
     done = {"state": Callback.State.DONE, "done_by": evaluator, "done_at": at(date(2026, 10, 7))}
@@ -90,7 +88,9 @@ def build_month(*, alice, bob, village_a) -> HandBuiltMonth:
     ledger = Ledger.objects.create(kind=Ledger.Kind.HOUSEHOLD, household=h1)
     item = {"ledger": ledger, "household": h1, "unit": room, "responsible": alice, "source": LedgerItem.Source.VISIT}
     closed = {"state": LedgerItem.State.CLOSED, "delivered_by": alice, "closed_by": bob}
-    LedgerItem.objects.create(what="修门", deadline=date(2026, 10, 10), closed_at=at(date(2026, 10, 10), 18), **item, **closed)
+    LedgerItem.objects.create(
+        what="修门", deadline=date(2026, 10, 10), closed_at=at(date(2026, 10, 10), 18), **item, **closed
+    )
     late_item = LedgerItem.objects.create(
         what="修路", deadline=date(2026, 10, 11), closed_at=at(date(2026, 10, 12)), **item, **closed
     )
