@@ -52,7 +52,11 @@ def wipe_county() -> None:
     with connection.cursor() as cursor:
         for append_only in (AuditEntry, ledger.LedgerItemEvent, feedback.MatterEvent, feedback.EchoCardEvent):
             cursor.execute(f"DELETE FROM {append_only._meta.db_table}")
+    from evaluation.models import Score, ScoreMonth
+
     for model in (
+        Score,
+        ScoreMonth,
         ledger.TeamActivity,
         ledger.TeamMember,
         ledger.ServiceTeam,

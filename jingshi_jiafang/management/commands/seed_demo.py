@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from evaluation.demo_scores import seed_scores
 from feedback.demo import seed_feedback, seed_matter_history, seed_topic_visits
 from ledger.demo import seed_ledger
 from ledger.demo_pairing import seed_pairing, seed_teams
@@ -44,6 +45,8 @@ class Command(BaseCommand):
             seed_ledger(rng=random.Random(seed), today=timezone.localdate())
             pairing = seed_pairing(rng=random.Random(seed), today=timezone.localdate())
             teams = seed_teams(rng=random.Random(seed), today=timezone.localdate())
+            # Last: scores count everything above (visits, plans, callbacks, matters, ledger items, pairs).
+            scored_months = seed_scores(today=timezone.localdate(), days=days)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo county loaded: {result.towns} towns, {result.villages} villages, {result.households} households."
@@ -53,4 +56,5 @@ class Command(BaseCommand):
             f"Pairing: {pairing.pairs} pairs, {pairing.contacts} contacts, {pairing.visits} pairing visits; "
             f"{teams} community police service teams."
         )
+        self.stdout.write(f"Scores: {scored_months} months (the past ones closed).")
         self.stdout.write("Demo logins: python manage.py demo_logins")
