@@ -42,7 +42,21 @@ class HandBuiltMonth:
     open_matter: Matter
 
 
+def ensure_default_weights() -> None:
+    """The data migration's weights: a test with transaction=True starts from a flushed database without them."""
+    from evaluation.models import ScoreWeight
+    from evaluation.selectors.scores import DEFAULT_WEIGHTS
+
+    if not ScoreWeight.objects.exists():
+        ScoreWeight.objects.bulk_create(
+            ScoreWeight(subject_kind=kind, metric=metric, weight=weight, valid_from=date(2000, 1, 1))
+            for kind, weights in DEFAULT_WEIGHTS.items()
+            for metric, weight in weights.items()
+        )
+
+
 def build_month(*, alice, bob, village_a) -> HandBuiltMonth:
+    ensure_default_weights()
     households = [HouseholdFactory(village=village_a, head_name=f"户{n}") for n in range(1, 5)]
     for household in households:
         HouseholdLinkFactory(officer=alice, household=household, start_date=date(2026, 9, 1))
