@@ -155,7 +155,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='score',
-            constraint=models.CheckConstraint(condition=models.Q(('total__gte', -1000), ('total__lte', 100)), name='score_total_in_range'),
+            constraint=models.CheckConstraint(condition=models.Q(('total__lte', 100)), name='score_total_at_most_100'),
         ),
         migrations.AddConstraint(
             model_name='score',

@@ -144,7 +144,7 @@ class Score(models.Model):
                 | (~Q(subject_kind="unit") & Q(user__isnull=False)),
                 name="score_subject_matches_kind",
             ),
-            models.CheckConstraint(condition=Q(total__gte=-1000, total__lte=100), name="score_total_in_range"),
+            models.CheckConstraint(condition=Q(total__lte=100), name="score_total_at_most_100"),
             models.CheckConstraint(condition=Q(months__gte=1, months__lte=12), name="score_months_in_range"),
         ]
 
