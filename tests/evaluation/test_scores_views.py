@@ -191,3 +191,19 @@ def test_a_unit_head_cannot_close_a_month(client, month, bob):
         client.post(reverse("evaluation:score_month_close"), {"month": "2026-10", "confirm": "on"}).status_code == 403
     )
     assert not ScoreMonth.objects.get(month=MONTH).is_closed
+
+
+def test_annual_ranking_and_an_annual_score_lead_to_its_months(client, month, alice):
+    log_in_as(client, month.evaluator)
+    response = client.get(RANKING, {"period": "year", "year": "2026"})
+    annual = [score for score in response.context["page"].object_list if score.user == alice]
+    assert annual and annual[0].total == Decimal("49.58") and annual[0].months == 1
+    detail = client.get(reverse("evaluation:score_detail", args=[annual[0].pk]))
+    assert list(detail.context["months"]) == [_score_of(alice)]
+    assert _records(client, annual[0], Metric.VISIT_COVERAGE).status_code == 404  # month by month only
+
+
+def test_an_empty_month_says_what_to_do_next(client, month):
+    log_in_as(client, month.evaluator)
+    response = _ranking(client, month="2026-08")
+    assert "还没有民警的考核分数" in response.content.decode()
