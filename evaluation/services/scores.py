@@ -353,6 +353,7 @@ def score_weight_set(
         raise ScoreError(f"“{Metric(metric).label}”不用于考核{SubjectKind(subject_kind).label}。")
     if not Decimal(0) <= weight <= HUNDRED:
         raise ScoreError("权重须在 0 到 100 之间。")
+    weight = _cents(Decimal(weight))
     valid_from = first_of_month(valid_from)
     closed = latest_closed_month()
     if closed is not None and valid_from <= closed:

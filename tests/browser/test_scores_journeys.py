@@ -57,3 +57,21 @@ def test_unit_head_reads_his_unit_s_ranking_on_a_phone(live_server, phone_page, 
     expect(page.get_by_test_id("score-row").first.get_by_test_id("score-total")).to_have_text("48.00")
     expect(page.get_by_test_id("month-actions")).to_have_count(0)  # closing is the evaluation centre's
     screenshot(page, "scores-ranking-phone", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_evaluator_changes_a_weight_from_next_month(live_server, desktop_page, alice, bob, village_a):
+    month = build_month(alice=alice, bob=bob, village_a=village_a)
+    page = desktop_page
+    log_in(page, live_server, month.evaluator.username, TEST_PASSWORD)
+    page.goto(f"{live_server.url}/evaluation/scores/")
+    page.get_by_role("link", name="调整权重").click()
+    page.get_by_label("考核对象").select_option(label="民警")
+    page.get_by_label("指标").select_option(label="虚假走访")
+    page.get_by_label("权重(分)").fill("8")
+    page.get_by_label("起始月份").fill("2026-12")
+    page.get_by_label("调整说明").fill("从严查处虚假走访")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("已将民警的“虚假走访”权重设为 8.00,自2026年12月起生效。")).to_be_visible()
+    expect(page.get_by_test_id("weights")).to_contain_text("从严查处虚假走访")
+    screenshot(page, "scores-weights", full_page=True)

@@ -185,7 +185,7 @@ def test_changing_a_weight_changes_the_next_month_not_a_frozen_one(month, alice,
     november = _score(SubjectKind.OFFICER, charlie, start=date(2026, 11, 1))
     assert {c.metric: c.weight for c in november.components.all()}[Metric.FALSE_VISITS] == Decimal(10)
     entry = AuditEntry.objects.filter(detail__event="score_weight_set").get()
-    assert entry.detail["before"] == "5.00" and entry.detail["weight"] == "10"
+    assert entry.detail["before"] == "5.00" and entry.detail["weight"] == "10.00"
 
 
 def test_only_the_evaluation_centre_sets_weights(alice):
