@@ -463,15 +463,6 @@ def ranking(*, viewer: User, period: str, start: date, kind: str) -> QuerySet[Sc
     )
 
 
-def months_with_scores() -> list[date]:
-    return list(
-        Score.objects.filter(period=Score.Period.MONTH)
-        .order_by("-period_start")
-        .values_list("period_start", flat=True)
-        .distinct()
-    )
-
-
 def definitions_for(kind: str, weights: dict[str, ScoreWeight]) -> list[dict]:
     """The formula table the page shows: each metric with its definition and the weight in force."""
     return [
