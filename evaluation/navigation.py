@@ -11,4 +11,6 @@ NAV_ITEMS = (
     NavItem("实地考核", "evaluation:field_check_list", can.may_record_field_checks),
     # The wall mode (指挥大屏) is a button on the dashboard, for the command centre's screen.
     NavItem("数据看板", "evaluation:dashboard", can.may_view_dashboard),
+    NavItem("考核排名", "evaluation:score_ranking", can.may_read_scores),
+    NavItem("我的考核", "evaluation:my_scores", can.may_read_own_score),
 )

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from evaluation.services.callbacks import callbacks_create
 from evaluation.services.reviews import daily_review_build
+from evaluation.services.scores import scores_compute, scores_compute_recent
 from evaluation.services.summaries import summaries_refresh
 from jingshi_jiafang.core.actors import system_actor
 
@@ -41,3 +42,13 @@ def refresh_summaries_task(day: str | None = None) -> str:
 def refresh_today_summaries_task() -> str:
     """Hourly: today's rows, so the dashboard's "this month" is at most an hour behind."""
     return refresh_summaries_task(timezone.localdate().isoformat())
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def compute_scores_task(month: str | None = None, today: str | None = None) -> int:
+    """考核: every early morning the current month and, until closed, the previous one; or one month (YYYY-MM-DD,
+    any day of it) when named. Returns how many score rows changed (0 when nothing did)."""
+    day = date.fromisoformat(today) if today else None
+    if month:
+        return scores_compute(month=date.fromisoformat(month), today=day)
+    return scores_compute_recent(today=day)

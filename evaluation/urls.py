@@ -2,7 +2,7 @@ from datetime import date
 
 from django.urls import path, register_converter
 
-from evaluation.views import callbacks, dashboard, field_checks, questionnaires, reviews
+from evaluation.views import callbacks, dashboard, field_checks, questionnaires, reviews, scores
 
 app_name = "evaluation"
 
@@ -60,4 +60,11 @@ urlpatterns = [
     path("evaluation/dashboard/wall/", dashboard.dashboard_wall, name="dashboard_wall"),
     path("evaluation/dashboard/areas/<int:pk>/", dashboard.dashboard, name="dashboard_area"),
     path("evaluation/dashboard/areas/<int:pk>/wall/", dashboard.dashboard_wall, name="dashboard_area_wall"),
+    path("evaluation/scores/", scores.score_ranking, name="score_ranking"),
+    path("evaluation/scores/mine/", scores.my_scores, name="my_scores"),
+    path("evaluation/scores/weights/", scores.score_weights, name="score_weights"),
+    path("evaluation/scores/months/close/", scores.score_month_close_view, name="score_month_close"),
+    path("evaluation/scores/months/recompute/", scores.score_month_recompute_view, name="score_month_recompute"),
+    path("evaluation/scores/<int:pk>/", scores.score_detail, name="score_detail"),
+    path("evaluation/scores/<int:pk>/<slug:metric>/", scores.score_records, name="score_records"),
 ]

@@ -140,6 +140,11 @@ SCOPING_CASES = {
         lambda f: {"pk": f["ledger_evidence"].pk}, ("alice", "bob"), ("charlie", "head_b", "auditor")
     ),
     "ledger:ledger_print": Case(lambda f: {"pk": f["ledger_item"].ledger_id}, ("alice", "bob"), ("charlie", "head_b")),
+    # Scores: alice's own, her unit head's; head_b (another station's head) and charlie get a 404.
+    "evaluation:score_detail": Case(lambda f: {"pk": f["score"].pk}, ("alice", "bob"), ("charlie", "head_b")),
+    "evaluation:score_records": Case(
+        lambda f: {"pk": f["score"].pk, "metric": "visit_coverage"}, ("alice", "bob"), ("charlie", "head_b")
+    ),
     "households:area_detail": Case(lambda f: {"pk": f["alice_household"].village_id}, ("alice", "bob"), ("charlie",)),
     # The security administrator's pages are for that role alone; reaching their own account is refused in
     # tests/visits/test_security_admin.py.
@@ -316,7 +321,27 @@ def fixtures(alice_household, alice, bob, charlie, station_b, village_b):
         **_review_fixtures(),
         **_callback_fixtures(alice_household, alice),
         **_evaluation_fixtures(alice_household),
+        "score": _score(alice),
     }
+
+
+def _score(officer):
+    from evaluation.models import Metric, Score, ScoreComponent
+
+    month = timezone.localdate().replace(day=1)
+    score = Score.objects.create(
+        period=Score.Period.MONTH,
+        period_start=month,
+        subject_kind="officer",
+        user=officer,
+        unit=officer.unit,
+        total=50,
+        rank=1,
+    )
+    ScoreComponent.objects.create(
+        score=score, metric=Metric.VISIT_COVERAGE, numerator=1, denominator=2, value="0.5", weight=25, points=50
+    )
+    return score
 
 
 def _review_fixtures() -> dict:

@@ -13,6 +13,7 @@ from .questionnaires import (
     ScaleOption,
 )
 from .reviews import DailyReview
+from .scores import Metric, Score, ScoreComponent, ScoreMonth, ScoreWeight, SubjectKind
 from .summaries import UnitDaySummary, VillageDaySummary
 
 __all__ = [
@@ -33,4 +34,10 @@ __all__ = [
     "ScaleOption",
     "UnitDaySummary",
     "VillageDaySummary",
+    "SubjectKind",
+    "ScoreWeight",
+    "ScoreMonth",
+    "ScoreComponent",
+    "Score",
+    "Metric",
 ]

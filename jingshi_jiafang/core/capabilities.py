@@ -351,6 +351,30 @@ def may_record_field_checks(user: User) -> bool:
     return _role_in(user, {Role.EVALUATOR})
 
 
+# Scores (考核).
+
+
+def may_read_scores(user: User) -> bool:
+    """考核排名: the evaluation centre and the bureau's leaders (the county), unit heads (their unit's officers and
+    units)."""
+    return _role_in(user, {Role.EVALUATOR, Role.LEADER}) or may_head_unit(user)
+
+
+def sees_all_scores(user: User) -> bool:
+    """Every score of the county: the evaluation centre, which scores, and the bureau's leaders, who award."""
+    return _role_in(user, {Role.EVALUATOR, Role.LEADER})
+
+
+def may_manage_scores(user: User) -> bool:
+    """Sets the weights, closes a month and recomputes a closed one: the evaluation centre (民意访评中心)."""
+    return _role_in(user, {Role.EVALUATOR})
+
+
+def may_read_own_score(user: User) -> bool:
+    """我的考核: whoever is scored as a person (officers, cadres, leaders) sees their own score."""
+    return _role_in(user, {Role.OFFICER, Role.CADRE, Role.LEADER})
+
+
 _NAMED = ("sees_", "works_")
 
 

@@ -274,6 +274,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluation.tasks.refresh_today_summaries_task",
         "schedule": crontab(minute=15),
     },
+    # 考核: the current month and, until the evaluation centre closes it, the previous one; after the night's
+    # callbacks and corrections are in. `manage.py compute_scores --month YYYY-MM` by hand.
+    "compute-scores": {
+        "task": "evaluation.tasks.compute_scores_task",
+        "schedule": crontab(hour=4, minute=30),
+    },
 }
 
 # Encryption at rest of residents' ID numbers (jingshi_jiafang/core/crypto.py). These development keys are public;

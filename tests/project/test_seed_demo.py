@@ -64,9 +64,12 @@ def wipe_county() -> None:
             feedback.EchoCardEvent,
         ):
             cursor.execute(f"DELETE FROM {append_only._meta.db_table}")
+
     for model in (
         evaluation.SampledHousehold,
         evaluation.Questionnaire,
+        evaluation.Score,
+        evaluation.ScoreMonth,
         ledger.TeamActivity,
         ledger.TeamMember,
         ledger.ServiceTeam,

@@ -8,6 +8,7 @@ from django.utils import timezone
 from evaluation.demo_callbacks import seed_callbacks
 from evaluation.demo_questionnaires import seed_questionnaires
 from evaluation.demo_reviews import DEMO_REVIEW_DAYS, seed_reviews
+from evaluation.demo_scores import seed_scores
 from evaluation.demo_summaries import seed_summaries
 from feedback.demo import seed_feedback, seed_matter_history, seed_topic_visits
 from feedback.demo_topics import seed_topic_review
@@ -54,6 +55,8 @@ class Command(BaseCommand):
             surveys = seed_questionnaires(rng=random.Random(seed), today=timezone.localdate())
             # The notices count what every demo loader before wrote (the callbacks demo included).
             reviews = seed_reviews(today=timezone.localdate(), days=min(days, DEMO_REVIEW_DAYS))
+            # Scores count everything above (visits, plans, callbacks, matters, ledger items, pairs).
+            scored_months = seed_scores(today=timezone.localdate(), days=days)
             # Last: the dashboard's summary tables are built from everything the seeders above wrote.
             summaries = seed_summaries(today=timezone.localdate())
         self.stdout.write(
@@ -75,4 +78,5 @@ class Command(BaseCommand):
                 f"Dashboard summaries {summaries.start}..{summaries.end}: {summaries.village_rows} village rows, "
                 f"{summaries.unit_rows} unit rows."
             )
+        self.stdout.write(f"Scores: {scored_months} months (the past ones closed).")
         self.stdout.write("Demo logins: python manage.py demo_logins")

@@ -1,0 +1,33 @@
+"""Demo scores: every month of the demo period counted through the real service; the months that are over are
+closed by the demo evaluation centre (as it would at the start of each month), the current one stays open for the
+nightly job. One grouped count per month, so a 90-day history adds a few seconds at most."""
+
+import logging
+from datetime import date, timedelta
+
+from evaluation.services.scores import first_of_month, score_month_close, scores_compute
+from jingshi_jiafang.core.models import User
+
+logger = logging.getLogger(__name__)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    months, month = [], first_of_month(first)
+    while month <= last:
+        months.append(month)
+        month = first_of_month(month + timedelta(days=32))
+    return months
+
+
+def seed_scores(*, today: date, days: int) -> int:
+    """Score the months from `days` ago to today. Returns how many months were scored."""
+    evaluator = User.objects.filter(role=User.Role.EVALUATOR, is_active=True).order_by("pk").first()
+    months = months_between(today - timedelta(days=days), today)
+    for month in months[:-1]:
+        if evaluator is None:
+            scores_compute(month=month, today=today)
+        else:
+            score_month_close(month=month, actor=evaluator, today=today)
+    scores_compute(month=months[-1], today=today)
+    logger.info("Demo scores: %s months, %s closed", len(months), len(months) - 1 if evaluator else 0)
+    return len(months)
