@@ -275,6 +275,8 @@ def callback_comment_to_matter(*, callback: Callback, actor: User, request=None)
         return locked.new_matter, False
     if locked.state != State.DONE or not locked.comment:
         raise CallbackError("只有已回访、且记录了群众意见的回访才能转为诉求。")
+    if locked.reopened_its_source:
+        raise CallbackError("群众意见已随重新办理转给承办人,不再另立诉求。")
     # The matter belongs to the unit of the place, as a matter heard there would; a walk-in's to the unit checked.
     unit = locked.village.unit if locked.village_id else locked.unit
     matter = matter_register(

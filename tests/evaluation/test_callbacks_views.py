@@ -270,7 +270,10 @@ def test_an_unsatisfied_matter_s_comment_goes_with_the_reopened_matter_not_to_th
     callback_record(callback=callback, actor=caller, today=callback.due_date, **answer)
     assert "灯还是不亮" not in client.get(reverse("evaluation:callback_queue")).content.decode()
     page = client.get(reverse("evaluation:callback_detail", args=[callback.pk])).content.decode()
-    assert "诉求已重新办理" in page
+    assert "诉求已重新办理" in page and 'data-testid="raise-matter"' not in page
+    response = client.post(reverse("evaluation:callback_raise_matter", args=[callback.pk]))
+    assert Matter.objects.count() == 1  # the reopened matter carries the comment; no second matter
+    assert "不再另立诉求" in client.get(response["Location"]).content.decode()
 
 
 def test_the_evaluator_home_queries_do_not_grow_with_the_queue(client, caller, django_assert_max_num_queries):
