@@ -21,12 +21,13 @@ from jingshi_jiafang.core.scopes import areas_visible_to
 
 def questionnaires_visible_to(user: User) -> QuerySet[Questionnaire]:
     """The evaluation centre sees every questionnaire; a leader those of the areas they see (their town and its
-    villages). A county-wide questionnaire is the county's, for the evaluation centre."""
+    villages) and the county-wide ones, whose results break down by town: a bureau leader reads the county's
+    sense of security as well as his town's. Results are indices and counts; no household shows."""
     if not can.may_read_questionnaire_results(user):
         return Questionnaire.objects.none()
     if can.sees_whole_county(user):
         return Questionnaire.objects.all()
-    return Questionnaire.objects.filter(area__in=areas_visible_to(user))
+    return Questionnaire.objects.filter(Q(area__in=areas_visible_to(user)) | Q(area__isnull=True))
 
 
 def get_questionnaire_for_user(user: User, pk: int) -> Questionnaire:

@@ -200,3 +200,16 @@ def test_list_and_call_pages_do_not_grow_with_rows(client, evaluator, village_a,
         client.get(reverse("evaluation:questionnaire_results", args=[questionnaire.pk]))
     with django_assert_max_num_queries(MAX_PAGE_QUERIES + 2):
         client.get(questionnaire.get_absolute_url())
+
+
+def test_a_leader_reads_a_county_wide_questionnaire_broken_down_by_town(client, evaluator, leader_b, alice_household):
+    today = timezone.localdate()
+    county = questionnaire_create(
+        template=short_template(), area=None, start=today, end=today, sample_size=1, actor=evaluator
+    )
+    log_in_as(client, leader_b)
+    assert [q.pk for q in client.get(reverse("evaluation:questionnaire_list")).context["page"].object_list] == [
+        county.pk
+    ]
+    assert client.get(reverse("evaluation:questionnaire_results", args=[county.pk])).status_code == 200
+    assert client.get(reverse("evaluation:questionnaire_calls", args=[county.pk])).status_code == 403
