@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from evaluation.models import VillageDaySummary
 from evaluation.models.summaries import COUNT_FIELDS
+from evaluation.selectors.questionnaires import index_trend
 from feedback.models import Category, Matter
 from jingshi_jiafang.core.models import Area, Household, User
 from jingshi_jiafang.core.scopes import villages_visible_to
@@ -299,10 +300,15 @@ def _as_date(value) -> date:
 
 
 def sense_of_security_trend(*, scope: Scope, months: list[date]) -> list[float | None]:
-    """安全感指数 per month for the trend chart. The questionnaires part of the evaluation centre provides the
-    index (`evaluation.selectors.questionnaires.index_trend(area=..., months=...)`); it is connected here when
-    that part is merged. Until then every month is None and the chart says that no questionnaire result exists."""
-    return [None for _ in months]
+    """安全感指数 per month of `months` (first days, oldest first) from the questionnaires (one query): the area's,
+    or the county's for a whole reach — the index is an aggregate, which every dashboard reader may see. A month
+    without answered questionnaires is None, and the chart leaves a gap."""
+    if not months:
+        return []
+    first, last = months[0], months[-1]
+    span = (last.year - first.year) * 12 + last.month - first.month + 1
+    by_month = {row["month"]: row["security"] for row in index_trend(area=scope.area, months=span, today=last)}
+    return [by_month.get(month) for month in months]
 
 
 def counts_in(*, scope: Scope, period: Period) -> dict:

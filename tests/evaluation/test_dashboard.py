@@ -236,10 +236,10 @@ def test_the_county_dashboard_costs_the_same_queries_whatever_its_size(
     url = reverse("evaluation:dashboard")
     # Session, user, second factor, the session's save (with its savepoint on PostgreSQL), and the page's own:
     # the area, households by area, the totals, the bars, the bars' names, the trend, the funnel, the title.
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get(url, MARCH)
     assert len(response.context["board"].rows) == size[0]
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         client.get(reverse("evaluation:dashboard_area", args=[response.context["board"].rows[0].area.pk]), MARCH)
 
 
@@ -276,3 +276,27 @@ def test_a_year_outside_the_window_is_refused_with_a_message(client, evaluator, 
     response = _page(client, evaluator, period="year", year="1990")
     assert response.context["period"].kind == "month"
     assert "年份应在" in response.content.decode()
+
+
+def test_the_trend_draws_the_sense_of_security_of_the_area_from_its_questionnaires(client, evaluator, day):
+    from evaluation.selectors.questionnaires import area_indices
+    from evaluation.services.questionnaires import questionnaire_create, response_record
+    from tests.evaluation.factories import answers_by_label, short_template
+
+    template = short_template()
+    survey = questionnaire_create(
+        template=template, area=day.village_1, start=DAY, end=DAY, sample_size=2, actor=evaluator
+    )
+    for sample, labels in zip(survey.samples.all(), (["很安全", "满意", "满意"], ["不安全", "不满意", "满意"])):
+        response_record(
+            sample=sample,
+            actor=evaluator,
+            outcome="answered",
+            method="phone",
+            answers=answers_by_label(template, labels),
+        )
+    trend = _page(client, evaluator, day.village_1).context["chart_data"]["trend"]
+    expected = area_indices(area=day.village_1, start=DAY.replace(day=1), end=DAY)["security"]
+    assert expected is not None
+    assert trend["security"][trend["months"].index("2026-03")] == expected
+    assert all(value is None for month, value in zip(trend["months"], trend["security"]) if month != "2026-03")
