@@ -40,13 +40,21 @@ def field_check_false_visits(*, start: date, end: date, unit_ids=None, worker_id
     return checks
 
 
+def _checked_at(check) -> datetime:
+    """When the check was recorded, if on the day of the check; a check recorded days later shows on its day, with
+    no invented time of day."""
+    if timezone.localtime(check.created_at).date() == check.check_date:
+        return check.created_at
+    return datetime.combine(check.check_date, time.min, timezone.get_current_timezone())
+
+
 def timeline_events(*, household: Household) -> list[TimelineEvent]:
     """The field checks made of this household's visits and ledger items, for the household timeline (one
     query)."""
     checks = household.field_checks.select_related("checked_by", "visit", "ledger_item")
     return [
         TimelineEvent(
-            datetime.combine(check.check_date, time(12), timezone.get_current_timezone()),
+            _checked_at(check),
             "field_check",
             f"实地考核({check.get_source_display()}):{check.get_result_display()}",
             (f"{check.place} · 核查人 {check.checked_by}", check.findings),

@@ -73,6 +73,13 @@ def test_a_visit_is_checked_once(evaluator, visit):
     assert FieldCheck.objects.count() == 1
 
 
+def test_a_checked_visit_offers_no_second_form(client, evaluator, visit):
+    _check(evaluator, visit=visit)
+    log_in_as(client, evaluator)
+    page = client.get(reverse("evaluation:field_check_for_visit", args=[visit.pk])).content.decode()
+    assert "已有实地考核" in page and "保存实地考核" not in page
+
+
 def test_a_ledger_item_is_checked_from_its_page(client, evaluator, alice, alice_household):
     item = open_item(alice, alice_household)
     log_in_as(client, evaluator)
