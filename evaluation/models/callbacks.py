@@ -11,6 +11,7 @@ from ledger.models import LedgerItem
 from visits.models import Visit
 
 COMMENT_MAX_LENGTH = 1000
+ATTEMPT_NOTE_MAX_LENGTH = 200
 # Not reached on the first day: tried again on each of the next two days, then given up and counted.
 MAX_ATTEMPTS = 3
 
@@ -162,7 +163,7 @@ class CallbackAttempt(models.Model):
     call_date = models.DateField("拨打日期", db_index=True)
     reached = models.BooleanField("已联系上")
     gave_up = models.BooleanField("放弃回访", default=False, help_text="连续三天联系不上。")
-    note = models.CharField("情况", max_length=200, blank=True)
+    note = models.CharField("情况", max_length=ATTEMPT_NOTE_MAX_LENGTH, blank=True)
 
     class Meta:
         verbose_name = "回访记录"

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from evaluation.errors import CallbackError
 from evaluation.models import Callback, CallbackAttempt, Satisfaction
-from evaluation.models.callbacks import COMMENT_MAX_LENGTH, MAX_ATTEMPTS
+from evaluation.models.callbacks import ATTEMPT_NOTE_MAX_LENGTH, COMMENT_MAX_LENGTH, MAX_ATTEMPTS
 from evaluation.selectors.callbacks import callback_phone
 from feedback.models import Matter
 from feedback.services.matters import matter_register, matter_reopen
@@ -207,12 +207,22 @@ def callback_record(
         denied = is_visit and visit_check == Callback.VisitCheck.DENIED
         if satisfaction not in Satisfaction.values and not denied:
             raise CallbackError("请选择满意度。")
+    # Not reached, what the evaluator wrote (空号, 关机, 家人说外出打工) is kept on the call itself.
+    note = "" if reached else comment
+    if len(note) > ATTEMPT_NOTE_MAX_LENGTH:
+        raise CallbackError(f"未联系上时的情况说明最多 {ATTEMPT_NOTE_MAX_LENGTH} 个字(现有 {len(note)} 个字)。")
     now = timezone.now()
     gave_up = not reached and locked.attempts + 1 >= MAX_ATTEMPTS
     try:
         with transaction.atomic():
             CallbackAttempt.objects.create(
-                callback=locked, caller=actor, called_at=now, call_date=today, reached=reached, gave_up=gave_up
+                callback=locked,
+                caller=actor,
+                called_at=now,
+                call_date=today,
+                reached=reached,
+                gave_up=gave_up,
+                note=note,
             )
     except IntegrityError as error:
         raise CallbackError("这条回访今天已经拨打过,明天再打。") from error

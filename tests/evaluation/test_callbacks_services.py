@@ -123,6 +123,16 @@ def test_not_reached_is_tried_on_the_next_two_days_then_given_up(caller):
     assert history == [(start, False, False), (start + timedelta(days=1), False, False), (day, False, True)]
 
 
+def test_what_is_written_on_a_call_not_reached_is_kept_on_the_call(caller):
+    callback = VisitCallbackFactory()
+    with pytest.raises(CallbackError, match="最多 200 个字"):
+        callback_record(callback=callback, actor=caller, reached=False, comment="关" * 201, today=callback.due_date)
+    callback_record(callback=callback, actor=caller, reached=False, comment="家人说外出打工", today=callback.due_date)
+    assert callback.history.get().note == "家人说外出打工"
+    callback.refresh_from_db()
+    assert callback.comment == ""
+
+
 def test_the_same_call_recorded_twice_is_one_attempt(caller):
     callback = VisitCallbackFactory()
     callback_record(callback=callback, actor=caller, reached=False, today=callback.due_date)
