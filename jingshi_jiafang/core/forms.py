@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from jingshi_jiafang.core.capabilities import area_link_kind
 from jingshi_jiafang.core.dates import BoundedDateField
-from jingshi_jiafang.core.models import Area, Household, Unit, User
+from jingshi_jiafang.core.models import Area, Household, PairingLink, Unit, User
 from jingshi_jiafang.core.scopes import unit_subtree
 from jingshi_jiafang.core.services import link_start_window
 from jingshi_jiafang.core.uploads import validate_upload
@@ -128,8 +128,11 @@ class PairingForm(forms.Form):
 
     def __init__(self, *args, village: Area, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["household"].queryset = Household.objects.filter(village=village, is_hardship=True).order_by(
-            "head_name", "pk"
+        paired = PairingLink.objects.active().values("household")
+        self.fields["household"].queryset = (
+            Household.objects.filter(village=village, is_hardship=True)
+            .exclude(pk__in=paired)
+            .order_by("head_name", "pk")
         )
         self.fields["household"].label_from_instance = lambda household: f"{household}({household.members_count}口人)"
         first, last = link_start_window()

@@ -85,6 +85,10 @@ def pairing_link_start(
     if not household.is_hardship:
         raise LinkError(f"{household}不是特困户,不能结对。")
     start_date = start_date or timezone.localdate()
+    # One household, one pair: the duties (weekly contact, monthly visit, deeds) fall on one named person.
+    taken = PairingLink.objects.active(start_date).filter(household=household).exclude(user=user).first()
+    if taken is not None:
+        raise LinkError(f"{household}已与{taken.user}结对,请另选一户。")
     current = PairingLink.objects.select_for_update().filter(user=user, end_date__isnull=True).first()
     if current is not None:
         if current.household_id == household.pk:

@@ -73,3 +73,15 @@ def test_pairing_refuses_other_roles_and_ordinary_households(village_a, role, ha
     household = HouseholdFactory(village=village_a, is_hardship=hardship)
     with pytest.raises(LinkError, match=message):
         pairing_link_start(user=UserFactory(role=role), household=household)
+
+
+def test_a_household_already_paired_is_neither_offered_nor_paired_twice(village_a):
+    from jingshi_jiafang.core.forms import PairingForm
+
+    household = HouseholdFactory(village=village_a, is_hardship=True)
+    first = UserFactory(role=User.Role.CADRE, name="甲")
+    pairing_link_start(user=first, household=household)
+    second = UserFactory(role=User.Role.CADRE)
+    with pytest.raises(LinkError, match="已与甲结对"):
+        pairing_link_start(user=second, household=household)
+    assert household not in PairingForm(village=village_a).fields["household"].queryset

@@ -287,7 +287,9 @@ def test_the_trend_draws_the_sense_of_security_of_the_area_from_its_questionnair
     survey = questionnaire_create(
         template=template, area=day.village_1, start=DAY, end=DAY, sample_size=2, actor=evaluator
     )
-    for sample, labels in zip(survey.samples.all(), (["很安全", "满意", "满意"], ["不安全", "不满意", "满意"])):
+    for sample, labels in zip(
+        survey.samples.all(), (["很安全", "满意", "满意"], ["不安全", "不满意", "满意"]), strict=True
+    ):
         response_record(
             sample=sample,
             actor=evaluator,
@@ -299,4 +301,6 @@ def test_the_trend_draws_the_sense_of_security_of_the_area_from_its_questionnair
     expected = area_indices(area=day.village_1, start=DAY.replace(day=1), end=DAY)["security"]
     assert expected is not None
     assert trend["security"][trend["months"].index("2026-03")] == expected
-    assert all(value is None for month, value in zip(trend["months"], trend["security"]) if month != "2026-03")
+    assert all(
+        value is None for month, value in zip(trend["months"], trend["security"], strict=True) if month != "2026-03"
+    )
