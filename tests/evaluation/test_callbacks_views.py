@@ -288,3 +288,17 @@ def test_the_evaluator_home_queries_do_not_grow_with_the_queue(client, caller, d
         response = client.get(reverse("home"))
     assert [queue.count for queue in response.context["queues"]] == [18]
     assert len(response.context["queues"][0].items) == 5
+
+
+def test_the_officer_reads_on_the_visit_page_that_the_callback_denied_it(client, callback, alice):
+    callback_record(
+        callback=callback,
+        actor=evaluator(),
+        reached=True,
+        visit_check="denied",
+        comment="没见过民警",
+        today=callback.due_date,
+    )
+    client.force_login(alice)
+    page = client.get(callback.visit.get_absolute_url()).content.decode()
+    assert 'data-testid="visit-checks"' in page and "没见过民警" in page and "核实为虚假走访" in page
