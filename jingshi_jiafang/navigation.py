@@ -1,5 +1,7 @@
 """The menu: each app's entries (filtered by role) in menu order, so menus and permissions cannot drift apart."""
 
+from dataclasses import dataclass
+
 from evaluation import navigation as evaluation_navigation
 from feedback import navigation as feedback_navigation
 from jingshi_jiafang.core import capabilities as can
@@ -19,23 +21,43 @@ HOUSEHOLD_ITEMS = (
     NavItem("全县住户", "households:household_list", can.sees_whole_county),
 )
 
-NAV_ITEMS = (
-    NavItem("首页", "home", anyone_with_a_role),
-    *HOUSEHOLD_ITEMS,
-    *visits_navigation.NAV_ITEMS,
-    *feedback_navigation.NAV_ITEMS,
-    *ledger_navigation.NAV_ITEMS,
-    *evaluation_navigation.NAV_ITEMS,
-    *reports_navigation.NAV_ITEMS,
-    NavItem("联系区域", "households:area_list", can.may_read_residents_data),
-    *core_navigation.NAV_ITEMS,
+# Each app's entries make one menu (走访, 诉求, 台账, 回访考核): a leader is offered some twenty entries, which no
+# bar holds; a menu with a single entry for this user shows as that entry.
+MENUS = (
+    ("", (NavItem("首页", "home", anyone_with_a_role), *HOUSEHOLD_ITEMS)),
+    ("走访", visits_navigation.NAV_ITEMS),
+    ("诉求", (*feedback_navigation.NAV_ITEMS, *reports_navigation.NAV_ITEMS)),
+    ("台账", ledger_navigation.NAV_ITEMS),
+    ("回访考核", evaluation_navigation.NAV_ITEMS),
+    ("", (NavItem("联系区域", "households:area_list", can.may_read_residents_data), *core_navigation.NAV_ITEMS)),
 )
+NAV_ITEMS = tuple(item for _, items in MENUS for item in items)
+
+
+@dataclass(frozen=True)
+class Menu:
+    label: str
+    items: list[NavItem]
 
 
 def nav_items_for(user: User) -> list[NavItem]:
     if not user.is_authenticated:
         return []
     return [item for item in NAV_ITEMS if item.offered_to(user)]
+
+
+def nav_menu_for(user: User) -> list[NavItem | Menu]:
+    """The bar: entries, and a drop-down per app where the user is offered more than one of its entries."""
+    if not user.is_authenticated:
+        return []
+    bar: list[NavItem | Menu] = []
+    for label, items in MENUS:
+        offered = [item for item in items if item.offered_to(user)]
+        if label and len(offered) > 1:
+            bar.append(Menu(label, offered))
+        else:
+            bar += offered
+    return bar
 
 
 def household_list_title(user: User) -> str:

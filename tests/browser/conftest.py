@@ -85,6 +85,19 @@ def log_in(page, live_server, username: str, password: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def open_menu_item(page, label: str) -> None:
+    """Reach a menu entry as a person does: open the collapsed menu on a phone, then the app's drop-down when the
+    entry sits in one (a user offered several of an app's entries), then the entry."""
+    toggler = page.get_by_role("button", name="展开菜单")
+    if toggler.is_visible():
+        toggler.click()
+        page.locator("#main-nav.show").wait_for()
+    link = page.locator("#main-nav").get_by_role("link", name=label, exact=True)
+    if not link.is_visible():
+        page.locator("#main-nav li.dropdown").filter(has=link).locator(".dropdown-toggle").click()
+    link.click()
+
+
 def log_out_on_phone(page, live_server) -> None:
     """Open the collapsed menu, wait until Bootstrap has finished opening it, then press 退出."""
     page.get_by_role("button", name="展开菜单").click()

@@ -12,7 +12,7 @@ from evaluation.models import Callback
 from evaluation.services.summaries import summaries_refresh_range
 from feedback.models import Category, Matter
 from jingshi_jiafang.core.models import User
-from tests.browser.conftest import enrol_second_factor, log_in, screenshot
+from tests.browser.conftest import enrol_second_factor, log_in, open_menu_item, screenshot
 from tests.core.factories import (
     TEST_PASSWORD,
     AreaLinkFactory,
@@ -112,7 +112,7 @@ def test_leader_filters_to_a_town_and_drills_down_to_a_village_and_its_records(l
     expect(figures.get_by_role("link", name="完整数据看板")).to_be_visible()
     screenshot(page, "dashboard-home-leader", full_page=True)
 
-    page.locator("#main-nav").get_by_role("link", name="数据看板", exact=True).click()
+    open_menu_item(page, "数据看板")
     expect(page.get_by_role("heading", name="全县数据看板")).to_be_visible()
     expect(page.locator("#chart-trend canvas")).to_be_visible()
     expect(page.locator("#chart-areas canvas")).to_be_visible()

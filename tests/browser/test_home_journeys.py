@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from feedback import services as feedback_services
 from feedback.models import Matter
 from jingshi_jiafang.core.models import User
-from tests.browser.conftest import enrol_second_factor, log_in, screenshot
+from tests.browser.conftest import enrol_second_factor, log_in, open_menu_item, screenshot
 from tests.core.factories import TEST_PASSWORD, HouseholdFactory, HouseholdLinkFactory, UserFactory
 from tests.feedback.helpers import walk_in
 from tests.visits.factories import NightVisitPlanFactory
@@ -78,10 +78,7 @@ def test_station_head_sees_queues_and_reaches_station_pages_from_the_menu(live_s
     screenshot(page, "home-station-head-todo", full_page=True)
 
     for label in ("走访覆盖", "夜访考核", "值班表"):
-        page.get_by_role("button", name="展开菜单").click()
-        page.locator("#main-nav.show").wait_for()
-        screenshot(page, f"station-head-menu-{label}")
-        page.locator("#main-nav").get_by_role("link", name=label, exact=True).click()
+        open_menu_item(page, label)
         expect(page.locator("h1").first).to_contain_text(label)
     screenshot(page, "station-head-roster")
 

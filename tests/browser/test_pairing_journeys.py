@@ -9,15 +9,9 @@ from playwright.sync_api import expect
 
 from jingshi_jiafang.core.models import User
 from ledger.models import PairingContact, TeamActivity
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, open_menu_item, screenshot
 from tests.core.factories import TEST_PASSWORD, HouseholdFactory, HouseholdLinkFactory, PairingLinkFactory, UserFactory
 from tests.ledger.factories import PairingContactFactory, ServiceTeamFactory, TeamMemberFactory
-
-
-def open_menu_item(page, label: str) -> None:
-    page.get_by_role("button", name="展开菜单").click()
-    page.locator("#main-nav.show").wait_for()
-    page.locator("#main-nav").get_by_role("link", name=label, exact=True).click()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from jingshi_jiafang.core.models import ExportJob, User
 from jingshi_jiafang.reports.forms import last_month
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, open_menu_item, screenshot
 from tests.core.factories import TEST_PASSWORD, HouseholdFactory, UserFactory
 from tests.reports.helpers import matter, moment
 
@@ -24,9 +24,7 @@ def test_legal_downloads_last_months_categorised_report(live_server, phone_page,
 
     page = phone_page
     log_in(page, live_server, "fazhi", TEST_PASSWORD)
-    page.get_by_role("button", name="展开菜单").click()
-    page.locator("#main-nav.show").wait_for()
-    page.get_by_role("link", name="月度分类报表").click()
+    open_menu_item(page, "月度分类报表")
     expect(page.get_by_role("heading", name="月度分类报表")).to_be_visible()
     expect(page.get_by_test_id("report-total")).to_have_text("4")
     screenshot(page, "monthly-report-page", full_page=True)

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from feedback.models import Category, Matter, TopicModel, TopicMonth
 from feedback.services.classification import previous_month
 from jingshi_jiafang.core.models import User
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, open_menu_item, screenshot
 from tests.browser.test_matter_journeys import small_phone  # noqa: F401 (the 360px phone fixture)
 from tests.core.factories import TEST_PASSWORD, UserFactory
 from tests.feedback.helpers import walk_in
@@ -37,9 +37,7 @@ def test_the_legal_department_corrects_two_suggestions_and_closes_the_month(live
     page.on("dialog", lambda dialog: dialog.accept())
 
     log_in(page, live_server, "fazhi", TEST_PASSWORD)
-    page.get_by_role("button", name="展开菜单").click()
-    page.locator("#main-nav.show").wait_for()
-    page.get_by_role("link", name="类别研判").click()
+    open_menu_item(page, "类别研判")
     expect(page.get_by_test_id("pending-count")).to_have_text("3")
     expect(page.get_by_test_id("topic-item")).to_have_count(3)
     screenshot(page, "topic-review-queue", full_page=True)
