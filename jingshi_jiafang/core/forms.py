@@ -114,7 +114,9 @@ class PairingVillageForm(forms.Form):
     """First step of pairing: the village whose households in hardship are offered (a county has thousands)."""
 
     village = forms.ModelChoiceField(
-        label="特困户所在村/居", queryset=Area.objects.filter(kind=Area.Kind.VILLAGE).select_related("parent")
+        label="特困户所在村/居",
+        queryset=Area.objects.filter(kind=Area.Kind.VILLAGE).select_related("parent"),
+        error_messages={"required": "请先选择村/居,再列出该村的特困户。"},
     )
 
     def __init__(self, *args, **kwargs):

@@ -183,3 +183,9 @@ def test_only_the_security_admin_pairs(client, village_a):
         {"village": village_a.pk, "household": poor.pk, "start_date": timezone.localdate().isoformat()},
     )
     assert response.status_code == 403 and not PairingLink.objects.exists()
+
+
+def test_listing_households_in_hardship_without_a_village_says_to_choose_one(client, secadmin):
+    cadre = UserFactory(role=User.Role.CADRE)
+    page = client.get(reverse("core:security_user_detail", args=[cadre.pk]), {"village": ""}).content.decode()
+    assert "请先选择村/居,再列出该村的特困户。" in page

@@ -44,7 +44,8 @@ def security_user_detail(request, pk: int):
     user = get_user_for_security_admin(request.user, pk)
     village_form = PairingVillageForm(request.GET if "village" in request.GET else None)
     village = village_form.cleaned_data["village"] if village_form.is_valid() else None
-    return render(request, "core/security_user_detail.html", _detail_context(user, village=village))
+    context = _detail_context(user, village=village, village_form=village_form if village_form.is_bound else None)
+    return render(request, "core/security_user_detail.html", context)
 
 
 def _detail_context(user: User, *, village=None, **forms) -> dict:
@@ -58,7 +59,7 @@ def _detail_context(user: User, *, village=None, **forms) -> dict:
         "links_allowed": may_hold_area_links(user),
         "pairing_allowed": may_be_paired(user),
         "pairings": user.pairing_links.select_related("household__village__parent").order_by("-start_date", "-pk"),
-        "village_form": PairingVillageForm(initial={"village": village}),
+        "village_form": forms.get("village_form") or PairingVillageForm(initial={"village": village}),
         "pairing_village": village,
         "pairing_form": pairing_form,
         "has_otp": accounts.has_confirmed_device(user),
