@@ -22,6 +22,7 @@ from django.utils import timezone
 from evaluation.selectors import callbacks as callback_selectors
 from evaluation.selectors import dashboard as dashboard_selectors
 from feedback import selectors as feedback_selectors
+from feedback.services.classification import previous_month
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core import selectors as core_selectors
 from jingshi_jiafang.core.models import User
@@ -356,6 +357,10 @@ def home(request):
             context["area_figures"] = dashboard_selectors.home_figures(
                 scope=dashboard_selectors.Scope(user), period=dashboard_selectors.Period.this_month()
             )
+        if can.may_review_topics(user):
+            # The legal department's month: last month's matters still to confirm, before the report is drawn.
+            month = previous_month(timezone.localdate())
+            context["topic_month"] = {"month": month, **feedback_selectors.topic_month_summary(month=month)}
         if can.may_answer_for_ledger_items(user):
             # A leader's or cadre's own items (their pairing deeds, what they promised on a visit).
             context["queues"] = [_my_open_items(user)]

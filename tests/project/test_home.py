@@ -191,3 +191,16 @@ def test_station_heads_empty_diary_names_the_list_as_his_menu_does(client, bob):
     client.force_login(bob)
     body = client.get(reverse("visits:diary")).content.decode()
     assert "打开“辖区住户”" in body and "我的联系户" not in body
+
+
+def test_the_legal_department_home_opens_on_last_month_s_topics_to_confirm(client):
+    from feedback.services.classification import previous_month
+    from jingshi_jiafang.core.models import User
+    from tests.conftest import log_in_as
+    from tests.core.factories import UserFactory
+
+    log_in_as(client, UserFactory(role=User.Role.LEGAL))
+    page = client.get("/").content.decode()
+    month = previous_month(timezone.localdate())
+    assert 'data-testid="legal-month"' in page and f"{month.year}年{month.month}月诉求类别研判" in page
+    assert f"/topics/?month={month:%Y-%m}" in page and "/reports/" in page
