@@ -1,7 +1,7 @@
 """Writes of field checks (实地考核): an evaluator records what they found on the spot about a visit or a ledger
 item. A visit found 不属实 is a false visit (虚假走访) for scores."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -10,6 +10,7 @@ from evaluation.models import FieldCheck
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.actors import require
 from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.dates import recent_date_error
 from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.models import User
 from ledger.models import LedgerItem
@@ -21,15 +22,6 @@ CHECK_PAST_DAYS = 31
 
 class FieldCheckError(DomainError):
     """A field check the rules do not allow; the message is shown to the user."""
-
-
-def check_date_error(day: date) -> str | None:
-    today = timezone.localdate()
-    if day > today:
-        return "核查日期不能晚于今天。"
-    if day < today - timedelta(days=CHECK_PAST_DAYS):
-        return f"只能补记 {CHECK_PAST_DAYS} 天内的实地考核。"
-    return None
 
 
 def _source_fields(*, visit: Visit | None, ledger_item: LedgerItem | None) -> dict:
@@ -71,7 +63,7 @@ def field_check_record(
     """Record one on-site check of a visit or a ledger item, with its audit entry in the same transaction. A visit
     is checked once, a ledger item once a day: a double submit is refused, not recorded twice."""
     require(actor, can.may_record_field_checks, error=FieldCheckError, message="只有民意访评中心可以记录实地考核。")
-    if error := check_date_error(check_date):
+    if error := recent_date_error(check_date, past_days=CHECK_PAST_DAYS, day_label="核查日期", record="实地考核"):
         raise FieldCheckError(error)
     if result not in FieldCheck.Result.values:
         raise FieldCheckError("请选择核查结论。")

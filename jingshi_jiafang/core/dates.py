@@ -86,3 +86,14 @@ class DateTimeMinuteInput(forms.DateTimeInput):
 
 def local_minute(moment: datetime) -> str:
     return timezone.localtime(moment).strftime(ISO_MINUTE)
+
+
+def recent_date_error(day: date, *, past_days: int, day_label: str, record: str) -> str | None:
+    """A record of something done on `day` (a contact, an activity, a check): never in the future, and written up
+    within `past_days` days — enough for a busy week, too little to fill a year of missed work in at once."""
+    today = timezone.localdate()
+    if day > today:
+        return f"{day_label}不能晚于今天。"
+    if day < today - timedelta(days=past_days):
+        return f"只能补记 {past_days} 天内的{record}。"
+    return None

@@ -1,9 +1,8 @@
 """Writes of 结对联建: the contacts a leader or cadre records with their paired household."""
 
-from datetime import date, timedelta
+from datetime import date
 
-from django.utils import timezone
-
+from jingshi_jiafang.core.dates import recent_date_error
 from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.models import PairingLink, User
 from ledger.models import PairingContact
@@ -17,21 +16,12 @@ class PairingError(DomainError):
     """A contact that cannot be recorded as given; the message is shown to the user."""
 
 
-def contact_date_error(day: date) -> str | None:
-    today = timezone.localdate()
-    if day > today:
-        return "联系日期不能晚于今天。"
-    if day < today - timedelta(days=CONTACT_PAST_DAYS):
-        return f"只能补记 {CONTACT_PAST_DAYS} 天内的联系。"
-    return None
-
-
 def pairing_contact_record(
     *, pairing: PairingLink, actor: User, day: date, method: str, note: str = ""
 ) -> PairingContact:
     if pairing.user_id != actor.pk:
         raise PairingError("只能记录您本人结对户的联系。")
-    if error := contact_date_error(day):
+    if error := recent_date_error(day, past_days=CONTACT_PAST_DAYS, day_label="联系日期", record="联系"):
         raise PairingError(error)
     if day < pairing.start_date or (pairing.end_date and day > pairing.end_date):
         raise PairingError("联系日期不在结对期间内。")

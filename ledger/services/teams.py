@@ -1,13 +1,13 @@
 """Writes of the community police service teams (社区公安服务队): members and activities."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import transaction
-from django.utils import timezone
 
 from feedback.models import Matter
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.audit import audit_record
+from jingshi_jiafang.core.dates import recent_date_error
 from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.models import User
 from jingshi_jiafang.core.privacy import REVEAL_ACTIONS
@@ -20,15 +20,6 @@ ACTIVITY_PAST_DAYS = 31
 
 class TeamError(DomainError):
     """A team change that the rules do not allow; the message is shown to the user."""
-
-
-def activity_date_error(day: date) -> str | None:
-    today = timezone.localdate()
-    if day > today:
-        return "活动日期不能晚于今天。"
-    if day < today - timedelta(days=ACTIVITY_PAST_DAYS):
-        return f"只能补记 {ACTIVITY_PAST_DAYS} 天内的活动。"
-    return None
 
 
 @transaction.atomic
@@ -44,7 +35,7 @@ def team_activity_record(
     matter: Matter | None = None,
     visit: Visit | None = None,
 ) -> TeamActivity:
-    if error := activity_date_error(day):
+    if error := recent_date_error(day, past_days=ACTIVITY_PAST_DAYS, day_label="活动日期", record="活动"):
         raise TeamError(error)
     if not members:
         raise TeamError("请选择参加活动的队员。")
