@@ -12,6 +12,7 @@ from django.utils import timezone
 from evaluation.models import FieldCheck, QuestionnaireResponse, QuestionnaireTemplate
 from evaluation.services.field_checks import CHECK_PAST_DAYS, field_check_record
 from evaluation.services.questionnaires import QuestionnaireError, questionnaire_create, response_record
+from jingshi_jiafang.core.dates import add_months
 from jingshi_jiafang.core.models import User
 from ledger.models import LedgerItem
 from visits.models import Visit
@@ -35,11 +36,6 @@ class QuestionnaireDemo:
     field_checks: int
 
 
-def _month_start(day: date, back: int) -> date:
-    month = day.year * 12 + day.month - 1 - back
-    return date(month // 12, month % 12 + 1, 1)
-
-
 def _choose(rng: random.Random, options: list, lift: float) -> int:
     """An option (best first) by weights that move towards the best as `lift` grows from 0 to 1."""
     n = len(options)
@@ -55,7 +51,7 @@ def seed_questionnaires(*, rng: random.Random, today: date) -> QuestionnaireDemo
     questions = list(template.questions.select_related("scale").prefetch_related("scale__options"))
     made = recorded = 0
     for back in range(MONTHS - 1, -1, -1):
-        start = _month_start(today, back)
+        start = add_months(today, -back)
         end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
         try:
             questionnaire = questionnaire_create(

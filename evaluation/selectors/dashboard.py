@@ -18,6 +18,7 @@ from evaluation.models import VillageDaySummary
 from evaluation.models.summaries import COUNT_FIELDS
 from evaluation.selectors.questionnaires import index_trend
 from feedback.models import Category, Matter
+from jingshi_jiafang.core.dates import add_months
 from jingshi_jiafang.core.models import Area, Household, User
 from jingshi_jiafang.core.scopes import villages_visible_to
 
@@ -41,11 +42,6 @@ STAGES = (
 
 def month_end(month: date) -> date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def add_months(month: date, months: int) -> date:
-    index = month.year * 12 + month.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 @dataclass(frozen=True)

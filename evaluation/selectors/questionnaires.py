@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from evaluation.models import Answer, Index, Questionnaire, QuestionnaireResponse, SampledHousehold
 from jingshi_jiafang.core import capabilities as can
+from jingshi_jiafang.core.dates import add_months
 from jingshi_jiafang.core.models import Area, User
 from jingshi_jiafang.core.scopes import areas_visible_to
 
@@ -129,11 +130,6 @@ def area_indices(*, area: Area | None, start: date, end: date) -> dict:
     return _rounded(answers.aggregate(**_index_aggregates()))
 
 
-def _month_start(day: date, back: int = 0) -> date:
-    month = day.year * 12 + day.month - 1 - back
-    return date(month // 12, month % 12 + 1, 1)
-
-
 def index_trend(*, area: Area | None, months: int, today: date | None = None) -> list[dict]:
     """The indices month by month for the last `months` months up to this one (oldest first), in one query.
 
@@ -142,8 +138,8 @@ def index_trend(*, area: Area | None, months: int, today: date | None = None) ->
     them (a questionnaire counts in the month its period ends).
     """
     today = today or timezone.localdate()
-    first = _month_start(today, months - 1)
-    last = _month_start(today, -1) - timedelta(days=1)
+    first = add_months(today, -(months - 1))
+    last = add_months(today, 1) - timedelta(days=1)
     rows = (
         _answers_in_area(area)
         .filter(response__sample__questionnaire__end__range=(first, last))
@@ -155,7 +151,7 @@ def index_trend(*, area: Area | None, months: int, today: date | None = None) ->
     empty = {"security": None, "satisfaction": None, "responses": 0}
     return [
         {"month": month, **by_month.get(month, empty)}
-        for month in (_month_start(today, back) for back in range(months - 1, -1, -1))
+        for month in (add_months(today, -back) for back in range(months - 1, -1, -1))
     ]
 
 

@@ -21,6 +21,7 @@ from evaluation.selectors.scores import METRICS_OF, PENALTY_METRICS, count_month
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.actors import require
 from jingshi_jiafang.core.audit import audit_record
+from jingshi_jiafang.core.dates import add_months
 from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.models import AuditEntry, User
 
@@ -357,7 +358,7 @@ def score_weight_set(
     valid_from = first_of_month(valid_from)
     closed = latest_closed_month()
     if closed is not None and valid_from <= closed:
-        raise ScoreError(f"{closed:%Y年%m月}及以前的月份已关闭,新权重最早从{_next_month(closed):%Y年%m月}起生效。")
+        raise ScoreError(f"{closed:%Y年%m月}及以前的月份已关闭,新权重最早从{add_months(closed, 1):%Y年%m月}起生效。")
     with transaction.atomic():
         before = weights_for(valid_from).get(subject_kind, {}).get(metric)
         row, _ = ScoreWeight.objects.update_or_create(
@@ -382,10 +383,6 @@ def score_weight_set(
             },
         )
     return row
-
-
-def _next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 def scores_compute_recent(*, today: date | None = None) -> int:

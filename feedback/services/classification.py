@@ -19,7 +19,7 @@ import csv
 import json
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -37,6 +37,7 @@ from feedback.workflows import MATTER_FLOW
 from jingshi_jiafang.core.actors import is_system_actor
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.capabilities import may_review_topics
+from jingshi_jiafang.core.dates import add_months
 from jingshi_jiafang.core.models import User
 
 logger = logging.getLogger(__name__)
@@ -181,7 +182,7 @@ def month_of(matter: Matter) -> date:
 
 def previous_month(day: date) -> date:
     """The month the job run on `day` classifies: the one before."""
-    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return add_months(day, -1)
 
 
 def topics_classify_month(*, month: date, actor: User) -> int:

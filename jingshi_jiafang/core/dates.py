@@ -97,3 +97,9 @@ def recent_date_error(day: date, *, past_days: int, day_label: str, record: str)
     if day < today - timedelta(days=past_days):
         return f"只能补记 {past_days} 天内的{record}。"
     return None
+
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month `months` after (or, negative, before) the month of `day`."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
