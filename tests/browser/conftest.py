@@ -94,7 +94,8 @@ def open_menu_item(page, label: str) -> None:
         page.locator("#main-nav.show").wait_for()
     link = page.locator("#main-nav").get_by_role("link", name=label, exact=True)
     if not link.is_visible():
-        page.locator("#main-nav li.dropdown").filter(has=link).locator(".dropdown-toggle").click()
+        entry = page.locator(f'a.dropdown-item:text-is("{label}")')
+        page.locator("#main-nav li.dropdown").filter(has=entry).locator(".dropdown-toggle").click()
     link.click()
 
 

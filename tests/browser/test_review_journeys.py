@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from evaluation.services.reviews import daily_review_build
 from jingshi_jiafang.core.actors import system_actor
 from jingshi_jiafang.core.models import User
-from tests.browser.conftest import SCREENSHOTS, enrol_second_factor, log_in, screenshot
+from tests.browser.conftest import SCREENSHOTS, enrol_second_factor, log_in, open_menu_item, screenshot
 from tests.core.factories import TEST_PASSWORD, HouseholdFactory, UserFactory
 from tests.evaluation.factories import VisitCallbackFactory, called_back
 from tests.visits.factories import NightVisitPlanFactory, VisitFactory
@@ -70,7 +70,7 @@ def test_the_daily_notice_renders_for_a_leader_and_prints_on_a4(
 
     log_in(page, live_server, "juzhang", TEST_PASSWORD)
     enrol_second_factor(page)  # a leader's first login
-    page.get_by_role("link", name="每日通报").click()
+    open_menu_item(page, "每日通报")
     page.get_by_test_id("review-row").first.click()
     notice = page.get_by_test_id("notice")
     expect(notice.get_by_text("每日研判通报")).to_be_visible()
