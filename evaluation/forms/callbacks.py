@@ -30,11 +30,10 @@ class CallbackForm(forms.Form):
         label="满意度", choices=Satisfaction.choices, widget=forms.RadioSelect, required=False
     )
     comment = forms.CharField(
-        label="群众意见",
+        label="意见/情况",
         required=False,
         max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="群众的原话或要求;需要办理的,回访后可一键转为诉求。",
     )
 
     def __init__(self, *args, callback: Callback, **kwargs):
@@ -42,6 +41,13 @@ class CallbackForm(forms.Form):
         self.is_visit = callback.source == Callback.Source.VISIT
         if not self.is_visit:
             del self.fields["visit_check"]
+        # A matter or item the resident is not satisfied with is reopened with the comment; only a visit's comment
+        # becomes a new matter.
+        self.fields["comment"].help_text = (
+            "群众的原话或要求;需要办理的,回访后可一键转为诉求。"
+            if self.is_visit
+            else "群众的原话;不满意时随诉求/台账重新办理转给承办人。"
+        )
 
     def clean(self):
         data = super().clean()

@@ -296,14 +296,17 @@ def _as_date(value) -> date:
 
 
 def sense_of_security_trend(*, scope: Scope, months: list[date]) -> list[float | None]:
-    """安全感指数 per month of `months` (first days, oldest first) from the questionnaires (one query): the area's,
-    or the county's for a whole reach — the index is an aggregate, which every dashboard reader may see. A month
-    without answered questionnaires is None, and the chart leaves a gap."""
+    """安全感指数 per month of `months` (first days, oldest first) from the questionnaires (one query), over the
+    villages the dashboard shows: a leader's town, not the county. A month without answered questionnaires is
+    None, and the chart leaves a gap."""
     if not months:
         return []
     first, last = months[0], months[-1]
     span = (last.year - first.year) * 12 + last.month - first.month + 1
-    by_month = {row["month"]: row["security"] for row in index_trend(area=scope.area, months=span, today=last)}
+    by_month = {
+        row["month"]: row["security"]
+        for row in index_trend(area=scope.area, months=span, today=last, villages=scope.villages)
+    }
     return [by_month.get(month) for month in months]
 
 

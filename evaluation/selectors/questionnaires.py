@@ -109,8 +109,10 @@ def _rounded(row: dict) -> dict:
     }
 
 
-def _answers_in_area(area: Area | None) -> QuerySet[Answer]:
+def _answers_in_area(area: Area | None, villages: QuerySet[Area] | None = None) -> QuerySet[Answer]:
     answers = Answer.objects.filter(response__outcome=QuestionnaireResponse.Outcome.ANSWERED)
+    if villages is not None:
+        answers = answers.filter(response__sample__village__in=villages)
     if area is None:
         return answers
     if area.kind == Area.Kind.TOWN:
@@ -130,18 +132,21 @@ def area_indices(*, area: Area | None, start: date, end: date) -> dict:
     return _rounded(answers.aggregate(**_index_aggregates()))
 
 
-def index_trend(*, area: Area | None, months: int, today: date | None = None) -> list[dict]:
+def index_trend(
+    *, area: Area | None, months: int, today: date | None = None, villages: QuerySet[Area] | None = None
+) -> list[dict]:
     """The indices month by month for the last `months` months up to this one (oldest first), in one query.
 
     Returns a list of {"month": date (the first day), "security": float | None, "satisfaction": float | None,
     "responses": int}, one per month, months without answers included with None and 0, as `area_indices` counts
-    them (a questionnaire counts in the month its period ends).
+    them (a questionnaire counts in the month its period ends). `villages`, when given, narrows the answers to
+    those villages (a leader's reach of several towns).
     """
     today = today or timezone.localdate()
     first = add_months(today, -(months - 1))
     last = add_months(today, 1) - timedelta(days=1)
     rows = (
-        _answers_in_area(area)
+        _answers_in_area(area, villages)
         .filter(response__sample__questionnaire__end__range=(first, last))
         .annotate(month=TruncMonth("response__sample__questionnaire__end"))
         .values("month")

@@ -15,7 +15,8 @@
     textStyle: { fontFamily: "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif", color: text },
     // Rendered in the canvas, not as HTML: the CSP forbids the inline styles an HTML tooltip would carry.
     tooltip: { renderMode: "richText", trigger: "axis" },
-    grid: { left: 48, right: 48, top: 40, bottom: 40, containLabel: true }
+    // Room above the plot for the legend and, below it, the axes' unit names.
+    grid: { left: 48, right: 48, top: 64, bottom: 40, containLabel: true }
   };
 
   function merge(target, extra) {

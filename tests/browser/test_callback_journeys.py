@@ -76,7 +76,7 @@ def test_an_evaluator_works_a_false_visit_an_unsatisfied_matter_and_one_not_reac
     expect(page.get_by_test_id("tel-link")).to_have_attribute("href", "tel:13912345678")
     page.get_by_label("联系上了").check()
     page.get_by_label("未走访(虚假走访)").check()
-    page.get_by_label("群众意见").fill("这几天没有民警来过")
+    page.get_by_label("意见/情况").fill("这几天没有民警来过")
     screenshot(page, "callbacks-false-visit-form", full_page=True)
     page.get_by_test_id("record").click()
     expect(page.get_by_role("alert")).to_contain_text("已标记为王海燕的虚假走访")
@@ -88,7 +88,7 @@ def test_an_evaluator_works_a_false_visit_an_unsatisfied_matter_and_one_not_reac
     expect(page.get_by_text(matter.reference)).to_be_visible()
     page.get_by_label("联系上了").check()
     page.get_by_label("不满意").check()
-    page.get_by_label("群众意见").fill("路灯还是不亮")
+    page.get_by_label("意见/情况").fill("路灯还是不亮")
     page.get_by_test_id("record").click()
     expect(page.get_by_role("alert")).to_contain_text(f"诉求 {matter.reference} 已重新办理")
 

@@ -111,6 +111,6 @@ def test_audit_export_queries_do_not_grow_with_entries(client, duty, alice, djan
         feedback_services.matter_hand_over(matter=matter, actor=duty, to_user=alice, note="交接")
     # PostgreSQL takes the audit chain's advisory lock in one more query than SQLite; the bound holds for any
     # number of rows.
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("core:audit_export"))
     assert len(list(load_workbook(BytesIO(response.getvalue())).active.iter_rows())) > 60

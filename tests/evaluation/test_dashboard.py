@@ -304,3 +304,29 @@ def test_the_trend_draws_the_sense_of_security_of_the_area_from_its_questionnair
     assert all(
         value is None for month, value in zip(trend["months"], trend["security"], strict=True) if month != "2026-03"
     )
+
+
+def test_a_leader_s_sense_of_security_is_their_town_s_not_the_county_s(client, evaluator, day):
+    from evaluation.selectors.questionnaires import area_indices
+    from evaluation.services.questionnaires import questionnaire_create, response_record
+    from tests.evaluation.factories import answers_by_label, short_template
+
+    template = short_template()
+    HouseholdFactory(village=day.other_village)
+    county = questionnaire_create(template=template, area=None, start=DAY, end=DAY, sample_size=50, actor=evaluator)
+    for sample in county.samples.select_related("village"):
+        labels = ["很安全", "满意", "满意"] if sample.village.parent_id == day.town.pk else ["不安全", "不满意", "满意"]
+        response_record(
+            sample=sample,
+            actor=evaluator,
+            outcome="answered",
+            method="phone",
+            answers=answers_by_label(template, labels),
+        )
+    leader = UserFactory(role=User.Role.LEADER, unit=BureauFactory())
+    AreaLinkFactory(user=leader, area=day.town)
+    trend = _page(client, leader).context["chart_data"]["trend"]
+    town = area_indices(area=day.town, start=DAY.replace(day=1), end=DAY)["security"]
+    county_wide = area_indices(area=None, start=DAY.replace(day=1), end=DAY)["security"]
+    assert town != county_wide
+    assert trend["security"][trend["months"].index("2026-03")] == town
