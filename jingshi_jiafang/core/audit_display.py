@@ -83,6 +83,9 @@ _VALUE_LABELS = {
 _USER_KEYS = {"owner", "previous", "officer", "night_officer"}
 
 
+_KEY_ORDER = {key: position for position, key in enumerate(_KEY_LABELS)}
+
+
 def audit_rows(entries: Iterable[AuditEntry]) -> list[AuditRow]:
     entries = list(entries)
     users = _users_named_in(entries)
@@ -182,7 +185,8 @@ def _detail_text(entry: AuditEntry, users: dict) -> str:
         else:
             states = _state_labels(entry)
             parts.append(f"{states.get(before, before) or '新登记'} → {states.get(after, after)}")
-    for key, value in detail.items():
+    # In the labels' order, not the stored one: PostgreSQL's jsonb keeps keys shortest first, SQLite as written.
+    for key, value in sorted(detail.items(), key=lambda item: _KEY_ORDER.get(item[0], len(_KEY_ORDER))):
         parts.append(f"{_KEY_LABELS.get(key, key)}:{_value_text(key, value, users)}")
     return ";".join(parts)
 
