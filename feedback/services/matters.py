@@ -4,6 +4,7 @@ the row, checks the move, saves with update_fields, and writes the MatterEvent a
 transaction. What is left here is what each step means: its fields, its notes, what follows from it.
 """
 
+import logging
 import secrets
 import string
 import uuid
@@ -30,6 +31,7 @@ from visits.models import Visit
 State = Matter.State
 
 
+log = logging.getLogger(__name__)
 _bounded = partial(bounded_text, error=MatterError)
 
 
@@ -47,6 +49,17 @@ def new_reference() -> str:
 
 
 @transaction.atomic
+def _suggestion_fields(content: str) -> dict:
+    """The classifier's suggestion for a new matter. A resident's matter is never refused for want of one: when the
+    model cannot be read or trained (private storage unwritable, a damaged file) the matter is registered without
+    a suggestion, the error is logged, and the month's classification job suggests it later."""
+    try:
+        return topic_suggest(content).fields()
+    except (OSError, ValueError):
+        log.exception("Topic suggestion failed; the matter is registered without one")
+        return {}
+
+
 def matter_register(
     *,
     channel: str,
@@ -66,7 +79,7 @@ def matter_register(
     """A matter heard on any channel enters the flow as 汇报 (reported), with the topic the classifier suggests for
     it (in-process and cheap: the 研判 form opens on it)."""
     matter = Matter.objects.create(
-        **topic_suggest(content).fields(),
+        **_suggestion_fields(content),
         reference=new_reference(),
         channel=channel,
         content=content,

@@ -359,3 +359,15 @@ def test_analysis_cannot_change_a_topic_the_legal_department_confirmed(client, d
     services.matter_analyse(matter=matter, actor=duty, category=Category.LAW_ENFORCEMENT, urgency="urgent")
     matter.refresh_from_db()
     assert matter.state == Matter.State.ANALYSED and matter.urgency == "urgent"
+
+
+@pytest.mark.django_db
+def test_a_matter_is_registered_without_a_suggestion_when_the_model_cannot_be_read(duty, monkeypatch, caplog):
+    def unreadable(*args, **kwargs):
+        raise OSError("private storage is not writable")
+
+    monkeypatch.setattr("feedback.services.matters.topic_suggest", unreadable)
+    matter = walk_in(duty, content="邻居半夜装修吵得睡不着")
+    assert Matter.objects.filter(pk=matter.pk).exists()
+    assert (matter.category_suggested, matter.category_confidence) == ("", None)
+    assert "Topic suggestion failed" in caplog.text
