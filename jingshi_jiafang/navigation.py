@@ -21,12 +21,12 @@ HOUSEHOLD_ITEMS = (
     NavItem("全县住户", "households:household_list", can.sees_whole_county),
 )
 
-# Each app's entries make one menu (走访, 诉求, 台账, 回访考核): a leader is offered some twenty entries, which no
+# Each app's entries make one menu (走访, 群众诉求, 台账, 回访考核): a leader is offered some twenty entries, which no
 # bar holds; a menu with a single entry for this user shows as that entry.
 MENUS = (
     ("", (NavItem("首页", "home", anyone_with_a_role), *HOUSEHOLD_ITEMS)),
     ("走访", visits_navigation.NAV_ITEMS),
-    ("诉求", (*feedback_navigation.NAV_ITEMS, *reports_navigation.NAV_ITEMS)),
+    ("群众诉求", (*feedback_navigation.NAV_ITEMS, *reports_navigation.NAV_ITEMS)),
     ("台账", ledger_navigation.NAV_ITEMS),
     ("回访考核", evaluation_navigation.NAV_ITEMS),
     ("", (NavItem("联系区域", "households:area_list", can.may_read_residents_data), *core_navigation.NAV_ITEMS)),
