@@ -66,6 +66,8 @@ def wipe_county() -> None:
             cursor.execute(f"DELETE FROM {append_only._meta.db_table}")
 
     for model in (
+        evaluation.VillageDaySummary,
+        evaluation.UnitDaySummary,
         evaluation.SampledHousehold,
         evaluation.Questionnaire,
         evaluation.Score,
