@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from feedback.models import Category, Matter, TalkRoomCallback, TopicVisit
 from feedback.models.matters import CONTENT_MAX_LENGTH, NOTE_MAX_LENGTH, RESULT_MAX_LENGTH
-from feedback.selectors import RATINGS, merge_suggestions
+from feedback.selectors import RATINGS, TOPIC_VISIT_CATEGORIES, merge_suggestions
 from feedback.services.talkroom import duty_shift_times_error
 from jingshi_jiafang.core.models import Unit, User
 from jingshi_jiafang.core.scopes import unit_subtree
@@ -80,15 +80,38 @@ class TopicVisitForm(forms.ModelForm):
         model = TopicVisit
         fields = ["title", "category", "month", "departments", "staff"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, initial={"month": date.today().replace(day=1)}, **kwargs)
-        self.fields["category"].choices = [("", CHOOSE), *(c for c in Category.choices if c[0] != Category.OTHER)]
+    def __init__(self, *args, topic: tuple[date, str] | None = None, candidates=None, **kwargs):
+        """`topic`: a closed month and a topic picked to start from; the month and topic are then fixed, and the
+        leader ticks which of `candidates` (its open matters in their reach) to take along."""
+        initial = {"month": date.today().replace(day=1)}
+        if topic:
+            month, category = topic
+            initial = {
+                "month": month,
+                "category": category,
+                "title": f"{month:%Y年%m月}{Category(category).label}专题家访",
+            }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["category"].choices = [("", CHOOSE), *TOPIC_VISIT_CATEGORIES]
         self.fields["staff"].queryset = (
             User.objects.filter(is_active=True).exclude(role="").order_by("unit__code", "name")
         )
+        if topic:
+            self.fields["month"].disabled = self.fields["category"].disabled = True
+        if candidates is not None:
+            self.fields["matters"] = forms.ModelMultipleChoiceField(
+                label="带去入户的诉求", queryset=candidates, required=False, widget=forms.CheckboxSelectMultiple
+            )
 
     def clean_month(self):
         return self.cleaned_data["month"].replace(day=1)
+
+
+class TopicPickForm(forms.Form):
+    """A closed month's topic a leader starts a topic visit from (the links on the start page)."""
+
+    month = forms.DateField(input_formats=["%Y-%m"])
+    category = forms.ChoiceField(choices=TOPIC_VISIT_CATEGORIES)
 
 
 class AddMattersForm(forms.Form):

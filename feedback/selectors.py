@@ -7,7 +7,16 @@ from django.contrib.auth.hashers import check_password
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from feedback.models import DutyShift, EchoCard, Matter, TalkRoomCallback, TopicModel, TopicMonth, TopicVisit
+from feedback.models import (
+    Category,
+    DutyShift,
+    EchoCard,
+    Matter,
+    TalkRoomCallback,
+    TopicModel,
+    TopicMonth,
+    TopicVisit,
+)
 
 # Who sees which matter, batch, slip or topic visit is answered in feedback/scopes.py; the views and the top layer
 # keep importing these from here.
@@ -348,6 +357,58 @@ def topic_visit_candidates(*, topic_visit: TopicVisit, text: str = "") -> QueryS
     if text:
         matters = matters.filter(Q(content__contains=text) | Q(household__head_name__contains=text))
     return matters.order_by("-created_at", "-pk")
+
+
+# The latest months the legal department closed that a leader starting a topic visit is offered.
+CLOSED_MONTHS_OFFERED = 3
+# The topics a topic visit is held on (the form's choices): 其他 is the rest, not a topic to visit on.
+TOPIC_VISIT_CATEGORIES = [choice for choice in Category.choices if choice[0] != Category.OTHER]
+
+
+def _open_matters_of_month(*, user: User, month: date) -> QuerySet[Matter]:
+    start, end = month_bounds(month)
+    return matters_visible_to(user).filter(created_at__gte=start, created_at__lt=end, state__in=OPEN_STATES)
+
+
+def topic_visit_months(*, user: User) -> list[dict]:
+    """Where a topic visit starts: the latest closed months, newest first, and per topic how many of the month's
+    matters in the user's reach are still open (a closed month's topics are the legal department's word)."""
+    months = TopicMonth.objects.order_by("-month").values_list("month", flat=True)[:CLOSED_MONTHS_OFFERED]
+    rows = []
+    for month in months:
+        counts = dict(
+            _open_matters_of_month(user=user, month=month).order_by().values_list("category").annotate(open=Count("pk"))
+        )
+        topics = [
+            {"category": value, "label": label, "open": counts.get(value, 0)} for value, label in TOPIC_VISIT_CATEGORIES
+        ]
+        rows.append({"month": month, "topics": topics})
+    return rows
+
+
+def month_closed(month: date) -> bool:
+    return TopicMonth.objects.filter(month=month.replace(day=1)).exists()
+
+
+def closed_topic_open_matters(*, user: User, month: date, category: str) -> QuerySet[Matter]:
+    """A closed month's open matters of one topic in the user's reach, village by village, oldest first."""
+    return (
+        _open_matters_of_month(user=user, month=month)
+        .filter(category=category)
+        .select_related("household__village__parent")
+        .order_by("household__village__parent__code", "household__village__code", "created_at", "pk")
+    )
+
+
+def by_village(matters) -> list[dict]:
+    """Matters grouped by their household's village (those with no household last), in the order given."""
+    groups: dict[int | None, dict] = {}
+    for matter in matters:
+        village = matter.household.village if matter.household_id else None
+        groups.setdefault(village.pk if village else None, {"village": village, "matters": []})["matters"].append(
+            matter
+        )
+    return sorted(groups.values(), key=lambda group: group["village"] is None)
 
 
 def timeline_events(*, household: Household) -> list[TimelineEvent]:

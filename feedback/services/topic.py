@@ -19,11 +19,14 @@ class FeedbackError(DomainError):
 
 
 @transaction.atomic
-def topic_visit_create(*, leader: User, staff: list[User], **fields) -> TopicVisit:
+def topic_visit_create(*, leader: User, staff: list[User], matters: list[Matter] = (), **fields) -> TopicVisit:
+    """A new topic visit, with the matters picked when it was started from a closed month's topic."""
     if not may_lead_topic_visits(leader):
         raise FeedbackError("专题家访由局领导带队创建。")
     topic_visit = TopicVisit.objects.create(leader=leader, **fields)
     topic_visit.staff.set(staff)
+    if matters:
+        topic_visit_add_matters(topic_visit=topic_visit, actor=leader, matters=matters)
     return topic_visit
 
 

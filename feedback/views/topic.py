@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from feedback import selectors, services
-from feedback.forms import AddMattersForm, SolutionForm, TopicVisitForm
-from feedback.models import TopicVisitMatter
+from feedback.forms import AddMattersForm, SolutionForm, TopicPickForm, TopicVisitForm
+from feedback.models import Category, TopicVisitMatter
 from feedback.scopes import get_topic_item_for_leader
 from jingshi_jiafang.core.capabilities import may_lead_topic_visits, may_read_topic_visits
 from jingshi_jiafang.core.http import post_only
@@ -23,16 +23,46 @@ def topic_visit_list(request):
     return render(request, "feedback/topicvisit_list.html", paginate(request, topic_visits))
 
 
+def _picked_topic(request) -> tuple | None:
+    """The closed month and topic the leader picked to start from (?month=YYYY-MM&category=...), if any."""
+    if "category" not in request.GET:
+        return None
+    pick = TopicPickForm(request.GET)
+    if pick.is_valid() and selectors.month_closed(pick.cleaned_data["month"]):
+        return pick.cleaned_data["month"], pick.cleaned_data["category"]
+    messages.error(request, "所选月份的类别研判尚未关闭,或类别不对;请从下面列出的已关闭月份中选择。")
+    return None
+
+
 @lead_topic_visits
 @require_http_methods(["GET", "POST"])
 def topic_visit_create(request):
-    form = TopicVisitForm(request.POST or None)
+    topic = _picked_topic(request)
+    candidates = None
+    if topic:
+        candidates = selectors.closed_topic_open_matters(user=request.user, month=topic[0], category=topic[1])
+    form = TopicVisitForm(request.POST or None, topic=topic, candidates=candidates)
     if form.is_valid():
         staff = form.cleaned_data.pop("staff")
-        topic_visit = services.topic_visit_create(leader=request.user, staff=staff, **form.cleaned_data)
-        messages.success(request, "专题家访已创建。下一步:挑选要带去入户的诉求。")
+        matters = list(form.cleaned_data.pop("matters", []))
+        topic_visit = services.topic_visit_create(
+            leader=request.user, staff=staff, matters=matters, **form.cleaned_data
+        )
+        if matters:
+            messages.success(request, f"专题家访已创建,已带上 {len(matters)} 件诉求。下一步:入户商定解决办法。")
+        else:
+            messages.success(request, "专题家访已创建。下一步:挑选要带去入户的诉求。")
         return redirect(topic_visit)
-    return render(request, "feedback/topicvisit_form.html", {"form": form}, status=400 if form.errors else 200)
+    context = {
+        "form": form,
+        "topic": topic,
+        "topic_label": Category(topic[1]).label if topic else "",
+        "months": None if topic else selectors.topic_visit_months(user=request.user),
+        "groups": selectors.by_village(candidates) if topic else None,
+        # the ticks a refused form keeps
+        "ticked": set(request.POST.getlist("matters")),
+    }
+    return render(request, "feedback/topicvisit_form.html", context, status=400 if form.errors else 200)
 
 
 @read_topic_visits

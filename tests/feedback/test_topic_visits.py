@@ -1,11 +1,15 @@
+from datetime import date, datetime
+from urllib.parse import urlencode
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from feedback.models import Matter, TopicVisit
+from feedback.models import Matter, TopicMonth, TopicVisit
 from feedback.services import matter_register
 from jingshi_jiafang.core.models import User
 from tests.conftest import log_in_as
-from tests.core.factories import AreaLinkFactory, HouseholdFactory, UserFactory
+from tests.core.factories import AreaLinkFactory, HouseholdFactory, UserFactory, VillageFactory
 from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +95,125 @@ def test_legal_department_reads_every_topic_visit(client, leader, alice_househol
     topic = TopicVisit.objects.get()
     assert client.get(reverse("feedback:topic_visit_list")).status_code == 200
     assert client.get(topic.get_absolute_url()).status_code == 200
+
+
+# Starting a topic visit from a month the legal department closed (issue 13).
+
+OCTOBER = date(2026, 10, 1)
+
+
+def of_october(matter, category, state=Matter.State.ANALYSED, day=10, **fields):
+    moment = timezone.make_aware(datetime(2026, 10, day, 9, 0))
+    Matter.objects.filter(pk=matter.pk).update(created_at=moment, category=category, state=state, **fields)
+    return matter
+
+
+def close_october():
+    TopicMonth.objects.create(month=OCTOBER, closed_by=UserFactory(role=User.Role.LEGAL), matters=0)
+
+
+@pytest.fixture
+def october(village_a, village_b, alice_household):
+    """October, closed: in the leader's town two villages with open 涉法涉诉 matters, a closed and a merged one,
+    one 治安防范; in the other town an open 涉法涉诉 matter; in November an open 涉法涉诉 matter."""
+    second_village = VillageFactory(parent=village_a.parent, unit=village_a.unit, name="南湖村")
+    south = HouseholdFactory(village=second_village, head_name="丙户主")
+    matters = {
+        "lawsuit": of_october(register(alice_household, "官司打赢了钱一直执行不下来"), "litigation"),
+        "appeal": of_october(register(alice_household, "判决书看不懂想问问咋上诉"), "litigation", day=12),
+        "south": of_october(register(south, "土地纠纷法院立了案没动静"), "litigation"),
+        "closed": of_october(register(south, "离婚官司的事已经解决"), "litigation", state="closed", result="已答复"),
+        "theft": of_october(register(alice_household, "电动车被偷了"), "public_security"),
+        "elsewhere": of_october(register(HouseholdFactory(village=village_b), "案子没有进展"), "litigation"),
+        "november": register(alice_household, "十一月的官司"),
+    }
+    matters["merged"] = of_october(
+        register(south, "执行款的事又来问"), "litigation", state="merged", duplicate_of=matters["south"]
+    )
+    Matter.objects.filter(pk=matters["november"].pk).update(category="litigation")
+    close_october()
+    return matters
+
+
+def start_url(**query):
+    return f"{reverse('feedback:topic_visit_create')}?{urlencode(query)}"
+
+
+def test_the_start_page_offers_the_closed_months_topics_with_their_open_matters(client, leader, october):
+    page = client.get(reverse("feedback:topic_visit_create"))
+    (row,) = page.context["months"]
+    counts = {item["label"]: item["open"] for item in row["topics"]}
+    # closed and merged matters, the other town's and November's are not counted; 其他 is not a topic to visit on
+    assert row["month"] == OCTOBER
+    assert counts == {"治安防范": 1, "执法服务": 0, "队伍建设": 0, "涉法涉诉": 3}
+    assert start_url(month="2026-10", category="litigation").replace("&", "&amp;") in page.content.decode()
+
+
+def test_a_picked_topic_groups_its_open_matters_by_village_and_the_ticked_ones_go_along(
+    client, leader, october, django_assert_max_num_queries
+):
+    url = start_url(month="2026-10", category="litigation")
+    with django_assert_max_num_queries(12):
+        page = client.get(url)
+    groups = [(group["village"].name, [m.reference for m in group["matters"]]) for group in page.context["groups"]]
+    assert groups == [
+        ("东湖村", [october["lawsuit"].reference, october["appeal"].reference]),
+        ("南湖村", [october["south"].reference]),
+    ]
+    html = page.content.decode()
+    assert "2026年10月 · 涉法涉诉" in html and "2 件" in html and october["lawsuit"].reference in html
+    assert page.context["form"].initial["title"] == "2026年10月涉法涉诉专题家访"
+
+    # the month and topic are fixed by the pick, whatever is posted for them
+    response = client.post(
+        url,
+        {
+            "title": "十月涉法涉诉专题",
+            "category": "public_security",
+            "month": "2026-11",
+            "departments": "法制大队、东关派出所",
+            "matters": [october["lawsuit"].pk, october["south"].pk],
+        },
+    )
+    topic = TopicVisit.objects.get()
+    assert response["Location"] == topic.get_absolute_url()
+    assert (topic.category, topic.month, topic.leader) == ("litigation", OCTOBER, leader)
+    assert {item.matter for item in topic.items.all()} == {october["lawsuit"], october["south"]}
+
+
+def test_matters_outside_the_pick_or_the_leaders_town_are_refused(client, leader, october):
+    url = start_url(month="2026-10", category="litigation")
+    for outside in ("elsewhere", "closed", "theft"):
+        response = client.post(
+            url, {"title": "专题", "departments": "法制大队", "matters": [october["lawsuit"].pk, october[outside].pk]}
+        )
+        assert response.status_code == 400
+        assert "所选诉求不在您的辖区或已办结" in response.content.decode()
+    assert not TopicVisit.objects.exists()
+
+
+def test_a_leader_of_another_town_sees_only_their_towns_matters(client, october, village_b):
+    other = UserFactory(role=User.Role.LEADER)
+    AreaLinkFactory(user=other, area=village_b.parent)
+    log_in_as(client, other)
+    page = client.get(start_url(month="2026-10", category="litigation"))
+    assert [[m for m in group["matters"]] for group in page.context["groups"]] == [[october["elsewhere"]]]
+    assert october["lawsuit"].reference not in page.content.decode()
+
+
+def test_officers_cannot_start_topic_visits_from_a_closed_month(client, alice, october):
+    client.force_login(alice)
+    assert client.get(start_url(month="2026-10", category="litigation")).status_code == 403
+
+
+def test_without_a_closed_month_the_page_says_who_closes_one(client, leader):
+    page = client.get(reverse("feedback:topic_visit_create"))
+    assert page.context["months"] == []
+    assert "法制部门在“类别研判”页" in page.content.decode()
+
+
+def test_a_month_not_closed_cannot_be_picked(client, leader, alice_household):
+    of_october(register(alice_household, "官司的事"), "litigation")
+    page = client.get(start_url(month="2026-10", category="litigation"), follow=True)
+    assert page.context["groups"] is None and page.context["months"] == []
+    assert "尚未关闭" in page.content.decode()
