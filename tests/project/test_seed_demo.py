@@ -33,7 +33,8 @@ def seed(*args: str) -> str:
 
 def county_snapshot() -> list[tuple]:
     return list(
-        Household.objects.order_by("head_id_number_hash").values_list(
+        # A household handed over has several links: their order is part of the snapshot, not left to the database.
+        Household.objects.order_by("head_id_number_hash", "links__start_date", "links__officer__username").values_list(
             "head_name", "head_id_number", "address", "phone", "village__name", "links__officer__username"
         )
     )
