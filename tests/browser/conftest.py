@@ -23,9 +23,14 @@ CHROMIUM_ARGS = [
 ]
 
 
+HERE = Path(__file__).parent
+
+
 def pytest_collection_modifyitems(items):
+    # The hook sees the whole session's items: mark only this folder's, so `-m "not browser"` keeps the rest.
     for item in items:
-        item.add_marker(pytest.mark.browser)
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
