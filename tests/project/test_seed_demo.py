@@ -170,8 +170,9 @@ def test_links_have_history_from_reassignments():
     assert HouseholdLink.objects.filter(end_date__isnull=False).exists()
 
 
-def test_100000_household_county_lists_in_bounded_queries(client, django_assert_max_num_queries):
-    seed("--households", "100000")
+def test_a_large_county_lists_in_bounded_queries(client, django_assert_max_num_queries):
+    # Query counts do not grow with the county: 20,000 households show it; timings at 100,000 are `make bench`'s.
+    seed("--households", "20000")
     for username in ("officer", "legal", "cadre"):
         log_in_as(client, User.objects.get(username=username))
         with django_assert_max_num_queries(MAX_PAGE_QUERIES):
