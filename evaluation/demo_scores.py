@@ -5,18 +5,11 @@ nightly job. One grouped count per month, so a 90-day history adds a few seconds
 import logging
 from datetime import date, timedelta
 
-from evaluation.services.scores import first_of_month, score_month_close, scores_compute
+from evaluation.services.scores import score_month_close, scores_compute
+from jingshi_jiafang.core.dates import months_between
 from jingshi_jiafang.core.models import User
 
 logger = logging.getLogger(__name__)
-
-
-def months_between(first: date, last: date) -> list[date]:
-    months, month = [], first_of_month(first)
-    while month <= last:
-        months.append(month)
-        month = first_of_month(month + timedelta(days=32))
-    return months
 
 
 def seed_scores(*, today: date, days: int) -> int:

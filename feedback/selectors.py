@@ -34,6 +34,7 @@ from feedback.scopes import (  # noqa: F401
     topic_visits_visible_to,
 )
 from feedback.workflows import MATTER_FLOW, dispatches, handles, owns
+from jingshi_jiafang.core.dates import month_bounds
 from jingshi_jiafang.core.models import Household, Unit, User
 from jingshi_jiafang.core.scopes import unit_subtree
 from jingshi_jiafang.core.timeline import TimelineEvent
@@ -430,14 +431,6 @@ def timeline_events(*, household: Household) -> list[TimelineEvent]:
 
 
 # The legal department's topic review.
-
-
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    """The first moment of `month` and of the month after, in the bureau's time zone."""
-    first = month.replace(day=1)
-    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    zone = timezone.get_current_timezone()
-    return datetime.combine(first, time.min, zone), datetime.combine(following, time.min, zone)
 
 
 def matters_of_month(month: date) -> QuerySet[Matter]:

@@ -9,7 +9,7 @@ with a reason, audited) counts it again.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -266,17 +266,13 @@ def _compute(score_month: ScoreMonth, today: date | None) -> int:
     return written
 
 
-def first_of_month(day: date) -> date:
-    return day.replace(day=1)
-
-
 def scores_compute(*, month: date, actor: User | None = None, today: date | None = None) -> int:
     """Count `month` again and store what changed (the nightly job, `manage.py compute_scores`). Refused for a
     closed month. Returns how many rows changed: 0 on a second run with nothing new."""
-    month = first_of_month(month)
+    month = month.replace(day=1)
     if actor is not None:
         require(actor, can.may_manage_scores, error=ScoreError, message="只有民意访评中心可以计算考核分数。")
-    if month > first_of_month(today or timezone.localdate()):
+    if month > (today or timezone.localdate()).replace(day=1):
         raise ScoreError(f"{month:%Y年%m月}尚未开始,不能计算。")
     with transaction.atomic():
         score_month = _locked_month(month)
@@ -288,8 +284,8 @@ def scores_compute(*, month: date, actor: User | None = None, today: date | None
 def score_month_close(*, month: date, actor: User, request=None, today: date | None = None) -> ScoreMonth:
     """Close a month that is over: counted one last time, then frozen. Audited."""
     require(actor, can.may_manage_scores, error=ScoreError, message="只有民意访评中心可以关闭考核月份。", jobs=False)
-    month = first_of_month(month)
-    if month >= first_of_month(today or timezone.localdate()):
+    month = month.replace(day=1)
+    if month >= (today or timezone.localdate()).replace(day=1):
         raise ScoreError(f"{month:%Y年%m月}还没有结束,月末之后才能关闭。")
     with transaction.atomic():
         score_month = _locked_month(month)
@@ -319,7 +315,7 @@ def scores_recompute_closed(*, month: date, actor: User, reason: str, request=No
         raise ScoreError("重算已关闭的月份必须说明理由。")
     if len(reason) > REASON_MAX_LENGTH:
         raise ScoreError(f"理由最多 {REASON_MAX_LENGTH} 字。")
-    month = first_of_month(month)
+    month = month.replace(day=1)
     with transaction.atomic():
         score_month = _locked_month(month)
         if not score_month.is_closed:
@@ -355,7 +351,7 @@ def score_weight_set(
     if not Decimal(0) <= weight <= HUNDRED:
         raise ScoreError("权重须在 0 到 100 之间。")
     weight = _cents(Decimal(weight))
-    valid_from = first_of_month(valid_from)
+    valid_from = valid_from.replace(day=1)
     closed = latest_closed_month()
     if closed is not None and valid_from <= closed:
         raise ScoreError(f"{closed:%Y年%m月}及以前的月份已关闭,新权重最早从{add_months(closed, 1):%Y年%m月}起生效。")
@@ -389,8 +385,8 @@ def scores_compute_recent(*, today: date | None = None) -> int:
     """The nightly job: the current month, and the previous month until the evaluation centre closes it (a visit
     entered late or a callback of the last days still changes it)."""
     today = today or timezone.localdate()
-    current = first_of_month(today)
-    previous = first_of_month(current - timedelta(days=1))
+    current = today.replace(day=1)
+    previous = add_months(current, -1)
     written = 0
     if not ScoreMonth.objects.filter(month=previous, closed_at__isnull=False).exists():
         written += scores_compute(month=previous, today=today)

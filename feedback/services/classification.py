@@ -32,12 +32,11 @@ from feedback import classification
 from feedback.classification.model import Evaluation, TopicClassifier, evaluate
 from feedback.errors import MatterError
 from feedback.models import Category, Matter, TopicModel, TopicMonth
-from feedback.selectors import month_bounds
 from feedback.workflows import MATTER_FLOW
 from jingshi_jiafang.core.actors import is_system_actor
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.capabilities import may_review_topics
-from jingshi_jiafang.core.dates import add_months
+from jingshi_jiafang.core.dates import add_months, month_bounds
 from jingshi_jiafang.core.models import User
 
 logger = logging.getLogger(__name__)

@@ -15,6 +15,7 @@ from feedback.forms import TopicConfirmForm, TopicMonthForm
 from feedback.models import Category
 from feedback.services.classification import previous_month
 from jingshi_jiafang.core.capabilities import may_review_topics
+from jingshi_jiafang.core.dates import add_months
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.permissions import capability_required
 
@@ -44,7 +45,7 @@ def topic_review(request):
         "categories": Category.choices,
         "month_form": TopicMonthForm(initial={"month": month, "show": show}),
         "earlier": previous_month(month),
-        "later": selectors.month_bounds(month)[1].date(),
+        "later": add_months(month, 1),
         "month_over": month < this_month,
         "may_close": summary["total"] and not summary["pending"] and not summary["closed"] and month < this_month,
         **paginate(request, listed),

@@ -3,7 +3,7 @@ date picker can fill (ISO values; zh-hans would otherwise render 2026/11/29, whi
 Out-of-range dates are refused with a message instead of overflowing in date arithmetic or the database."""
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.conf import settings
@@ -103,3 +103,19 @@ def add_months(day: date, months: int) -> date:
     """The first day of the month `months` after (or, negative, before) the month of `day`."""
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """The first days of the months from the month of `first` to that of `last`, both included."""
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    """The first moment of the month of `month` and of the month after, in the bureau's time zone."""
+    zone = timezone.get_default_timezone()
+    first = month.replace(day=1)
+    return datetime.combine(first, time.min, zone), datetime.combine(add_months(first, 1), time.min, zone)

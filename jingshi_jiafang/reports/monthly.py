@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import IO
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 
 from evaluation.models import Callback
 from feedback.models import Category, Matter, MatterEvent, TalkRoomCallback
+from jingshi_jiafang.core.dates import month_bounds
 from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.exports import safe_cell
 from jingshi_jiafang.core.models import Area
@@ -137,13 +138,6 @@ def parse_area(code: str) -> Area | None:
 
 def report_scope(params: dict) -> ReportScope:
     return ReportScope(month=parse_month(params.get("month", "")), area=parse_area(params.get("area", "")))
-
-
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    """The month's first and the next month's first moment, Asia/Shanghai (the bureau's time)."""
-    zone = timezone.get_default_timezone()
-    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return datetime.combine(month, time.min, zone), datetime.combine(following, time.min, zone)
 
 
 def _area_filter(area: Area | None) -> Q:

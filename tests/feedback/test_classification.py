@@ -280,15 +280,15 @@ def test_the_monthly_job_suggests_for_every_unconfirmed_matter_once_and_never_to
     after_first = _month_state()
     # Again, through the task and through the command: nothing changes.
     assert classify_month_task("2026-10") == 0
-    assert "0 suggestions changed" in call_command_output("classify_month", month="2026-10")
+    assert "0 suggestions changed" in call_command_output("classify_month", "--month", "2026-10")
     assert _month_state() == after_first
 
 
 @pytest.mark.django_db
 def test_the_command_run_twice_changes_nothing_the_second_time(october):
-    assert "Topics of 2026-10: 2 suggestions changed" in call_command_output("classify_month", month="2026-10")
+    assert "Topics of 2026-10: 2 suggestions changed" in call_command_output("classify_month", "--month", "2026-10")
     after_first = _month_state()
-    assert "Topics of 2026-10: 0 suggestions changed" in call_command_output("classify_month", date="2026-11-01")
+    assert "Topics of 2026-10: 0 suggestions changed" in call_command_output("classify_month", "--date", "2026-11-01")
     assert _month_state() == after_first
 
 
@@ -311,7 +311,7 @@ def test_the_month_command_refuses_a_malformed_month():
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="YYYY-MM"):
-        call_command("classify_month", month="2026-13")
+        call_command("classify_month", "--month", "2026-13")
 
 
 # The quick-check contract.

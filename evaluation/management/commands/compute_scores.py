@@ -3,6 +3,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from evaluation.services.scores import ScoreError, scores_compute, scores_compute_recent
+from jingshi_jiafang.core.management.arguments import iso_month
 
 
 class Command(BaseCommand):
@@ -13,18 +14,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--month", help="YYYY-MM")
+        parser.add_argument("--month", type=iso_month, help="YYYY-MM")
 
-    def handle(self, *args, month: str | None = None, **options):
+    def handle(self, *args, month: date | None = None, **options):
         try:
-            if month:
-                try:
-                    first = date.fromisoformat(f"{month}-01")
-                except ValueError as error:
-                    raise CommandError("--month must be YYYY-MM") from error
-                written = scores_compute(month=first)
-            else:
-                written = scores_compute_recent()
+            written = scores_compute(month=month) if month else scores_compute_recent()
         except ScoreError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Score rows changed: {written}.")

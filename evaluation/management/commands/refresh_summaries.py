@@ -1,16 +1,10 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from evaluation.services.summaries import summaries_refresh_range
-
-
-def _day(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(f"{option} must be YYYY-MM-DD") from error
+from jingshi_jiafang.core.management.arguments import iso_date
 
 
 class Command(BaseCommand):
@@ -20,21 +14,23 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", dest="day", help="YYYY-MM-DD: the one day to rebuild")
-        parser.add_argument("--from", dest="start", help="YYYY-MM-DD: the first day of a backfill")
-        parser.add_argument("--to", dest="end", help="YYYY-MM-DD: the last day of a backfill (default yesterday)")
+        parser.add_argument("--date", dest="day", type=iso_date, help="YYYY-MM-DD: the one day to rebuild")
+        parser.add_argument("--from", dest="start", type=iso_date, help="YYYY-MM-DD: the first day of a backfill")
+        parser.add_argument(
+            "--to", dest="end", type=iso_date, help="YYYY-MM-DD: the last day of a backfill (default yesterday)"
+        )
 
     def handle(self, *args, day=None, start=None, end=None, **options):
         yesterday = timezone.localdate() - timedelta(days=1)
         if day and (start or end):
             raise CommandError("Give either --date or --from/--to, not both.")
         if day:
-            first = last = _day(day, "--date")
+            first = last = day
         elif start or end:
             if not start:
                 raise CommandError("--to needs --from.")
-            first = _day(start, "--from")
-            last = _day(end, "--to") if end else yesterday
+            first = start
+            last = end or yesterday
         else:
             first = last = yesterday
         if first > last:

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from evaluation.services.reviews import ReviewError, daily_review_build
 from jingshi_jiafang.core.actors import system_actor
+from jingshi_jiafang.core.management.arguments import iso_date
 from jingshi_jiafang.core.models import User
 
 
@@ -15,7 +16,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", dest="day", help="YYYY-MM-DD (default: yesterday)")
+        parser.add_argument("--date", dest="day", type=iso_date, help="YYYY-MM-DD (default: yesterday)")
         parser.add_argument(
             "--rebuild", action="store_true", help="recompute an existing review from the records as they are now"
         )
@@ -23,11 +24,8 @@ class Command(BaseCommand):
             "--by", dest="username", help="the evaluator's username, required with --rebuild (the rebuild is audited)"
         )
 
-    def handle(self, *args, day: str | None = None, rebuild: bool = False, username: str | None = None, **options):
-        try:
-            when = date.fromisoformat(day) if day else timezone.localdate() - timedelta(days=1)
-        except ValueError as error:
-            raise CommandError("--date must be YYYY-MM-DD") from error
+    def handle(self, *args, day: date | None = None, rebuild: bool = False, username: str | None = None, **options):
+        when = day or timezone.localdate() - timedelta(days=1)
         actor = system_actor()
         if rebuild:
             actor = User.objects.filter(username=username or "").first()
