@@ -167,6 +167,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploads live outside the web root and have no URL of their own: core/uploads.py serves them after a scope check.
 PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT", str(VAR_DIR / "private")))
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# A county's household-registration export (600,000 rows is some 40 MB as .xlsx) is imported in one file.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
 # An Excel export of more rows than this is written by a Celery job into private storage, not in the request.
 EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000)
 # Written exports hold residents' data outside the database: their files are deleted this many days after they
