@@ -269,7 +269,7 @@ def import_runs_of(user: User) -> QuerySet[ImportRun]:
 
 def get_import_for_user(user: User, pk: int) -> ImportRun:
     try:
-        return import_runs_of(user).get(pk=pk)
+        return import_runs_of(user).select_related("uploaded_by").get(pk=pk)
     except ImportRun.DoesNotExist:
         raise Http404("没有找到该导入。") from None
 
