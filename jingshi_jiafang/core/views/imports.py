@@ -93,7 +93,7 @@ def import_confirm(request, pk: int):
     except services.ImportRefused as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "已确认,正在写入。")
+        messages.success(request, "已确认导入:写入在后台进行,完成后本页显示结果。")
     return redirect(run)
 
 
