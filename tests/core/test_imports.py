@@ -304,11 +304,17 @@ def test_users_are_created_without_a_usable_password_and_updated_by_username(sec
         False,
         True,
     )
+    assert AuditEntry.objects.get(action=AuditEntry.Action.USER_CREATED, object_id=str(user.pk)).actor == secadmin
     rows[0]["is_unit_head"] = "是"
     again = run_import("users", rows[:1], secadmin)
     user.refresh_from_db()
     assert user.is_unit_head and again.rows_changed == 1
     assert ImportCorrection.objects.get(run=again).field == "is_unit_head"
+    role_change = AuditEntry.objects.get(action=AuditEntry.Action.ROLE_CHANGED, object_id=str(user.pk))
+    assert role_change.detail == {
+        "from": {"role": "officer", "is_unit_head": False},
+        "to": {"role": "officer", "is_unit_head": True},
+    }
 
 
 def test_links_hand_households_over_and_report_who_does_not_exist(secadmin, alice, village_a, run_import):
@@ -357,3 +363,12 @@ def test_each_administrator_imports_only_their_kinds(sysadmin, secadmin, village
         import_upload(kind="households", upload=upload("households", []), actor=secadmin)
     with pytest.raises(ImportRefused, match="无权导入用户账号"):
         import_upload(kind="users", upload=upload("users", []), actor=sysadmin)
+
+
+def test_the_auditor_reads_the_import_entry_in_words(sysadmin, village_a, run_import):
+    from jingshi_jiafang.core.audit_display import audit_rows
+
+    run = run_import("households", household_rows(2, village_a.code), sysadmin)
+    [row] = audit_rows(AuditEntry.objects.filter(action=AuditEntry.Action.IMPORT))
+    assert row.target == f"住户导入 #{run.pk}"
+    assert "内容:住户导入" in row.detail and "写入行数:2" in row.detail and run.sha256 in row.detail

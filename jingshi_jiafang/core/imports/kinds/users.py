@@ -8,10 +8,11 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.actors import SYSTEM_USERNAME
+from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.models import Unit, User
 from jingshi_jiafang.core.validators import validate_phone
 
-from .base import KIND, Column, FileState, ImportKind, Row, choice, validated, yes_no
+from .base import KIND, Column, FileState, ImportKind, Planned, Row, choice, validated, yes_no
 
 USERNAME = Column(
     "username", "用户名", "登录用的账号,字母、数字或 @.+-_;再次导入时按用户名找到该账号并更新。", "wanghy"
@@ -79,6 +80,30 @@ class UserKind(ImportKind):
 
     def build(self, values: dict) -> User:
         return User(**values, password=make_password(None), must_change_password=True)
+
+    def write(self, planned: list[Planned], state: FileState) -> None:
+        """Accounts, roles and units are audited one by one, as on the security administrator's pages: a users
+        file is a few thousand rows at most."""
+        created = [item.instance for item in planned if item.is_new]
+        super().write(planned, state)
+        for user in created:
+            audit_record(action=Action.USER_CREATED, actor=self.actor, target=user, detail={"via": "import"})
+        for item in planned:
+            user, changes = item.instance, item.changes
+            if changes.keys() & {"role", "is_unit_head"}:
+                before = {
+                    "role": changes["role"][0] if "role" in changes else user.role,
+                    "is_unit_head": changes["is_unit_head"][0] == "是"
+                    if "is_unit_head" in changes
+                    else user.is_unit_head,
+                }
+                after = {"role": user.role, "is_unit_head": user.is_unit_head}
+                audit_record(
+                    action=Action.ROLE_CHANGED, actor=self.actor, target=user, detail={"from": before, "to": after}
+                )
+            if "unit_id" in changes:
+                detail = {"unit": user.unit_id, "previous_unit": changes["unit_id"][0], "via": "import"}
+                audit_record(action=Action.SCOPE_CHANGED, actor=self.actor, target=user, detail=detail)
 
     def existing(self, keys: list[str]) -> dict:
         return {
