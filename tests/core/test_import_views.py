@@ -121,3 +121,10 @@ def test_the_menu_offers_import_to_the_administrators_only(client, sysadmin):
     client.logout()
     log_in_as(client, UserFactory(role=User.Role.OFFICER))
     assert reverse("core:import_list") not in client.get(reverse("home")).content.decode()
+
+
+def test_the_household_page_shows_the_imported_registration_number(client, alice, alice_household):
+    alice_household.registration_number = "321322010001"
+    alice_household.save()
+    log_in_as(client, alice)
+    assert "321322010001" in client.get(alice_household.get_absolute_url()).content.decode()
