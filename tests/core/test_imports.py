@@ -1,6 +1,7 @@
 """Moving a county in: each kind's dry run, its problems, confirming, re-importing, corrections kept as history."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -372,3 +373,33 @@ def test_the_auditor_reads_the_import_entry_in_words(sysadmin, village_a, run_im
     [row] = audit_rows(AuditEntry.objects.filter(action=AuditEntry.Action.IMPORT))
     assert row.target == f"住户导入 #{run.pk}"
     assert "内容:住户导入" in row.detail and "写入行数:2" in row.detail and run.sha256 in row.detail
+
+
+def test_ended_imports_lose_their_workbook_after_the_retention_period_once(sysadmin, village_a, run_import, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    done = run_import("households", household_rows(1, village_a.code), sysadmin)
+    waiting = run_import("households", household_rows(1, village_a.code, start=5), sysadmin, confirm=False)
+    path = done.file.path
+    later = timezone.localdate() + timedelta(days=settings.IMPORT_RETENTION_DAYS + 1)
+    out = StringIO()
+    call_command("expire_imports", "--date", later.isoformat(), stdout=out)
+    assert "1 ended imports" in out.getvalue()
+    call_command("expire_imports", "--date", later.isoformat(), stdout=out)
+    assert "0 ended imports" in out.getvalue()
+    done.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (done.file.name, bool(waiting.file.name), done.sha256 != "") == ("", True, True)
+    assert not Path(path).exists()
+
+
+def test_the_expiry_is_a_nightly_job_that_runs_twice_harmlessly(settings):
+    from jingshi_jiafang.core.tasks import expire_import_files_task
+
+    jobs = {job["task"] for job in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "jingshi_jiafang.core.tasks.expire_import_files_task" in jobs
+    assert expire_import_files_task.delay().get() == 0
+    assert expire_import_files_task.delay().get() == 0

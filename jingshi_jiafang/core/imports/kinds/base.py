@@ -107,10 +107,8 @@ class ImportKind:
     model: type[models.Model]
     columns: tuple[Column, ...]
     key_column: str
-    # Who may import this kind (a capability), and what the page says to anyone else.
+    # Who may import this kind: a capability of core.capabilities.
     may: Callable[[User], bool]
-    # The model fields a row sets, compared with the existing record to tell changed from unchanged.
-    fields: tuple[str, ...] = ()
     # Columns whose value must be unique in the file besides the key (a household's ID number).
     unique_columns: tuple[str, ...] = ()
     # Whether `write` saves row by row, in file order (a unit or area may be the parent of a later row).
