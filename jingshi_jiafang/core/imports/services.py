@@ -152,7 +152,7 @@ def _tally(planned: list[Planned]) -> dict[str, int]:
     return {"rows_new": new, "rows_changed": changed, "rows_unchanged": len(planned) - new - changed}
 
 
-def import_confirm(*, run: ImportRun, actor: User, skip_errors: bool, request=None) -> ImportRun:
+def import_confirm(*, run: ImportRun, actor: User, skip_errors: bool) -> ImportRun:
     """The uploader confirms a checked run: allowed with no error rows, or with them explicitly skipped."""
     spec = import_kind(run.kind, actor)
     require(actor, spec.may, error=ImportRefused, message=f"您的角色无权导入{spec.title}。", jobs=False)

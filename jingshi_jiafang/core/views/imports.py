@@ -85,11 +85,9 @@ def import_progress(request, pk: int):
 def import_confirm(request, pk: int):
     run = services.get_import_for_user(request.user, pk)
     form = ImportConfirmForm(request.POST)
-    form.is_valid()
+    skip_errors = form.is_valid() and form.cleaned_data["skip_errors"]
     try:
-        services.import_confirm(
-            run=run, actor=request.user, skip_errors=form.cleaned_data.get("skip_errors", False), request=request
-        )
+        services.import_confirm(run=run, actor=request.user, skip_errors=skip_errors)
     except services.ImportRefused as error:
         messages.error(request, str(error))
     else:
