@@ -128,3 +128,10 @@ def test_the_household_page_shows_the_imported_registration_number(client, alice
     alice_household.save()
     log_in_as(client, alice)
     assert "321322010001" in client.get(alice_household.get_absolute_url()).content.decode()
+
+
+def test_an_empty_workbook_says_there_is_nothing_to_import(client, sysadmin, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("core:import_list"), {"kind": "households", "file": upload("households", [])})
+    page = client.get(response.url).content.decode()
+    assert "文件中没有数据行" in page and "确认导入" not in page
