@@ -260,6 +260,34 @@ SCOPING_CASES = {
     "core:security_otp_reset": Case(
         lambda f: {"pk": f["alice"].pk}, ("secadmin",), (), "post", forbidden=("alice", "auditor", "charlie")
     ),
+    # 数据导入: a system administrator's own imports; another system administrator and the security
+    # administrator (who imports other kinds) get a 404, officers a 403.
+    "core:import_detail": Case(
+        lambda f: {"pk": f["import_run"].pk}, ("sysadmin",), ("other_sysadmin", "secadmin"), forbidden=("charlie",)
+    ),
+    "core:import_progress": Case(
+        lambda f: {"pk": f["import_run"].pk}, ("sysadmin",), ("other_sysadmin", "secadmin"), forbidden=("charlie",)
+    ),
+    "core:import_problems_download": Case(
+        lambda f: {"pk": f["import_run"].pk}, ("sysadmin",), ("other_sysadmin", "secadmin"), forbidden=("charlie",)
+    ),
+    "core:import_confirm": Case(
+        lambda f: {"pk": f["import_run"].pk},
+        ("sysadmin",),
+        ("other_sysadmin", "secadmin"),
+        "post",
+        forbidden=("charlie", "alice"),
+    ),
+    "core:import_cancel": Case(
+        lambda f: {"pk": f["import_run"].pk},
+        ("sysadmin",),
+        ("other_sysadmin", "secadmin"),
+        "post",
+        forbidden=("charlie", "alice"),
+    ),
+    "core:import_template": Case(
+        lambda f: {"kind": "households"}, ("sysadmin",), ("secadmin",), forbidden=("charlie", "auditor")
+    ),
     # 每日通报: one county notice for every reader (no scope inside it); a day without one is a 404 for all.
     "evaluation:review_detail": Case(
         lambda f: {"day": f["review"].day}, ("bob", "leader", "evaluator"), (), forbidden=("charlie", "alice")
@@ -322,6 +350,21 @@ def fixtures(alice_household, alice, bob, charlie, station_b, village_b):
         **_callback_fixtures(alice_household, alice),
         **_evaluation_fixtures(alice_household),
         "score": _score(alice),
+        **_import_fixtures(alice_household.village),
+    }
+
+
+def _import_fixtures(village) -> dict:
+    from jingshi_jiafang.core.actors import system_actor
+    from jingshi_jiafang.core.imports.services import import_check_run, import_upload
+    from tests.core.imports_data import household_rows, upload
+
+    sysadmin = UserFactory(username="sysadmin", role=User.Role.ADMIN, is_staff=True)
+    run = import_upload(kind="households", upload=upload("households", household_rows(2, village.code)), actor=sysadmin)
+    return {
+        "sysadmin": sysadmin,
+        "other_sysadmin": UserFactory(username="other_sysadmin", role=User.Role.ADMIN, is_staff=True),
+        "import_run": import_check_run(run_id=run.pk, actor=system_actor()),
     }
 
 

@@ -16,7 +16,7 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, Q
 
-from jingshi_jiafang.core.models import AuditEntry, User
+from jingshi_jiafang.core.models import AuditEntry, ImportRun, User
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ _NAMERS = {
     "feedback.EchoCard": _Namer((), lambda c: f"回音卡 {c.number}"),
     "feedback.CardBatch": _Namer(("unit",), lambda b: f"回音卡批次 {b}"),
     "evaluation.DailyReview": _Namer((), lambda r: f"每日通报 {r.day:%Y-%m-%d}"),
+    "core.ImportRun": _Namer((), lambda r: f"{r.get_kind_display()}导入 #{r.pk}"),
 }
 
 _KEY_LABELS = {
@@ -67,6 +68,15 @@ _KEY_LABELS = {
     "date": "日期",
     "day": "通报日期",
     "rebuilt_count": "重新生成次数",
+    "filename": "文件名",
+    "sha256": "文件哈希",
+    "bytes": "字节数",
+    "read": "读取行数",
+    "written": "写入行数",
+    "new": "新增",
+    "changed": "更新",
+    "unchanged": "未变",
+    "skipped": "跳过",
 }
 _VALUE_LABELS = {
     "change": {"start": "开始联系", "end": "结束联系"},
@@ -75,6 +85,9 @@ _VALUE_LABELS = {
         "echo_card_sheet": "回音卡打印单",
         "night_plan": "夜访安排",
         "daily_review_rebuilt": "重新生成每日通报",
+        "import_problems": "导入检查结果",
+        **{kind: f"{label}导入" for kind, label in ImportRun.Kind.choices},
+        **{f"import:{kind}": f"{label}导入文件" for kind, label in ImportRun.Kind.choices},
     },
     "stage": {"enrolment": "绑定动态口令时", "login": "登录时"},
     "role": dict(User.Role.choices) | {"": "未分配"},

@@ -390,3 +390,23 @@ class CapabilitiesOf:
         if predicate is None:
             raise AttributeError(f"no capability named {name!r}")
         return predicate(self._user)
+
+
+# Moving a county in (core/imports/): each administrator imports what they keep by hand.
+
+
+def may_import_reference_data(user: User) -> bool:
+    """Units, areas, households and organisations (单位) are imported by the system administrator, who keeps the
+    organisation and the land; they read no household page, but the registration export is theirs to load."""
+    return _role_in(user, {Role.ADMIN})
+
+
+def may_import_people(user: User) -> bool:
+    """User accounts with their roles, and links (leader ↔ town, cadre ↔ village, officer ↔ household or
+    organisation) are imported by the security administrator, who assigns roles and scopes."""
+    return _role_in(user, {Role.SECURITY_ADMIN})
+
+
+def may_import(user: User) -> bool:
+    """Whoever may import some kind has the 数据导入 page."""
+    return may_import_reference_data(user) or may_import_people(user)

@@ -34,6 +34,7 @@ def anyone_with_a_role(user: User) -> bool:
 NAV_ITEMS = (
     NavItem("基础数据管理", "admin:index", can.may_administer_reference_data),
     NavItem("角色与联系范围", "core:security_user_list", can.may_administer_security),
+    NavItem("数据导入", "core:import_list", can.may_import),
     NavItem("审计日志", "core:audit_list", can.may_read_audit_log),
     NavItem("我的导出", "core:export_job_list", may_follow_exports),
 )

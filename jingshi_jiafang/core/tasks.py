@@ -5,6 +5,7 @@ from django.utils import timezone
 from jingshi_jiafang.core.actors import system_actor
 from jingshi_jiafang.core.audit import audit_checkpoint_write, audit_full_verification_run
 from jingshi_jiafang.core.export_jobs import export_files_expire, export_job_run
+from jingshi_jiafang.core.imports.services import import_check_run, import_files_expire, import_write_run
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
@@ -32,3 +33,21 @@ def export_job_task(job_id: int) -> int:
 def expire_export_files_task() -> int:
     """Nightly: delete the files of exports older than EXPORT_RETENTION_DAYS."""
     return export_files_expire(day=timezone.localdate(), actor=system_actor())
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def import_check_task(run_id: int) -> int:
+    """The dry run of an uploaded workbook; a run already taken is left alone."""
+    return import_check_run(run_id=run_id, actor=system_actor()).rows_read
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def import_write_task(run_id: int) -> int:
+    """The write run of a confirmed import; a run already taken is left alone."""
+    return import_write_run(run_id=run_id, actor=system_actor()).rows_written
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def expire_import_files_task() -> int:
+    """Nightly: delete the workbooks of imports that ended more than IMPORT_RETENTION_DAYS ago."""
+    return import_files_expire(day=timezone.localdate(), actor=system_actor())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jingshi_jiafang.core.views import audit, exports, security
+from jingshi_jiafang.core.views import audit, exports, imports, security
 
 app_name = "core"
 
@@ -17,4 +17,11 @@ urlpatterns = [
     path("audit/export/", audit.audit_export, name="audit_export"),
     path("exports/", exports.export_job_list, name="export_job_list"),
     path("exports/<int:pk>/download/", exports.export_job_download, name="export_job_download"),
+    path("imports/", imports.import_list, name="import_list"),
+    path("imports/templates/<slug:kind>/", imports.import_template, name="import_template"),
+    path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
+    path("imports/<int:pk>/progress/", imports.import_progress, name="import_progress"),
+    path("imports/<int:pk>/confirm/", imports.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/cancel/", imports.import_cancel, name="import_cancel"),
+    path("imports/<int:pk>/problems/", imports.import_problems_download, name="import_problems_download"),
 ]

@@ -167,6 +167,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploads live outside the web root and have no URL of their own: core/uploads.py serves them after a scope check.
 PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT", str(VAR_DIR / "private")))
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# A county's household-registration export (600,000 rows is some 40 MB as .xlsx) is imported in one file.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
+# An imported workbook holds ID numbers in the clear: it is deleted this many days after its import ended (the
+# run, its hash, report and history stay).
+IMPORT_RETENTION_DAYS = env_int("IMPORT_RETENTION_DAYS", 7)
 # An Excel export of more rows than this is written by a Celery job into private storage, not in the request.
 EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000)
 # Written exports hold residents' data outside the database: their files are deleted this many days after they
@@ -251,6 +256,10 @@ CELERY_BEAT_SCHEDULE = {
     "expire-export-files": {
         "task": "jingshi_jiafang.core.tasks.expire_export_files_task",
         "schedule": crontab(hour=3, minute=0),
+    },
+    "expire-import-files": {
+        "task": "jingshi_jiafang.core.tasks.expire_import_files_task",
+        "schedule": crontab(hour=3, minute=10),
     },
     # 次日回访: the callbacks for yesterday's visits and closings, ready before the evaluation centre starts.
     "create-callbacks": {

@@ -113,6 +113,9 @@ WHO_MAY = {
     "may_run_questionnaires": {"evaluator"},
     "may_read_questionnaire_results": {"evaluator", "leader"},
     "may_record_field_checks": {"evaluator"},
+    "may_import_reference_data": {"admin"},
+    "may_import_people": {"security_admin"},
+    "may_import": {"admin", "security_admin"},
 }
 
 

@@ -128,3 +128,13 @@ def test_dockerfile_builds_the_app_image():
     assert "pip install --no-cache-dir -r requirements.txt" in dockerfile
     assert "collectstatic" in dockerfile
     assert "USER jiafang" in dockerfile
+
+
+def test_the_proxy_takes_an_import_workbook_as_large_as_the_application_does():
+    from django.conf import settings
+
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    block = conf[conf.index("location = /imports/") :]
+    limit_mb = int(re.search(r"client_max_body_size (\d+)m;", block).group(1))
+    assert limit_mb * 1024 * 1024 > settings.IMPORT_MAX_UPLOAD_BYTES
+    assert "proxy_set_header X-Real-IP $remote_addr;" in block

@@ -1,6 +1,7 @@
 from .attachments import HouseholdAttachment
 from .audit import AuditEntry, AuditVerification
 from .exports import ExportJob
+from .imports import ImportCorrection, ImportProblem, ImportRun
 from .organisation import Area, Household, Organisation, Unit
 from .people import AreaLink, HouseholdLink, OrganisationLink, PairingLink, User
 
@@ -13,6 +14,9 @@ __all__ = [
     "Household",
     "HouseholdAttachment",
     "HouseholdLink",
+    "ImportCorrection",
+    "ImportProblem",
+    "ImportRun",
     "Organisation",
     "OrganisationLink",
     "PairingLink",

@@ -32,6 +32,7 @@ class AuditEntry(models.Model):
         EXPORT = "export", "导出"
         DOWNLOAD = "download", "下载"
         UPLOAD = "upload", "上传"
+        IMPORT = "import", "导入"
         STATE_CHANGED = "state_changed", "状态变更"
         DELETED = "deleted", "删除"
 

@@ -103,6 +103,9 @@ class Household(models.Model):
         related_name="households",
         limit_choices_to={"kind": "village"},
     )
+    # 户号 of the household-registration system: how an import finds the household again. Empty for households
+    # entered before imports existed.
+    registration_number = models.CharField("户号", max_length=32, unique=True, null=True, blank=True)
     head_name = models.CharField("户主姓名", max_length=32)
     head_id_number = EncryptedCharField("户主身份证号", form_max_length=18, validators=[validate_id_number])
     head_id_number_hash = KeyedHashField("身份证号检索码", source="head_id_number", unique=True)
@@ -136,6 +139,8 @@ class Household(models.Model):
 
 class Organisation(models.Model):
     village = models.ForeignKey(Area, verbose_name="村/居", on_delete=models.PROTECT, related_name="organisations")
+    # The bureau's own register number of the organisation (often its 统一社会信用代码): how an import finds it.
+    code = models.CharField("单位编码", max_length=32, unique=True, null=True, blank=True)
     name = models.CharField("单位名称", max_length=64)
     address = models.CharField("地址", max_length=128)
     contact_name = models.CharField("联系人", max_length=32, blank=True)

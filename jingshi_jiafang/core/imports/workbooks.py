@@ -1,0 +1,85 @@
+"""Reading an uploaded workbook row by row (openpyxl read-only mode: one row in memory at a time), and writing
+the template of a kind and the problems report (write-only mode)."""
+
+from collections.abc import Iterable, Iterator
+from typing import IO
+
+from openpyxl import Workbook, load_workbook
+
+from jingshi_jiafang.core.exports import safe_cell
+from jingshi_jiafang.core.models import ImportProblem
+
+from .kinds.base import ImportKind, Row, text_of
+
+DATA_SHEET = "数据"
+HELP_SHEET = "说明"
+
+
+class WorkbookError(Exception):
+    """A file that is no workbook of this kind at all; the message says why, in words for the uploader."""
+
+
+def read_rows(file: IO[bytes], kind: ImportKind) -> Iterator[Row]:
+    """The data rows of the first sheet as `Row`s, numbered as the spreadsheet numbers them. Empty rows are
+    passed over. The header row names the columns (in any order); a required column missing is a WorkbookError."""
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged or foreign file
+        raise WorkbookError("无法读取该文件:请上传 Excel 工作簿(.xlsx),可先下载模板填写。") from error
+    try:
+        sheet = workbook[DATA_SHEET] if DATA_SHEET in workbook.sheetnames else workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            raise WorkbookError("工作表是空的:第1行应为表头。")
+        by_header = {column.header: column.key for column in kind.columns}
+        positions = {by_header[text_of(cell)]: index for index, cell in enumerate(header) if text_of(cell) in by_header}
+        missing = [column.header for column in kind.columns if column.required and column.key not in positions]
+        if missing:
+            raise WorkbookError(f"表头缺少列:{'、'.join(missing)}。请使用“{kind.title}”的模板。")
+        for number, cells in enumerate(rows, start=2):
+            values = {key: text_of(cells[index]) if index < len(cells) else "" for key, index in positions.items()}
+            if any(values.values()):
+                yield Row(number, values)
+    finally:
+        workbook.close()
+
+
+def write_template(file: IO[bytes], kind: ImportKind) -> None:
+    """The header row and one example row, and a 说明 sheet explaining each column."""
+    workbook = Workbook(write_only=True)
+    data = workbook.create_sheet(DATA_SHEET)
+    data.append([column.header for column in kind.columns])
+    data.append([column.example for column in kind.columns])
+    guide = workbook.create_sheet(HELP_SHEET)
+    guide.append(["列", "必填", "说明", "示例"])
+    for column in kind.columns:
+        guide.append([column.header, "是" if column.required else "否", column.help, column.example])
+    guide.append([])
+    guide.append(["提示", "", "请删除示例行后填写;第1行表头不要改动。导入前系统会先逐行检查,确认后才写入。", ""])
+    if kind.note:
+        guide.append(["顺序", "", kind.note, ""])
+    workbook.save(file)
+
+
+def write_problems(file: IO[bytes], problems: Iterable[ImportProblem]) -> int:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("检查结果")
+    sheet.append(["行号", "列", "问题"])
+    count = 0
+    for problem in problems:
+        sheet.append([problem.row_number, safe_cell(problem.column), safe_cell(problem.message)])
+        count += 1
+    workbook.save(file)
+    return count
+
+
+def batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,137 @@
+"""The 数据导入 pages: who may, the upload → report → confirm flow through the pages, the downloads."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from jingshi_jiafang.core.models import Household, ImportRun, User
+from tests.conftest import MAX_PAGE_QUERIES, log_in_as
+from tests.core.factories import UserFactory
+from tests.core.imports_data import bad_checksum, household_rows, upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sysadmin(client):
+    return log_in_as(client, UserFactory(username="sysadmin", role=User.Role.ADMIN, is_staff=True))
+
+
+def _download(response):
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+
+
+@pytest.mark.parametrize("role", ["officer", "leader", "cadre", "auditor", "legal"])
+def test_only_the_administrators_reach_the_import_page(client, role):
+    log_in_as(client, UserFactory(role=role))
+    assert client.get(reverse("core:import_list")).status_code == 403
+
+
+def test_each_administrator_is_offered_their_own_kinds(client):
+    log_in_as(client, UserFactory(role=User.Role.ADMIN, is_staff=True))
+    page = client.get(reverse("core:import_list")).content.decode()
+    assert "下载住户模板" in page and "数据导入" in page
+    assert "下载用户账号模板" not in page
+    client.logout()
+    log_in_as(client, UserFactory(role=User.Role.SECURITY_ADMIN))
+    page = client.get(reverse("core:import_list")).content.decode()
+    assert "下载用户账号模板" in page and "下载联系关系模板" in page
+    assert "下载住户模板" not in page
+
+
+def test_a_security_administrator_may_not_import_households(client, village_a):
+    log_in_as(client, UserFactory(role=User.Role.SECURITY_ADMIN))
+    response = client.post(
+        reverse("core:import_list"), {"kind": "households", "file": upload("households", household_rows(1, "x"))}
+    )
+    assert response.status_code == 400
+    assert not ImportRun.objects.exists()
+    assert client.get(reverse("core:import_template", args=["households"])).status_code == 404
+
+
+def test_a_system_administrator_may_not_import_users(client, sysadmin):
+    response = client.post(reverse("core:import_list"), {"kind": "users", "file": upload("users", [])})
+    assert response.status_code == 400
+    assert client.get(reverse("core:import_template", args=["users"])).status_code == 404
+
+
+def test_the_template_has_the_header_an_example_and_the_columns_explained(client, sysadmin):
+    workbook = _download(client.get(reverse("core:import_template", args=["households"])))
+    data = list(workbook["数据"].iter_rows(values_only=True))
+    assert data[0][:3] == ("户号", "户主姓名", "户主身份证号")
+    assert len(data) == 2
+    guide = list(workbook["说明"].iter_rows(values_only=True))
+    assert guide[0] == ("列", "必填", "说明", "示例")
+    assert guide[3][0] == "户主身份证号" and "校验位" in guide[3][2]
+
+
+def test_upload_report_confirm_through_the_pages(client, sysadmin, village_a, django_capture_on_commit_callbacks):
+    rows = household_rows(4, village_a.code)
+    rows[1]["head_id_number"] = bad_checksum(rows[1]["head_id_number"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("core:import_list"), {"kind": "households", "file": upload("households", rows)})
+    run = ImportRun.objects.get()
+    assert response.url == run.get_absolute_url()
+    page = client.get(response.url).content.decode()
+    assert "第 3 行" in page and "身份证号码校验位不正确" in page
+    assert "跳过这 1 行有错误的行,只导入其余 3 行" in page
+    response = client.post(reverse("core:import_confirm", args=[run.pk]), follow=True)
+    assert "有 1 行有错误" in response.content.decode()
+    assert not Household.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("core:import_confirm", args=[run.pk]), {"skip_errors": "on"})
+    page = client.get(run.get_absolute_url()).content.decode()
+    assert "已写入 3 行(新增 3,更新 0),未变 0 行,跳过 1 行" in page
+    assert Household.objects.count() == 3
+    problems = list(_download(client.get(reverse("core:import_problems_download", args=[run.pk]))).active.values)
+    assert problems[1][:2] == (3, "户主身份证号")
+    assert client.get(reverse("core:import_progress", args=[run.pk])).json()["status"] == "done"
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_on_the_page(client, sysadmin):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        reverse("core:import_list"), {"kind": "households", "file": SimpleUploadedFile("户.csv", b"a,b")}
+    )
+    assert response.status_code == 400
+    assert "只能导入 Excel 工作簿" in response.content.decode()
+
+
+def test_the_report_is_paged_in_a_fixed_number_of_queries(
+    client, sysadmin, village_a, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    rows = household_rows(120, village_a.code)
+    for row in rows:
+        row["phone"] = "bad"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("core:import_list"), {"kind": "households", "file": upload("households", rows)})
+    run = ImportRun.objects.get()
+    with django_assert_max_num_queries(MAX_PAGE_QUERIES):
+        page = client.get(run.get_absolute_url(), {"page": 2}).content.decode()
+    assert "第 2 / 5 页" in page
+    with django_assert_max_num_queries(MAX_PAGE_QUERIES):
+        client.get(reverse("core:import_list"))
+
+
+def test_the_menu_offers_import_to_the_administrators_only(client, sysadmin):
+    assert "数据导入" in client.get(reverse("core:import_list")).content.decode()
+    client.logout()
+    log_in_as(client, UserFactory(role=User.Role.OFFICER))
+    assert reverse("core:import_list") not in client.get(reverse("home")).content.decode()
+
+
+def test_the_household_page_shows_the_imported_registration_number(client, alice, alice_household):
+    alice_household.registration_number = "321322010001"
+    alice_household.save()
+    log_in_as(client, alice)
+    assert "321322010001" in client.get(alice_household.get_absolute_url()).content.decode()
+
+
+def test_an_empty_workbook_says_there_is_nothing_to_import(client, sysadmin, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("core:import_list"), {"kind": "households", "file": upload("households", [])})
+    page = client.get(response.url).content.decode()
+    assert "文件中没有数据行" in page and "确认导入" not in page
