@@ -51,6 +51,18 @@ SCOPING_CASES = {
         lambda f: {"officer": f["successor"].pk, "start_date": timezone.localdate() + timedelta(days=30)},
         forbidden=("alice",),
     ),
+    "households:unlinked_village": Case(
+        lambda f: {"pk": f["alice_household"].village_id}, ("bob",), ("head_b",), forbidden=("alice", "charlie")
+    ),
+    "households:unlinked_assign": Case(
+        lambda f: {"pk": f["alice_household"].village_id},
+        ("bob",),
+        ("head_b",),
+        "post",
+        lambda f: {"officer": f["successor"].pk, "scope": "selected", "households": [f["alice_household"].pk]},
+        forbidden=("alice", "charlie"),
+        success=200,
+    ),
     "households:household_reveal": Case(
         lambda f: {"pk": f["alice_household"].pk},
         ("alice", "bob"),
