@@ -29,6 +29,8 @@ MENUS = (
         (
             NavItem("首页", "home", anyone_with_a_role),
             *HOUSEHOLD_ITEMS,
+            # Beside the households: the organisations (单位) an officer is linked to, visited as households are.
+            NavItem("联系单位", "visits:organisation_list", can.may_be_linked_to_households),
             NavItem("未分配住户", "households:unlinked_list", can.may_reassign_households),
         ),
     ),

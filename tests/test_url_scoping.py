@@ -19,7 +19,15 @@ from django.utils import timezone
 
 from jingshi_jiafang.core.models import User
 from tests.conftest import log_in_as
-from tests.core.factories import AreaLinkFactory, AttachmentFactory, HouseholdFactory, UserFactory, png_upload
+from tests.core.factories import (
+    AreaLinkFactory,
+    AttachmentFactory,
+    HouseholdFactory,
+    OrganisationFactory,
+    OrganisationLinkFactory,
+    UserFactory,
+    png_upload,
+)
 from tests.visits.factories import NightVisitPlanFactory, VisitFactory
 
 
@@ -76,6 +84,12 @@ SCOPING_CASES = {
     ),
     "households:attachment_download": Case(lambda f: {"pk": f["attachment"].pk}, ("alice", "bob"), ("charlie",)),
     "visits:visit_create": Case(lambda f: {"pk": f["alice_household"].pk}, ("alice", "bob"), ("charlie", "auditor")),
+    "visits:organisation_detail": Case(
+        lambda f: {"pk": f["alice_organisation"].pk}, ("alice", "bob"), ("charlie", "head_b", "secadmin")
+    ),
+    "visits:organisation_visit_create": Case(
+        lambda f: {"pk": f["alice_organisation"].pk}, ("alice", "bob"), ("charlie", "head_b", "auditor")
+    ),
     "visits:visit_detail": Case(lambda f: {"pk": f["visit"].pk}, ("alice", "bob"), ("charlie", "secadmin")),
     "visits:visit_reveal": Case(
         lambda f: {"pk": f["visit"].pk},
@@ -322,6 +336,9 @@ def fixtures(alice_household, alice, bob, charlie, station_b, village_b):
         "export_job": _ready_export_job(auditor),
         "other_auditor": UserFactory(username="other_auditor", role=User.Role.AUDITOR),
         "attachment": AttachmentFactory(household=alice_household, uploaded_by=alice),
+        "alice_organisation": OrganisationLinkFactory(
+            officer=alice, organisation=OrganisationFactory(village=alice_household.village)
+        ).organisation,
         "visit": VisitFactory(household=alice_household, visitor=alice),
         "night_plan": NightVisitPlanFactory(officer=alice, village=alice_household.village, planned_by=bob),
         "head_b": UserFactory(role=User.Role.OFFICER, unit=station_b, is_unit_head=True),
