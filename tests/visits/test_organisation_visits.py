@@ -170,3 +170,18 @@ def test_a_cadre_of_the_village_sees_its_organisations_but_an_auditor_does_not(c
     auditor = UserFactory(role=User.Role.AUDITOR)
     log_in_as(client, auditor)
     assert client.get(reverse("visits:organisation_detail", args=[school.pk])).status_code == 404
+
+
+def test_the_pages_reached_from_a_visit_do_not_assume_a_household(client, alice, school):
+    from tests.evaluation.factories import evaluator
+
+    visit = OrganisationVisitFactory(organisation=school, visitor=alice)
+    log_in_as(client, alice)
+    page = client.get(visit.get_absolute_url()).content.decode()
+    # No echo card, contact card or ledger item: those are a household's.
+    assert reverse("feedback:card_hand_out", args=[visit.pk]) not in page
+    assert reverse("ledger:item_open_for_visit", args=[visit.pk]) not in page
+    assert client.get(reverse("ledger:item_open_for_visit", args=[visit.pk])).status_code == 403
+    assert client.get(reverse("feedback:card_hand_out", args=[visit.pk])).status_code == 403
+    log_in_as(client, evaluator())
+    assert client.get(reverse("evaluation:field_check_for_visit", args=[visit.pk])).status_code == 200
