@@ -44,7 +44,7 @@ class BulkAssignForm(forms.Form):
         label="分配范围",
         choices=[(ALL, "该村全部未分配的户"), (SELECTED, "仅勾选的户")],
         initial=ALL,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     # Ticked on the list (at most a page of them); on the confirmation, every household confirmed, as one field so
     # that a village of thousands stays within the form's field limit.
