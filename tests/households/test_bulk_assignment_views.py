@@ -115,3 +115,13 @@ def test_the_pages_keep_their_query_count_as_villages_and_households_grow(
         client.get(reverse("households:unlinked_list"))
     with django_assert_max_num_queries(14):
         client.get(reverse("households:unlinked_village", args=[village_a.pk]))
+
+
+def test_the_heads_home_page_lists_the_unlinked_households_until_none_are_left(client, bob, alice, village_a, unlinked):
+    log_in_as(client, bob)
+    queues = {queue.key: queue for queue in client.get(reverse("home")).context["queues"]}
+    assert queues["unlinked_households"].count == 3
+    for household in unlinked:
+        HouseholdLinkFactory(household=household, officer=alice)
+    queues = {queue.key for queue in client.get(reverse("home")).context["queues"]}
+    assert "unlinked_households" not in queues

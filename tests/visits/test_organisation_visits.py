@@ -185,3 +185,15 @@ def test_the_pages_reached_from_a_visit_do_not_assume_a_household(client, alice,
     assert client.get(reverse("feedback:card_hand_out", args=[visit.pk])).status_code == 403
     log_in_as(client, evaluator())
     assert client.get(reverse("evaluation:field_check_for_visit", args=[visit.pk])).status_code == 200
+
+
+def test_the_officers_home_page_lists_her_organisations_due_a_visit(client, alice, charlie, school):
+    log_in_as(client, alice)
+    queues = {queue.key: queue for queue in client.get(reverse("home")).context["queues"]}
+    assert [item.title for item in queues["due_organisations"].items] == ["东湖小学"]
+    OrganisationVisitFactory(organisation=school, visitor=alice)
+    queues = {queue.key: queue for queue in client.get(reverse("home")).context["queues"]}
+    assert queues["due_organisations"].count == 0
+    # An officer without organisations is not told that they are all visited.
+    log_in_as(client, charlie)
+    assert "due_organisations" not in {queue.key for queue in client.get(reverse("home")).context["queues"]}
