@@ -256,8 +256,8 @@ class OrganisationCoverage:
 def organisation_coverage(*, villages: QuerySet[Area], start: datetime, end: datetime) -> OrganisationCoverage:
     """Organisations of these villages, and how many were visited in [start, end): kept apart from the
     households' coverage, which is what the bureau's figures are about."""
-    organisations = Organisation.objects.filter(village__in=villages)
-    visited = Visit.objects.filter(organisation__in=organisations, visited_at__gte=start, visited_at__lt=end).aggregate(
-        n=Count("organisation", distinct=True)
-    )["n"]
-    return OrganisationCoverage(organisations=organisations.count(), visited=visited)
+    in_period = Q(visits__visited_at__gte=start, visits__visited_at__lt=end)
+    counts = Organisation.objects.filter(village__in=villages).aggregate(
+        total=Count("pk", distinct=True), visited=Count("pk", distinct=True, filter=in_period)
+    )
+    return OrganisationCoverage(organisations=counts["total"], visited=counts["visited"])

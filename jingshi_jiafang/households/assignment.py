@@ -113,7 +113,9 @@ def unlinked_village_list(request):
 
 def _village_context(request, village: Area, form: BulkAssignForm) -> dict:
     households = form.unlinked.select_related("village").order_by("address", "pk")
-    return {"village": village, "form": form, **paginate(request, households)}
+    # A form sent back with an error keeps the boxes the head ticked.
+    ticked = {int(pk) for pk in form.data.getlist("households") if pk.isdigit()} if form.is_bound else set()
+    return {"village": village, "form": form, "ticked": ticked, **paginate(request, households)}
 
 
 @capability_required(can.may_reassign_households, HEAD_ONLY)

@@ -81,9 +81,12 @@ def test_selected_with_nothing_ticked_says_what_to_do(client, bob, alice, villag
 
 def test_an_officer_of_another_station_is_a_form_error(client, bob, charlie, village_a, unlinked):
     log_in_as(client, bob)
-    response = client.post(_assign_url(village_a), {"officer": charlie.pk, "scope": "all"})
+    ticked = {"officer": charlie.pk, "scope": "selected", "households": [unlinked[1].pk]}
+    response = client.post(_assign_url(village_a), ticked)
     assert response.status_code == 400
     assert "只能选择本单位的民警" in response.content.decode()
+    assert response.context["ticked"] == {unlinked[1].pk}  # the ticks survive the error
+    assert f'value="{unlinked[1].pk}" checked' in response.content.decode()
     confirm = {"officer": charlie.pk, "confirmed": "on", "confirmed_ids": str(unlinked[0].pk), "scope": "selected"}
     assert client.post(_assign_url(village_a), confirm).status_code == 400
     assert not HouseholdLink.objects.exists()

@@ -197,3 +197,14 @@ def test_the_officers_home_page_lists_her_organisations_due_a_visit(client, alic
     # An officer without organisations is not told that they are all visited.
     log_in_as(client, charlie)
     assert "due_organisations" not in {queue.key for queue in client.get(reverse("home")).context["queues"]}
+
+
+def test_coverage_shows_organisations_beside_the_households_and_keeps_them_out(client, bob, alice, school):
+    OrganisationVisitFactory(organisation=school, visitor=alice)
+    OrganisationVisitFactory(organisation=school, visitor=alice)
+    OrganisationFactory(village=school.village)  # never visited
+    log_in_as(client, bob)
+    response = client.get(reverse("visits:coverage"))
+    assert (response.context["organisations"].organisations, response.context["organisations"].visited) == (2, 1)
+    assert response.context["totals"].visited == 0  # no household was visited
+    assert "单位 2 个,期间走访 1 个" in response.content.decode()
