@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from feedback import selectors as feedback_selectors
 from feedback.services.classification import previous_month
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core import selectors as core_selectors
+from jingshi_jiafang.core.assignment import assignable_villages, unlinked_households
 from jingshi_jiafang.core.models import User
 from jingshi_jiafang.core.scopes import households_visible_to, unit_subtree
 from ledger import selectors as ledger_selectors
@@ -145,6 +146,58 @@ def _due_households(user: User, *, own: bool) -> TodoQueue:
     if own and not queue.count and not households_visible_to(user).exists():
         return replace(queue, empty="您还没有联系户。请联系所在单位负责人为您分配联系户。")
     return queue
+
+
+def _due_organisations(user: User) -> TodoQueue | None:
+    """The organisations (单位) linked to the officer not visited within the same period as households; none when
+    the officer has no organisation, rather than an empty queue that says they are all visited."""
+    days = settings.VISIT_OVERDUE_DAYS
+    cutoff = timezone.now() - timedelta(days=days)
+    organisations = visits_selectors.organisation_list(user=user)
+    due = organisations.filter(Q(last_visited_at__lt=cutoff) | Q(last_visited_at__isnull=True))
+
+    def item(organisation) -> TodoItem:
+        if organisation.last_visited_at:
+            detail, flag = f"上次走访 {organisation.last_visited_at:%Y-%m-%d}", f"超过{days}天"
+        else:
+            detail, flag = "从未走访", "从未走访"
+        url = reverse("visits:organisation_detail", args=[organisation.pk])
+        return TodoItem(organisation.name, f"{organisation.village.full_name} · {detail}", url, flag)
+
+    queue = _queue(
+        "due_organisations",
+        "单位到期走访",
+        due,
+        item,
+        url=reverse("visits:organisation_list"),
+        empty=f"所有联系单位都在{days}天内走访过。",
+    )
+    if not queue.count and not organisations.exists():
+        return None
+    return queue
+
+
+def _unlinked_households(user: User) -> TodoQueue | None:
+    """A station head's households without a responsible officer, to be assigned (shown only while there are)."""
+    rows = (
+        unlinked_households(villages=assignable_villages(head=user))
+        .select_related("village__parent")
+        .order_by("village__code", "pk")
+    )
+
+    def item(household) -> TodoItem:
+        url = reverse("households:unlinked_village", args=[household.village_id])
+        return TodoItem(f"{household.head_name}户", household.village.full_name, url, "未分配")
+
+    queue = _queue(
+        "unlinked_households",
+        "未分配责任民警的户",
+        rows,
+        item,
+        url=reverse("households:unlinked_list"),
+        empty="辖区内每一户都已有责任民警。",
+    )
+    return queue if queue.count else None
 
 
 # Matters and callbacks (feedback).
@@ -300,28 +353,30 @@ def evaluator_home(user: User) -> dict:
 
 def officer_todo(user: User) -> list[TodoQueue]:
     """A community officer's evening and week: tonight's plan, matters with deadlines, households due, callbacks."""
-    return [
+    queues = [
         _officer_tonight(user),
         _my_matters(user),
         _ledger_due_this_week(user),
         _due_households(user, own=True),
+        _due_organisations(user),
         _callbacks_due(user),
     ]
+    return [queue for queue in queues if queue is not None]
 
 
 def station_head_todo(user: User) -> list[TodoQueue]:
     """A station head's queues over the station's area, late work first."""
-    return _late_first(
-        [
-            _overdue_matters(user),
-            _callbacks_due(user),
-            _due_households(user, own=False),
-            _matters_to_process(user),
-            _ledger_to_close(user),
-            _station_tonight(user),
-            _my_matters(user),
-        ]
-    )
+    queues = [
+        _overdue_matters(user),
+        _callbacks_due(user),
+        _due_households(user, own=False),
+        _unlinked_households(user),
+        _matters_to_process(user),
+        _ledger_to_close(user),
+        _station_tonight(user),
+        _my_matters(user),
+    ]
+    return _late_first([queue for queue in queues if queue is not None])
 
 
 def duty_officer_todo(user: User) -> list[TodoQueue]:

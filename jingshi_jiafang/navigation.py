@@ -24,7 +24,16 @@ HOUSEHOLD_ITEMS = (
 # Each app's entries make one menu (走访, 群众诉求, 台账, 回访考核): a leader is offered some twenty entries, which no
 # bar holds; a menu with a single entry for this user shows as that entry.
 MENUS = (
-    ("", (NavItem("首页", "home", anyone_with_a_role), *HOUSEHOLD_ITEMS)),
+    (
+        "",
+        (
+            NavItem("首页", "home", anyone_with_a_role),
+            *HOUSEHOLD_ITEMS,
+            # Beside the households: the organisations (单位) an officer is linked to, visited as households are.
+            NavItem("联系单位", "visits:organisation_list", can.may_be_linked_to_households),
+            NavItem("未分配住户", "households:unlinked_list", can.may_reassign_households),
+        ),
+    ),
     ("走访", visits_navigation.NAV_ITEMS),
     ("群众诉求", (*feedback_navigation.NAV_ITEMS, *reports_navigation.NAV_ITEMS)),
     ("台账", ledger_navigation.NAV_ITEMS),

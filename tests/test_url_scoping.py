@@ -19,7 +19,15 @@ from django.utils import timezone
 
 from jingshi_jiafang.core.models import User
 from tests.conftest import log_in_as
-from tests.core.factories import AreaLinkFactory, AttachmentFactory, HouseholdFactory, UserFactory, png_upload
+from tests.core.factories import (
+    AreaLinkFactory,
+    AttachmentFactory,
+    HouseholdFactory,
+    OrganisationFactory,
+    OrganisationLinkFactory,
+    UserFactory,
+    png_upload,
+)
 from tests.visits.factories import NightVisitPlanFactory, VisitFactory
 
 
@@ -51,6 +59,18 @@ SCOPING_CASES = {
         lambda f: {"officer": f["successor"].pk, "start_date": timezone.localdate() + timedelta(days=30)},
         forbidden=("alice",),
     ),
+    "households:unlinked_village": Case(
+        lambda f: {"pk": f["alice_household"].village_id}, ("bob",), ("head_b",), forbidden=("alice", "charlie")
+    ),
+    "households:unlinked_assign": Case(
+        lambda f: {"pk": f["alice_household"].village_id},
+        ("bob",),
+        ("head_b",),
+        "post",
+        lambda f: {"officer": f["successor"].pk, "scope": "selected", "households": [f["alice_household"].pk]},
+        forbidden=("alice", "charlie"),
+        success=200,
+    ),
     "households:household_reveal": Case(
         lambda f: {"pk": f["alice_household"].pk},
         ("alice", "bob"),
@@ -64,6 +84,12 @@ SCOPING_CASES = {
     ),
     "households:attachment_download": Case(lambda f: {"pk": f["attachment"].pk}, ("alice", "bob"), ("charlie",)),
     "visits:visit_create": Case(lambda f: {"pk": f["alice_household"].pk}, ("alice", "bob"), ("charlie", "auditor")),
+    "visits:organisation_detail": Case(
+        lambda f: {"pk": f["alice_organisation"].pk}, ("alice", "bob"), ("charlie", "head_b", "secadmin")
+    ),
+    "visits:organisation_visit_create": Case(
+        lambda f: {"pk": f["alice_organisation"].pk}, ("alice", "bob"), ("charlie", "head_b", "auditor")
+    ),
     "visits:visit_detail": Case(lambda f: {"pk": f["visit"].pk}, ("alice", "bob"), ("charlie", "secadmin")),
     "visits:visit_reveal": Case(
         lambda f: {"pk": f["visit"].pk},
@@ -338,6 +364,9 @@ def fixtures(alice_household, alice, bob, charlie, station_b, village_b):
         "export_job": _ready_export_job(auditor),
         "other_auditor": UserFactory(username="other_auditor", role=User.Role.AUDITOR),
         "attachment": AttachmentFactory(household=alice_household, uploaded_by=alice),
+        "alice_organisation": OrganisationLinkFactory(
+            officer=alice, organisation=OrganisationFactory(village=alice_household.village)
+        ).organisation,
         "visit": VisitFactory(household=alice_household, visitor=alice),
         "night_plan": NightVisitPlanFactory(officer=alice, village=alice_household.village, planned_by=bob),
         "head_b": UserFactory(role=User.Role.OFFICER, unit=station_b, is_unit_head=True),

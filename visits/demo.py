@@ -2,8 +2,9 @@
 
 import math
 import random
+import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -104,7 +105,7 @@ class _DemoCounty:
         self._area_links(towns, villages, demo)
         households = self._households(villages, household_total)
         officer_of, handed_over = self._household_links(households, officer_by_village)
-        self._organisations(villages, officer_by_village)
+        organisations = self._organisations(villages, officer_by_village)
         visits = seed_history(
             rng=self.rng,
             days=self.days,
@@ -114,6 +115,8 @@ class _DemoCounty:
             handed_over=handed_over,
             officer_by_village=officer_by_village,
         )
+        # After the households' history, so that it draws the same numbers as before organisations were visited.
+        self._organisation_visits(organisations, officer_by_village)
         return DemoResult(
             created=True,
             towns=len(towns),
@@ -311,7 +314,7 @@ class _DemoCounty:
         HouseholdLink.objects.bulk_create(links, batch_size=BATCH_SIZE)
         return {household.pk: officer_by_village[household.village_id] for household in households}, handed_over
 
-    def _organisations(self, villages: list[Area], officer_by_village: dict[int, User]) -> None:
+    def _organisations(self, villages: list[Area], officer_by_village: dict[int, User]) -> list[Organisation]:
         organisations = Organisation.objects.bulk_create(
             Organisation(
                 village=village,
@@ -329,3 +332,46 @@ class _DemoCounty:
             )
             for org in organisations
         )
+        return organisations
+
+    # The organisations of the first villages (the demo officer's among them) visited a few times in the period:
+    # enough to show 单位走访 in the diary, the organisation pages and the figures, few enough that the households'
+    # rates the demo is built to (visits, corrections, disputes per visit) are untouched.
+    ORGANISATION_VISIT_VILLAGES = 3
+    ORGANISATION_VISIT_SAYINGS = (
+        ("负责人", "检查消防通道和灭火器,提醒夜间值守", "已整改"),
+        ("门卫", "了解外来务工人员登记情况", "已登记"),
+        ("负责人及保卫人员", "宣传防电信诈骗,张贴提示海报", "已宣传"),
+        ("负责人", "询问周边治安情况,留下警民联系卡", "无异常"),
+    )
+
+    def _organisation_visits(self, organisations: list[Organisation], officer_by_village: dict[int, User]) -> None:
+        villages = sorted({org.village_id for org in organisations})[: self.ORGANISATION_VISIT_VILLAGES]
+        visits = []
+        for org in (org for org in organisations if org.village_id in villages):
+            officer = officer_by_village[org.village_id]
+            for _ in range(self.rng.randint(1, 3)):
+                day = self.today - timedelta(days=self.rng.randrange(min(self.days, 60)))
+                moment = timezone.make_aware(
+                    datetime.combine(day, time(self.rng.randint(9, 16), self.rng.randrange(60)))
+                )
+                if moment > timezone.now():
+                    moment = timezone.now() - timedelta(hours=1)
+                people, opinions, result = self.rng.choice(self.ORGANISATION_VISIT_SAYINGS)
+                visits.append(
+                    Visit(
+                        kind=Visit.Kind.DAY,
+                        visitor=officer,
+                        organisation=org,
+                        village_id=org.village_id,
+                        unit=officer.unit,
+                        visited_at=moment,
+                        created_at=min(moment + timedelta(minutes=self.rng.randint(5, 90)), timezone.now()),
+                        people_met=people,
+                        facts_confirmed=False,
+                        opinions=opinions,
+                        result=result,
+                        submission_key=uuid.UUID(int=self.rng.getrandbits(128)),
+                    )
+                )
+        Visit.objects.bulk_create(visits)

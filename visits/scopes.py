@@ -5,10 +5,12 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from jingshi_jiafang.core.capabilities import may_plan_night_visits
-from jingshi_jiafang.core.models import Household, User
+from jingshi_jiafang.core.models import Household, Organisation, User
 from jingshi_jiafang.core.scopes import (
     households_visible_to,
     households_visitable_by,
+    organisations_visible_to,
+    organisations_visitable_by,
     unit_subtree,
 )
 from visits.models import NightVisitPlan, RegistrationCorrection, Visit
@@ -21,14 +23,29 @@ def get_household_for_visit(user: User, pk: int) -> Household:
         raise Http404("没有找到该户,或您无权走访。") from None
 
 
+def get_organisation_for_visit(user: User, pk: int) -> Organisation:
+    try:
+        return organisations_visitable_by(user).select_related("village__parent", "village__unit").get(pk=pk)
+    except Organisation.DoesNotExist:
+        raise Http404("没有找到该单位,或您无权走访。") from None
+
+
 def visits_visible_to(user: User) -> QuerySet[Visit]:
-    """A visit is visible with its household; a visitor always sees their own."""
-    return Visit.objects.filter(Q(household__in=households_visible_to(user).values("pk")) | Q(visitor=user))
+    """A visit is visible with its household or organisation; a visitor always sees their own."""
+    return Visit.objects.filter(
+        Q(household__in=households_visible_to(user).values("pk"))
+        | Q(organisation__in=organisations_visible_to(user).values("pk"))
+        | Q(visitor=user)
+    )
 
 
 def get_visit_for_user(user: User, pk: int) -> Visit:
     try:
-        return visits_visible_to(user).select_related("household__village__parent", "visitor").get(pk=pk)
+        return (
+            visits_visible_to(user)
+            .select_related("household__village__parent", "organisation__village__parent", "visitor")
+            .get(pk=pk)
+        )
     except Visit.DoesNotExist:
         raise Http404("没有找到该走访记录,或您无权查看。") from None
 

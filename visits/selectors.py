@@ -4,11 +4,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from jingshi_jiafang.core.filters import households_due_visit_filter
-from jingshi_jiafang.core.models import Area, Household, Unit, User
+from jingshi_jiafang.core.models import Area, Household, Organisation, OrganisationLink, Unit, User
+from jingshi_jiafang.core.scopes import organisations_visible_to
 from jingshi_jiafang.core.selectors import current_officer_name, household_list
 from jingshi_jiafang.core.timeline import TimelineEvent
 from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
@@ -115,7 +116,7 @@ def diary_entries(*, user: User, month: date | None = None, area: AreaVisitsFilt
     # A visitor whose link has ended keeps their diary, but not the household's registration data.
     corrections = Prefetch("corrections", queryset=corrections_visible_to(user))
     return (
-        visits.select_related("household__village__parent")
+        visits.select_related("household", "organisation", "village__parent")
         .annotate(correction_count=Count("corrections"))
         .prefetch_related(corrections, "findings", "matters")
         .order_by("-visited_at", "-id")  # Meta.ordering is not applied to an aggregating query
@@ -214,3 +215,49 @@ def overdue_households(*, villages: QuerySet[Area], cutoff: datetime) -> QuerySe
         .annotate(officer_name=current_officer_name())
         .order_by(F("last_visited_at").asc(nulls_first=True), "pk")
     )
+
+
+# Organisations (单位) and their visits.
+
+
+def organisation_list(*, user: User) -> QuerySet[Organisation]:
+    """The organisations the user reaches, each with its responsible officer and last visit, in one query; those
+    never visited first, then the longest waiting, as an officer works down the list."""
+    links = OrganisationLink.objects.active().filter(organisation=OuterRef("pk")).order_by("-start_date", "-pk")
+    last_visit = Visit.objects.filter(organisation=OuterRef("pk")).order_by("-visited_at").values("visited_at")[:1]
+    return (
+        organisations_visible_to(user)
+        .select_related("village__parent")
+        .annotate(officer_name=Subquery(links.values("officer__name")[:1]), last_visited_at=Subquery(last_visit))
+        .order_by(F("last_visited_at").asc(nulls_first=True), "village__code", "name", "pk")
+    )
+
+
+def organisation_timeline(*, organisation: Organisation) -> list[TimelineEvent]:
+    """An organisation's visits, newest first, as the household timeline shows them."""
+    visits = organisation.visits.select_related("visitor").prefetch_related("corrections", "findings", "matters")
+    return [_visit_event(visit) for visit in visits.order_by("-visited_at", "-pk")]
+
+
+def organisation_link_history(*, organisation: Organisation) -> QuerySet[OrganisationLink]:
+    return organisation.links.select_related("officer__unit").order_by("-start_date", "-pk")
+
+
+@dataclass(frozen=True)
+class OrganisationCoverage:
+    organisations: int
+    visited: int
+
+    @property
+    def share(self) -> float:
+        return self.visited / self.organisations if self.organisations else 0.0
+
+
+def organisation_coverage(*, villages: QuerySet[Area], start: datetime, end: datetime) -> OrganisationCoverage:
+    """Organisations of these villages, and how many were visited in [start, end): kept apart from the
+    households' coverage, which is what the bureau's figures are about."""
+    in_period = Q(visits__visited_at__gte=start, visits__visited_at__lt=end)
+    counts = Organisation.objects.filter(village__in=villages).aggregate(
+        total=Count("pk", distinct=True), visited=Count("pk", distinct=True, filter=in_period)
+    )
+    return OrganisationCoverage(organisations=counts["total"], visited=counts["visited"])

@@ -13,8 +13,15 @@ from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.crypto import keyed_hash
 from jingshi_jiafang.core.errors import DomainError
-from jingshi_jiafang.core.models import Area, Household, User
-from jingshi_jiafang.core.scopes import is_paired_with, is_within_links, unit_subtree, villages_visible_to
+from jingshi_jiafang.core.models import Area, Household, Organisation, User
+from jingshi_jiafang.core.scopes import (
+    is_paired_with,
+    is_within_links,
+    organisations_linked_to,
+    organisations_visitable_by,
+    unit_subtree,
+    villages_visible_to,
+)
 from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
 from visits.night import is_night_date, night_window_error, window_text
 from visits.selectors import registration_values
@@ -237,3 +244,74 @@ def night_plan_remove(*, planner: User, plan: NightVisitPlan, request=None) -> N
         action=Action.DELETED, actor=planner, request=request, target=plan, detail={**detail, "date": plan.date}
     )
     plan.delete()
+
+
+# 单位走访: an officer visits the organisations linked to them (a school, a factory, a clinic) as they visit
+# households. There is no household to correct and no night talk (警民夜谈 is with villagers at home): a day visit,
+# with what it found and the requests heard there.
+
+
+def organisation_visit_log(
+    *,
+    visitor: User,
+    organisation: Organisation,
+    submission_key: uuid.UUID,
+    details: dict,
+    findings: list[FindingInput] = (),
+    requests: list[str] = (),
+) -> tuple[Visit, bool]:
+    """Record a visit to an organisation. Returns (visit, created); a second submission of the same form returns
+    the first visit and changes nothing."""
+    existing = Visit.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        return existing, False
+    if not can.may_visit(visitor):
+        raise VisitError("只有局领导、中层干部和民警记录走访。")
+    if error := visit_time_error(details["visited_at"]):
+        raise VisitError(error)
+    if not organisations_visitable_by(visitor).filter(pk=organisation.pk).exists():
+        raise VisitError("该单位不在您的联系范围内。")
+    day = timezone.localdate(details["visited_at"])
+    if can.may_be_linked_to_households(visitor) and not organisations_linked_to(visitor, on=day).filter(
+        pk=organisation.pk
+    ):
+        raise VisitError("走访时间早于您与该单位的联系开始日期,不能记录联系开始之前的走访。")
+    try:
+        with transaction.atomic():
+            visit = Visit.objects.create(
+                visitor=visitor,
+                organisation=organisation,
+                village=organisation.village,
+                unit=visitor.unit,
+                submission_key=submission_key,
+                kind=Visit.Kind.DAY,
+                # Nothing of a household's registration was there to check.
+                facts_confirmed=False,
+                **details,
+            )
+            Finding.objects.bulk_create(Finding(visit=visit, **vars(finding)) for finding in findings)
+            _register_organisation_requests(visit, organisation, requests)
+    except IntegrityError:
+        existing = Visit.objects.filter(submission_key=submission_key).first()
+        if existing is None:
+            raise
+        return existing, False
+    return visit, True
+
+
+def _register_organisation_requests(visit: Visit, organisation: Organisation, requests: list[str]) -> None:
+    # As for a household (see _register_requests): feedback owns a request from then on. The organisation's contact
+    # is the resident who raised it, so the evaluation centre's callback reaches them.
+    from feedback.models import Matter
+    from feedback.services import matter_register
+
+    for content in requests:
+        matter_register(
+            channel=Matter.Channel.VISIT,
+            content=content,
+            unit=organisation.village.unit,
+            actor=visit.visitor,
+            visit=visit,
+            resident_name=(organisation.contact_name or organisation.name)[:32],
+            resident_phone=organisation.phone,
+        )

@@ -10,8 +10,10 @@ summing `households_first_of_month` over the days of a month gives the month's d
 `households_first_of_year` over any run of days from 1 January gives the year's so far.
 
 What counts on which day, and why:
-- visits, corrections and findings: the day of the visit (`visited_at` in Asia/Shanghai), so a visit entered
-  late (补录) changes an old day, which `summaries_refresh_for` rebuilds when it is saved;
+- visits, corrections and findings: the day of the visit (`visited_at` in Asia/Shanghai); a visit entered
+  late (补录) changes an old day, which `summaries_refresh_for` rebuilds when it is saved. The four kinds of 家访
+  count visits to households (the method's figures); a visit to an organisation (单位走访) counts in
+  `visits_organisation` only;
 - night plans: the planned evening; "missed" only once that evening is past (the refresh of the next morning);
 - matters received: the day registered, by topic (the legal department's category; blank = not yet classified);
 - matters and ledger items closed: the day of the closing step in their append-only history, so a reopened item
@@ -36,6 +38,7 @@ COUNT_FIELDS = (
     "visits_night",
     "visits_topic",
     "visits_pairing",
+    "visits_organisation",
     "households_visited",
     "households_first_of_month",
     "households_first_of_year",
@@ -75,6 +78,7 @@ LABELS = {
     "visits_night": "夜访",
     "visits_topic": "专题家访",
     "visits_pairing": "结对走访",
+    "visits_organisation": "单位走访",
     "households_visited": "当日走访户数",
     "households_first_of_month": "当月首次走访户数",
     "households_first_of_year": "当年首次走访户数",

@@ -21,7 +21,7 @@ What each figure means (the notice page shows these rules too):
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, IntegerField, Q, QuerySet
+from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
@@ -84,21 +84,32 @@ def _unit_row(units: dict, unit_id: int, name: str) -> dict:
     )
 
 
+# A visit to an organisation (单位走访) is listed as a kind of its own beside the 家访 kinds, and is not in the
+# visit totals, which are the method's visits to households.
+ORGANISATION_KIND = ("organisation", "单位走访")
+
+
 def _visits(day: date, units: dict) -> dict:
     start, end = day_bounds(day)
+    kind = Case(
+        When(organisation__isnull=False, then=Value(ORGANISATION_KIND[0])), default=F("kind"), output_field=CharField()
+    )
     rows = (
         Visit.objects.filter(visited_at__gte=start, visited_at__lt=end)
-        .values("unit", "unit__name", "kind")
+        .annotate(notice_kind=kind)
+        .values("unit", "unit__name", "notice_kind")
         .annotate(count=Count("pk"))
         .order_by()
     )
-    by_kind = {kind: 0 for kind in Visit.Kind.values}
+    by_kind = {kind: 0 for kind in [*Visit.Kind.values, ORGANISATION_KIND[0]]}
     for row in rows:
         unit = _unit_row(units, row["unit"], row["unit__name"])
-        unit["visits"] += row["count"]
-        unit["visits_by_kind"][row["kind"]] = row["count"]
-        by_kind[row["kind"]] += row["count"]
-    return {"total": sum(by_kind.values()), "by_kind": by_kind}
+        if row["notice_kind"] != ORGANISATION_KIND[0]:
+            unit["visits"] += row["count"]
+        unit["visits_by_kind"][row["notice_kind"]] = row["count"]
+        by_kind[row["notice_kind"]] += row["count"]
+    total = sum(count for kind, count in by_kind.items() if kind != ORGANISATION_KIND[0])
+    return {"total": total, "by_kind": by_kind}
 
 
 def _night_plans(day: date, units: dict) -> dict:
@@ -382,7 +393,7 @@ def review_neighbours(review: DailyReview) -> tuple[DailyReview | None, DailyRev
 def notice_rows(figures: dict) -> dict:
     """What the notice page lays out from a review's figures: the visit kinds with their Chinese names, and each
     unit's visits in the same order (a kind added later shows as 0 in an older notice)."""
-    kinds = Visit.Kind.choices
+    kinds = [*Visit.Kind.choices, ORGANISATION_KIND]
     return {
         "figures": figures,
         "kinds": [(label, figures["visits"]["by_kind"].get(value, 0)) for value, label in kinds],

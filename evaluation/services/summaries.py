@@ -61,10 +61,12 @@ class _Source:
 
 def _visit_sources(lo: datetime, hi: datetime) -> list[_Source]:
     visits = Visit.objects.filter(visited_at__gte=lo, visited_at__lt=hi)
+    # The method's figures are about households: an organisation's visit is counted apart, never as a 昼访.
     kind_counts = {
-        f"visits_{kind}": Count("pk", filter=Q(kind=getattr(Visit.Kind, kind.upper())))
+        f"visits_{kind}": Count("pk", filter=Q(household__isnull=False, kind=getattr(Visit.Kind, kind.upper())))
         for kind in ("day", "night", "topic", "pairing")
     }
+    kind_counts["visits_organisation"] = Count("pk", filter=Q(organisation__isnull=False))
     # The household's visit before this one, whenever it was: this visit is the household's first of its month
     # (of its year) when there is none, or it fell in an earlier month (year). Local dates on both sides, so the
     # comparison is the same in SQLite and PostgreSQL whatever the session time zone.

@@ -74,6 +74,8 @@ def _cards(figures: selectors.Figures, links: Links) -> list[dict]:
          "url": links.visits()},
         {"key": "visits", "label": "走访户次", "value": figures.visits,
          "note": f"夜访 {figures.visits_night} · 专题 {figures.visits_topic}", "url": links.visits()},
+        {"key": "organisations", "label": "单位走访", "value": figures.visits_organisation,
+         "note": "次,不计入走访户次", "url": links.visits()},
         {"key": "corrections", "label": "整改户籍数据", "value": figures.corrections, "note": "项",
          "url": links.visits(corrections="on")},
         {"key": "disputes", "label": "发现矛盾纠纷", "value": figures.disputes_found,

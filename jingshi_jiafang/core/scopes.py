@@ -17,6 +17,8 @@ from jingshi_jiafang.core.models import (
     Household,
     HouseholdAttachment,
     HouseholdLink,
+    Organisation,
+    OrganisationLink,
     PairingLink,
     Unit,
     User,
@@ -166,3 +168,43 @@ def households_visitable_by(user: User) -> QuerySet[Household]:
     if not can.may_visit(user) or user.unit_id is None:
         return Household.objects.none()
     return households_visible_to(user)
+
+
+# Organisations (单位): a school, a factory, a clinic. An officer reaches the organisations linked to them, a unit head
+# or duty officer their unit area's, a leader or cadre those of the villages they see, the county-wide departments
+# all; the administrators none. Visiting one follows the same reach.
+
+
+def organisations_linked_to(user: User, on: date | None = None) -> QuerySet[Organisation]:
+    """An officer's own organisation links (today, or on the day `on`), with a unit head's unit area."""
+    if not can.may_be_linked_to_households(user):
+        return Organisation.objects.none()
+    linked = Q(pk__in=OrganisationLink.objects.active(on).filter(officer=user).values("organisation"))
+    if can.sees_unit_area(user):
+        linked |= Q(village__in=_jurisdiction_villages(user).values("pk"))
+    return Organisation.objects.filter(linked)
+
+
+def organisations_visible_to(user: User) -> QuerySet[Organisation]:
+    organisations = Organisation.objects.all()
+    if not can.may_read_residents_data(user):
+        return organisations.none()
+    if can.sees_whole_county(user):
+        return organisations
+    if can.may_be_linked_to_households(user):
+        return organisations_linked_to(user)
+    return organisations.filter(village__in=villages_visible_to(user))
+
+
+def organisations_visitable_by(user: User) -> QuerySet[Organisation]:
+    """Where a user may log a visit to an organisation: the organisations they may see, no more."""
+    if not can.may_visit(user) or user.unit_id is None:
+        return Organisation.objects.none()
+    return organisations_visible_to(user)
+
+
+def get_organisation_for_user(user: User, pk: int) -> Organisation:
+    try:
+        return organisations_visible_to(user).select_related("village__parent").get(pk=pk)
+    except Organisation.DoesNotExist:
+        raise Http404("没有找到该单位,或您无权查看。") from None

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jingshi_jiafang.households import attachments, views
+from jingshi_jiafang.households import assignment, attachments, views
 
 app_name = "households"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("households/<int:pk>/reveal/", views.household_reveal, name="household_reveal"),
     path("households/<int:pk>/attachments/", attachments.attachment_upload, name="attachment_upload"),
     path("attachments/<int:pk>/", attachments.attachment_download, name="attachment_download"),
+    path("households/unlinked/", assignment.unlinked_village_list, name="unlinked_list"),
+    path("households/unlinked/<int:pk>/", assignment.unlinked_village, name="unlinked_village"),
+    path("households/unlinked/<int:pk>/assign/", assignment.unlinked_assign, name="unlinked_assign"),
     path("areas/", views.area_list, name="area_list"),
     path("areas/<int:pk>/", views.area_detail, name="area_detail"),
 ]

@@ -13,6 +13,7 @@ from jingshi_jiafang.core.models import (
     HouseholdAttachment,
     HouseholdLink,
     Organisation,
+    OrganisationLink,
     PairingLink,
     Unit,
     User,
@@ -154,3 +155,12 @@ class AttachmentFactory(factory.django.DjangoModelFactory):
     original_name = "户口簿.png"
     content_type = "image/png"
     size = len(PNG_BYTES)
+
+
+class OrganisationLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrganisationLink
+
+    officer = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=365))

@@ -37,10 +37,14 @@ def test_seed_demo_builds_the_summaries_of_the_whole_demo_period_last(demo_count
         night=Sum("visits_night"),
         topic=Sum("visits_topic"),
         pairing=Sum("visits_pairing"),
+        organisations=Sum("visits_organisation"),
         corrections=Sum("corrections"),
         clues=Sum("case_clues"),
     )
-    assert sum(visits[kind] for kind in ("day", "night", "topic", "pairing")) == Visit.objects.count() > 0
+    households = Visit.objects.filter(household__isnull=False).count()
+    assert sum(visits[kind] for kind in ("day", "night", "topic", "pairing")) == households > 0
+    # The demo's visits to organisations (单位走访), counted apart.
+    assert visits["organisations"] == Visit.objects.filter(organisation__isnull=False).count() > 0
     assert visits["corrections"] == RegistrationCorrection.objects.count()
     assert visits["clues"] == Finding.objects.filter(kind=Finding.Kind.CASE_CLUE).count()
     assert UnitDaySummary.objects.aggregate(n=Sum("visits_day"))["n"] == visits["day"]

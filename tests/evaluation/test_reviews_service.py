@@ -144,7 +144,10 @@ def test_the_days_figures_are_counted_exactly(day_of_work, station_a, village_a)
     room_a, room_b = day_of_work["room_a"], day_of_work["room_b"]
 
     assert review.built_by is None and review.rebuilt_count == 0
-    assert figures["visits"] == {"total": 5, "by_kind": {"day": 4, "night": 1, "topic": 0, "pairing": 0}}
+    assert figures["visits"] == {
+        "total": 5,
+        "by_kind": {"day": 4, "night": 1, "topic": 0, "pairing": 0, "organisation": 0},
+    }
     night = figures["night_plans"]
     assert (night["planned"], night["kept"], night["missed"]) == (2, 1, 1)
     assert night["missed_list"] == [{"officer": "查理", "unit": "西湖警务室", "village": "西关镇西湖村"}]

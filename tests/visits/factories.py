@@ -5,7 +5,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from tests.core.factories import HouseholdFactory, UserFactory, VillageFactory
+from tests.core.factories import HouseholdFactory, OrganisationFactory, UserFactory, VillageFactory
 from visits.models import NightVisitPlan, Visit
 
 
@@ -37,3 +37,12 @@ class NightVisitPlanFactory(factory.django.DjangoModelFactory):
     date = factory.LazyFunction(next_night_date)
     unit = factory.SelfAttribute("planned_by.unit")
     planned_by = factory.SubFactory(UserFactory, is_unit_head=True)
+
+
+class OrganisationVisitFactory(VisitFactory):
+    """A visit to an organisation (单位走访): no household."""
+
+    household = None
+    organisation = factory.SubFactory(OrganisationFactory)
+    village = factory.SelfAttribute("organisation.village")
+    people_met = "校长"

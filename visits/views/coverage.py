@@ -35,9 +35,8 @@ def coverage(request):
     if town := filters.value("area"):
         villages = villages.filter(parent=town)
     cutoff = timezone.now() - timedelta(days=overdue_days)
-    rows = selectors.coverage_by_village(
-        villages=villages, start=_midnight(start), end=_midnight(end + timedelta(days=1)), cutoff=cutoff
-    )
+    period = {"start": _midnight(start), "end": _midnight(end + timedelta(days=1))}
+    rows = selectors.coverage_by_village(villages=villages, cutoff=cutoff, **period)
     totals = selectors.VillageCoverage(
         village=None,
         households=sum(r.households for r in rows),
@@ -48,6 +47,7 @@ def coverage(request):
     context = {
         "rows": rows,
         "totals": totals,
+        "organisations": selectors.organisation_coverage(villages=villages, **period),
         "towns": towns,
         "town": town,
         "start": start,

@@ -13,7 +13,13 @@ from jingshi_jiafang.core.forms import RevealForm
 from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.privacy import reveal_of_item
-from jingshi_jiafang.core.scopes import areas_visible_to, households_visible_to, is_paired_with, villages_visible_to
+from jingshi_jiafang.core.scopes import (
+    areas_visible_to,
+    households_visible_to,
+    is_paired_with,
+    organisations_visible_to,
+    villages_visible_to,
+)
 from visits import selectors, services
 from visits.filters import DiaryFilterForm
 from visits.models import Finding
@@ -64,7 +70,10 @@ def _visit_context(request, visit, revealed: str = "") -> dict:
         **outcomes,
         # The household page, its contact card and its matters are open to whoever reaches the household (a
         # matter is visible with its household: feedback's rule); the links are shown only then, never to a 404.
-        "household_in_reach": households_visible_to(request.user).filter(pk=visit.household_id).exists(),
+        "household_in_reach": bool(visit.household_id)
+        and households_visible_to(request.user).filter(pk=visit.household_id).exists(),
+        "organisation_in_reach": bool(visit.organisation_id)
+        and organisations_visible_to(request.user).filter(pk=visit.organisation_id).exists(),
         "revealed": revealed,
         "reveal_fields": sorted(field for field in reveals if may_reveal(request.user, field)),
     }
