@@ -108,10 +108,22 @@ async function sendVisit(item, token) {
   if (response.status === 403) return { outcome: "waiting", error: "页面已过期,发送被拒绝:请刷新页面,刷新后自动发送。" };
   if (response.status === 404) return { outcome: "refused", error: "该户已不在您的联系范围内,这次走访不能记录。" };
   if (response.status === 400) return { outcome: "refused", error: refusalText(await response.text()) };
-  return { outcome: "waiting", error: "服务器暂时无法接收,稍后自动重试。" };
+  return { outcome: "waiting", error: "服务器暂时无法接收,稍后自动重试。", retry: true };
 }
 
 let sending = false;
+// The signal comes back in fits at a farmhouse ("online" fires before requests get through) and a server may
+// be busy: what could not be sent is tried again, less and less often.
+const RETRY_SECONDS = [3, 10, 30, 60];
+let retries = 0;
+let retryTimer = 0;
+
+function retryLater() {
+  clearTimeout(retryTimer);
+  const seconds = RETRY_SECONDS[Math.min(retries, RETRY_SECONDS.length - 1)];
+  retries += 1;
+  retryTimer = setTimeout(sendWaitingOnce, seconds * 1000);
+}
 
 async function sendWaiting() {
   if (sending || !USER || !navigator.onLine) return;
@@ -119,11 +131,16 @@ async function sendWaiting() {
   if (!token) return;
   sending = true;
   const sent = [];
+  let again = false;
   try {
     for (const item of await waitingVisits()) {
       if (item.state !== "waiting") continue;
       const result = await sendVisit(item, token);
-      if (result.outcome === "offline") break;
+      again = again || Boolean(result.retry);
+      if (result.outcome === "offline") {
+        again = true;
+        break;
+      }
       if (result.outcome === "sent") {
         await dropVisit(item.key);
         sent.push(result.url);
@@ -134,6 +151,8 @@ async function sendWaiting() {
   } finally {
     sending = false;
   }
+  if (again) retryLater();
+  else retries = 0;
   if (sent.length) showSent(sent);
   await showQueue();
 }
@@ -154,7 +173,6 @@ function element(tag, className, text) {
 }
 
 function showSent(urls) {
-  for (const saved of document.querySelectorAll("[data-offline-saved]")) saved.hidden = true;
   for (const box of document.querySelectorAll("[data-offline-sent]")) {
     box.replaceChildren(`恢复网络后已发送 ${urls.length} 次走访,已写入民情日记。`);
     const link = element("a", "alert-link ms-1", "查看走访");
@@ -192,9 +210,12 @@ function queueRow(item) {
 }
 
 async function showQueue() {
-  const boxes = document.querySelectorAll("[data-offline-queue]");
-  if (!boxes.length) return;
   const items = await waitingVisits();
+  // "Saved, waiting to send" holds only while something waits; what became of it then shows in the list.
+  if (!items.some((item) => item.state === "waiting")) {
+    for (const saved of document.querySelectorAll("[data-offline-saved]")) saved.hidden = true;
+  }
+  const boxes = document.querySelectorAll("[data-offline-queue]");
   for (const box of boxes) {
     box.querySelector("[data-offline-list]").replaceChildren(...items.map(queueRow));
     box.querySelector("[data-offline-count]").textContent = String(items.length);
@@ -212,6 +233,8 @@ function formError(form, text) {
 }
 
 async function keepOnPhone(form) {
+  // The server cannot check the form now: the browser checks what it can (required fields, the time window).
+  if (!form.reportValidity()) return;
   // Full phone and ID numbers never stay on the phone: a correction of one is sent with a signal only.
   const personal = (form.dataset.personalFields || "").split(" ").filter((name) => name && form.elements[name]?.value.trim());
   if (personal.length) {

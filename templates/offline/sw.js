@@ -47,7 +47,15 @@ async function currentUser() {
 
 // The user whose pages the phone may show now. Another visitor signing in on this phone drops every page kept
 // for anyone else; a page for nobody (the login page) keeps them but shows none until that user is back.
-async function noteUser(user) {
+// Responses arrive together: one at a time, in order, so that an older response never has the last word.
+let userNoted = Promise.resolve();
+
+function noteUser(user) {
+  userNoted = userNoted.then(() => switchUser(user));
+  return userNoted;
+}
+
+async function switchUser(user) {
   if ((await currentUser()) === user) return;
   const meta = await caches.open(META_CACHE);
   await meta.put(CURRENT_USER_ENTRY, new Response(user));
@@ -119,7 +127,9 @@ self.addEventListener("message", (event) => {
         const url = new URL(path, self.location.origin);
         if (url.origin !== self.location.origin || !isDoorPage(url)) return;
         try {
-          const response = await fetch(url, { credentials: "same-origin" });
+          // Not to the login page when the session has ended: rendering it would give the browser a new CSRF
+          // cookie under the login form the person may be filling in.
+          const response = await fetch(url, { credentials: "same-origin", redirect: "manual" });
           await keepPage(url.href, response);
         } catch (error) {
           // No signal now: the page is kept the next time it is opened with one.
