@@ -52,13 +52,13 @@ def offline_user_key(user) -> str:
 
 
 def door_page_patterns() -> list[str]:
-    """Paths (as JavaScript regular expressions) of the pages the service worker keeps for the officer."""
+    """Paths (as JavaScript regular expressions) of the pages the service worker keeps for the officer: no more than
+    the door needs (the diary, the matters, the ledger hold more of residents' data and wait for a signal)."""
     paths = [
         reverse("home"),
         reverse("households:household_list"),
         reverse("households:household_detail", args=[_ANY_ID]),
         reverse("visits:visit_create", args=[_ANY_ID]),
-        reverse("visits:diary"),
     ]
     return ["^" + re.escape(path).replace(str(_ANY_ID), r"\d+") + "$" for path in paths]
 

@@ -70,6 +70,7 @@ def test_the_service_worker_keeps_only_the_pages_needed_at_a_door(alice_househol
     assert kept(reverse("visits:visit_create", args=[alice_household.pk]))
     assert not kept(reverse("households:household_reveal", args=[alice_household.pk]))
     assert not kept(reverse("feedback:matter_list"))
+    assert not kept(reverse("visits:diary"))
     assert not kept("/audit/")
 
 
