@@ -12,9 +12,11 @@ the page in, and by which it drops every other user's pages.
 
 import hashlib
 import json
+import os
 import re
 
 from django.contrib.auth import views as auth_views
+from django.contrib.staticfiles import finders
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -122,9 +124,9 @@ def service_worker(request):
         "user_header": json.dumps(USER_HEADER),
     }
     body = render_to_string("offline/sw.js", {**values, "version": ""})
-    # A new list of files (a deploy with new static hashes) or a changed worker is a new version: the browser
-    # installs it and the old static cache is dropped.
-    version = hashlib.sha256(body.encode()).hexdigest()[:12]
+    # A changed worker, a new list of files (a deploy: new hashed names) or a changed file (development, where
+    # names are not hashed) is a new version: the browser installs it and the old static cache is dropped.
+    version = hashlib.sha256((body + _static_stamps()).encode()).hexdigest()[:12]
     body = render_to_string("offline/sw.js", {**values, "version": json.dumps(version)})
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     # At the root so that its scope is the whole site; the header says so explicitly.
@@ -132,6 +134,16 @@ def service_worker(request):
     # The browser checks for a new worker on every visit: never an old one from a cache.
     response["Cache-Control"] = "no-cache"
     return response
+
+
+def _static_stamps() -> str:
+    stamps = []
+    for path in PRECACHED_STATIC:
+        found = finders.find(path)
+        if found:
+            stat = os.stat(found)
+            stamps.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "|".join(stamps)
 
 
 @require_GET

@@ -338,10 +338,15 @@ async function start() {
   window.addEventListener("online", sendWaitingOnce);
   await showQueue();
   await sendWaitingOnce();
-  if ("serviceWorker" in navigator) {
+  if (!("serviceWorker" in navigator)) return;
+  try {
     await navigator.serviceWorker.register(body.dataset.serviceWorker, { scope: "/" });
-    if (navigator.onLine) keepDuePages();
+  } catch (error) {
+    // No worker (a browser that refuses one, a page before the password change): the pages need a signal, and
+    // visits saved without one are still kept and sent by this script.
+    return;
   }
+  if (navigator.onLine) keepDuePages();
 }
 
 start();

@@ -208,3 +208,22 @@ def test_a_new_key_records_a_second_visit(client, alice, alice_household):
     client.post(url, visit_post(alice_household, submission_key=str(uuid.uuid4())))
 
     assert Visit.objects.count() == 2
+
+
+def test_a_changed_static_file_makes_a_new_service_worker(client, tmp_path, monkeypatch):
+    """In development static names are not hashed: a changed file must still reach phones that keep the old one."""
+    from django.contrib.staticfiles import finders
+
+    stylesheet = tmp_path / "app.css"
+    stylesheet.write_text("body {}")
+    real_find = finders.find
+    monkeypatch.setattr(finders, "find", lambda path: str(stylesheet) if path == "css/app.css" else real_find(path))
+
+    def version():
+        return re.search(r'const VERSION = "(\w+)"', client.get("/sw.js").content.decode()).group(1)
+
+    before = version()
+    assert version() == before
+    stylesheet.write_text("body { color: #000; }")
+
+    assert version() != before
