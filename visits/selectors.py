@@ -22,6 +22,11 @@ def households_due_visit(*, user: User, cutoff: datetime) -> QuerySet[Household]
     return household_list(user=user).filter(due).order_by(F("last_visited_at").asc(nulls_first=True), "pk")
 
 
+def visit_of_submission(*, visitor: User, submission_key) -> Visit | None:
+    """The visit this visitor already recorded from the form with this key, if any (a form sent twice)."""
+    return Visit.objects.filter(visitor=visitor, submission_key=submission_key).first()
+
+
 def timeline_events(*, household: Household) -> list[TimelineEvent]:
     """The household's visits for its timeline; matters heard on a visit are shown with that visit."""
     return [_visit_event(visit) for visit in _household_visits(household)]

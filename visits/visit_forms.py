@@ -33,6 +33,12 @@ def _text(label: str, max_length: int, rows: int = 2) -> forms.CharField:
     )
 
 
+class SubmissionKeyForm(forms.Form):
+    """Only the key of a sent visit form: is this a form already recorded?"""
+
+    submission_key = forms.UUIDField()
+
+
 class VisitForm(forms.ModelForm):
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
     visited_at = forms.DateTimeField(

@@ -43,9 +43,18 @@ def browser(_require_chromium):
         browser.close()
 
 
+# The offline layer's service worker fetches pages in the background, which would outlive a journey and meet the
+# test database's teardown: journeys run without it, except the offline ones (tests/browser/test_offline_journeys.py).
 @pytest.fixture
 def phone_page(browser):
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN")
+    context = browser.new_context(
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        service_workers="block",
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
@@ -54,7 +63,7 @@ def phone_page(browser):
 
 @pytest.fixture
 def desktop_page(browser):
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", service_workers="block")
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

@@ -24,12 +24,18 @@ from visits import selectors, services
 from visits.filters import DiaryFilterForm
 from visits.models import Finding
 from visits.scopes import get_household_for_visit, get_visit_for_user
-from visits.visit_forms import RegistrationItemsForm, VisitForm
+from visits.visit_forms import RegistrationItemsForm, SubmissionKeyForm, VisitForm
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_create(request, pk: int):
+    # A form sent again (a double tap, or a visit kept on the phone and sent when the signal came back) lands on
+    # the visit it recorded, before the form is checked again: by then the late-entry window may have closed or
+    # the household left the officer's reach, and the visit is recorded all the same.
+    if request.method == "POST" and (visit := _visit_already_recorded(request)) is not None:
+        messages.success(request, "这次走访已经保存过,没有重复记录。")
+        return redirect(visit)
     household = get_household_for_visit(request.user, pk)
     paired = is_paired_with(request.user, household)
     form = VisitForm(request.POST or None, household=household, paired=paired)
@@ -54,6 +60,13 @@ def visit_create(request, pk: int):
             return redirect(visit)
     context = {"household": household, "form": form, "corrections": corrections}
     return render(request, "visits/visit_form.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _visit_already_recorded(request):
+    sent = SubmissionKeyForm(request.POST)
+    if not sent.is_valid():
+        return None
+    return selectors.visit_of_submission(visitor=request.user, submission_key=sent.cleaned_data["submission_key"])
 
 
 @login_required

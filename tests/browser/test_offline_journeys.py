@@ -1,0 +1,257 @@
+"""Issue 14's offline journey: an officer at a farmhouse with no signal logs a visit on a phone; it waits on the
+phone, is sent once when the signal is back, and sending it again records nothing."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from jingshi_jiafang.core.models import HouseholdLink
+from tests.browser.conftest import PHONE, log_in, screenshot
+from tests.core.factories import TEST_PASSWORD, HouseholdFactory, HouseholdLinkFactory, UserFactory
+from visits.models import Visit
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A phone whose browser runs the service worker (the other journeys' phones do not)."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_visit_saved_without_a_signal_is_sent_once_when_it_comes_back(live_server, phone_page, village_a):
+    officer = UserFactory(username="lixin", name="李鑫", unit=village_a.unit)
+    household = HouseholdFactory(village=village_a, head_name="张秀兰", address="东湖村3组7号", phone="13912345678")
+    HouseholdLinkFactory(officer=officer, household=household)
+    page = phone_page
+    log_in(page, live_server, "lixin", TEST_PASSWORD)
+    # In the morning, with a signal: the service worker takes over, and the home page lists the household due,
+    # whose page and visit form it keeps for the door.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    form_url = f"{live_server.url}{reverse('visits:visit_create', args=[household.pk])}"
+    wait_until_kept(page, household.get_absolute_url())
+    wait_until_kept(page, form_url)
+
+    # At the door: no signal. The household and its visit form open from the phone.
+    page.context.set_offline(True)
+    page.get_by_test_id("todo-due_households").get_by_text("张秀兰户").click()
+    page.wait_for_url(f"{live_server.url}{household.get_absolute_url()}")
+    screenshot(page, "offline-household-kept")
+    page.get_by_role("link", name="记录走访").click()
+    expect(page.get_by_role("heading", name="记录走访:张秀兰户")).to_be_visible()
+    page.get_by_label("见到的人").fill("户主本人")
+    page.get_by_label("诉求(每行一条)").fill("村口的桥栏杆松了")
+    page.get_by_label("联系电话").fill("13800001111")
+    page.get_by_role("button", name="保存走访").click()
+    # A new phone number is personal data: it is not kept on the phone.
+    expect(page.get_by_text("没有网络时不能保存电话号码或身份证号的更正")).to_be_visible()
+    page.get_by_label("联系电话").fill("")
+    page.get_by_role("button", name="保存走访").click()
+
+    expect(page.get_by_test_id("offline-saved")).to_be_visible()
+    queue = page.get_by_test_id("offline-queue")
+    expect(queue.get_by_test_id("offline-item").filter(has_text="张秀兰户")).to_contain_text("待发送")
+    assert Visit.objects.count() == 0
+    stored = page.evaluate(
+        """() => new Promise((resolve) => {
+            const open = indexedDB.open("jiafang-offline");
+            open.onsuccess = () => {
+                const read = open.result.transaction("visits").objectStore("visits").getAll();
+                read.onsuccess = () => resolve(JSON.stringify(read.result));
+            };
+        })"""
+    )
+    assert "13912345678" not in stored and "csrfmiddlewaretoken" not in stored
+    screenshot(page, "offline-visit-waiting", full_page=True)
+
+    # Still without a signal, the home page (kept on the phone) lists what waits.
+    page.get_by_role("link", name="回到首页").click()
+    queue = page.get_by_test_id("offline-queue")
+    expect(queue.get_by_test_id("offline-item").filter(has_text="张秀兰户")).to_contain_text("待发送")
+    screenshot(page, "offline-home-waiting")
+
+    # The signal is back: the visit is sent, once.
+    page.context.set_offline(False)
+    # Sent at once, or a few seconds later if the first try went out before the signal had really come back.
+    expect(page.get_by_test_id("offline-sent")).to_contain_text("已发送 1 次走访", timeout=15_000)
+    expect(queue).to_be_hidden()
+    assert Visit.objects.count() == 1
+    visit = Visit.objects.get()
+    assert visit.household == household and visit.visitor == officer
+    assert visit.matters.get().content == "村口的桥栏杆松了"
+    screenshot(page, "offline-visit-sent")
+
+    page.get_by_role("link", name="查看走访").click()
+    expect(page.get_by_text("村口的桥栏杆松了").first).to_be_visible()
+    page.goto(f"{live_server.url}/diary/")
+    expect(page.locator(".diary-entry")).to_have_count(1)
+    expect(page.locator(".diary-entry").filter(has_text="张秀兰户")).to_be_visible()
+    expect(page.get_by_test_id("offline-queue")).to_be_hidden()
+    screenshot(page, "offline-diary")
+
+    # Sent once more (a phone that kept a copy, a resend): nothing new, and the officer lands on the visit.
+    fields = dict(visit_fields(page, form_url, key=str(visit.submission_key)))
+    resend = page.request.post(form_url, form=fields)
+    assert resend.ok
+    assert resend.url.endswith(visit.get_absolute_url())
+    assert Visit.objects.count() == 1
+
+
+def visit_fields(page, form_url: str, *, key: str) -> list[tuple[str, str]]:
+    """The visit form's fields as the phone would send them again: the form page's fields under the old key."""
+    page.goto(form_url)
+    page.get_by_label("见到的人").fill("户主本人")
+    fields = page.evaluate(
+        """() => Array.from(new FormData(document.querySelector("form[data-offline-visit]")))
+            .map(([name, value]) => [name, String(value)])"""
+    )
+    return [(name, key if name == "submission_key" else value) for name, value in fields]
+
+
+def wait_until_kept(page, path: str) -> None:
+    """Until the service worker has kept this page for the signed-in user (it keeps pages in the background)."""
+    for _ in range(100):
+        kept = page.evaluate(
+            """async (path) => {
+                for (const name of await caches.keys()) {
+                    if (name.startsWith("jiafang-pages-") && await (await caches.open(name)).match(path)) return true;
+                }
+                return false;
+            }""",
+            path,
+        )
+        if kept:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{path} was not kept on the phone")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_visit_the_server_refuses_stays_with_its_reason_and_logout_clears_the_phone(
+    live_server, phone_page, village_a
+):
+    officer = UserFactory(username="zhoujie", name="周杰", unit=village_a.unit)
+    household = HouseholdFactory(village=village_a, head_name="王桂英")
+    HouseholdLinkFactory(officer=officer, household=household)
+    page = phone_page
+    log_in(page, live_server, "zhoujie", TEST_PASSWORD)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    form_url = f"{live_server.url}{reverse('visits:visit_create', args=[household.pk])}"
+    page.goto(form_url)
+    wait_until_kept(page, form_url)
+
+    # Two visits saved without a signal (the second from the form kept on the phone).
+    page.context.set_offline(True)
+    for people in ("户主本人", "户主的儿子"):
+        page.goto(form_url)
+        page.get_by_role("button", name="保存走访").click()
+        # What the browser can check, it checks at once: 见到的人 is required.
+        expect(page.get_by_test_id("offline-saved")).to_be_hidden()
+        page.get_by_label("见到的人").fill(people)
+        page.get_by_role("button", name="保存走访").click()
+        expect(page.get_by_test_id("offline-saved")).to_be_visible()
+    items = page.get_by_test_id("offline-item")
+    expect(items).to_have_count(2)
+
+    # Meanwhile the household was handed to another officer: the server refuses both, and says why.
+    today = timezone.localdate()
+    HouseholdLink.objects.filter(officer=officer).update(
+        start_date=today - timedelta(days=3), end_date=today - timedelta(days=1)
+    )
+    page.context.set_offline(False)
+    expect(items.filter(has_text="未能发送")).to_have_count(2, timeout=15_000)
+    expect(items.first).to_contain_text("该户已不在您的联系范围内")
+    assert Visit.objects.count() == 0
+    screenshot(page, "offline-visit-refused", full_page=True)
+
+    # The officer removes one, after a confirmation.
+    page.once("dialog", lambda dialog: dialog.accept())
+    items.first.get_by_role("button", name="删除这条记录").click()
+    expect(items).to_have_count(1)
+
+    # Logging out asks first while a visit is still on the phone, then clears the phone.
+    page.get_by_role("button", name="展开菜单").click()
+    page.locator("#main-nav.show").wait_for()
+    # Each dialog is answered as it opens: the click waits while the page is blocked by it.
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="退出").click()
+    for _ in range(50):
+        if asked:
+            break
+        page.wait_for_timeout(100)
+    assert asked == ["还有 1 次走访没有发送,退出后将从手机上删除。确定退出吗?"]
+    expect(items).to_have_count(1)
+    assert page.url == form_url
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_url(f"{live_server.url}/accounts/login/")
+    kept = page.evaluate(
+        """async () => ({
+            databases: (await indexedDB.databases()).map((db) => db.name),
+            caches: (await caches.keys()).filter((name) => !name.startsWith("jiafang-static-")),
+        })"""
+    )
+    assert kept == {"databases": [], "caches": []}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_phone_never_keeps_another_users_pages(live_server, phone_page, village_a):
+    first = UserFactory(username="chenyu", name="陈宇", unit=village_a.unit)
+    second = UserFactory(username="linfang", name="林芳", unit=village_a.unit)
+    households = [HouseholdFactory(village=village_a, head_name=head) for head in ("赵大娘", "钱大爷")]
+    for officer, household in zip((first, second), households, strict=True):
+        HouseholdLinkFactory(officer=officer, household=household)
+    page = phone_page
+    log_in(page, live_server, "chenyu", TEST_PASSWORD)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    wait_until_kept(page, "/")
+    wait_until_kept(page, reverse("visits:visit_create", args=[households[0].pk]))
+    wait_until_kept(page, households[0].get_absolute_url())
+
+    # The session ended without logging out (30 idle minutes); someone else signs in on the same phone.
+    Session.objects.all().delete()
+    log_in(page, live_server, "linfang", TEST_PASSWORD)
+    page.reload()
+    wait_until_kept(page, "/")
+    # The household due on the home page is kept in the background: let it finish before the test ends.
+    wait_until_kept(page, reverse("visits:visit_create", args=[households[1].pk]))
+    wait_until_kept(page, households[1].get_absolute_url())
+
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_text("林芳,您好")).to_be_visible()
+    page_caches = page.evaluate("async () => (await caches.keys()).filter((name) => name.startsWith('jiafang-pages-'))")
+    assert len(page_caches) == 1
+    cached_home = page.evaluate("async (name) => (await (await caches.open(name)).match('/')).text()", page_caches[0])
+    assert "林芳" in cached_home and "陈宇" not in cached_home and "赵大娘" not in cached_home
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_javascript_the_visit_form_works_as_before(live_server, browser, village_a):
+    officer = UserFactory(username="sunli", name="孙丽", unit=village_a.unit)
+    household = HouseholdFactory(village=village_a, head_name="吴建国")
+    HouseholdLinkFactory(officer=officer, household=household)
+    context = browser.new_context(viewport=PHONE, is_mobile=True, locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        log_in(page, live_server, "sunli", TEST_PASSWORD)
+        page.goto(f"{live_server.url}{reverse('visits:visit_create', args=[household.pk])}")
+        expect(page.get_by_test_id("offline-queue")).to_be_hidden()
+        expect(page.get_by_test_id("offline-saved")).to_be_hidden()
+        page.get_by_label("见到的人").fill("户主本人")
+        page.get_by_role("button", name="保存走访").click()
+        expect(page.get_by_text("走访已记录,已写入民情日记。")).to_be_visible()
+        assert Visit.objects.get().household == household
+    finally:
+        context.close()
