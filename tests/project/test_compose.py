@@ -128,3 +128,15 @@ def test_dockerfile_builds_the_app_image():
     assert "pip install --no-cache-dir -r requirements.txt" in dockerfile
     assert "collectstatic" in dockerfile
     assert "USER jiafang" in dockerfile
+
+
+def test_redis_keeps_queued_tasks_never_evicts_and_there_is_exactly_one_beat():
+    services = load_compose()["services"]
+    redis = command_of(services["redis"])
+    assert "--appendonly yes" in redis
+    assert "--maxmemory-policy noeviction" in redis
+    commands = {name: command_of(service).split() for name, service in services.items() if "command" in service}
+    # beat as its own service, or embedded in a worker (`worker -B`), counts as a beat.
+    beats = [name for name, words in commands.items() if "beat" in words or "-B" in words or "--beat" in words]
+    assert beats == ["beat"]
+    assert "deploy" not in services["beat"] and "scale" not in services["beat"]
