@@ -176,6 +176,9 @@ EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000)
 # Written exports hold residents' data outside the database: their files are deleted this many days after they
 # were written (the job's row stays, saying who exported what and when).
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7)
+# An export job still pending this long after it was asked for has lost its queued task: the reconciler
+# (evaluation/services/reconcile.py) queues it again.
+RECONCILE_GRACE_SECONDS = env_int("RECONCILE_GRACE_SECONDS", 600)
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -294,6 +297,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # 考核: the current month and, until the evaluation centre closes it, the previous one; after the night's
     # callbacks and corrections are in. `manage.py compute_scores --month YYYY-MM` by hand.
+    # Queues again what PostgreSQL says is still pending (a queueing lost in a crash or a Redis restart, a worker
+    # lost mid-job): evaluation/services/reconcile.py; by hand: manage.py reconcile_jobs --date.
+    "reconcile-jobs": {
+        "task": "evaluation.tasks.reconcile_task",
+        "schedule": crontab(minute="*/15"),
+    },
     "compute-scores": {
         "task": "evaluation.tasks.compute_scores_task",
         "schedule": crontab(hour=4, minute=30),

@@ -1,6 +1,7 @@
 from .attachments import HouseholdAttachment
 from .audit import AuditEntry, AuditVerification
 from .exports import ExportJob
+from .jobs import JobRun
 from .organisation import Area, Household, Organisation, Unit
 from .people import AreaLink, HouseholdLink, OrganisationLink, PairingLink, User
 
@@ -13,6 +14,7 @@ __all__ = [
     "Household",
     "HouseholdAttachment",
     "HouseholdLink",
+    "JobRun",
     "Organisation",
     "OrganisationLink",
     "PairingLink",
