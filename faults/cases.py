@@ -277,7 +277,7 @@ def night_peak(ctx) -> list[Row]:
     cards = _card_row(ledger, batches_before)
     visits.note += (
         f"; {ctx.officers} officers for {ctx.peak_seconds} s: {len(stats.latencies)} requests, "
-        f"{len(stats.latencies) / elapsed:.1f} req/s, p95 {stats.p95_ms():.0f} ms"
+        f"{len(stats.latencies) / elapsed:.1f} req/s, p95 {stats.p95_ms():.0f} ms (by page: {stats.pages()})"
     )
     ctx.peak = {"requests": len(stats.latencies), "rps": len(stats.latencies) / elapsed, "p95": stats.p95_ms()}
     return [visits, matters, cards]

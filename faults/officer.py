@@ -77,17 +77,24 @@ class Stats:
     """Every request's latency and outcome, shared by all officers of a case."""
 
     latencies: list[float] = field(default_factory=list)
+    by_page: dict[str, list[float]] = field(default_factory=dict)
     statuses: dict[int, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, reply: Reply) -> None:
+    def add(self, page: str, reply: Reply) -> None:
         with self.lock:
             self.latencies.append(reply.seconds)
+            self.by_page.setdefault(page, []).append(reply.seconds)
             self.statuses[reply.status] = self.statuses.get(reply.status, 0) + 1
 
-    def p95_ms(self) -> float:
-        ordered = sorted(self.latencies)
+    def p95_ms(self, page: str | None = None) -> float:
+        ordered = sorted(self.latencies if page is None else self.by_page[page])
         return ordered[int(0.95 * (len(ordered) - 1))] * 1000 if ordered else 0.0
+
+    def pages(self) -> str:
+        """p95 of each page, slowest first: where the time goes."""
+        p95 = {page: self.p95_ms(page) for page in self.by_page}
+        return ", ".join(f"{page} {ms:.0f} ms" for page, ms in sorted(p95.items(), key=lambda kv: -kv[1]))
 
 
 class Phone:
@@ -117,7 +124,7 @@ class Phone:
         except (OSError, http.client.HTTPException):
             self.close()
             reply = Reply(0, "", "", time.perf_counter() - start)
-        self.stats.add(reply)
+        self.stats.add(f"{method} {ID_IN_PATH.sub('/N/', path)}", reply)
         return reply
 
     def _send(self, method: str, path: str, body: str | None, headers: dict) -> http.client.HTTPResponse:
@@ -143,6 +150,7 @@ class Phone:
             self.connection = None
 
 
+ID_IN_PATH = re.compile(r"/\d+/")
 VISIT_URL = re.compile(r"/visits/(\d+)/$")
 
 

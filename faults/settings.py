@@ -16,3 +16,12 @@ if env_bool("FAULTS_FAST_BEAT", False):
         name: {**CELERY_BEAT_SCHEDULE[name], "schedule": every}  # noqa: F405
         for name in ("create-callbacks", "daily-review", "audit-verify-nightly", "reconcile-jobs")
     }
+
+# A task left unacknowledged by a worker killed whole is delivered again once the visibility timeout has passed,
+# found by the worker's periodic sweep of Redis (kombu: every interval × throttle seconds, 100 s by default).
+# The run's timeout is seconds, so the sweep is made as frequent; production keeps kombu's defaults.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+    "unacked_restore_interval": env_int("FAULTS_RESTORE_INTERVAL", 2),
+    "unacked_restore_throttle": 1,
+}

@@ -1,0 +1,55 @@
+"""A small `make faults` in the suite: the night peak and a worker killed mid-job, on real gunicorn, Celery and
+PostgreSQL + Redis. Runs only where both servers are installed and configured (CI sets DATABASE_URL to
+PostgreSQL and REDIS_URL); the script starts private instances of them on other ports, never touching those."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.skipif(
+    not (
+        os.environ.get("DATABASE_URL", "").startswith("postgres")
+        and os.environ.get("REDIS_URL")
+        and shutil.which("redis-server")
+        and (shutil.which("initdb") or list(Path("/usr/lib/postgresql").glob("*/bin/initdb")))
+    ),
+    reason="needs PostgreSQL and Redis (DATABASE_URL and REDIS_URL, as in CI)",
+)
+
+
+def test_a_short_night_peak_and_a_killed_worker_lose_nothing_and_double_nothing():
+    env = {
+        **os.environ,
+        "FAULTS_OFFICERS": "20",
+        "FAULTS_PEAK_SECONDS": "15",
+        "FAULTS_THINK_SECONDS": "1",
+        "FAULTS_BUSY_VISITS": "3000",
+        "FAULTS_WEB_WORKERS": "2",
+        "FAULTS_TASK_TIME_LIMIT": "5",
+        "FAULTS_VISIBILITY_TIMEOUT": "6",
+        "FAULTS_RECOVER_SECONDS": "40",
+        # Ports apart from a developer's `make faults`.
+        "FAULTS_PG_PORT": "5441",
+        "FAULTS_REDIS_PORT": "6391",
+        "FAULTS_WEB_PORT": "8791",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "faults", "night-peak", "worker-killed"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    report = result.stdout + result.stderr
+    assert result.returncode == 0, report
+    assert "0 lost, 0 duplicated in every case" in result.stdout, report
+    for case in ("night peak: visits", "night peak: echo cards", "worker killed mid-job (whole worker)"):
+        assert f"| {case}" in result.stdout, report
