@@ -10,20 +10,24 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import _missing
+
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(
-    not (
-        os.environ.get("DATABASE_URL", "").startswith("postgres")
-        and os.environ.get("REDIS_URL")
-        and shutil.which("redis-server")
-        and (shutil.which("initdb") or list(Path("/usr/lib/postgresql").glob("*/bin/initdb")))
-    ),
-    reason="needs PostgreSQL and Redis (DATABASE_URL and REDIS_URL, as in CI)",
-)
+pytestmark = pytest.mark.postgres
+
+
+def _servers_missing() -> str:
+    if not os.environ.get("REDIS_URL") or not shutil.which("redis-server"):
+        return "needs Redis: set REDIS_URL and install redis-server"
+    if not (shutil.which("initdb") or list(Path("/usr/lib/postgresql").glob("*/bin/initdb"))):
+        return "needs PostgreSQL's initdb: apt-get install postgresql"
+    return ""
 
 
 def test_a_short_night_peak_and_a_killed_worker_lose_nothing_and_double_nothing():
+    if reason := _servers_missing():
+        _missing(reason)
     env = {
         **os.environ,
         "FAULTS_OFFICERS": "20",
