@@ -5,8 +5,8 @@ something or failed otherwise. All traffic stays on loopback; every loop is boun
 
     python -m faults [case ...]        cases: night-peak worker-killed redis-restarted two-beats postgres-restarted
 
-Knobs (environment): FAULTS_OFFICERS (200), FAULTS_PEAK_SECONDS (180), FAULTS_THINK_SECONDS (2),
-FAULTS_BUSY_VISITS (5000), FAULTS_QUEUED_JOBS (20), FAULTS_BEATS_SECONDS (20), FAULTS_PG_OFFICERS (20),
+Knobs (environment): FAULTS_OFFICERS (200), FAULTS_PEAK_SECONDS (180), FAULTS_THINK_SECONDS (60),
+FAULTS_BUSY_VISITS (20000), FAULTS_QUEUED_JOBS (20), FAULTS_BEATS_SECONDS (20), FAULTS_PG_OFFICERS (20),
 FAULTS_PG_SECONDS (40), FAULTS_PG_DOWN_SECONDS (5), FAULTS_WEB_WORKERS (3), FAULTS_WEB_THREADS (4),
 FAULTS_PG_PORT (5440), FAULTS_REDIS_PORT (6390), FAULTS_WEB_PORT (8790)."""
 
@@ -39,9 +39,9 @@ class Context:
     web_threads: int = knob("WEB_THREADS", 4)
     officers: int = knob("OFFICERS", 200)
     peak_seconds: int = knob("PEAK_SECONDS", 180)
-    think: float = knob("THINK_SECONDS", 2.0)
-    busy_visits: int = knob("BUSY_VISITS", 5000)
-    kill_after: float = knob("KILL_AFTER_SECONDS", 0.2)
+    think: float = knob("THINK_SECONDS", 60.0)
+    busy_visits: int = knob("BUSY_VISITS", 20000)
+    kill_after: float = knob("KILL_AFTER_SECONDS", 0.0)
     queued_jobs: int = knob("QUEUED_JOBS", 20)
     beats_seconds: int = knob("BEATS_SECONDS", 20)
     beat_every: int = knob("BEAT_EVERY", 2)

@@ -267,7 +267,7 @@ def night_peak(ctx) -> list[Row]:
     _warm_up(ctx)
     stats, ledger, threads, started = _run_officers(
         ctx.web_port, ctx.county, ctx.peak_seconds, ctx.officers, duty=True, think=ctx.think,
-        double_tap=0.15, invalid=0.05, hand_cards=True,
+        double_tap=0.15, invalid=0.05, hand_cards=True, retry=60.0,
     )  # fmt: skip
     for thread in threads:
         thread.join()
@@ -317,10 +317,12 @@ def worker_killed(ctx) -> list[Row]:
     for how in ("pool processes", "whole worker"):
         _reset_day(day)
         ctx.system.start_worker()
+        mark = ctx.system.log_text("worker").count("create_callbacks_task[")
         create_callbacks_task.delay(day.isoformat())
         daily_review_task.delay(day.isoformat())
-        mark = ctx.system.log_text("worker").count("create_callbacks_task[")
-        _wait(lambda mark=mark: ctx.system.log_text("worker").count("create_callbacks_task[") > mark, 30)
+        received_by = time.monotonic() + 30
+        while ctx.system.log_text("worker").count("create_callbacks_task[") <= mark and time.monotonic() < received_by:
+            time.sleep(0.02)
         time.sleep(ctx.kill_after)
         written, _, reviews = _day_effects(day, ctx.busy_visits)
         # Only a kill before the callbacks committed is a kill mid-job; after it, the case proved nothing.
@@ -499,6 +501,8 @@ def postgres_restarted(ctx) -> list[Row]:
         + (f"serving again {recovered - up_at:.1f} s after PostgreSQL was back without a restart"
            if recovered else "did NOT recover")
     )  # fmt: skip
+    if ledger.unclear:
+        visits.note += f"; {len(ledger.unclear)} unclear responses ({', '.join(sorted(set(ledger.unclear))[:5])})"
     visits.failed = visits.failed or not recovered or ledger.error_pages == 0
     return [visits]
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlencode
 
-TIMEOUT = 60
+TIMEOUT = 120  # gunicorn's own worker timeout
 
 
 class FormFields(HTMLParser):
@@ -165,5 +165,9 @@ def clear_error(reply: Reply) -> bool:
 
 
 def error_page(reply: Reply) -> bool:
-    """A failure shown as the project's error page (templates/500.html), not a broken or empty response."""
+    """A failure shown as an error page, not a broken or empty response: the project's (templates/500.html), or
+    Django's own "Bad Request (400)" when the session could not be saved because the database went away (the
+    project has no 400.html)."""
+    if reply.status == 400 and "<h1>Bad Request (400)</h1>" in reply.body:
+        return True
     return reply.status >= 500 and 'data-testid="error-page"' in reply.body
