@@ -31,9 +31,9 @@ def test_a_short_night_peak_and_a_killed_worker_lose_nothing_and_double_nothing(
     env = {
         **os.environ,
         "FAULTS_OFFICERS": "20",
-        "FAULTS_PEAK_SECONDS": "15",
+        "FAULTS_PEAK_SECONDS": "10",
         "FAULTS_THINK_SECONDS": "1",
-        "FAULTS_BUSY_VISITS": "3000",
+        "FAULTS_BUSY_VISITS": "8000",
         "FAULTS_WEB_WORKERS": "2",
         "FAULTS_TASK_TIME_LIMIT": "5",
         "FAULTS_VISIBILITY_TIMEOUT": "6",
