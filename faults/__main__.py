@@ -145,5 +145,12 @@ def main(argv: list[str]) -> int:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _stop(signum, frame):
+    # Ctrl-C or a kill: leave through main's `finally`, which stops every server and process it started.
+    raise SystemExit(130)
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     sys.exit(main(sys.argv[1:]))

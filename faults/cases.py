@@ -116,7 +116,7 @@ def _officer_evening(
     thumb = Phone(port, officer.cookies, stats)  # the second tap arrives on a second connection
     cards = list(officer.cards)
     handed: list[str] = []
-    time.sleep(rng.uniform(0, think))  # officers do not all start on the same second
+    time.sleep(rng.uniform(0, min(think, 0.2 * (deadline - time.monotonic()))))  # not all on the same second
     while time.monotonic() < deadline:
         household = rng.choice(officer.households)
         values = _visit_form(phone, household, ledger)
@@ -153,7 +153,8 @@ def _officer_evening(
                     ledger.cards_rejected_clearly += 1
                 else:
                     ledger.unclear.append(f"card {reply.status}")
-        time.sleep(rng.uniform(0.5 * think, 1.5 * think))
+        # Until the next visit, or the end of the evening: a thread idle past the deadline is not load.
+        time.sleep(max(0.0, min(rng.uniform(0.5 * think, 1.5 * think), deadline - time.monotonic())))
     phone.close()
     thumb.close()
 
@@ -181,11 +182,16 @@ def _run_officers(port, county: County, seconds: float, officers: int, *, duty: 
     stats, ledger = Stats(), Ledger()
     deadline = time.monotonic() + seconds
     threads = [
-        threading.Thread(target=_officer_evening, args=(port, officer, stats, ledger, deadline), kwargs=behaviour)
+        threading.Thread(
+            target=_officer_evening, args=(port, officer, stats, ledger, deadline), kwargs=behaviour, daemon=True
+        )
         for officer in county.officers[:officers]
     ]
     if duty:
-        threads += [threading.Thread(target=_duty_desk, args=(port, d, stats, ledger, deadline)) for d in county.duty]
+        threads += [
+            threading.Thread(target=_duty_desk, args=(port, d, stats, ledger, deadline), daemon=True)
+            for d in county.duty
+        ]
     started = time.monotonic()
     for thread in threads:
         thread.start()
