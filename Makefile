@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench backup restore
+.PHONY: run test lint bench faults backup restore
 
 # The stamp files make a second `make run` skip the install unless a requirements file changed.
 $(VENV)/.runtime-installed: requirements.txt
@@ -35,3 +35,8 @@ backup: $(VENV)/.runtime-installed
 restore: $(VENV)/.runtime-installed
 	@test -n "$(FILE)" || (echo "usage: make restore FILE=path/to/backup.dump" && exit 2)
 	$(BIN)/python manage.py restore_database $(FILE)
+
+# The fault cases of issue 16 (README "Reliability") on a private PostgreSQL and Redis that it starts itself;
+# shorter with e.g. FAULTS_PEAK_SECONDS=30 FAULTS_OFFICERS=50, one case with `make faults CASES=two-beats`.
+faults: $(VENV)/.dev-installed
+	$(BIN)/python -m faults $(CASES)

@@ -7,6 +7,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from evaluation.services.callbacks import callbacks_create
+from evaluation.services.reconcile import jobs_reconcile
 from evaluation.services.reviews import daily_review_build
 from evaluation.services.scores import scores_compute, scores_compute_recent
 from evaluation.services.summaries import summaries_refresh
@@ -52,3 +53,10 @@ def compute_scores_task(month: str | None = None, today: str | None = None) -> i
     if month:
         return scores_compute(month=date.fromisoformat(month), today=day)
     return scores_compute_recent(today=day)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def reconcile_task() -> str:
+    """Every quarter hour: queue again the work PostgreSQL says is still pending (evaluation/services/reconcile.py).
+    Safe to run twice, from two beats too: what it queues is idempotent."""
+    return str(jobs_reconcile())

@@ -45,14 +45,48 @@ def _day_range(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def _visit_callbacks(day: date, start: datetime, end: datetime) -> list[Callback]:
+def _visits_to_call(start: datetime, end: datetime):
     # The day's visits, and those entered that day for an earlier day (补录): the job for their own day had run
     # before they were entered, and a visit entered late is not to escape the check.
-    visits = (
-        Visit.objects.filter(
-            Q(visited_at__gte=start, visited_at__lt=end) | Q(created_at__gte=start, created_at__lt=end)
+    return Visit.objects.filter(
+        Q(visited_at__gte=start, visited_at__lt=end) | Q(created_at__gte=start, created_at__lt=end)
+    ).filter(visited_at__lt=end, callback__isnull=True)
+
+
+def _matters_to_call(day: date, start: datetime, end: datetime):
+    done = Callback.objects.filter(source=Source.MATTER, source_date=day).values("matter_id")
+    return (
+        Matter.objects.filter(state=Matter.State.CLOSED, closed_at__gte=start, closed_at__lt=end)
+        .filter(Q(household__isnull=False) | ~Q(resident_phone=""))
+        .exclude(pk__in=done)
+    )
+
+
+def _items_to_call(day: date, start: datetime, end: datetime):
+    done = Callback.objects.filter(source=Source.LEDGER_ITEM, source_date=day).values("ledger_item_id")
+    return (
+        LedgerItem.objects.filter(state=LedgerItem.State.CLOSED, closed_at__gte=start, closed_at__lt=end)
+        .filter(Q(household__isnull=False) | (Q(matter__isnull=False) & ~Q(matter__resident_phone="")))
+        .exclude(pk__in=done)
+    )
+
+
+def callbacks_missing(*, day: date) -> bool:
+    """Whether `day` still has a source with no callback: its job has not run, or not to the end."""
+    start, end = _day_range(day)
+    return any(
+        queryset.exists()
+        for queryset in (
+            _visits_to_call(start, end),
+            _matters_to_call(day, start, end),
+            _items_to_call(day, start, end),
         )
-        .filter(visited_at__lt=end, callback__isnull=True)
+    )
+
+
+def _visit_callbacks(day: date, start: datetime, end: datetime) -> list[Callback]:
+    visits = (
+        _visits_to_call(start, end)
         .only("pk", "household_id", "village_id", "unit_id", "visitor_id", "visited_at")
         .order_by("pk")
     )
@@ -71,11 +105,8 @@ def _visit_callbacks(day: date, start: datetime, end: datetime) -> list[Callback
 
 
 def _matter_callbacks(day: date, start: datetime, end: datetime) -> list[Callback]:
-    done = Callback.objects.filter(source=Source.MATTER, source_date=day).values("matter_id")
     matters = (
-        Matter.objects.filter(state=Matter.State.CLOSED, closed_at__gte=start, closed_at__lt=end)
-        .filter(Q(household__isnull=False) | ~Q(resident_phone=""))
-        .exclude(pk__in=done)
+        _matters_to_call(day, start, end)
         .select_related("household")
         .only("pk", "household__village_id", "unit_id", "assigned_unit_id", "assignee_id", "owner_id")
         .order_by("pk")
@@ -95,11 +126,8 @@ def _matter_callbacks(day: date, start: datetime, end: datetime) -> list[Callbac
 
 
 def _item_callbacks(day: date, start: datetime, end: datetime) -> list[Callback]:
-    done = Callback.objects.filter(source=Source.LEDGER_ITEM, source_date=day).values("ledger_item_id")
     items = (
-        LedgerItem.objects.filter(state=LedgerItem.State.CLOSED, closed_at__gte=start, closed_at__lt=end)
-        .filter(Q(household__isnull=False) | (Q(matter__isnull=False) & ~Q(matter__resident_phone="")))
-        .exclude(pk__in=done)
+        _items_to_call(day, start, end)
         .select_related("household")
         .only("pk", "household__village_id", "unit_id", "delivered_by_id")
         .order_by("pk")

@@ -19,7 +19,7 @@ from typing import IO
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404
 from django.utils import timezone
 
@@ -137,14 +137,24 @@ def _file_response(spec: ExportKind, params: dict, filename: str) -> FileRespons
     return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
+def export_jobs_to_take(now: datetime) -> Q:
+    """Jobs a worker may take now: pending ones, and running ones whose worker was lost."""
+    lost = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    return Q(status=ExportJob.Status.PENDING) | Q(status=ExportJob.Status.RUNNING, started_at__lt=lost)
+
+
 def export_job_run(*, job_id: int, actor: User) -> ExportJob:
     """Write a pending job's workbook. The move pending → running is a compare-and-set, so a job queued twice
-    is written once. Progress is saved as it goes, outside any long transaction. Only the queued job (the
-    system actor) writes it: the person who asked was checked when it was queued."""
+    is written once. A job still marked running longer than any task may run (CELERY_TASK_TIME_LIMIT) lost its
+    worker (killed mid-job) and is taken again. Progress is saved as it goes, outside any long transaction. Only
+    the queued job (the system actor) writes it: the person who asked was checked when it was queued."""
     if not is_system_actor(actor):
         raise ExportError("导出文件由系统在后台写入。")
+    now = timezone.now()
     if (
-        ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(status=ExportJob.Status.RUNNING)
+        ExportJob.objects.filter(export_jobs_to_take(now), pk=job_id).update(
+            status=ExportJob.Status.RUNNING, started_at=now
+        )
         != 1
     ):
         return ExportJob.objects.get(pk=job_id)

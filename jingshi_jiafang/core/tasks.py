@@ -6,6 +6,7 @@ from jingshi_jiafang.core.actors import system_actor
 from jingshi_jiafang.core.audit import audit_checkpoint_write, audit_full_verification_run
 from jingshi_jiafang.core.export_jobs import export_files_expire, export_job_run
 from jingshi_jiafang.core.imports.services import import_check_run, import_files_expire, import_write_run
+from jingshi_jiafang.core.job_runs import run_once
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
@@ -17,10 +18,16 @@ def audit_checkpoint_task() -> int | None:
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
-def audit_verify_task() -> bool:
+def audit_verify_task() -> bool | None:
     """Nightly: walk the whole audit chain and store the result, which the auditor's page shows (red when it
-    failed or is more than two days old). Running it twice only stores the same finding twice."""
-    return audit_full_verification_run(actor=system_actor()).intact
+    failed or is more than two days old). Once a day however often it is queued (two beats, a redelivered task):
+    a second run of the day stores nothing and returns None."""
+    verification = run_once(
+        job="audit-verify",
+        period=timezone.localdate().isoformat(),
+        work=lambda: audit_full_verification_run(actor=system_actor()),
+    )
+    return verification.intact if verification else None
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

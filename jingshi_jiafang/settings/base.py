@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str
 
@@ -87,6 +88,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # A connection kept across requests is tested before reuse: after a database restart the first request
+        # of each worker gets a new connection instead of an error.
+        conn_health_checks=True,
     )
 }
 # SQLite cannot create the directory of its file: a fresh clone has no var/ yet.
@@ -179,6 +183,9 @@ EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000)
 # Written exports hold residents' data outside the database: their files are deleted this many days after they
 # were written (the job's row stays, saying who exported what and when).
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7)
+# An export job still pending this long after it was asked for has lost its queued task: the reconciler
+# (evaluation/services/reconcile.py) queues it again.
+RECONCILE_GRACE_SECONDS = env_int("RECONCILE_GRACE_SECONDS", 600)
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -206,9 +213,16 @@ LOGGING = {
 # worker and beat really run on a machine with no broker server.
 REDIS_URL = env_str("REDIS_URL", "")
 CELERY_QUEUE_DIR = VAR_DIR / "celery"
+# The longest a task may run (a hard limit kills it), and how long Redis keeps a delivered but unacknowledged
+# task before handing it to another worker. The second must be above the first, or a long job still running is
+# delivered again; a worker killed mid-job (kill -9, out of memory) has its task delivered again after it.
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 3600)
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 2 * CELERY_TASK_TIME_LIMIT)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be above CELERY_TASK_TIME_LIMIT.")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -229,8 +243,15 @@ CACHES = {
     )
 }
 CELERY_TASK_IGNORE_RESULT = True
+# Reliability (README "Reliability"): a task is acknowledged after it ran, so a worker that dies mid-job leaves
+# it queued; a pool process killed under a running task puts the task back at once; a worker holds one task at
+# a time, so a long job does not keep others waiting behind it on a busy worker. Every job is idempotent by
+# database constraints, so a task delivered twice takes effect once.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker started while Redis is still coming up waits for it rather than exiting.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Every periodic job of the project is listed here and nowhere else. Each has a management command taking --date.
 CELERY_BEAT_SCHEDULE = {
@@ -287,6 +308,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # 考核: the current month and, until the evaluation centre closes it, the previous one; after the night's
     # callbacks and corrections are in. `manage.py compute_scores --month YYYY-MM` by hand.
+    # Queues again what PostgreSQL says is still pending (a queueing lost in a crash or a Redis restart, a worker
+    # lost mid-job): evaluation/services/reconcile.py; by hand: manage.py reconcile_jobs --date.
+    "reconcile-jobs": {
+        "task": "evaluation.tasks.reconcile_task",
+        "schedule": crontab(minute="*/15"),
+    },
     "compute-scores": {
         "task": "evaluation.tasks.compute_scores_task",
         "schedule": crontab(hour=4, minute=30),

@@ -250,7 +250,7 @@ def test_the_check_from_the_checkpoint_holds_the_checkpoint_against_the_table(ta
 
 
 def test_the_nightly_full_verification_is_a_periodic_job_and_stores_its_result(settings):
-    from jingshi_jiafang.core.models import AuditVerification
+    from jingshi_jiafang.core.models import AuditVerification, JobRun
     from jingshi_jiafang.core.tasks import audit_verify_task
 
     assert any(
@@ -259,6 +259,10 @@ def test_the_nightly_full_verification_is_a_periodic_job_and_stores_its_result(s
     entries = write_entries(3)
     assert audit_verify_task.delay().get() is True
     _sql("UPDATE {table} SET actor_username = %s WHERE id = %s", ["mallory", entries[0].pk])
+    # Queued again the same day (a second beat, a redelivered task): once per day, nothing stored.
+    assert audit_verify_task.delay().get() is None
+    assert AuditVerification.objects.get().intact is True
+    JobRun.objects.update(period="2000-01-01")  # as if that run had been another day's
     assert audit_verify_task.delay().get() is False
     last = AuditVerification.objects.first()
     assert (last.intact, last.first_broken_id) == (False, entries[0].pk)

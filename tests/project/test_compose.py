@@ -138,3 +138,15 @@ def test_the_proxy_takes_an_import_workbook_as_large_as_the_application_does():
     limit_mb = int(re.search(r"client_max_body_size (\d+)m;", block).group(1))
     assert limit_mb * 1024 * 1024 > settings.IMPORT_MAX_UPLOAD_BYTES
     assert "proxy_set_header X-Real-IP $remote_addr;" in block
+
+
+def test_redis_keeps_queued_tasks_never_evicts_and_there_is_exactly_one_beat():
+    services = load_compose()["services"]
+    redis = command_of(services["redis"])
+    assert "--appendonly yes" in redis
+    assert "--maxmemory-policy noeviction" in redis
+    commands = {name: command_of(service).split() for name, service in services.items() if "command" in service}
+    # beat as its own service, or embedded in a worker (`worker -B`), counts as a beat.
+    beats = [name for name, words in commands.items() if "beat" in words or "-B" in words or "--beat" in words]
+    assert beats == ["beat"]
+    assert "deploy" not in services["beat"] and "scale" not in services["beat"]

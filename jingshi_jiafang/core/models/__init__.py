@@ -2,6 +2,7 @@ from .attachments import HouseholdAttachment
 from .audit import AuditEntry, AuditVerification
 from .exports import ExportJob
 from .imports import ImportCorrection, ImportProblem, ImportRun
+from .jobs import JobRun
 from .organisation import Area, Household, Organisation, Unit
 from .people import AreaLink, HouseholdLink, OrganisationLink, PairingLink, User
 
@@ -17,6 +18,8 @@ __all__ = [
     "ImportCorrection",
     "ImportProblem",
     "ImportRun",
+    "Organisation",
+    "JobRun",
     "Organisation",
     "OrganisationLink",
     "PairingLink",

@@ -31,6 +31,8 @@ class ExportJob(models.Model):
     rows_expected = models.PositiveIntegerField("预计行数", default=0)
     row_count = models.PositiveIntegerField("已写行数", default=0)
     created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    # When a worker took it: a job running far longer than any task may has lost its worker (export_job_run).
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
     class Meta:

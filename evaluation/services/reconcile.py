@@ -1,0 +1,78 @@
+"""The reconciler: a periodic job that queues again the work PostgreSQL says is still to do. A task is queued
+after its transaction commits; a crash, a Redis restart or a lost worker between the commit and the queue (or
+during the task) leaves the work's state in the database with no task to finish it. Everything it queues is
+idempotent (ExportJob's compare-and-set, the callbacks' and reviews' unique constraints), so queuing work that
+was merely slow changes nothing."""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from evaluation.models import DailyReview
+from evaluation.services.callbacks import callbacks_missing
+from jingshi_jiafang.core.export_jobs import export_jobs_to_take
+from jingshi_jiafang.core.models import ExportJob
+
+log = logging.getLogger(__name__)
+
+# When the morning jobs of yesterday should be done: their beat times (settings.CELERY_BEAT_SCHEDULE) plus a
+# margin for a busy worker. Before these hours a missing result is not yet late.
+CALLBACKS_EXPECTED_BY = time(6, 0)
+REVIEW_EXPECTED_BY = time(8, 0)
+# How many past days are checked: a night the beat was down is caught up the next morning.
+DAYS_CHECKED = 3
+
+
+@dataclass
+class Reconciled:
+    exports: list[int] = field(default_factory=list)
+    callback_days: list[date] = field(default_factory=list)
+    review_days: list[date] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        days = lambda values: ", ".join(f"{day:%Y-%m-%d}" for day in values) or "无"  # noqa: E731
+        return (
+            f"重新排队:导出任务 {len(self.exports)} 个;次日回访 {days(self.callback_days)};"
+            f"每日研判 {days(self.review_days)}"
+        )
+
+
+def _days_due(now: datetime, expected_by: time) -> list[date]:
+    local = timezone.localtime(now)
+    yesterday = local.date() - timedelta(days=1)
+    days = [yesterday - timedelta(days=back) for back in range(DAYS_CHECKED - 1, 0, -1)]
+    return [*days, yesterday] if local.time() >= expected_by else days
+
+
+def jobs_reconcile(*, now: datetime | None = None, day: date | None = None) -> Reconciled:
+    """Queue again: export jobs pending longer than RECONCILE_GRACE_SECONDS (their queueing was lost) or running
+    longer than any task may (their worker was lost); the callbacks and the daily review of `day`, or of the
+    last DAYS_CHECKED days past the hour they were expected by, when the database has them still missing.
+    Run twice, it queues the same work twice, which takes effect once."""
+    from evaluation.tasks import create_callbacks_task, daily_review_task
+    from jingshi_jiafang.core.tasks import export_job_task
+
+    now = now or timezone.now()
+    result = Reconciled()
+    waited = now - timedelta(seconds=settings.RECONCILE_GRACE_SECONDS)
+    stuck = ExportJob.objects.filter(export_jobs_to_take(now)).exclude(
+        Q(status=ExportJob.Status.PENDING) & Q(created_at__gte=waited)
+    )
+    for pk in stuck.order_by("pk").values_list("pk", flat=True):
+        export_job_task.delay(pk)
+        result.exports.append(pk)
+    for when in [day] if day else _days_due(now, CALLBACKS_EXPECTED_BY):
+        if callbacks_missing(day=when):
+            create_callbacks_task.delay(when.isoformat())
+            result.callback_days.append(when)
+    for when in [day] if day else _days_due(now, REVIEW_EXPECTED_BY):
+        if not DailyReview.objects.filter(day=when).exists():
+            daily_review_task.delay(when.isoformat())
+            result.review_days.append(when)
+    if result.exports or result.callback_days or result.review_days:
+        log.warning("Reconciler queued again work left pending: %s", result)
+    return result

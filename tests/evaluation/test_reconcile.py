@@ -1,0 +1,99 @@
+"""The reconciler queues again the work PostgreSQL says is still pending; tasks run eagerly here, so what it
+queues is done by the time it returns. Run twice, it changes nothing more."""
+
+from datetime import datetime, time, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from evaluation.models import Callback, DailyReview
+from evaluation.services.reconcile import jobs_reconcile
+from evaluation.tasks import reconcile_task
+from jingshi_jiafang.core.models import ExportJob, User
+from tests.core.factories import HouseholdFactory, UserFactory
+from tests.visits.factories import VisitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _at(day, hour):
+    return datetime.combine(day, time(hour), timezone.get_current_timezone())
+
+
+def _visits_of(day, count):
+    return [
+        VisitFactory(household=HouseholdFactory(), visited_at=_at(day, 10), created_at=_at(day, 10))
+        for _ in range(count)
+    ]
+
+
+def test_a_day_whose_callbacks_and_review_were_not_made_is_caught_up_once_past_the_hour(settings):
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    visits = _visits_of(yesterday, 3)
+    early = jobs_reconcile(now=_at(today, 5))  # before the morning jobs' hour: yesterday is not late yet
+    assert yesterday not in early.callback_days and not Callback.objects.exists()
+    done = jobs_reconcile(now=_at(today, 9))
+    assert yesterday in done.callback_days and yesterday in done.review_days
+    assert sorted(Callback.objects.values_list("visit_id", flat=True)) == sorted(v.pk for v in visits)
+    assert DailyReview.objects.filter(day=yesterday).count() == 1
+    again = jobs_reconcile(
+        now=_at(
+            today,
+            9,
+        )
+    )
+    assert yesterday not in again.callback_days and yesterday not in again.review_days
+    assert Callback.objects.count() == 3 and DailyReview.objects.count() >= 1
+
+
+def test_a_callbacks_job_that_stopped_half_way_is_finished_without_doubles():
+    yesterday = timezone.localdate() - timedelta(days=1)
+    _visits_of(yesterday, 4)
+    call_command("create_callbacks", "--date", yesterday.isoformat(), stdout=StringIO())
+    Callback.objects.filter(pk__in=Callback.objects.order_by("pk").values("pk")[:2]).delete()  # the crash
+    out = StringIO()
+    call_command("reconcile_jobs", "--date", yesterday.isoformat(), stdout=out)
+    assert yesterday.strftime("%Y-%m-%d") in out.getvalue()
+    call_command("reconcile_jobs", "--date", yesterday.isoformat(), stdout=StringIO())
+    assert Callback.objects.count() == 4
+    assert DailyReview.objects.filter(day=yesterday).count() == 1
+
+
+def test_an_export_job_whose_queueing_was_lost_or_whose_worker_died_is_written_once(settings):
+    auditor = UserFactory(role=User.Role.AUDITOR)
+    now = timezone.now()
+    lost_queue = ExportJob.objects.create(kind=ExportJob.Kind.AUDIT_LOG, requested_by=auditor, filename="a.xlsx")
+    lost_worker = ExportJob.objects.create(kind=ExportJob.Kind.AUDIT_LOG, requested_by=auditor, filename="b.xlsx")
+    just_asked = ExportJob.objects.create(kind=ExportJob.Kind.AUDIT_LOG, requested_by=auditor, filename="c.xlsx")
+    ExportJob.objects.filter(pk=lost_queue.pk).update(created_at=now - timedelta(hours=1))
+    ExportJob.objects.filter(pk=lost_worker.pk).update(
+        created_at=now - timedelta(hours=3),
+        status=ExportJob.Status.RUNNING,
+        started_at=now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60),
+    )
+    result = reconcile_task.delay().get()
+    assert "导出任务 2 个" in result
+    statuses = dict(ExportJob.objects.values_list("pk", "status"))
+    assert statuses == {
+        lost_queue.pk: ExportJob.Status.READY,
+        lost_worker.pk: ExportJob.Status.READY,
+        just_asked.pk: ExportJob.Status.PENDING,  # its own task is still on its way
+    }
+    assert "导出任务 0 个" in reconcile_task.delay().get()
+
+
+def test_an_export_job_running_within_the_time_limit_is_left_to_its_worker(settings):
+    auditor = UserFactory(role=User.Role.AUDITOR)
+    job = ExportJob.objects.create(kind=ExportJob.Kind.AUDIT_LOG, requested_by=auditor, filename="a.xlsx")
+    ExportJob.objects.filter(pk=job.pk).update(
+        created_at=timezone.now() - timedelta(hours=1), status=ExportJob.Status.RUNNING, started_at=timezone.now()
+    )
+    assert jobs_reconcile().exports == []
+    assert ExportJob.objects.get(pk=job.pk).status == ExportJob.Status.RUNNING
+
+
+def test_the_reconciler_is_a_periodic_job(settings):
+    assert settings.CELERY_BEAT_SCHEDULE["reconcile-jobs"]["task"] == "evaluation.tasks.reconcile_task"
