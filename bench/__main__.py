@@ -30,12 +30,12 @@ from bench.loader import SCALES  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "var" / "bench.json"
+BASE_NAME = settings.DATABASES["default"]["NAME"]  # the bench's databases are named after it
 
 
 def database_for(scale_name: str) -> str:
-    base = settings.DATABASES["default"]["NAME"]
     if connection.vendor == "postgresql":
-        return f"{base}_{scale_name}"
+        return f"{BASE_NAME}_{scale_name}"
     return str(ROOT / "var" / f"bench-{scale_name}.sqlite3")
 
 
@@ -79,7 +79,6 @@ def main() -> None:
     smaller = "small" if large == "county" else "tiny"
     reload = os.environ.get("BENCH_RELOAD") == "1"
     started = time.perf_counter()
-    base_name = settings.DATABASES["default"]["NAME"]
     figures: dict[str, dict] = {}
     runs: dict[str, dict] = {}
     for scale_name in (smaller, large):
@@ -98,9 +97,12 @@ def main() -> None:
     export_db = database_for("export")
     use_database(export_db)
     figures.update(measure.export(export_db))
-    use_database(base_name)
+    use_database(BASE_NAME)
     figures.update(measure.classify(verbose=False))
     figures["bench.seconds"] = measure.figure(time.perf_counter() - started, "s", "", True)
+    missing = [name for name in measure.REQUIRED if name not in figures]
+    if missing:
+        sys.exit(f"bench: figures missing: {', '.join(missing)}")
     OUTPUT.parent.mkdir(exist_ok=True)
     OUTPUT.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
     print(f"\ndatabase: {connection.vendor}; scales {smaller} → {large}")

@@ -29,6 +29,7 @@ from evaluation.services.scores import first_of_month, scores_compute
 from evaluation.services.summaries import summaries_refresh_range
 from feedback.demo_texts import MATTER_TEXTS, RESULTS
 from feedback.models import Matter, MatterEvent
+from jingshi_jiafang.core.history import AppendOnly
 from jingshi_jiafang.core.models import Household, HouseholdLink
 from visits import demo
 from visits.models import RegistrationCorrection, Visit
@@ -77,7 +78,16 @@ class Writer:
             return
         self.rows += len(objects)
         if connection.vendor != "postgresql":
+            # bulk_create stamps "now" on auto_now(_add) fields; bulk_update puts the generated times back.
+            stamped = [f for f in self.fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+            kept = [[getattr(obj, f.attname) for f in stamped] for obj in objects]
             self.model.objects.bulk_create(objects, batch_size=2000)
+            for obj, values in zip(objects, kept, strict=True):
+                for model_field, value in zip(stamped, values, strict=True):
+                    if value is not None:
+                        setattr(obj, model_field.attname, value)
+            if stamped and not issubclass(self.model, AppendOnly):  # history rows keep the insert's time
+                self.model.objects.bulk_update(objects, [f.name for f in stamped], batch_size=2000)
             return
         buffer = io.StringIO()
         for obj in objects:

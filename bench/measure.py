@@ -22,7 +22,37 @@ from django.utils import timezone
 
 from bench.loader import add_matters, load
 
-REPEAT = 20  # loads of each page; the median counts
+REPEAT = {"dashboard": 20}  # loads of each page (the dashboard's 20 as the issue asks); the median counts
+DEFAULT_REPEAT = 10
+SEARCH_REPEAT = 4  # six searches (three kinds, two scopes) make one figure
+
+# The pages timed at both scales, each giving <page>_ms (or .ms) and its growth.
+PAGE_FIGURES = (
+    "dashboard",
+    "households.search",
+    "matters.list",
+    "diary",
+    "household.timeline",
+    "coverage",
+    "ledger.unit",
+    "callbacks.queue",
+    "ranking",
+    "villages.list",
+)
+# What the issue requires var/bench.json to hold, besides the page figures.
+REQUIRED_ELSEWHERE = (
+    "pages.max_queries",
+    "export.rows_per_s",
+    "export.rss_growth",
+    "cards.per_s",
+    "cards.gaps",
+    "cards.duplicates",
+    "jobs.create_callbacks_s",
+    "jobs.daily_review_s",
+    "jobs.classify_month_s",
+    "http.rps_ratio",
+    "classify.accuracy",
+)
 
 
 def figure(value: float, unit: str, target: str, ok: bool) -> dict:
@@ -84,23 +114,34 @@ def _page_list():
         for params in ({"q": household.head_name}, {"phone": phone}, {"q": household.head_id_number})
     ]
     return [
-        ("dashboard", "leader", "/evaluation/dashboard/", {}, "evaluation/dashboard.html"),
+        ("dashboard", "leader", "/evaluation/dashboard/", {}, "evaluation/dashboard/dashboard.html"),
         *search,
-        ("matters.list", "station", "/matters/", {}, None),
-        ("diary", "officer", "/diary/", {}, None),
+        ("matters.list", "station", "/matters/", {}, "feedback/matter_list.html"),
+        ("diary", "officer", "/diary/", {}, "visits/diary.html"),
         ("household.timeline", "officer", f"/households/{household.pk}/", {}, "households/household_detail.html"),
-        ("coverage", "leader", "/coverage/", {}, None),
-        ("ledger.unit", "station", "/ledger/", {}, None),
-        ("callbacks.queue", "evaluator", "/evaluation/callbacks/", {}, None),
-        ("ranking", "leader", "/evaluation/scores/", {}, None),
+        ("coverage", "leader", "/coverage/", {}, "visits/coverage.html"),
+        ("ledger.unit", "station", "/ledger/", {}, "ledger/item_list.html"),
+        ("callbacks.queue", "evaluator", "/evaluation/callbacks/", {}, "evaluation/callbacks/callback_queue.html"),
+        ("ranking", "leader", "/evaluation/scores/", {}, "evaluation/scores/ranking.html"),
+        ("villages.list", "legal", "/areas/", {}, "households/area_list.html"),
     ]
+
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
+def _statements(captured: CaptureQueriesContext) -> int:
+    """SQL statements that read or write, not the BEGIN/COMMIT around the session's save."""
+    return sum(1 for query in captured.captured_queries if not query["sql"].startswith(TRANSACTION_CONTROL))
 
 
 def pages() -> dict[str, dict]:
     """Median ms and query count of each page at the loaded scale: {name: {"ms": .., "queries": ..}}."""
     from jingshi_jiafang.core.models import User
 
-    setup_test_environment()
+    if not hasattr(settings, "_bench_test_environment"):
+        setup_test_environment()  # responses carry the templates they rendered
+        settings._bench_test_environment = True
     clients = {}
     samples: dict[str, list[float]] = {}
     queries: dict[str, int] = {}
@@ -112,10 +153,11 @@ def pages() -> dict[str, dict]:
             response = client.get(url, params)
         if response.status_code != 200:
             raise RuntimeError(f"{name}: {url} {params} as {username} answered {response.status_code}")
-        if template and template not in [t.name for t in response.templates]:
+        if template not in [t.name for t in response.templates]:
             raise RuntimeError(f"{name}: {url} did not render {template}")
-        queries[name] = max(queries.get(name, 0), len(captured))
-        for _ in range(REPEAT):
+        queries[name] = max(queries.get(name, 0), _statements(captured))
+        repeat = SEARCH_REPEAT if name == "households.search" else REPEAT.get(name, DEFAULT_REPEAT)
+        for _ in range(repeat):
             start = time.perf_counter()
             client.get(url, params)
             samples.setdefault(name, []).append((time.perf_counter() - start) * 1000)
@@ -133,6 +175,10 @@ def _names(page: str) -> tuple[str, str]:
     if "." in page:
         return f"{page}_ms", f"{page}_growth"
     return f"{page}.ms", f"{page}.growth"
+
+
+def _required() -> tuple[str, ...]:
+    return tuple(name for page in PAGE_FIGURES for name in _names(page)) + REQUIRED_ELSEWHERE
 
 
 def page_figures(small: dict, large: dict) -> dict:
@@ -381,3 +427,6 @@ def table(figures: dict) -> str:
             f"{name:<28} {item['value']:>12,.2f} {item['unit']:<10} {item['target']:<8} {'yes' if item['ok'] else 'NO'}"
         )
     return "\n".join(lines)
+
+
+REQUIRED = _required()
