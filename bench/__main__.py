@@ -80,20 +80,18 @@ def main() -> None:
     reload = os.environ.get("BENCH_RELOAD") == "1"
     started = time.perf_counter()
     figures: dict[str, dict] = {}
-    runs: dict[str, dict] = {}
     for scale_name in (smaller, large):
         name = database_for(scale_name)
         if reload:
             drop_database(name)
         use_database(name)
-        load = measure.ensure_loaded(SCALES[scale_name])
-        print(f"{scale_name}: {load}", flush=True)
-        runs[scale_name] = measure.pages()
-        if scale_name == large:
-            figures.update(measure.jobs())
-            figures.update(measure.cards())
-            figures.update(measure.http_ratio(name))
+        print(f"{scale_name}: {measure.ensure_loaded(SCALES[scale_name])}", flush=True)
+    runs = measure.pages({scale: database_for(scale) for scale in (smaller, large)}, use_database)
     figures.update(measure.page_figures(runs[smaller], runs[large]))
+    use_database(database_for(large))
+    figures.update(measure.jobs())
+    figures.update(measure.cards())
+    figures.update(measure.http_ratio(database_for(large)))
     export_db = database_for("export")
     use_database(export_db)
     figures.update(measure.export(export_db))

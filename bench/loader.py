@@ -30,7 +30,7 @@ from evaluation.services.summaries import summaries_refresh_range
 from feedback.demo_texts import MATTER_TEXTS, RESULTS
 from feedback.models import Matter, MatterEvent
 from jingshi_jiafang.core.history import AppendOnly
-from jingshi_jiafang.core.models import Household, HouseholdLink
+from jingshi_jiafang.core.models import AreaLink, Household, HouseholdLink
 from visits import demo
 from visits.models import RegistrationCorrection, Visit
 
@@ -143,13 +143,19 @@ class BenchCounty(demo._DemoCounty):
         total = max(200, round(COUNTY["households"] * self.scale))
         with transaction.atomic():
             bureau = demo.Unit.objects.create(kind=demo.Unit.Kind.BUREAU, name="沭阳县公安局", code=demo.BUREAU_CODE)
-            village_total = max(6, math.ceil(total / demo.HOUSEHOLDS_PER_VILLAGE))
+            # Villages of the county's size (2,000 households) at every scale: an officer's list is the same
+            # length in a small county and a large one, so the bench compares like with like.
+            village_total = max(2, math.ceil(total / demo.HOUSEHOLDS_PER_VILLAGE))
             town_total = min(len(demo.names.TOWNS), max(2, math.ceil(village_total / demo.VILLAGES_PER_TOWN)))
             towns, villages = self._land(bureau, town_total, village_total)
             users = self._demo_users(bureau, villages[0].unit)
             officer_by_village = self._officers(villages, users["officer"])
             self._station_heads()
             self._area_links(towns, villages, users)
+            # The bench's leader is linked to every town: the dashboard it times is the county's.
+            AreaLink.objects.bulk_create(
+                AreaLink(user=users["leader"], area=town, start_date=self._start_date()) for town in towns[1:]
+            )
             self._organisations(villages, officer_by_village)
             self.villages = villages
             self.officer_by_village = {pk: (user.pk, user.unit_id) for pk, user in officer_by_village.items()}

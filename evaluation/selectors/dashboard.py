@@ -7,9 +7,11 @@ their current stage (the funnel).
 """
 
 import calendar
+import hashlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -218,19 +220,36 @@ class Dashboard:
     topics: list[tuple[str, str, int]] = field(default_factory=list)  # (category, label, count)
 
 
+HOUSEHOLD_COUNTS_SECONDS = 600
+
+
 def _households_by(villages: QuerySet[Area], group: str) -> dict[int, int]:
-    """Households per village or per town (`group` is `village` or `village__parent`): one grouped count."""
-    rows = Household.objects.filter(village__in=villages).values(group).annotate(n=Count("pk")).order_by()
-    return {row[group]: row["n"] for row in rows}
+    """Households per village or per town (`group` is `village` or `village__parent`): one grouped count, kept
+    for ten minutes. The count reads every household of the scope (600,000 for the county) while the rest of
+    the page reads summary rows; the number of households changes with an import or a registration, not from
+    one minute to the next."""
+    key = "dashboard-households:" + hashlib.sha256(f"{group}|{villages.query}".encode()).hexdigest()
+    counts = cache.get(key)
+    if counts is None:
+        rows = Household.objects.filter(village__in=villages).values(group).annotate(n=Count("pk")).order_by()
+        counts = {row[group]: row["n"] for row in rows}
+        cache.set(key, counts, HOUSEHOLD_COUNTS_SECONDS)
+    return counts
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _stages(villages: QuerySet[Area], period: Period) -> list[tuple[str, int]]:
     """The funnel from live matters: those received in the period (merged ones are counted in the one they
     joined), by the stage each has reached now. One grouped query."""
+    # Bounds in time, not `created_at__date`: a date cast of every row cannot use the index on created_at, and the
+    # funnel would cost every matter of the county's history on each load.
     received = Matter.objects.filter(
         household__village__in=villages,
-        created_at__date__gte=period.start,
-        created_at__date__lte=period.end,
+        created_at__gte=_local_midnight(period.start),
+        created_at__lt=_local_midnight(period.end + timedelta(days=1)),
     ).exclude(state=Matter.State.MERGED)
     counts = dict(received.values_list("state").annotate(n=Count("pk")).order_by())
     total = sum(counts.values())
