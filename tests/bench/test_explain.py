@@ -5,6 +5,7 @@ the EXPLAIN so the plan shows whether an index that serves the filter and the so
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import F
 
 from evaluation.models import Callback
 from feedback.models import Matter
@@ -38,6 +39,11 @@ HOT_QUERIES = [
         "a village's households by name, and the village list's count per village",
         ("household_village_name_idx", "core_household_village_id"),
         lambda: Household.objects.filter(village_id=1).values("pk"),
+    ),
+    (
+        "who is due first: never visited, then longest since the last visit (the coverage page's overdue list)",
+        ("household_due_idx",),
+        lambda: Household.objects.order_by(F("last_visited_at").asc(nulls_first=True), "pk")[:20],
     ),
     (
         "a household's timeline, newest first",
