@@ -1,7 +1,7 @@
 """The organisation (units) and the land (areas, households, organisations)."""
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 
 from jingshi_jiafang.core.fields import EncryptedCharField, KeyedHashField
@@ -122,9 +122,8 @@ class Household(models.Model):
         indexes = [
             models.Index(fields=["village", "head_name"], name="household_village_name_idx"),
             models.Index(fields=["phone"], name="household_phone_idx"),
-            # Who is due first (never visited, then longest since the last visit), the order of the officer's
-            # list and of the coverage page's overdue list: without it a county-wide list sorts every household.
-            models.Index(F("last_visited_at").asc(nulls_first=True), F("id").asc(), name="household_due_idx"),
+            # household_due_idx (last_visited_at NULLS FIRST, id) exists on PostgreSQL only: migration
+            # 0006_household_due_idx (SQLite cannot index NULLS FIRST).
         ]
         constraints = [
             models.CheckConstraint(condition=Q(members_count__gte=1), name="household_members_at_least_one"),
