@@ -8,6 +8,7 @@ their current stage (the funnel).
 
 import calendar
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -246,12 +247,18 @@ def _stages(villages: QuerySet[Area], period: Period) -> list[tuple[str, int]]:
     joined), by the stage each has reached now. One grouped query."""
     # Bounds in time, not `created_at__date`: a date cast of every row cannot use the index on created_at, and the
     # funnel would cost every matter of the county's history on each load.
+    # The period's matters are grouped by village and state, and the scope's villages picked out here: joined to
+    # the scope's households instead, the planner read every household of the county to find a month's matters.
     received = Matter.objects.filter(
-        household__village__in=villages,
+        household__isnull=False,
         created_at__gte=_local_midnight(period.start),
         created_at__lt=_local_midnight(period.end + timedelta(days=1)),
     ).exclude(state=Matter.State.MERGED)
-    counts = dict(received.values_list("state").annotate(n=Count("pk")).order_by())
+    in_scope = set(villages.values_list("pk", flat=True))
+    counts: Counter = Counter()
+    for village, state, n in received.values_list("household__village", "state").annotate(n=Count("pk")).order_by():
+        if village in in_scope:
+            counts[state] += n
     total = sum(counts.values())
     closed = counts.get(Matter.State.CLOSED, 0)
     stages = [(label, sum(counts.get(state, 0) for state in states) + closed) for label, states in STAGES]
