@@ -69,6 +69,9 @@ def main() -> None:
     if sys.argv[1:] == ["classify"]:
         measure.classify(verbose=True)
         return
+    if sys.argv[1:] == ["markdown"]:  # the README's table, from the last run
+        print(measure.markdown(json.loads(OUTPUT.read_text())))
+        return
     if sys.argv[1:2] == ["export"]:
         use_database(os.environ["BENCH_DATABASE"])
         measure.export_child(sys.argv[2])

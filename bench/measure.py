@@ -462,4 +462,13 @@ def table(figures: dict) -> str:
     return "\n".join(lines)
 
 
+def markdown(figures: dict) -> str:
+    lines = ["| figure | value | unit | target | met |", "| --- | ---: | --- | --- | --- |"]
+    for name, item in figures.items():
+        value = f"{item['value']:,.2f}".rstrip("0").rstrip(".")
+        met = "yes" if item["ok"] else "**no**"
+        lines.append(f"| `{name}` | {value} | {item['unit']} | {item['target']} | {met} |")
+    return "\n".join(lines)
+
+
 REQUIRED = _required()
