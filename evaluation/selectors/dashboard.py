@@ -7,9 +7,12 @@ their current stage (the funnel).
 """
 
 import calendar
+import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -218,21 +221,44 @@ class Dashboard:
     topics: list[tuple[str, str, int]] = field(default_factory=list)  # (category, label, count)
 
 
+HOUSEHOLD_COUNTS_SECONDS = 600
+
+
 def _households_by(villages: QuerySet[Area], group: str) -> dict[int, int]:
-    """Households per village or per town (`group` is `village` or `village__parent`): one grouped count."""
-    rows = Household.objects.filter(village__in=villages).values(group).annotate(n=Count("pk")).order_by()
-    return {row[group]: row["n"] for row in rows}
+    """Households per village or per town (`group` is `village` or `village__parent`): one grouped count, kept
+    for ten minutes. The count reads every household of the scope (600,000 for the county) while the rest of
+    the page reads summary rows; the number of households changes with an import or a registration, not from
+    one minute to the next."""
+    key = "dashboard-households:" + hashlib.sha256(f"{group}|{villages.query}".encode()).hexdigest()
+    counts = cache.get(key)
+    if counts is None:
+        rows = Household.objects.filter(village__in=villages).values(group).annotate(n=Count("pk")).order_by()
+        counts = {row[group]: row["n"] for row in rows}
+        cache.set(key, counts, HOUSEHOLD_COUNTS_SECONDS)
+    return counts
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _stages(villages: QuerySet[Area], period: Period) -> list[tuple[str, int]]:
     """The funnel from live matters: those received in the period (merged ones are counted in the one they
     joined), by the stage each has reached now. One grouped query."""
+    # Bounds in time, not `created_at__date`: a date cast of every row cannot use the index on created_at, and the
+    # funnel would cost every matter of the county's history on each load.
+    # The period's matters are grouped by village and state, and the scope's villages picked out here: joined to
+    # the scope's households instead, the planner read every household of the county to find a month's matters.
     received = Matter.objects.filter(
-        household__village__in=villages,
-        created_at__date__gte=period.start,
-        created_at__date__lte=period.end,
+        household__isnull=False,
+        created_at__gte=_local_midnight(period.start),
+        created_at__lt=_local_midnight(period.end + timedelta(days=1)),
     ).exclude(state=Matter.State.MERGED)
-    counts = dict(received.values_list("state").annotate(n=Count("pk")).order_by())
+    in_scope = set(villages.values_list("pk", flat=True))
+    counts: Counter = Counter()
+    for village, state, n in received.values_list("household__village", "state").annotate(n=Count("pk")).order_by():
+        if village in in_scope:
+            counts[state] += n
     total = sum(counts.values())
     closed = counts.get(Matter.State.CLOSED, 0)
     stages = [(label, sum(counts.get(state, 0) for state in states) + closed) for label, states in STAGES]

@@ -1,0 +1,76 @@
+"""The hot queries of the pages `make bench` times each have an index to run on (PostgreSQL's EXPLAIN).
+
+The test database is tiny, so the planner would rightly scan whole tables; sequential scans are switched off for
+the EXPLAIN so the plan shows whether an index that serves the filter and the sort exists at all."""
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import F
+
+from evaluation.models import Callback
+from feedback.models import Matter
+from jingshi_jiafang.core.crypto import keyed_hash
+from jingshi_jiafang.core.models import Household, HouseholdLink
+from visits.models import Visit
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+def plan_of(queryset) -> str:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        return queryset.explain()
+
+
+# (what it is, the indexes that serve it (a name's start: Django's own carry a hash), the query)
+HOT_QUERIES = [
+    (
+        "an officer's own households (the household list, my households)",
+        ("householdlink_officer_idx", "core_householdlink_officer_id"),
+        lambda: HouseholdLink.objects.filter(officer_id=1, end_date__isnull=True).values("household"),
+    ),
+    (
+        "search by ID number: its keyed hash, never the encrypted text",
+        ("core_household_head_id_number_hash",),
+        lambda: Household.objects.filter(head_id_number_hash=keyed_hash("x")),
+    ),
+    ("search by phone", ("household_phone_idx",), lambda: Household.objects.filter(phone="13800000000")),
+    (
+        "a village's households by name, and the village list's count per village",
+        ("household_village_name_idx", "core_household_village_id"),
+        lambda: Household.objects.filter(village_id=1).values("pk"),
+    ),
+    (
+        "who is due first: never visited, then longest since the last visit (the coverage page's overdue list)",
+        ("household_due_idx",),
+        lambda: Household.objects.order_by(F("last_visited_at").asc(nulls_first=True), "pk")[:20],
+    ),
+    (
+        "a household's timeline, newest first",
+        ("visit_household_time_idx",),
+        lambda: Visit.objects.filter(household_id=1).order_by("-visited_at")[:20],
+    ),
+    (
+        "an officer's diary, newest first",
+        ("visit_visitor_time_idx",),
+        lambda: Visit.objects.filter(visitor_id=1).order_by("-visited_at")[:20],
+    ),
+    (
+        "a unit's matters in a state",
+        ("matter_unit_state_idx", "feedback_matter_unit_id"),
+        lambda: Matter.objects.filter(unit_id=1, state="handling"),
+    ),
+    (
+        "the callback queue: due callbacks by day",
+        ("callback_queue_idx",),
+        lambda: Callback.objects.filter(state="due", due_date__lte="2026-01-01"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("what", "indexes", "query"), HOT_QUERIES, ids=[what for what, _, _ in HOT_QUERIES])
+def test_hot_query_runs_on_an_index(what, indexes, query):
+    plan = plan_of(query())
+
+    assert "Seq Scan" not in plan, plan
+    assert any(f"using {index}" in plan for index in indexes), plan
