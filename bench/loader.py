@@ -25,10 +25,11 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from evaluation.models import Callback
-from evaluation.services.scores import first_of_month, scores_compute
+from evaluation.services.scores import scores_compute
 from evaluation.services.summaries import summaries_refresh_range
 from feedback.demo_texts import MATTER_TEXTS, RESULTS
 from feedback.models import Matter, MatterEvent
+from jingshi_jiafang.core.dates import add_months
 from jingshi_jiafang.core.history import AppendOnly
 from jingshi_jiafang.core.models import AreaLink, Household, HouseholdLink
 from visits import demo
@@ -171,8 +172,8 @@ class BenchCounty(demo._DemoCounty):
             # What the daily jobs keep: the dashboard's summary tables over the whole period, the ranking's scores.
             today = timezone.localdate()
             summaries_refresh_range(start=today - timedelta(days=self.days), end=today)
-            this_month = first_of_month(today)
-            scores_compute(month=first_of_month(this_month - timedelta(days=1)), today=today)
+            this_month = today.replace(day=1)
+            scores_compute(month=add_months(this_month, -1), today=today)
             scores_compute(month=this_month, today=today)
             self._analyze()
             result.steps["jobs"] = clock.perf_counter() - started - result.steps["load"]
