@@ -61,6 +61,9 @@ def door_page_patterns() -> list[str]:
         reverse("households:household_list"),
         reverse("households:household_detail", args=[_ANY_ID]),
         reverse("visits:visit_create", args=[_ANY_ID]),
+        reverse("visits:organisation_list"),
+        reverse("visits:organisation_detail", args=[_ANY_ID]),
+        reverse("visits:organisation_visit_create", args=[_ANY_ID]),
     ]
     return ["^" + re.escape(path).replace(str(_ANY_ID), r"\d+") + "$" for path in paths]
 

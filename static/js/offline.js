@@ -248,7 +248,6 @@ async function keepOnPhone(form) {
   await saveVisit({
     key: form.elements.submission_key.value,
     user: USER,
-    household: Number(form.dataset.household),
     label: form.dataset.label,
     action: new URL(form.action, location.href).pathname,
     fields,

@@ -11,7 +11,14 @@ from playwright.sync_api import expect
 
 from jingshi_jiafang.core.models import HouseholdLink
 from tests.browser.conftest import PHONE, log_in, screenshot
-from tests.core.factories import TEST_PASSWORD, HouseholdFactory, HouseholdLinkFactory, UserFactory
+from tests.core.factories import (
+    TEST_PASSWORD,
+    HouseholdFactory,
+    HouseholdLinkFactory,
+    OrganisationFactory,
+    OrganisationLinkFactory,
+    UserFactory,
+)
 from visits.models import Visit
 
 
@@ -103,6 +110,38 @@ def test_a_visit_saved_without_a_signal_is_sent_once_when_it_comes_back(live_ser
     assert resend.ok
     assert resend.url.endswith(visit.get_absolute_url())
     assert Visit.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_organisation_visit_saved_without_a_signal_is_sent_once(live_server, phone_page, village_a):
+    """Found by a walkthrough: the organisation's form was not caught, and the visit was lost offline."""
+    officer = UserFactory(username="lixin", name="李鑫", unit=village_a.unit)
+    school = OrganisationFactory(village=village_a, name="东湖小学", address="东湖村3组")
+    OrganisationLinkFactory(officer=officer, organisation=school)
+    page = phone_page
+    log_in(page, live_server, "lixin", TEST_PASSWORD)
+    form_url = f"{live_server.url}{reverse('visits:organisation_visit_create', args=[school.pk])}"
+    page.goto(form_url)
+    expect(page.get_by_role("heading", name="记录走访:东湖小学")).to_be_visible()
+
+    page.context.set_offline(True)
+    page.get_by_label("见到的人").fill("王校长")
+    page.get_by_label("诉求(每行一条)").fill("校门口路灯不亮")
+    page.get_by_role("button", name="保存走访").click()
+    expect(page.get_by_test_id("offline-saved")).to_be_visible()
+    queue = page.get_by_test_id("offline-queue")
+    expect(queue.get_by_test_id("offline-item").filter(has_text="东湖小学")).to_contain_text("待发送")
+    assert Visit.objects.count() == 0
+    screenshot(page, "offline-organisation-waiting", full_page=True)
+
+    page.context.set_offline(False)
+    expect(page.get_by_test_id("offline-sent")).to_contain_text("已发送 1 次走访", timeout=15_000)
+    visit = Visit.objects.get()
+    assert visit.organisation == school and visit.household is None and visit.visitor == officer
+    assert visit.matters.get().content == "校门口路灯不亮"
+    page.goto(f"{live_server.url}/diary/")
+    expect(page.locator(".diary-entry").filter(has_text="东湖小学")).to_have_count(1)
+    screenshot(page, "offline-organisation-sent")
 
 
 def visit_fields(page, form_url: str, *, key: str) -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from jingshi_jiafang.core.models import HouseholdLink, User
 from jingshi_jiafang.offline import USER_HEADER, door_page_patterns, offline_user_key
 from tests.conftest import log_in_as
-from tests.core.factories import UserFactory
+from tests.core.factories import OrganisationFactory, OrganisationLinkFactory, UserFactory
 from tests.visits.test_visits import visit_post
 from visits.models import Visit
 
@@ -68,6 +68,9 @@ def test_the_service_worker_keeps_only_the_pages_needed_at_a_door(alice_househol
     assert kept(reverse("households:household_list"))
     assert kept(alice_household.get_absolute_url())
     assert kept(reverse("visits:visit_create", args=[alice_household.pk]))
+    assert kept(reverse("visits:organisation_list"))
+    assert kept(reverse("visits:organisation_detail", args=[7]))
+    assert kept(reverse("visits:organisation_visit_create", args=[7]))
     assert not kept(reverse("households:household_reveal", args=[alice_household.pk]))
     assert not kept(reverse("feedback:matter_list"))
     assert not kept(reverse("visits:diary"))
@@ -129,7 +132,7 @@ def test_the_visit_form_carries_what_the_offline_layer_needs_and_no_full_number(
 
     page = client.get(reverse("visits:visit_create", args=[alice_household.pk])).content.decode()
 
-    assert f'data-household="{alice_household.pk}"' in page
+    assert 'data-offline-visit data-label="' in page
     assert 'data-personal-fields="phone fix-head_id_number"' in page
     assert "data-offline-saved" in page and "待发送" in page
     assert "13812345678" not in page
@@ -227,3 +230,38 @@ def test_a_changed_static_file_makes_a_new_service_worker(client, tmp_path, monk
     stylesheet.write_text("body { color: #000; }")
 
     assert version() != before
+
+
+def test_an_organisation_visit_form_is_kept_on_the_phone_like_a_household_s(client, alice, village_a):
+    school = OrganisationFactory(village=village_a, name="东湖小学", phone="13800001111")
+    OrganisationLinkFactory(officer=alice, organisation=school)
+    log_in_as(client, alice)
+
+    page = client.get(reverse("visits:organisation_visit_create", args=[school.pk])).content.decode()
+
+    assert 'data-offline-visit data-label="东湖小学"' in page
+    assert "data-offline-saved" in page and "data-offline-error" in page and 'data-testid="offline-queue"' in page
+    assert "13800001111" not in page
+
+
+def test_an_organisation_visit_sent_after_its_link_ended_still_lands_on_the_visit(client, alice, village_a):
+    school = OrganisationFactory(village=village_a, name="东湖小学")
+    link = OrganisationLinkFactory(officer=alice, organisation=school)
+    log_in_as(client, alice)
+    url = reverse("visits:organisation_visit_create", args=[school.pk])
+    data = {
+        "submission_key": client.get(url).context["form"].initial["submission_key"],
+        "visited_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "people_met": "王校长",
+    }
+    client.post(url, data)
+    today = timezone.localdate()
+    type(link).objects.filter(pk=link.pk).update(
+        start_date=today - timedelta(days=3), end_date=today - timedelta(days=1)
+    )
+
+    again = client.post(url, data, follow=True)
+
+    visit = Visit.objects.get()
+    assert again.redirect_chain == [(visit.get_absolute_url(), 302)]
+    assert "这次走访已经保存过,没有重复记录。" in again.content.decode()

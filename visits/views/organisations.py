@@ -12,6 +12,7 @@ from jingshi_jiafang.core.scopes import get_organisation_for_user, organisations
 from visits import selectors, services
 from visits.organisation_forms import OrganisationVisitForm
 from visits.scopes import get_organisation_for_visit
+from visits.views.visiting import visit_already_recorded
 
 
 @login_required
@@ -35,6 +36,11 @@ def organisation_detail(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_visit_create(request, pk: int):
+    # As for a household (visit_create): a form sent again, by a double tap or from the phone once the signal is
+    # back, lands on the visit it recorded before the form is checked again.
+    if request.method == "POST" and (visit := visit_already_recorded(request)) is not None:
+        messages.success(request, "这次走访已经保存过,没有重复记录。")
+        return redirect(visit)
     organisation = get_organisation_for_visit(request.user, pk)
     form = OrganisationVisitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

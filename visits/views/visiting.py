@@ -33,7 +33,7 @@ def visit_create(request, pk: int):
     # A form sent again (a double tap, or a visit kept on the phone and sent when the signal came back) lands on
     # the visit it recorded, before the form is checked again: by then the late-entry window may have closed or
     # the household left the officer's reach, and the visit is recorded all the same.
-    if request.method == "POST" and (visit := _visit_already_recorded(request)) is not None:
+    if request.method == "POST" and (visit := visit_already_recorded(request)) is not None:
         messages.success(request, "这次走访已经保存过,没有重复记录。")
         return redirect(visit)
     household = get_household_for_visit(request.user, pk)
@@ -62,7 +62,8 @@ def visit_create(request, pk: int):
     return render(request, "visits/visit_form.html", context, status=400 if request.method == "POST" else 200)
 
 
-def _visit_already_recorded(request):
+def visit_already_recorded(request):
+    """The visit a POSTed submission key already recorded for this visitor, if any (household or organisation)."""
     sent = SubmissionKeyForm(request.POST)
     if not sent.is_valid():
         return None
