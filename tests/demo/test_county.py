@@ -106,3 +106,14 @@ def test_demo_corrections_use_only_values_the_visit_form_offers():
         assert values, field
         used = {value for pair in values for value in pair}
         assert used <= offered, (field, used - offered)
+
+
+def test_make_run_prints_the_logins_once(demo_county):
+    """seed_demo says where the logins are; the start banner of `make run` lists them."""
+    from pathlib import Path
+
+    output = demo_county
+    assert "officer" not in output and "jiafang-demo-2026" not in output
+    run_dev = (Path(__file__).resolve().parents[2] / "bin" / "run-dev").read_text()
+    assert run_dev.count("manage.py demo_logins") == 1
+    assert "officer" not in run_dev and "DEMO_PASSWORD" not in run_dev
