@@ -4,6 +4,7 @@ were lost or duplicated, with a note on what happened. Counts come from the data
 import random
 import threading
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -166,7 +167,12 @@ def _duty_desk(port: int, duty: Officer, stats: Stats, ledger: Ledger, deadline:
     while time.monotonic() < deadline:
         reply = phone.request(
             "POST", "/cards/batches/",
-            {"csrfmiddlewaretoken": duty.cookies.get("csrftoken", ""), "unit": duty.unit_id, "count": 10},
+            {
+                "csrfmiddlewaretoken": duty.cookies.get("csrftoken", ""),
+                "submission_key": str(uuid.uuid4()),  # a new form each time, as the cards page gives it
+                "unit": duty.unit_id,
+                "count": 10,
+            },
         )  # fmt: skip
         with ledger.lock:
             ledger.batches_sent += 1

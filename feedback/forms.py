@@ -131,10 +131,13 @@ class SolutionForm(forms.Form):
 
 
 class CardBatchForm(forms.Form):
+    # A new key each time the form is shown: a double tap or a resend of this form issues one batch.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
     unit = forms.ModelChoiceField(label="发卡单位", queryset=Unit.objects.none(), empty_label=CHOOSE)
     count = forms.IntegerField(label="张数", min_value=1, max_value=1000, initial=40)
 
     def __init__(self, *args, units, **kwargs):
+        kwargs["initial"] = {"submission_key": uuid.uuid4(), **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
 

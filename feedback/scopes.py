@@ -16,12 +16,18 @@ from jingshi_jiafang.core.scopes import households_visible_to, unit_subtree
 
 def matters_visible_to(user: User) -> QuerySet[Matter]:
     """A matter is visible with its household, to the units it belongs or was dispatched to, and to the
-    people who own or handle it."""
+    people who own or handle it. One with no household (raised on an organisation visit) is visible to the
+    officer who reported it as well: it has no household page through which they would reach it."""
     if not can.may_read_residents_data(user):
         return Matter.objects.none()
     if can.sees_whole_county(user):
         return Matter.objects.all()
-    scope = Q(household__in=households_visible_to(user).values("pk")) | Q(assignee=user) | Q(owner=user)
+    scope = (
+        Q(household__in=households_visible_to(user).values("pk"))
+        | Q(assignee=user)
+        | Q(owner=user)
+        | Q(household__isnull=True, visit__visitor=user)
+    )
     if can.works_unit_desk(user):
         units = unit_subtree(user.unit)
         scope |= Q(unit__in=units) | Q(assigned_unit__in=units)

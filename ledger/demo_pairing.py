@@ -86,9 +86,12 @@ def _pair_users(rng: random.Random, target: int) -> list[User]:
 
 
 def _hardship_households(rng: random.Random, count: int) -> list[Household]:
-    chosen = list(Household.objects.filter(is_hardship=True).order_by("pk")[:count])
+    # Pairs of a year's standing are with households the station has long known: not the newly registered ones
+    # still without a responsible officer.
+    known = Household.objects.filter(pk__in=HouseholdLink.objects.values("household"))
+    chosen = list(known.filter(is_hardship=True).order_by("pk")[:count])
     if len(chosen) < count:
-        extra = list(Household.objects.filter(is_hardship=False).order_by("pk").values_list("pk", flat=True))
+        extra = list(known.filter(is_hardship=False).order_by("pk").values_list("pk", flat=True))
         picked = rng.sample(extra, min(len(extra), count - len(chosen)))
         Household.objects.filter(pk__in=picked).update(is_hardship=True)
         chosen += list(Household.objects.filter(pk__in=picked).order_by("pk"))

@@ -557,3 +557,30 @@ def test_users_in_scope_may_and_others_get_404_or_403(client, fixtures, url_name
             assert not response["Location"].startswith(resolve_url(settings.LOGIN_URL)), f"{name} was sent to log in"
         errors = [m.message for m in get_messages(response.wsgi_request) if m.level == message_levels.ERROR]
         assert not errors, f"{name} was refused at {url}: {errors}"
+
+
+@pytest.mark.django_db
+def test_a_matter_raised_on_an_organisation_visit_opens_for_the_officer_who_reported_it(client, alice, charlie):
+    """Such a matter has no household to be seen with: its reporting officer (the visit's visitor) opens it from
+    the visit page; another officer of the same room, or of another station, still gets a 404."""
+    import uuid
+
+    from feedback.models import Matter
+    from visits.services import organisation_visit_log
+
+    organisation = OrganisationLinkFactory(officer=alice).organisation
+    visit, _ = organisation_visit_log(
+        visitor=alice,
+        organisation=organisation,
+        submission_key=uuid.uuid4(),
+        details={"visited_at": timezone.now(), "people_met": "负责人", "opinions": "", "result": ""},
+        requests=["门口路灯坏了"],
+    )
+    matter = Matter.objects.get(visit=visit)
+    url = reverse("feedback:matter_detail", args=[matter.pk])
+    log_in_as(client, alice)
+    assert client.get(url).status_code == 200
+    assert f'href="{matter.get_absolute_url()}"' in client.get(visit.get_absolute_url()).content.decode()
+    for other in (UserFactory(role=User.Role.OFFICER, unit=alice.unit), charlie):
+        log_in_as(client, other)
+        assert client.get(url).status_code == 404, other

@@ -30,6 +30,9 @@ HOUSEHOLDS_PER_VILLAGE = 2000  # 600,000 households in 305 communities
 VILLAGES_PER_TOWN = 10
 VILLAGES_PER_POLICE_ROOM = 2.5  # 305 communities, 123 police rooms
 BATCH_SIZE = 2000
+# Households registered in the last days and not yet given to an officer, in the second village (the demo station's,
+# not the demo officer's): what the station head's 未分配住户 page shows. One in twenty of a small county.
+NEWLY_REGISTERED = 30
 
 Role = User.Role
 # username, role, name, post; the demo officer and duty officer work in the first village's police room, and
@@ -57,6 +60,9 @@ class DemoResult:
     towns: int = 0
     villages: int = 0
     households: int = 0
+    # Of `households`, those without a responsible officer (newly registered) and their village.
+    unassigned: int = 0
+    unassigned_village: str = ""
     usernames: list[str] = field(default_factory=list)
     # What the later apps' demo history builds on, in memory: no query over the freshly bulk-loaded tables.
     visits: list[Visit] = field(default_factory=list)
@@ -93,6 +99,7 @@ class _DemoCounty:
         self.unusable_hash = make_password(None)
         self.used_id_numbers: set[str] = set()
         self.last_house_number: dict[int, int] = {}
+        self.households_in: dict[int, int] = {}
 
     def build(self, household_total: int) -> DemoResult:
         village_total = max(6, math.ceil(household_total / HOUSEHOLDS_PER_VILLAGE))
@@ -103,7 +110,8 @@ class _DemoCounty:
         officer_by_village = self._officers(villages, demo["officer"])
         self._station_heads()
         self._area_links(towns, villages, demo)
-        households = self._households(villages, household_total)
+        newly_registered = min(NEWLY_REGISTERED, household_total // 20)
+        households = self._households(villages, household_total - newly_registered)
         officer_of, handed_over = self._household_links(households, officer_by_village)
         organisations = self._organisations(villages, officer_by_village)
         visits = seed_history(
@@ -117,11 +125,15 @@ class _DemoCounty:
         )
         # After the households' history, so that it draws the same numbers as before organisations were visited.
         self._organisation_visits(organisations, officer_by_village)
+        # Last, so the county above draws the same numbers whatever their count.
+        unassigned = self._newly_registered(villages[1], newly_registered)
         return DemoResult(
             created=True,
             towns=len(towns),
             villages=len(villages),
-            households=len(households),
+            households=len(households) + len(unassigned),
+            unassigned=len(unassigned),
+            unassigned_village=villages[1].full_name,
             usernames=list(demo),
             visits=visits,
             officer_of=officer_of,
@@ -271,22 +283,32 @@ class _DemoCounty:
         self.last_house_number[village.pk] = number
         return f"{village.parent.name}{village.name}{1 + (number - 1) // 200}组{number}号"
 
+    def _registration_number(self, village: Area) -> str:
+        """户号: the village's code and the household's number in it, as the household-registration export has
+        them, so a links workbook can name demo households."""
+        number = self.households_in.get(village.pk, 0) + 1
+        self.households_in[village.pk] = number
+        return f"{village.code}{number:04d}"
+
+    def _household(self, village: Area) -> Household:
+        return Household(
+            village=village,
+            registration_number=self._registration_number(village),
+            head_name=self._person_name(),
+            head_id_number=self._id_number(),
+            members_count=self.rng.choices((1, 2, 3, 4, 5, 6), weights=(8, 22, 28, 24, 12, 6))[0],
+            address=self._address(village),
+            phone=self._mobile() if self.rng.random() < 0.9 else "",
+            is_hardship=self.rng.random() < 0.01,
+        )
+
     def _households(self, villages: list[Area], total: int) -> list[Household]:
-        households = []
-        for index in range(total):
-            village = villages[index % len(villages)]
-            households.append(
-                Household(
-                    village=village,
-                    head_name=self._person_name(),
-                    head_id_number=self._id_number(),
-                    members_count=self.rng.choices((1, 2, 3, 4, 5, 6), weights=(8, 22, 28, 24, 12, 6))[0],
-                    address=self._address(village),
-                    phone=self._mobile() if self.rng.random() < 0.9 else "",
-                    is_hardship=self.rng.random() < 0.01,
-                )
-            )
+        households = [self._household(villages[index % len(villages)]) for index in range(total)]
         return Household.objects.bulk_create(households, batch_size=BATCH_SIZE)
+
+    def _newly_registered(self, village: Area, count: int) -> list[Household]:
+        """Households moved in after the demo's links were made: no responsible officer, no visit yet."""
+        return Household.objects.bulk_create([self._household(village) for _ in range(count)])
 
     def _start_date(self) -> date:
         """Links began before the demo period, so every visit in it was made inside a link."""
@@ -318,13 +340,15 @@ class _DemoCounty:
         organisations = Organisation.objects.bulk_create(
             Organisation(
                 village=village,
+                # 单位编码 shaped like a 统一社会信用代码, unique by the village's code, so links can name it.
+                code=f"91{village.code}MA{n + 1:02d}",
                 name=f"{village.name}{kind}",
                 address=self._address(village),
                 contact_name=self._person_name(),
                 phone=self._mobile(),
             )
             for village in villages
-            for kind in self.rng.sample(names.ORGANISATION_KINDS, 2)
+            for n, kind in enumerate(self.rng.sample(names.ORGANISATION_KINDS, 2))
         )
         OrganisationLink.objects.bulk_create(
             OrganisationLink(

@@ -2,7 +2,8 @@
 after its transaction commits; a crash, a Redis restart or a lost worker between the commit and the queue (or
 during the task) leaves the work's state in the database with no task to finish it. Everything it queues is
 idempotent (ExportJob's compare-and-set, the callbacks' and reviews' unique constraints), so queuing work that
-was merely slow changes nothing."""
+was merely slow changes nothing. County-import runs (ImportRun) likewise: their check and write are taken by a
+compare-and-set on the run's status."""
 
 import logging
 from dataclasses import dataclass, field
@@ -15,7 +16,8 @@ from django.utils import timezone
 from evaluation.models import DailyReview
 from evaluation.services.callbacks import callbacks_missing
 from jingshi_jiafang.core.export_jobs import export_jobs_to_take
-from jingshi_jiafang.core.models import ExportJob
+from jingshi_jiafang.core.imports.services import CHECK, import_runs_to_take
+from jingshi_jiafang.core.models import ExportJob, ImportRun
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +32,15 @@ DAYS_CHECKED = 3
 @dataclass
 class Reconciled:
     exports: list[int] = field(default_factory=list)
+    imports: list[int] = field(default_factory=list)
     callback_days: list[date] = field(default_factory=list)
     review_days: list[date] = field(default_factory=list)
 
     def __str__(self) -> str:
         days = lambda values: ", ".join(f"{day:%Y-%m-%d}" for day in values) or "无"  # noqa: E731
         return (
-            f"重新排队:导出任务 {len(self.exports)} 个;次日回访 {days(self.callback_days)};"
-            f"每日研判 {days(self.review_days)}"
+            f"重新排队:导出任务 {len(self.exports)} 个;导入任务 {len(self.imports)} 个;"
+            f"次日回访 {days(self.callback_days)};每日研判 {days(self.review_days)}"
         )
 
 
@@ -49,12 +52,12 @@ def _days_due(now: datetime, expected_by: time) -> list[date]:
 
 
 def jobs_reconcile(*, now: datetime | None = None, day: date | None = None) -> Reconciled:
-    """Queue again: export jobs pending longer than RECONCILE_GRACE_SECONDS (their queueing was lost) or running
-    longer than any task may (their worker was lost); the callbacks and the daily review of `day`, or of the
-    last DAYS_CHECKED days past the hour they were expected by, when the database has them still missing.
+    """Queue again: export jobs and import runs waiting longer than RECONCILE_GRACE_SECONDS (their queueing was
+    lost) or running longer than any task may (their worker was lost); the callbacks and the daily review of `day`,
+    or of the last DAYS_CHECKED days past the hour they were expected by, when the database has them still missing.
     Run twice, it queues the same work twice, which takes effect once."""
     from evaluation.tasks import create_callbacks_task, daily_review_task
-    from jingshi_jiafang.core.tasks import export_job_task
+    from jingshi_jiafang.core.tasks import export_job_task, import_check_task, import_write_task
 
     now = now or timezone.now()
     result = Reconciled()
@@ -65,6 +68,14 @@ def jobs_reconcile(*, now: datetime | None = None, day: date | None = None) -> R
     for pk in stuck.order_by("pk").values_list("pk", flat=True):
         export_job_task.delay(pk)
         result.exports.append(pk)
+    # A run waits for its check from its upload, for its write from its confirmation.
+    stuck_imports = ImportRun.objects.filter(import_runs_to_take(now)).exclude(
+        Q(status=ImportRun.Status.QUEUED, created_at__gte=waited)
+        | Q(status=ImportRun.Status.CONFIRMED, confirmed_at__gte=waited)
+    )
+    for pk, status in stuck_imports.order_by("pk").values_list("pk", "status"):
+        (import_check_task if status in CHECK else import_write_task).delay(pk)
+        result.imports.append(pk)
     for when in [day] if day else _days_due(now, CALLBACKS_EXPECTED_BY):
         if callbacks_missing(day=when):
             create_callbacks_task.delay(when.isoformat())
@@ -73,6 +84,6 @@ def jobs_reconcile(*, now: datetime | None = None, day: date | None = None) -> R
         if not DailyReview.objects.filter(day=when).exists():
             daily_review_task.delay(when.isoformat())
             result.review_days.append(when)
-    if result.exports or result.callback_days or result.review_days:
+    if result.exports or result.imports or result.callback_days or result.review_days:
         log.warning("Reconciler queued again work left pending: %s", result)
     return result

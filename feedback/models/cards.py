@@ -33,6 +33,9 @@ class CardBatch(models.Model):
     count = models.PositiveIntegerField("张数")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="制卡人", on_delete=models.PROTECT)
     created_at = models.DateTimeField("制卡时间", auto_now_add=True)
+    # The issue form's key: the same form sent twice (a double tap, a resend) is the same batch. Empty for batches
+    # issued by code (the demo, the bench).
+    submission_key = models.UUIDField("提交标识", unique=True, null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "回音卡批次"

@@ -1,6 +1,6 @@
 """Every write of the feedback app. Split by subject; import from here."""
 
-from .cards import card_batch_issue, card_batch_sheet, card_echo, card_hand_out, card_void
+from .cards import card_batch_issue, card_batch_issue_once, card_batch_sheet, card_echo, card_hand_out, card_void
 from .classification import (
     matter_topic_confirm,
     month_of,
@@ -33,6 +33,7 @@ __all__ = [
     "MatterError",
     "callback_record",
     "card_batch_issue",
+    "card_batch_issue_once",
     "card_batch_sheet",
     "card_echo",
     "card_hand_out",

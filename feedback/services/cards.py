@@ -7,7 +7,7 @@ import secrets
 import uuid
 from enum import StrEnum
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -43,9 +43,12 @@ def _verification_code() -> str:
 
 
 @transaction.atomic
-def card_batch_issue(*, unit: Unit, count: int, actor: User, year: int | None = None) -> CardBatch:
+def card_batch_issue(
+    *, unit: Unit, count: int, actor: User, year: int | None = None, submission_key: uuid.UUID | None = None
+) -> CardBatch:
     """Numbers come from the unit's yearly counter, locked for the transaction: two batches issued at the same
-    moment get consecutive ranges, never the same numbers and never a gap."""
+    moment get consecutive ranges, never the same numbers and never a gap. With a `submission_key` taken already
+    the insert fails (unique) and the whole issue rolls back, the counter with it: see card_batch_issue_once."""
     require(
         actor,
         may_manage_cards_of,
@@ -62,7 +65,9 @@ def card_batch_issue(*, unit: Unit, count: int, actor: User, year: int | None = 
     first = counter.next_value
     counter.next_value = first + count
     counter.save(update_fields=["next_value"])
-    batch = CardBatch.objects.create(unit=unit, year=year, first_sequence=first, count=count, issued_by=actor)
+    batch = CardBatch.objects.create(
+        unit=unit, year=year, first_sequence=first, count=count, issued_by=actor, submission_key=submission_key
+    )
     EchoCard.objects.bulk_create(
         EchoCard(
             batch=batch,
@@ -75,6 +80,22 @@ def card_batch_issue(*, unit: Unit, count: int, actor: User, year: int | None = 
         for sequence in range(first, first + count)
     )
     return batch
+
+
+def card_batch_issue_once(*, submission_key: uuid.UUID, unit: Unit, count: int, actor: User) -> tuple[CardBatch, bool]:
+    """Issue the batch of the issue form sent with `submission_key`. Returns (batch, created): the same form sent
+    again (a double tap, a resend on a slow connection), even at the same moment, returns the first batch and
+    issues no card."""
+    try:
+        return card_batch_issue(unit=unit, count=count, actor=actor, submission_key=submission_key), True
+    except IntegrityError:
+        # The key is taken: by the other request of a double tap, committed first (its insert made ours wait).
+        existing = CardBatch.objects.filter(submission_key=submission_key).first()
+        if existing is None:
+            raise
+    if existing.issued_by_id != actor.pk:
+        raise CardError("这张表单已经提交过,请刷新页面后重新填写。")
+    return existing, False
 
 
 def _find_card(number: str, actor: User) -> EchoCard:

@@ -49,10 +49,20 @@ _OVERVIEW = post_only(lambda request: reverse("feedback:card_overview"))
 def card_batch_issue(request):
     form = CardBatchForm(request.POST, units=_card_units(request))
     if not form.is_valid():
-        messages.error(request, "请选择发卡单位,张数为 1 至 1000。")
+        if "submission_key" in form.errors:
+            messages.error(request, "页面已过期,请刷新回音卡页面后重新制卡。")
+        else:
+            messages.error(request, "请选择发卡单位,张数为 1 至 1000。")
         return redirect("feedback:card_overview")
-    batch = services.card_batch_issue(actor=request.user, **form.cleaned_data)
-    messages.success(request, f"已制卡 {batch.count} 张:{batch}。")
+    try:
+        batch, created = services.card_batch_issue_once(actor=request.user, **form.cleaned_data)
+    except CardError as error:
+        messages.error(request, str(error))
+        return redirect("feedback:card_overview")
+    if created:
+        messages.success(request, f"已制卡 {batch.count} 张:{batch}。")
+    else:
+        messages.info(request, f"这张表单已经提交过,没有再制卡:下面是当时制好的 {batch.count} 张({batch})。")
     return redirect(batch)
 
 

@@ -67,4 +67,12 @@ class AccountPolicyMiddleware:
         return None
 
     def _always_allowed(self, path: str) -> bool:
-        return path.startswith(self.static_prefix) or path in {reverse("logout"), reverse("password_change_done")}
+        # The offline layer's files are no page of the account and the same for everyone; a service worker
+        # update answered with the password page would fail and strand the visits waiting on the phone.
+        return path.startswith(self.static_prefix) or path in {
+            reverse("logout"),
+            reverse("password_change_done"),
+            reverse("service_worker"),
+            reverse("web_manifest"),
+            reverse("offline_page"),
+        }

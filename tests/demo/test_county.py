@@ -6,21 +6,71 @@ from collections import Counter
 import pytest
 from django.urls import reverse
 
-from jingshi_jiafang.core.models import Area, Household, HouseholdLink, Organisation, User
+from jingshi_jiafang.core.imports.services import import_confirm, import_upload
+from jingshi_jiafang.core.models import Area, Household, HouseholdLink, Organisation, OrganisationLink, User
 from jingshi_jiafang.core.scopes import households_visible_to
 from tests.conftest import MAX_PAGE_QUERIES, log_in_as
+from tests.core.factories import UserFactory
+from tests.core.imports_data import upload
 from tests.demo.conftest import DEMO_HOUSEHOLDS
-from visits.demo import DEMO_USERS
+from visits.demo import DEMO_USERS, NEWLY_REGISTERED
+from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
 
 
-def test_every_household_has_a_valid_id_and_one_responsible_officer():
+def test_every_household_but_the_newly_registered_has_one_responsible_officer():
     assert Household.objects.count() == DEMO_HOUSEHOLDS
     for household in Household.objects.all()[:100]:
         household.full_clean()
-    open_links = HouseholdLink.objects.filter(end_date__isnull=True).count()
-    assert open_links == DEMO_HOUSEHOLDS
+    linked = HouseholdLink.objects.filter(end_date__isnull=True).values("household")
+    assert HouseholdLink.objects.filter(end_date__isnull=True).count() == DEMO_HOUSEHOLDS - NEWLY_REGISTERED
+    # The rest moved in lately: all in the second village (the demo station's, not the demo officer's), none
+    # visited yet, none paired, none linked before.
+    unassigned = Household.objects.exclude(pk__in=linked)
+    assert unassigned.count() == NEWLY_REGISTERED
+    second_village = Area.objects.filter(kind=Area.Kind.VILLAGE).order_by("code")[1]
+    assert set(unassigned.values_list("village", flat=True)) == {second_village.pk}
+    assert not unassigned.filter(last_visited_at__isnull=False).exists()
+    assert not Visit.objects.filter(household__in=unassigned).exists()
+    assert not HouseholdLink.objects.filter(household__in=unassigned).exists()
+
+
+def test_the_station_head_finds_the_newly_registered_households_to_assign(client, demo_county):
+    assert f"{NEWLY_REGISTERED} newly registered households" in demo_county
+    head = User.objects.get(username="station")
+    log_in_as(client, head)
+    response = client.get(reverse("households:unlinked_list"))
+    second_village = Area.objects.filter(kind=Area.Kind.VILLAGE).order_by("code")[1]
+    assert [(row.village_id, row.unlinked) for row in response.context["rows"]] == [
+        (second_village.pk, NEWLY_REGISTERED)
+    ]
+    page = client.get(reverse("households:unlinked_village", args=[second_village.pk]))
+    assert len(page.context["page"].object_list) == min(25, NEWLY_REGISTERED)
+
+
+def test_households_and_organisations_carry_the_numbers_a_links_import_names(django_capture_on_commit_callbacks):
+    assert not Household.objects.filter(registration_number__isnull=True).exists()
+    assert not Organisation.objects.filter(code__isnull=True).exists()
+    household = Household.objects.filter(links__officer__username="officer").order_by("pk").first()
+    assert household.registration_number == f"{household.village.code}0001"
+    organisation = Organisation.objects.order_by("pk").first()
+    colleague = User.objects.filter(role=User.Role.OFFICER, unit=household.village.unit).exclude(username="officer")
+    colleague = colleague.exclude(is_unit_head=True).first() or UserFactory(
+        role=User.Role.OFFICER, unit=household.village.unit, username="colleague"
+    )
+    rows = [
+        {"link_type": "民警联系户", "username": colleague.username, "target": household.registration_number},
+        {"link_type": "民警联系单位", "username": colleague.username, "target": organisation.code},
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        run = import_upload(kind="links", upload=upload("links", rows), actor=User.objects.get(username="secadmin"))
+    run.refresh_from_db()
+    assert list(run.problems.values_list("row_number", "column", "message")) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        import_confirm(run=run, actor=run.uploaded_by, skip_errors=False)
+    assert HouseholdLink.objects.get(household=household, end_date__isnull=True).officer == colleague
+    assert OrganisationLink.objects.get(organisation=organisation, end_date__isnull=True).officer == colleague
 
 
 def test_demo_users_log_in_and_see_their_part_of_the_county(client, settings):

@@ -11,8 +11,10 @@ from django.utils import timezone
 from evaluation.models import Callback, DailyReview
 from evaluation.services.reconcile import jobs_reconcile
 from evaluation.tasks import reconcile_task
-from jingshi_jiafang.core.models import ExportJob, User
+from jingshi_jiafang.core.imports.services import import_upload
+from jingshi_jiafang.core.models import ExportJob, Household, ImportProblem, ImportRun, User
 from tests.core.factories import HouseholdFactory, UserFactory
+from tests.core.imports_data import household_rows, upload
 from tests.visits.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +99,48 @@ def test_an_export_job_running_within_the_time_limit_is_left_to_its_worker(setti
 
 def test_the_reconciler_is_a_periodic_job(settings):
     assert settings.CELERY_BEAT_SCHEDULE["reconcile-jobs"]["task"] == "evaluation.tasks.reconcile_task"
+
+
+def _import_run(admin, village, first, status, **times):
+    """An uploaded household workbook whose task never ran (on-commit hooks are not run here), moved to `status`."""
+    workbook = upload("households", household_rows(2, village.code, first))
+    run = import_upload(kind="households", upload=workbook, actor=admin)
+    ImportRun.objects.filter(pk=run.pk).update(status=status, **times)
+    return run
+
+
+def test_import_runs_whose_queueing_was_lost_or_whose_worker_died_are_finished_once(settings, village_a):
+    admin = UserFactory(role=User.Role.ADMIN, unit=village_a.unit.parent)
+    now = timezone.now()
+    late = now - timedelta(hours=1)
+    lost = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    Status = ImportRun.Status
+    check_lost = _import_run(admin, village_a, 1, Status.QUEUED, created_at=late)
+    check_worker_lost = _import_run(admin, village_a, 11, Status.CHECKING, created_at=lost, started_at=lost)
+    write_lost = _import_run(admin, village_a, 21, Status.CONFIRMED, created_at=late, confirmed_at=late)
+    write_worker_lost = _import_run(admin, village_a, 31, Status.WRITING, confirmed_at=lost, started_at=lost)
+    just_uploaded = _import_run(admin, village_a, 41, Status.QUEUED)
+    just_confirmed = _import_run(admin, village_a, 51, Status.CONFIRMED, confirmed_at=now)
+    writing = _import_run(admin, village_a, 61, Status.WRITING, confirmed_at=late, started_at=now)
+    # The lost check had written a problem before its worker died: checked again, it is not reported twice.
+    ImportProblem.objects.create(run=check_worker_lost, row_number=2, column="户号", message="旧的检查结果")
+
+    result = reconcile_task.delay().get()
+    assert "导入任务 4 个" in result
+    statuses = dict(ImportRun.objects.values_list("pk", "status"))
+    assert statuses == {
+        check_lost.pk: Status.CHECKED,
+        check_worker_lost.pk: Status.CHECKED,
+        write_lost.pk: Status.DONE,
+        write_worker_lost.pk: Status.DONE,
+        just_uploaded.pk: Status.QUEUED,  # their own tasks are still on their way
+        just_confirmed.pk: Status.CONFIRMED,
+        writing.pk: Status.WRITING,  # its worker is still within the time limit
+    }
+    assert not ImportProblem.objects.exists()
+    assert sorted(Household.objects.values_list("registration_number", flat=True)) == [
+        f"3213220{n:06d}" for n in (21, 22, 31, 32)
+    ]
+    assert "导入任务 0 个" in reconcile_task.delay().get()
+    assert Household.objects.count() == 4
+    assert dict(ImportRun.objects.values_list("pk", "status")) == statuses

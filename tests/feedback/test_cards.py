@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.urls import reverse
 
@@ -85,7 +87,8 @@ def test_a_card_of_another_unit_cannot_be_handed_out(client, alice, alice_househ
 
 def test_unit_head_issues_prints_and_reconciles(client, bob, station_a, alice_household):
     client.force_login(bob)
-    response = client.post(reverse("feedback:card_batch_issue"), {"unit": station_a.pk, "count": 5})
+    data = {"unit": station_a.pk, "count": 5, "submission_key": uuid.uuid4()}
+    response = client.post(reverse("feedback:card_batch_issue"), data)
     batch = station_a.card_batches.get()
     assert response["Location"] == batch.get_absolute_url()
     sheet = client.get(batch.get_absolute_url()).content.decode()

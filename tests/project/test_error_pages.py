@@ -97,3 +97,27 @@ def test_admin_add_user_page_speaks_chinese(client):
     body = client.get(reverse("admin:core_user_add")).content.decode()
     assert "先填写用户名、姓名、所属单位和初始密码" in body
     assert "you’ll be able to edit more user options" not in body
+
+
+def test_bad_request_page_is_chinese_and_needs_no_request(alice):
+    # A Host header outside ALLOWED_HOSTS is a 400 (SuspiciousOperation): Django renders 400.html without the
+    # request, which it cannot trust.
+    client = Client(raise_request_exception=False)
+    client.force_login(alice)
+    response = client.get(reverse("home"), HTTP_HOST="evil.example")
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "无法处理这次请求" in body
+    assert "返回首页" in body and 'href="/"' in body
+    assert "Bad Request" not in body
+    assert alice.name not in body  # nothing of the user: the request is not trusted
+
+
+def test_too_many_form_fields_get_the_bad_request_page(client, alice, alice_household, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    client.raise_request_exception = False
+    log_in_as(client, alice)
+    url = reverse("visits:visit_create", args=[alice_household.pk])
+    response = client.post(url, {f"f{n}": "x" for n in range(20)})
+    assert response.status_code == 400
+    assert "无法处理这次请求" in response.content.decode()

@@ -88,6 +88,9 @@ def _visit_context(request, visit, revealed: str = "") -> dict:
         and households_visible_to(request.user).filter(pk=visit.household_id).exists(),
         "organisation_in_reach": bool(visit.organisation_id)
         and organisations_visible_to(request.user).filter(pk=visit.organisation_id).exists(),
+        # The matters of an organisation visit open for the officer who reported them (feedback's rule: such a
+        # matter has no household to be seen with).
+        "matters_in_reach": bool(visit.organisation_id) and visit.visitor_id == request.user.pk,
         "revealed": revealed,
         "reveal_fields": sorted(field for field in reveals if may_reveal(request.user, field)),
     }

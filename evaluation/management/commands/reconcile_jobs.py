@@ -8,7 +8,8 @@ from evaluation.services.reconcile import jobs_reconcile
 class Command(BaseCommand):
     help = (
         "Queue again the work PostgreSQL says is still pending, as the periodic reconciler does: stuck export "
-        "jobs, and the callbacks and daily review of --date (default: the last days past their expected hour). "
+        "jobs and county-import runs, and the callbacks and daily review of --date (default: the last days past "
+        "their expected hour). "
         "Safe to run twice: everything it queues takes effect once."
     )
 

@@ -18,7 +18,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -84,8 +84,28 @@ def import_upload(*, kind: str, upload, actor: User, request=None) -> ImportRun:
     return run
 
 
-def _take(run_id: int, expected: str, target: str) -> bool:
-    return ImportRun.objects.filter(pk=run_id, status=expected).update(status=target) == 1
+# Each job of a run: the status it waits in and the status it runs in.
+CHECK = (ImportRun.Status.QUEUED, ImportRun.Status.CHECKING)
+WRITE = (ImportRun.Status.CONFIRMED, ImportRun.Status.WRITING)
+
+
+def _lost_while(running: str, now: datetime) -> Q:
+    """A run still marked running longer than any task may run (CELERY_TASK_TIME_LIMIT): its worker was lost."""
+    return Q(status=running, started_at__lt=now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT))
+
+
+def import_runs_to_take(now: datetime) -> Q:
+    """Runs a worker may take now: waiting ones, and running ones whose worker was lost."""
+    waiting = Q(status__in=[CHECK[0], WRITE[0]])
+    return waiting | _lost_while(CHECK[1], now) | _lost_while(WRITE[1], now)
+
+
+def _take(run_id: int, job: tuple[str, str]) -> bool:
+    """Compare-and-set waiting → running (or a lost worker's running → running again), with the start time."""
+    waiting, running = job
+    now = timezone.now()
+    taken = ImportRun.objects.filter(Q(status=waiting) | _lost_while(running, now), pk=run_id)
+    return taken.update(status=running, started_at=now) == 1
 
 
 def _problems(run: ImportRun, rows: list[Row]) -> list[ImportProblem]:
@@ -121,9 +141,11 @@ def import_check_run(*, run_id: int, actor: User) -> ImportRun:
     """The dry run: check every row, store the problems, count what writing would do. Writes nothing else."""
     if not is_system_actor(actor):
         raise ImportRefused("导入的检查由系统在后台进行。")
-    if not _take(run_id, ImportRun.Status.QUEUED, ImportRun.Status.CHECKING):
+    if not _take(run_id, CHECK):
         return ImportRun.objects.get(pk=run_id)
     run = ImportRun.objects.select_related("uploaded_by").get(pk=run_id)
+    # A check taken again after its worker was lost starts over.
+    ImportProblem.objects.filter(run=run).delete()
     counts = {"rows_read": 0, "error_rows": 0, "rows_new": 0, "rows_changed": 0, "rows_unchanged": 0}
     try:
         for _spec, rows, planned, _state in _each_batch(run, run.uploaded_by):
@@ -194,7 +216,7 @@ def import_write_run(*, run_id: int, actor: User) -> ImportRun:
     who, what kind, the file's hash and the counts."""
     if not is_system_actor(actor):
         raise ImportRefused("导入由系统在后台写入。")
-    if not _take(run_id, ImportRun.Status.CONFIRMED, ImportRun.Status.WRITING):
+    if not _take(run_id, WRITE):
         return ImportRun.objects.get(pk=run_id)
     run = ImportRun.objects.select_related("uploaded_by").get(pk=run_id)
     # The write run finds the problems again (the data may have changed since the dry run) and reports those.

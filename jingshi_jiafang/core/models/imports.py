@@ -53,6 +53,8 @@ class ImportRun(models.Model):
     rows_skipped = models.PositiveIntegerField("跳过行数", default=0)
     failure = models.CharField("失败原因", max_length=500, blank=True)
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    # When a worker took the check or the write: one still running past the task time limit lost its worker.
+    started_at = models.DateTimeField("开始处理", null=True, blank=True)
     checked_at = models.DateTimeField("检查完成", null=True, blank=True)
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
     finished_at = models.DateTimeField("写入完成", null=True, blank=True)

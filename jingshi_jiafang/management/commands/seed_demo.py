@@ -64,6 +64,11 @@ class Command(BaseCommand):
                 f"Demo county loaded: {result.towns} towns, {result.villages} villages, {result.households} households."
             )
         )
+        if result.unassigned:
+            self.stdout.write(
+                f"{result.unassigned} newly registered households of {result.unassigned_village} are not assigned "
+                "yet: their station head assigns them under 未分配住户."
+            )
         self.stdout.write(
             f"Pairing: {pairing.pairs} pairs, {pairing.contacts} contacts, {pairing.visits} pairing visits; "
             f"{teams} community police service teams; {callbacks} next-day callbacks; {reviews} daily notices; "
