@@ -86,7 +86,7 @@ def test_upload_report_confirm_through_the_pages(client, sysadmin, village_a, dj
     assert "已写入 3 行(新增 3,更新 0),未变 0 行,跳过 1 行" in page
     assert Household.objects.count() == 3
     problems = list(_download(client.get(reverse("core:import_problems_download", args=[run.pk]))).active.values)
-    assert problems[1][:2] == (3, "户主身份证号")
+    assert problems[1][:3] == (3, "3213220000002", "户主身份证号")
     assert client.get(reverse("core:import_progress", args=[run.pk])).json()["status"] == "done"
 
 
@@ -135,3 +135,68 @@ def test_an_empty_workbook_says_there_is_nothing_to_import(client, sysadmin, dja
         response = client.post(reverse("core:import_list"), {"kind": "households", "file": upload("households", [])})
     page = client.get(response.url).content.decode()
     assert "文件中没有数据行" in page and "确认导入" not in page
+
+
+@pytest.fixture
+def re_imported(client, sysadmin, village_a, django_capture_on_commit_callbacks):
+    """60 households imported, then a workbook where each has a new address and phone uploaded and checked."""
+    rows = household_rows(60, village_a.code)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("core:import_list"), {"kind": "households", "file": upload("households", rows)})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("core:import_confirm", args=[ImportRun.objects.get().pk]))
+    for n, row in enumerate(rows):
+        row.update(address=f"新住址{n}号", phone="13700001111")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("core:import_list"), {"kind": "households", "file": upload("households", rows)})
+    return ImportRun.objects.get(pk=response.url.rstrip("/").split("/")[-1])
+
+
+def test_the_check_page_shows_which_record_would_change_from_what_to_what(
+    client, re_imported, django_assert_max_num_queries
+):
+    # The page's queries do not grow with the changes: two more than a list page, for the second list.
+    with django_assert_max_num_queries(MAX_PAGE_QUERIES + 2):
+        page = client.get(re_imported.get_absolute_url()).content.decode()
+    assert "将更新" in page and 'data-testid="import-changes"' in page
+    assert "3213220000001" in page and "1号 → 新住址0号" in page
+    assert "139****0001 → 137****1111" in page
+    assert "13700001111" not in page
+    with django_assert_max_num_queries(MAX_PAGE_QUERIES + 2):
+        second = client.get(re_imported.get_absolute_url(), {"changes_page": 5}).content.decode()
+    assert "第 5 / 5 页" in second and "新住址59号" in second and "新住址0号" not in second
+    report = _download(client.get(reverse("core:import_problems_download", args=[re_imported.pk])))
+    changes = list(report["将更新"].values)
+    assert changes[0] == ("行号", "户号", "字段", "原值", "新值")
+    assert changes[1] == (2, "3213220000001", "住址", "1号", "新住址0号")
+    assert changes[2] == (2, "3213220000001", "联系电话", "139****0001", "137****1111")
+    assert len(changes) == 121
+
+
+def test_the_finished_import_lists_what_it_changed(client, re_imported, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("core:import_confirm", args=[re_imported.pk]))
+    page = client.get(re_imported.get_absolute_url()).content.decode()
+    assert "已更新的值" in page and "1号 → 新住址0号" in page and "137****1111" in page
+    assert "13700001111" not in page
+    report = _download(client.get(reverse("core:import_problems_download", args=[re_imported.pk])))
+    assert list(report["已更新"].values)[1] == (2, "3213220000001", "住址", "1号", "新住址0号")
+
+
+def test_the_household_timeline_shows_what_an_import_corrected_to_those_who_see_the_household(
+    client, sysadmin, re_imported, village_a, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("core:import_confirm", args=[re_imported.pk]))
+    household = Household.objects.get(registration_number="3213220000001")
+    officer = UserFactory(role=User.Role.OFFICER, unit=village_a.unit, is_unit_head=True)
+    client.logout()
+    log_in_as(client, officer)
+    with django_assert_max_num_queries(40):
+        page = client.get(household.get_absolute_url()).content.decode()
+    assert f"导入更正:导入 #{re_imported.pk}({sysadmin})" in page
+    assert "住址 1号 → 新住址0号" in page and "联系电话 139****0001 → 137****1111" in page
+    assert "13700001111" not in page
+    client.logout()
+    log_in_as(client, UserFactory(role=User.Role.OFFICER))
+    assert client.get(household.get_absolute_url()).status_code == 404

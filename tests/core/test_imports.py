@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from jingshi_jiafang.core.actors import system_actor
 from jingshi_jiafang.core.crypto import keyed_hash
+from jingshi_jiafang.core.imports.changes import change_lines
 from jingshi_jiafang.core.imports.services import (
     ImportRefused,
     import_cancel,
@@ -22,6 +23,7 @@ from jingshi_jiafang.core.models import (
     AuditEntry,
     Household,
     HouseholdLink,
+    ImportChange,
     ImportCorrection,
     ImportRun,
     Organisation,
@@ -196,6 +198,45 @@ def test_a_changed_row_updates_its_household_and_keeps_the_old_values(sysadmin, 
     assert corrections == {"address": ("1号", "新住址8号"), "head_id_number": (old_id, valid_id_number(777))}
     with pytest.raises(TypeError):
         ImportCorrection.objects.filter(run=run).delete()
+
+
+def test_the_dry_run_records_each_value_a_changed_row_would_overwrite(
+    sysadmin, village_a, village_b, run_import, django_capture_on_commit_callbacks
+):
+    rows = household_rows(3, village_a.code)
+    run_import("households", rows, sysadmin)
+    old_id = rows[1]["head_id_number"]
+    rows[1].update(address="新住址8号", head_id_number=valid_id_number(777), village_code=village_b.code)
+    run = run_import("households", rows, sysadmin, confirm=False)
+    changes = {
+        c.field: (c.row_number, c.record_key, c.old_value, c.new_value) for c in ImportChange.objects.filter(run=run)
+    }
+    key = rows[1]["registration_number"]
+    assert changes == {
+        "address": (3, key, "2号", "新住址8号"),
+        "head_id_number": (3, key, old_id, valid_id_number(777)),
+        "village_id": (3, key, str(village_a.pk), str(village_b.pk)),
+    }
+    assert Household.objects.get(registration_number=key).address == "2号"
+    with_lines = {line.label: (line.old, line.new) for line in change_lines(ImportChange.objects.filter(run=run))}
+    assert with_lines["住址"] == ("2号", "新住址8号")
+    assert with_lines["村/居"] == (str(village_a), str(village_b))
+    masked = with_lines["户主身份证号"]
+    assert old_id not in masked[0] and "*" in masked[0] and valid_id_number(777) not in masked[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        import_confirm(run=run, actor=sysadmin, skip_errors=False)
+    assert not ImportChange.objects.filter(run=run).exists()
+    assert {c.field for c in ImportCorrection.objects.filter(run=run)} == set(changes)
+
+
+def test_each_problem_carries_the_key_of_its_row(sysadmin, village_a, secadmin, run_import):
+    rows = household_rows(2, village_a.code)
+    rows[1]["phone"] = "bad"
+    run = run_import("households", rows, sysadmin, confirm=False)
+    assert list(run.problems.values_list("row_number", "record_key")) == [(3, rows[1]["registration_number"])]
+    links = [{"link_type": "民警联系户", "username": "ghost", "target": "H1"}]
+    run = run_import("links", links, secadmin, confirm=False)
+    assert set(run.problems.values_list("record_key", flat=True)) == {"ghost → H1"}
 
 
 def test_the_import_is_audited_with_the_file_hash_and_counts(sysadmin, village_a, run_import):

@@ -9,6 +9,7 @@ from openpyxl import Workbook, load_workbook
 from jingshi_jiafang.core.exports import safe_cell
 from jingshi_jiafang.core.models import ImportProblem
 
+from .changes import ChangeLine
 from .kinds.base import ImportKind, Row, text_of
 
 DATA_SHEET = "数据"
@@ -62,14 +63,31 @@ def write_template(file: IO[bytes], kind: ImportKind) -> None:
     workbook.save(file)
 
 
-def write_problems(file: IO[bytes], problems: Iterable[ImportProblem]) -> int:
+def write_problems(
+    file: IO[bytes],
+    problems: Iterable[ImportProblem],
+    *,
+    key_header: str,
+    changes: Iterable[ChangeLine] = (),
+    changes_title: str = "将更新",
+) -> int:
+    """The problems, row by row, and on a second sheet the values the import would change (or changed), masked
+    as on the page."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("检查结果")
-    sheet.append(["行号", "列", "问题"])
+    sheet.append(["行号", key_header, "列", "问题"])
     count = 0
     for problem in problems:
-        sheet.append([problem.row_number, safe_cell(problem.column), safe_cell(problem.message)])
+        sheet.append(
+            [problem.row_number, safe_cell(problem.record_key), safe_cell(problem.column), safe_cell(problem.message)]
+        )
         count += 1
+    changed = workbook.create_sheet(changes_title)
+    changed.append(["行号", key_header, "字段", "原值", "新值"])
+    for line in changes:
+        changed.append(
+            [line.row_number, safe_cell(line.record_key), line.label, safe_cell(line.old), safe_cell(line.new)]
+        )
     workbook.save(file)
     return count
 

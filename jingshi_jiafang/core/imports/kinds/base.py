@@ -118,6 +118,14 @@ class ImportKind:
     def __init__(self, actor: User | None = None):
         self.actor = actor  # who imports: a kind may refuse rows about the importer's own account
 
+    def row_key(self, row: Row) -> str:
+        """What the report shows beside a row's number to find it: its 户号, code or username."""
+        return row.values.get(self.key_column, "")
+
+    @property
+    def key_header(self) -> str:
+        return self.column_map[self.key_column].header
+
     @property
     def column_map(self) -> dict[str, Column]:
         return {column.key: column for column in self.columns}

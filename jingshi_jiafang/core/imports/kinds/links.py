@@ -69,6 +69,11 @@ class LinkKind(ImportKind):
         target = f"{values['_type']}|{values.get(TARGET.key, '')}"
         values["_key"] = target if link_type in (HOUSEHOLD, ORGANISATION) else f"{target}|{values.get(USERNAME.key)}"
 
+    key_header = f"{USERNAME.header} → {TARGET.header}"
+
+    def row_key(self, row: Row) -> str:
+        return " → ".join(value for value in (row.values.get(USERNAME.key), row.values.get(TARGET.key)) if value)
+
     def plan(self, rows: list[Row], state: FileState) -> list[Planned]:
         for row in rows:
             self.clean_row(row)
@@ -134,7 +139,7 @@ class LinkKind(ImportKind):
             if row.errors:
                 continue
             start = values["_start"]
-            key = values["_key"]
+            key = self.row_key(row)
             if link_type in (VILLAGE, TOWN):
                 current_pk = open_area.get((user.username, target_id))
                 link = (
