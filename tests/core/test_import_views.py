@@ -34,11 +34,14 @@ def test_each_administrator_is_offered_their_own_kinds(client):
     page = client.get(reverse("core:import_list")).content.decode()
     assert "下载住户模板" in page and "数据导入" in page
     assert "下载用户账号模板" not in page
+    assert "您的导入顺序:单位(公安机关) → 区域(镇/乡、村/居) → 住户 → 辖区单位。" in page
+    assert "用户账号和联系关系由安全管理员导入" in page and "→ 用户账号" not in page
     client.logout()
     log_in_as(client, UserFactory(role=User.Role.SECURITY_ADMIN))
     page = client.get(reverse("core:import_list")).content.decode()
     assert "下载用户账号模板" in page and "下载联系关系模板" in page
     assert "下载住户模板" not in page
+    assert "您的导入顺序:用户账号 → 联系关系。单位、区域、住户和辖区单位由系统管理员导入" in page
 
 
 def test_a_security_administrator_may_not_import_households(client, village_a):
@@ -76,6 +79,7 @@ def test_upload_report_confirm_through_the_pages(client, sysadmin, village_a, dj
     assert response.url == run.get_absolute_url()
     page = client.get(response.url).content.decode()
     assert "第 3 行" in page and "身份证号码校验位不正确" in page
+    assert '<td class="text-nowrap">第 3 行</td><td class="text-break">3213220000002</td>' in page
     assert "跳过这 1 行有错误的行,只导入其余 3 行" in page
     response = client.post(reverse("core:import_confirm", args=[run.pk]), follow=True)
     assert "有 1 行有错误" in response.content.decode()
@@ -200,3 +204,18 @@ def test_the_household_timeline_shows_what_an_import_corrected_to_those_who_see_
     client.logout()
     log_in_as(client, UserFactory(role=User.Role.OFFICER))
     assert client.get(household.get_absolute_url()).status_code == 404
+
+
+def test_a_finished_users_import_says_the_new_accounts_have_no_password_yet(
+    client, station_a, django_capture_on_commit_callbacks
+):
+    log_in_as(client, UserFactory(role=User.Role.SECURITY_ADMIN, unit=station_a.parent))
+    rows = [{"username": "wanghy", "name": "王海燕", "role": "民警", "unit_code": station_a.code}]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("core:import_list"), {"kind": "users", "file": upload("users", rows)})
+    run = ImportRun.objects.get()
+    assert "还没有可用的密码" not in client.get(response.url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("core:import_confirm", args=[run.pk]))
+    page = client.get(response.url).content.decode()
+    assert "新建的 1 个账号还没有可用的密码" in page and "请系统管理员在“基础数据管理”为每个账号设置初始密码" in page

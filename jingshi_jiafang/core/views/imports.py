@@ -16,7 +16,7 @@ from jingshi_jiafang.core.exports import XLSX_CONTENT_TYPE
 from jingshi_jiafang.core.imports import services
 from jingshi_jiafang.core.imports.changes import change_lines
 from jingshi_jiafang.core.imports.forms import ImportConfirmForm, ImportUploadForm
-from jingshi_jiafang.core.imports.kinds import KINDS, import_kind, kinds_for
+from jingshi_jiafang.core.imports.kinds import KINDS, import_kind, kinds_for, kinds_of_others
 from jingshi_jiafang.core.imports.workbooks import write_problems, write_template
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.permissions import capability_required
@@ -28,6 +28,7 @@ RECENT_RUNS = 20
 def _list_context(request, form=None) -> dict:
     return {
         "kinds": kinds_for(request.user),
+        "others_import": kinds_of_others(request.user),
         "form": form or ImportUploadForm(user=request.user),
         "runs": services.import_runs_of(request.user)[:RECENT_RUNS],
     }
