@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from jingshi_jiafang.core.models import Household, ImportRun, User
 from tests.conftest import MAX_PAGE_QUERIES, log_in_as
-from tests.core.factories import UserFactory
+from tests.core.factories import PoliceRoomFactory, UserFactory
 from tests.core.imports_data import bad_checksum, household_rows, upload
 
 pytestmark = pytest.mark.django_db
@@ -219,3 +219,22 @@ def test_a_finished_users_import_says_the_new_accounts_have_no_password_yet(
         client.post(reverse("core:import_confirm", args=[run.pk]))
     page = client.get(response.url).content.decode()
     assert "新建的 1 个账号还没有可用的密码" in page and "请系统管理员在“基础数据管理”为每个账号设置初始密码" in page
+
+
+def test_the_users_and_links_templates_list_the_codes_the_system_has(
+    client, station_a, village_a, django_assert_max_num_queries
+):
+    log_in_as(client, UserFactory(role=User.Role.SECURITY_ADMIN, unit=station_a.parent))
+    for n in range(30):
+        PoliceRoomFactory(parent=station_a, code=f"PR{n:02d}", name=f"第{n}中心警务室")
+    with django_assert_max_num_queries(MAX_PAGE_QUERIES):
+        workbook = _download(client.get(reverse("core:import_template", args=["users"])))
+    units = list(workbook["单位代码"].values)
+    assert units[0] == ("单位代码", "单位名称", "类型", "上级单位代码")
+    assert ("CD", "城东派出所", "派出所", station_a.parent.code) in units
+    assert ("PR07", "第7中心警务室", "中心警务室", "CD") in units
+    assert any("单位代码" in (row[2] or "") for row in workbook["说明"].values)
+    workbook = _download(client.get(reverse("core:import_template", args=["links"])))
+    areas = list(workbook["区划代码"].values)
+    assert (village_a.code, "东湖村", "村/居", village_a.parent.name) in areas
+    assert (village_a.parent.code, village_a.parent.name, "镇/乡", None) in areas

@@ -391,6 +391,21 @@ def test_links_hand_households_over_and_report_who_does_not_exist(secadmin, alic
     assert (again.rows_unchanged, again.rows_written) == (4, 0)
 
 
+def test_a_unit_name_where_its_code_goes_is_named_as_such_with_the_code(secadmin, station_a, village_a, run_import):
+    room = village_a.unit
+    rows = [
+        {"username": "u1", "name": "甲", "role": "民警", "unit_code": room.name},
+        {"username": "u2", "name": "乙", "role": "民警", "unit_code": "沭城第1中心警务室"},
+        {"username": "u3", "name": "丙", "role": "民警", "unit_code": "ZZ99"},
+    ]
+    run = run_import("users", rows, secadmin, confirm=False)
+    assert problems(run) == [
+        (2, "所属单位代码", f"“{room.name}”是单位名称,不是单位代码:该单位的代码是 {room.code},请填写代码。"),
+        (3, "所属单位代码", "“沭城第1中心警务室”像是单位名称:请填写单位代码(见模板中的“单位代码”表)。"),
+        (4, "所属单位代码", "没有代码为“ZZ99”的单位,请先导入单位。"),
+    ]
+
+
 def test_an_officer_who_does_not_exist_is_named(secadmin, village_a, run_import):
     HouseholdFactory(village=village_a, registration_number="H1")
     run = run_import(

@@ -60,6 +60,12 @@ def write_template(file: IO[bytes], kind: ImportKind) -> None:
     guide.append(["提示", "", "请删除示例行后填写;第1行表头不要改动。导入前系统会先逐行检查,确认后才写入。", ""])
     if kind.note:
         guide.append(["顺序", "", kind.note, ""])
+    for title, header, rows in kind.reference_sheets():
+        guide.append(["参考", "", f"“{title}”表列出下载模板时系统中已有的代码,填写时请照抄代码。", ""])
+        sheet = workbook.create_sheet(title)
+        sheet.append(header)
+        for row in rows:
+            sheet.append([safe_cell(value) for value in row])
     workbook.save(file)
 
 

@@ -11,11 +11,16 @@ from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.models import Area, AreaLink, Household, HouseholdLink, Organisation, OrganisationLink, User
 from jingshi_jiafang.core.services import link_start_window
 
-from .base import KIND, Column, FileState, ImportKind, Planned, Row
+from .base import AREAS_SHEET, KIND, Column, FileState, ImportKind, Planned, Row, areas_sheet
 
 TYPE = Column("link_type", "联系类型", "民警联系户、民警联系单位、中层干部联系村(居)或局领导联系镇(乡)。", "民警联系户")
 USERNAME = Column("username", "用户名", "联系人的账号,须已导入。", "wanghy")
-TARGET = Column("target", "联系对象", "联系户填户号,联系单位填单位编码,联系村(居)、镇(乡)填区划代码。", "321322010001")
+TARGET = Column(
+    "target",
+    "联系对象",
+    f"联系户填户号,联系单位填单位编码,联系村(居)、镇(乡)填区划代码(见“{AREAS_SHEET}”表)。",
+    "321322010001",
+)
 START = Column("start_date", "开始日期", "如 2026-01-01;空为今天。", "2026-01-01", required=False)
 
 HOUSEHOLD, ORGANISATION, VILLAGE, TOWN = "household", "organisation", "village", "town"
@@ -70,6 +75,9 @@ class LinkKind(ImportKind):
         values["_key"] = target if link_type in (HOUSEHOLD, ORGANISATION) else f"{target}|{values.get(USERNAME.key)}"
 
     key_header = f"{USERNAME.header} → {TARGET.header}"
+
+    def reference_sheets(self):
+        return [areas_sheet()]
 
     def row_key(self, row: Row) -> str:
         return " → ".join(value for value in (row.values.get(USERNAME.key), row.values.get(TARGET.key)) if value)
