@@ -459,3 +459,23 @@ def test_the_expiry_is_a_nightly_job_that_runs_twice_harmlessly(settings):
     assert "jingshi_jiafang.core.tasks.expire_import_files_task" in jobs
     assert expire_import_files_task.delay().get() == 0
     assert expire_import_files_task.delay().get() == 0
+
+
+def test_changes_read_in_words_whatever_the_kind(station_a, station_b):
+    def change(object_type, field, old, new):
+        return ImportChange(object_type=object_type, field=field, old_value=old, new_value=new, row_number=2)
+
+    lines = change_lines(
+        [
+            change("core.User", "role", "officer", "cadre"),
+            change("core.User", "unit_id", str(station_a.pk), str(station_b.pk)),
+            change("core.User", "phone", "13912345678", ""),
+            change("core.HouseholdLink", "officer", "alice", "bob"),
+        ]
+    )
+    assert [str(line) for line in lines] == [
+        "角色 民警 → 中层干部",
+        f"所属单位 {station_a} → {station_b}",
+        "联系电话 139****5678 → (空)",
+        "责任民警 alice → bob",
+    ]

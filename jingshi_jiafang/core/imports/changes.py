@@ -33,9 +33,10 @@ def _field(object_type: str, name: str):
         return None
 
 
-def _referenced(field) -> bool:
-    """A foreign key kept by its id (village_id, unit_id, parent_id), whose values are ids to be named."""
-    return field is not None and field.is_relation and field.many_to_one and field.attname != field.name
+def _referenced(field, name: str) -> bool:
+    """A foreign key kept by its id (village_id, unit_id, parent_id), whose values are ids to be named; a link's
+    handed-over officer is kept by username already."""
+    return field is not None and field.is_relation and field.many_to_one and name == field.attname != field.name
 
 
 def change_lines(items) -> list[ChangeLine]:
@@ -45,7 +46,7 @@ def change_lines(items) -> list[ChangeLine]:
     wanted = defaultdict(set)
     for item in items:
         field = fields[(item.object_type, item.field)]
-        if _referenced(field):
+        if _referenced(field, item.field):
             wanted[field.related_model].update(v for v in (item.old_value, item.new_value) if v.isdigit())
     names = {model: model.objects.in_bulk([int(pk) for pk in pks]) for model, pks in wanted.items()}
 
@@ -53,10 +54,14 @@ def change_lines(items) -> list[ChangeLine]:
         if not value:
             return "(空)"
         field = fields[(item.object_type, item.field)]
-        if _referenced(field):
+        if _referenced(field, item.field):
             record = names[field.related_model].get(int(value)) if value.isdigit() else None
             return str(record) if record is not None else f"#{value}"
-        return MASKS[item.field](value) if item.field in MASKS else value
+        if item.field in MASKS:
+            return MASKS[item.field](value)
+        if field is not None and field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        return value
 
     lines = []
     for item in items:
