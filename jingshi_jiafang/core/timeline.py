@@ -7,7 +7,8 @@ from datetime import datetime, time
 
 from django.utils import timezone
 
-from jingshi_jiafang.core.models import Household
+from jingshi_jiafang.core.imports.changes import change_lines
+from jingshi_jiafang.core.models import Household, ImportCorrection
 
 
 @dataclass(frozen=True)
@@ -35,4 +36,25 @@ def timeline_events(*, household: Household) -> list[TimelineEvent]:
         )
         for link in household.links.select_related("officer")
     ]
-    return events
+    return events + _import_corrections(household)
+
+
+def _import_corrections(household: Household) -> list[TimelineEvent]:
+    """What each import changed on the household (住址 1号 → 新住址8号), one event per import, numbers masked."""
+    corrections = list(
+        ImportCorrection.objects.filter(object_type=Household._meta.label, object_id=str(household.pk))
+        .select_related("run__uploaded_by")
+        .order_by("run_id", "id")
+    )
+    by_run: dict[int, list] = {}
+    for correction, line in zip(corrections, change_lines(corrections), strict=True):
+        by_run.setdefault(correction.run_id, []).append((correction, line))
+    return [
+        TimelineEvent(
+            items[0][0].created_at,
+            "import",
+            f"导入更正:导入 #{run_id}({items[0][0].run.uploaded_by})",
+            tuple(str(line) for _correction, line in items),
+        )
+        for run_id, items in by_run.items()
+    ]

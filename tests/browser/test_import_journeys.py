@@ -9,7 +9,7 @@ from tests.core.imports_data import bad_checksum, household_rows, workbook_bytes
 
 @pytest.mark.django_db(transaction=True)
 def test_administrator_imports_a_county_workbook_skipping_two_bad_rows_then_re_imports_it(
-    live_server, desktop_page, village_a, tmp_path
+    live_server, desktop_page, phone_page, village_a, tmp_path
 ):
     UserFactory(username="sysadmin", name="赵敏", role=User.Role.ADMIN, is_staff=True, unit=village_a.unit)
     rows = household_rows(8, village_a.code)
@@ -57,7 +57,36 @@ def test_administrator_imports_a_county_workbook_skipping_two_bad_rows_then_re_i
     assert not ImportCorrection.objects.exists()
     page.set_viewport_size(PHONE)
     screenshot(page, "import-reimport-phone", full_page=True)
+
+    # A family moved within the village: the check page names the household and shows its address before and after.
+    rows[0]["address"] = "东湖村三组18号"
+    workbook.write_bytes(workbook_bytes("households", rows))
+    open_menu_item(page, "数据导入")
+    page.get_by_label("导入内容").select_option(label="住户")
+    page.get_by_label("Excel 文件(.xlsx)").set_input_files(str(workbook))
+    page.get_by_role("button", name="上传并检查").click()
+    changes = page.get_by_test_id("import-changes")
+    expect(changes.get_by_role("row")).to_have_count(2)
+    expect(changes).to_contain_text(rows[0]["registration_number"])
+    expect(changes.get_by_role("cell", name="1号 → 东湖村三组18号")).to_be_visible()
+    expect(page.get_by_test_id("import-problems").get_by_text(rows[2]["registration_number"])).to_be_visible()
+    screenshot(page, "import-changes-phone", full_page=True)
+    page.get_by_label("跳过这 2 行有错误的行,只导入其余 6 行").check()
+    page.get_by_role("button", name="确认导入").click()
+    expect(page.get_by_test_id("import-result")).to_contain_text("已写入 1 行(新增 0,更新 1)")
+    expect(page.get_by_test_id("import-changes").get_by_role("cell", name="1号 → 东湖村三组18号")).to_be_visible()
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+    # The police room's head reads the correction on the household's timeline, by whom and in which import.
+    UserFactory(username="head", name="钱军", role=User.Role.OFFICER, unit=village_a.unit, is_unit_head=True)
+    household = Household.objects.get(registration_number=rows[0]["registration_number"])
+    run = ImportCorrection.objects.get(object_id=str(household.pk)).run
+    log_in(phone_page, live_server, "head", TEST_PASSWORD)
+    phone_page.goto(f"{live_server.url}{household.get_absolute_url()}")
+    timeline = phone_page.get_by_test_id("timeline")
+    expect(timeline.get_by_text(f"导入更正:导入 #{run.pk}(赵敏)")).to_be_visible()
+    expect(timeline.get_by_text("住址 1号 → 东湖村三组18号")).to_be_visible()
+    screenshot(phone_page, "import-household-timeline-phone", full_page=True)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from jingshi_jiafang.core.models import Household, ImportRun, User
 from tests.conftest import MAX_PAGE_QUERIES, log_in_as
-from tests.core.factories import UserFactory
+from tests.core.factories import PoliceRoomFactory, UserFactory
 from tests.core.imports_data import bad_checksum, household_rows, upload
 
 pytestmark = pytest.mark.django_db
@@ -34,11 +34,14 @@ def test_each_administrator_is_offered_their_own_kinds(client):
     page = client.get(reverse("core:import_list")).content.decode()
     assert "下载住户模板" in page and "数据导入" in page
     assert "下载用户账号模板" not in page
+    assert "您的导入顺序:单位(公安机关) → 区域(镇/乡、村/居) → 住户 → 辖区单位。" in page
+    assert "用户账号和联系关系由安全管理员导入" in page and "→ 用户账号" not in page
     client.logout()
     log_in_as(client, UserFactory(role=User.Role.SECURITY_ADMIN))
     page = client.get(reverse("core:import_list")).content.decode()
     assert "下载用户账号模板" in page and "下载联系关系模板" in page
     assert "下载住户模板" not in page
+    assert "您的导入顺序:用户账号 → 联系关系。单位、区域、住户和辖区单位由系统管理员导入" in page
 
 
 def test_a_security_administrator_may_not_import_households(client, village_a):
@@ -76,6 +79,7 @@ def test_upload_report_confirm_through_the_pages(client, sysadmin, village_a, dj
     assert response.url == run.get_absolute_url()
     page = client.get(response.url).content.decode()
     assert "第 3 行" in page and "身份证号码校验位不正确" in page
+    assert '<td class="text-nowrap">第 3 行</td><td class="text-nowrap">3213220000002</td>' in page
     assert "跳过这 1 行有错误的行,只导入其余 3 行" in page
     response = client.post(reverse("core:import_confirm", args=[run.pk]), follow=True)
     assert "有 1 行有错误" in response.content.decode()
@@ -86,7 +90,7 @@ def test_upload_report_confirm_through_the_pages(client, sysadmin, village_a, dj
     assert "已写入 3 行(新增 3,更新 0),未变 0 行,跳过 1 行" in page
     assert Household.objects.count() == 3
     problems = list(_download(client.get(reverse("core:import_problems_download", args=[run.pk]))).active.values)
-    assert problems[1][:2] == (3, "户主身份证号")
+    assert problems[1][:3] == (3, "3213220000002", "户主身份证号")
     assert client.get(reverse("core:import_progress", args=[run.pk])).json()["status"] == "done"
 
 
@@ -135,3 +139,102 @@ def test_an_empty_workbook_says_there_is_nothing_to_import(client, sysadmin, dja
         response = client.post(reverse("core:import_list"), {"kind": "households", "file": upload("households", [])})
     page = client.get(response.url).content.decode()
     assert "文件中没有数据行" in page and "确认导入" not in page
+
+
+@pytest.fixture
+def re_imported(client, sysadmin, village_a, django_capture_on_commit_callbacks):
+    """60 households imported, then a workbook where each has a new address and phone uploaded and checked."""
+    rows = household_rows(60, village_a.code)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("core:import_list"), {"kind": "households", "file": upload("households", rows)})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("core:import_confirm", args=[ImportRun.objects.get().pk]))
+    for n, row in enumerate(rows):
+        row.update(address=f"新住址{n}号", phone="13700001111")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("core:import_list"), {"kind": "households", "file": upload("households", rows)})
+    return ImportRun.objects.get(pk=response.url.rstrip("/").split("/")[-1])
+
+
+def test_the_check_page_shows_which_record_would_change_from_what_to_what(
+    client, re_imported, django_assert_max_num_queries
+):
+    # The page's queries do not grow with the changes: two more than a list page, for the second list.
+    with django_assert_max_num_queries(MAX_PAGE_QUERIES + 2):
+        page = client.get(re_imported.get_absolute_url()).content.decode()
+    assert "将更新" in page and 'data-testid="import-changes"' in page
+    assert "3213220000001" in page and "1号 → 新住址0号" in page
+    assert "139****0001 → 137****1111" in page
+    assert "13700001111" not in page
+    with django_assert_max_num_queries(MAX_PAGE_QUERIES + 2):
+        second = client.get(re_imported.get_absolute_url(), {"changes_page": 5}).content.decode()
+    assert "第 5 / 5 页" in second and "新住址59号" in second and "新住址0号" not in second
+    report = _download(client.get(reverse("core:import_problems_download", args=[re_imported.pk])))
+    changes = list(report["将更新"].values)
+    assert changes[0] == ("行号", "户号", "字段", "原值", "新值")
+    assert changes[1] == (2, "3213220000001", "住址", "1号", "新住址0号")
+    assert changes[2] == (2, "3213220000001", "联系电话", "139****0001", "137****1111")
+    assert len(changes) == 121
+
+
+def test_the_finished_import_lists_what_it_changed(client, re_imported, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("core:import_confirm", args=[re_imported.pk]))
+    page = client.get(re_imported.get_absolute_url()).content.decode()
+    assert "已更新的值" in page and "1号 → 新住址0号" in page and "137****1111" in page
+    assert "13700001111" not in page
+    report = _download(client.get(reverse("core:import_problems_download", args=[re_imported.pk])))
+    assert list(report["已更新"].values)[1] == (2, "3213220000001", "住址", "1号", "新住址0号")
+
+
+def test_the_household_timeline_shows_what_an_import_corrected_to_those_who_see_the_household(
+    client, sysadmin, re_imported, village_a, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("core:import_confirm", args=[re_imported.pk]))
+    household = Household.objects.get(registration_number="3213220000001")
+    officer = UserFactory(role=User.Role.OFFICER, unit=village_a.unit, is_unit_head=True)
+    client.logout()
+    log_in_as(client, officer)
+    with django_assert_max_num_queries(40):
+        page = client.get(household.get_absolute_url()).content.decode()
+    assert f"导入更正:导入 #{re_imported.pk}({sysadmin})" in page
+    assert "住址 1号 → 新住址0号" in page and "联系电话 139****0001 → 137****1111" in page
+    assert "13700001111" not in page
+    client.logout()
+    log_in_as(client, UserFactory(role=User.Role.OFFICER))
+    assert client.get(household.get_absolute_url()).status_code == 404
+
+
+def test_a_finished_users_import_says_the_new_accounts_have_no_password_yet(
+    client, station_a, django_capture_on_commit_callbacks
+):
+    log_in_as(client, UserFactory(role=User.Role.SECURITY_ADMIN, unit=station_a.parent))
+    rows = [{"username": "wanghy", "name": "王海燕", "role": "民警", "unit_code": station_a.code}]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("core:import_list"), {"kind": "users", "file": upload("users", rows)})
+    run = ImportRun.objects.get()
+    assert "还没有可用的密码" not in client.get(response.url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("core:import_confirm", args=[run.pk]))
+    page = client.get(response.url).content.decode()
+    assert "新建的 1 个账号还没有可用的密码" in page and "请系统管理员在“基础数据管理”为每个账号设置初始密码" in page
+
+
+def test_the_users_and_links_templates_list_the_codes_the_system_has(
+    client, station_a, village_a, django_assert_max_num_queries
+):
+    log_in_as(client, UserFactory(role=User.Role.SECURITY_ADMIN, unit=station_a.parent))
+    for n in range(30):
+        PoliceRoomFactory(parent=station_a, code=f"PR{n:02d}", name=f"第{n}中心警务室")
+    with django_assert_max_num_queries(MAX_PAGE_QUERIES):
+        workbook = _download(client.get(reverse("core:import_template", args=["users"])))
+    units = list(workbook["单位代码"].values)
+    assert units[0] == ("单位代码", "单位名称", "类型", "上级单位代码")
+    assert ("CD", "城东派出所", "派出所", station_a.parent.code) in units
+    assert ("PR07", "第7中心警务室", "中心警务室", "CD") in units
+    assert any("单位代码" in (row[2] or "") for row in workbook["说明"].values)
+    workbook = _download(client.get(reverse("core:import_template", args=["links"])))
+    areas = list(workbook["区划代码"].values)
+    assert (village_a.code, "东湖村", "村/居", village_a.parent.name) in areas
+    assert (village_a.parent.code, village_a.parent.name, "镇/乡", None) in areas

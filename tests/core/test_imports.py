@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from jingshi_jiafang.core.actors import system_actor
 from jingshi_jiafang.core.crypto import keyed_hash
+from jingshi_jiafang.core.imports.changes import change_lines
 from jingshi_jiafang.core.imports.services import (
     ImportRefused,
     import_cancel,
@@ -22,6 +23,7 @@ from jingshi_jiafang.core.models import (
     AuditEntry,
     Household,
     HouseholdLink,
+    ImportChange,
     ImportCorrection,
     ImportRun,
     Organisation,
@@ -198,6 +200,45 @@ def test_a_changed_row_updates_its_household_and_keeps_the_old_values(sysadmin, 
         ImportCorrection.objects.filter(run=run).delete()
 
 
+def test_the_dry_run_records_each_value_a_changed_row_would_overwrite(
+    sysadmin, village_a, village_b, run_import, django_capture_on_commit_callbacks
+):
+    rows = household_rows(3, village_a.code)
+    run_import("households", rows, sysadmin)
+    old_id = rows[1]["head_id_number"]
+    rows[1].update(address="新住址8号", head_id_number=valid_id_number(777), village_code=village_b.code)
+    run = run_import("households", rows, sysadmin, confirm=False)
+    changes = {
+        c.field: (c.row_number, c.record_key, c.old_value, c.new_value) for c in ImportChange.objects.filter(run=run)
+    }
+    key = rows[1]["registration_number"]
+    assert changes == {
+        "address": (3, key, "2号", "新住址8号"),
+        "head_id_number": (3, key, old_id, valid_id_number(777)),
+        "village_id": (3, key, str(village_a.pk), str(village_b.pk)),
+    }
+    assert Household.objects.get(registration_number=key).address == "2号"
+    with_lines = {line.label: (line.old, line.new) for line in change_lines(ImportChange.objects.filter(run=run))}
+    assert with_lines["住址"] == ("2号", "新住址8号")
+    assert with_lines["村/居"] == (str(village_a), str(village_b))
+    masked = with_lines["户主身份证号"]
+    assert old_id not in masked[0] and "*" in masked[0] and valid_id_number(777) not in masked[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        import_confirm(run=run, actor=sysadmin, skip_errors=False)
+    assert not ImportChange.objects.filter(run=run).exists()
+    assert {c.field for c in ImportCorrection.objects.filter(run=run)} == set(changes)
+
+
+def test_each_problem_carries_the_key_of_its_row(sysadmin, village_a, secadmin, run_import):
+    rows = household_rows(2, village_a.code)
+    rows[1]["phone"] = "bad"
+    run = run_import("households", rows, sysadmin, confirm=False)
+    assert list(run.problems.values_list("row_number", "record_key")) == [(3, rows[1]["registration_number"])]
+    links = [{"link_type": "民警联系户", "username": "ghost", "target": "H1"}]
+    run = run_import("links", links, secadmin, confirm=False)
+    assert set(run.problems.values_list("record_key", flat=True)) == {"ghost → H1"}
+
+
 def test_the_import_is_audited_with_the_file_hash_and_counts(sysadmin, village_a, run_import):
     rows = household_rows(3, village_a.code)
     rows[0]["phone"] = "x"
@@ -350,6 +391,21 @@ def test_links_hand_households_over_and_report_who_does_not_exist(secadmin, alic
     assert (again.rows_unchanged, again.rows_written) == (4, 0)
 
 
+def test_a_unit_name_where_its_code_goes_is_named_as_such_with_the_code(secadmin, station_a, village_a, run_import):
+    room = village_a.unit
+    rows = [
+        {"username": "u1", "name": "甲", "role": "民警", "unit_code": room.name},
+        {"username": "u2", "name": "乙", "role": "民警", "unit_code": "沭城第1中心警务室"},
+        {"username": "u3", "name": "丙", "role": "民警", "unit_code": "ZZ99"},
+    ]
+    run = run_import("users", rows, secadmin, confirm=False)
+    assert problems(run) == [
+        (2, "所属单位代码", f"“{room.name}”是单位名称,不是单位代码:该单位的代码是 {room.code},请填写代码。"),
+        (3, "所属单位代码", "“沭城第1中心警务室”像是单位名称:请填写单位代码(见模板中的“单位代码”表)。"),
+        (4, "所属单位代码", "没有代码为“ZZ99”的单位,请先导入单位。"),
+    ]
+
+
 def test_an_officer_who_does_not_exist_is_named(secadmin, village_a, run_import):
     HouseholdFactory(village=village_a, registration_number="H1")
     run = run_import(
@@ -403,3 +459,23 @@ def test_the_expiry_is_a_nightly_job_that_runs_twice_harmlessly(settings):
     assert "jingshi_jiafang.core.tasks.expire_import_files_task" in jobs
     assert expire_import_files_task.delay().get() == 0
     assert expire_import_files_task.delay().get() == 0
+
+
+def test_changes_read_in_words_whatever_the_kind(station_a, station_b):
+    def change(object_type, field, old, new):
+        return ImportChange(object_type=object_type, field=field, old_value=old, new_value=new, row_number=2)
+
+    lines = change_lines(
+        [
+            change("core.User", "role", "officer", "cadre"),
+            change("core.User", "unit_id", str(station_a.pk), str(station_b.pk)),
+            change("core.User", "phone", "13912345678", ""),
+            change("core.HouseholdLink", "officer", "alice", "bob"),
+        ]
+    )
+    assert [str(line) for line in lines] == [
+        "角色 民警 → 中层干部",
+        f"所属单位 {station_a} → {station_b}",
+        "联系电话 139****5678 → (空)",
+        "责任民警 alice → bob",
+    ]

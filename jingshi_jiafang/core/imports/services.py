@@ -25,8 +25,9 @@ from django.utils import timezone
 from jingshi_jiafang.core.actors import is_system_actor, require
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.errors import DomainError
-from jingshi_jiafang.core.models import ImportCorrection, ImportProblem, ImportRun, User
+from jingshi_jiafang.core.models import ImportChange, ImportCorrection, ImportProblem, ImportRun, User
 
+from .changes import all_change_lines
 from .kinds import KINDS, import_kind
 from .kinds.base import FileState, Planned, Row
 from .workbooks import WorkbookError, batches, read_rows
@@ -108,11 +109,30 @@ def _take(run_id: int, job: tuple[str, str]) -> bool:
     return taken.update(status=running, started_at=now) == 1
 
 
-def _problems(run: ImportRun, rows: list[Row]) -> list[ImportProblem]:
+def _problems(run: ImportRun, spec, rows: list[Row]) -> list[ImportProblem]:
     return [
-        ImportProblem(run=run, row_number=row.number, column=column[:32], message=message[:300])
+        ImportProblem(
+            run=run, row_number=row.number, record_key=spec.row_key(row)[:64], column=column[:32], message=message[:300]
+        )
         for row in rows
         for column, message in row.errors
+    ]
+
+
+def _changes(run: ImportRun, planned: list[Planned]) -> list[ImportChange]:
+    """What confirming would overwrite, value by value, as the corrections will record it."""
+    return [
+        ImportChange(
+            run=run,
+            row_number=item.row.number,
+            object_type=item.instance._meta.label,
+            record_key=item.key[:64],
+            field=name,
+            old_value=old,
+            new_value=new,
+        )
+        for item in planned
+        for name, (old, new) in item.changes.items()
     ]
 
 
@@ -148,8 +168,9 @@ def import_check_run(*, run_id: int, actor: User) -> ImportRun:
     ImportProblem.objects.filter(run=run).delete()
     counts = {"rows_read": 0, "error_rows": 0, "rows_new": 0, "rows_changed": 0, "rows_unchanged": 0}
     try:
-        for _spec, rows, planned, _state in _each_batch(run, run.uploaded_by):
-            ImportProblem.objects.bulk_create(_problems(run, rows))
+        for spec, rows, planned, _state in _each_batch(run, run.uploaded_by):
+            ImportProblem.objects.bulk_create(_problems(run, spec, rows))
+            ImportChange.objects.bulk_create(_changes(run, planned))
             counts["rows_read"] += len(rows)
             counts["error_rows"] += sum(1 for row in rows if row.errors)
             for name, value in _tally(planned).items():
@@ -220,7 +241,9 @@ def import_write_run(*, run_id: int, actor: User) -> ImportRun:
         return ImportRun.objects.get(pk=run_id)
     run = ImportRun.objects.select_related("uploaded_by").get(pk=run_id)
     # The write run finds the problems again (the data may have changed since the dry run) and reports those.
+    # What it would change is recorded again as it changes it, as corrections.
     ImportProblem.objects.filter(run=run).delete()
+    ImportChange.objects.filter(run=run).delete()
     counts = dict.fromkeys(
         ("rows_read", "rows_new", "rows_changed", "rows_unchanged", "rows_written", "rows_skipped"), 0
     )
@@ -230,7 +253,7 @@ def import_write_run(*, run_id: int, actor: User) -> ImportRun:
             with transaction.atomic():
                 spec.write(planned, state)
                 ImportCorrection.objects.bulk_create(_corrections(run, spec, planned))
-                ImportProblem.objects.bulk_create(_problems(run, rows))
+                ImportProblem.objects.bulk_create(_problems(run, spec, rows))
                 for name, value in tally.items():
                     counts[name] += value
                 counts["rows_read"] += len(rows)
@@ -315,9 +338,14 @@ def get_import_for_user(user: User, pk: int) -> ImportRun:
 
 
 def problems_report(*, run: ImportRun, actor: User, request=None):
-    """The problems of a run as rows for the workbook; the download is audited like any other."""
+    """The problems of a run, and the values it would change (checked) or changed (done), as rows for the
+    workbook; the download is audited like any other."""
     audit_record(action=Action.DOWNLOAD, actor=actor, request=request, target=run, detail={"what": "import_problems"})
-    return run.problems.order_by("row_number", "id").iterator(chunk_size=2000)
+    changed = run.corrections if run.status == ImportRun.Status.DONE else run.changes
+    return (
+        run.problems.order_by("row_number", "id").iterator(chunk_size=2000),
+        all_change_lines(changed.order_by("row_number", "id")),
+    )
 
 
 def same_file_imported_before(run: ImportRun) -> ImportRun | None:

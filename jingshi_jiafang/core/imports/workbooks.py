@@ -9,6 +9,7 @@ from openpyxl import Workbook, load_workbook
 from jingshi_jiafang.core.exports import safe_cell
 from jingshi_jiafang.core.models import ImportProblem
 
+from .changes import ChangeLine
 from .kinds.base import ImportKind, Row, text_of
 
 DATA_SHEET = "数据"
@@ -59,17 +60,40 @@ def write_template(file: IO[bytes], kind: ImportKind) -> None:
     guide.append(["提示", "", "请删除示例行后填写;第1行表头不要改动。导入前系统会先逐行检查,确认后才写入。", ""])
     if kind.note:
         guide.append(["顺序", "", kind.note, ""])
+    for title, header, rows in kind.reference_sheets():
+        guide.append(["参考", "", f"“{title}”表列出下载模板时系统中已有的代码,填写时请照抄代码。", ""])
+        sheet = workbook.create_sheet(title)
+        sheet.append(header)
+        for row in rows:
+            sheet.append([safe_cell(value) for value in row])
     workbook.save(file)
 
 
-def write_problems(file: IO[bytes], problems: Iterable[ImportProblem]) -> int:
+def write_problems(
+    file: IO[bytes],
+    problems: Iterable[ImportProblem],
+    *,
+    key_header: str,
+    changes: Iterable[ChangeLine] = (),
+    changes_title: str = "将更新",
+) -> int:
+    """The problems, row by row, and on a second sheet the values the import would change (or changed), masked
+    as on the page."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("检查结果")
-    sheet.append(["行号", "列", "问题"])
+    sheet.append(["行号", key_header, "列", "问题"])
     count = 0
     for problem in problems:
-        sheet.append([problem.row_number, safe_cell(problem.column), safe_cell(problem.message)])
+        sheet.append(
+            [problem.row_number, safe_cell(problem.record_key), safe_cell(problem.column), safe_cell(problem.message)]
+        )
         count += 1
+    changed = workbook.create_sheet(changes_title)
+    changed.append(["行号", key_header, "字段", "原值", "新值"])
+    for line in changes:
+        changed.append(
+            [line.row_number, safe_cell(line.record_key), line.label, safe_cell(line.old), safe_cell(line.new)]
+        )
     workbook.save(file)
     return count
 

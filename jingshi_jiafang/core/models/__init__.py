@@ -1,7 +1,7 @@
 from .attachments import HouseholdAttachment
 from .audit import AuditEntry, AuditVerification
 from .exports import ExportJob
-from .imports import ImportCorrection, ImportProblem, ImportRun
+from .imports import ImportChange, ImportCorrection, ImportProblem, ImportRun
 from .jobs import JobRun
 from .organisation import Area, Household, Organisation, Unit
 from .people import AreaLink, HouseholdLink, OrganisationLink, PairingLink, User
@@ -15,6 +15,7 @@ __all__ = [
     "Household",
     "HouseholdAttachment",
     "HouseholdLink",
+    "ImportChange",
     "ImportCorrection",
     "ImportProblem",
     "ImportRun",

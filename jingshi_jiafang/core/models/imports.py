@@ -97,6 +97,7 @@ class ImportProblem(models.Model):
 
     run = models.ForeignKey(ImportRun, verbose_name="导入", on_delete=models.CASCADE, related_name="problems")
     row_number = models.PositiveIntegerField("行号")
+    record_key = models.CharField("户号/代码/用户名", max_length=64, blank=True)
     column = models.CharField("列", max_length=32, blank=True)
     message = models.CharField("问题", max_length=300)
 
@@ -108,6 +109,29 @@ class ImportProblem(models.Model):
 
     def __str__(self) -> str:
         return f"第{self.row_number}行 {self.column}: {self.message}"
+
+
+class ImportChange(models.Model):
+    """A value the dry run found changed on an existing record: what confirming would overwrite, shown on the
+    check page and in its report before anything is written. Encrypted like the corrections it foretells; the
+    write run replaces these with `ImportCorrection` rows."""
+
+    run = models.ForeignKey(ImportRun, verbose_name="导入", on_delete=models.CASCADE, related_name="changes")
+    row_number = models.PositiveIntegerField("行号")
+    object_type = models.CharField("对象类型", max_length=64)
+    record_key = models.CharField("户号/代码/用户名", max_length=64)
+    field = models.CharField("字段", max_length=32)
+    old_value = EncryptedCharField("原值", blank=True)
+    new_value = EncryptedCharField("新值", blank=True)
+
+    class Meta:
+        verbose_name = "导入将更新的值"
+        verbose_name_plural = "导入将更新的值"
+        ordering = ["run_id", "row_number", "id"]
+        indexes = [models.Index(fields=["run", "row_number"], name="importchange_run_row_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.record_key} {self.field}"
 
 
 class ImportCorrection(AppendOnly, models.Model):

@@ -4,7 +4,9 @@ Upload → the dry run's report, row by row → confirm (or give up) → the wri
 
 import tempfile
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -12,8 +14,9 @@ from django.views.decorators.http import require_POST
 from jingshi_jiafang.core.capabilities import may_import
 from jingshi_jiafang.core.exports import XLSX_CONTENT_TYPE
 from jingshi_jiafang.core.imports import services
+from jingshi_jiafang.core.imports.changes import change_lines
 from jingshi_jiafang.core.imports.forms import ImportConfirmForm, ImportUploadForm
-from jingshi_jiafang.core.imports.kinds import KINDS, import_kind, kinds_for
+from jingshi_jiafang.core.imports.kinds import KINDS, import_kind, kinds_for, kinds_of_others
 from jingshi_jiafang.core.imports.workbooks import write_problems, write_template
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.permissions import capability_required
@@ -25,6 +28,7 @@ RECENT_RUNS = 20
 def _list_context(request, form=None) -> dict:
     return {
         "kinds": kinds_for(request.user),
+        "others_import": kinds_of_others(request.user),
         "form": form or ImportUploadForm(user=request.user),
         "runs": services.import_runs_of(request.user)[:RECENT_RUNS],
     }
@@ -58,6 +62,27 @@ def import_template(request, kind: str):
     return FileResponse(file, as_attachment=True, filename=f"{spec.title}导入模板.xlsx", content_type=XLSX_CONTENT_TYPE)
 
 
+def _changes_context(request, run) -> dict:
+    """The values the run would change (checked) or changed (done), paged apart from the problems by
+    `changes_page`, so each list keeps its page while the other is turned."""
+    if not run.rows_changed:
+        return {}
+    if run.status == run.Status.DONE:
+        items = run.corrections.order_by("row_number", "id")
+    elif run.status == run.Status.CHECKED:
+        items = run.changes.order_by("row_number", "id")
+    else:
+        return {}
+    changes_page = Paginator(items, settings.PAGE_SIZE).get_page(request.GET.get("changes_page"))
+    query = request.GET.copy()
+    query.pop("changes_page", None)
+    return {
+        "changes_page": changes_page,
+        "change_lines": change_lines(changes_page.object_list),
+        "changes_query": query.urlencode(),
+    }
+
+
 @importers_only
 def import_detail(request, pk: int):
     run = services.get_import_for_user(request.user, pk)
@@ -67,6 +92,7 @@ def import_detail(request, pk: int):
         "confirm_form": ImportConfirmForm(),
         "same_before": services.same_file_imported_before(run),
         **paginate(request, run.problems.order_by("row_number", "id")),
+        **_changes_context(request, run),
     }
     return render(request, "core/imports/import_detail.html", context)
 
@@ -112,6 +138,8 @@ def import_cancel(request, pk: int):
 def import_problems_download(request, pk: int):
     run = services.get_import_for_user(request.user, pk)
     file = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-    write_problems(file, services.problems_report(run=run, actor=request.user, request=request))
+    problems, changes = services.problems_report(run=run, actor=request.user, request=request)
+    title = "已更新" if run.status == run.Status.DONE else "将更新"
+    write_problems(file, problems, key_header=import_kind(run.kind).key_header, changes=changes, changes_title=title)
     file.seek(0)
     return FileResponse(file, as_attachment=True, filename=f"检查结果-{run.filename}", content_type=XLSX_CONTENT_TYPE)

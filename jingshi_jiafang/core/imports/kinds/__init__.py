@@ -24,4 +24,14 @@ def kinds_for(user: User) -> list[ImportKind]:
     return [cls(user) for cls in KINDS.values() if cls.may(user)]
 
 
-__all__ = ["KINDS", "Column", "ImportKind", "import_kind", "kinds_for"]
+def kinds_of_others(user: User) -> str:
+    """Who imports the kinds this person may not, and when, in a line for the import page."""
+    mine = {cls for cls in KINDS.values() if cls.may(user)}
+    if mine == {UserKind, LinkKind}:
+        return "单位、区域、住户和辖区单位由系统管理员导入,请在其导入之后再导入用户账号和联系关系。"
+    if UserKind not in mine:
+        return "用户账号和联系关系由安全管理员导入,在您导入单位、区域、住户和辖区单位之后进行。"
+    return ""
+
+
+__all__ = ["KINDS", "Column", "ImportKind", "import_kind", "kinds_for", "kinds_of_others"]

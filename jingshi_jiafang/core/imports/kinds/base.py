@@ -8,14 +8,14 @@ changed (and which fields) or unchanged. The same plan serves the dry run, which
 which saves it; a batch is all that is ever held in memory, plus one small key per row seen, for duplicates.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from jingshi_jiafang.core.models import ImportRun, User
+from jingshi_jiafang.core.models import Area, ImportRun, Unit, User
 
 
 @dataclass(frozen=True)
@@ -117,6 +117,19 @@ class ImportKind:
 
     def __init__(self, actor: User | None = None):
         self.actor = actor  # who imports: a kind may refuse rows about the importer's own account
+
+    def reference_sheets(self) -> list[tuple[str, list[str], Iterable[list[str]]]]:
+        """Sheets of the codes a row refers to, as the system has them when the template is downloaded:
+        (title, header, rows). Only small lists (units, areas), so the template stays a small file."""
+        return []
+
+    def row_key(self, row: Row) -> str:
+        """What the report shows beside a row's number to find it: its 户号, code or username."""
+        return row.values.get(self.key_column, "")
+
+    @property
+    def key_header(self) -> str:
+        return self.column_map[self.key_column].header
 
     @property
     def column_map(self) -> dict[str, Column]:
@@ -243,3 +256,34 @@ def choice(row: Row, column: Column, choices) -> str:
 
 
 KIND = ImportRun.Kind
+
+
+UNITS_SHEET = "单位代码"
+AREAS_SHEET = "区划代码"
+
+
+def units_sheet() -> tuple[str, list[str], Iterable[list[str]]]:
+    rows = Unit.objects.select_related("parent").order_by("code")
+    return (
+        UNITS_SHEET,
+        ["单位代码", "单位名称", "类型", "上级单位代码"],
+        ([unit.code, unit.name, unit.get_kind_display(), unit.parent.code if unit.parent else ""] for unit in rows),
+    )
+
+
+def areas_sheet() -> tuple[str, list[str], Iterable[list[str]]]:
+    rows = Area.objects.select_related("parent").order_by("code")
+    return (
+        AREAS_SHEET,
+        ["区划代码", "名称", "类型", "所属镇/乡"],
+        ([area.code, area.name, area.get_kind_display(), area.parent.name if area.parent else ""] for area in rows),
+    )
+
+
+def unit_code_problem(value: str, codes_by_name: dict[str, str]) -> str:
+    """Why no unit has the code `value`: a unit's name written where its code goes is said so, with the code."""
+    if value in codes_by_name:
+        return f"“{value}”是单位名称,不是单位代码:该单位的代码是 {codes_by_name[value]},请填写代码。"
+    if not value.isascii():
+        return f"“{value}”像是单位名称:请填写单位代码(见模板中的“{UNITS_SHEET}”表)。"
+    return f"没有代码为“{value}”的单位,请先导入单位。"

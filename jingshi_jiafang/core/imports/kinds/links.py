@@ -11,11 +11,16 @@ from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.models import Area, AreaLink, Household, HouseholdLink, Organisation, OrganisationLink, User
 from jingshi_jiafang.core.services import link_start_window
 
-from .base import KIND, Column, FileState, ImportKind, Planned, Row
+from .base import AREAS_SHEET, KIND, Column, FileState, ImportKind, Planned, Row, areas_sheet
 
 TYPE = Column("link_type", "联系类型", "民警联系户、民警联系单位、中层干部联系村(居)或局领导联系镇(乡)。", "民警联系户")
 USERNAME = Column("username", "用户名", "联系人的账号,须已导入。", "wanghy")
-TARGET = Column("target", "联系对象", "联系户填户号,联系单位填单位编码,联系村(居)、镇(乡)填区划代码。", "321322010001")
+TARGET = Column(
+    "target",
+    "联系对象",
+    f"联系户填户号,联系单位填单位编码,联系村(居)、镇(乡)填区划代码(见“{AREAS_SHEET}”表)。",
+    "321322010001",
+)
 START = Column("start_date", "开始日期", "如 2026-01-01;空为今天。", "2026-01-01", required=False)
 
 HOUSEHOLD, ORGANISATION, VILLAGE, TOWN = "household", "organisation", "village", "town"
@@ -68,6 +73,14 @@ class LinkKind(ImportKind):
         # One responsible officer per household or organisation; an area may have several leaders or cadres.
         target = f"{values['_type']}|{values.get(TARGET.key, '')}"
         values["_key"] = target if link_type in (HOUSEHOLD, ORGANISATION) else f"{target}|{values.get(USERNAME.key)}"
+
+    key_header = f"{USERNAME.header} → {TARGET.header}"
+
+    def reference_sheets(self):
+        return [areas_sheet()]
+
+    def row_key(self, row: Row) -> str:
+        return " → ".join(value for value in (row.values.get(USERNAME.key), row.values.get(TARGET.key)) if value)
 
     def plan(self, rows: list[Row], state: FileState) -> list[Planned]:
         for row in rows:
@@ -134,7 +147,7 @@ class LinkKind(ImportKind):
             if row.errors:
                 continue
             start = values["_start"]
-            key = values["_key"]
+            key = self.row_key(row)
             if link_type in (VILLAGE, TOWN):
                 current_pk = open_area.get((user.username, target_id))
                 link = (

@@ -6,7 +6,7 @@ from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.models import Area, Unit
 from jingshi_jiafang.core.validators import validate_unit_code
 
-from .base import KIND, Column, FileState, ImportKind, Planned, Row, choice, validated
+from .base import KIND, Column, FileState, ImportKind, Planned, Row, choice, unit_code_problem, units_sheet, validated
 
 
 class TreeKind(ImportKind):
@@ -143,13 +143,15 @@ class AreaKind(TreeKind):
         for code, pk, kind in Area.objects.filter(code__in=towns).values_list("code", "pk", "kind"):
             self.known_ids(state)[code] = pk
             state.extra.setdefault("db_kinds", {})[code] = kind
-        units = {row.values[AREA_UNIT.key] for row in rows}
-        return {
-            "units": {
-                code: (pk, kind)
-                for code, pk, kind in Unit.objects.filter(code__in=units).values_list("code", "pk", "kind")
-            }
+        codes = {row.values[AREA_UNIT.key] for row in rows}
+        units = {
+            code: (pk, kind) for code, pk, kind in Unit.objects.filter(code__in=codes).values_list("code", "pk", "kind")
         }
+        names = dict(Unit.objects.filter(name__in=codes - units.keys()).values_list("name", "code"))
+        return {"units": units, "codes_by_name": names}
+
+    def reference_sheets(self):
+        return [units_sheet()]
 
     def resolve(self, row: Row, context: dict, state: FileState) -> dict:
         kind = row.values["_kind"]
@@ -159,7 +161,7 @@ class AreaKind(TreeKind):
         unit_code = row.values[AREA_UNIT.key]
         unit_id, unit_kind = context["units"].get(unit_code, (None, None))
         if unit_id is None:
-            row.error(AREA_UNIT, f"没有代码为“{unit_code}”的单位,请先导入单位。")
+            row.error(AREA_UNIT, unit_code_problem(unit_code, context["codes_by_name"]))
         elif unit_kind != AREA_UNIT_KINDS[kind]:
             row.error(AREA_UNIT, f"{Area.Kind(kind).label}的责任单位应是{Unit.Kind(AREA_UNIT_KINDS[kind]).label}。")
         if not row.errors:

@@ -12,7 +12,20 @@ from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.models import Unit, User
 from jingshi_jiafang.core.validators import validate_phone
 
-from .base import KIND, Column, FileState, ImportKind, Planned, Row, choice, validated, yes_no
+from .base import (
+    KIND,
+    UNITS_SHEET,
+    Column,
+    FileState,
+    ImportKind,
+    Planned,
+    Row,
+    choice,
+    unit_code_problem,
+    units_sheet,
+    validated,
+    yes_no,
+)
 
 USERNAME = Column(
     "username", "用户名", "登录用的账号,字母、数字或 @.+-_;再次导入时按用户名找到该账号并更新。", "wanghy"
@@ -24,7 +37,7 @@ ROLE = Column(
     "局领导、中层干部、民警、值班民警、法制部门、民意访评中心、系统管理员、安全管理员或安全审计员。",
     "民警",
 )
-UNIT = Column("unit_code", "所属单位代码", "本人所在单位的代码,须已导入。", "CD01")
+UNIT = Column("unit_code", "所属单位代码", f"本人所在单位的代码(不是名称),须已导入;见“{UNITS_SHEET}”表。", "CD01")
 POST = Column("post", "职务", "如 社区民警、所长;可空。", "社区民警", required=False)
 PHONE = Column("phone", "联系电话", "手机号11位;可空。", "13912345678", required=False)
 HEAD = Column(
@@ -57,14 +70,20 @@ class UserKind(ImportKind):
             if len(row.values.get(column.key, "")) > limit:
                 row.error(column, f"{column.header}不能超过{limit}个字。")
 
+    def reference_sheets(self):
+        return [units_sheet()]
+
     def prepare(self, rows: list[Row], state: FileState) -> dict:
         codes = {row.values[UNIT.key] for row in rows}
-        return {"units": dict(Unit.objects.filter(code__in=codes).values_list("code", "pk"))}
+        units = dict(Unit.objects.filter(code__in=codes).values_list("code", "pk"))
+        # A unit's name where its code goes, found in one more query, so the error can give the code.
+        names = dict(Unit.objects.filter(name__in=codes - units.keys()).values_list("name", "code"))
+        return {"units": units, "codes_by_name": names}
 
     def resolve(self, row: Row, context: dict, state: FileState) -> dict:
         unit_id = context["units"].get(row.values[UNIT.key])
         if unit_id is None:
-            row.error(UNIT, f"没有代码为“{row.values[UNIT.key]}”的单位,请先导入单位。")
+            row.error(UNIT, unit_code_problem(row.values[UNIT.key], context["codes_by_name"]))
         role = row.values["_role"]
         return {
             "username": row.values[USERNAME.key],
