@@ -37,7 +37,7 @@ def test_a_short_night_peak_and_a_killed_worker_lose_nothing_and_double_nothing(
         "FAULTS_WEB_WORKERS": "2",
         "FAULTS_TASK_TIME_LIMIT": "5",
         "FAULTS_VISIBILITY_TIMEOUT": "6",
-        "FAULTS_RECOVER_SECONDS": "40",
+        "FAULTS_RECOVER_SECONDS": "120",
         # Ports apart from a developer's `make faults`.
         "FAULTS_PG_PORT": "5441",
         "FAULTS_REDIS_PORT": "6391",
@@ -50,7 +50,7 @@ def test_a_short_night_peak_and_a_killed_worker_lose_nothing_and_double_nothing(
         env=env,
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=420,
     )
     report = result.stdout + result.stderr
     assert result.returncode == 0, report
