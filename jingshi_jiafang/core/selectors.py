@@ -52,9 +52,10 @@ def villages_with_household_counts(*, user: User, town: Area | None = None) -> Q
     villages = villages.select_related("parent", "unit").order_by("code")
     if can.sees_whole_county(user):
         # Counted for the villages of the page only, each on the household table's village index: a join of the
-        # county's households grouped by village would cost the whole county on every page.
+        # county's households grouped by village would cost the whole county on every page. COUNT(*), not of the
+        # id: the index alone answers it (an index-only scan), without reading a village's 2,000 rows.
         per_village = (
-            Household.objects.filter(village=OuterRef("pk")).order_by().values("village").annotate(n=Count("pk"))
+            Household.objects.filter(village=OuterRef("pk")).order_by().values("village").annotate(n=Count("*"))
         )
         return villages.annotate(household_count=Coalesce(Subquery(per_village.values("n")), 0))
     visible = households_visible_to(user).values("pk")
