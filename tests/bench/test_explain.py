@@ -5,7 +5,7 @@ the EXPLAIN so the plan shows whether an index that serves the filter and the so
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Count, F
 
 from evaluation.models import Callback
 from feedback.models import Matter
@@ -65,6 +65,32 @@ HOT_QUERIES = [
         ("callback_queue_idx",),
         lambda: Callback.objects.filter(state="due", due_date__lte="2026-01-01"),
     ),
+    (
+        "the callback queue's counts of today, retries and overdue",
+        ("callback_queue_idx",),
+        lambda: Callback.objects.filter(state="due", due_date__lte="2026-01-01").values("state").annotate(n=Count("*")),
+    ),
+    (
+        "the callbacks an evaluator did today (the queue's comments to raise)",
+        ("callback_done_by_time_idx",),
+        lambda: Callback.objects.filter(done_by_id=1, done_at__gte="2026-01-01T00:00:00+08:00").order_by("-done_at"),
+    ),
+    (
+        "the officer's villages for the household list's area choices, read once",
+        ("householdlink_officer_idx", "core_householdlink_officer_id"),
+        lambda: (
+            HouseholdLink.objects.filter(officer_id=1, end_date__isnull=True).values("household__village").distinct()
+        ),
+    ),
+]
+
+# Answered from the index alone (no table rows read), whatever the village's size.
+INDEX_ONLY_QUERIES = [
+    (
+        "the village list's household count per village",
+        ("core_household_village_id",),
+        lambda: Household.objects.filter(village_id=1).order_by().values("village").annotate(n=Count("*")),
+    ),
 ]
 
 
@@ -74,3 +100,12 @@ def test_hot_query_runs_on_an_index(what, indexes, query):
 
     assert "Seq Scan" not in plan, plan
     assert any(f"using {index}" in plan for index in indexes), plan
+
+
+@pytest.mark.parametrize(
+    ("what", "indexes", "query"), INDEX_ONLY_QUERIES, ids=[what for what, _, _ in INDEX_ONLY_QUERIES]
+)
+def test_count_reads_the_index_only(what, indexes, query):
+    plan = plan_of(query())
+
+    assert any(f"Index Only Scan using {index}" in plan for index in indexes), plan

@@ -8,10 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 
-from jingshi_jiafang.core import selectors as core_selectors
 from jingshi_jiafang.core.capabilities import may_view_coverage
 from jingshi_jiafang.core.pagination import paginate
-from jingshi_jiafang.core.scopes import villages_visible_to
+from jingshi_jiafang.core.scopes import towns_visible_to, villages_visible_to
 from visits import selectors
 from visits.filters import CoverageFilterForm
 
@@ -27,7 +26,7 @@ def coverage(request):
     user = request.user
     if not may_view_coverage(user):
         raise PermissionDenied("您的角色无权查看走访覆盖情况。")
-    towns = core_selectors.visible_area_choices(user=user).filter(kind="town")
+    towns = towns_visible_to(user).order_by("code")
     filters = CoverageFilterForm(request.GET, towns=towns)
     start, end = filters.period(default_days=DEFAULT_PERIOD_DAYS)
     overdue_days = filters.overdue_days_or_default()
