@@ -81,7 +81,7 @@ def visit_log(
             _apply_facts(visit, household, {**facts, **in_place}, members_change=_members_change(corrections))
             _record_corrections(visit, household, [c for c in corrections if c.field not in CORRECTABLE_FACTS])
             Finding.objects.bulk_create(Finding(visit=visit, **vars(finding)) for finding in findings)
-            _register_requests(visit, household, requests)
+            _register_requests(visit, requests, unit=household.village.unit, household=household)
     except IntegrityError:
         # The same form submitted twice at the same moment: the other request created the visit.
         existing = Visit.objects.filter(submission_key=submission_key).first()
@@ -185,20 +185,16 @@ def _apply_facts(visit: Visit, household: Household, facts: dict, members_change
         household.save(update_fields=[*changed, *hashed, "updated_at"])
 
 
-def _register_requests(visit: Visit, household: Household, requests: list[str]) -> None:
+def _register_requests(visit: Visit, requests: list[str], *, unit, **resident) -> None:
     # A request heard on a visit is a resident's matter from then on: feedback owns it. One explicit call of the
-    # later app's service, imported here so that visits does not depend on feedback at import time.
+    # later app's service, imported here so that visits does not depend on feedback at import time. `resident`
+    # is the household, or for an organisation its contact, whom the evaluation centre's callback reaches.
     from feedback.models import Matter
     from feedback.services import matter_register
 
     for content in requests:
         matter_register(
-            channel=Matter.Channel.VISIT,
-            content=content,
-            unit=household.village.unit,
-            actor=visit.visitor,
-            household=household,
-            visit=visit,
+            channel=Matter.Channel.VISIT, content=content, unit=unit, actor=visit.visitor, visit=visit, **resident
         )
 
 
@@ -290,28 +286,16 @@ def organisation_visit_log(
                 **details,
             )
             Finding.objects.bulk_create(Finding(visit=visit, **vars(finding)) for finding in findings)
-            _register_organisation_requests(visit, organisation, requests)
+            _register_requests(
+                visit,
+                requests,
+                unit=organisation.village.unit,
+                resident_name=(organisation.contact_name or organisation.name)[:32],
+                resident_phone=organisation.phone,
+            )
     except IntegrityError:
         existing = Visit.objects.filter(submission_key=submission_key).first()
         if existing is None:
             raise
         return existing, False
     return visit, True
-
-
-def _register_organisation_requests(visit: Visit, organisation: Organisation, requests: list[str]) -> None:
-    # As for a household (see _register_requests): feedback owns a request from then on. The organisation's contact
-    # is the resident who raised it, so the evaluation centre's callback reaches them.
-    from feedback.models import Matter
-    from feedback.services import matter_register
-
-    for content in requests:
-        matter_register(
-            channel=Matter.Channel.VISIT,
-            content=content,
-            unit=organisation.village.unit,
-            actor=visit.visitor,
-            visit=visit,
-            resident_name=(organisation.contact_name or organisation.name)[:32],
-            resident_phone=organisation.phone,
-        )
