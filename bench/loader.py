@@ -33,6 +33,7 @@ from jingshi_jiafang.core.dates import add_months
 from jingshi_jiafang.core.history import AppendOnly
 from jingshi_jiafang.core.models import AreaLink, Household, HouseholdLink
 from visits import demo
+from visits.coverage import coverage_counts_keep
 from visits.models import RegistrationCorrection, Visit
 
 COUNTY = {"households": 600_000, "visits": 1_000_000, "corrections": 1_400_000, "matters": 150_000}
@@ -169,12 +170,14 @@ class BenchCounty(demo._DemoCounty):
             # Inside the transaction: after commit, a manual ANALYZE would wait for autovacuum's own on these tables.
             self._analyze()
             result.steps["load"] = clock.perf_counter() - started
-            # What the daily jobs keep: the dashboard's summary tables over the whole period, the ranking's scores.
+            # What the periodic jobs keep: the dashboard's summary tables over the whole period, the ranking's
+            # scores, the coverage page's counts.
             today = timezone.localdate()
             summaries_refresh_range(start=today - timedelta(days=self.days), end=today)
             this_month = today.replace(day=1)
             scores_compute(month=add_months(this_month, -1), today=today)
             scores_compute(month=this_month, today=today)
+            coverage_counts_keep()
             self._analyze()
             result.steps["jobs"] = clock.perf_counter() - started - result.steps["load"]
         result.seconds = clock.perf_counter() - started

@@ -7,10 +7,11 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from jingshi_jiafang.core.dates import midnight
 from jingshi_jiafang.core.filters import households_due_visit_filter
 from jingshi_jiafang.core.models import Area, Household, Organisation, OrganisationLink, Unit, User
 from jingshi_jiafang.core.scopes import organisations_visible_to
-from jingshi_jiafang.core.selectors import current_officer_name, household_list
+from jingshi_jiafang.core.selectors import household_list
 from jingshi_jiafang.core.timeline import TimelineEvent
 from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
 from visits.scopes import corrections_visible_to, visits_visible_to
@@ -172,56 +173,6 @@ def tonight_plan(*, user: User) -> NightVisitPlan | None:
     )
 
 
-@dataclass
-class VillageCoverage:
-    village: Area
-    households: int = 0
-    visited: int = 0
-    never_visited: int = 0
-    overdue: int = 0
-
-    @property
-    def share(self) -> float:
-        return self.visited / self.households if self.households else 0.0
-
-
-def coverage_by_village(*, villages: QuerySet[Area], start: datetime, end: datetime, cutoff: datetime) -> list:
-    """Per village: households, households visited at least once in [start, end), never visited, and overdue
-    (no visit since `cutoff`). Three grouped queries whatever the number of villages or households."""
-    overdue = Q(last_visited_at__lt=cutoff) | Q(last_visited_at__isnull=True)
-    rows = {v.pk: VillageCoverage(v) for v in villages.select_related("parent", "unit").order_by("code")}
-    household_counts = (
-        Household.objects.filter(village__in=rows)
-        .values("village")
-        .annotate(
-            total=Count("pk"),
-            never=Count("pk", filter=Q(last_visited_at__isnull=True)),
-            late=Count("pk", filter=overdue),
-        )
-    )
-    for row in household_counts:
-        coverage = rows[row["village"]]
-        coverage.households, coverage.never_visited, coverage.overdue = row["total"], row["never"], row["late"]
-    visited = (
-        Visit.objects.filter(village__in=rows, household__isnull=False, visited_at__gte=start, visited_at__lt=end)
-        .values("village")
-        .annotate(households=Count("household", distinct=True))
-    )
-    for row in visited:
-        rows[row["village"]].visited = row["households"]
-    return list(rows.values())
-
-
-def overdue_households(*, villages: QuerySet[Area], cutoff: datetime) -> QuerySet[Household]:
-    return (
-        Household.objects.filter(village__in=villages)
-        .filter(Q(last_visited_at__lt=cutoff) | Q(last_visited_at__isnull=True))
-        .select_related("village__parent")
-        .annotate(officer_name=current_officer_name())
-        .order_by(F("last_visited_at").asc(nulls_first=True), "pk")
-    )
-
-
 # Organisations (单位) and their visits.
 
 
@@ -258,10 +209,10 @@ class OrganisationCoverage:
         return self.visited / self.organisations if self.organisations else 0.0
 
 
-def organisation_coverage(*, villages: QuerySet[Area], start: datetime, end: datetime) -> OrganisationCoverage:
-    """Organisations of these villages, and how many were visited in [start, end): kept apart from the
-    households' coverage, which is what the bureau's figures are about."""
-    in_period = Q(visits__visited_at__gte=start, visits__visited_at__lt=end)
+def organisation_coverage(*, villages: QuerySet[Area], start: date, end: date) -> OrganisationCoverage:
+    """Organisations of these villages, and how many were visited from `start` to `end` (days included): kept
+    apart from the households' coverage, which is what the bureau's figures are about."""
+    in_period = Q(visits__visited_at__gte=midnight(start), visits__visited_at__lt=midnight(end + timedelta(days=1)))
     counts = Organisation.objects.filter(village__in=villages).aggregate(
         total=Count("pk", distinct=True), visited=Count("pk", distinct=True, filter=in_period)
     )

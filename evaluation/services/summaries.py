@@ -10,7 +10,7 @@ a day.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models, transaction
@@ -21,6 +21,7 @@ from django.utils import timezone
 from evaluation.models import Callback, CallbackAttempt, Satisfaction, UnitDaySummary, VillageDaySummary
 from evaluation.models.summaries import COUNT_FIELDS
 from feedback.models import Category, Matter, MatterEvent
+from jingshi_jiafang.core.dates import midnight
 from jingshi_jiafang.core.models import Area, Unit
 from ledger.models import LedgerItem, LedgerItemEvent
 from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
@@ -42,10 +43,6 @@ MATTER_TOPIC_FIELDS = {
     Category.LITIGATION: "matters_litigation",
     Category.OTHER: "matters_other",
 }
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, timezone.get_current_timezone())
 
 
 @dataclass(frozen=True)
@@ -226,7 +223,7 @@ def _ledger_source(lo: datetime, hi: datetime) -> _Source:
 
 
 def _sources(start: date, end: date) -> list[_Source]:
-    lo, hi = _midnight(start), _midnight(end + timedelta(days=1))
+    lo, hi = midnight(start), midnight(end + timedelta(days=1))
     return [
         *_visit_sources(lo, hi),
         _night_source(start, end),

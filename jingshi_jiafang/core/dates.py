@@ -119,3 +119,8 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     zone = timezone.get_default_timezone()
     first = month.replace(day=1)
     return datetime.combine(first, time.min, zone), datetime.combine(add_months(first, 1), time.min, zone)
+
+
+def midnight(day: date) -> datetime:
+    """The first moment of `day` in the bureau's time zone; days first..last are [midnight(first), midnight(last+1))."""
+    return datetime.combine(day, time.min, timezone.get_current_timezone())

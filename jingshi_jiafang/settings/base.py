@@ -306,6 +306,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluation.tasks.refresh_today_summaries_task",
         "schedule": crontab(minute=15),
     },
+    # The coverage page's counts (visits/coverage.py); the page says when they were kept.
+    "keep-coverage-counts": {
+        "task": "visits.tasks.keep_coverage_counts_task",
+        "schedule": crontab(minute=20),
+    },
     # 考核: the current month and, until the evaluation centre closes it, the previous one; after the night's
     # callbacks and corrections are in. `manage.py compute_scores --month YYYY-MM` by hand.
     # Queues again what PostgreSQL says is still pending (a queueing lost in a crash or a Redis restart, a worker

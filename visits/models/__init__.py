@@ -1,3 +1,4 @@
+from .coverage import CoverageCount, CoverageDay
 from .visits import Finding, NightVisitPlan, RegistrationCorrection, Visit
 
-__all__ = ["Finding", "NightVisitPlan", "RegistrationCorrection", "Visit"]
+__all__ = ["CoverageCount", "CoverageDay", "Finding", "NightVisitPlan", "RegistrationCorrection", "Visit"]

@@ -1,7 +1,8 @@
 """Visit coverage: for an area and a period, the share of households visited, those never visited, and the
-overdue list with the officer responsible."""
+overdue list with the officer responsible. County-wide, a row per town that opens the town's villages."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -9,16 +10,13 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from jingshi_jiafang.core.capabilities import may_view_coverage
-from jingshi_jiafang.core.pagination import paginate
+from jingshi_jiafang.core.pagination import paginate_uncounted
 from jingshi_jiafang.core.scopes import towns_visible_to, villages_visible_to
+from visits import coverage as counts
 from visits import selectors
 from visits.filters import CoverageFilterForm
 
 DEFAULT_PERIOD_DAYS = 90
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, timezone.get_current_timezone())
 
 
 @login_required
@@ -30,23 +28,27 @@ def coverage(request):
     filters = CoverageFilterForm(request.GET, towns=towns)
     start, end = filters.period(default_days=DEFAULT_PERIOD_DAYS)
     overdue_days = filters.overdue_days_or_default()
+    overdue_before = timezone.localdate() - timedelta(days=overdue_days)
     villages = villages_visible_to(user)
     if town := filters.value("area"):
         villages = villages.filter(parent=town)
-    cutoff = timezone.now() - timedelta(days=overdue_days)
-    period = {"start": _midnight(start), "end": _midnight(end + timedelta(days=1))}
-    rows = selectors.coverage_by_village(villages=villages, cutoff=cutoff, **period)
-    totals = selectors.VillageCoverage(
-        village=None,
-        households=sum(r.households for r in rows),
-        visited=sum(r.visited for r in rows),
-        never_visited=sum(r.never_visited for r in rows),
-        overdue=sum(r.overdue for r in rows),
-    )
+    counted_at = counts.counted_at(villages)
+    if counted_at and end >= timezone.localtime(counted_at).date():
+        rows = counts.coverage_kept(villages=villages, since=start, overdue_before=overdue_before)
+    else:
+        counted_at = None
+        rows = counts.coverage_live(villages=villages, start=start, end=end, overdue_before=overdue_before)
+    totals = counts.CoverageRow(area=None)
+    for row in rows:
+        totals.add(row)
+    by_town = not town and len({row.area.parent_id for row in rows}) > 1
     context = {
-        "rows": rows,
+        "rows": counts.by_town(rows) if by_town else rows,
+        "by_town": by_town,
+        "drill_query": urlencode({"from": start.isoformat(), "to": end.isoformat(), "overdue_days": overdue_days}),
         "totals": totals,
-        "organisations": selectors.organisation_coverage(villages=villages, **period),
+        "counted_at": counted_at,
+        "organisations": selectors.organisation_coverage(villages=villages, start=start, end=end),
         "towns": towns,
         "town": town,
         "start": start,
@@ -54,6 +56,6 @@ def coverage(request):
         "overdue_days": overdue_days,
         "filters": filters,
         "filter_errors": filters.errors_text(),
-        **paginate(request, selectors.overdue_households(villages=villages, cutoff=cutoff)),
+        **paginate_uncounted(request, counts.overdue_households(villages=villages, overdue_before=overdue_before)),
     }
     return render(request, "visits/coverage.html", context)

@@ -14,6 +14,7 @@ from feedback.demo import seed_feedback, seed_matter_history, seed_topic_visits
 from feedback.demo_topics import seed_topic_review
 from ledger.demo import seed_ledger
 from ledger.demo_pairing import seed_pairing, seed_teams
+from visits.coverage import coverage_counts_keep
 from visits.demo import seed_county
 
 
@@ -59,6 +60,7 @@ class Command(BaseCommand):
             scored_months = seed_scores(today=timezone.localdate(), days=days)
             # Last: the dashboard's summary tables are built from everything the seeders above wrote.
             summaries = seed_summaries(today=timezone.localdate())
+            coverage_counts_keep()  # what the hourly job keeps, so the coverage page has it from the start
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo county loaded: {result.towns} towns, {result.villages} villages, {result.households} households."
