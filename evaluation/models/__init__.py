@@ -14,7 +14,7 @@ from .questionnaires import (
 )
 from .reviews import DailyReview
 from .scores import Metric, Score, ScoreComponent, ScoreMonth, ScoreWeight, SubjectKind
-from .summaries import UnitDaySummary, VillageDaySummary
+from .summaries import UnitDaySummary, VillageDaySummary, VillageMonthSummary
 
 __all__ = [
     "Answer",
@@ -34,6 +34,7 @@ __all__ = [
     "ScaleOption",
     "UnitDaySummary",
     "VillageDaySummary",
+    "VillageMonthSummary",
     "SubjectKind",
     "ScoreWeight",
     "ScoreMonth",

@@ -1,7 +1,8 @@
 """The leadership dashboard's figures for an area and a period, read from the summary tables.
 
-Every figure is a SUM over `VillageDaySummary` rows (evaluation/models/summaries.py) in SQL: the totals, the
-bars by town or village, the monthly trend each cost one grouped query, whatever the size of the county. Only
+Every figure is a SUM over `VillageMonthSummary` rows (the day rows of each village summed by month,
+evaluation/models/summaries.py) in SQL, the periods being whole months: the totals, the bars by town or village,
+the monthly trend each cost one grouped query of a row per village and month, whatever the county's history. Only
 two small grouped counts read live tables: households per area (the coverage's denominator) and matters by
 their current stage (the funnel).
 """
@@ -14,10 +15,9 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
 from django.db.models import Count, QuerySet, Sum
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from evaluation.models import VillageDaySummary
+from evaluation.models import VillageMonthSummary
 from evaluation.models.summaries import COUNT_FIELDS
 from evaluation.selectors.questionnaires import index_trend
 from feedback.models import Category, Matter
@@ -269,7 +269,7 @@ def _stages(villages: QuerySet[Area], period: Period) -> list[tuple[str, int]]:
 def dashboard(*, scope: Scope, period: Period) -> Dashboard:
     """Everything the dashboard page draws: six queries, whatever the county's size."""
     villages = scope.villages
-    in_period = VillageDaySummary.objects.filter(village__in=villages, day__range=(period.start, period.end))
+    in_period = VillageMonthSummary.objects.filter(village__in=villages, month__range=(period.start, period.end))
     level = scope.level
     group = {Area.Kind.TOWN: "village__parent", Area.Kind.VILLAGE: "village"}.get(level)
 
@@ -291,13 +291,12 @@ def dashboard(*, scope: Scope, period: Period) -> Dashboard:
     first_month = add_months(period.end.replace(day=1), 1 - TREND_MONTHS)
     months = [add_months(first_month, n) for n in range(TREND_MONTHS)]
     trend_rows = (
-        VillageDaySummary.objects.filter(village__in=villages, day__range=(first_month, period.end))
-        .annotate(month=TruncMonth("day"))
+        VillageMonthSummary.objects.filter(village__in=villages, month__range=(first_month, period.end))
         .values("month")
         .annotate(**_sums())
         .order_by()
     )
-    by_month = {_as_date(row.pop("month")): row for row in trend_rows}
+    by_month = {row.pop("month"): row for row in trend_rows}
     trend = [Figures(_zeros(by_month.get(month)), 0, "households_first_of_month") for month in months]
 
     topics = [
@@ -314,11 +313,6 @@ def dashboard(*, scope: Scope, period: Period) -> Dashboard:
         stages=_stages(villages, period),
         topics=topics,
     )
-
-
-def _as_date(value) -> date:
-    # TruncMonth of a date is a date in PostgreSQL and SQLite alike, but be tolerant of a datetime.
-    return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
 def sense_of_security_trend(*, scope: Scope, months: list[date]) -> list[float | None]:
@@ -338,7 +332,7 @@ def sense_of_security_trend(*, scope: Scope, months: list[date]) -> list[float |
 
 def counts_in(*, scope: Scope, period: Period) -> dict:
     """The period's sums for the area alone (the home page's compact figures): one query."""
-    in_period = VillageDaySummary.objects.filter(village__in=scope.villages, day__range=(period.start, period.end))
+    in_period = VillageMonthSummary.objects.filter(village__in=scope.villages, month__range=(period.start, period.end))
     return _zeros(in_period.aggregate(**_sums()))
 
 

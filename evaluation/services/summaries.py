@@ -14,17 +14,26 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import ExtractMonth, ExtractYear, TruncDate
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear, TruncDate, TruncMonth
 from django.utils import timezone
 
-from evaluation.models import Callback, CallbackAttempt, Satisfaction, UnitDaySummary, VillageDaySummary
+from evaluation.models import (
+    Callback,
+    CallbackAttempt,
+    Satisfaction,
+    UnitDaySummary,
+    VillageDaySummary,
+    VillageMonthSummary,
+)
 from evaluation.models.summaries import COUNT_FIELDS
 from feedback.models import Category, Matter, MatterEvent
-from jingshi_jiafang.core.dates import midnight
+from jingshi_jiafang.core.dates import add_months, midnight
 from jingshi_jiafang.core.models import Area, Unit
 from ledger.models import LedgerItem, LedgerItemEvent
 from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
+
+SUMS = {name: Sum(name) for name in COUNT_FIELDS}
 
 # Ledger items that were a resident's problem brought through a matter, a card, the talk room or a topic visit:
 # closing one is a complex problem solved (see the module docstring of the models).
@@ -284,6 +293,28 @@ def _rebuild_villages(start: date, end: date, village: int | None = None) -> int
     return _rebuild(VillageDaySummary, "village", start, end, village)
 
 
+def _rebuild_village_months(start: date, end: date, village: int | None = None) -> None:
+    """The month rows of the months from `start` to `end`, summed again from their day rows just rebuilt."""
+    first, last = start.replace(day=1), add_months(end.replace(day=1), 1) - timedelta(days=1)
+    days = VillageDaySummary.objects.filter(day__range=(first, last))
+    months = VillageMonthSummary.objects.filter(month__range=(first, last))
+    if village is not None:
+        days, months = days.filter(village=village), months.filter(village=village)
+    month = TruncMonth("day", output_field=models.DateField())
+    rows = list(days.annotate(month=month).values("month", "village").annotate(**SUMS).order_by())
+    towns = dict(Area.objects.filter(pk__in={row["village"] for row in rows}).values_list("pk", "parent_id"))
+    months.delete()
+    VillageMonthSummary.objects.bulk_create(
+        (
+            VillageMonthSummary(
+                month=row.pop("month"), town_id=towns[row["village"]], village_id=row.pop("village"), **row
+            )
+            for row in rows
+        ),
+        batch_size=1000,
+    )
+
+
 def _rebuild_units(start: date, end: date, unit: int | None = None) -> int:
     return _rebuild(UnitDaySummary, "unit", start, end, unit)
 
@@ -303,6 +334,7 @@ def summaries_refresh_range(*, start: date, end: date) -> RefreshResult:
         raise ValueError("start must not be after end")
     with transaction.atomic():
         villages = _rebuild_villages(start, end)
+        _rebuild_village_months(start, end)
         units = _rebuild_units(start, end)
     return RefreshResult(start, end, villages, units)
 
@@ -319,6 +351,7 @@ def summaries_refresh_for(day: date, village: Area | int | None, unit: Unit | in
     with transaction.atomic():
         if village_id is not None:
             _rebuild_villages(day, day, village_id)
+            _rebuild_village_months(day, day, village_id)
         if unit_id is not None:
             _rebuild_units(day, day, unit_id)
 

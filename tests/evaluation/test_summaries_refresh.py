@@ -1,15 +1,17 @@
+import importlib
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
 from django.forms.models import model_to_dict
 
-from evaluation.models import UnitDaySummary, VillageDaySummary
+from evaluation.models import UnitDaySummary, VillageDaySummary, VillageMonthSummary
 from evaluation.models.summaries import COUNT_FIELDS
 from evaluation.services.summaries import summaries_refresh, summaries_refresh_range
 from evaluation.tasks import refresh_summaries_task
-from tests.evaluation.summaries_data import DAY, build_day
+from tests.evaluation.summaries_data import DAY, at, build_day
+from tests.visits.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +166,55 @@ def test_the_daily_and_hourly_jobs_are_scheduled_and_the_hourly_one_refreshes_to
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"evaluation.tasks.refresh_summaries_task", "evaluation.tasks.refresh_today_summaries_task"} <= tasks
     assert refresh_today_summaries_task.delay().get().startswith(timezone.localdate().isoformat())
+
+
+def _months() -> set[tuple]:
+    return {
+        (row.month, row.village_id, row.town_id, tuple(_counts(row).items()))
+        for row in VillageMonthSummary.objects.all()
+    }
+
+
+def _day_rows_summed_by_month() -> set[tuple]:
+    sums: dict[tuple, dict] = {}
+    for row in VillageDaySummary.objects.all():
+        counts = sums.setdefault((row.day.replace(day=1), row.village_id, row.town_id), {})
+        for name, value in _counts(row).items():
+            counts[name] = counts.get(name, 0) + value
+    return {
+        (*key, tuple(sorted(counts.items(), key=lambda item: COUNT_FIELDS.index(item[0]))))
+        for key, counts in sums.items()
+    }
+
+
+def test_month_rows_are_the_sums_of_their_day_rows():
+    build_day()
+    summaries_refresh_range(start=DAY.replace(day=1) - timedelta(days=40), end=DAY + timedelta(days=3))
+    assert {month for month, *_ in _months()} == {date(2026, 2, 1), date(2026, 3, 1)}
+    assert _months() == _day_rows_summed_by_month()
+    # The hourly job's one-day rebuild leaves the months as they were.
+    before = _months()
+    refresh_summaries_task.delay(DAY.isoformat())
+    assert _months() == before
+
+
+def test_a_visit_entered_late_updates_its_month(django_capture_on_commit_callbacks):
+    built = build_day()
+    summaries_refresh(day=DAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        VisitFactory(visitor=built.officer_2, household=built.households[2], visited_at=at(DAY, 19))
+    assert _months() == _day_rows_summed_by_month()
+    row = VillageMonthSummary.objects.get(village=built.village_2, month=DAY.replace(day=1))
+    assert row.visits_day == 2
+
+
+def test_the_migration_fills_the_months_of_existing_day_rows():
+    from django.apps import apps
+
+    backfill = importlib.import_module("evaluation.migrations.0008_village_month_summaries").backfill
+    build_day()
+    summaries_refresh_range(start=DAY - timedelta(days=40), end=DAY)
+    expected = _months()
+    VillageMonthSummary.objects.all().delete()
+    backfill(apps, None)
+    assert _months() == expected
