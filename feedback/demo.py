@@ -124,6 +124,7 @@ class _MatterHistory:
         matter = Matter(
             channel=Matter.Channel.VISIT,
             household=household,
+            village_id=household.village_id,
             visit=visit,
             unit_id=household.village.unit_id,
             reported_by=visit.visitor,

@@ -9,9 +9,8 @@ their current stage (the funnel).
 
 import calendar
 import hashlib
-from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.core.cache import cache
 from django.db.models import Count, QuerySet, Sum
@@ -21,7 +20,7 @@ from evaluation.models import VillageMonthSummary
 from evaluation.models.summaries import COUNT_FIELDS
 from evaluation.selectors.questionnaires import index_trend
 from feedback.models import Category, Matter
-from jingshi_jiafang.core.dates import add_months
+from jingshi_jiafang.core.dates import add_months, midnight
 from jingshi_jiafang.core.models import Area, Household, User
 from jingshi_jiafang.core.scopes import villages_visible_to
 
@@ -238,27 +237,19 @@ def _households_by(villages: QuerySet[Area], group: str) -> dict[int, int]:
     return counts
 
 
-def _local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def _stages(villages: QuerySet[Area], period: Period) -> list[tuple[str, int]]:
     """The funnel from live matters: those received in the period (merged ones are counted in the one they
-    joined), by the stage each has reached now. One grouped query."""
+    joined), by the stage each has reached now. One grouped query on the matters' own village (copied from the
+    household when registered) and an index on (created_at, village, state)."""
     # Bounds in time, not `created_at__date`: a date cast of every row cannot use the index on created_at, and the
     # funnel would cost every matter of the county's history on each load.
-    # The period's matters are grouped by village and state, and the scope's villages picked out here: joined to
-    # the scope's households instead, the planner read every household of the county to find a month's matters.
     received = Matter.objects.filter(
-        household__isnull=False,
-        created_at__gte=_local_midnight(period.start),
-        created_at__lt=_local_midnight(period.end + timedelta(days=1)),
+        village__in=villages,
+        created_at__gte=midnight(period.start),
+        created_at__lt=midnight(period.end + timedelta(days=1)),
     ).exclude(state=Matter.State.MERGED)
-    in_scope = set(villages.values_list("pk", flat=True))
-    counts: Counter = Counter()
-    for village, state, n in received.values_list("household__village", "state").annotate(n=Count("pk")).order_by():
-        if village in in_scope:
-            counts[state] += n
+    # count(*), not count(id): the index holds every column read, so PostgreSQL answers from it alone.
+    counts = dict(received.values_list("state").annotate(n=Count("*")).order_by())
     total = sum(counts.values())
     closed = counts.get(Matter.State.CLOSED, 0)
     stages = [(label, sum(counts.get(state, 0) for state in states) + closed) for label, states in STAGES]

@@ -11,7 +11,7 @@ from evaluation.models import Callback
 from feedback.models import Matter
 from jingshi_jiafang.core.crypto import keyed_hash
 from jingshi_jiafang.core.models import Household, HouseholdLink
-from visits.models import Visit
+from visits.models import CoverageDay, Visit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -59,6 +59,24 @@ HOT_QUERIES = [
         "a unit's matters in a state",
         ("matter_unit_state_idx", "feedback_matter_unit_id"),
         lambda: Matter.objects.filter(unit_id=1, state="handling"),
+    ),
+    (
+        "the dashboard's funnel: a month's matters by state, from the index alone",
+        ("matter_received_village_idx",),
+        lambda: (
+            Matter.objects.filter(
+                village_id__in=[1, 2],
+                created_at__gte="2026-01-01T00:00:00+08:00",
+                created_at__lt="2026-02-01T00:00:00+08:00",
+            )
+            .values("state")
+            .annotate(n=Count("*"))
+        ),
+    ),
+    (
+        "the coverage page's kept counts: a village's first day on or after a date",
+        ("coverageday_once_per_day",),
+        lambda: CoverageDay.objects.filter(village_id=1, day__gte="2026-01-01").order_by("day")[:1],
     ),
     (
         "the callback queue: due callbacks by day",
