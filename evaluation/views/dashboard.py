@@ -101,8 +101,8 @@ def _cards(figures: selectors.Figures, links: Links) -> list[dict]:
     ]  # fmt: skip
 
 
-def _chart_data(board: selectors.Dashboard, links: Links) -> dict:
-    scope, period = board.scope, board.period
+def _chart_data(board: selectors.Dashboard, links: Links, *, area_urls: list[str]) -> dict:
+    scope = board.scope
     months = board.trend_months
     security = selectors.sense_of_security_trend(scope=scope, months=months)
     data = {
@@ -137,7 +137,7 @@ def _chart_data(board: selectors.Dashboard, links: Links) -> dict:
             "visits": [row.figures.visits for row in board.rows],
             "households": [row.figures.households_visited for row in board.rows],
             "coverage": [row.figures.coverage for row in board.rows],
-            "urls": [dashboard_url(row.area, period) for row in board.rows],
+            "urls": area_urls,
         }
     return data
 
@@ -159,10 +159,7 @@ def _context(request, pk: int | None, *, wall: bool) -> dict:
         crumbs.append((area.parent.name, dashboard_url(area.parent, period, wall=wall)))
     if area is not None:
         crumbs.append((area.name, dashboard_url(area, period, wall=wall)))
-    rows = [
-        {"row": row, "url": dashboard_url(row.area, period), "wall_url": dashboard_url(row.area, period, wall=True)}
-        for row in board.rows
-    ]
+    rows = [{"row": row, "url": dashboard_url(row.area, period, wall=wall)} for row in board.rows]
     return {
         "board": board,
         "area": area,
@@ -172,7 +169,7 @@ def _context(request, pk: int | None, *, wall: bool) -> dict:
         "cards": _cards(board.figures, links),
         "rows": rows,
         "crumbs": crumbs,
-        "chart_data": _chart_data(board, links),
+        "chart_data": _chart_data(board, links, area_urls=[item["url"] for item in rows]),
         "wall_url": dashboard_url(area, period, wall=True),
         "page_url": dashboard_url(area, period),
         "coverage_url": _coverage_url(area, period),
