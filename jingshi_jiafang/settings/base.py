@@ -93,6 +93,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A page's queries are short: on a 2-core server the extra processes of a parallel plan take the cores that
+    # other requests are waiting for, and start up slower than the query they split. A machine with cores to
+    # spare (or a Celery worker of long reports) may allow some.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c max_parallel_workers_per_gather={env_int('DATABASE_PARALLEL_WORKERS', 0)}"
+    )
 # SQLite cannot create the directory of its file: a fresh clone has no var/ yet.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and DATABASES["default"]["NAME"] != ":memory:":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)

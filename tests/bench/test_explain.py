@@ -127,3 +127,11 @@ def test_count_reads_the_index_only(what, indexes, query):
     plan = plan_of(query())
 
     assert any(f"Index Only Scan using {index}" in plan for index in indexes), plan
+
+
+def test_page_queries_run_without_parallel_workers():
+    """settings: DATABASE_PARALLEL_WORKERS (0 unless set), so a page's short queries do not start worker
+    processes on a 2-core server."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"

@@ -2,6 +2,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jingshi_jiafang.core.models import User
@@ -131,7 +133,8 @@ def test_household_list_query_count_does_not_grow_with_households(
     for _ in range(30):
         HouseholdLinkFactory(officer=UserFactory(unit=village_a.unit), household=HouseholdFactory(village=village_a))
     client.force_login(bob)
-    with django_assert_max_num_queries(MAX_PAGE_QUERIES):
+    # One more than other pages: the area select's villages are worked out before their towns are read.
+    with django_assert_max_num_queries(MAX_PAGE_QUERIES + 1):
         response = client.get(reverse("households:household_list"))
     assert len(response.context["page"].object_list) == 25
 
@@ -270,3 +273,20 @@ def test_the_visit_forms_phone_correction_has_a_phone_keypad(client, alice, alic
     body = client.get(reverse("visits:visit_create", args=[alice_household.pk])).content.decode()
     assert re.search(r'<input type="tel" name="phone"[^>]*inputmode="tel"', body)
     assert re.search(r'<input type="number" name="members_count"[^>]*inputmode="numeric"', body)
+
+
+def test_household_list_reads_the_area_choices_once(client, alice, village_a, django_assert_num_queries):
+    """The towns and villages of the area select in one query, the officer's villages worked out before it."""
+    HouseholdLinkFactory(officer=alice, household=HouseholdFactory(village=village_a))
+    client.force_login(alice)
+    client.get(reverse("households:household_list"))  # the session's first request saves it
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("households:household_list"))
+    area_reads = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith('SELECT "core_area"."id", "core_area"."kind"')
+    ]
+    assert len(area_reads) == 1
+    assert f'value="{village_a.pk}"' in response.content.decode()
+    assert f'value="{village_a.parent_id}"' in response.content.decode()
