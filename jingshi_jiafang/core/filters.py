@@ -102,6 +102,10 @@ class HouseholdFilter(django_filters.FilterSet):
         )
         self.form.fields["area"].label_from_instance = lambda area: area.full_name
         self.form.fields["due"].choices = [("", "全部"), ("due", f"到期(超{settings.VISIT_OVERDUE_DAYS}天)")]
+        for name, field in self.form.fields.items():
+            invalid = " is-invalid" if self.form.is_bound and name in self.form.errors else ""
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = css + invalid
 
     def filter_search(self, queryset, name, value):
         return search_households(queryset, value)
