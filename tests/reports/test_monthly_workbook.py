@@ -262,3 +262,20 @@ def test_a_month_not_yet_begun_is_refused():
     following = (timezone.localdate().replace(day=1) + timedelta(days=40)).replace(day=1)
     with pytest.raises(ReportError, match="还没有开始"):
         parse_month(f"{following:%Y-%m}")
+
+
+@pytest.mark.postgres
+def test_the_matters_are_read_without_jit_compiling_and_the_setting_is_restored(month):
+    """Compiling the query (JIT) cost more CPU than running it: off while it is planned, as before afterwards."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        before = cursor.fetchone()[0]
+    with CaptureQueriesContext(connection) as captured:
+        build()
+    statements = [query["sql"] for query in captured]
+    off = statements.index("SET jit = off")
+    read = next(i for i, sql in enumerate(statements) if '"feedback_matter"."reference"' in sql)
+    assert off < read < statements.index("RESET jit")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == before
