@@ -9,7 +9,6 @@ It relies on XlsxWriter's constant-memory internals (the row file, `previous_row
 XlsxWriter is pinned and the test compares the two writers' files whole.
 """
 
-import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from math import isinf, isnan
@@ -24,12 +23,14 @@ from xlsxwriter.utility import (
 )
 from xlsxwriter.worksheet import Worksheet
 
-from jingshi_jiafang.core.exports import safe_cell
+from jingshi_jiafang.core.exports import FORMULA_PREFIXES, safe_cell
 
-# Whatever XlsxWriter would change in a string before writing it inline: characters XML must escape, control
-# characters and non-characters it writes as _xHHHH_ (and text that already looks like such an escape),
-# leading or trailing white space (which needs xml:space="preserve"). A string without any goes out as it is.
-_NEEDS_CARE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
+# Excel counts days from 1899-12-31 and believes 1900 had a 29 February: XlsxWriter adds that day to every
+# moment after it. Moments before, and aware ones, go through XlsxWriter's own conversion.
+_EPOCH = datetime(1899, 12, 31)
+_EPOCH_ORDINAL = _EPOCH.toordinal()
+_LEAP_DAY_PAST = datetime(1900, 3, 1)
+_LEAP_DAY_PAST_DATE = _LEAP_DAY_PAST.date()
 _HALF_STRMAX = 32767 // 2  # below this many characters a string cannot exceed a cell's 32,767 UTF-16 units
 
 
@@ -66,26 +67,60 @@ class RowSheet(Worksheet):
         number = str(row + 1)
         parts = [f'<row r="{number}">']
         append = parts.append
+        text_index = None  # taken when first used, as XlsxWriter takes it: styles.xml numbers formats in that order
+        # What XlsxWriter would change in a text: XML's &, < and >, what looks like its _xHHHH_ escapes, what
+        # isprintable() refuses (control characters, non-characters, white space but the plain space), and a
+        # plain space at either end (xml:space="preserve"). Looked for in the row's texts at once; a row with any
+        # of it has each of its texts written the careful way, which leaves a text that needs nothing as it is.
+        texts = "".join([value for value in values if value.__class__ is str])
+        plain = (
+            texts.isprintable()
+            and "&" not in texts
+            and "<" not in texts
+            and ">" not in texts
+            and "_x" not in texts
+            and len(texts) <= _HALF_STRMAX
+        )
         for letter, value in zip(columns, values, strict=False):
-            value = safe_cell(value)
-            if value is None or value == "":
-                append(f'<c r="{letter}{number}" s="{text._get_xf_index()}"/>')
-            elif isinstance(value, str):
-                preserve = ""
-                if len(value) > _HALF_STRMAX or _NEEDS_CARE.search(value):
+            if value.__class__ is str and value:
+                if value.startswith(FORMULA_PREFIXES):
+                    value = "'" + value
+                if plain and value[0] != " " and value[-1] != " ":
+                    preserve = ""
+                else:
                     value, preserve = self._careful_text(value)
-                append(
-                    f'<c r="{letter}{number}" s="{text._get_xf_index()}" t="inlineStr">'
-                    f"<is><t{preserve}>{value}</t></is></c>"
-                )
+                if text_index is None:
+                    text_index = text._get_xf_index()
+                append(f'<c r="{letter}{number}" s="{text_index}" t="inlineStr"><is><t{preserve}>{value}</t></is></c>')
+            elif value is None or value == "":
+                if text_index is None:
+                    text_index = text._get_xf_index()
+                append(f'<c r="{letter}{number}" s="{text_index}"/>')
+            elif isinstance(value, str):  # a str subclass (a choice's label): the text it is, the careful way
+                value, preserve = self._careful_text(safe_cell(str(value)))
+                if text_index is None:
+                    text_index = text._get_xf_index()
+                append(f'<c r="{letter}{number}" s="{text_index}" t="inlineStr"><is><t{preserve}>{value}</t></is></c>')
+            elif value.__class__ is datetime and value.tzinfo is None and value >= _LEAP_DAY_PAST:
+                # XlsxWriter's serial number, in its own arithmetic: days since 1899-12-31 and the day's fraction,
+                # plus the day of Excel's 1900-02-29. Without its checks for the cases handled below.
+                delta = value - _EPOCH
+                serial = delta.days + (float(delta.seconds) + float(delta.microseconds) / 1e6) / 86400 + 1
+                append(f'<c r="{letter}{number}" s="{moment._get_xf_index()}"><v>{serial:.16G}</v></c>')
+            elif value.__class__ is date and value >= _LEAP_DAY_PAST_DATE:
+                serial = float(value.toordinal() - _EPOCH_ORDINAL) + 1
+                append(f'<c r="{letter}{number}" s="{day._get_xf_index()}"><v>{serial:.16G}</v></c>')
             elif isinstance(value, datetime | date):  # a datetime is a date too
+                value = safe_cell(value)  # an aware datetime: local time, as a sheet has no zones
                 style = moment if isinstance(value, datetime) else day
                 serial = _datetime_to_excel_datetime(value, self.date_1904, self.remove_timezone)
                 append(f'<c r="{letter}{number}" s="{style._get_xf_index()}"><v>{serial:.16G}</v></c>')
             else:
                 if isnan(value) or isinf(value):
                     raise TypeError("A number cell cannot hold NaN or infinity.")
-                append(f'<c r="{letter}{number}" s="{text._get_xf_index()}"><v>{value:.16G}</v></c>')
+                if text_index is None:
+                    text_index = text._get_xf_index()
+                append(f'<c r="{letter}{number}" s="{text_index}"><v>{value:.16G}</v></c>')
         append("</row>")
         self.fh.write("".join(parts))
         return 0
