@@ -1,7 +1,7 @@
 """RowSheet writes a row as one string: the workbook must be byte for byte the one XlsxWriter writes cell by cell."""
 
 import zipfile
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from io import BytesIO
 
 import pytest
@@ -11,11 +11,18 @@ from xlsxwriter import Workbook
 from jingshi_jiafang.reports.monthly import _Styles
 from jingshi_jiafang.reports.xlsx_rows import RowSheet
 
+
+class Label(str):
+    pass
+
+
 ROWS = [
     ["E0000000001", "", date(2026, 10, 1), "电话", None, "村里路灯坏了", datetime(2026, 10, 3, 9, 30), 7, 2.5],
     [" leading", "trailing ", "\tboth\n", "a & b < c > d", 'say "hi"', "=SUM(A1:A2)", "-5", "+1", "@x"],
     ["\x01\x07control", "_x0041_ looks escaped", "\ufffe\uffff", "😀 emoji", "多\n行", "x" * 40_000, 0, -1, 1e20],
     [datetime(1900, 1, 1, 12), date(1900, 2, 28), date(1900, 3, 1), datetime(2026, 12, 31, 23, 59), "", "", "", None],
+    # One text with a space at its end among plain ones; a str subclass (a choice's label); an aware moment.
+    ["plain", "space at the end ", Label("办结"), datetime(2026, 10, 1, 0, 30, tzinfo=UTC), Label("")],
 ]
 
 
@@ -74,6 +81,7 @@ def test_the_cells_read_back_as_written():
     )
     assert rows[2][3:5] == ("😀 emoji", "多\n行")
     assert len(rows[2][5]) == 32_767  # a cell's limit
+    assert rows[4][:4] == ("plain", "space at the end ", "办结", datetime(2026, 10, 1, 8, 30))
 
 
 def test_text_that_looks_like_a_rich_text_run_is_escaped_like_any_text():
