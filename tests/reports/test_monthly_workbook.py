@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 from io import BytesIO
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.query import QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -279,3 +279,20 @@ def test_the_matters_are_read_without_jit_compiling_and_the_setting_is_restored(
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == before
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_read_ahead_by_a_thread_the_workbook_is_the_same(month):
+    """Outside a transaction (an export job) a thread reads the matters; inside one, the caller does."""
+    with CaptureQueriesContext(connection) as captured:
+        count, ahead = build()
+    assert not [query for query in captured if '"feedback_matter"."reference"' in query["sql"]]
+    with transaction.atomic():
+        same_count, here = build()
+    assert count == same_count == 6
+    assert ahead.sheetnames == here.sheetnames
+    for title in TOPIC_SHEETS:
+        assert list(ahead[title].values) == list(here[title].values)
+    summary = [row for row in here["汇总"].values if not str(row[0]).startswith("统计口径")]
+    assert [row for row in ahead["汇总"].values if not str(row[0]).startswith("统计口径")] == summary
