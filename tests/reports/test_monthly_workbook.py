@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 from io import BytesIO
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.query import QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -262,3 +262,37 @@ def test_a_month_not_yet_begun_is_refused():
     following = (timezone.localdate().replace(day=1) + timedelta(days=40)).replace(day=1)
     with pytest.raises(ReportError, match="还没有开始"):
         parse_month(f"{following:%Y-%m}")
+
+
+@pytest.mark.postgres
+def test_the_matters_are_read_without_jit_compiling_and_the_setting_is_restored(month):
+    """Compiling the query (JIT) cost more CPU than running it: off while it is planned, as before afterwards."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        before = cursor.fetchone()[0]
+    with CaptureQueriesContext(connection) as captured:
+        build()
+    statements = [query["sql"] for query in captured]
+    off = statements.index("SET jit = off")
+    read = next(i for i, sql in enumerate(statements) if '"feedback_matter"."reference"' in sql)
+    assert off < read < statements.index("RESET jit")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == before
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_read_ahead_by_a_thread_the_workbook_is_the_same(month):
+    """Outside a transaction (an export job) a thread reads the matters; inside one, the caller does."""
+    with CaptureQueriesContext(connection) as captured:
+        count, ahead = build()
+    assert not [query for query in captured if '"feedback_matter"."reference"' in query["sql"]]
+    with transaction.atomic():
+        same_count, here = build()
+    assert count == same_count == 6
+    assert ahead.sheetnames == here.sheetnames
+    for title in TOPIC_SHEETS:
+        assert list(ahead[title].values) == list(here[title].values)
+    summary = [row for row in here["汇总"].values if not str(row[0]).startswith("统计口径")]
+    assert [row for row in ahead["汇总"].values if not str(row[0]).startswith("统计口径")] == summary
