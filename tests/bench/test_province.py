@@ -2,8 +2,6 @@
 collide (codes, usernames, ID numbers), and the first county's people must see only their own county: its
 county-wide departments on every page `make bench` times, and by id (404 for the other county's objects)."""
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -14,9 +12,9 @@ from evaluation.models import Callback
 from evaluation.selectors.callbacks import callbacks_for_user, queue_counts
 from evaluation.selectors.scores import scores_visible_to
 from evaluation.services.callbacks import callbacks_create
-from feedback.models import Matter
-from feedback.scopes import matters_visible_to
-from jingshi_jiafang.core.models import Area, Household, Organisation, Unit, User
+from feedback.models import Category, Matter, TopicVisit
+from feedback.scopes import matters_visible_to, topic_visits_visible_to
+from jingshi_jiafang.core.models import Area, Household, HouseholdLink, Organisation, Unit, User
 from jingshi_jiafang.core.scopes import (
     households_visible_to,
     organisations_visible_to,
@@ -24,6 +22,8 @@ from jingshi_jiafang.core.scopes import (
     units_visible_to,
     villages_visible_to,
 )
+from ledger.scopes import ledger_items_visible_to
+from tests.ledger.helpers import delivered_item
 from visits.demo import BUREAU_CODE
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +169,36 @@ def test_the_bench_pages_of_the_first_county_show_the_first_county(two_counties,
     households = client.get(reverse("households:household_list")).context["page"]
     assert households.paginator.count > 0
     assert all(h.village.unit_id in units for h in households.object_list)
+
+
+def test_the_other_county_s_ledger_items_and_topic_visits_are_out_of_reach(two_counties):
+    their_officer = User.objects.get(username=SECOND_COUNTY.username("officer"))
+    their_household = HouseholdLink.objects.active().filter(officer=their_officer).first().household
+    item = delivered_item(their_officer, their_household)
+    topic = TopicVisit.objects.create(
+        leader=User.objects.get(username=SECOND_COUNTY.username("leader")),
+        category=Category.PUBLIC_SECURITY,
+        month=timezone.localdate().replace(day=1),
+        title="防范电信诈骗",
+        departments="刑事侦查大队",
+    )
+
+    for username in COUNTY_WIDE:
+        ours, theirs = User.objects.get(username=username), User.objects.get(username=SECOND_COUNTY.username(username))
+        assert not ledger_items_visible_to(ours).filter(pk=item.pk).exists()
+        assert ledger_items_visible_to(theirs).filter(pk=item.pk).exists()
+        assert not topic_visits_visible_to(ours).filter(pk=topic.pk).exists()
+        assert topic_visits_visible_to(theirs).filter(pk=topic.pk).exists()
+
+
+def test_province_figures_take_the_median_page_and_count_extra_queries():
+    alone = {page: {"ms": 10.0, "queries": 9} for page in measure.PAGE_FIGURES}
+    two = {page: {"ms": 11.0, "queries": 9} for page in measure.PAGE_FIGURES}
+    two["dashboard"] = {"ms": 30.0, "queries": 10}  # one page three times slower and a query more
+
+    figures = measure.province_figures(alone, two)
+
+    assert figures["province.pages_ratio"] == {"value": 1.1, "unit": "×", "target": "≤ 1.3", "ok": True}
+    assert figures["province.worst_page_ratio"]["value"] == 3.0
+    assert figures["province.extra_queries"] == {"value": 1, "unit": "queries", "target": "0", "ok": False}
+    assert {"province.pages_ratio", "province.extra_queries"} <= set(measure.REQUIRED)
