@@ -6,9 +6,11 @@ follows the size of the data. It prints a table and writes var/bench.json:
     {"<name>": {"value": number, "unit": "...", "target": "...", "ok": bool}}
 
 BENCH_SCALE=county (default) compares `small` (1/20 of the county) with the county; BENCH_SCALE=small compares
-1/100 with 1/20 and finishes in minutes. A database already holding a county of the right size is reused (the loader
-is deterministic); BENCH_RELOAD=1 loads afresh. `python -m bench classify` runs only the classifier's part;
-`python -m bench export N` is the export measurement's child process."""
+1/100 with 1/20 and finishes in minutes. The province measurement times the smaller scale's county alone and with
+a second county as large loaded beside it (`<name>_two` for `small`, `<name>_two_tiny` for `tiny`). A database
+already holding a county of the right size is reused (the loader is deterministic); BENCH_RELOAD=1 loads afresh.
+`python -m bench classify` runs only the classifier's part; `python -m bench export N` is the export measurement's
+child process."""
 
 import json
 import os
@@ -92,6 +94,14 @@ def main() -> None:
         print(f"{scale_name}: {measure.ensure_loaded(SCALES[scale_name])}", flush=True)
     runs = measure.pages({scale: database_for(scale) for scale in (smaller, large)}, use_database)
     figures.update(measure.page_figures(runs[smaller], runs[large]))
+    # The province: the smaller scale's county alone, and the same county with a second one as large beside it.
+    two = database_for("two" if smaller == "small" else f"two_{smaller}")
+    if reload:
+        drop_database(two)
+    use_database(two)
+    print(f"two counties: {measure.ensure_two_loaded(SCALES[smaller])}", flush=True)
+    runs = measure.pages({"alone": database_for(smaller), "two": two}, use_database, measure.PROVINCE_ROUNDS)
+    figures.update(measure.province_figures(runs["alone"], runs["two"]))
     use_database(database_for(large))
     figures.update(measure.jobs())
     figures.update(measure.cards())

@@ -134,8 +134,8 @@ def no_style():
 
 
 class BenchCounty(demo._DemoCounty):
-    def __init__(self, scale: float, seed: int, days: int):
-        super().__init__(random.Random(seed), days=days, password=settings.DEMO_PASSWORD)
+    def __init__(self, scale: float, seed: int, days: int, naming: demo.CountyNaming = demo.SHUYANG):
+        super().__init__(random.Random(seed), days=days, password=settings.DEMO_PASSWORD, naming=naming)
         self.scale = scale
         self.now = timezone.now()
 
@@ -144,7 +144,7 @@ class BenchCounty(demo._DemoCounty):
         result = LoadResult(scale=self.scale)
         total = max(200, round(COUNTY["households"] * self.scale))
         with transaction.atomic():
-            bureau = demo.Unit.objects.create(kind=demo.Unit.Kind.BUREAU, name="沭阳县公安局", code=demo.BUREAU_CODE)
+            bureau = self._bureau()
             # Villages of the county's size (2,000 households) at every scale: an officer's list is the same
             # length in a small county and a large one, so the bench compares like with like.
             village_total = max(2, math.ceil(total / demo.HOUSEHOLDS_PER_VILLAGE))
@@ -152,7 +152,7 @@ class BenchCounty(demo._DemoCounty):
             towns, villages = self._land(bureau, town_total, village_total)
             users = self._demo_users(bureau, villages[0].unit)
             officer_by_village = self._officers(villages, users["officer"])
-            self._station_heads()
+            self._station_heads(bureau)
             self._area_links(towns, villages, users)
             # The bench's leader is linked to every town: the dashboard it times is the county's.
             AreaLink.objects.bulk_create(
@@ -410,8 +410,17 @@ def add_matters(count: int, start: date, end: date, *, seed: int) -> int:
     return matters.rows
 
 
-def load(scale: float, *, seed: int = 2012, days: int = DAYS) -> LoadResult:
-    """Load a county at `scale` (1 = the full county) into an empty database."""
-    if demo.county_exists():
-        raise RuntimeError("The database already holds a county; the bench loads into an empty one.")
-    return BenchCounty(scale, seed, days).build_all()
+# The second county of the province measurement: 泗阳县 (region 321323), its unit codes and usernames prefixed "B",
+# loaded beside the first with a seed of its own (its visits' submission keys must differ from the first's).
+SECOND_COUNTY = demo.CountyNaming(bureau_name="泗阳县公安局", region_code="321323", prefix="B")
+SECOND_SEED = 2013
+
+
+def load(scale: float, *, seed: int = 2012, days: int = DAYS, naming: demo.CountyNaming = demo.SHUYANG) -> LoadResult:
+    """Load a county at `scale` (1 = the full county): into an empty database, or with a naming of its own beside
+    the counties already there (the province measurement)."""
+    bureau_code = naming.unit_code(demo.BUREAU_CODE)
+    first = naming == demo.SHUYANG
+    if (first and demo.county_exists()) or demo.Unit.objects.filter(code=bureau_code).exists():
+        raise RuntimeError("The database already holds this county; the bench loads into an empty one.")
+    return BenchCounty(scale, seed, days, naming).build_all()

@@ -20,7 +20,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, setup_test_environment
 from django.utils import timezone
 
-from bench.loader import add_matters, load
+from bench.loader import SECOND_COUNTY, SECOND_SEED, add_matters, load
 
 REPEAT = {"dashboard": 20}  # loads of each page (the dashboard's 20 as the issue asks); the median counts
 DEFAULT_REPEAT = 12
@@ -52,6 +52,8 @@ REQUIRED_ELSEWHERE = (
     "jobs.classify_month_s",
     "http.rps_ratio",
     "classify.accuracy",
+    "province.pages_ratio",
+    "province.extra_queries",
 )
 
 
@@ -77,6 +79,27 @@ def ensure_loaded(scale: float):
         raise RuntimeError(f"{connection.settings_dict['NAME']} holds another county; run with BENCH_RELOAD=1.")
     result = load(scale)
     return f"loaded in {result.seconds:.0f} s: {result.rows} (steps {result.steps})"
+
+
+def ensure_two_loaded(scale: float) -> str:
+    """The province measurement's database: the county at `scale` exactly as `ensure_loaded` loads it alone (the
+    same seed, loaded first, so even its ids are the same) and a second county of the same size beside it, with
+    codes, usernames and ID numbers of its own (`loader.SECOND_COUNTY`)."""
+    from django.core.management import call_command
+
+    from jingshi_jiafang.core.models import Household, Unit
+    from visits.demo import BUREAU_CODE
+
+    call_command("migrate", verbosity=0)
+    expected = max(200, round(600_000 * scale))
+    if Unit.objects.exists():
+        second = Unit.objects.filter(code=SECOND_COUNTY.unit_code(BUREAU_CODE)).exists()
+        if second and Household.objects.count() == 2 * expected:
+            return f"reused ({expected} + {expected} households)"
+        raise RuntimeError(f"{connection.settings_dict['NAME']} holds other counties; run with BENCH_RELOAD=1.")
+    first = load(scale)
+    beside = load(scale, seed=SECOND_SEED, naming=SECOND_COUNTY)
+    return f"loaded in {first.seconds:.0f} + {beside.seconds:.0f} s: {first.rows} and {beside.rows}"
 
 
 def _log_in(user) -> Client:
@@ -142,7 +165,7 @@ def _statements(captured: CaptureQueriesContext) -> int:
 ROUNDS = 4
 
 
-def pages(databases: dict[str, str], use_database) -> dict[str, dict[str, dict]]:
+def pages(databases: dict[str, str], use_database, rounds: int = ROUNDS) -> dict[str, dict[str, dict]]:
     """Median ms and query count of each page at each scale: {scale: {page: {"ms": .., "queries": ..}}}.
 
     The scales take turns, page by page, in ROUNDS rounds: on a machine shared with other work, load that comes
@@ -171,7 +194,7 @@ def pages(databases: dict[str, str], use_database) -> dict[str, dict[str, dict]]
     samples: dict[str, dict[str, list[float]]] = {scale: {} for scale in databases}
     for page in PAGE_FIGURES:
         repeat = SEARCH_REPEAT if page == "households.search" else REPEAT.get(page, DEFAULT_REPEAT)
-        for _ in range(ROUNDS):
+        for _ in range(rounds):
             for scale, name in databases.items():
                 use_database(name)
                 for _page, username, url, params, _template in (p for p in plans[scale] if p[0] == page):
@@ -221,6 +244,30 @@ def page_figures(small: dict, large: dict) -> dict:
     most = max(max(run["queries"] for run in (small[page], large[page])) for page in large)
     figures["pages.max_queries"] = figure(most, "queries", "≤ 20", most <= 20)
     return figures
+
+
+TARGET_PROVINCE_RATIO = 1.3
+PROVINCE_ROUNDS = 8  # twice the growth figures' rounds: the two databases differ less than two scales do
+
+
+def province_figures(alone: dict, two: dict) -> dict:
+    """One county's pages alone in its database and with a second county as large beside it: the same users, the
+    same pages, timed in turns. Per page, side-by-side ms / alone ms.
+
+    `province.pages_ratio` is the median over the pages: a page run to run on this shared machine moves by a
+    quarter either way, so the worst of ten such ratios measures the noise more than the data; a scope or a query
+    that read the other county would slow every page that uses it and move the median. The worst page's ratio is
+    reported beside it (named in the log), and `province.extra_queries` (the most queries a page runs side by side
+    beyond what it runs alone) says that keeping the counties apart costs no query."""
+    ratios = {page: two[page]["ms"] / alone[page]["ms"] for page in alone}
+    print("  side by side / alone: " + ", ".join(f"{page} {ratio:.2f}" for page, ratio in ratios.items()), flush=True)
+    median = statistics.median(ratios.values())
+    extra = max(two[page]["queries"] - alone[page]["queries"] for page in alone)
+    return {
+        "province.pages_ratio": figure(median, "×", f"≤ {TARGET_PROVINCE_RATIO}", median <= TARGET_PROVINCE_RATIO),
+        "province.worst_page_ratio": figure(max(ratios.values()), "×", "", True),
+        "province.extra_queries": figure(extra, "queries", "0", extra <= 0),
+    }
 
 
 def jobs() -> dict:

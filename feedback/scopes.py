@@ -9,7 +9,7 @@ from django.utils import timezone
 from feedback.models import CardBatch, Matter, TalkRoomCallback, TopicVisit, TopicVisitMatter
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.models import Unit, User
-from jingshi_jiafang.core.scopes import households_visible_to, unit_subtree
+from jingshi_jiafang.core.scopes import county_units, households_visible_to, unit_subtree
 
 # Matters.
 
@@ -21,7 +21,7 @@ def matters_visible_to(user: User) -> QuerySet[Matter]:
     if not can.may_read_residents_data(user):
         return Matter.objects.none()
     if can.sees_whole_county(user):
-        return Matter.objects.all()
+        return Matter.objects.filter(unit__in=county_units(user))
     scope = (
         Q(household__in=households_visible_to(user).values("pk"))
         | Q(assignee=user)
@@ -116,7 +116,7 @@ def police_rooms_for(user: User) -> QuerySet[Unit]:
 
 def topic_visits_visible_to(user: User) -> QuerySet[TopicVisit]:
     if can.sees_whole_county(user):
-        return TopicVisit.objects.all()
+        return TopicVisit.objects.filter(leader__unit__in=county_units(user))
     return TopicVisit.objects.filter(Q(leader=user) | Q(staff=user)).distinct()
 
 

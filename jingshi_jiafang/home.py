@@ -319,7 +319,7 @@ def _my_open_items(user: User) -> TodoQueue:
 # Next-day callbacks (evaluation).
 
 
-def _callback_queue(today) -> TodoQueue:
+def _callback_queue(user: User, today) -> TodoQueue:
     queue_url = reverse("evaluation:callback_queue")
 
     def item(callback) -> TodoItem:
@@ -333,7 +333,7 @@ def _callback_queue(today) -> TodoQueue:
     return _queue(
         "callbacks",
         "待回访(最早的在前)",
-        callback_selectors.callback_queue(today=today),
+        callback_selectors.callback_queue(user=user, today=today),
         item,
         url=queue_url,
         empty="今天的回访都已完成。每天清晨会为前一天的走访、办结诉求和销号台账生成新的回访。",
@@ -345,7 +345,8 @@ def _callback_queue(today) -> TodoQueue:
 def evaluator_home(user: User) -> dict:
     """民意访评中心: today's callbacks — first calls, retries, the overdue — and the queue, oldest first."""
     today = timezone.localdate()
-    return {"callback_counts": callback_selectors.queue_counts(today=today), "queues": [_callback_queue(today)]}
+    counts = callback_selectors.queue_counts(user=user, today=today)
+    return {"callback_counts": counts, "queues": [_callback_queue(user, today)]}
 
 
 # The pages.

@@ -8,7 +8,7 @@ from django.http import Http404
 
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.models import User
-from jingshi_jiafang.core.scopes import households_visible_to, unit_subtree
+from jingshi_jiafang.core.scopes import county_units, households_visible_to, unit_subtree
 from ledger.models import Ledger, LedgerEvidence, LedgerItem
 
 
@@ -16,7 +16,7 @@ def ledger_items_visible_to(user: User) -> QuerySet[LedgerItem]:
     if not can.may_read_ledgers(user):
         return LedgerItem.objects.none()
     if can.sees_whole_county(user):
-        return LedgerItem.objects.all()
+        return LedgerItem.objects.filter(unit__in=county_units(user))
     scope = Q(household__in=households_visible_to(user).values("pk")) | Q(responsible=user)
     if can.works_unit_desk(user) and can.works_unit_items(user):
         scope |= Q(unit__in=unit_subtree(user.unit))

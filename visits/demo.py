@@ -69,6 +69,27 @@ class DemoResult:
     officer_of: dict[int, User] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class CountyNaming:
+    """What makes a county's identifiers its own: the bureau's name, the region code its areas' codes and its
+    residents' ID numbers begin with, and a prefix of its unit codes (upper case) and usernames (lower case). The
+    default is the demo's 沭阳县 with no prefix; the bench loads a second county beside it with another naming
+    (the province measurement), so that no code, username or ID number of the two collides."""
+
+    bureau_name: str = "沭阳县公安局"
+    region_code: str = names.SHUYANG_REGION_CODE
+    prefix: str = ""
+
+    def unit_code(self, code: str) -> str:
+        return f"{self.prefix.upper()}{code}"
+
+    def username(self, username: str) -> str:
+        return f"{self.prefix.lower()}{username}"
+
+
+SHUYANG = CountyNaming()
+
+
 def _place_stem(town_name: str) -> str:
     """胡集镇 → 胡集, 沭城街道 → 沭城."""
     for suffix in ("街道", "镇", "乡"):
@@ -91,8 +112,9 @@ def seed_county(*, households: int, days: int, seed: int, password: str) -> Demo
 
 
 class _DemoCounty:
-    def __init__(self, rng: random.Random, *, days: int, password: str):
+    def __init__(self, rng: random.Random, *, days: int, password: str, naming: CountyNaming = SHUYANG):
         self.rng = rng
+        self.naming = naming
         self.days = max(days, 1)
         self.today = timezone.localdate()
         self.password_hash = make_password(password)
@@ -104,11 +126,11 @@ class _DemoCounty:
     def build(self, household_total: int) -> DemoResult:
         village_total = max(6, math.ceil(household_total / HOUSEHOLDS_PER_VILLAGE))
         town_total = min(len(names.TOWNS), max(2, math.ceil(village_total / VILLAGES_PER_TOWN)))
-        bureau = Unit.objects.create(kind=Unit.Kind.BUREAU, name="沭阳县公安局", code=BUREAU_CODE)
+        bureau = self._bureau()
         towns, villages = self._land(bureau, town_total, village_total)
         demo = self._demo_users(bureau, villages[0].unit)
         officer_by_village = self._officers(villages, demo["officer"])
-        self._station_heads()
+        self._station_heads(bureau)
         self._area_links(towns, villages, demo)
         newly_registered = min(NEWLY_REGISTERED, household_total // 20)
         households = self._households(villages, household_total - newly_registered)
@@ -141,23 +163,33 @@ class _DemoCounty:
 
     # The land and the units.
 
+    def _bureau(self) -> Unit:
+        return Unit.objects.create(
+            kind=Unit.Kind.BUREAU, name=self.naming.bureau_name, code=self.naming.unit_code(BUREAU_CODE)
+        )
+
     def _land(self, bureau: Unit, town_total: int, village_total: int) -> tuple[list[Area], list[Area]]:
         towns, villages = [], []
         for town_index, (town_name, code) in enumerate(names.TOWNS[:town_total]):
             village_count = village_total // town_total + (1 if town_index < village_total % town_total else 0)
             station = Unit.objects.create(
-                kind=Unit.Kind.STATION, name=f"{_place_stem(town_name)}派出所", code=code, parent=bureau
+                kind=Unit.Kind.STATION,
+                name=f"{_place_stem(town_name)}派出所",
+                code=self.naming.unit_code(code),
+                parent=bureau,
             )
             town = Area.objects.create(
                 kind=Area.Kind.TOWN,
                 name=town_name,
-                code=f"{names.SHUYANG_REGION_CODE}{town_index + 101:03d}",
+                code=f"{self.naming.region_code}{town_index + 101:03d}",
                 unit=station,
             )
             towns.append(town)
             villages.extend(self._villages(town, station, code, village_count))
         Area.objects.bulk_create(villages)
-        return towns, list(Area.objects.filter(kind=Area.Kind.VILLAGE).select_related("parent", "unit"))
+        # This county's villages only: the database may hold another county beside it.
+        villages = Area.objects.filter(kind=Area.Kind.VILLAGE, parent__in=towns).select_related("parent", "unit")
+        return towns, list(villages)
 
     def _villages(self, town: Area, station: Unit, code: str, count: int) -> list[Area]:
         room_count = max(1, round(count / VILLAGES_PER_POLICE_ROOM))
@@ -165,7 +197,7 @@ class _DemoCounty:
             Unit(
                 kind=Unit.Kind.POLICE_ROOM,
                 name=f"{_place_stem(town.name)}第{n + 1}中心警务室",
-                code=f"{code}{n + 1}",
+                code=self.naming.unit_code(f"{code}{n + 1}"),
                 parent=station,
             )
             for n in range(room_count)
@@ -192,14 +224,16 @@ class _DemoCounty:
     def _demo_users(self, bureau: Unit, police_room: Unit) -> dict[str, User]:
         """The bureau's departments too: matters are escalated to them and sent back down (上下联动制)."""
         departments = {
-            code: Unit.objects.create(kind=Unit.Kind.DEPARTMENT, name=name, code=code, parent=bureau)
+            code: Unit.objects.create(
+                kind=Unit.Kind.DEPARTMENT, name=name, code=self.naming.unit_code(code), parent=bureau
+            )
             for name, code in DEPARTMENTS
         }
         users = {}
         units = {"station": police_room.parent, "officer": police_room, "duty": police_room, "legal": departments["FZ"]}
         for username, role, name, post in DEMO_USERS:
             users[username] = User.objects.create(
-                username=username,
+                username=self.naming.username(username),
                 name=name,
                 role=role,
                 post=post,
@@ -213,7 +247,7 @@ class _DemoCounty:
 
     def _generated_user(self, username: str, role: str, unit: Unit, post: str, **extra) -> User:
         return User(
-            username=username,
+            username=self.naming.username(username),
             name=self._person_name(),
             role=role,
             unit=unit,
@@ -231,10 +265,11 @@ class _DemoCounty:
         )
         return {village.pk: officer for village, officer in zip(villages, [demo_officer, *generated], strict=True)}
 
-    def _station_heads(self) -> None:
+    def _station_heads(self, bureau: Unit) -> None:
+        stations = Unit.objects.filter(kind=Unit.Kind.STATION, parent=bureau).exclude(members__is_unit_head=True)
         User.objects.bulk_create(
             self._generated_user(f"sz{station.code.lower()}", Role.OFFICER, station, "所长", is_unit_head=True)
-            for station in Unit.objects.filter(kind=Unit.Kind.STATION).exclude(members__is_unit_head=True)
+            for station in stations
         )
 
     def _area_links(self, towns: list[Area], villages: list[Area], demo: dict[str, User]) -> None:
@@ -270,7 +305,7 @@ class _DemoCounty:
     def _id_number(self) -> str:
         while True:
             birth = date(1940, 1, 1) + timedelta(days=self.rng.randrange(365 * 62))
-            first17 = f"{names.SHUYANG_REGION_CODE}{birth:%Y%m%d}{self.rng.randrange(1000):03d}"
+            first17 = f"{self.naming.region_code}{birth:%Y%m%d}{self.rng.randrange(1000):03d}"
             number = first17 + id_number_check_char(first17)
             if number not in self.used_id_numbers:
                 self.used_id_numbers.add(number)

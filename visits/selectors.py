@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from jingshi_jiafang.core.dates import midnight
@@ -121,11 +122,14 @@ def diary_entries(*, user: User, month: date | None = None, area: AreaVisitsFilt
         visits = visits.filter(visited_at__year=month.year, visited_at__month=month.month)
     # A visitor whose link has ended keeps their diary, but not the household's registration data.
     corrections = Prefetch("corrections", queryset=corrections_visible_to(user))
+    # Counted per visit shown, on the corrections' visit index: a join grouped by visit counted the corrections of
+    # all the user's visits (and the planner read the whole corrections table for it) to show a page of 25.
+    made = RegistrationCorrection.objects.filter(visit=OuterRef("pk")).order_by().values("visit")
     return (
         visits.select_related("household", "organisation", "village__parent")
-        .annotate(correction_count=Count("corrections"))
+        .annotate(correction_count=Coalesce(Subquery(made.annotate(n=Count("*")).values("n")), 0))
         .prefetch_related(corrections, "findings", "matters")
-        .order_by("-visited_at", "-id")  # Meta.ordering is not applied to an aggregating query
+        .order_by("-visited_at", "-id")
     )
 
 

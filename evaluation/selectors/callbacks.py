@@ -10,7 +10,7 @@ from django.utils import timezone
 from evaluation.models import Callback, CallbackAttempt, Satisfaction
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.models import Household, User
-from jingshi_jiafang.core.scopes import villages_visible_to
+from jingshi_jiafang.core.scopes import county_units, villages_visible_to
 from jingshi_jiafang.core.timeline import TimelineEvent
 
 Source = Callback.Source
@@ -49,15 +49,15 @@ def callbacks_for_user(user: User) -> QuerySet[Callback]:
     anyone else (a leader) those of the villages they see."""
     callbacks = Callback.objects.all()
     if can.sees_whole_county(user):
-        return callbacks
+        return callbacks.filter(unit__in=county_units(user))
     if not can.may_read_residents_data(user):
         return callbacks.none()
     return callbacks.filter(village__in=villages_visible_to(user))
 
 
-def callback_queue(*, today: date, source: str = "") -> QuerySet[Callback]:
-    """The evaluation centre's queue: due today or before, oldest first."""
-    callbacks = Callback.objects.filter(state=State.DUE, due_date__lte=today)
+def callback_queue(*, user: User, today: date, source: str = "") -> QuerySet[Callback]:
+    """The evaluation centre's queue (its county's callbacks): due today or before, oldest first."""
+    callbacks = callbacks_for_user(user).filter(state=State.DUE, due_date__lte=today)
     if source:
         callbacks = callbacks.filter(source=source)
     return callbacks.select_related(*_SHOWN).order_by("due_date", "source_date", "id")
@@ -88,12 +88,16 @@ class QueueCounts:
         return self.due_today + self.retries + self.overdue
 
 
-def queue_counts(*, today: date) -> QueueCounts:
+def queue_counts(*, user: User, today: date) -> QueueCounts:
     """The three parts of the queue, in one query."""
-    counts = Callback.objects.filter(state=State.DUE, due_date__lte=today).aggregate(
-        due_today=Count("pk", filter=Q(due_date=today, attempts=0)),
-        retries=Count("pk", filter=Q(due_date=today, attempts__gt=0)),
-        overdue=Count("pk", filter=Q(due_date__lt=today)),
+    counts = (
+        callbacks_for_user(user)
+        .filter(state=State.DUE, due_date__lte=today)
+        .aggregate(
+            due_today=Count("pk", filter=Q(due_date=today, attempts=0)),
+            retries=Count("pk", filter=Q(due_date=today, attempts__gt=0)),
+            overdue=Count("pk", filter=Q(due_date__lt=today)),
+        )
     )
     return QueueCounts(**counts)
 

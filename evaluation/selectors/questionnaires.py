@@ -17,7 +17,7 @@ from evaluation.models import Answer, Index, Questionnaire, QuestionnaireRespons
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.dates import add_months
 from jingshi_jiafang.core.models import Area, User
-from jingshi_jiafang.core.scopes import areas_visible_to
+from jingshi_jiafang.core.scopes import areas_visible_to, county_units
 
 
 def questionnaires_visible_to(user: User) -> QuerySet[Questionnaire]:
@@ -27,8 +27,11 @@ def questionnaires_visible_to(user: User) -> QuerySet[Questionnaire]:
     if not can.may_read_questionnaire_results(user):
         return Questionnaire.objects.none()
     if can.sees_whole_county(user):
-        return Questionnaire.objects.all()
-    return Questionnaire.objects.filter(Q(area__in=areas_visible_to(user)) | Q(area__isnull=True))
+        county = county_units(user)
+        county_wide = Q(area__isnull=True, created_by__unit__in=county)
+        return Questionnaire.objects.filter(Q(area__unit__in=county) | county_wide)
+    county_wide = Q(area__isnull=True, created_by__unit__in=county_units(user))  # their own county's
+    return Questionnaire.objects.filter(Q(area__in=areas_visible_to(user)) | county_wide)
 
 
 def get_questionnaire_for_user(user: User, pk: int) -> Questionnaire:

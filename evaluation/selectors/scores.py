@@ -30,7 +30,7 @@ from feedback.models import Matter
 from feedback.scopes import matters_visible_to
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.models import Area, AreaLink, Household, HouseholdLink, PairingLink, Unit, User
-from jingshi_jiafang.core.scopes import households_visible_to, unit_subtree
+from jingshi_jiafang.core.scopes import county_units, households_visible_to, unit_subtree
 from ledger.models import LedgerItem
 from ledger.scopes import ledger_items_visible_to
 from ledger.selectors.pairing import Period, pairing_compliance, pairings_in_period, period_of
@@ -442,7 +442,8 @@ def scores_visible_to(user: User) -> QuerySet[Score]:
     if not user.is_authenticated or not user.is_active:
         return scores.none()
     if can.sees_all_scores(user):
-        return scores
+        county = county_units(user)
+        return scores.filter(Q(user__unit__in=county) | Q(unit__in=county))
     scope = Q(pk__in=[])
     if can.may_head_unit(user):
         units = unit_subtree(user.unit)

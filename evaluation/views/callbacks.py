@@ -28,7 +28,7 @@ def callback_queue(request):
     source = part = ""
     if form.is_valid():
         source, part = form.cleaned_data["source"], form.cleaned_data["part"]
-    callbacks = selectors.callback_queue(today=today, source=source)
+    callbacks = selectors.callback_queue(user=request.user, today=today, source=source)
     if part == "today":
         callbacks = callbacks.filter(due_date=today, attempts=0)
     elif part == "retry":
@@ -37,7 +37,7 @@ def callback_queue(request):
         callbacks = callbacks.filter(due_date__lt=today)
     context = {
         "form": form,
-        "counts": selectors.queue_counts(today=today),
+        "counts": selectors.queue_counts(user=request.user, today=today),
         "comments": selectors.comments_to_raise(user=request.user, today=today),
         "today": today,
         "filtering": bool(source or part),
@@ -90,7 +90,7 @@ def callback_record(request, pk: int):
     except CallbackError as error:
         messages.warning(request, str(error))
         return redirect("evaluation:callback_queue")
-    left = selectors.queue_counts(today=timezone.localdate()).total
+    left = selectors.queue_counts(user=request.user, today=timezone.localdate()).total
     messages.success(request, f"{message}{'下一条回访已在队首。' if left else '今天的回访都已完成。'}")
     return redirect("evaluation:callback_queue")
 

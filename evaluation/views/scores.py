@@ -16,10 +16,10 @@ from evaluation.selectors import scores as selectors
 from evaluation.services.scores import ScoreError, score_month_close, score_weight_set, scores_recompute_closed
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.http import post_only
-from jingshi_jiafang.core.models import Area, Unit
+from jingshi_jiafang.core.models import Area
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.permissions import capability_required
-from jingshi_jiafang.core.scopes import towns_visible_to, unit_subtree
+from jingshi_jiafang.core.scopes import county_units, towns_visible_to, unit_subtree
 
 MONTH_ONLY = "该指标的明细按月查看,请从年度得分中的各月进入。"
 
@@ -27,8 +27,8 @@ MONTH_ONLY = "该指标的明细按月查看,请从年度得分中的各月进�
 def _filter_choices(user):
     if can.sees_all_scores(user):
         return (
-            Unit.objects.filter(kind__in=selectors.SCORED_UNIT_KINDS).order_by("code"),
-            Area.objects.filter(kind=Area.Kind.TOWN).order_by("code"),
+            county_units(user).filter(kind__in=selectors.SCORED_UNIT_KINDS).order_by("code"),
+            Area.objects.filter(kind=Area.Kind.TOWN, unit__in=county_units(user)).order_by("code"),
         )
     return unit_subtree(user.unit).order_by("code"), towns_visible_to(user).order_by("code")
 

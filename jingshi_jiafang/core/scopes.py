@@ -7,7 +7,8 @@ own scopes.py answers for its objects (visits, matters) on top of these.
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from jingshi_jiafang.core import capabilities as can
@@ -30,9 +31,24 @@ def unit_subtree(unit: Unit) -> QuerySet[Unit]:
     return Unit.objects.filter(Q(pk=unit.pk) | Q(parent=unit) | Q(parent__parent=unit))
 
 
+# A county is a bureau and the units under it. A database may hold more than one (a province's counties side by
+# side): "the whole county" of a county-wide role is then their own bureau's, never every row of the table.
+
+
+def county_units(user: User) -> QuerySet[Unit]:
+    """The units of the user's county: the bureau at the root of their unit's tree and every unit under it. A
+    user without a unit belongs to no county. Lazy: a subquery in the query that uses it, no query of its own."""
+    if user.unit_id is None:
+        return Unit.objects.none()
+    bureau = Unit.objects.filter(pk=user.unit_id).values(root=Coalesce(F("parent__parent"), F("parent"), F("pk")))
+    return Unit.objects.filter(Q(pk__in=bureau) | Q(parent__in=bureau) | Q(parent__parent__in=bureau))
+
+
+def county_villages(user: User) -> QuerySet[Area]:
+    return Area.objects.filter(kind=Area.Kind.VILLAGE, unit__in=county_units(user))
+
+
 def _jurisdiction_villages(user: User) -> QuerySet[Area]:
-    if user.unit.kind == Unit.Kind.BUREAU:
-        return Area.objects.filter(kind=Area.Kind.VILLAGE)
     return Area.objects.filter(kind=Area.Kind.VILLAGE, unit__in=unit_subtree(user.unit))
 
 
@@ -60,7 +76,7 @@ def villages_visible_to(user: User) -> QuerySet[Area]:
     if not can.may_read_residents_data(user):
         return villages.none()
     if can.sees_whole_county(user):
-        return villages
+        return county_villages(user)
     scope = Q(pk__in=[])
     link_kind = can.area_link_kind(user)
     if link_kind == Area.Kind.TOWN:
@@ -91,7 +107,7 @@ def households_visible_to(user: User) -> QuerySet[Household]:
     if not can.may_read_residents_data(user):
         return households.none()
     if can.sees_whole_county(user):
-        return households
+        return households.filter(village__in=county_villages(user))
     if can.may_be_linked_to_households(user):
         # An officer's links, plus a unit head's unit area; a link outside that area opens that one household,
         # not the rest of its village.
@@ -108,7 +124,7 @@ def units_visible_to(user: User) -> QuerySet[Unit]:
     if not user.is_authenticated or not user.is_active:
         return Unit.objects.none()
     if can.may_read_all_units(user):
-        return Unit.objects.all()
+        return county_units(user)
     if user.unit_id is None:
         return Unit.objects.none()
     return unit_subtree(user.unit)
@@ -192,7 +208,7 @@ def organisations_visible_to(user: User) -> QuerySet[Organisation]:
     if not can.may_read_residents_data(user):
         return organisations.none()
     if can.sees_whole_county(user):
-        return organisations
+        return organisations.filter(village__in=county_villages(user))
     if can.may_be_linked_to_households(user):
         return organisations_linked_to(user)
     return organisations.filter(village__in=villages_visible_to(user))

@@ -204,3 +204,17 @@ def test_diary_hides_corrections_of_a_household_no_longer_in_reach(client, alice
     body = client.get(reverse("visits:diary")).content.decode()
     assert "旧地址改新地址" not in body
     assert "旧地址改新地址" not in client.get(alice.visits.get().get_absolute_url()).content.decode()
+
+
+def test_the_diary_counts_each_visit_s_corrections_on_its_own(alice, alice_household):
+    """Counted per visit shown (a subquery), not by grouping every visit of the user: a visit without corrections
+    counts 0, one with two counts 2, the hidden ones included."""
+    from tests.visits.test_visits import log
+    from visits.selectors import diary_entries
+
+    two, _ = log(alice, alice_household, facts={"address": "新地址", "members_count": 7})
+    none, _ = log(alice, alice_household)
+    alice_household.links.update(end_date=timezone.localdate() - timedelta(days=1))
+
+    counts = {visit.pk: visit.correction_count for visit in diary_entries(user=alice)}
+    assert counts == {two.pk: 2, none.pk: 0}

@@ -107,7 +107,7 @@ def test_the_demo_has_callbacks_with_results_and_a_queue_for_today(client):
     counted = callbacks.annotate(calls=Count("history")).exclude(calls=F("attempts"))
     assert not counted.exists()
     assert not done.annotate(reached=Count("history", filter=F("history__reached"))).exclude(reached=1).exists()
-    counts = queue_counts(today=today)
+    counts = queue_counts(user=User.objects.get(username="evaluator"), today=today)
     assert counts.due_today and counts.retries and counts.overdue
     # The job for a day the demo made changes nothing.
     assert callbacks_create(day=today - timedelta(days=1)) == 0
