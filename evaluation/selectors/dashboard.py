@@ -22,7 +22,7 @@ from evaluation.selectors.questionnaires import index_trend
 from feedback.models import Category, Matter
 from jingshi_jiafang.core.dates import add_months, midnight
 from jingshi_jiafang.core.models import Area, Household, User
-from jingshi_jiafang.core.scopes import villages_visible_to
+from jingshi_jiafang.core.scopes import county_villages, villages_visible_to
 
 TREND_MONTHS = 12
 TOPIC_FIELDS = {
@@ -334,5 +334,7 @@ def home_figures(*, scope: Scope, period: Period) -> Figures:
 
 
 def whole_reach_is_county(user: User) -> bool:
-    """Whether the user's reach is every village of the county (the title says 全县 then)."""
-    return not Area.objects.filter(kind=Area.Kind.VILLAGE).exclude(pk__in=villages_visible_to(user)).exists()
+    """Whether the user's reach is every village of their county (the title says 全县 then); a database may hold
+    other counties beside it."""
+    county = county_villages(user)
+    return county.exists() and not county.exclude(pk__in=villages_visible_to(user)).exists()

@@ -3,6 +3,7 @@ collide (codes, usernames, ID numbers), and the first county's people must see o
 county-wide departments on every page `make bench` times, and by id (404 for the other county's objects)."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -169,6 +170,21 @@ def test_the_bench_pages_of_the_first_county_show_the_first_county(two_counties,
     households = client.get(reverse("households:household_list")).context["page"]
     assert households.paginator.count > 0
     assert all(h.village.unit_id in units for h in households.object_list)
+
+
+def test_the_dashboard_and_coverage_of_a_county_leader_are_their_county_s(two_counties):
+    from evaluation.selectors.dashboard import whole_reach_is_county
+    from visits.coverage import coverage_counts_keep
+
+    first, _ = two_counties
+    leader = User.objects.get(username="leader")
+    assert whole_reach_is_county(leader)  # linked to every town of their county, none of the other's
+    coverage_counts_keep()
+    client = Client()
+    client.force_login(User.objects.get(username="legal"))
+    rows = client.get(reverse("visits:coverage")).context["rows"]
+    assert {row.area.unit_id for row in rows} <= units_of(first)
+    assert sum(row.households for row in rows) == Household.objects.filter(village__unit__in=units_of(first)).count()
 
 
 def test_the_other_county_s_ledger_items_and_topic_visits_are_out_of_reach(two_counties):
