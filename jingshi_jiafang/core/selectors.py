@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 
 from jingshi_jiafang.core import capabilities as can
-from jingshi_jiafang.core.models import Area, AreaLink, Household, HouseholdLink, User
+from jingshi_jiafang.core.models import Area, AreaLink, Household, HouseholdAttachment, HouseholdLink, User
 from jingshi_jiafang.core.scopes import (
     households_visible_to,
     towns_visible_to,
@@ -37,8 +37,13 @@ def household_list(*, user: User) -> QuerySet[Household]:
     return households.order_by("village__code", "head_name", "pk")
 
 
-def household_link_history(*, household: Household) -> QuerySet[HouseholdLink]:
-    return household.links.select_related("officer__unit").order_by("-start_date", "-pk")
+def with_links_and_attachments(household: Household) -> Household:
+    """The household with its officer links (newest first) and attachments read once: its page shows them in
+    their own cards and again as events of its timeline."""
+    links = HouseholdLink.objects.select_related("officer__unit").order_by("-start_date", "-pk")
+    attachments = HouseholdAttachment.objects.select_related("uploaded_by")
+    prefetch_related_objects([household], Prefetch("links", queryset=links), Prefetch("attachments", attachments))
+    return household
 
 
 def area_links_of(*, user: User) -> QuerySet[AreaLink]:

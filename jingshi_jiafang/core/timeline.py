@@ -34,7 +34,7 @@ def timeline_events(*, household: Household) -> list[TimelineEvent]:
             "link",
             f"责任民警:{link.officer}",
         )
-        for link in household.links.select_related("officer")
+        for link in household.links.all()  # read with their officers (core.selectors.with_links_and_attachments)
     ]
     return events + _import_corrections(household)
 

@@ -61,11 +61,12 @@ def household_detail(request, pk: int):
 def household_context(request, household, revealed: str = "", attachment_form=None, assign_form=None) -> dict:
     may_upload = can.may_upload_attachments(request.user)
     may_assign = can.may_reassign_households(request.user)
+    household = core_selectors.with_links_and_attachments(household)
     return {
         "assign_form": assign_form or (AssignOfficerForm(head=request.user) if may_assign else None),
         "household": household,
-        "links": core_selectors.household_link_history(household=household),
-        "attachments": household.attachments.select_related("uploaded_by"),
+        "links": household.links.all(),
+        "attachments": household.attachments.all(),
         "may_visit": can.may_visit(request.user),
         "ledger_items": ledger_selectors.open_items_for_household(household=household, user=request.user),
         "may_open_ledger_item": may_open_ledger_item(request.user, household),

@@ -252,8 +252,9 @@ def test_diary_and_timeline_query_counts_do_not_grow(client, alice, alice_househ
     client.force_login(alice)
     with django_assert_max_num_queries(12):
         client.get(reverse("visits:diary"))
-    # fixed: one query per kind of timeline event (import corrections among them) and per box on the page
-    with django_assert_max_num_queries(23):
+    # fixed: one query per kind of timeline event (import corrections among them) and per box on the page; the
+    # officer links and attachments, a box and events both, are read once
+    with django_assert_max_num_queries(21):
         client.get(alice_household.get_absolute_url())
 
 
