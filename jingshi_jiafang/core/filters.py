@@ -101,7 +101,7 @@ class HouseholdFilter(django_filters.FilterSet):
             placeholder="全号或后四位", inputmode="tel", autocomplete="off", enterkeyhint="search"
         )
         self.form.fields["area"].label_from_instance = lambda area: area.full_name
-        self.form.fields["due"].choices = [("", "全部"), ("due", f"到期(超{settings.VISIT_OVERDUE_DAYS}天)")]
+        self.form.fields["due"].choices = [("due", f"到期(超{settings.VISIT_OVERDUE_DAYS}天)")]
         for name, field in self.form.fields.items():
             invalid = " is-invalid" if self.form.is_bound and name in self.form.errors else ""
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"

@@ -58,6 +58,7 @@ def test_leader_sees_coverage_of_the_linked_town_only(client, town_a, village_a,
     assert _figures(row) == (3, 1, 1, 2)
     overdue = list(response.context["page"].object_list)
     assert overdue == [town_a["never"], town_a["old"]]
+    assert f'href="{town_a["old"].get_absolute_url()}"' in response.content.decode()  # a row opens the household
 
 
 def test_period_and_overdue_days_change_the_figures(client, town_a, counting):

@@ -290,3 +290,10 @@ def test_household_list_reads_the_area_choices_once(client, alice, village_a, dj
     assert len(area_reads) == 1
     assert f'value="{village_a.pk}"' in response.content.decode()
     assert f'value="{village_a.parent_id}"' in response.content.decode()
+
+
+def test_the_due_filter_offers_all_once(client, alice, alice_household):
+    client.force_login(alice)
+    body = client.get(reverse("households:household_list")).content.decode()
+    due = body[body.index('name="due"') : body.index("</select>", body.index('name="due"'))]
+    assert due.count(">全部<") == 1
