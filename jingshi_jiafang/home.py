@@ -333,7 +333,7 @@ def _callback_queue(user: User, today) -> TodoQueue:
     return _queue(
         "callbacks",
         "待回访(最早的在前)",
-        callback_selectors.callback_queue(user=user, today=today),
+        callback_selectors.callback_queue(user=user, today=today).select_related("household"),
         item,
         url=queue_url,
         empty="今天的回访都已完成。每天清晨会为前一天的走访、办结诉求和销号台账生成新的回访。",

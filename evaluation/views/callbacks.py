@@ -35,13 +35,15 @@ def callback_queue(request):
         callbacks = callbacks.filter(due_date=today, attempts__gt=0)
     elif part == "overdue":
         callbacks = callbacks.filter(due_date__lt=today)
+    pagination = paginate(request, callbacks)
+    pagination["page"].object_list = selectors.with_details(pagination["page"].object_list)
     context = {
         "form": form,
         "counts": selectors.queue_counts(user=request.user, today=today),
         "comments": selectors.comments_to_raise(user=request.user, today=today),
         "today": today,
         "filtering": bool(source or part),
-        **paginate(request, callbacks),
+        **pagination,
     }
     return render(request, "evaluation/callbacks/callback_queue.html", context)
 
