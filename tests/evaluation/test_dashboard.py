@@ -158,6 +158,7 @@ def test_a_leader_sees_the_linked_town_and_not_another(client, day):
     whole = _page(client, leader)
     # Their reach is one town: the top level is that town's villages, not the county.
     assert whole.context["crumbs"][0][0] == "我的辖区"
+    assert "逐级下钻:我的辖区 →" in whole.content.decode()
     assert whole.context["board"].figures.visits == 6
     assert _page(client, leader, day.town).status_code == 200
     assert _page(client, leader, day.village_2).status_code == 200

@@ -141,6 +141,7 @@ def test_overdue_list_pages_without_counting(client, village_a):
     log_in_as(client, UserFactory(role=User.Role.EVALUATOR))
     first = client.get(reverse("visits:coverage"))
     assert first.context["page"].has_next() and "第 1 页" in first.content.decode()
+    assert "page=2#overdue" in first.content.decode()  # the next page opens at the list, not the page's top
     second = client.get(reverse("visits:coverage"), {"page": "2"})
     assert {h.pk for h in second.context["page"].object_list} == {h.pk for h in households[-2:]}
     assert not second.context["page"].has_next()

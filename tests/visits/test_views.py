@@ -297,3 +297,9 @@ def test_the_due_filter_offers_all_once(client, alice, alice_household):
     body = client.get(reverse("households:household_list")).content.decode()
     due = body[body.index('name="due"') : body.index("</select>", body.index('name="due"'))]
     assert due.count(">全部<") == 1
+
+
+def test_the_household_page_leads_back_to_the_list_by_its_menu_name(client, alice, alice_household):
+    client.force_login(alice)
+    body = client.get(alice_household.get_absolute_url()).content.decode()
+    assert f'<a href="{reverse("households:household_list")}">我的联系户</a>' in body
