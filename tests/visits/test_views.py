@@ -275,18 +275,16 @@ def test_the_visit_forms_phone_correction_has_a_phone_keypad(client, alice, alic
     assert re.search(r'<input type="number" name="members_count"[^>]*inputmode="numeric"', body)
 
 
-def test_household_list_reads_the_area_choices_once(client, alice, village_a, django_assert_num_queries):
+def test_household_list_reads_the_area_choices_once(client, alice, village_a):
     """The towns and villages of the area select in one query, the officer's villages worked out before it."""
     HouseholdLinkFactory(officer=alice, household=HouseholdFactory(village=village_a))
     client.force_login(alice)
     client.get(reverse("households:household_list"))  # the session's first request saves it
     with CaptureQueriesContext(connection) as captured:
         response = client.get(reverse("households:household_list"))
-    area_reads = [
-        q["sql"]
-        for q in captured.captured_queries
-        if q["sql"].startswith('SELECT "core_area"."id", "core_area"."kind"')
-    ]
+    # On PostgreSQL a select's choices are read through a server-side cursor: DECLARE … CURSOR FOR SELECT …
+    area_select = 'SELECT "core_area"."id", "core_area"."kind"'
+    area_reads = [q["sql"] for q in captured.captured_queries if area_select in q["sql"]]
     assert len(area_reads) == 1
     assert f'value="{village_a.pk}"' in response.content.decode()
     assert f'value="{village_a.parent_id}"' in response.content.decode()
