@@ -315,10 +315,13 @@ class BenchCounty(demo._DemoCounty):
         first, event_pk = _next_pk(Matter), _next_pk(MatterEvent)
         categories = list(MATTER_TEXTS)
         visit_pk = _next_pk(Visit) - len(self.visit_at)
+        # Written in the order they were registered, as a live table fills: a month's matters sit on a month's
+        # pages, and updating last month's (the monthly classification) leaves this month's pages all-visible.
+        heard_on = sorted(self.rng.randrange(len(self.visit_at)) for _ in range(total))
         for start in range(0, total, BATCH):
             batch, event_batch = [], []
             for index in range(start, min(start + BATCH, total)):
-                visit = self.rng.randrange(len(self.visit_at))
+                visit = heard_on[index]
                 household = self.visit_household[visit]
                 village = self.household_village[household]
                 officer, unit = self.officer_by_village[village]
