@@ -1,7 +1,7 @@
 """Filters of the matter queues: a station's queue holds 120–180 matters, too many to scroll on a phone."""
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import django_filters
 from django import forms
@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from feedback.models import Category, Matter
 from feedback.selectors import overdue
+from jingshi_jiafang.core.dates import midnight
 from jingshi_jiafang.core.filters import MaskedSearchInput
 from jingshi_jiafang.core.models import Area
 
@@ -85,5 +86,5 @@ class MatterFilter(django_filters.FilterSet):
 
     def filter_due_by(self, queryset, name, value):
         # The end of that day in local time, as a range on the indexed column rather than a date cast.
-        end = datetime.combine(value + timedelta(days=1), time.min, timezone.get_current_timezone())
+        end = midnight(value + timedelta(days=1))
         return queryset.filter(deadline__lt=end)

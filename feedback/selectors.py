@@ -1,7 +1,7 @@
 """Reads of the feedback app that several views share: scoped matters, work queues, card stock, rosters."""
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth.hashers import check_password
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
@@ -34,7 +34,7 @@ from feedback.scopes import (  # noqa: F401
     topic_visits_visible_to,
 )
 from feedback.workflows import MATTER_FLOW, dispatches, handles, owns
-from jingshi_jiafang.core.dates import month_bounds
+from jingshi_jiafang.core.dates import midnight, month_bounds
 from jingshi_jiafang.core.models import Household, Unit, User
 from jingshi_jiafang.core.scopes import unit_subtree
 from jingshi_jiafang.core.timeline import TimelineEvent
@@ -328,7 +328,7 @@ def card_stock(*, units: QuerySet[Unit]) -> list[dict]:
 
 def duty_roster(*, police_room: Unit, day: date) -> QuerySet[DutyShift]:
     """The week of shifts from `day`."""
-    start = datetime.combine(day, time.min, timezone.get_current_timezone())
+    start = midnight(day)
     end = start + timedelta(days=7)
     return (
         DutyShift.objects.filter(police_room=police_room, starts_at__lt=end, ends_at__gt=start)

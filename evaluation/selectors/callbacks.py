@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from evaluation.models import Callback, CallbackAttempt, Satisfaction
 from jingshi_jiafang.core import capabilities as can
+from jingshi_jiafang.core.dates import midnight
 from jingshi_jiafang.core.models import Household, User
 from jingshi_jiafang.core.scopes import county_units, villages_visible_to
 from jingshi_jiafang.core.timeline import TimelineEvent
@@ -78,7 +79,7 @@ def with_details(callbacks) -> list[Callback]:
 def comments_to_raise(*, user: User, today: date, limit: int = 10) -> list[Callback]:
     """Today's callbacks of this evaluator that recorded a comment not yet made a matter: the queue lists them, so
     that the comment can become a matter from the done callback's page."""
-    start = datetime.combine(today, time.min, timezone.get_current_timezone())
+    start = midnight(today)
     callbacks = Callback.objects.filter(done_by=user, done_at__gte=start, new_matter__isnull=True).exclude(comment="")
     # A 不满意 comment on a matter or ledger item went with it when it was reopened.
     callbacks = callbacks.exclude(~Q(source=Source.VISIT), satisfaction=Satisfaction.NOT_SATISFIED)

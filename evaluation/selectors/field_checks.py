@@ -1,13 +1,14 @@
 """Reads of field checks (实地考核): the list, the household timeline's events, and the false visits they found
 for scores."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from evaluation.models import FieldCheck
 from jingshi_jiafang.core import capabilities as can
+from jingshi_jiafang.core.dates import midnight
 from jingshi_jiafang.core.models import Household, User
 from jingshi_jiafang.core.timeline import TimelineEvent
 
@@ -45,7 +46,7 @@ def _checked_at(check) -> datetime:
     no invented time of day."""
     if timezone.localtime(check.created_at).date() == check.check_date:
         return check.created_at
-    return datetime.combine(check.check_date, time.min, timezone.get_current_timezone())
+    return midnight(check.check_date)
 
 
 def timeline_events(*, household: Household) -> list[TimelineEvent]:

@@ -19,15 +19,15 @@ What each figure means (the notice page shows these rules too):
 - units praised (表扬) and criticised (通报批评): see `rank_units`.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
-from django.utils import timezone
 
 from evaluation.models import Callback, CallbackAttempt, DailyReview, Satisfaction
 from feedback.models import Category, Matter
+from jingshi_jiafang.core.dates import midnight
 from jingshi_jiafang.core.models import Unit
 from ledger.models import LedgerItem
 from visits.models import Visit
@@ -57,8 +57,8 @@ RULES = {
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """Local midnight to midnight: the day of a visit is its local date."""
-    start = timezone.make_aware(datetime.combine(day, time.min))
-    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    start = midnight(day)
+    return start, midnight(day + timedelta(days=1))
 
 
 def _unit_row(units: dict, unit_id: int, name: str) -> dict:

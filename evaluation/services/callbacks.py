@@ -15,7 +15,7 @@ here rather than through the core workflow engine: the history of a callback is 
 row per call, written in the same transaction as the change under a row lock.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -30,6 +30,7 @@ from feedback.services.matters import matter_register, matter_reopen
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.actors import require
 from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.dates import midnight
 from jingshi_jiafang.core.models import User
 from jingshi_jiafang.core.services import personal_number_reveal
 from ledger.models import LedgerItem
@@ -41,7 +42,7 @@ State = Callback.State
 
 
 def _day_range(day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time.min, timezone.get_current_timezone())
+    start = midnight(day)
     return start, start + timedelta(days=1)
 
 

@@ -3,10 +3,9 @@ household page puts them together (jingshi_jiafang/households/timeline.py). A ho
 rows, so the events are merged in Python, in a fixed number of queries per app."""
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 
-from django.utils import timezone
-
+from jingshi_jiafang.core.dates import midnight
 from jingshi_jiafang.core.imports.changes import change_lines
 from jingshi_jiafang.core.models import Household, ImportCorrection
 
@@ -30,7 +29,7 @@ def timeline_events(*, household: Household) -> list[TimelineEvent]:
     ]
     events += [
         TimelineEvent(
-            datetime.combine(link.start_date, time.min, timezone.get_current_timezone()),
+            midnight(link.start_date),
             "link",
             f"责任民警:{link.officer}",
         )
