@@ -4,6 +4,19 @@
    No inline script: the CSP allows scripts from this site only. */
 (function () {
   "use strict";
+  // The period form shows only the inputs of the chosen kind (month, year, or a range of months); without this
+  // script every input shows and the server still reads only the chosen kind's.
+  var periodKind = document.getElementById("id_period");
+  function showPeriodParts() {
+    document.querySelectorAll("[data-period-part]").forEach(function (part) {
+      part.hidden = part.getAttribute("data-period-part") !== periodKind.value;
+    });
+  }
+  if (periodKind) {
+    periodKind.addEventListener("change", showPeriodParts);
+    showPeriodParts();
+  }
+
   var source = document.getElementById("dashboard-data");
   if (!source || typeof echarts === "undefined") { return; }
   var data = JSON.parse(source.textContent);
@@ -67,7 +80,8 @@
     trend: function (d) {
       var hasSecurity = d.security.some(function (value) { return value !== null; });
       return {
-        legend: { top: 0, data: ["走访户次", "走访户数", "满意率(%)"].concat(hasSecurity ? ["安全感指数"] : []) },
+        // One line, paged on a phone: wrapped onto two lines the legend covered the axes' names.
+        legend: { type: "scroll", top: 0, data: ["走访户次", "走访户数", "满意率(%)"].concat(hasSecurity ? ["安全感指数"] : []) },
         xAxis: { type: "category", data: d.months },
         yAxis: [{ type: "value", name: "户" }, { type: "value", name: "%", min: 0, max: 100 }],
         series: [
@@ -81,7 +95,7 @@
     areas: function (d) {
       if (!d) { return null; }
       return {
-        legend: { top: 0, data: ["走访户次", "走访户数", "覆盖率(%)"] },
+        legend: { type: "scroll", top: 0, data: ["走访户次", "走访户数", "覆盖率(%)"] },
         xAxis: { type: "category", data: d.names, axisLabel: { interval: 0, rotate: d.names.length > 6 ? 30 : 0 } },
         yAxis: [{ type: "value", name: "户" }, { type: "value", name: "%", min: 0, max: 100 }],
         series: [

@@ -2,6 +2,7 @@
 drills down to a village and to the records behind a figure; the wall mode draws in the dark."""
 
 import random
+import re
 from datetime import timedelta
 
 import pytest
@@ -180,6 +181,16 @@ def test_an_evaluator_reads_the_dashboard_on_a_phone(live_server, phone_page):
     page.goto(f"{live_server.url}/evaluation/dashboard/")
     expect(page.get_by_role("heading", name="全县数据看板")).to_be_visible()
     expect(page.locator('[data-figure="households"]')).to_be_visible()
+    # The period form shows the inputs of the chosen kind only: a month, then a year.
+    expect(page.get_by_label("月份", exact=True)).to_be_visible()
+    expect(page.get_by_label("年份")).to_be_hidden()
+    expect(page.get_by_label("起始月份")).to_be_hidden()
+    page.get_by_label("统计周期").select_option("year")
+    expect(page.get_by_label("年份")).to_be_visible()
+    expect(page.get_by_label("月份", exact=True)).to_be_hidden()
+    page.get_by_role("button", name="查看").click()
+    expect(page.get_by_role("heading", name="全县数据看板")).to_have_text(re.compile(r"数据看板\s*\d{4}年$"))
+    expect(page.get_by_label("年份")).to_be_visible()
     page.locator("#chart-trend").scroll_into_view_if_needed()
     expect(page.locator("#chart-trend canvas")).to_be_visible()
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")

@@ -16,14 +16,12 @@ from tests.evaluation.factories import VisitCallbackFactory, called_back
 from tests.visits.factories import NightVisitPlanFactory, VisitFactory
 from visits.models import Visit
 
-DAY = timezone.localdate() - timedelta(days=1)
-
 
 def at(day, hour):
     return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
-def a_day_of_work(village_a, village_b, station_a):
+def a_day_of_work(village_a, village_b, station_a, day):
     room_a, room_b = village_a.unit, village_b.unit
     room_a.name, room_b.name = "东湖中心警务室", "西湖中心警务室"
     room_a.save()
@@ -33,8 +31,8 @@ def a_day_of_work(village_a, village_b, station_a):
     head = UserFactory(name="韩立", unit=station_a, is_unit_head=True)
     evaluator = UserFactory(username="pingjia", name="评价员", role=User.Role.EVALUATOR)
     for hour in (9, 10, 15):
-        VisitFactory(visitor=wang, household=HouseholdFactory(village=village_a), visited_at=at(DAY, hour))
-    night = at(DAY, 20)
+        VisitFactory(visitor=wang, household=HouseholdFactory(village=village_a), visited_at=at(day, hour))
+    night = at(day, 20)
     VisitFactory(
         visitor=wang,
         household=HouseholdFactory(village=village_a),
@@ -42,20 +40,20 @@ def a_day_of_work(village_a, village_b, station_a):
         visited_at=night,
         created_at=night,
     )
-    NightVisitPlanFactory(officer=wang, village=village_a, date=DAY, planned_by=head)
-    NightVisitPlanFactory(officer=li, village=village_b, date=DAY, planned_by=head)
-    before = DAY - timedelta(days=1)
+    NightVisitPlanFactory(officer=wang, village=village_a, date=day, planned_by=head)
+    NightVisitPlanFactory(officer=li, village=village_b, date=day, planned_by=head)
+    before = day - timedelta(days=1)
     for hour, satisfaction in ((9, "satisfied"), (10, "satisfied"), (11, "fairly_satisfied")):
         visit = VisitFactory(visitor=wang, household=HouseholdFactory(village=village_a), visited_at=at(before, hour))
         called_back(
             VisitCallbackFactory(visit=visit),
-            day=DAY,
+            day=day,
             caller=evaluator,
             visit_check="confirmed",
             satisfaction=satisfaction,
         )
     denied = VisitFactory(visitor=li, household=HouseholdFactory(village=village_b), visited_at=at(before, 14))
-    called_back(VisitCallbackFactory(visit=denied), day=DAY, caller=evaluator, visit_check="denied")
+    called_back(VisitCallbackFactory(visit=denied), day=day, caller=evaluator, visit_check="denied")
     return evaluator
 
 
@@ -63,8 +61,9 @@ def a_day_of_work(village_a, village_b, station_a):
 def test_the_daily_notice_renders_for_a_leader_and_prints_on_a4(
     live_server, desktop_page, village_a, village_b, station_a
 ):
-    a_day_of_work(village_a, village_b, station_a)
-    daily_review_build(day=DAY, actor=system_actor())
+    day = timezone.localdate() - timedelta(days=1)
+    a_day_of_work(village_a, village_b, station_a, day)
+    daily_review_build(day=day, actor=system_actor())
     UserFactory(username="juzhang", name="局领导", role=User.Role.LEADER)
     page = desktop_page
 
@@ -96,14 +95,15 @@ def test_the_daily_notice_renders_for_a_leader_and_prints_on_a4(
 def test_an_evaluator_reads_the_notice_on_a_phone_and_rebuilds_it_after_confirming(
     live_server, phone_page, village_a, village_b, station_a
 ):
-    a_day_of_work(village_a, village_b, station_a)
-    daily_review_build(day=DAY, actor=system_actor())
+    day = timezone.localdate() - timedelta(days=1)
+    a_day_of_work(village_a, village_b, station_a, day)
+    daily_review_build(day=day, actor=system_actor())
     page = phone_page
     asked = []
     page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
 
     log_in(page, live_server, "pingjia", TEST_PASSWORD)
-    page.goto(f"{live_server.url}/evaluation/reviews/{DAY.isoformat()}/")
+    page.goto(f"{live_server.url}/evaluation/reviews/{day.isoformat()}/")
     expect(page.get_by_test_id("summary")).to_contain_text("虚假走访 1 起")
     screenshot(page, "review-notice-phone", full_page=True)
     page.get_by_test_id("rebuild").click()

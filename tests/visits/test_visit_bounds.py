@@ -78,7 +78,8 @@ def test_the_grace_is_configurable(alice, alice_household, settings):
 
 def test_an_entry_on_a_later_day_is_marked_late_and_shown(client, alice, alice_household):
     late, _ = log(alice, alice_household, timezone.now() - timedelta(hours=30))
-    on_time, _ = log(alice, alice_household, timezone.now() - timedelta(minutes=30))
+    # Now, not half an hour ago: from midnight to 00:30 half an hour ago is yesterday, a late entry.
+    on_time, _ = log(alice, alice_household, timezone.now())
     assert late.is_late_entry and not on_time.is_late_entry
     client.force_login(alice)
     page = client.get(late.get_absolute_url()).content.decode()
