@@ -189,3 +189,15 @@ def test_listing_households_in_hardship_without_a_village_says_to_choose_one(cli
     cadre = UserFactory(role=User.Role.CADRE)
     page = client.get(reverse("core:security_user_detail", args=[cadre.pk]), {"village": ""}).content.decode()
     assert "请先选择村/居,再列出该村的特困户。" in page
+
+
+def test_a_county_wide_department_without_a_unit_is_flagged_until_it_has_one(client, secadmin, alice):
+    legal = UserFactory(role=User.Role.LEGAL, unit=None)
+    detail = reverse("core:security_user_detail", args=[legal.pk])
+    assert 'data-testid="county-without-unit"' in client.get(detail).content.decode()
+    client.post(reverse("core:security_user_unit", args=[legal.pk]), {"unit": alice.unit_id})
+    assert 'data-testid="county-without-unit"' not in client.get(detail).content.decode()
+    # An officer without a unit is not warned about a county.
+    officer = UserFactory(role=User.Role.OFFICER, unit=None)
+    page = client.get(reverse("core:security_user_detail", args=[officer.pk])).content.decode()
+    assert 'data-testid="county-without-unit"' not in page

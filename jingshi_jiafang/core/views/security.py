@@ -9,7 +9,12 @@ from django.views.decorators.http import require_POST
 
 from jingshi_jiafang.core import accounts
 from jingshi_jiafang.core import services as core_services
-from jingshi_jiafang.core.capabilities import may_administer_security, may_be_paired, may_hold_area_links
+from jingshi_jiafang.core.capabilities import (
+    may_administer_security,
+    may_be_paired,
+    may_hold_area_links,
+    sees_whole_county,
+)
 from jingshi_jiafang.core.forms import AreaLinkForm, PairingForm, PairingVillageForm, RoleForm, UnitForm
 from jingshi_jiafang.core.models import AreaLink, User
 from jingshi_jiafang.core.pagination import paginate
@@ -52,6 +57,8 @@ def _detail_context(user: User, *, village=None, **forms) -> dict:
     pairing_form = forms.get("pairing_form") or (PairingForm(village=village) if village else None)
     return {
         "subject": user,
+        # A county-wide department's county is its unit's (scopes.county_units): without one it sees nothing.
+        "county_without_unit": sees_whole_county(user) and user.unit_id is None,
         "role_form": forms.get("role_form") or RoleForm(initial={"role": user.role, "is_unit_head": user.is_unit_head}),
         "unit_form": forms.get("unit_form") or UnitForm(initial={"unit": user.unit_id}),
         "link_form": forms.get("link_form") or AreaLinkForm(user=user),
