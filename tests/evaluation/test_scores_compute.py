@@ -28,6 +28,15 @@ def month(alice, bob, village_a):
     return build_month(alice=alice, bob=bob, village_a=village_a)
 
 
+@pytest.fixture
+def charlie_household(charlie, village_b):
+    # Linked from a fixed day, as the months scored here are fixed: the shared fixture's link starts 30 days
+    # before today, which left October behind from December on.
+    household = HouseholdFactory(village=village_b, head_name="乙户主")
+    HouseholdLinkFactory(officer=charlie, household=household, start_date=date(2026, 9, 1))
+    return household
+
+
 def _score(kind, subject, start=MONTH, period=Score.Period.MONTH) -> Score:
     field = "unit" if kind == SubjectKind.UNIT else "user"
     return Score.objects.get(period=period, period_start=start, subject_kind=kind, **{field: subject})
