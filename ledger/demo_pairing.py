@@ -141,8 +141,10 @@ def seed_pairing(*, rng: random.Random, today: date) -> PairingResult:
                 )
         month = today.replace(day=1)
         for _ in range(12):
-            if month >= link.start_date.replace(day=1) and rng.random() < keep:
-                last = min(today, (month + timedelta(days=32)).replace(day=1) - timedelta(days=1))
+            last = min(today, (month + timedelta(days=32)).replace(day=1) - timedelta(days=1))
+            if user.username == "cadre":
+                last = min(last, this_monday - timedelta(days=1))  # a visit this week would be this week's contact
+            if month >= link.start_date.replace(day=1) and rng.random() < keep and last >= month:
                 day = max(month + timedelta(days=rng.randrange((last - month).days + 1)), link.start_date)
                 moment = _moment(day, rng)
                 visits.append(

@@ -227,9 +227,12 @@ def matter_reopen(*, matter: Matter, actor: User | None, reason: str, request=No
         actor=actor,
         note=f"回访不满意{origin},重新办理:{reason}",
         request=request,
+        # A new deadline, and the first round's 督办 flag cleared with it: the hourly job flags a matter once,
+        # so a kept flag would never bring the reopened matter to the unit head however late it ran again.
         fields=lambda locked: {
             "closed_at": None,
             "deadline": deadline_for(category=locked.category, urgency=locked.urgency),
+            "escalated_at": None,
         },
     )
 

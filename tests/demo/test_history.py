@@ -83,8 +83,11 @@ def test_every_matter_went_through_the_flow_in_order_with_deadlines_after_regist
         assert (matter.state == "closed") == (matter.closed_at is not None)
         if matter.closed_at:
             assert matter.created_at < matter.closed_at <= now and matter.result
-    escalations = Matter.objects.filter(escalated_at__isnull=False).count()
-    assert escalations and escalations == Matter.objects.filter(events__note__startswith="超期").count()
+    # Every flag has its 督办 event; a flagged matter that a callback reopened keeps the event, not the flag.
+    flagged = set(Matter.objects.filter(escalated_at__isnull=False).values_list("pk", flat=True))
+    with_event = set(Matter.objects.filter(events__note__startswith="超期").values_list("pk", flat=True))
+    reopened = set(Matter.objects.filter(events__note__startswith="回访不满意").values_list("pk", flat=True))
+    assert flagged and flagged <= with_event and with_event - flagged <= reopened
 
 
 def test_each_matter_says_something_of_its_own_category():

@@ -81,3 +81,15 @@ def test_a_matter_still_overdue_is_escalated_once(duty, monkeypatch):
     assert services.escalate_overdue_matters(actor=system_actor()) == 0
     matter.refresh_from_db()
     assert matter.escalated_at is not None and _escalations(matter) == 1
+
+
+def test_a_reopened_matter_is_escalated_again_when_its_new_deadline_passes(duty):
+    matter = _overdue(duty)
+    assert services.escalate_overdue_matters(actor=system_actor()) == 1
+    services.matter_close(matter=Matter.objects.get(pk=matter.pk), actor=duty, result="已协调", reply_method="phone")
+    reopened = services.matter_reopen(matter=Matter.objects.get(pk=matter.pk), actor=duty, reason="噪音依旧")
+    assert reopened.escalated_at is None and reopened.deadline > timezone.now()
+    assert services.escalate_overdue_matters(actor=system_actor()) == 0
+    late = reopened.deadline + timedelta(hours=1)
+    assert services.escalate_overdue_matters(actor=system_actor(), now=late) == 1
+    assert _escalations(matter) == 2
