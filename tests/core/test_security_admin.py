@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -129,7 +131,7 @@ def test_security_admin_sees_no_households(client, secadmin, alice_household):
 
 
 def test_ending_a_link_twice_is_refused_with_a_message(client, secadmin, village_a):
-    link = AreaLinkFactory(area=village_a, end_date="2026-11-01")
+    link = AreaLinkFactory(area=village_a, end_date=timezone.localdate() - timedelta(days=1))
     response = client.post(reverse("core:security_area_link_end", args=[link.pk]), follow=True)
     assert "该联系已经结束" in response.content.decode()
 
