@@ -102,6 +102,8 @@ def test_household_rows_are_written_with_the_id_number_encrypted(sysadmin, villa
     [
         (lambda r: {"head_id_number": bad_checksum(r["head_id_number"])}, "户主身份证号", "校验位不正确"),
         (lambda r: {"head_id_number": "32132219800230001X"}, "户主身份证号", "出生日期无效"),
+        # As Excel keeps an 18-digit number typed into a number cell: 15 significant digits.
+        (lambda r: {"head_id_number": 321322198001010000}, "户主身份证号", "存成了数字"),
         (lambda r: {"village_code": "999999"}, "村/居区划代码", "没有区划代码为“999999”的村(居)"),
         (lambda r: {"phone": "12345"}, "联系电话", "电话号码格式不正确"),
         (lambda r: {"members_count": "0"}, "家庭人口", "家庭人口应为1至99的整数"),

@@ -39,11 +39,17 @@ def read_rows(file: IO[bytes], kind: ImportKind) -> Iterator[Row]:
         if missing:
             raise WorkbookError(f"表头缺少列:{'、'.join(missing)}。请使用“{kind.title}”的模板。")
         for number, cells in enumerate(rows, start=2):
-            values = {key: text_of(cells[index]) if index < len(cells) else "" for key, index in positions.items()}
+            cell = {key: cells[index] if index < len(cells) else None for key, index in positions.items()}
+            values = {key: text_of(value) for key, value in cell.items()}
             if any(values.values()):
-                yield Row(number, values)
+                numbers = frozenset(key for key, value in cell.items() if _is_number(value))
+                yield Row(number, values, numbers=numbers)
     finally:
         workbook.close()
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def write_template(file: IO[bytes], kind: ImportKind) -> None:

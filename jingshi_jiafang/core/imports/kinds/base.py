@@ -32,6 +32,8 @@ class Row:
     number: int  # as the spreadsheet numbers it (the header is row 1)
     values: dict[str, str]
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, message)
+    # The columns whose cell Excel stored as a number, not as text: a long number has lost digits on the way.
+    numbers: frozenset[str] = frozenset()
 
     def error(self, column: Column | str, message: str) -> None:
         self.errors.append((column.header if isinstance(column, Column) else column, message))

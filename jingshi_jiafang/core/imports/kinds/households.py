@@ -23,6 +23,12 @@ MEMBERS = Column("members_count", "家庭人口", "户内人数,至少1人。", 
 HARDSHIP = Column("is_hardship", "特困户", "填“是”或“否”;空为否。", "否", required=False)
 
 
+ID_NUMBER_AS_NUMBER = (
+    "该单元格在 Excel 中存成了数字,身份证号的后几位已经丢失(Excel 只保留 15 位有效数字)。"
+    "请把“户主身份证号”一列设为“文本”格式,重新输入号码后再导入。"
+)
+
+
 class HouseholdKind(ImportKind):
     kind = KIND.HOUSEHOLDS
     title = "住户"
@@ -37,7 +43,12 @@ class HouseholdKind(ImportKind):
     def clean(self, row: Row) -> None:
         values = row.values
         values[ID_NUMBER.key] = normalize_id_number(values.get(ID_NUMBER.key, ""))
-        validated(row, ID_NUMBER, validate_id_number)
+        if ID_NUMBER.key in row.numbers:
+            # Excel keeps 15 significant digits of a number: an 18-digit ID number typed into a number cell
+            # comes back with its last digits zeroed, and only the checksum would say something is wrong.
+            row.error(ID_NUMBER, ID_NUMBER_AS_NUMBER)
+        else:
+            validated(row, ID_NUMBER, validate_id_number)
         validated(row, PHONE, validate_phone)
         members = values.get(MEMBERS.key, "")
         if members and (not members.isdigit() or not 1 <= int(members) <= 99):
