@@ -52,11 +52,13 @@ def test_the_dashboard_shows_organisation_visits_beside_the_households(client, v
     assert "单位走访" in response.content.decode()
 
 
-def test_the_daily_notice_lists_organisation_visits_as_their_own_kind(visits):
+def test_the_daily_notice_counts_organisation_visits_apart_from_the_households_total(visits):
     review = daily_review_build(day=DAY, actor=system_actor())
     assert review.figures["visits"]["total"] == 1
-    kinds = dict(notice_rows(review.figures)["kinds"])
-    assert (kinds["昼访"], kinds["单位走访"]) == (1, 1)
+    notice = notice_rows(review.figures)
+    # The day's household total is what the bracketed kinds add up; the organisations visited come after it.
+    assert dict(notice["kinds"])["昼访"] == 1 and "单位走访" not in dict(notice["kinds"])
+    assert notice["organisation_visits"] == 1
 
 
 def test_an_organisation_visit_is_called_back_on_the_organisations_phone(client, visits):
@@ -75,3 +77,10 @@ def test_an_organisation_visit_is_called_back_on_the_organisations_phone(client,
     assert client.get(reverse("evaluation:callback_queue")).status_code == 200
     called = client.post(reverse("evaluation:callback_call", args=[callback.pk]))
     assert called.status_code == 200 and "13900002222" in called.content.decode()
+
+
+def test_the_notice_page_says_the_organisations_after_the_households_total(client, visits):
+    daily_review_build(day=DAY, actor=system_actor())
+    log_in_as(client, UserFactory(role=User.Role.EVALUATOR, unit=BureauFactory()))
+    page = client.get(reverse("evaluation:review_detail", kwargs={"day": DAY})).content.decode()
+    assert "走访 <strong>1</strong> 户次(昼访 1、" in page and ",另走访单位 1 家次；" in page
