@@ -396,14 +396,14 @@ def _rps(port: int, path: str, cookie: str, seconds: float = 8, clients: int = 8
     return sum(done) / (time.perf_counter() - start)
 
 
-# A page with the site's layout (header, menu, a form) and no data: the floor of any page the site serves.
+# A page with the site's layout and one small form (header, menu, the password form) and no rows.
 LAYOUT_PAGE = "/accounts/password_change/"
 
 
 def http_ratio(database: str) -> dict:
     """`my households` under gunicorn (4 workers, 8 clients on loopback) against a trivial page behind the same
     middleware (bench/urls.py), in the same run: the ratio says what the page costs beyond the server's floor.
-    The layout page says how much of that any page of the site costs before it reads a row."""
+    The layout page says what a page with the site's menu and a small form costs before it reads a row."""
     from jingshi_jiafang.core.models import User
 
     client = _log_in(User.objects.get(username="officer"))
