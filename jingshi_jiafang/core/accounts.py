@@ -1,7 +1,10 @@
 """Accounts: passwords, the second factor, roles. Every change here is written to the audit log."""
 
+import math
+
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -28,6 +31,29 @@ def needs_otp_verification(user: User) -> bool:
 
 def needs_otp_enrolment(user: User) -> bool:
     return otp_required(user) and not user.is_verified() and not has_confirmed_device(user)
+
+
+def otp_wait_seconds(devices) -> int:
+    """How long until a second-factor code may be tried again after wrong ones (django-otp doubles the wait
+    with each: 1, 2, 4, … seconds, and refuses even the right code meanwhile); 0 when one device may be tried."""
+    waits = []
+    for device in devices:
+        allowed, data = device.verify_is_allowed()
+        if allowed:
+            return 0
+        locked_until = (data or {}).get("locked_until")
+        waits.append(max(1, math.ceil((locked_until - timezone.now()).total_seconds())) if locked_until else 1)
+    return min(waits, default=0)
+
+
+def otp_refusal(devices, *, was_locked: bool) -> str:
+    """What to tell someone whose code was refused: typed while still locked after wrong ones (not checked at
+    all), or wrong, with how long to wait before the next try once the wait is more than a moment."""
+    wait = otp_wait_seconds(devices)
+    if was_locked:
+        return f"动态口令输错次数较多,已暂时锁定,这次输入未核对:请等 {max(wait, 1)} 秒后,输入手机上当时显示的口令。"
+    wait_note = f"再次输入前请等 {wait} 秒。" if wait > 1 else ""
+    return f"动态口令不正确或已过期,请核对手机上显示的口令。{wait_note}"
 
 
 def otp_device_for_enrolment(*, user: User) -> TOTPDevice:

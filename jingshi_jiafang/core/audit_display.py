@@ -61,6 +61,7 @@ _KEY_LABELS = {
     "what": "内容",
     "filters": "筛选条件",
     "stage": "环节",
+    "locked": "锁定期间输入",
     "role": "角色",
     "is_unit_head": "单位负责人",
     "night_officer": "夜访民警",

@@ -276,6 +276,33 @@ def test_enrolled_user_proves_the_second_factor_at_every_login(client):
     assert client.get(reverse("home")).status_code == 200
 
 
+def _age_last_failure(device, seconds: int) -> None:
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=timezone.now() - timedelta(seconds=seconds)
+    )
+
+
+def test_a_code_typed_while_locked_after_wrong_ones_says_how_long_to_wait(client):
+    leader = UserFactory(role=User.Role.LEADER)
+    device = TOTPDevice.objects.create(user=leader, name="手机", confirmed=True)
+    post_login(client, leader.username, TEST_PASSWORD)
+    wrong = "000000" if _token(device) != "000000" else "111111"
+    first = client.post(reverse("otp_verify"), {"token": wrong}).content.decode()
+    assert "动态口令不正确或已过期" in first and "秒" not in first
+    _age_last_failure(device, seconds=2)  # a person takes longer than the one-second wait to type again
+    second = client.post(reverse("otp_verify"), {"token": wrong}).content.decode()
+    assert "动态口令不正确或已过期" in second and "再次输入前请等 2 秒" in second
+    # The right code, typed at once: refused unchecked, and the page says why and for how long.
+    device.refresh_from_db()
+    locked = client.post(reverse("otp_verify"), {"token": _token(device)}).content.decode()
+    assert "已暂时锁定,这次输入未核对:请等 2 秒后" in locked
+    assert AuditEntry.objects.filter(action="otp_failed", actor=leader, detail__locked=True).count() == 1
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 2  # the unchecked try did not lengthen the wait
+    _age_last_failure(device, seconds=3)
+    assert client.post(reverse("otp_verify"), {"token": _token(device)}).status_code == 302
+
+
 def test_the_session_key_changes_once_the_second_factor_is_proven(client):
     leader = UserFactory(role=User.Role.LEADER)
     device = TOTPDevice.objects.create(user=leader, name="手机", confirmed=True)

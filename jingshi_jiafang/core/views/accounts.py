@@ -39,11 +39,12 @@ def otp_setup(request):
     device = accounts.otp_device_for_enrolment(user=request.user)
     form = OtpTokenForm(request.POST or None)
     if form.is_valid():
+        was_locked = accounts.otp_wait_seconds([device]) > 0
         if accounts.otp_device_confirm(device=device, token=form.cleaned_data["token"], request=request):
             _otp_proven(request, device)
             messages.success(request, "动态口令已绑定。以后登录时需输入手机上的动态口令。")
             return redirect(_next_url(request))
-        form.add_error("token", "动态口令不正确,请核对手机时间后重试。")
+        form.add_error("token", accounts.otp_refusal([device], was_locked=was_locked))
     context = {
         "form": form,
         "qr": qr_data_url(device.config_url, box_size=8, border=4),
@@ -61,12 +62,14 @@ def otp_verify(request):
         return redirect(_next_url(request))
     form = OtpTokenForm(request.POST or None)
     if form.is_valid():
-        for device in devices_for_user(request.user, confirmed=True):
+        devices = list(devices_for_user(request.user, confirmed=True))
+        was_locked = accounts.otp_wait_seconds(devices) > 0
+        for device in [] if was_locked else devices:
             if device.verify_token(form.cleaned_data["token"]):
                 _otp_proven(request, device)
                 return redirect(_next_url(request))
-        audit_record(action=Action.OTP_FAILED, request=request, detail={"stage": "login"})
-        form.add_error("token", "动态口令不正确或已过期。多次输错会暂时锁定,请稍候再试。")
+        audit_record(action=Action.OTP_FAILED, request=request, detail={"stage": "login", "locked": was_locked})
+        form.add_error("token", accounts.otp_refusal(devices, was_locked=was_locked))
     return render(request, "registration/otp_verify.html", {"form": form, "next": _next_url(request)})
 
 
