@@ -1,5 +1,7 @@
 """Matters: the work queues, a matter's page, and its actions (one POST view; the workflow's registry decides)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
@@ -49,7 +51,18 @@ def matter_list(request):
         "more_filters": any(request.GET.get(name) for name in matter_filter.filters if name != "q"),
         **paginate(request, matter_filter.qs),
     }
+    if queue != "all" and matter_filter.is_filtering and not context["page"].object_list:
+        context["elsewhere"] = _found_in_all(request)
     return render(request, "feedback/matter_list.html", context)
+
+
+def _found_in_all(request) -> dict:
+    """A search that finds nothing in one tab may find the matter under 全部 (closed, someone else's): say how
+    many, with the link to them."""
+    found = MatterFilter(
+        request.GET, queryset=selectors.all_matters(user=request.user), villages=villages_visible_to(request.user)
+    ).qs.count()
+    return {"count": found, "query": urlencode({**request.GET.dict(), "queue": "all", "page": 1})}
 
 
 def _forms(request, matter: Matter, actions: list[Action], bound: dict | None = None) -> dict:

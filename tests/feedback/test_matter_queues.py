@@ -182,3 +182,18 @@ def test_search_takes_a_reference_typed_with_spaces(client, duty, queue):
     client.force_login(duty)
     reference = queue["lamp"].reference
     assert listed(client, q=f"{reference[:4]} {reference[4:8]} {reference[8:]}") == {"路灯坏了"}
+
+
+def test_a_search_that_finds_nothing_in_my_tab_points_to_the_matches_under_all(client, duty, queue):
+    colleague = UserFactory(role=User.Role.DUTY_OFFICER, unit=duty.unit)
+    walk_in(colleague, "井盖丢了")
+    client.force_login(duty)
+    response = client.get(reverse("feedback:matter_list"), {"queue": "mine", "q": "井盖"})
+    body = response.content.decode()
+    assert "“我的诉求”中没有符合条件的诉求" in body and "在“全部”中有 1 件符合条件" in body
+    followed = client.get(reverse("feedback:matter_list") + "?" + response.context["elsewhere"]["query"])
+    assert followed.context["queue"] == "all"
+    assert [matter.content for matter in followed.context["page"].object_list] == ["井盖丢了"]
+    # Nothing anywhere: no link, the usual advice.
+    body = client.get(reverse("feedback:matter_list"), {"queue": "mine", "q": "不存在的事"}).content.decode()
+    assert 'data-testid="found-in-all"' not in body and "清除筛选" in body
