@@ -38,6 +38,7 @@ from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.capabilities import may_review_topics
 from jingshi_jiafang.core.dates import add_months, month_bounds
 from jingshi_jiafang.core.models import User
+from jingshi_jiafang.core.queueing import queue_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -270,5 +271,5 @@ def topic_month_close(*, month: date, actor: User, retrain: bool = True, request
             # Imported here: the tasks module is built on these services.
             from feedback.tasks import train_topic_model_task
 
-            transaction.on_commit(train_topic_model_task.delay)
+            queue_after_commit(train_topic_model_task)
     return closed

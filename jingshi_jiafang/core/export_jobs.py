@@ -18,7 +18,6 @@ from typing import IO
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404
 from django.utils import timezone
@@ -31,6 +30,7 @@ from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.exports import XLSX_CONTENT_TYPE, write_xlsx
 from jingshi_jiafang.core.filters import AuditEntryFilter
 from jingshi_jiafang.core.models import AuditEntry, ExportJob, User
+from jingshi_jiafang.core.queueing import queue_after_commit
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ def export_start(*, kind: str, params: dict, actor: User, request=None) -> FileR
     job = ExportJob.objects.create(kind=kind, params=params, requested_by=actor, filename=filename, rows_expected=count)
     from jingshi_jiafang.core.tasks import export_job_task
 
-    transaction.on_commit(lambda: export_job_task.delay(job.pk))
+    queue_after_commit(export_job_task, job.pk)
     return job
 
 

@@ -1,6 +1,7 @@
 """The 数据导入 pages: who may, the upload → report → confirm flow through the pages, the downloads."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -238,3 +239,27 @@ def test_the_users_and_links_templates_list_the_codes_the_system_has(
     areas = list(workbook["区划代码"].values)
     assert (village_a.code, "东湖村", "村/居", village_a.parent.name) in areas
     assert (village_a.parent.code, village_a.parent.name, "镇/乡", None) in areas
+
+
+def test_an_upload_while_the_broker_is_down_is_kept_and_queued_again_by_the_reconciler(
+    client, sysadmin, village_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError as BrokerError
+
+    from evaluation.services.reconcile import jobs_reconcile
+    from jingshi_jiafang.core import tasks
+
+    def broker_down(*args):
+        raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.import_check_task, "delay", broker_down)
+    rows = household_rows(2, village_a.code)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("core:import_list"), {"kind": "households", "file": upload("households", rows)})
+    run = ImportRun.objects.get()
+    assert response.status_code == 302 and run.status == ImportRun.Status.QUEUED
+    monkeypatch.undo()
+    ImportRun.objects.filter(pk=run.pk).update(created_at=run.created_at - timedelta(hours=1))
+    assert jobs_reconcile().imports == [run.pk]
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.CHECKED and run.good_rows == 2

@@ -26,6 +26,7 @@ from jingshi_jiafang.core.actors import is_system_actor, require
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.models import ImportChange, ImportCorrection, ImportProblem, ImportRun, User
+from jingshi_jiafang.core.queueing import queue_after_commit
 
 from .changes import all_change_lines
 from .kinds import KINDS, import_kind
@@ -81,7 +82,7 @@ def import_upload(*, kind: str, upload, actor: User, request=None) -> ImportRun:
         )
         from jingshi_jiafang.core.tasks import import_check_task
 
-        transaction.on_commit(lambda: import_check_task.delay(run.pk))
+        queue_after_commit(import_check_task, run.pk)
     return run
 
 
@@ -215,7 +216,7 @@ def import_confirm(*, run: ImportRun, actor: User, skip_errors: bool) -> ImportR
             raise ImportRefused("该导入已经确认过了。")
         from jingshi_jiafang.core.tasks import import_write_task
 
-        transaction.on_commit(lambda: import_write_task.delay(run.pk))
+        queue_after_commit(import_write_task, run.pk)
     run.refresh_from_db()
     return run
 
