@@ -71,6 +71,13 @@ def test_the_template_has_the_header_an_example_and_the_columns_explained(client
     assert guide[3][0] == "户主身份证号" and "校验位" in guide[3][2]
 
 
+def test_the_template_columns_are_text_so_excel_keeps_every_digit(client, sysadmin):
+    response = client.get(reverse("core:import_template", args=["households"]))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["数据"]
+    formats = {letter: sheet.column_dimensions[letter].number_format for letter in "ABCDEFGH"}
+    assert set(formats.values()) == {"@"}, formats
+
+
 def test_upload_report_confirm_through_the_pages(client, sysadmin, village_a, django_capture_on_commit_callbacks):
     rows = household_rows(4, village_a.code)
     rows[1]["head_id_number"] = bad_checksum(rows[1]["head_id_number"])

@@ -5,6 +5,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from jingshi_jiafang.core.exports import safe_cell
 from jingshi_jiafang.core.models import ImportProblem
@@ -56,6 +57,12 @@ def write_template(file: IO[bytes], kind: ImportKind) -> None:
     """The header row and one example row, and a 说明 sheet explaining each column."""
     workbook = Workbook(write_only=True)
     data = workbook.create_sheet(DATA_SHEET)
+    # Every column formatted as text: Excel would keep 15 digits of an ID number typed as a number, drop the
+    # leading 0 of a code and turn 2026-01-01 into a date serial. Every value is read as text anyway.
+    for index, column in enumerate(kind.columns, start=1):
+        dimension = data.column_dimensions[get_column_letter(index)]
+        dimension.number_format = "@"
+        dimension.width = max(12, 2 * len(column.header) + 4, len(column.example) + 2)
     data.append([column.header for column in kind.columns])
     data.append([column.example for column in kind.columns])
     guide = workbook.create_sheet(HELP_SHEET)
