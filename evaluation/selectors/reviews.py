@@ -43,15 +43,15 @@ UNCLASSIFIED = "未分类"
 
 RULES = {
     "rising": (
-        f"当日某类诉求不少于 {RISING_MIN_MATTERS} 件,且不少于前 {RISING_WINDOW_DAYS} 天日均数的 {RISING_FACTOR} 倍"
+        f"当日某类诉求不少于 {RISING_MIN_MATTERS} 件，且不少于前 {RISING_WINDOW_DAYS} 天日均数的 {RISING_FACTOR} 倍"
     ),
     "praise": (
-        f"当日回访联系上不少于 {PRAISE_MIN_REACHED} 户且不在通报批评之列的单位,"
-        f"按满意率(满意占作答户数)、回访户数、夜访完成数、走访数排序,取前 {PRAISE_LIMIT} 名"
+        f"当日回访联系上不少于 {PRAISE_MIN_REACHED} 户且不在通报批评之列的单位，"
+        f"按满意率（满意占作答户数）、回访户数、夜访完成数、走访数排序，取前 {PRAISE_LIMIT} 名"
     ),
-    "criticism": "当日有虚假走访、夜访缺勤、回访不满意,或日终有超期诉求、超期台账事项的单位,"
+    "criticism": "当日有虚假走访、夜访缺勤、回访不满意，或日终有超期诉求、超期台账事项的单位，"
     "按虚假走访、夜访缺勤、不满意、超期件数依次排序",
-    "overdue": "日终(24时)仍未办结且已过办理期限的诉求；日终仍未销号且兑现期限已过的台账事项",
+    "overdue": "日终（24时）仍未办结且已过办理期限的诉求；日终仍未销号且兑现期限已过的台账事项",
 }
 
 

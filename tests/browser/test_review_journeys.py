@@ -75,7 +75,7 @@ def test_the_daily_notice_renders_for_a_leader_and_prints_on_a4(
     expect(notice.get_by_text("每日研判通报")).to_be_visible()
     expect(notice.get_by_text("沭阳县公安局")).to_be_visible()
     expect(page.get_by_test_id("praised")).to_contain_text("东湖中心警务室")
-    expect(page.get_by_test_id("criticised")).to_contain_text("西湖中心警务室:虚假走访 1 起,夜访缺勤 1 人次")
+    expect(page.get_by_test_id("criticised")).to_contain_text("西湖中心警务室：虚假走访 1 起，夜访缺勤 1 人次")
     expect(page.get_by_test_id("false-visits")).to_contain_text("李明")
     expect(page.get_by_test_id("night-missed")).to_contain_text("李明")
     expect(page.get_by_role("link", name="打印")).to_be_visible()

@@ -83,4 +83,4 @@ def test_the_notice_page_says_the_organisations_after_the_households_total(clien
     daily_review_build(day=DAY, actor=system_actor())
     log_in_as(client, UserFactory(role=User.Role.EVALUATOR, unit=BureauFactory()))
     page = client.get(reverse("evaluation:review_detail", kwargs={"day": DAY})).content.decode()
-    assert "走访 <strong>1</strong> 户次(昼访 1、" in page and ",另走访单位 1 家次；" in page
+    assert "走访 <strong>1</strong> 户次（昼访 1、" in page and "），另走访单位 1 家次；" in page

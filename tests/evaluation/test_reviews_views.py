@@ -99,7 +99,7 @@ def test_the_notice_names_the_bureau_and_offers_rebuild_to_evaluators_only(clien
     log_in_as(client, people["leader"])
     page = client.get(notice_url(yesterday())).content.decode()
     assert settings.BUREAU_NAME in page and "print-page" in page and 'data-testid="rebuild"' not in page
-    assert "表扬:" in page and "通报批评:" in page  # the rules are printed with the notice
+    assert "表扬：" in page and "通报批评：" in page  # the rules are printed with the notice
     log_in_as(client, people["evaluator"])
     assert 'data-testid="rebuild"' in client.get(notice_url(yesterday())).content.decode()
 
