@@ -51,7 +51,7 @@ class UnitForm(forms.Form):
     unit = forms.ModelChoiceField(
         label="所属单位",
         queryset=Unit.objects.order_by("code"),
-        help_text="单位负责人和值班民警可查看本单位辖区:调整单位即调整其查看范围。",
+        help_text="所属单位决定查看范围:单位负责人和值班民警查看本单位辖区,法制部门和民意访评中心查看本单位所在的县。",
     )
 
 

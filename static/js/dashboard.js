@@ -14,6 +14,8 @@
   }
   if (periodKind) {
     periodKind.addEventListener("change", showPeriodParts);
+    // Back/forward restores the select's value without a change event: show that value's inputs again.
+    window.addEventListener("pageshow", showPeriodParts);
     showPeriodParts();
   }
 
@@ -80,8 +82,7 @@
     trend: function (d) {
       var hasSecurity = d.security.some(function (value) { return value !== null; });
       return {
-        // One line, paged on a phone: wrapped onto two lines the legend covered the axes' names.
-        legend: { type: "scroll", top: 0, data: ["走访户次", "走访户数", "满意率(%)"].concat(hasSecurity ? ["安全感指数"] : []) },
+        legend: { top: 0, data: ["走访户次", "走访户数", "满意率(%)"].concat(hasSecurity ? ["安全感指数"] : []) },
         xAxis: { type: "category", data: d.months },
         yAxis: [{ type: "value", name: "户" }, { type: "value", name: "%", min: 0, max: 100 }],
         series: [
@@ -95,7 +96,7 @@
     areas: function (d) {
       if (!d) { return null; }
       return {
-        legend: { type: "scroll", top: 0, data: ["走访户次", "走访户数", "覆盖率(%)"] },
+        legend: { top: 0, data: ["走访户次", "走访户数", "覆盖率(%)"] },
         xAxis: { type: "category", data: d.names, axisLabel: { interval: 0, rotate: d.names.length > 6 ? 30 : 0 } },
         yAxis: [{ type: "value", name: "户" }, { type: "value", name: "%", min: 0, max: 100 }],
         series: [
@@ -151,6 +152,10 @@
     if (typeof option === "string") { emptyText(element, option); return; }
     var urls = option.urls;
     delete option.urls;
+    // On a phone a top legend wraps onto a second line: the plot starts lower, below it and the axes' names.
+    if (option.legend && option.legend.top === 0 && element.clientWidth < 480) {
+      option.grid = merge(merge({}, base.grid), { top: 92 });
+    }
     var chart = echarts.init(element, theme);
     chart.setOption(merge(merge({}, base), option));
     navigateOn(chart, urls, option.xAxis && option.xAxis.type === "category");

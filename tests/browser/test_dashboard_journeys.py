@@ -191,6 +191,12 @@ def test_an_evaluator_reads_the_dashboard_on_a_phone(live_server, phone_page):
     page.get_by_role("button", name="查看").click()
     expect(page.get_by_role("heading", name="全县数据看板")).to_have_text(re.compile(r"数据看板\s*\d{4}年$"))
     expect(page.get_by_label("年份")).to_be_visible()
+    # Back to the month: whatever value the browser restores in the select, its inputs are the ones shown.
+    page.go_back()
+    kind = page.get_by_label("统计周期").input_value()
+    expect(page.locator(f'[data-period-part="{kind}"]').first).to_be_visible()
+    for other in {"month", "year", "range"} - {kind}:
+        expect(page.locator(f'[data-period-part="{other}"]').first).to_be_hidden()
     page.locator("#chart-trend").scroll_into_view_if_needed()
     expect(page.locator("#chart-trend canvas")).to_be_visible()
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
