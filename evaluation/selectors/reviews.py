@@ -392,17 +392,20 @@ def review_neighbours(review: DailyReview) -> tuple[DailyReview | None, DailyRev
 
 def notice_rows(figures: dict) -> dict:
     """What the notice page lays out from a review's figures: the household visit kinds with their Chinese names
-    (what the day's total adds up), the organisations visited apart, and each unit's visits in the same order (a
-    kind added later shows as 0 in an older notice)."""
-    kinds = [*Visit.Kind.choices, ORGANISATION_KIND]
+    (what the day's total adds up), the organisations visited apart, and each unit's the same way (a kind added
+    later shows as 0 in an older notice)."""
     by_kind = figures["visits"]["by_kind"]
     return {
         "figures": figures,
         "kinds": [(label, by_kind.get(value, 0)) for value, label in Visit.Kind.choices],
         "organisation_visits": by_kind.get(ORGANISATION_KIND[0], 0),
-        "kind_labels": [label for _, label in kinds],
+        "kind_labels": [label for _, label in Visit.Kind.choices],
         "units": [
-            {**unit, "kind_counts": [unit["visits_by_kind"].get(value, 0) for value, _ in kinds]}
+            {
+                **unit,
+                "kind_counts": [unit["visits_by_kind"].get(value, 0) for value, _ in Visit.Kind.choices],
+                "organisation_visits": unit["visits_by_kind"].get(ORGANISATION_KIND[0], 0),
+            }
             for unit in figures["units"]
         ],
     }
