@@ -50,6 +50,15 @@ class CorrectionInput:
     new_value: str
 
 
+def _earlier_submission(visitor: User, submission_key: uuid.UUID) -> Visit | None:
+    """The visit this form already made, when it is sent again. A key is the form's (or the phone's, for a visit
+    kept offline): one of someone else's visits is never returned, for its page would be another's record."""
+    existing = Visit.objects.filter(submission_key=submission_key).first()
+    if existing is not None and existing.visitor_id != visitor.pk:
+        raise VisitError("这份走访表单的提交编号已被使用,未保存。请重新打开走访表单填写。")
+    return existing
+
+
 def visit_log(
     *,
     visitor: User,
@@ -63,7 +72,7 @@ def visit_log(
 ) -> tuple[Visit, bool]:
     """Record a visit with everything it found. Returns (visit, created): a second submission of the same form
     (a double tap on a slow connection) returns the first visit and changes nothing."""
-    existing = Visit.objects.filter(submission_key=submission_key).first()
+    existing = _earlier_submission(visitor, submission_key)
     if existing is not None:
         return existing, False
     _check_visit(visitor=visitor, household=household, details=details)
@@ -84,7 +93,7 @@ def visit_log(
             _register_requests(visit, requests, unit=household.village.unit, household=household)
     except IntegrityError:
         # The same form submitted twice at the same moment: the other request created the visit.
-        existing = Visit.objects.filter(submission_key=submission_key).first()
+        existing = _earlier_submission(visitor, submission_key)
         if existing is None:
             raise
         return existing, False
@@ -258,7 +267,7 @@ def organisation_visit_log(
 ) -> tuple[Visit, bool]:
     """Record a visit to an organisation. Returns (visit, created); a second submission of the same form returns
     the first visit and changes nothing."""
-    existing = Visit.objects.filter(submission_key=submission_key).first()
+    existing = _earlier_submission(visitor, submission_key)
     if existing is not None:
         return existing, False
     if not can.may_visit(visitor):
@@ -294,7 +303,7 @@ def organisation_visit_log(
                 resident_phone=organisation.phone,
             )
     except IntegrityError:
-        existing = Visit.objects.filter(submission_key=submission_key).first()
+        existing = _earlier_submission(visitor, submission_key)
         if existing is None:
             raise
         return existing, False

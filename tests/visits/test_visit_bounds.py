@@ -177,3 +177,22 @@ def test_new_links_start_inside_the_window_are_accepted(alice_household, bob, vi
         household=alice_household, officer=successor, start_date=timezone.localdate() + timedelta(days=7), actor=bob
     )
     assert link.start_date > timezone.localdate()
+
+
+def test_a_submission_key_of_someone_elses_visit_saves_nothing_and_returns_nothing(
+    alice, alice_household, charlie, charlie_household
+):
+    key = uuid.uuid4()
+    first, created = services.visit_log(
+        visitor=alice, household=alice_household, submission_key=key, details=details(timezone.now()), facts={}
+    )
+    assert created
+    # The same key again from the same officer: the double tap, answered with her visit.
+    assert services.visit_log(
+        visitor=alice, household=alice_household, submission_key=key, details=details(timezone.now()), facts={}
+    ) == (first, False)
+    with pytest.raises(services.VisitError, match="提交编号已被使用"):
+        services.visit_log(
+            visitor=charlie, household=charlie_household, submission_key=key, details=details(timezone.now()), facts={}
+        )
+    assert Visit.objects.count() == 1
