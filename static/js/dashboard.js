@@ -4,12 +4,14 @@
    No inline script: the CSP allows scripts from this site only. */
 (function () {
   "use strict";
-  // The period form shows only the inputs of the chosen kind (month, year, or a range of months); without this
-  // script every input shows and the server still reads only the chosen kind's.
+  // The period form shows and sends only the inputs of the chosen kind (month, year, or a range of months);
+  // without this script every input shows and is sent, and the server reads only the chosen kind's.
   var periodKind = document.getElementById("id_period");
   function showPeriodParts() {
     document.querySelectorAll("[data-period-part]").forEach(function (part) {
-      part.hidden = part.getAttribute("data-period-part") !== periodKind.value;
+      var other = part.getAttribute("data-period-part") !== periodKind.value;
+      part.hidden = other;
+      part.querySelectorAll("input").forEach(function (input) { input.disabled = other; });
     });
   }
   if (periodKind) {

@@ -190,6 +190,7 @@ def test_an_evaluator_reads_the_dashboard_on_a_phone(live_server, phone_page):
     expect(page.get_by_label("月份", exact=True)).to_be_hidden()
     page.get_by_role("button", name="查看").click()
     expect(page.get_by_role("heading", name="全县数据看板")).to_have_text(re.compile(r"数据看板\s*\d{4}年$"))
+    assert re.search(r"\?period=year&year=\d{4}$", page.url), page.url  # the other kinds' inputs are not sent
     expect(page.get_by_label("年份")).to_be_visible()
     # Back to the month: whatever value the browser restores in the select, its inputs are the ones shown.
     page.go_back()
