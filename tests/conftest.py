@@ -107,8 +107,8 @@ def charlie_household(charlie, village_b):
     return household
 
 
-# A list page's fixed cost: session, user, second-factor device check, session save; then the page's own
-# queries (filter choices, count, rows). It must not grow with the number of rows.
+# A list page's fixed cost: session, user, second-factor device check, session save (once a minute); then the
+# page's own queries (filter choices, count, rows). It must not grow with the number of rows.
 MAX_PAGE_QUERIES = 10
 
 

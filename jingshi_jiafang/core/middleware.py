@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -20,6 +22,26 @@ class TrustedProxyMiddleware:
         if real_ip and request.META.get("REMOTE_ADDR") in self.trusted:
             request.META["REMOTE_ADDR"] = real_ip
         return self.get_response(request)
+
+
+class IdleSessionMiddleware:
+    """The idle timeout: a signed-in user's session lasts SESSION_COOKIE_AGE after their last request. Saving the
+    session on every request (SESSION_SAVE_EVERY_REQUEST) wrote a row, and committed it, for every page; the
+    deadline is pushed when the last push is SESSION_TOUCH_SECONDS old, so the timeout is kept within that."""
+
+    TOUCHED = "_touched"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty() and request.user.is_authenticated:
+            now = int(time.time())
+            if now - session.get(self.TOUCHED, 0) >= settings.SESSION_TOUCH_SECONDS:
+                session[self.TOUCHED] = now  # marks the session modified: SessionMiddleware saves it
+        return response
 
 
 class PrivateResponseMiddleware:

@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jingshi_jiafang.core.middleware.IdleSessionMiddleware",
     "jingshi_jiafang.core.middleware.PrivateResponseMiddleware",
     "jingshi_jiafang.offline.OfflineUserMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -139,7 +140,8 @@ AXES_VERBOSE = False
 
 # Sessions end after 30 minutes idle and when the browser closes.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle deadline moves with use, at most once a minute (core.middleware.IdleSessionMiddleware).
+SESSION_TOUCH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

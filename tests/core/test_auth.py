@@ -5,6 +5,8 @@ from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
@@ -136,11 +138,27 @@ def test_session_ends_after_thirty_idle_minutes(client, alice):
     assert response["Location"].startswith(LOGIN)
 
 
-def test_each_request_pushes_the_idle_deadline_thirty_minutes_ahead(client, alice):
+def test_use_pushes_the_idle_deadline_thirty_minutes_ahead_at_most_once_a_minute(client, alice, settings):
     client.force_login(alice)
     client.get(reverse("home"))
     expires = Session.objects.get().expire_date
     assert timedelta(minutes=29) < expires - timezone.now() <= timedelta(minutes=30)
+    # Within the minute the session row is left alone: no write, no commit, for a page.
+    Session.objects.update(expire_date=expires - timedelta(minutes=5))
+    client.get(reverse("home"))
+    assert Session.objects.get().expire_date == expires - timedelta(minutes=5)
+    # A minute on, the next request pushes it again.
+    settings.SESSION_TOUCH_SECONDS = 0
+    client.get(reverse("home"))
+    assert timedelta(minutes=29) < Session.objects.get().expire_date - timezone.now() <= timedelta(minutes=30)
+
+
+def test_a_page_within_the_minute_writes_nothing(client, alice):
+    client.force_login(alice)
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as captured:
+        client.get(reverse("password_change"))
+    assert not [query["sql"] for query in captured if query["sql"].startswith(("UPDATE", "INSERT"))]
 
 
 def test_session_cookie_ends_with_the_browser(client, alice):
