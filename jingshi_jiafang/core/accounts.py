@@ -53,7 +53,7 @@ def otp_refusal(devices, *, was_locked: bool) -> str:
     if was_locked:
         return f"动态口令输错次数较多,已暂时锁定,这次输入未核对:请等 {max(wait, 1)} 秒后,输入手机上当时显示的口令。"
     wait_note = f"再次输入前请等 {wait} 秒。" if wait > 1 else ""
-    return f"动态口令不正确或已过期,请核对手机上显示的口令。{wait_note}"
+    return f"动态口令不正确或已过期:请核对手机上显示的口令,并确认手机时间准确。{wait_note}"
 
 
 def otp_device_for_enrolment(*, user: User) -> TOTPDevice:
