@@ -203,3 +203,16 @@ def test_a_county_wide_department_without_a_unit_is_flagged_until_it_has_one(cli
     officer = UserFactory(role=User.Role.OFFICER, unit=None)
     page = client.get(reverse("core:security_user_detail", args=[officer.pk])).content.decode()
     assert 'data-testid="county-without-unit"' not in page
+
+
+def test_the_user_list_finds_users_without_a_unit_and_flags_the_departments_that_see_nothing(client, secadmin, alice):
+    legal = UserFactory(role=User.Role.LEGAL, unit=None, name="无单位法制员")
+    UserFactory(role=User.Role.OFFICER, unit=None, name="无单位民警")
+    response = client.get(reverse("core:security_user_list"), {"no_unit": "1"})
+    names = {account.name for account in response.context["page"].object_list}
+    assert {"无单位法制员", "无单位民警"} <= names and alice.name not in names
+    assert response.content.decode().count('data-testid="sees-nothing"') == 1
+    client.post(reverse("core:security_user_unit", args=[legal.pk]), {"unit": alice.unit_id})
+    response = client.get(reverse("core:security_user_list"), {"no_unit": "1"})
+    assert legal not in response.context["page"].object_list
+    assert 'data-testid="sees-nothing"' not in response.content.decode()

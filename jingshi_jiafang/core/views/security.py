@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from jingshi_jiafang.core import accounts
 from jingshi_jiafang.core import services as core_services
 from jingshi_jiafang.core.capabilities import (
+    COUNTY_WIDE_ROLES,
     may_administer_security,
     may_be_paired,
     may_hold_area_links,
@@ -40,7 +41,17 @@ def security_user_list(request):
     role = request.GET.get("role", "")
     if role in User.Role.values or role == "none":
         users = users.filter(role="" if role == "none" else role)
-    context = {"roles": User.Role.choices, "q": text, "role": role, **paginate(request, users)}
+    no_unit = request.GET.get("no_unit") == "1"
+    if no_unit:
+        users = users.filter(unit__isnull=True)
+    context = {
+        "roles": User.Role.choices,
+        "q": text,
+        "role": role,
+        "no_unit": no_unit,
+        "county_wide_roles": sorted(COUNTY_WIDE_ROLES),
+        **paginate(request, users),
+    }
     return render(request, "core/security_user_list.html", context)
 
 
