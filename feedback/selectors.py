@@ -4,7 +4,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth.hashers import check_password
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from feedback.models import (
@@ -16,6 +16,7 @@ from feedback.models import (
     TopicModel,
     TopicMonth,
     TopicVisit,
+    TopicVisitMatter,
 )
 
 # Who sees which matter, batch, slip or topic visit is answered in feedback/scopes.py; the views and the top layer
@@ -377,14 +378,27 @@ def topic_visit_months(*, user: User) -> list[dict]:
     months = TopicMonth.objects.order_by("-month").values_list("month", flat=True)[:CLOSED_MONTHS_OFFERED]
     rows = []
     for month in months:
-        counts = dict(
-            _open_matters_of_month(user=user, month=month).order_by().values_list("category").annotate(open=Count("pk"))
+        per_category = (
+            _open_matters_of_month(user=user, month=month)
+            .annotate(taken=Exists(_taken_along()))
+            .order_by()
+            .values("category")
+            .annotate(open=Count("pk"), taken_count=Count("pk", filter=Q(taken=True)))
         )
-        topics = [
-            {"category": value, "label": label, "open": counts.get(value, 0)} for value, label in TOPIC_VISIT_CATEGORIES
-        ]
+        counts = {row["category"]: row for row in per_category}
+        topics = []
+        for value, label in TOPIC_VISIT_CATEGORIES:
+            row = counts.get(value, {})
+            topics.append(
+                {"category": value, "label": label, "open": row.get("open", 0), "taken": row.get("taken_count", 0)}
+            )
         rows.append({"month": month, "topics": topics})
     return rows
+
+
+def _taken_along() -> QuerySet[TopicVisitMatter]:
+    """The topic visits a matter was already taken along on: a second leader sees it before taking it again."""
+    return TopicVisitMatter.objects.filter(matter=OuterRef("pk"))
 
 
 def month_closed(month: date) -> bool:
@@ -396,6 +410,7 @@ def closed_topic_open_matters(*, user: User, month: date, category: str) -> Quer
     return (
         _open_matters_of_month(user=user, month=month)
         .filter(category=category)
+        .annotate(taken=Exists(_taken_along()))
         .select_related("household__village__parent")
         .order_by("household__village__parent__code", "household__village__code", "created_at", "pk")
     )

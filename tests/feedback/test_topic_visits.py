@@ -180,6 +180,15 @@ def test_a_picked_topic_groups_its_open_matters_by_village_and_the_ticked_ones_g
     assert (topic.category, topic.month, topic.leader) == ("litigation", OCTOBER, leader)
     assert {item.matter for item in topic.items.all()} == {october["lawsuit"], october["south"]}
 
+    # A second topic visit on the same topic: the matters already taken along say so, and the month's count too.
+    again = client.get(url)
+    taken = {m.reference for group in again.context["groups"] for m in group["matters"] if m.taken}
+    assert taken == {october["lawsuit"].reference, october["south"].reference}
+    assert again.content.decode().count('data-testid="taken-along"') == 2
+    (row,) = client.get(reverse("feedback:topic_visit_create")).context["months"]
+    litigation = next(item for item in row["topics"] if item["category"] == "litigation")
+    assert (litigation["open"], litigation["taken"]) == (3, 2)
+
 
 def test_matters_outside_the_pick_or_the_leaders_town_are_refused(client, leader, october):
     url = start_url(month="2026-10", category="litigation")
