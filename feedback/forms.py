@@ -115,11 +115,19 @@ class TopicPickForm(forms.Form):
 
 
 class AddMattersForm(forms.Form):
-    matters = forms.ModelMultipleChoiceField(label="诉求", queryset=None, widget=forms.CheckboxSelectMultiple)
+    matters = forms.ModelMultipleChoiceField(
+        label="诉求", queryset=None, widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+    )
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["matters"].queryset = candidates
+        self.fields["matters"].label_from_instance = _candidate_label
+
+
+def _candidate_label(matter) -> str:
+    taken = getattr(matter, "taken", False)
+    return f"{matter.reference} {matter}{'(已列入其他专题家访)' if taken else ''}"
 
 
 class SolutionForm(forms.Form):

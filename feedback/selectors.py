@@ -354,6 +354,7 @@ def topic_visit_candidates(*, topic_visit: TopicVisit, text: str = "") -> QueryS
         .filter(state__in=OPEN_STATES)
         .exclude(topic_items__topic_visit=topic_visit)
         .filter(Q(category=topic_visit.category) | Q(category=""))
+        .annotate(taken=Exists(_taken_along()))
         .select_related("household__village__parent")
     )
     if text:

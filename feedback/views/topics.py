@@ -84,5 +84,7 @@ def topic_month_close(request):
     except services.MatterError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{month:%Y年%m月}的类别研判已关闭;类别模型已用本月确认的类别重新训练。")
+        messages.success(
+            request, f"{month:%Y年%m月}的类别研判已关闭;类别模型将在后台用确认的类别重新训练,几分钟后生效。"
+        )
     return redirect(_back(month, "confirmed"))

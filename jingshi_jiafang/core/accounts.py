@@ -51,9 +51,13 @@ def otp_refusal(devices, *, was_locked: bool) -> str:
     all), or wrong, with how long to wait before the next try once the wait is more than a moment."""
     wait = otp_wait_seconds(devices)
     if was_locked:
-        return f"动态口令输错次数较多,已暂时锁定,这次输入未核对:请等 {max(wait, 1)} 秒后,输入手机上当时显示的口令。"
+        return f"刚输错过动态口令,已暂时锁定,这次输入未核对:请等 {max(wait, 1)} 秒后,输入手机上当时显示的口令。"
     wait_note = f"再次输入前请等 {wait} 秒。" if wait > 1 else ""
-    return f"动态口令不正确或已过期:请核对手机上显示的口令,并确认手机时间准确。{wait_note}"
+    # Each code is good once: one just used (at enrolment, on another page) is refused like a wrong one.
+    return (
+        "动态口令不正确、已过期或已用过:每个口令只能用一次,请输入手机上新显示的口令;"
+        f"若一直不对,请确认手机时间准确。{wait_note}"
+    )
 
 
 def otp_device_for_enrolment(*, user: User) -> TOTPDevice:

@@ -306,14 +306,14 @@ def test_a_code_typed_while_locked_after_wrong_ones_says_how_long_to_wait(client
     post_login(client, leader.username, TEST_PASSWORD)
     wrong = "000000" if _token(device) != "000000" else "111111"
     first = client.post(reverse("otp_verify"), {"token": wrong}).content.decode()
-    assert "动态口令不正确或已过期" in first and "秒" not in first
+    assert "动态口令不正确、已过期或已用过" in first and "秒" not in first
     _age_last_failure(device, seconds=2)  # a person takes longer than the one-second wait to type again
     second = client.post(reverse("otp_verify"), {"token": wrong}).content.decode()
-    assert "动态口令不正确或已过期" in second and "再次输入前请等 2 秒" in second
+    assert "动态口令不正确、已过期或已用过" in second and "再次输入前请等 2 秒" in second
     # The right code, typed at once: refused unchecked, and the page says why and for how long.
     device.refresh_from_db()
     locked = client.post(reverse("otp_verify"), {"token": _token(device)}).content.decode()
-    assert "已暂时锁定,这次输入未核对:请等 2 秒后" in locked
+    assert "刚输错过动态口令,已暂时锁定,这次输入未核对:请等 2 秒后" in locked
     assert AuditEntry.objects.filter(action="otp_failed", actor=leader, detail__locked=True).count() == 1
     device.refresh_from_db()
     assert device.throttling_failure_count == 2  # the unchecked try did not lengthen the wait

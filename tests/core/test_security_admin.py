@@ -199,10 +199,14 @@ def test_a_county_wide_department_without_a_unit_is_flagged_until_it_has_one(cli
     assert 'data-testid="county-without-unit"' in client.get(detail).content.decode()
     client.post(reverse("core:security_user_unit", args=[legal.pk]), {"unit": alice.unit_id})
     assert 'data-testid="county-without-unit"' not in client.get(detail).content.decode()
-    # An officer without a unit is not warned about a county.
+    # An officer without a unit is not warned about a county, but that he cannot record a visit.
     officer = UserFactory(role=User.Role.OFFICER, unit=None)
     page = client.get(reverse("core:security_user_detail", args=[officer.pk])).content.decode()
-    assert 'data-testid="county-without-unit"' not in page
+    assert 'data-testid="county-without-unit"' not in page and 'data-testid="without-unit"' in page
+    # An administrator needs no unit.
+    auditor = UserFactory(role=User.Role.AUDITOR, unit=None)
+    page = client.get(reverse("core:security_user_detail", args=[auditor.pk])).content.decode()
+    assert "without-unit" not in page
 
 
 def test_the_user_list_finds_users_without_a_unit_and_flags_the_departments_that_see_nothing(client, secadmin, alice):
@@ -211,7 +215,8 @@ def test_the_user_list_finds_users_without_a_unit_and_flags_the_departments_that
     response = client.get(reverse("core:security_user_list"), {"no_unit": "1"})
     names = {account.name for account in response.context["page"].object_list}
     assert {"无单位法制员", "无单位民警"} <= names and alice.name not in names
-    assert response.content.decode().count('data-testid="sees-nothing"') == 1
+    body = response.content.decode()
+    assert body.count('data-testid="sees-nothing"') == 1 and body.count('data-testid="no-unit"') == 1
     client.post(reverse("core:security_user_unit", args=[legal.pk]), {"unit": alice.unit_id})
     response = client.get(reverse("core:security_user_list"), {"no_unit": "1"})
     assert legal not in response.context["page"].object_list

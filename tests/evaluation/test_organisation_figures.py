@@ -85,4 +85,4 @@ def test_the_notice_page_says_the_organisations_after_the_households_total(clien
     page = client.get(reverse("evaluation:review_detail", kwargs={"day": DAY})).content.decode()
     assert "走访 <strong>1</strong> 户次（昼访 1、" in page and "），另走访单位 1 家次；" in page
     # The unit's row too: its household kinds add up to its total, the organisation apart.
-    assert "<small>1/0/0/0</small><br><small>另单位 1</small>" in page
+    assert "<small>1/0/0/0</small><br><small>另走访单位 1 家次</small>" in page

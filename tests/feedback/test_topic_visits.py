@@ -188,6 +188,12 @@ def test_a_picked_topic_groups_its_open_matters_by_village_and_the_ticked_ones_g
     (row,) = client.get(reverse("feedback:topic_visit_create")).context["months"]
     litigation = next(item for item in row["topics"] if item["category"] == "litigation")
     assert (litigation["open"], litigation["taken"]) == (3, 2)
+    # The second visit's own picker says it too.
+    client.post(url, {"title": "十月涉法涉诉专题(二)", "departments": "法制大队"})
+    second = TopicVisit.objects.exclude(pk=topic.pk).get()
+    picker = client.get(second.get_absolute_url()).content.decode()
+    assert f"{october['lawsuit'].reference} {october['lawsuit']}(已列入其他专题家访)" in picker
+    assert f"{october['appeal'].reference} {october['appeal']}<" in picker and 'class="form-check-input"' in picker
 
 
 def test_matters_outside_the_pick_or_the_leaders_town_are_refused(client, leader, october):

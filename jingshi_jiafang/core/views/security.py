@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from jingshi_jiafang.core import accounts
 from jingshi_jiafang.core import services as core_services
 from jingshi_jiafang.core.capabilities import (
+    CASE_ROLES,
     COUNTY_WIDE_ROLES,
     may_administer_security,
     may_be_paired,
@@ -50,6 +51,7 @@ def security_user_list(request):
         "role": role,
         "no_unit": no_unit,
         "county_wide_roles": sorted(COUNTY_WIDE_ROLES),
+        "case_roles": sorted(CASE_ROLES),
         **paginate(request, users),
     }
     return render(request, "core/security_user_list.html", context)
@@ -68,8 +70,10 @@ def _detail_context(user: User, *, village=None, **forms) -> dict:
     pairing_form = forms.get("pairing_form") or (PairingForm(village=village) if village else None)
     return {
         "subject": user,
-        # A county-wide department's county is its unit's (scopes.county_units): without one it sees nothing.
+        # A county-wide department's county is its unit's (scopes.county_units): without one it sees nothing. Any
+        # other role but the administrators' records no visit without one (scopes.households_visitable_by).
         "county_without_unit": sees_whole_county(user) and user.unit_id is None,
+        "without_unit": user.role in CASE_ROLES and user.unit_id is None,
         "role_form": forms.get("role_form") or RoleForm(initial={"role": user.role, "is_unit_head": user.is_unit_head}),
         "unit_form": forms.get("unit_form") or UnitForm(initial={"unit": user.unit_id}),
         "link_form": forms.get("link_form") or AreaLinkForm(user=user),
