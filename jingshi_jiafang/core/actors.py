@@ -8,6 +8,7 @@ log in, and every capability in `core.capabilities` is false for it. A service t
 explicitly (`is_system_actor`).
 """
 
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ImproperlyConfigured
 
 from jingshi_jiafang.core.models import User
@@ -16,14 +17,14 @@ SYSTEM_USERNAME = "system"
 
 
 def system_actor() -> User:
-    """The one system user, created on first use."""
-    user, created = User.objects.get_or_create(
-        username=SYSTEM_USERNAME, defaults={"name": "系统", "role": "", "is_active": False}
+    """The one system user, created on first use, with its unusable password in the same INSERT: set by a second
+    write, a job killed between the two left a row with a usable (empty) password, which every later job then
+    refused as a person's account under the reserved name."""
+    user, _ = User.objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={"name": "系统", "role": "", "is_active": False, "password": make_password(None)},
     )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    elif user.is_active or user.role or user.is_staff or user.has_usable_password():
+    if user.is_active or user.role or user.is_staff or user.has_usable_password():
         # Someone made a person's account under the reserved name: a job must not act as them.
         raise ImproperlyConfigured(f"The username {SYSTEM_USERNAME!r} is reserved for the system actor.")
     return user

@@ -4,6 +4,8 @@ here is a wrong page, button, menu entry and service at once."""
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jingshi_jiafang.core import capabilities as can
@@ -197,6 +199,15 @@ def test_system_actor_is_one_inactive_user_who_cannot_log_in(client):
     for password in ("", "system", "!"):
         client.post(reverse("login"), {"username": "system", "password": password})
         assert "_auth_user_id" not in client.session
+
+
+def test_the_system_actor_is_written_whole_in_one_statement():
+    # A job killed between an INSERT and a second write would leave the row half made for every later job.
+    with CaptureQueriesContext(connection) as captured:
+        system_actor()
+    writes = [query["sql"] for query in captured if query["sql"].startswith(("INSERT", "UPDATE"))]
+    assert len(writes) == 1 and writes[0].startswith("INSERT")
+    assert not User.objects.get(username="system").has_usable_password()
 
 
 def test_system_actor_is_not_a_person_and_a_person_is_not_it(people):
