@@ -15,7 +15,6 @@ from jingshi_jiafang.core.capabilities import (
     may_administer_security,
     may_be_paired,
     may_hold_area_links,
-    sees_whole_county,
 )
 from jingshi_jiafang.core.forms import AreaLinkForm, PairingForm, PairingVillageForm, RoleForm, UnitForm
 from jingshi_jiafang.core.models import AreaLink, User
@@ -50,11 +49,22 @@ def security_user_list(request):
         "q": text,
         "role": role,
         "no_unit": no_unit,
-        "county_wide_roles": sorted(COUNTY_WIDE_ROLES),
-        "case_roles": sorted(CASE_ROLES),
         **paginate(request, users),
     }
+    for account in context["page"].object_list:
+        account.missing_unit = _missing_unit(account)
     return render(request, "core/security_user_list.html", context)
+
+
+def _missing_unit(user: User) -> str:
+    """What a user without a unit cannot do: a county-wide department sees nothing, for its county is its unit's
+    (scopes.county_units); any other role but the administrators' records no visit (scopes.households_visitable_by).
+    Empty when the user has a unit or needs none."""
+    if user.unit_id is not None:
+        return ""
+    if user.role in COUNTY_WIDE_ROLES:
+        return "county"
+    return "visits" if user.role in CASE_ROLES else ""
 
 
 @security_admin_only
@@ -70,10 +80,7 @@ def _detail_context(user: User, *, village=None, **forms) -> dict:
     pairing_form = forms.get("pairing_form") or (PairingForm(village=village) if village else None)
     return {
         "subject": user,
-        # A county-wide department's county is its unit's (scopes.county_units): without one it sees nothing. Any
-        # other role but the administrators' records no visit without one (scopes.households_visitable_by).
-        "county_without_unit": sees_whole_county(user) and user.unit_id is None,
-        "without_unit": user.role in CASE_ROLES and user.unit_id is None,
+        "missing_unit": _missing_unit(user),
         "role_form": forms.get("role_form") or RoleForm(initial={"role": user.role, "is_unit_head": user.is_unit_head}),
         "unit_form": forms.get("unit_form") or UnitForm(initial={"unit": user.unit_id}),
         "link_form": forms.get("link_form") or AreaLinkForm(user=user),
