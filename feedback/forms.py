@@ -68,12 +68,10 @@ class TopicVisitForm(forms.ModelForm):
     month = forms.DateField(
         label="月份", input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
     )
+    # Rendered by the template as ticks grouped by unit (templates/feedback/_staff_picker.html): a county's
+    # 1,500 names in one multi-select wanted Ctrl on a desktop and could not be used on a phone.
     staff = forms.ModelMultipleChoiceField(
-        label="参加人员",
-        queryset=User.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="按住 Ctrl 可多选。",
+        label="参加人员", queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:
@@ -94,7 +92,7 @@ class TopicVisitForm(forms.ModelForm):
         super().__init__(*args, initial=initial, **kwargs)
         self.fields["category"].choices = [("", CHOOSE), *TOPIC_VISIT_CATEGORIES]
         self.fields["staff"].queryset = (
-            User.objects.filter(is_active=True).exclude(role="").order_by("unit__code", "name")
+            User.objects.filter(is_active=True).exclude(role="").select_related("unit").order_by("unit__code", "name")
         )
         if topic:
             self.fields["month"].disabled = self.fields["category"].disabled = True
@@ -105,6 +103,15 @@ class TopicVisitForm(forms.ModelForm):
 
     def clean_month(self):
         return self.cleaned_data["month"].replace(day=1)
+
+    def staff_groups(self) -> list[tuple[str, list[tuple[User, bool]]]]:
+        """The people who may join, by unit (namesakes told apart by their unit), each with whether it is ticked."""
+        ticked = {str(pk) for pk in self["staff"].value() or []}
+        groups: dict[str, list[tuple[User, bool]]] = {}
+        for person in self.fields["staff"].queryset:
+            unit = person.unit.name if person.unit else "未分配单位"
+            groups.setdefault(unit, []).append((person, str(person.pk) in ticked))
+        return list(groups.items())
 
 
 class TopicPickForm(forms.Form):

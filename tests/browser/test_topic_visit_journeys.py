@@ -49,6 +49,8 @@ def test_a_leader_starts_a_topic_visit_from_last_months_topics(live_server, lead
     ]
     elsewhere = last_months_matter(HouseholdFactory(village=village_b), "西关镇的案子没进展", Category.LITIGATION)
     last_months_matter(east_1, "村口晚上没路灯,电动车被偷了两回", Category.PUBLIC_SECURITY)
+    judge = UserFactory(name="赵明", post="社区民警", unit=village_a.unit)
+    UserFactory(name="赵明", post="社区民警", unit=village_b.unit)
     TopicMonth.objects.create(
         month=previous_month(timezone.localdate()), closed_by=UserFactory(role=User.Role.LEGAL), matters=5
     )
@@ -71,6 +73,12 @@ def test_a_leader_starts_a_topic_visit_from_last_months_topics(live_server, lead
     expect(page.get_by_text(elsewhere.reference)).to_have_count(0)
     expect(page.get_by_label("主题")).to_have_value(f"{previous_month(timezone.localdate()):%Y年%m月}涉法涉诉专题家访")
     page.get_by_label("参加部门").fill("法制大队、城东派出所")
+    # two officers of one name: the search narrows the ticks, the unit tells them apart
+    page.get_by_label("查找参加人员").fill("赵明")
+    expect(page.get_by_test_id("staff-picker").locator("[data-staff-text]:visible")).to_have_count(2)
+    page.locator(f"#staff-{judge.pk}").check()
+    page.get_by_label("查找参加人员").fill("")
+    expect(page.get_by_test_id("staff-picked")).to_have_text("已选 1 人:赵明")
     for matter in lawsuits:
         page.locator(f"#matter-{matter.pk}").check()
     screenshot(page, "topic-visit-grouped-by-village", full_page=True)
@@ -83,6 +91,7 @@ def test_a_leader_starts_a_topic_visit_from_last_months_topics(live_server, lead
     topic = TopicVisit.objects.get()
     assert topic.category == Category.LITIGATION and topic.leader == leader
     assert {item.matter_id for item in topic.items.all()} == {matter.pk for matter in lawsuits}
+    assert list(topic.staff.all()) == [judge]
 
     # The same start page on a phone: the topics stack instead of squeezing.
     page.set_viewport_size({"width": 360, "height": 800})
@@ -90,3 +99,7 @@ def test_a_leader_starts_a_topic_visit_from_last_months_topics(live_server, lead
     # taken along, the matters are still open: the count is the month's work, not what is left to pick
     expect(page.get_by_test_id("closed-topic").filter(has_text="涉法涉诉")).to_contain_text("3 件未办结")
     screenshot(page, "topic-visit-closed-months-phone", full_page=True)
+    page.get_by_test_id("closed-topic").filter(has_text="涉法涉诉").click()
+    page.get_by_label("查找参加人员").fill("赵")
+    page.get_by_test_id("create-topic-visit").scroll_into_view_if_needed()
+    screenshot(page, "topic-visit-participants-phone")

@@ -89,6 +89,19 @@ def test_invalid_topic_visit_form_keeps_what_was_typed(client, leader):
     assert "只填了主题" in response.content.decode()
 
 
+def test_participants_are_ticks_grouped_by_unit_and_a_refused_form_keeps_them(client, leader, alice, bob, charlie):
+    namesake = UserFactory(role=User.Role.OFFICER, name=alice.name, unit=charlie.unit)
+    response = client.post(reverse("feedback:topic_visit_create"), {"title": "只填了主题", "staff": [namesake.pk]})
+    assert response.status_code == 400
+    groups = dict(response.context["form"].staff_groups())
+    # two people of one name are told apart by the unit they are listed under
+    assert (alice, False) in groups[alice.unit.name] and (bob, False) in groups[bob.unit.name]
+    assert (namesake, True) in groups[charlie.unit.name]
+    html = response.content.decode()
+    assert f'value="{namesake.pk}" id="staff-{namesake.pk}" checked' in html
+    assert "Ctrl" not in html
+
+
 def test_legal_department_reads_every_topic_visit(client, leader, alice_household):
     create_topic(client, staff=[])
     log_in_as(client, UserFactory(role=User.Role.LEGAL))
