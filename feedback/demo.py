@@ -36,6 +36,9 @@ DUPLICATE_RATE = 0.05  # heard again while the first report is still open: merge
 SEND_BACK_RATE = 0.04  # 退单: the assignee sends it back, the station takes it over
 LATE_RATE = 0.1  # closed after the deadline, escalated (督办) on the way
 STUCK_RATE = 0.025  # still open long after the deadline
+# A matter in litigation waits on a court, one about the force's conduct on an inquiry: a unit's first of each in a
+# month stays open for months, so every closed month has open matters for a leader's topic visit to take along.
+LONG_RUNNING = (Category.LITIGATION, Category.FORCE_CONDUCT)
 URGENT_RATE = 0.06
 ESCALATION_NOTE = "超期,督办至单位负责人"
 CATEGORIES = list(CATEGORY_WEIGHTS)
@@ -107,6 +110,7 @@ class _MatterHistory:
         self.callbacks: list[TalkRoomCallback] = []
         # (unit, category) → matters not merged, with the moment they close (None: open now), for duplicates
         self.heard: dict[tuple[int, str], list[tuple[Matter, datetime | None]]] = {}
+        self.long_running: set[tuple[int, str, int, int]] = set()  # (unit, category, year, month) kept open
         heads = {user.unit_id: user for user in User.objects.filter(is_unit_head=True)}
         duty = {user.unit_id: user for user in User.objects.filter(role=User.Role.DUTY_OFFICER)}
         parent_of = dict(Unit.objects.values_list("pk", "parent_id"))
@@ -186,7 +190,7 @@ class _MatterHistory:
         steps.append((started, State.HANDLING, handler, "开始处理", {}))
         deadline = deadline_for(category=category, urgency=urgency, start=dispatched)
         chance = rng.random()
-        if chance < STUCK_RATE:
+        if chance < STUCK_RATE or self._first_long_running(matter, category, registered):
             closes = None
         elif chance < STUCK_RATE + LATE_RATE:
             closes = max(deadline, started) + timedelta(hours=rng.uniform(12, 240))
@@ -217,6 +221,14 @@ class _MatterHistory:
         if matter.state == State.CLOSED and matter.channel == Matter.Channel.TALK_ROOM:
             self._callback(matter)
         return closes
+
+    def _first_long_running(self, matter: Matter, category: str, registered: datetime) -> bool:
+        if category not in LONG_RUNNING:
+            return False
+        key = (matter.unit_id, category, registered.year, registered.month)
+        first = key not in self.long_running
+        self.long_running.add(key)
+        return first
 
     def _dispatch(self, handler: User) -> dict:
         return {"assigned_unit_id": handler.unit_id, "assignee": handler, "escalated_at": None}
