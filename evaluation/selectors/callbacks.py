@@ -56,14 +56,23 @@ def callbacks_for_user(user: User) -> QuerySet[Callback]:
     return callbacks.filter(village__in=villages_visible_to(user))
 
 
-def callback_queue(*, user: User, today: date, source: str = "") -> QuerySet[Callback]:
-    """The evaluation centre's queue (its county's callbacks): due today or before, oldest first. Without the rows a
-    page shows beside each callback (`with_details` reads them for one page): joined in, the database joined all of
-    a morning's 1,500 due callbacks to a dozen tables before sorting them to show 25."""
+def callback_queue(*, user: User, today: date, source: str = "", part: str = "") -> QuerySet[Callback]:
+    """The evaluation centre's queue (its county's callbacks): due today or before, oldest first; `part` is one of
+    the queue's tabs (today's first calls, today's retries, overdue). Without the rows a page shows beside each
+    callback (`with_details` reads them for one page): joined in, the database joined all of a morning's 1,500 due
+    callbacks to a dozen tables before sorting them to show 25."""
     callbacks = callbacks_for_user(user).filter(state=State.DUE, due_date__lte=today)
     if source:
         callbacks = callbacks.filter(source=source)
+    callbacks = callbacks.filter(**_QUEUE_PARTS.get(part, lambda today: {})(today))
     return callbacks.order_by("due_date", "source_date", "id")
+
+
+_QUEUE_PARTS = {
+    "today": lambda today: {"due_date": today, "attempts": 0},
+    "retry": lambda today: {"due_date": today, "attempts__gt": 0},
+    "overdue": lambda today: {"due_date__lt": today},
+}
 
 
 def callback_with_details(queryset: QuerySet[Callback]) -> QuerySet[Callback]:

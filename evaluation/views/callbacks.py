@@ -28,13 +28,7 @@ def callback_queue(request):
     source = part = ""
     if form.is_valid():
         source, part = form.cleaned_data["source"], form.cleaned_data["part"]
-    callbacks = selectors.callback_queue(user=request.user, today=today, source=source)
-    if part == "today":
-        callbacks = callbacks.filter(due_date=today, attempts=0)
-    elif part == "retry":
-        callbacks = callbacks.filter(due_date=today, attempts__gt=0)
-    elif part == "overdue":
-        callbacks = callbacks.filter(due_date__lt=today)
+    callbacks = selectors.callback_queue(user=request.user, today=today, source=source, part=part)
     pagination = paginate(request, callbacks)
     pagination["page"].object_list = selectors.with_details(pagination["page"].object_list)
     context = {
