@@ -71,26 +71,37 @@ def _late_first(queues: list[TodoQueue]) -> list[TodoQueue]:
 # Night visits (visits).
 
 
-def _next_night_date_text(today) -> str:
-    day = next(today + timedelta(days=n) for n in range(1, 8) if is_night_date(today + timedelta(days=n)))
+def _next_night_date(today):
+    return next(today + timedelta(days=n) for n in range(1, 8) if is_night_date(today + timedelta(days=n)))
+
+
+def _night_date_text(day) -> str:
     return f"{day:%m月%d日}(周{WEEKDAY_NAMES[day.weekday()]})"
 
 
 def _officer_tonight(user: User) -> TodoQueue:
-    plan = visits_selectors.tonight_plan(user=user)
+    today = timezone.localdate()
+    plan = visits_selectors.night_plan_of(user=user, day=today)
     items = []
     if plan is not None:
         url = f"{reverse('households:household_list')}?area={plan.village_id}"
         items = [TodoItem(f"{plan.village.parent} · {plan.village}", f"{window_text()},点此查看该村联系户", url)]
-    today = timezone.localdate()
     return TodoQueue(
         key="tonight",
         title="今晚夜访",
         count=len(items),
         items=items,
         url=reverse("visits:diary"),
-        empty=f"今晚没有安排您夜访。下一个夜访日是{_next_night_date_text(today)},所长安排后会显示在这里。",
+        empty="" if items else _officer_next_night(user, today),
     )
+
+
+def _officer_next_night(user: User, today) -> str:
+    day = _next_night_date(today)
+    plan = visits_selectors.night_plan_of(user=user, day=day)
+    if plan is None:
+        return f"今晚没有安排您夜访。下一个夜访日是{_night_date_text(day)},所长安排后会显示在这里。"
+    return f"今晚没有安排您夜访。下一个夜访日{_night_date_text(day)}已安排您到{plan.village.parent} · {plan.village}。"
 
 
 def _station_tonight(user: User) -> TodoQueue:
@@ -100,7 +111,8 @@ def _station_tonight(user: User) -> TodoQueue:
     if is_night_date(today):
         empty, action = "今晚是夜访日,还没有安排民警夜访。", "去夜访安排"
     else:
-        empty, action = f"今晚不是夜访日。下一个夜访日是{_next_night_date_text(today)},可以提前安排。", "去夜访安排"
+        next_night = _night_date_text(_next_night_date(today))
+        empty, action = f"今晚不是夜访日。下一个夜访日是{next_night},可以提前安排。", "去夜访安排"
     return _queue(
         "tonight",
         "今晚夜访",
@@ -221,11 +233,12 @@ def _my_matters(user: User) -> TodoQueue:
     matters = feedback_selectors.my_matters(user=user).order_by(F("deadline").asc(nulls_last=True), "-created_at")
     return _queue(
         "my_matters",
-        "等我办理的诉求",
+        # not 等我办理: a matter heard on one's visit is followed here while the duty desk analyses it
+        "我的诉求",
         matters,
         _matter_item,
         url=_matter_queue_url("mine"),
-        empty="没有等您办理的诉求。分流给您的、或由您首问登记的诉求会出现在这里。",
+        empty="没有未办结的诉求。分流给您的、由您首问登记的、您走访时听到的诉求会出现在这里,直到办结。",
     )
 
 

@@ -171,10 +171,8 @@ def night_plans_on(*, units: QuerySet[Unit], day: date) -> QuerySet[NightVisitPl
     return night_plans_of_week(units=units, week=day - timedelta(days=day.weekday())).filter(date=day)
 
 
-def tonight_plan(*, user: User) -> NightVisitPlan | None:
-    return (
-        NightVisitPlan.objects.filter(officer=user, date=timezone.localdate()).select_related("village__parent").first()
-    )
+def night_plan_of(*, user: User, day: date) -> NightVisitPlan | None:
+    return NightVisitPlan.objects.filter(officer=user, date=day).select_related("village__parent").first()
 
 
 # Organisations (单位) and their visits.

@@ -79,8 +79,22 @@ def test_officer_with_nothing_to_do_is_told_what_comes_next(client, alice):
     body = client.get(reverse("home")).content.decode()
     assert "今晚没有安排您夜访。下一个夜访日是" in body
     assert "您还没有联系户。请联系所在单位负责人为您分配联系户。" in body
-    assert "没有等您办理的诉求。" in body
+    assert "没有未办结的诉求。" in body
     assert "今天没有到期的说事厅回访。" in body
+
+
+def test_officer_told_of_the_next_night_already_planned(client, alice, bob, village_a):
+    from visits.night import is_night_date
+
+    today = timezone.localdate()
+    next_night = next(today + timedelta(days=n) for n in range(1, 8) if is_night_date(today + timedelta(days=n)))
+    NightVisitPlanFactory(officer=alice, village=village_a, date=next_night, planned_by=bob)
+    client.force_login(alice)
+    todo = queues(client.get(reverse("home")))
+    assert todo["tonight"].empty == (
+        f"今晚没有安排您夜访。下一个夜访日{next_night:%m月%d日}(周{'一二三四五六日'[next_night.weekday()]})"
+        f"已安排您到{village_a.parent} · {village_a}。"
+    )
 
 
 def test_officer_sees_nothing_of_another_station(client, charlie, alice, duty, village_a):
