@@ -145,6 +145,9 @@ def test_a_plan_colliding_on_the_unique_constraint_is_a_form_error_not_a_server_
     )
     assert response.status_code == 400
     assert "已有夜访安排" in response.content.decode()
+    # the weeks still lead to the plan page, not to the address the form was sent to
+    week = response.context["previous_week"]
+    assert f'href="{reverse("visits:night_plan")}?week={week:%Y-%m-%d}"' in response.content.decode()
 
 
 def test_a_refused_plan_keeps_the_choices_on_the_page(client, bob, alice, village_a):
