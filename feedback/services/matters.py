@@ -215,9 +215,9 @@ def matter_close(*, matter: Matter, actor: User, result: str, reply_method: str,
 
 
 @transaction.atomic
-def matter_reopen(*, matter: Matter, actor: User | None, reason: str, request=None) -> Matter:
-    """A callback found the resident not satisfied. A merged matter was answered by the one it was merged into:
-    that one is reopened."""
+def matter_reopen(*, matter: Matter, actor: User | None, reason: str, heard: str = "回访", request=None) -> Matter:
+    """A callback (or the resident's own rating: `heard`) found the resident not satisfied. A merged matter was
+    answered by the one it was merged into: that one is reopened."""
     origin = ""
     if matter.state == State.MERGED:
         origin, matter = f"(合并的诉求 {matter.reference})", matter.duplicate_of
@@ -225,7 +225,7 @@ def matter_reopen(*, matter: Matter, actor: User | None, reason: str, request=No
         matter,
         State.HANDLING,
         actor=actor,
-        note=f"回访不满意{origin},重新办理:{reason}",
+        note=f"{heard}不满意{origin},重新办理:{reason}",
         request=request,
         # A new deadline, and the first round's 督办 flag cleared with it: the hourly job flags a matter once,
         # so a kept flag would never bring the reopened matter to the unit head however late it ran again.
@@ -262,7 +262,8 @@ def matter_rate_answer(*, matter: Matter, outcome: str, note: str = "", request=
     label = TalkRoomCallback.Outcome(outcome).label
     MATTER_FLOW.record(matter, actor=None, note=f"群众评价答复:{label}")
     if outcome == TalkRoomCallback.Outcome.NOT_SATISFIED:
-        matter_reopen(matter=matter, actor=None, reason=note or "群众在查询页评价不满意", request=request)
+        reason = note or "未留意见"
+        matter_reopen(matter=matter, actor=None, reason=reason, heard="群众在查询页评价", request=request)
     return callback
 
 

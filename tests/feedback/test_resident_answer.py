@@ -163,7 +163,8 @@ def test_not_satisfied_reopens_the_matter_and_the_next_answer_can_be_rated_again
     assert "重新交办" in response.content.decode()
     matter.refresh_from_db()
     assert matter.state == "handling"
-    assert "路灯晚上还是不亮" in matter.events.last().note
+    # said as the resident's own rating, not as a callback nobody made
+    assert matter.events.last().note == "群众在查询页评价不满意,重新办理:路灯晚上还是不亮"
 
     _close(matter, duty, "更换了灯泡和线路")
     body = open_status(client, matter).content.decode()
