@@ -224,9 +224,8 @@ def matter_topic_confirm(*, matter: Matter, actor: User, category: str, request=
     matter.category_confirmed_by = actor
     matter.category_confirmed_at = timezone.now()
     matter.save(update_fields=["category", "category_confirmed_by", "category_confirmed_at", "updated_at"])
-    label = Category(category).label
-    corrected = matter.category_suggested and matter.category_suggested != category
-    MATTER_FLOW.record(matter, actor=actor, note=f"法制部门{'更正' if corrected else '确认'}类别:{label}")
+    note = _confirmation_note(category, shown=earlier or matter.category_suggested)
+    MATTER_FLOW.record(matter, actor=actor, note=note)
     audit_record(
         action=Action.STATE_CHANGED,
         actor=actor,
@@ -235,6 +234,15 @@ def matter_topic_confirm(*, matter: Matter, actor: User, category: str, request=
         detail={"category": category, "was": earlier, "suggested": matter.category_suggested},
     )
     return matter
+
+
+def _confirmation_note(category: str, *, shown: str) -> str:
+    """Against the category the matter showed (its own, or else the suggestion): keeping a category set at 研判
+    is a confirmation even where the model suggested another."""
+    label = Category(category).label
+    if shown and shown != category:
+        return f"法制部门更正类别:{label}(原为{Category(shown).label})"
+    return f"法制部门确认类别:{label}"
 
 
 def topic_month_close(*, month: date, actor: User, retrain: bool = True, request=None) -> TopicMonth:

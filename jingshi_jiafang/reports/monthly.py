@@ -183,6 +183,11 @@ def _rows(scope: ReportScope) -> QuerySet:
     evaluation = evaluation.order_by("-done_at", "-id")
     talk_room = TalkRoomCallback.objects.filter(matter=OuterRef("pk"), outcome__in=answered)
     talk_room = talk_room.order_by("-done_at", "-id")
+    # A move out of 办结; a note recorded on a closed matter (the legal department confirming its category) is an
+    # event from 办结 to 办结 and no reopening.
+    reopenings = MatterEvent.objects.filter(matter=OuterRef("pk"), from_state=Matter.State.CLOSED).exclude(
+        to_state=Matter.State.CLOSED
+    )
     topic_order = Case(
         *(When(category=code, then=Value(index)) for index, code in enumerate(Category.values)),
         default=Value(len(Category.values)),
@@ -198,7 +203,7 @@ def _rows(scope: ReportScope) -> QuerySet:
             talk_room_at=Subquery(talk_room.values("done_at")[:1]),
             unreachable=Exists(Callback.objects.filter(matter=OuterRef("pk"), state=Callback.State.GIVEN_UP))
             | Exists(TalkRoomCallback.objects.filter(matter=OuterRef("pk"), outcome="unreachable")),
-            reopened=Exists(MatterEvent.objects.filter(matter=OuterRef("pk"), from_state=Matter.State.CLOSED)),
+            reopened=Exists(reopenings),
             ledger_state=Subquery(LedgerItem.objects.filter(matter=OuterRef("pk")).values("state")[:1]),
         )
         .order_by("topic_order", "created_at", "id")

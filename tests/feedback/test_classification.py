@@ -185,9 +185,20 @@ def test_only_the_legal_department_confirms_a_topic_with_a_history_row_and_an_au
     assert matter.category == Category.FORCE_CONDUCT
     assert matter.category_confirmed_by == legal and matter.category_confirmed_at is not None
     assert matter.category_suggested == Category.LAW_ENFORCEMENT  # the suggestion stays what it was
-    assert MatterEvent.objects.filter(matter=matter, note="法制部门更正类别:队伍建设", actor=legal).exists()
+    note = "法制部门更正类别:队伍建设(原为执法服务)"
+    assert MatterEvent.objects.filter(matter=matter, note=note, actor=legal).exists()
     entry = AuditEntry.objects.filter(object_id=str(matter.pk), actor=legal).latest("created_at")
     assert entry.detail == {"category": "force_conduct", "was": "", "suggested": "law_enforcement"}
+
+
+@pytest.mark.django_db
+def test_keeping_the_category_set_at_analysis_is_a_confirmation_whatever_the_suggestion(duty, legal):
+    matter = walk_in(duty, "派出所窗口中午不办公,上班的人没法去办户口")
+    Matter.objects.filter(pk=matter.pk).update(category=Category.FORCE_CONDUCT)
+    matter.refresh_from_db()
+    assert matter.category_suggested == Category.LAW_ENFORCEMENT
+    services.matter_topic_confirm(matter=matter, actor=legal, category=Category.FORCE_CONDUCT)
+    assert matter.events.last().note == "法制部门确认类别:队伍建设"
 
 
 # The suggestion at registration and on the 研判 form.

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from feedback.models import Matter
+from feedback.models import Matter, MatterEvent
 from jingshi_jiafang.core.models import User
 from jingshi_jiafang.reports.forms import last_month
 from jingshi_jiafang.reports.monthly import HEADERS, ReportError, monthly_report_write, parse_month
@@ -41,6 +41,8 @@ def month(village_a, village_b):
         deadline=moment(20),
     )
     evaluation_answer(on_time, "satisfied", by=caller)
+    # a note on a closed matter (the legal department confirming its category) is no reopening
+    MatterEvent.objects.create(matter=on_time, from_state="closed", to_state="closed", note="法制部门确认类别:治安防范")
     late = matter(at=moment(5), household=east, category="public_security", state="closed", deadline=moment(6))
     reopened(late)
     evaluation_answer(late, "fairly_satisfied", by=caller, hours_after_close=20)
