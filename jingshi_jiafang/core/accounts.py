@@ -3,6 +3,8 @@
 import math
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 from django_otp import devices_for_user
@@ -79,11 +81,26 @@ def otp_device_confirm(*, device: TOTPDevice, token: str, request) -> bool:
 
 @transaction.atomic
 def otp_reset(*, user: User, actor: User, request) -> None:
-    """A lost phone: the security administrator removes the user's devices; they enrol again at next login."""
+    """A lost phone: the security administrator removes the user's devices; they enrol again at next login. Their
+    sessions end with it: a session left open (on the lost phone) would otherwise enrol a new device without the
+    password."""
     if user.pk == actor.pk:
         raise AccountError("不能重置自己的动态口令。")
     TOTPDevice.objects.filter(user=user).delete()
-    audit_record(action=Action.OTP_RESET, actor=actor, request=request, target=user)
+    ended = end_sessions_of(user)
+    audit_record(action=Action.OTP_RESET, actor=actor, request=request, target=user, detail={"sessions_ended": ended})
+
+
+def end_sessions_of(user: User) -> int:
+    """Signs the user out everywhere. Django keeps sessions by key only: the unexpired ones (a county's users'
+    last half hour) are read and the user's deleted. Returns how many were ended."""
+    ended = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
 
 
 @transaction.atomic

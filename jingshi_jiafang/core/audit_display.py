@@ -78,6 +78,7 @@ _KEY_LABELS = {
     "changed": "更新",
     "unchanged": "未变",
     "skipped": "跳过",
+    "sessions_ended": "结束的登录会话",
 }
 _VALUE_LABELS = {
     "change": {"start": "开始联系", "end": "结束联系"},

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -111,12 +112,20 @@ def test_an_area_link_must_start_within_a_sane_window(client, secadmin, village_
     assert not AreaLink.objects.filter(user=cadre).exists()
 
 
-def test_security_admin_resets_a_lost_second_factor(client, secadmin):
+def test_security_admin_resets_a_lost_second_factor_and_the_users_sessions_end(client, secadmin):
     leader = UserFactory(role=User.Role.LEADER)
     TOTPDevice.objects.create(user=leader, name="手机", confirmed=True)
+    on_lost_phone, elsewhere = Client(), Client()
+    on_lost_phone.force_login(leader)
+    elsewhere.force_login(UserFactory(role=User.Role.OFFICER))
     client.post(reverse("core:security_otp_reset", args=[leader.pk]))
     assert not TOTPDevice.objects.filter(user=leader).exists()
-    assert AuditEntry.objects.filter(action="otp_reset", object_id=str(leader.pk)).exists()
+    entry = AuditEntry.objects.get(action="otp_reset", object_id=str(leader.pk))
+    assert entry.detail == {"sessions_ended": 1}
+    # the session left open on the lost phone cannot enrol a new device: it must log in with the password again
+    response = on_lost_phone.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert elsewhere.get(reverse("home")).status_code == 200
 
 
 def test_user_list_searches_and_filters_by_role(client, secadmin):
