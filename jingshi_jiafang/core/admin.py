@@ -7,10 +7,13 @@ A new account is given its unit here; it has no role, and so no scope, until the
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from jingshi_jiafang.core import accounts
 from jingshi_jiafang.core.capabilities import may_administer_reference_data
 from jingshi_jiafang.core.models import Area, Unit, User
+from jingshi_jiafang.core.services import reference_data_saved
+from jingshi_jiafang.core.validators import validate_phone
 
 admin.site.site_header = "警事家访 · 基础数据管理"
 admin.site.site_title = "警事家访"
@@ -39,6 +42,13 @@ class ReferenceDataAdmin(admin.ModelAdmin):
         # Units, areas and users are referenced by history; they are deactivated, never deleted.
         return False
 
+    def save_model(self, request, obj, form, change):
+        """Every change is audited (等保: the administrators' actions are recorded), field by field; the admin's
+        save runs in one transaction with it."""
+        before = type(obj).objects.get(pk=obj.pk) if change else None
+        super().save_model(request, obj, form, change)
+        reference_data_saved(obj=obj, before=before, form=form, actor=request.user, request=request)
+
 
 @admin.register(Unit)
 class UnitAdmin(ReferenceDataAdmin):
@@ -57,10 +67,31 @@ class AreaAdmin(ReferenceDataAdmin):
     list_select_related = ["parent", "unit"]
 
 
+class _PersonFields:
+    """A person's name is how every page names them, and their phone is dialled: both checked."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "name" in self.fields:
+            self.fields["name"].required = True
+        if "phone" in self.fields:
+            self.fields["phone"].validators.append(validate_phone)
+
+
+class UserAdminChangeForm(_PersonFields, UserChangeForm):
+    pass
+
+
+class UserAdminCreationForm(_PersonFields, AdminUserCreationForm):
+    pass
+
+
 @admin.register(User)
 class UserAdmin(ReferenceDataAdmin, BaseUserAdmin):
     # Django's own add page says its one sentence in English (no zh-hans translation); ours says it in Chinese.
     add_form_template = "admin/core/user/add_form.html"
+    form = UserAdminChangeForm
+    add_form = UserAdminCreationForm
     list_display = ["username", "name", "role", "unit", "is_unit_head", "is_active"]
     list_filter = ["role", "is_unit_head", "is_active"]
     search_fields = ["username", "name"]
@@ -82,8 +113,10 @@ class UserAdmin(ReferenceDataAdmin, BaseUserAdmin):
         return [*self.readonly_fields, "unit"] if obj is not None else self.readonly_fields
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:
+        if change:
+            super().save_model(request, obj, form, change)
+        else:  # its own audit entry, which says the password is one its owner must change
+            admin.ModelAdmin.save_model(self, request, obj, form, change)
             accounts.user_created_by_admin(user=obj, actor=request.user, request=request)
 
     def user_change_password(self, request, id, form_url=""):

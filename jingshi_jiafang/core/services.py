@@ -225,3 +225,35 @@ def household_attachment_open(*, attachment: HouseholdAttachment, actor: User, r
         raise RevealError("该附件所属住户不在您的范围内。")
     audit_record(action=Action.DOWNLOAD, actor=actor, request=request, target=attachment)
     return attachment.file.open("rb")
+
+
+# Reference data: what the system administrator edits in Django's admin (core/admin.py).
+
+_SECRET_FIELDS = {"password", "password1", "password2", "usable_password"}
+
+
+@transaction.atomic
+def reference_data_saved(*, obj: Model, before: Model | None, form, actor: User, request=None) -> None:
+    """The audit entry of a unit, area or account the administrator added or changed: each changed field, as it
+    was and as it is, by its Chinese name."""
+    changed = [name for name in form.changed_data if name not in _SECRET_FIELDS]
+    if before is not None and not changed:
+        return
+    fields = [obj._meta.get_field(name) for name in changed]
+    audit_record(
+        action=Action.REFERENCE_CHANGED if before is not None else Action.REFERENCE_CREATED,
+        actor=actor,
+        request=request,
+        target=obj,
+        detail={
+            "from": {str(field.verbose_name): _shown(before, field) for field in fields} if before else {},
+            "to": {str(field.verbose_name): _shown(obj, field) for field in fields},
+        },
+    )
+
+
+def _shown(obj: Model, field) -> str | bool | None:
+    if field.choices:
+        return getattr(obj, f"get_{field.name}_display")()
+    value = getattr(obj, field.name)
+    return value if value is None or isinstance(value, bool) else str(value)

@@ -35,6 +35,8 @@ class AuditEntry(models.Model):
         IMPORT = "import", "导入"
         STATE_CHANGED = "state_changed", "状态变更"
         DELETED = "deleted", "删除"
+        REFERENCE_CREATED = "reference_created", "新增基础数据"
+        REFERENCE_CHANGED = "reference_changed", "修改基础数据"
 
     created_at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(

@@ -1,5 +1,6 @@
 """The organisation (units) and the land (areas, households, organisations)."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -41,6 +42,28 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    # What each kind of unit sits under. Levels only go down, so no unit ends up under itself: a unit set as its
+    # own parent sent every walk up the tree (the echo-card prefix, scopes) round for ever.
+    PARENT_KIND = {Kind.STATION: Kind.BUREAU, Kind.DEPARTMENT: Kind.BUREAU, Kind.POLICE_ROOM: Kind.STATION}
+
+    def clean(self):
+        expected = self.PARENT_KIND.get(self.kind)
+        if self.kind == self.Kind.BUREAU and self.parent_id is not None:
+            raise ValidationError({"parent": "县公安局是最上级单位,不设上级单位。"})
+        if expected is not None and (self.parent is None or self.parent.kind != expected):
+            kind, parent_kind = self.get_kind_display(), self.Kind(expected).label
+            raise ValidationError({"parent": f"{kind}的上级单位应是一个{parent_kind}。"})
+        if self.pk is not None:
+            self._check_children_stay_valid()
+
+    def _check_children_stay_valid(self) -> None:
+        misplaced = [child for child in self.children.all() if self.PARENT_KIND.get(child.kind) != self.kind]
+        if misplaced:
+            names = "、".join(str(child) for child in misplaced[:3])
+            raise ValidationError(
+                {"kind": f"本单位下有{names}等下级单位,改为{self.get_kind_display()}后它们的上级不对。"}
+            )
 
 
 class Area(models.Model):
