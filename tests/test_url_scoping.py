@@ -118,7 +118,10 @@ SCOPING_CASES = {
         ("leader",),
         ("other_leader",),
         "post",
-        {"people_met": "户主本人", "solution": "加装路灯"},
+        lambda f: {
+            f"item{f['topic_item'].pk}-people_met": "户主本人",
+            f"item{f['topic_item'].pk}-solution": "加装路灯",
+        },
         forbidden=("alice", "charlie"),
     ),
     "feedback:matter_detail": Case(lambda f: {"pk": f["matter"].pk}, ("duty_a", "bob"), ("charlie", "head_b", "alice")),

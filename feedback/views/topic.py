@@ -68,18 +68,30 @@ def topic_visit_create(request):
 @read_topic_visits
 def topic_visit_detail(request, pk: int):
     topic_visit = selectors.get_topic_visit_for_user(request.user, pk)
+    return _detail(request, topic_visit)
+
+
+def _detail(request, topic_visit, *, refused: SolutionForm | None = None, refused_item: int | None = None):
+    """The topic visit's page; a refused solution is shown on its own item's form, with what was typed."""
     text = request.GET.get("q", "").strip()
     is_leader = topic_visit.leader_id == request.user.pk
     candidates = selectors.topic_visit_candidates(topic_visit=topic_visit, text=text) if is_leader else None
+    items = list(topic_visit.items.select_related("matter__household__village__parent", "visit"))
+    for item in items:
+        item.solution_form = refused if item.pk == refused_item else SolutionForm(prefix=_prefix(item))
     context = {
         "topic_visit": topic_visit,
-        "items": topic_visit.items.select_related("matter__household__village__parent", "visit"),
+        "items": items,
         "is_leader": is_leader,
         "q": text,
         "add_form": AddMattersForm(candidates=candidates[:50]) if is_leader else None,
-        "solution_form": SolutionForm(),
     }
-    return render(request, "feedback/topicvisit_detail.html", context)
+    return render(request, "feedback/topicvisit_detail.html", context, status=400 if refused else 200)
+
+
+def _prefix(item) -> str:
+    """Each item's form on the page has its own field ids, so a label leads to its own item's field."""
+    return f"item{item.pk}"
 
 
 @post_only("feedback:topic_visit_detail")
@@ -112,13 +124,13 @@ def _solution_page(request, pk: int) -> str:
 @lead_topic_visits
 def topic_visit_solution(request, pk: int):
     item = get_topic_item_for_leader(request.user, pk)
-    form = SolutionForm(request.POST)
+    form = SolutionForm(request.POST, prefix=_prefix(item))
     if form.is_valid():
         try:
             services.topic_visit_record_solution(item=item, actor=request.user, **form.cleaned_data)
-            messages.success(request, "解决办法已记录,入户情况已写入民情日记。")
         except services.FeedbackError as error:
-            messages.error(request, str(error))
-    else:
-        messages.error(request, "请填写见到的人和商定的解决办法。")
-    return redirect(item.topic_visit)
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "解决办法已记录,入户情况已写入民情日记。")
+            return redirect(item.topic_visit)
+    return _detail(request, item.topic_visit, refused=form, refused_item=item.pk)

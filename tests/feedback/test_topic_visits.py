@@ -60,13 +60,32 @@ def test_leader_runs_a_topic_visit_from_matters_to_agreed_solutions(client, lead
     item = topic.items.get()
     client.post(
         reverse("feedback:topic_visit_solution", args=[item.pk]),
-        {"people_met": "户主及邻居", "solution": "夜间增加巡逻,村口加装监控"},
+        {f"item{item.pk}-people_met": "户主及邻居", f"item{item.pk}-solution": "夜间增加巡逻,村口加装监控"},
     )
     item.refresh_from_db()
     assert item.agreed_solution == "夜间增加巡逻,村口加装监控"
     visit = item.visit
     assert visit.kind == Visit.Kind.TOPIC and visit.household == alice_household and not visit.is_outside_links
     assert "夜间增加巡逻" in client.get(topic.get_absolute_url()).content.decode()
+
+
+def test_a_refused_solution_keeps_what_was_typed_on_its_own_items_form(client, leader, alice_household):
+    matters = [register(alice_household, "村东头连续丢了三辆电动车"), register(alice_household, "路灯坏了")]
+    create_topic(client, staff=[])
+    topic = TopicVisit.objects.get()
+    client.post(reverse("feedback:topic_visit_add_matters", args=[topic.pk]), {"matters": [m.pk for m in matters]})
+    first, second = topic.items.order_by("pk")
+    response = client.post(
+        reverse("feedback:topic_visit_solution", args=[second.pk]),
+        {f"item{second.pk}-people_met": "", f"item{second.pk}-solution": "夜里加两趟巡逻"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "夜里加两趟巡逻" in html and html.count("这个字段是必填项。") == 1
+    # each item's fields have their own ids: a label leads to its own item's field
+    assert f'id="id_item{first.pk}-solution"' in html and f'id="id_item{second.pk}-solution"' in html
+    second.refresh_from_db()
+    assert second.agreed_solution == ""
 
 
 def test_matters_outside_the_leaders_scope_are_not_offered(client, leader, village_b):
