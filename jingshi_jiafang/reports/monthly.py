@@ -32,7 +32,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from evaluation.models import Callback
-from feedback.models import Category, Matter, MatterEvent, TalkRoomCallback
+from feedback.models import Category, Matter, MatterEvent, TalkRoomCallback, TopicMonth
 from jingshi_jiafang.core.dates import month_bounds
 from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.exports import safe_cell
@@ -115,7 +115,12 @@ class ReportScope:
     @property
     def filename(self) -> str:
         where = f"-{self.area.name}" if self.area else ""
-        return f"月度分类报表-{self.month:%Y年%m月}{where}.xlsx"
+        draft = "" if self.is_final() else "(草稿)"
+        return f"月度分类报表-{self.month:%Y年%m月}{where}{draft}.xlsx"
+
+    def is_final(self) -> bool:
+        """Final once the legal department closed the month's topics: before, categories may still change."""
+        return TopicMonth.objects.filter(month=self.month).exists()
 
 
 def parse_month(text: str) -> date:
@@ -454,6 +459,8 @@ def _write_summary(sheet, styles: _Styles, scope: ReportScope, tally: _Tally, *,
         f"统计口径:{scope.month:%Y年%m月}内登记的诉求(北京时间),不含已合并的重复诉求(本月 {merged} 件,"
         f"随原诉求统计);生成于 {timezone.localtime():%Y-%m-%d %H:%M}。各类别分表的行数合计等于下方总计。"
     )
+    if not scope.is_final():
+        line("草稿:该月的类别研判尚未关闭,部分诉求的类别还未经法制部门确认,关闭该月后请重新生成。")
     line()
     line("一、按类别和镇/乡", template=styles.header)
     line("镇/乡", *topics, "合计", template=styles.header)
@@ -490,5 +497,11 @@ def _write_summary(sheet, styles: _Styles, scope: ReportScope, tally: _Tally, *,
 
 
 def monthly_preview(scope: ReportScope) -> dict:
-    """What the page says before the report is made: how many matters it will list, how many without a topic."""
-    return monthly_matters(scope).aggregate(total=Count("pk"), unclassified=Count("pk", filter=Q(category="")))
+    """What the page says before the report is made: how many matters it will list, how many without a topic,
+    how many whose topic the legal department has not confirmed, and whether the month is closed (final)."""
+    counts = monthly_matters(scope).aggregate(
+        total=Count("pk"),
+        unclassified=Count("pk", filter=Q(category="")),
+        unconfirmed=Count("pk", filter=Q(category_confirmed_at__isnull=True)),
+    )
+    return {**counts, "final": scope.is_final()}

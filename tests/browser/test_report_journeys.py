@@ -5,6 +5,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from feedback.models import TopicMonth
 from jingshi_jiafang.core.models import ExportJob, User
 from jingshi_jiafang.reports.forms import last_month
 from tests.browser.conftest import log_in, open_menu_item, screenshot
@@ -16,11 +17,12 @@ TOPICS = ["治安防范", "执法服务", "队伍建设", "涉法涉诉", "其�
 
 @pytest.mark.django_db(transaction=True)
 def test_legal_downloads_last_months_categorised_report(live_server, phone_page, village_a, village_b):
-    UserFactory(username="fazhi", name="法制大队", role=User.Role.LEGAL)
+    legal = UserFactory(username="fazhi", name="法制大队", role=User.Role.LEGAL)
     east, west = HouseholdFactory(village=village_a), HouseholdFactory(village=village_b)
     for day, household, category in [(2, east, "public_security"), (4, east, "public_security"), (6, west, "other")]:
         matter(at=moment(day), household=household, category=category, content="晚上村口有人飙车,很吓人")
     matter(at=moment(8), household=west, category="litigation", state="closed", deadline=moment(20))
+    TopicMonth.objects.create(month=last_month(), closed_by=legal, matters=4)  # the categories are final
 
     page = phone_page
     log_in(page, live_server, "fazhi", TEST_PASSWORD)

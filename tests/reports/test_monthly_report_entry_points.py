@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from feedback.models import TopicMonth
 from jingshi_jiafang.core.actors import SYSTEM_USERNAME
 from jingshi_jiafang.core.audit import Action
 from jingshi_jiafang.core.models import AuditEntry, ExportJob, User
@@ -65,10 +66,21 @@ def test_the_page_defaults_to_last_month_and_says_how_many_matters(client, legal
     body = page.content.decode()
     assert page.status_code == 200 and page.context["scope"].month == last_month()
     assert f'value="{month_param()}"' in body and "全县" in body
-    assert page.context["preview"] == {"total": 3, "unclassified": 1}
+    assert page.context["preview"] == {"total": 3, "unclassified": 1, "unconfirmed": 3, "final": False}
     assert "将列在“未分类”表中" in body
+    # before the legal department closes the month, what is made is a draft, and the page says so
+    assert "3 件诉求的类别还未经法制部门确认" in body and "现在生成的是草稿" in body
     menu = {item.label: item.url for item in client.get(reverse("home")).context["nav_items"]}
     assert menu["月度分类报表"] == URL and menu["我的导出"] == reverse("core:export_job_list")
+
+
+def test_a_closed_month_makes_the_final_report(client, legal, matters, django_capture_on_commit_callbacks):
+    TopicMonth.objects.create(month=last_month(), closed_by=legal, matters=3)
+    page = client.get(URL)
+    assert page.context["preview"]["final"] and "草稿" not in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, {"month": month_param()})
+    assert ExportJob.objects.get().filename == f"月度分类报表-{last_month():%Y年%m月}.xlsx"
 
 
 def test_an_empty_month_says_so_and_still_offers_the_report(client, legal, matters):
@@ -107,7 +119,7 @@ def test_start_then_follow_then_download_all_audited(client, legal, matters, dja
     assert (job.kind, job.requested_by, job.status, job.rows_expected, job.row_count) == (
         "monthly_report", legal, "ready", 2, 2
     )  # fmt: skip
-    assert job.filename == f"月度分类报表-{last_month():%Y年%m月}-东关镇.xlsx"
+    assert job.filename == f"月度分类报表-{last_month():%Y年%m月}-东关镇(草稿).xlsx"
     export = AuditEntry.objects.get(action=Action.EXPORT, actor=legal)
     assert export.detail == {
         "what": "monthly_report",

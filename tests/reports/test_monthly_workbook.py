@@ -203,6 +203,7 @@ def test_summary_by_stage_on_time_reopened_and_satisfaction(month):
     }
     note = summary["A2"].value
     assert "不含已合并的重复诉求(本月 1 件" in note
+    assert summary["A3"].value.startswith("草稿:该月的类别研判尚未关闭")  # the month is not closed
 
 
 def test_a_town_or_a_village_narrows_the_report(month, village_a, village_b):
