@@ -26,6 +26,10 @@ class CallbackForm(forms.Form):
         required=False,
         help_text="群众说民警没有来过,即为虚假走访。",
     )
+    # A false visit costs the officer points: asked once more, on the page, before it is recorded.
+    confirm_denied = forms.BooleanField(
+        label="已向群众再次核实:民警确实没有上门。记为虚假走访,计入民警考核扣分。", required=False
+    )
     satisfaction = forms.ChoiceField(
         label="满意度", choices=Satisfaction.choices, widget=forms.RadioSelect, required=False
     )
@@ -40,7 +44,7 @@ class CallbackForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.is_visit = callback.source == Callback.Source.VISIT
         if not self.is_visit:
-            del self.fields["visit_check"]
+            del self.fields["visit_check"], self.fields["confirm_denied"]
         # A matter or item the resident is not satisfied with is reopened with the comment; only a visit's comment
         # becomes a new matter.
         self.fields["comment"].help_text = (
@@ -51,15 +55,22 @@ class CallbackForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        confirmed_denial = data.pop("confirm_denied", False)  # asked here, not kept by the service
         data["reached"] = data.get("reached") == "yes"
         if not data["reached"] or self.errors:
             return data
         denied = self.is_visit and data.get("visit_check") == Callback.VisitCheck.DENIED
         if self.is_visit and not data.get("visit_check"):
             self.add_error("visit_check", "联系上了,请选择群众是否确认民警上门走访。")
+        elif denied and not confirmed_denial:
+            self.add_error("confirm_denied", "记为虚假走访会扣民警的分:请向群众再核实一次,勾选确认后保存。")
         elif not data.get("satisfaction") and not denied:
             self.add_error("satisfaction", "联系上了,请选择满意度。")
         return data
+
+    def asks_to_confirm_denied(self) -> bool:
+        """Whether the confirmation shows without script: once 未走访 was chosen and sent."""
+        return self.is_bound and self.data.get("visit_check") == Callback.VisitCheck.DENIED
 
 
 class QueueFilterForm(forms.Form):

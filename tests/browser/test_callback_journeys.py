@@ -75,7 +75,10 @@ def test_an_evaluator_works_a_false_visit_an_unsatisfied_matter_and_one_not_reac
     page.get_by_test_id("call").click()
     expect(page.get_by_test_id("tel-link")).to_have_attribute("href", "tel:13912345678")
     page.get_by_label("联系上了").check()
+    expect(page.get_by_test_id("confirm-denied")).to_be_hidden()
     page.get_by_label("未走访(虚假走访)").check()
+    # a false visit costs the officer points: one more tick, shown once 未走访 is chosen
+    page.get_by_label("已向群众再次核实", exact=False).check()
     page.get_by_label("意见/情况").fill("这几天没有民警来过")
     screenshot(page, "callbacks-false-visit-form", full_page=True)
     page.get_by_test_id("record").click()

@@ -106,7 +106,14 @@ def test_a_false_visit_is_said_and_the_form_needs_its_answers(client, caller, ca
     assert response.status_code == 400 and "请选择群众是否确认民警上门走访" in response.content.decode()
     response = client.post(url, {"reached": "yes", "visit_check": "confirmed"})
     assert response.status_code == 400 and "请选择满意度" in response.content.decode()
+    # a false visit costs the officer points: asked once more before it is recorded
     response = client.post(url, {"reached": "yes", "visit_check": "denied", "comment": "没人来过"})
+    html = response.content.decode()
+    assert response.status_code == 400 and "请向群众再核实一次,勾选确认后保存" in html and "没人来过" in html
+    assert 'data-testid="confirm-denied" hidden' not in html
+    assert not Callback.objects.filter(pk=callback.pk, visit_check="denied").exists()
+    denied = {"reached": "yes", "visit_check": "denied", "confirm_denied": "on", "comment": "没人来过"}
+    response = client.post(url, denied)
     assert _messages(response)[0].startswith("已记录:王大伯户说民警没有上门,已标记为艾丽的虚假走访。")
 
 
