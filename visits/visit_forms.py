@@ -14,6 +14,7 @@ from jingshi_jiafang.core.models import Household
 from jingshi_jiafang.core.privacy import item_value, mask_phone
 from jingshi_jiafang.core.validators import normalize_id_number, validate_id_number, validate_phone
 from visits.models import Finding, RegistrationCorrection, Visit
+from visits.night import night_window_error
 from visits.selectors import EVENT_ITEMS
 from visits.services import CorrectionInput, FindingInput, visit_time_error
 
@@ -116,6 +117,8 @@ class VisitForm(forms.ModelForm):
             # Offered only at the visitor's own paired household: the visit counts towards the pairing's duty.
             kinds.insert(0, (Visit.Kind.PAIRING, "结对走访(结对联建)"))
             self.initial["kind"] = Visit.Kind.PAIRING
+        else:  # typed at the door during the night window, a visit is a night visit
+            self.initial["kind"] = Visit.Kind.DAY if night_window_error(now) else Visit.Kind.NIGHT
         self.fields["kind"].choices = kinds
         self.fields["people_met"].widget.attrs["placeholder"] = "如:户主本人、其妻子"
 

@@ -1,15 +1,19 @@
-/* <div data-shown-when="NAME=VALUE" hidden>: shown while the radio NAME has VALUE checked (and its inputs sent
-   only then). The server shows it too once that value was sent, so a page without this script still works. */
+/* <div data-shown-when="NAME=VALUE">: shown only while the field NAME (a select, or radios) has VALUE. The page
+   decides what shows without this script (everything, or what was sent), so it still works without it. */
 (function () {
   "use strict";
   document.querySelectorAll("[data-shown-when]").forEach(function (part) {
     var rule = part.getAttribute("data-shown-when").split("=");
-    var radios = document.querySelectorAll('input[type="radio"][name="' + rule[0] + '"]');
-    function update() {
-      var chosen = document.querySelector('input[type="radio"][name="' + rule[0] + '"]:checked');
-      part.hidden = !(chosen && chosen.value === rule[1]);
+    var fields = document.querySelectorAll('[name="' + rule[0] + '"]');
+    function value() {
+      var chosen = "";
+      fields.forEach(function (field) {
+        if (field.type !== "radio" || field.checked) { chosen = field.value; }
+      });
+      return chosen;
     }
-    radios.forEach(function (radio) { radio.addEventListener("change", update); });
+    function update() { part.hidden = value() !== rule[1]; }
+    fields.forEach(function (field) { field.addEventListener("change", update); });
     update();
   });
 })();

@@ -92,7 +92,10 @@ def test_night_visit_plan_log_refusal_and_compliance(
     phone = phone_page
     log_in(phone, live_server, "yefang", TEST_PASSWORD)
     phone.goto(f"{live_server.url}/households/{household.pk}/visits/new/")
+    phone.get_by_label("家访类型").select_option("day")
+    expect(phone.get_by_test_id("night-talk")).to_be_hidden()  # a day visit has no night talk to tick
     phone.get_by_label("家访类型").select_option("night")
+    expect(phone.get_by_label("讲政策")).to_be_visible()
     phone.get_by_label("见到的人").fill("周大伯")
     phone.get_by_label("走访时间").fill((evening - timedelta(hours=10)).strftime("%Y-%m-%dT%H:%M"))
     phone.get_by_role("button", name="保存走访").click()

@@ -1,4 +1,5 @@
 from datetime import datetime, time, timedelta
+from unittest.mock import patch
 
 import pytest
 from django.urls import reverse
@@ -201,3 +202,17 @@ def test_the_plan_page_opens_on_the_week_of_the_next_night_visit_evening(
     # An asked week is still shown as asked.
     asked = client.get(reverse("visits:night_plan"), {"week": today})
     assert asked.context["week"] == week_start(date.fromisoformat(today))
+
+
+@pytest.mark.parametrize(("in_window", "kind"), [(True, "night"), (False, "day")])
+def test_the_visit_form_offers_a_night_visit_during_the_night_window(client, alice, alice_household, in_window, kind):
+    from visits import night
+
+    today = timezone.localdate()
+    night_day = next(today - timedelta(days=n) for n in range(7) if night.is_night_date(today - timedelta(days=n)))
+    hour = time(20, 30) if in_window else time(15, 0)
+    moment = timezone.make_aware(datetime.combine(night_day, hour))
+    client.force_login(alice)
+    with patch("visits.visit_forms.timezone.now", return_value=moment):
+        page = client.get(reverse("visits:visit_create", args=[alice_household.pk]))
+    assert page.context["form"].initial["kind"] == kind
