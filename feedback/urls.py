@@ -10,6 +10,7 @@ urlpatterns = [
     path("echo/status/rate/", public.rate, name="echo_rate"),
     path("matters/", matters.matter_list, name="matter_list"),
     path("matters/<int:pk>/", matters.matter_detail, name="matter_detail"),
+    path("matters/<int:pk>/phone/reveal/", matters.matter_phone_reveal, name="matter_phone_reveal"),
     path("matters/<int:pk>/<slug:action>/", matters.matter_act, name="matter_act"),
     path("cards/", cards.card_overview, name="card_overview"),
     path("cards/batches/", cards.card_batch_issue, name="card_batch_issue"),

@@ -132,6 +132,16 @@ SCOPING_CASES = {
         "post",
         {"analyse-category": "other", "analyse-urgency": "normal"},
     ),
+    # The resident's phone is for those who act on the matter: the legal department reads it without acting.
+    "feedback:matter_phone_reveal": Case(
+        lambda f: {"pk": f["matter"].pk},
+        ("duty_a", "bob"),
+        ("charlie", "head_b", "alice"),
+        "post",
+        {"field": "phone"},
+        forbidden=("legal",),
+        success=200,
+    ),
     # The legal department reviews the whole county's matters: nobody of that role is out of scope.
     "feedback:topic_confirm": Case(
         lambda f: {"pk": f["matter"].pk},
@@ -474,7 +484,7 @@ def _feedback_fixtures(household, bob) -> dict:
     TalkRoomCallback.objects.filter(pk=callback.pk).update(due_date=timezone.localdate())
     return {
         "duty_a": duty,
-        "matter": walk_in(duty),
+        "matter": walk_in(duty, resident_phone="13812345678"),
         "card_batch": services.card_batch_issue(unit=bob.unit, count=2, actor=bob),
         "callback": callback,
     }

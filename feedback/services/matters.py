@@ -19,10 +19,12 @@ from django.utils import timezone
 from feedback.errors import MatterError
 from feedback.models import Category, Matter, MatterEvent, MatterHandover, TalkRoomCallback
 from feedback.models.matters import NOTE_MAX_LENGTH, RESULT_MAX_LENGTH
+from feedback.permissions import may_contact_resident
 from feedback.selectors import RATINGS, answer_rating, overdue
 from feedback.services.classification import topic_suggest
 from feedback.workflows import MATTER_FLOW
-from jingshi_jiafang.core.actors import is_system_actor
+from jingshi_jiafang.core import capabilities as can
+from jingshi_jiafang.core.actors import is_system_actor, require
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.errors import bounded_text
 from jingshi_jiafang.core.models import Household, Unit, User
@@ -282,6 +284,19 @@ def matter_hand_over(*, matter: Matter, actor: User, to_user: User, note: str, r
     MATTER_FLOW.record(matter, actor=actor, note=f"移交给{to_user}:{note}")
     audit_record(action=Action.STATE_CHANGED, actor=actor, request=request, target=matter, detail={"owner": to_user.pk})
     return matter
+
+
+def matter_phone_reveal(*, matter: Matter, actor: User, request=None) -> str:
+    """The phone the resident left on the matter, in full for one response so that whoever acts on it can call
+    them back; the audit log says who saw it for which matter. The rule of who may is a household phone's
+    (`may_reveal`), with the matter's own people in place of the household's scope."""
+    require(actor, can.may_reveal, "phone", error=MatterError, message="您的角色无权查看完整号码。", jobs=False)
+    if not may_contact_resident(actor, matter):
+        raise MatterError("只有研判分流、承办这件诉求的人和首问责任人可以查看群众的电话。")
+    if not matter.resident_phone:
+        raise MatterError("群众没有留下电话。")
+    audit_record(action=Action.REVEAL_PHONE, actor=actor, request=request, target=matter)
+    return matter.resident_phone
 
 
 def escalate_overdue_matters(*, actor: User, now=None) -> int:

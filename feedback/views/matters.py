@@ -5,13 +5,16 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 
 from feedback import selectors, services
 from feedback.filters import MatterFilter
 from feedback.models import Matter
-from feedback.permissions import matter_actions, offered_actions
+from feedback.permissions import matter_actions, may_contact_resident, offered_actions
 from feedback.workflows import MATTER_FLOW
+from jingshi_jiafang.core import capabilities as can
+from jingshi_jiafang.core.forms import RevealForm
 from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.scopes import villages_visible_to
@@ -87,11 +90,15 @@ def matter_detail(request, pk: int):
     return render(request, "feedback/matter_detail.html", _detail_context(request, matter))
 
 
-def _detail_context(request, matter: Matter, bound: dict | None = None) -> dict:
+def _detail_context(request, matter: Matter, bound: dict | None = None, revealed: bool = False) -> dict:
     actions = offered_actions(request.user, matter)
     forms = _forms(request, matter, actions, bound)
+    contacts = may_contact_resident(request.user, matter)
     return {
         "matter": matter,
+        "shows_resident_phone": contacts,
+        "may_reveal_resident_phone": contacts and can.may_reveal(request.user, "phone"),
+        "revealed": revealed,
         "next_steps": selectors.next_steps(matter=matter, offered={action.name for action in actions}),
         # The form just sent and refused: named at the top, since on a phone it may sit far down the page.
         "refused": [(action, forms[action.name]) for action in actions if action.name in (bound or {})],
@@ -101,6 +108,22 @@ def _detail_context(request, matter: Matter, bound: dict | None = None) -> dict:
         "forms": forms,
         "actions": [(action, forms[action.name]) for action in actions],
     }
+
+
+@post_only("feedback:matter_detail")
+@login_required
+def matter_phone_reveal(request, pk: int):
+    """The resident's phone in full and a tel: link, for this response only, to those who act on the matter;
+    who saw it is audited."""
+    matter = selectors.get_matter_for_user(request.user, pk)
+    form = RevealForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["field"] != "phone":
+        return HttpResponseBadRequest("无效的请求。")
+    try:
+        services.matter_phone_reveal(matter=matter, actor=request.user, request=request)
+    except services.MatterError as error:
+        raise PermissionDenied(str(error)) from error
+    return render(request, "feedback/matter_detail.html", _detail_context(request, matter, revealed=True))
 
 
 def _merge(matter, actor, data, request):

@@ -362,3 +362,28 @@ def test_resident_not_satisfied_still_sees_the_earlier_answer_and_their_rating(l
     # Reloading the rating address leads back to the status form.
     page.goto(f"{live_server.url}/echo/status/rate/")
     expect(page.get_by_label("查询编号")).to_be_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_duty_officer_calls_back_a_walk_in_resident_from_the_matter_page(live_server, small_phone, village_a):
+    duty = UserFactory(username="zhiban", name="孙明", role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+    matter = services.matter_register(
+        channel=Matter.Channel.TALK_ROOM,
+        content="村口的路灯坏了一个月了",
+        unit=duty.unit,
+        actor=duty,
+        owner=duty,
+        resident_name="李桂兰",
+        resident_phone="13812345678",
+    )
+    page = small_phone
+    log_in(page, live_server, "zhiban", TEST_PASSWORD)
+    page.goto(f"{live_server.url}{matter.get_absolute_url()}")
+    expect(page.get_by_test_id("resident-phone")).to_contain_text("138****5678")
+    expect(page.get_by_role("link", name="13812345678")).to_have_count(0)
+    screenshot(page, "matter-resident-phone-masked")
+
+    page.get_by_test_id("resident-phone").get_by_role("button", name="显示完整号码").click()
+    expect(page.get_by_role("link", name="13812345678")).to_have_attribute("href", "tel:13812345678")
+    expect(page.get_by_text("查看记录已写入审计日志")).to_be_visible()
+    screenshot(page, "matter-resident-phone-revealed")
