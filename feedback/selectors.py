@@ -18,6 +18,7 @@ from feedback.models import (
     TopicVisit,
     TopicVisitMatter,
 )
+from feedback.models.matters import QUERY_PASSWORDS_PER_MATTER
 
 # Who sees which matter, batch, slip or topic visit is answered in feedback/scopes.py; the views and the top layer
 # keep importing these from here.
@@ -274,11 +275,20 @@ def resident_history(*, matter: Matter, answer: Matter) -> list[tuple[datetime, 
 
 
 def lookup_for_resident(*, reference: str, password: str) -> Matter | None:
+    """The matter whose reference this is, when the password is any of its query passwords (the first echo's, or
+    a later echo's on the same card)."""
     matter = Matter.objects.filter(reference=reference.strip()).first()
-    stored = matter.query_password_hash if matter else ""
-    # check_password on a dummy hash too, so a wrong reference takes as long as a wrong password.
-    valid = check_password(password.strip(), stored or "!unusable")
-    return matter if matter is not None and stored and valid else None
+    stored = []
+    if matter is not None:
+        further = matter.query_passwords.values_list("password_hash", flat=True)
+        stored = [hashed for hashed in (matter.query_password_hash, *further) if hashed]
+    # Always as many checks, padded with a dummy hash (check_password hashes anyway): a wrong reference takes as
+    # long as a wrong password, and a matter echoed several times as long as one echoed once.
+    dummies = ["!unusable"] * (QUERY_PASSWORDS_PER_MATTER - len(stored))
+    for hashed in stored + dummies:
+        if check_password(password.strip(), hashed):
+            return matter
+    return None
 
 
 # Echo cards.

@@ -1,6 +1,6 @@
 from .cards import CardBatch, CardSequence, EchoCard, EchoCardEvent
 from .classification import TopicModel, TopicMonth
-from .matters import Category, Matter, MatterEvent, MatterHandover
+from .matters import Category, Matter, MatterEvent, MatterHandover, QueryPassword
 from .talkroom import DutyShift, TalkRoomCallback
 from .topic import TopicVisit, TopicVisitMatter
 
@@ -14,6 +14,7 @@ __all__ = [
     "Matter",
     "MatterEvent",
     "MatterHandover",
+    "QueryPassword",
     "TalkRoomCallback",
     "TopicModel",
     "TopicMonth",

@@ -15,6 +15,9 @@ from visits.models import Visit
 CONTENT_MAX_LENGTH = 2000
 RESULT_MAX_LENGTH = 2000
 NOTE_MAX_LENGTH = 1000
+# The query passwords one matter may have: the one it was registered with and one for each later echo on its card,
+# up to this many. Every look-up checks this many hashes, so it bounds what one costs.
+QUERY_PASSWORDS_PER_MATTER = 3
 # Below this confidence a topic suggestion is shown as doubtful: cross-validated on the bundled examples,
 # suggestions this unsure are right only about two times in three (those above 0.9, 96 times in 100).
 DOUBTFUL_SUGGESTION = 0.6
@@ -232,3 +235,26 @@ class MatterHandover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_user} → {self.to_user}"
+
+
+class QueryPassword(models.Model):
+    """A further query password of a matter, given to a later echo on its card. Each echo form gets its own, so
+    whoever holds the card and echoes again cannot cancel the password an earlier echo gave (the resident's way to
+    follow their matter); the first stays on the matter (`Matter.query_password_hash`)."""
+
+    matter = models.ForeignKey(Matter, verbose_name="诉求", on_delete=models.CASCADE, related_name="query_passwords")
+    password_hash = models.CharField("查询密码", max_length=128)
+    # The echo form it answered: that form sent again (a double tap, a resend) replaces this password and no other.
+    submission_key = models.UUIDField("提交标识", editable=False)
+    created_at = models.DateTimeField("发放时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "查询密码"
+        verbose_name_plural = "查询密码"
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "submission_key"], name="querypassword_one_per_echo_form"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter.reference} 查询密码"

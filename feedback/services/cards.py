@@ -22,7 +22,7 @@ from jingshi_jiafang.core.models import Household, Unit, User
 from jingshi_jiafang.core.privacy import mask_phone
 from visits.models import Visit
 
-from .intake import matter_register_once, query_password_reissue
+from .intake import matter_register_once, query_password_for_echo
 
 CardState = EchoCard.State
 MAX_BATCH = 1000
@@ -187,17 +187,25 @@ class EchoOutcome(StrEnum):
 @dataclasses.dataclass(frozen=True)
 class EchoResult:
     """What a resident's echo came to. `matter` is the resident's own (a merged one keeps its reference and
-    password); `added` names the contact details this echo gave a matter that lacked them."""
+    passwords) and `answer` the one that answers it (the one it was merged into, or itself); `password` is the
+    query password of this echo, "" when the matter has all it may have; `replaced_password` says the same form
+    was sent before and the password it got then no longer works; `added` names the contact details this echo
+    gave a matter that lacked them."""
 
     matter: Matter
     password: str
     outcome: EchoOutcome
+    answer: Matter
+    replaced_password: bool = False
     added: tuple[str, ...] = ()
 
     @property
-    def voided_earlier_password(self) -> bool:
-        # Only the first echo of a card comes without an earlier password.
-        return self.outcome != EchoOutcome.NEW
+    def taken_on_by(self) -> str:
+        """Who takes up what this echo added, as the resident is told: the officer handling the matter
+        ("officer"), the unit it went to ("unit"), or "" while it still waits to be handed to one."""
+        if self.answer.state not in (Matter.State.DISPATCHED, Matter.State.HANDLING):
+            return ""
+        return "officer" if self.answer.assignee_id else "unit"
 
 
 @transaction.atomic
@@ -217,8 +225,9 @@ def card_echo(
     A card stands for one matter: a second message on it joins the matter that answers it (the first, or the one
     it was merged into) as a follow-up while that is open, and once it is closed the card is used up (CardError
     says so and where to go instead). A name or phone the resident gives again is kept on their own matter when
-    it had none. Every successful answer carries a fresh query password for the resident's own matter, since the
-    earlier one may never have reached the screen or the resident may have lost it; only the holder of the card
+    it had none. A later echo gets a query password of its own for the resident's own matter, since whoever
+    echoes again (a family member, a resident who lost theirs) must be able to follow it too; the earlier
+    passwords keep working, so holding the card is not enough to lock anyone out. Only the holder of the card
     and its code gets one."""
     card = EchoCard.objects.select_for_update().filter(number=number.strip().upper()).first()
     expected = card.verification_code if card else _verification_code()
@@ -240,7 +249,7 @@ def card_echo(
             request=request,
         )
         CARD_FLOW.move(card, CardState.ECHOED, actor=None, note=f"网上回音,诉求 {matter.reference}")
-        return EchoResult(matter, password, EchoOutcome.NEW)
+        return EchoResult(matter, password, EchoOutcome.NEW, answer=matter)
     answer = first
     while answer.state == Matter.State.MERGED and answer.duplicate_of_id:
         answer = answer.duplicate_of
@@ -257,8 +266,8 @@ def card_echo(
         MATTER_FLOW.record(answer, actor=None, note=note)
         outcome = EchoOutcome.FOLLOW_UP
     added = _keep_contact(first, resident_name=resident_name, resident_phone=resident_phone)
-    password = query_password_reissue(matter=first, actor=None, request=request)
-    return EchoResult(first, password, outcome, added)
+    password, replaced = query_password_for_echo(matter=first, submission_key=submission_key, request=request)
+    return EchoResult(first, password, outcome, answer=answer, replaced_password=replaced, added=added)
 
 
 def _keep_contact(matter: Matter, *, resident_name: str, resident_phone: str) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from feedback import selectors, services
 from feedback.forms import EchoForm, RatingForm, StatusForm
 from feedback.models import Matter
+from feedback.models.matters import QUERY_PASSWORDS_PER_MATTER
 from feedback.services.cards import CardError
 from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.ratelimit import failure_record, failures_exhausted, seconds_until_reset
@@ -73,7 +74,12 @@ def echo(request):
                 return render(
                     request,
                     "feedback/public_echo_done.html",
-                    {"result": result, "matter": result.matter, "password": result.password},
+                    {
+                        "result": result,
+                        "matter": result.matter,
+                        "password": result.password,
+                        "passwords_per_matter": QUERY_PASSWORDS_PER_MATTER,
+                    },
                 )
             _failed(request, "echo")
             form.add_error(None, WRONG_CARD)

@@ -1,3 +1,4 @@
+import re
 import uuid
 
 import pytest
@@ -119,9 +120,10 @@ def test_a_second_message_on_the_same_card_joins_the_first_matter_as_a_follow_up
     assert second.status_code == 200 and second.context["matter"] == matter
     assert 'data-testid="follow-up"' in second.content.decode()
     assert matter.events.filter(note="群众通过回音卡补充:还有,路灯旁的井盖也松了").exists()
-    # The newest password works; the earlier one has been replaced.
+    # Each echo has its own password, and the second did not cancel the first.
+    assert first.context["password"] != second.context["password"]
     assert status_of(client, matter.reference, second.context["password"]).status_code == 200
-    assert status_of(client, matter.reference, first.context["password"]).status_code == 400
+    assert status_of(client, matter.reference, first.context["password"]).status_code == 200
 
 
 def test_a_card_whose_matter_is_closed_is_used_up_with_a_clear_message(client, card):
@@ -157,8 +159,10 @@ def test_the_same_echo_form_sent_twice_makes_one_matter(client, card):
     assert again.status_code == 200 and again.context["matter"] == matter
     assert 'data-testid="follow-up"' not in again.content.decode()
     assert not matter.events.filter(note__startswith="群众通过回音卡补充").exists()
-    # The first answer may never have reached the screen: the password shown now is the one that works.
+    # The first answer may never have reached the screen: the password shown now is the one that works, and the
+    # page says the one shown before (if it was) does not.
     assert status_of(client, matter.reference, again.context["password"]).status_code == 200
+    assert "这份表单上次提交时显示的查询密码已作废" in again.content.decode()
 
 
 def test_a_submission_key_of_another_card_is_not_answered(client, card, bob, station_a, village_a):
@@ -191,7 +195,7 @@ def test_a_text_of_100000_characters_is_refused_in_chinese(client, card):
     assert not Matter.objects.exists()
 
 
-# Issue #8 (phase 3): what a resident gives on a repeat is kept; the voided-password sentence tells the truth.
+# Issue #8 (phase 3): what a resident gives on a repeat is kept; the password sentence tells the truth.
 
 
 def test_the_first_echo_does_not_say_an_earlier_password_was_voided(client, card):
@@ -209,7 +213,10 @@ def test_the_same_echo_sent_again_with_a_phone_keeps_the_phone_and_logs_it(clien
     assert (matter.resident_phone, matter.resident_name) == ("13800002222", "李大姐")
     assert matter.events.filter(note__contains="联系电话").filter(note__contains="138****2222").exists()
     body = again.content.decode()
-    assert "以前得到的查询密码已作废" in body and "已补充您留下的称呼、联系电话" in body
+    assert "以前用这张卡得到的查询密码仍然可以使用" in body and "已补充您留下的称呼、联系电话" in body
+    assert "已作废" not in body
+    for response in (first, again):
+        assert status_of(client, matter.reference, response.context["password"]).status_code == 200
 
 
 def test_a_follow_up_keeps_the_text_and_does_not_overwrite_contact_details_already_given(client, card):
@@ -274,3 +281,89 @@ def test_a_form_error_is_not_a_guess(client, card, settings):
     for _ in range(4):
         assert echo(client, card.number, card.verification_code, content="").status_code == 400
     assert echo(client, card.number, card.verification_code).status_code == 200
+
+
+# A later echo on the card must not lock out whoever echoed before (walkthrough: the second echo cancelled the
+# first resident's password without a word), and the confirmation says who takes the follow-up up.
+
+
+def test_echoing_again_with_the_card_never_cancels_an_earlier_password(client, card):
+    first = echo(client, card.number, card.verification_code)
+    # Whoever holds the card, with the same words or new ones.
+    same = echo(client, card.number, card.verification_code)
+    other = echo(client, card.number, card.verification_code, content="还有,路灯旁的井盖也松了")
+    matter = Matter.objects.get()
+    for response in (first, same, other):
+        assert response.context["matter"] == matter
+        assert status_of(client, matter.reference, response.context["password"]).status_code == 200
+    assert "以前用这张卡得到的查询密码仍然可以使用" in other.content.decode()
+
+
+def test_a_form_sent_again_replaces_only_its_own_password(client, card):
+    first = echo(client, card.number, card.verification_code)
+    key = str(uuid.uuid4())
+    tapped = echo(client, card.number, card.verification_code, content="井盖也松了", submission_key=key)
+    again = echo(client, card.number, card.verification_code, content="井盖也松了", submission_key=key)
+    matter = Matter.objects.get()
+    assert "这份表单上次提交时显示的查询密码已作废" in again.content.decode()
+    assert status_of(client, matter.reference, again.context["password"]).status_code == 200
+    assert status_of(client, matter.reference, tapped.context["password"]).status_code == 400
+    assert status_of(client, matter.reference, first.context["password"]).status_code == 200
+
+
+def test_past_its_passwords_a_card_gives_no_new_one_and_the_earlier_ones_still_work(client, card):
+    from feedback.models.matters import QUERY_PASSWORDS_PER_MATTER
+
+    answers = [
+        echo(client, card.number, card.verification_code, content=f"第{n}次反映")
+        for n in range(QUERY_PASSWORDS_PER_MATTER)
+    ]
+    late = echo(client, card.number, card.verification_code, content="井盖也松了")
+    matter = Matter.objects.get()
+    body = late.content.decode()
+    assert late.status_code == 200 and late.context["password"] == ""
+    assert 'data-testid="no-password"' in body and 'data-testid="password"' not in body and matter.reference in body
+    # What it said is still kept, and nobody who echoed before is locked out.
+    assert matter.events.filter(note="群众通过回音卡补充:井盖也松了").exists()
+    for response in answers:
+        assert status_of(client, matter.reference, response.context["password"]).status_code == 200
+
+
+def test_a_follow_up_before_the_matter_is_dispatched_does_not_promise_an_officer(client, card):
+    echo(client, card.number, card.verification_code)
+    response = echo(client, card.number, card.verification_code, content="井盖也松了")
+    follow_up = re.search(r'data-testid="follow-up">(.*?)</p>', response.content.decode()).group(1)
+    assert "正在交办" in follow_up and "同一位民警" not in follow_up and "承办这件事的民警" not in follow_up
+
+
+def test_a_follow_up_says_who_handles_the_matter_once_it_is_dispatched(client, card, bob, alice):
+    from feedback import services
+
+    echo(client, card.number, card.verification_code)
+    matter = Matter.objects.get()
+    services.matter_analyse(matter=matter, actor=bob, category="public_security", urgency="normal")
+    services.matter_dispatch(matter=matter, actor=bob, assigned_unit=alice.unit)
+    to_unit = echo(client, card.number, card.verification_code, content="井盖也松了").content.decode()
+    assert f"由承办单位{alice.unit}一并办理" in to_unit
+    services.matter_send_back(matter=matter, actor=bob, reason="应由警务室民警办理")
+    services.matter_dispatch(matter=matter, actor=bob, assigned_unit=alice.unit, assignee=alice)
+    to_officer = echo(client, card.number, card.verification_code, content="下水道也堵了").content.decode()
+    assert "由承办这件事的民警一并办理" in to_officer and alice.name not in to_officer
+
+
+def test_every_failed_look_up_checks_as_many_passwords_whatever_the_matter(client, card, monkeypatch):
+    """A matter echoed several times has several hashes to check: padded, a wrong reference and a wrong password
+    of any matter cost the same, so the time taken does not tell which references exist."""
+    from feedback import selectors
+    from feedback.models.matters import QUERY_PASSWORDS_PER_MATTER
+
+    echo(client, card.number, card.verification_code)
+    echo(client, card.number, card.verification_code, content="井盖也松了")
+    matter = Matter.objects.get()
+    checked = []
+    real_check = selectors.check_password
+    monkeypatch.setattr(selectors, "check_password", lambda *args: checked.append(1) or real_check(*args))
+    for reference in (matter.reference, "261129000000"):
+        checked.clear()
+        assert status_of(client, reference, "000000").status_code == 400
+        assert len(checked) == QUERY_PASSWORDS_PER_MATTER
