@@ -373,6 +373,13 @@ class WalkInForm(forms.Form):
     content = bounded_text("群众反映的事", CONTENT_MAX_LENGTH, rows=4)
     resident_name = forms.CharField(label="反映人", max_length=32)
     resident_phone = phone_field("联系电话", help_text="手机号 11 位,固定电话如 0527-83512345。")
+    card_number = forms.CharField(
+        label="回音卡编号",
+        max_length=32,
+        required=False,
+        help_text="群众拿着(或念出)民警留下的回音卡时填写,如 SY-CD-2026-000123:这件事记在该卡和住户名下。",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):

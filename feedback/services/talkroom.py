@@ -6,13 +6,15 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from feedback.models import DutyShift, Matter, TalkRoomCallback
+from feedback.models import DutyShift, EchoCard, Matter, TalkRoomCallback
+from feedback.workflows import CARD_FLOW
 from jingshi_jiafang.core.capabilities import may_arrange_duty, may_receive_walk_ins
 from jingshi_jiafang.core.models import Unit, User
 
 from .intake import matter_register_once
 from .matters import MatterError, matter_reopen
 
+CardState = EchoCard.State
 # A roster is planned a few weeks ahead and corrected shortly after; a shift is one 24-hour duty (24小时值班制)
 # at most. Anything outside is a typing mistake (year 0001 or 9999), not a shift.
 SHIFT_PAST_DAYS = 31
@@ -69,6 +71,7 @@ def duty_shift_add(
         raise MatterError(overlap) from error
 
 
+@transaction.atomic
 def walk_in_register(
     *,
     actor: User,
@@ -77,14 +80,17 @@ def walk_in_register(
     content: str,
     resident_name: str,
     resident_phone: str = "",
+    card_number: str = "",
     request=None,
 ) -> tuple[Matter, str, bool]:
     """首问责任制: whoever takes a matter in the talk room (in person, by phone or from the post box) owns it
     until they hand it on. The resident gets a reference and a query password on a slip, as an echo card gives
-    them online. Returns (matter, query password, created)."""
+    them online. A resident who brings (or reads out) the echo card an officer left them answers it here as
+    online: the matter is the card's, of the card's household. Returns (matter, query password, created)."""
     if not may_receive_walk_ins(actor):
         raise MatterError("群众说事厅设在中心警务室,只有警务室民警接待来访。")
-    return matter_register_once(
+    card = _card_to_answer(card_number, submission_key) if card_number else None
+    matter, password, created = matter_register_once(
         submission_key=submission_key,
         channel=channel,
         content=content,
@@ -93,8 +99,31 @@ def walk_in_register(
         owner=actor,
         resident_name=resident_name,
         resident_phone=resident_phone,
+        echo_card=card,
+        household=card.household if card else None,
         request=request,
     )
+    if card is not None and created:
+        channel_label = Matter.Channel(channel).label
+        CARD_FLOW.move(card, CardState.ECHOED, actor=actor, note=f"{channel_label}回音,诉求 {matter.reference}")
+    return matter, password, created
+
+
+def _card_to_answer(number: str, submission_key: uuid.UUID) -> EchoCard:
+    """The handed-out card this walk-in answers, locked; one already answered by this same form (sent twice) too."""
+    card = EchoCard.objects.select_for_update().filter(number=number.strip().upper()).select_related("household")
+    card = card.first()
+    if card is None:
+        raise MatterError(f"没有卡号为 {number.strip()} 的回音卡,请核对卡上印的编号(如 SY-CD-2026-000123)。")
+    if card.state == CardState.ECHOED:
+        first = card.matters.order_by("created_at", "pk").first()
+        if first is not None and first.submission_key == submission_key:
+            return card
+        reference = f"(查询编号 {first.reference})" if first else ""
+        raise MatterError(f"回音卡 {card.number} 已经反映过一件事{reference}。新的事情请不填卡号登记。")
+    if card.state != CardState.HANDED_OUT:
+        raise MatterError(f"回音卡 {card.number} 当前为“{card.get_state_display()}”,还没有发放给住户,不能用来回音。")
+    return card
 
 
 @transaction.atomic

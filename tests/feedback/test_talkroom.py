@@ -11,6 +11,7 @@ from feedback.models import DutyShift, Matter
 from jingshi_jiafang.core.models import AuditEntry, User
 from tests.conftest import log_in_as
 from tests.core.factories import UserFactory
+from tests.feedback.helpers import issue_and_hand_out
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +55,40 @@ def test_the_duty_officer_lands_on_a_slip_the_resident_uses_on_the_status_page(c
     client.logout()
     status = check_status(client, matter.reference, password)
     assert status.status_code == 200 and "已受理" in status.content.decode()
+
+
+def test_a_resident_who_brings_an_echo_card_answers_it_at_the_talk_room(client, duty, alice, alice_household):
+    _, card = issue_and_hand_out(alice.unit, alice, alice_household)
+    client.force_login(duty)
+    key = str(uuid.uuid4())
+    response = take_walk_in(client, key=key, channel="phone", card_number=card.number.lower())
+    matter = Matter.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("feedback:walk_in_slip", args=[matter.pk])
+    card.refresh_from_db()
+    assert matter.echo_card == card and matter.household == alice_household and card.state == "echoed"
+    assert card.events.last().note == f"电话回音,诉求 {matter.reference}"
+    # the same form sent again finds its matter; another one on the used card is refused, with what to do
+    take_walk_in(client, key=key, channel="phone", card_number=card.number)
+    assert Matter.objects.count() == 1
+    response = take_walk_in(client, card_number=card.number)
+    assert response.status_code == 400
+    assert f"已经反映过一件事(查询编号 {matter.reference})。新的事情请不填卡号登记。" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("number", "message"),
+    [("SY-XX-2026-999999", "没有卡号为 SY-XX-2026-999999 的回音卡"), ("stock", "还没有发放给住户")],
+)
+def test_a_card_that_cannot_be_answered_is_refused_and_nothing_is_registered(
+    client, duty, alice, alice_household, number, message
+):
+    batch, _ = issue_and_hand_out(alice.unit, alice, alice_household)
+    if number == "stock":
+        number = batch.cards.filter(state="in_stock").first().number
+    client.force_login(duty)
+    response = take_walk_in(client, card_number=number)
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not Matter.objects.exists()
 
 
 def test_the_password_is_shown_once_and_a_new_one_replaces_it(client, duty):
