@@ -1,14 +1,14 @@
 """Scores (考核): monthly and annual scores per officer, per cadre and per unit, from weights kept as data.
 
-How each metric is counted, and how the points add up, is written once in `evaluation/scoring.py` and shown on the
-ranking page; docs/scores.md says the same in prose. These tables keep the result: one `Score` per subject and
-period with its total, and one `ScoreComponent` per metric with the numbers behind it, so the page, the drill-down
-and a frozen month read stored figures and never recount.
+How each metric is counted, and how the points add up, is written once in `evaluation/selectors/scores.py` and
+shown on the ranking page; docs/scores.md says the same in prose. These tables keep the result: one `Score` per
+subject and period with its total, and one `ScoreComponent` per metric with the numbers behind it, so the page, the
+drill-down and a frozen month read stored figures and never recount.
 """
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from jingshi_jiafang.core.models import Area, Unit
 
@@ -94,9 +94,19 @@ class ScoreMonth(models.Model):
         return self.closed_at is not None
 
 
+# Why a subject is listed apart: without households to visit (访户率 has no denominator) the other rates alone
+# would put a station head who only closes matters, or a cadre with a pair and no village, above those who visit.
+UNRANKED_REASONS = {
+    SubjectKind.OFFICER: "本月没有联系户",
+    SubjectKind.CADRE: "本月所联系村(居)没有户",
+    SubjectKind.UNIT: "辖区村(居)没有户",
+}
+
+
 class Score(models.Model):
     """One subject's score for a month or a year. `user` is the officer or cadre scored; `unit` is the unit scored,
-    or the officer's unit (for filtering); `town` where the subject works, for the town filter."""
+    or the officer's unit (for filtering); `town` where the subject works, for the town filter. A subject with no
+    households to visit that month has no total and no rank (不参与排名): it is listed after the ranked ones."""
 
     class Period(models.TextChoices):
         MONTH = "month", "月度"
@@ -119,14 +129,16 @@ class Score(models.Model):
     town = models.ForeignKey(
         Area, verbose_name="镇/乡", null=True, blank=True, on_delete=models.PROTECT, related_name="scores"
     )
-    total = models.DecimalField("总分", max_digits=7, decimal_places=2)
-    rank = models.PositiveIntegerField("全县排名")
+    total = models.DecimalField(
+        "总分", max_digits=7, decimal_places=2, null=True, blank=True, help_text="不参与排名时为空。"
+    )
+    rank = models.PositiveIntegerField("全县排名", null=True, blank=True, help_text="不参与排名时为空。")
     months = models.PositiveSmallIntegerField("计入月数", default=1)
 
     class Meta:
         verbose_name = "考核得分"
         verbose_name_plural = "考核得分"
-        ordering = ["period_start", "subject_kind", "rank", "id"]
+        ordering = ["period_start", "subject_kind", F("rank").asc(nulls_last=True), "id"]
         indexes = [models.Index(fields=["period", "period_start", "subject_kind", "rank"], name="score_ranking_idx")]
         constraints = [
             models.UniqueConstraint(
@@ -145,11 +157,23 @@ class Score(models.Model):
                 name="score_subject_matches_kind",
             ),
             models.CheckConstraint(condition=Q(total__lte=100), name="score_total_at_most_100"),
+            models.CheckConstraint(
+                condition=Q(total__isnull=True, rank__isnull=True) | Q(total__isnull=False, rank__isnull=False),
+                name="score_ranked_iff_total",
+            ),
             models.CheckConstraint(condition=Q(months__gte=1, months__lte=12), name="score_months_in_range"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.subject} {self.period_label} {self.total}"
+        return f"{self.subject} {self.period_label} {self.total if self.is_ranked else '不参与排名'}"
+
+    @property
+    def is_ranked(self) -> bool:
+        return self.rank is not None
+
+    @property
+    def unranked_reason(self) -> str:
+        return "" if self.is_ranked else UNRANKED_REASONS[self.subject_kind]
 
     @property
     def subject(self):

@@ -69,6 +69,10 @@ METRICS_OF = {
     ),
 }
 PENALTY_METRICS = frozenset({Metric.FALSE_VISITS})
+# The households a subject is to visit: the method's core, and the one base every kind has. Without it the other
+# rates alone would rank a subject (a station head who only closes matters, a cadre with a pair and no village)
+# above those who visit, so such a subject is kept with its figures but not ranked (models.UNRANKED_REASONS).
+BASE_METRIC = Metric.VISIT_COVERAGE
 SUBJECT_ROLES = {SubjectKind.OFFICER: (Role.OFFICER,), SubjectKind.CADRE: (Role.LEADER, Role.CADRE)}
 SCORED_UNIT_KINDS = (Unit.Kind.STATION, Unit.Kind.POLICE_ROOM)
 
@@ -117,7 +121,9 @@ FORMULA = (
     "各比率指标得分 = 比率 × 权重 × 100 ÷ 本月有数据的比率指标权重之和;"
     "某项本月无分母(无数据)时不计入,其权重按比例分给其余指标,满分仍为100分。"
     "总分 = 各比率指标得分之和 − 虚假走访次数 × 每次扣分。"
-    "年度得分为当年已计算各月的平均:总分和各项得分取月平均,比率按全年分子、分母合计。"
+    "访户率是排名的基础:有联系户而本月未走访的,访户率为0;本月没有要走访的户(访户率无数据)的,"
+    "不计总分、不参与排名,其余指标照常列出供参考。"
+    "年度得分为当年参与排名各月的平均:总分和各项得分取月平均,比率按全年分子、分母合计。"
 )
 
 # The bureau's default weights, created by the data migration from this table (ScoreWeight rows from then on).
@@ -460,7 +466,7 @@ def ranking(*, viewer: User, period: str, start: date, kind: str) -> QuerySet[Sc
         .filter(period=period, period_start=start, subject_kind=kind)
         .select_related("user__unit", "unit", "town")
         .prefetch_related("components")
-        .order_by("rank", "id")
+        .order_by(F("rank").asc(nulls_last=True), "id")
     )
 
 
@@ -634,9 +640,10 @@ def get_score_for_user(user: User, pk: int) -> Score:
 
 
 def months_of_subject(score: Score) -> QuerySet[Score]:
-    """The monthly scores behind an annual one."""
+    """The monthly scores behind an annual one: the months the subject was ranked."""
     subject = {"unit": score.unit_id} if score.subject_kind == SubjectKind.UNIT else {"user": score.user_id}
     return Score.objects.filter(
+        rank__isnull=False,
         period=Score.Period.MONTH,
         period_start__year=score.period_start.year,
         subject_kind=score.subject_kind,

@@ -3,7 +3,9 @@
 `scores_compute` is what the nightly job and `manage.py compute_scores` run: it counts the month
 (`evaluation.selectors.scores.count_month`, grouped queries), turns the counts into points with the weights in
 force that month, and writes only what differs from the rows already there, so a second run for the same month
-changes nothing. The annual rows of the month's year are rebuilt from the monthly rows in the same transaction.
+changes nothing. Every officer, cadre and unit gets a row; one with no households to visit that month is kept
+with its figures but no total and no rank (不参与排名). The annual rows of the month's year are rebuilt from the
+ranked monthly rows in the same transaction.
 A closed month is frozen: `scores_compute` refuses it, and only `scores_recompute_closed` (the evaluation centre,
 with a reason, audited) counts it again.
 """
@@ -17,7 +19,14 @@ from django.db.models import Avg, Case, Count, F, IntegerField, Max, Sum, When
 from django.utils import timezone
 
 from evaluation.models import Metric, Score, ScoreComponent, ScoreMonth, ScoreWeight, SubjectKind
-from evaluation.selectors.scores import METRICS_OF, PENALTY_METRICS, count_month, month_window, weights_for
+from evaluation.selectors.scores import (
+    BASE_METRIC,
+    METRICS_OF,
+    PENALTY_METRICS,
+    count_month,
+    month_window,
+    weights_for,
+)
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.actors import require
 from jingshi_jiafang.core.audit import audit_record
@@ -57,29 +66,33 @@ class Row:
     user_id: int | None
     unit_id: int | None
     town_id: int | None
-    total: Decimal
+    total: Decimal | None  # None: not ranked
     parts: dict[str, Part]
     months: int = 1
-    rank: int = 0
+    rank: int | None = None
 
     @property
     def key(self) -> tuple:
         return (self.kind, self.unit_id if self.kind == SubjectKind.UNIT else self.user_id)
 
 
-def score_parts(kind: str, counts: dict[str, list[int]], weights: dict[str, ScoreWeight]) -> tuple[Decimal, dict]:
+def score_parts(
+    kind: str, counts: dict[str, list[int]], weights: dict[str, ScoreWeight]
+) -> tuple[Decimal | None, dict]:
     """The points of one subject: each rate times its weight, the weights of the rates that had data scaled up to
     100; then minus the penalty per false visit. Returns the total (rounded once, from the unrounded parts) and
-    the parts."""
+    the parts. Without households to visit (no denominator for `BASE_METRIC`) the total is None: the rates are
+    kept for reading, with no points, so a subject is never ranked on the other rates alone."""
     weight_of = {metric: (weights[metric].weight if metric in weights else Decimal(0)) for metric in METRICS_OF[kind]}
+    ranked = bool(counts.get(BASE_METRIC, [0, 0])[1])
     rates = [metric for metric in METRICS_OF[kind] if metric not in PENALTY_METRICS]
-    with_data = [metric for metric in rates if counts.get(metric, [0, 0])[1] and weight_of[metric]]
+    with_data = [metric for metric in rates if ranked and counts.get(metric, [0, 0])[1] and weight_of[metric]]
     scale = sum((weight_of[metric] for metric in with_data), Decimal(0))
     parts, exact_total = {}, Decimal(0)
     for metric in METRICS_OF[kind]:
         numerator, denominator = counts.get(metric, [0, 0])
         if metric in PENALTY_METRICS:
-            exact = -weight_of[metric] * numerator
+            exact = -weight_of[metric] * numerator if ranked else Decimal(0)
             parts[metric] = Part(numerator, denominator, None, weight_of[metric], _cents(exact))
         else:
             value = Decimal(numerator) / Decimal(denominator) if denominator else None
@@ -87,14 +100,15 @@ def score_parts(kind: str, counts: dict[str, list[int]], weights: dict[str, Scor
             rate = value.quantize(RATE, rounding=ROUND_HALF_UP) if value is not None else None
             parts[metric] = Part(numerator, denominator, rate, weight_of[metric], _cents(Decimal(exact)))
         exact_total += Decimal(exact)
-    return _cents(exact_total), parts
+    return (_cents(exact_total) if ranked else None), parts
 
 
 def _rank(rows: list[Row]) -> None:
-    """Competition ranking per kind (equal totals share a place), best first."""
+    """Competition ranking per kind (equal totals share a place), best first; a row without a total has none."""
     by_kind: dict[str, list[Row]] = {}
     for row in rows:
-        by_kind.setdefault(row.kind, []).append(row)
+        if row.total is not None:
+            by_kind.setdefault(row.kind, []).append(row)
     for kind_rows in by_kind.values():
         kind_rows.sort(key=lambda row: (-row.total, row.key))
         for index, row in enumerate(kind_rows):
@@ -116,20 +130,16 @@ def _month_rows(month: date, today: date | None) -> list[Row]:
         subjects.append((SubjectKind.CADRE, pk, pk, person["unit_id"], town))
     subjects += [(SubjectKind.UNIT, pk, None, pk, land.unit_town.get(pk)) for pk in counted.units]
     for kind, key, user_id, unit_id, town_id in subjects:
-        counts = counted.counts[kind].get(key, {})
-        # Nothing to count at all (no households, plans, callbacks, matters, items or pair): not scored, not ranked.
-        if not any(denominator for _, denominator in counts.values()):
-            continue
-        total, parts = score_parts(kind, counts, weights.get(kind, {}))
+        total, parts = score_parts(kind, counted.counts[kind].get(key, {}), weights.get(kind, {}))
         rows.append(Row(kind, user_id, unit_id, town_id, total, parts))
     _rank(rows)
     return rows
 
 
 def _year_rows(year: int) -> list[Row]:
-    """A year from its months: totals and points are the mean over the months the subject was scored, rates
+    """A year from its months: totals and points are the mean over the months the subject was ranked, rates
     the year's numerators over its denominators. Two grouped queries."""
-    monthly = Score.objects.filter(period=Score.Period.MONTH, period_start__year=year)
+    monthly = Score.objects.filter(period=Score.Period.MONTH, period_start__year=year, rank__isnull=False)
     subject_unit = Case(When(subject_kind=SubjectKind.UNIT, then=F("unit")), output_field=IntegerField())
     totals = (
         monthly.annotate(subject_unit=subject_unit)

@@ -97,9 +97,44 @@ def test_cadre_is_scored_on_the_villages_linked_to_them(month, village_a):
     assert parts[Metric.PAIRING][:2] == (0, 0)
 
 
-def test_nobody_with_nothing_to_count_is_scored(month, charlie):
+def test_someone_with_nothing_to_measure_is_listed_without_a_total_or_a_rank(month, charlie):
     scores_compute(month=MONTH, today=TODAY)
-    assert not Score.objects.filter(user=charlie).exists()
+    score = _score(SubjectKind.OFFICER, charlie)
+    assert score.total is None and score.rank is None and not score.is_ranked
+    assert score.unranked_reason == "本月没有联系户"
+    assert all(c.value is None and c.points == 0 for c in score.components.all())
+
+
+def test_an_officer_without_households_is_not_ranked_above_those_who_visit(month, alice, bob):
+    """The walkthrough's first place: a station head with no linked households, whose one matter was closed in
+    time, scored 100 on that matter alone and ranked above the officers who visited."""
+    from feedback.models import Matter
+
+    Matter.objects.create(
+        reference="M-BOB",
+        content="门前积水",
+        channel=Matter.Channel.VISIT,
+        unit=bob.unit,
+        assignee=bob,
+        state=Matter.State.CLOSED,
+        deadline=at(date(2026, 10, 10)),
+        closed_at=at(date(2026, 10, 9)),
+        result="已疏通",
+    )
+    scores_compute(month=MONTH, today=TODAY)
+    head = _score(SubjectKind.OFFICER, bob)
+    assert _parts(head)[Metric.MATTERS_ON_TIME] == (1, 1, Decimal("1.0000"), Decimal("0.00"))
+    assert _parts(head)[Metric.VISIT_COVERAGE] == (0, 0, None, Decimal("0.00"))
+    assert head.total is None and head.rank is None
+    assert _score(SubjectKind.OFFICER, alice).rank == 1
+
+
+def test_linked_households_without_a_visit_score_zero_coverage_and_are_ranked(month, alice, charlie, charlie_household):
+    scores_compute(month=MONTH, today=TODAY)
+    score = _score(SubjectKind.OFFICER, charlie)
+    assert _parts(score)[Metric.VISIT_COVERAGE] == (0, 1, Decimal("0.0000"), Decimal("0.00"))
+    assert score.total == Decimal("0.00")
+    assert (_score(SubjectKind.OFFICER, alice).rank, score.rank) == (1, 2)
 
 
 def test_ranks_per_kind_best_first(month, alice, charlie, charlie_household):
@@ -117,6 +152,16 @@ def test_annual_score_is_the_mean_of_the_months(charlie, charlie_household):
     year = _score(SubjectKind.OFFICER, charlie, start=date(2026, 1, 1), period=Score.Period.YEAR)
     assert year.total == Decimal("50.00") and year.months == 2
     assert _parts(year)[Metric.VISIT_COVERAGE] == (1, 2, Decimal("0.5000"), Decimal("50.00"))
+
+
+def test_a_month_not_ranked_does_not_count_in_the_year(charlie, charlie_household):
+    HouseholdLink.objects.filter(officer=charlie).update(start_date=MONTH)
+    VisitFactory(visitor=charlie, household=charlie_household, visited_at=at(date(2026, 10, 3)))
+    scores_compute(month=date(2026, 9, 1), today=TODAY)  # September: not linked yet → not ranked
+    scores_compute(month=MONTH, today=TODAY)  # October: 100
+    assert _score(SubjectKind.OFFICER, charlie, start=date(2026, 9, 1)).rank is None
+    year = _score(SubjectKind.OFFICER, charlie, start=date(2026, 1, 1), period=Score.Period.YEAR)
+    assert year.total == Decimal("100.00") and year.months == 1 and year.rank == 1
 
 
 def test_computing_twice_changes_nothing_through_the_task_and_the_command(month, alice):

@@ -39,14 +39,15 @@ def _ranking(client, **params):
     return client.get(RANKING, {"period": "month", "month": "2026-10", **params})
 
 
-def test_evaluator_sees_every_officer_ranked_with_the_formula(client, month, alice, charlie):
+def test_evaluator_sees_every_officer_ranked_with_the_formula(client, month, alice, bob, charlie):
     log_in_as(client, month.evaluator)
     response = _ranking(client)
     assert response.status_code == 200
     page = response.content.decode()
     assert "查理" in page and "艾丽" in page and "49.58" in page
     assert "计分办法" in page and "本月本人走访过的联系户" in page and "每次 −5.00" in page
-    assert [score.user for score in response.context["page"].object_list] == [charlie, alice]
+    # bob, the station head, has no households of his own: listed after the ranked, without a rank.
+    assert [score.user for score in response.context["page"].object_list] == [charlie, alice, bob]
 
 
 def test_leader_sees_the_county(client, month, charlie):
@@ -58,7 +59,7 @@ def test_leader_sees_the_county(client, month, charlie):
 def test_unit_head_sees_his_unit_s_officers_only(client, month, bob, alice, charlie):
     log_in_as(client, bob)
     response = _ranking(client)
-    assert [score.user for score in response.context["page"].object_list] == [alice]
+    assert [score.user for score in response.context["page"].object_list] == [alice, bob]
     assert client.get(reverse("evaluation:score_detail", args=[_score_of(alice).pk])).status_code == 200
     assert client.get(reverse("evaluation:score_detail", args=[_score_of(charlie).pk])).status_code == 404
     units = _ranking(client, kind="unit").context["page"].object_list
@@ -207,3 +208,18 @@ def test_an_empty_month_says_what_to_do_next(client, month):
     log_in_as(client, month.evaluator)
     response = _ranking(client, month="2026-08")
     assert "还没有民警的考核分数" in response.content.decode()
+
+
+def test_a_subject_without_households_is_listed_apart_as_no_data(client, month, alice, bob):
+    log_in_as(client, month.evaluator)
+    response = _ranking(client)
+    page = response.content.decode()
+    ranked, apart = page.split('data-testid="unranked-heading"')
+    assert "艾丽" in ranked and "第2名" in ranked
+    assert bob.name in apart and "不参与排名" in apart and "无数据" in apart and "本月没有联系户" in apart
+    assert "第3名" not in page
+    detail = client.get(reverse("evaluation:score_detail", args=[_score_of(bob).pk])).content.decode()
+    assert "不参与" in detail and "本月没有联系户(访户率无数据)" in detail and "不计分" in detail
+    log_in_as(client, bob)
+    mine = client.get(reverse("evaluation:my_scores")).content.decode()
+    assert "不参与排名(本月没有联系户)" in mine
