@@ -1,15 +1,22 @@
 """The audit log as the auditor reads it: names and units, references, state labels — on the page and in Excel."""
 
+from datetime import timedelta
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
+from evaluation.services.scores import score_weight_set
 from feedback import services as feedback_services
+from feedback.models import Matter
+from feedback.services.classification import matter_topic_confirm, topic_month_close
 from jingshi_jiafang.core import accounts
 from jingshi_jiafang.core.audit import Action, audit_record
-from jingshi_jiafang.core.models import User
+from jingshi_jiafang.core.export_jobs import export_start
+from jingshi_jiafang.core.models import ExportJob, User
 from tests.conftest import log_in_as
 from tests.core.factories import UserFactory
 from tests.feedback.helpers import issue_and_hand_out, walk_in
@@ -114,3 +121,42 @@ def test_audit_export_queries_do_not_grow_with_entries(client, duty, alice, djan
     with django_assert_max_num_queries(16):
         response = client.get(reverse("core:audit_export"))
     assert len(list(load_workbook(BytesIO(response.getvalue())).active.iter_rows())) > 60
+
+
+def test_audit_page_names_categories_export_kinds_months_and_objects_in_chinese(client, duty, alice):
+    """The walkthrough read `category:public_security;was:无`, `内容:monthly_report`, `month:2026-10;…` and
+    "类别研判月份 #2" on the auditor's page."""
+    last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+    month_text = f"{last_month.year}年{last_month.month}月"
+    legal = UserFactory(username="fazhi", role=User.Role.LEGAL)
+    matter = walk_in(duty)
+    Matter.objects.filter(pk=matter.pk).update(created_at=timezone.now().replace(day=1) - timedelta(days=3))
+    matter_topic_confirm(matter=matter, actor=legal, category="public_security")
+    topic_month_close(month=last_month, actor=legal, retrain=False)
+    export_start(kind=ExportJob.Kind.MONTHLY_REPORT, params={"month": f"{last_month:%Y-%m}"}, actor=legal)
+    evaluator = UserFactory(role=User.Role.EVALUATOR)
+    next_month = (timezone.localdate().replace(day=1) + timedelta(days=31)).replace(day=1)
+    score_weight_set(
+        subject_kind="officer", metric="visit_coverage", weight=Decimal(30), valid_from=next_month, actor=evaluator
+    )
+
+    body = audit_page(client)
+    assert "类别:治安防范;原类别:无" in body
+    assert f"类别研判 {month_text}" in body and f"月份:{month_text};诉求件数:1;结束研判:是" in body
+    assert f"内容:月度分类报表;筛选条件:月份={month_text}" in body
+    assert f"事项:调整考核权重;考核对象:民警;指标:访户率;起始月份:{next_month.year}年{next_month.month}月" in body
+    assert f"考核权重 民警 访户率 30.00 ({next_month:%Y-%m}起)" in body
+    for raw in ("public_security", "monthly_report", f"月份:{last_month:%Y-%m}", "类别研判月份 #", "visit_coverage"):
+        assert raw not in body
+
+
+def test_audit_page_names_a_unit_move_and_a_number_search(client, alice, station_b):
+    security_admin = UserFactory(username="sec", name="安管员", role=User.Role.SECURITY_ADMIN)
+    before = alice.unit.name
+    accounts.user_unit_change(user=alice, actor=security_admin, unit=station_b, request=None)
+    log_in_as(client, alice)
+    client.get(reverse("households:household_list"), {"phone": "1234"})
+    body = audit_page(client)
+    assert f"单位:{before} → {station_b.name}" in body
+    assert "号码类型:手机号后四位;检索内容:1234;结果数:0" in body
+    assert "unit_name" not in body and "phone_last_four" not in body
