@@ -1,5 +1,6 @@
 """The auditor on a phone: a large audit-log export is written in the background and downloaded from 我的导出;
-the page says when the nightly full verification of the chain has not run."""
+the page says when the nightly full verification of the chain has not run, and no longer once the auditor checked
+it."""
 
 import pytest
 from openpyxl import load_workbook
@@ -23,6 +24,13 @@ def test_auditor_exports_a_large_log_in_the_background_and_downloads_it(live_ser
     page.goto(f"{live_server.url}/audit/")
     expect(page.get_by_test_id("full-verification-alert")).to_contain_text("还没有完整校验过")
     screenshot(page, "audit-log-unverified")
+    # Checked by the button: the page no longer says it was never verified.
+    page.get_by_role("link", name="校验哈希链").click()
+    expect(page.get_by_test_id("chain-report")).to_contain_text("已校验全部")
+    expect(page.get_by_test_id("full-verification-alert")).to_have_count(0)
+    expect(page.get_by_test_id("full-verification")).to_contain_text("哈希链完整")
+    screenshot(page, "audit-log-verified")
+    page.goto(f"{live_server.url}/audit/")
 
     page.get_by_role("link", name="导出 Excel").click()
     expect(page.get_by_role("heading", name="我的导出")).to_be_visible()

@@ -214,6 +214,7 @@ def test_concurrent_writers_keep_one_unbroken_chain():
 
 def test_the_auditors_check_walks_only_the_entries_after_the_latest_checkpoint(client):
     log_in_as(client, UserFactory(role=User.Role.AUDITOR))
+    call_command("verify_audit_log", stdout=StringIO())  # a night has passed: the whole chain was walked once
     checkpointed = write_entries(5)[-1]
     call_command("audit_checkpoint", stdout=StringIO())
     write_entries(2)
@@ -291,7 +292,7 @@ def test_the_auditors_page_is_red_when_the_last_full_verification_failed(client)
     assert 'data-testid="full-verification-alert"' in body and f"在第 {entries[0].pk} 条记录处断开" in body
 
 
-def test_the_auditors_page_is_red_when_the_last_full_verification_is_older_than_two_days(client):
+def test_the_auditors_page_warns_when_the_last_full_verification_is_older_than_two_days(client):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -305,9 +306,44 @@ def test_the_auditors_page_is_red_when_the_last_full_verification_is_older_than_
     AuditVerification.objects.update(finished_at=timezone.now() - timedelta(days=3))
     body = client.get(reverse("core:audit_list")).content.decode()
     assert 'data-testid="full-verification-alert"' in body and "已超过两天" in body
+    assert "请通知系统管理员检查" in body and "manage.py" not in body
 
 
 def test_the_auditors_page_says_when_no_full_verification_has_run(client):
     log_in_as(client, UserFactory(role=User.Role.AUDITOR))
     body = client.get(reverse("core:audit_list")).content.decode()
     assert 'data-testid="full-verification-alert"' in body and "还没有完整校验过" in body
+    # What the auditor can do, not a shell command they cannot run.
+    assert "每晚的定时任务" in body and "点击“校验哈希链”可立即校验" in body and "manage.py" not in body
+
+
+def test_the_auditors_first_check_walks_the_whole_chain_and_the_page_no_longer_says_never_verified(client):
+    """The walkthrough: "哈希链完整:已校验 502 条" under a red "never verified… run manage.py verify_audit_log"."""
+    from jingshi_jiafang.core.models import AuditVerification
+
+    log_in_as(client, UserFactory(role=User.Role.AUDITOR))
+    write_entries(5)
+    call_command("audit_checkpoint", stdout=StringIO())
+    write_entries(2)
+    response = client.get(reverse("core:audit_list"), {"verify": "1"})
+    body = response.content.decode()
+    chain = response.context["chain"]
+    assert chain.intact and chain.since_id is None and chain.checked == AuditEntry.objects.count()
+    assert f"已校验全部 {chain.checked} 条记录" in body
+    assert 'data-testid="full-verification-alert"' not in body and "还没有完整校验过" not in body
+    assert 'data-testid="full-verification"' in body
+    assert AuditVerification.objects.get().checked == chain.checked
+    later = client.get(reverse("core:audit_list")).content.decode()
+    assert 'data-testid="full-verification-alert"' not in later and "哈希链完整,共" in later
+
+
+def test_after_the_nightly_job_the_page_says_when_the_chain_was_walked_without_an_alert(client):
+    from jingshi_jiafang.core.tasks import audit_verify_task
+
+    log_in_as(client, UserFactory(role=User.Role.AUDITOR))
+    write_entries(3)
+    audit_verify_task.delay()
+    response = client.get(reverse("core:audit_list"), {"verify": "1"})
+    body = response.content.decode()
+    assert response.context["chain"].intact
+    assert 'data-testid="full-verification-alert"' not in body and 'data-testid="full-verification"' in body

@@ -14,7 +14,12 @@ from feedback.services import FeedbackError
 from feedback.tasks import escalate_overdue_matters_task
 from jingshi_jiafang.core import services as core_services
 from jingshi_jiafang.core.actors import system_actor
-from jingshi_jiafang.core.audit import AuditError, audit_checkpoint_write, audit_full_verification_run
+from jingshi_jiafang.core.audit import (
+    AuditError,
+    audit_chain_check,
+    audit_checkpoint_write,
+    audit_full_verification_run,
+)
 from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.export_jobs import ExportError, export_job_run
 from jingshi_jiafang.core.models import ExportJob, User
@@ -96,6 +101,8 @@ def test_audit_jobs_run_as_the_system_actor_or_an_auditor(alice, settings, tmp_p
         audit_full_verification_run(actor=alice)
     with pytest.raises(AuditError):
         audit_checkpoint_write(actor=alice)
+    with pytest.raises(AuditError):
+        audit_chain_check(actor=alice)
     assert audit_full_verification_run(actor=UserFactory(role=User.Role.AUDITOR)).intact
     call_command("verify_audit_log")
 

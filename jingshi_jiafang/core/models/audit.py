@@ -75,8 +75,9 @@ class AuditEntry(models.Model):
 
 
 class AuditVerification(models.Model):
-    """The result of one full walk of the audit chain (the nightly job or `manage.py verify_audit_log`). The
-    auditor's page verifies only from the latest checkpoint on, so it reads the last full walk from here."""
+    """The result of one full walk of the audit chain (the nightly job, `manage.py verify_audit_log`, or the
+    auditor's check before the first of them). The auditor's page verifies only from the latest checkpoint on, so
+    it reads the last full walk from here."""
 
     started_at = models.DateTimeField("开始时间")
     finished_at = models.DateTimeField("完成时间", db_index=True)

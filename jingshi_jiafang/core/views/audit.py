@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
-from jingshi_jiafang.core.audit import audit_chain_verify_since_checkpoint, full_verification_alert
+from jingshi_jiafang.core.audit import audit_chain_check, full_verification_alert
 from jingshi_jiafang.core.audit_display import audit_rows
 from jingshi_jiafang.core.capabilities import may_read_audit_log
 from jingshi_jiafang.core.export_jobs import export_start
@@ -24,9 +24,9 @@ def audit_list(request):
     entries = _filtered(request)
     context = {"filter": entries, **paginate(request, entries.qs)}
     context["rows"] = audit_rows(context["page"].object_list)
-    context["full_verification"], context["full_verification_alert"] = full_verification_alert()
     if request.GET.get("verify") == "1":
-        context["chain"] = audit_chain_verify_since_checkpoint()
+        context["chain"] = audit_chain_check(actor=request.user)
+    context["full_verification"], context["full_verification_alert"] = full_verification_alert()
     return render(request, "core/audit_list.html", context)
 
 
