@@ -129,7 +129,13 @@ class HouseholdFilter(django_filters.FilterSet):
 
 
 class AuditEntryFilter(django_filters.FilterSet):
-    actor = django_filters.CharFilter(label="操作人账号", field_name="actor_username", lookup_expr="icontains")
+    # The whole account name: a part of one would take secadmin's actions for admin's. Exact also uses the index.
+    actor = django_filters.CharFilter(
+        label="操作人账号",
+        field_name="actor_username",
+        lookup_expr="exact",
+        widget=forms.TextInput(attrs={"placeholder": "完整账号,如 admin", "autocomplete": "off"}),
+    )
     action = django_filters.ChoiceFilter(label="操作", choices=AuditEntry.Action.choices, empty_label="全部操作")
     ip_address = django_filters.CharFilter(label="来源地址", field_name="ip_address")
     date_from = django_filters.DateFilter(

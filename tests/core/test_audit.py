@@ -168,11 +168,27 @@ def test_auditor_reads_searches_and_verifies_the_log(client):
     auditor = log_in_as(client, UserFactory(role=User.Role.AUDITOR))
     officer = UserFactory(username="searched-officer")
     write_entries(2, actor=officer)
-    response = client.get(reverse("core:audit_list"), {"actor": "searched", "verify": "1"})
+    response = client.get(reverse("core:audit_list"), {"actor": "searched-officer", "verify": "1"})
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == 2
     assert "哈希链完整" in response.content.decode()
     assert auditor
+
+
+def test_the_actor_filter_is_the_whole_account_name_on_the_page_and_in_the_export(client):
+    """The walkthrough filtered by "admin" and got secadmin's actions too."""
+    log_in_as(client, UserFactory(role=User.Role.AUDITOR))
+    admin = UserFactory(username="admin", role=User.Role.ADMIN)
+    write_entries(2, actor=admin)
+    write_entries(3, actor=UserFactory(username="secadmin", role=User.Role.SECURITY_ADMIN))
+    page = client.get(reverse("core:audit_list"), {"actor": "admin"}).context["page"].object_list
+    assert [entry.actor_username for entry in page] == ["admin", "admin"]
+    assert not client.get(reverse("core:audit_list"), {"actor": "adm"}).context["page"].object_list
+    export = client.get(reverse("core:audit_export"), {"actor": "admin"})
+    usernames = [
+        row[2] for row in load_workbook(BytesIO(export.getvalue())).active.iter_rows(min_row=2, values_only=True)
+    ]
+    assert usernames == ["admin", "admin"]
 
 
 def test_auditor_export_is_an_excel_file_escaped_and_itself_audited(client):
