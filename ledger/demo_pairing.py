@@ -14,7 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.db.models import Count
 from django.utils import timezone
 
-from jingshi_jiafang.core.models import Area, Household, HouseholdLink, PairingLink, Unit, User
+from jingshi_jiafang.core.models import Area, AreaLink, Household, HouseholdLink, PairingLink, Unit, User
 from ledger.models import PairingContact, ServiceTeam, TeamActivity, TeamMember
 from visits import demo_names as names
 from visits.models import Finding, Visit
@@ -85,6 +85,17 @@ def _pair_users(rng: random.Random, target: int) -> list[User]:
     return users[:target]
 
 
+def _link_cadres_to_their_pairs_villages(links: list[PairingLink]) -> None:
+    """A 中层干部 also answers for villages (包村): a cadre made for a pair answers for the pair's village, from
+    the pair's start, so every cadre's score has households to visit as the method's cadres do."""
+    linked = set(AreaLink.objects.values_list("user_id", flat=True))
+    AreaLink.objects.bulk_create(
+        AreaLink(user=link.user, area_id=link.household.village_id, start_date=link.start_date)
+        for link in links
+        if link.user.role == Role.CADRE and link.user_id not in linked
+    )
+
+
 def _hardship_households(rng: random.Random, count: int) -> list[Household]:
     # Pairs of a year's standing are with households the station has long known: not the newly registered ones
     # still without a responsible officer.
@@ -114,6 +125,7 @@ def seed_pairing(*, rng: random.Random, today: date) -> PairingResult:
         )
         for user, household in zip(users, households, strict=False)
     )
+    _link_cadres_to_their_pairs_villages(links)
     contacts, visits, last_visit = [], [], {}
     this_monday = today - timedelta(days=today.weekday())
     for link in links:

@@ -88,6 +88,9 @@ def test_demo_has_scores_of_closed_past_months_and_the_open_current_month(demo_c
     totals = set(Score.objects.filter(subject_kind=SubjectKind.OFFICER).values_list("total", flat=True))
     assert len(totals) > 3
     assert "Scores:" in demo_county
+    # every demo cadre answers for a village, as the method's cadres do: this month's cadre ranking has all of them
+    cadres = Score.objects.filter(subject_kind=SubjectKind.CADRE, period=Score.Period.MONTH, period_start=this_month)
+    assert cadres.exists() and not cadres.filter(rank__isnull=True, user__role=User.Role.CADRE).exists()
 
 
 def test_the_demo_has_callbacks_with_results_and_a_queue_for_today(client):
