@@ -236,12 +236,14 @@ def callback_record(
         denied = is_visit and visit_check == Callback.VisitCheck.DENIED
         if satisfaction not in Satisfaction.values and not denied:
             raise CallbackError("请选择满意度。")
+    # No number to call: retrying on the next days would change nothing.
+    no_phone = not reached and not callback_phone(locked)
     # Not reached, what the evaluator wrote (空号, 关机, 家人说外出打工) is kept on the call itself.
-    note = "" if reached else comment
+    note = "" if reached else (comment or ("未登记电话" if no_phone else ""))
     if len(note) > ATTEMPT_NOTE_MAX_LENGTH:
         raise CallbackError(f"未联系上时的情况说明最多 {ATTEMPT_NOTE_MAX_LENGTH} 个字(现有 {len(note)} 个字)。")
     now = timezone.now()
-    gave_up = not reached and locked.attempts + 1 >= MAX_ATTEMPTS
+    gave_up = not reached and (no_phone or locked.attempts + 1 >= MAX_ATTEMPTS)
     try:
         with transaction.atomic():
             CallbackAttempt.objects.create(
@@ -273,6 +275,8 @@ def callback_record(
         locked.state = State.GIVEN_UP
         fields.append("state")
         message = f"{who}连续 {MAX_ATTEMPTS} 天未联系上,已放弃回访并计入统计。"
+        if no_phone:
+            message = f"{who}没有登记电话,无法回访,已记为联系不上并计入统计。可请责任民警走访时补登电话。"
     else:
         locked.due_date = today + timedelta(days=1)
         fields.append("due_date")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from evaluation.models import Callback, CallbackAttempt
 from evaluation.services.callbacks import callback_record, callbacks_create
 from feedback.models import Matter
-from jingshi_jiafang.core.models import AuditEntry, User
+from jingshi_jiafang.core.models import AuditEntry, Household, User
 from tests.conftest import MAX_PAGE_QUERIES, log_in_as
 from tests.core.factories import AreaLinkFactory, HouseholdFactory, UserFactory
 from tests.evaluation.factories import VisitCallbackFactory, closed_matter, evaluator
@@ -115,6 +115,16 @@ def test_a_false_visit_is_said_and_the_form_needs_its_answers(client, caller, ca
     denied = {"reached": "yes", "visit_check": "denied", "confirm_denied": "on", "comment": "没人来过"}
     response = client.post(url, denied)
     assert _messages(response)[0].startswith("已记录:王大伯户说民警没有上门,已标记为艾丽的虚假走访。")
+
+
+def test_a_household_without_a_phone_is_said_so_and_given_up_at_once(client, caller, callback):
+    Household.objects.filter(pk=callback.household_id).update(phone="")
+    page = client.get(reverse("evaluation:callback_detail", args=[callback.pk])).content.decode()
+    assert 'data-testid="no-phone"' in page and 'data-testid="call"' not in page
+    response = client.post(reverse("evaluation:callback_record", args=[callback.pk]), {"reached": "no"})
+    assert "没有登记电话,无法回访,已记为联系不上" in _messages(response)[0]
+    callback.refresh_from_db()
+    assert callback.state == "given_up" and callback.history.get().note == "未登记电话"
 
 
 def test_not_reached_is_retried_tomorrow_and_sent_twice_is_one_attempt(client, caller, callback):
