@@ -1,7 +1,8 @@
 import time
 
 from django.conf import settings
-from django.shortcuts import redirect
+from django.contrib import messages
+from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -41,6 +42,25 @@ class IdleSessionMiddleware:
             now = int(time.time())
             if now - session.get(self.TOUCHED, 0) >= settings.SESSION_TOUCH_SECONDS:
                 session[self.TOUCHED] = now  # marks the session modified: SessionMiddleware saves it
+        return response
+
+
+class SignedOutNoticeMiddleware:
+    """A page sent to the login page because the session ran out (idle timeout, 2FA reset) says why: the officer
+    otherwise lands on the login form with no word of what happened. Below MessageMiddleware, so the message is
+    kept with the redirect."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # asked before the view runs: signing out on purpose also ends with the login page
+        lapsed = bool(request.COOKIES.get(settings.SESSION_COOKIE_NAME)) and not request.user.is_authenticated
+        response = self.get_response(request)
+        login = resolve_url(settings.LOGIN_URL)
+        if lapsed and response.status_code == 302 and response.get("Location", "").startswith(login):
+            minutes = settings.SESSION_COOKIE_AGE // 60
+            messages.info(request, f"登录已失效(超过 {minutes} 分钟未操作会自动退出,以保护群众信息),请重新登录。")
         return response
 
 

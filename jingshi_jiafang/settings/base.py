@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "jingshi_jiafang.core.middleware.AccountPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "jingshi_jiafang.core.middleware.SignedOutNoticeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by the backend into the lockout page.

@@ -133,9 +133,19 @@ def test_session_ends_after_thirty_idle_minutes(client, alice):
     client.force_login(alice)
     assert client.get(reverse("home")).status_code == 200
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
-    response = client.get(reverse("home"))
-    assert response.status_code == 302
-    assert response["Location"].startswith(LOGIN)
+    response = client.get(reverse("home"), follow=True)
+    assert response.redirect_chain[0][0].startswith(LOGIN)
+    # the login page says why the officer is there
+    assert "登录已失效(超过 30 分钟未操作会自动退出" in response.content.decode()
+
+
+def test_signing_out_on_purpose_or_a_first_visit_says_nothing_of_a_lapsed_session(client, alice):
+    assert "登录已失效" not in client.get(reverse("home"), follow=True).content.decode()
+    client.force_login(alice)
+    client.get(reverse("home"))
+    response = client.post(reverse("logout"), follow=True)
+    assert "登录已失效" not in response.content.decode()
+    assert "登录已失效" not in client.get(reverse("home"), follow=True).content.decode()
 
 
 def test_use_pushes_the_idle_deadline_thirty_minutes_ahead_at_most_once_a_minute(client, alice, settings):
