@@ -79,6 +79,7 @@ def test_officer_sees_only_his_own_score(client, month, alice, charlie):
     assert mine.status_code == 200
     assert {score.user for score in mine.context["page"].object_list} == {alice}
     assert "49.58" in mine.content.decode()
+    assert "当天录入的走访和回访结果(包括核实为虚假走访的)第二天才计入" in mine.content.decode()
     assert client.get(reverse("evaluation:score_detail", args=[_score_of(alice).pk])).status_code == 200
     assert client.get(reverse("evaluation:score_detail", args=[_score_of(charlie).pk])).status_code == 404
 
