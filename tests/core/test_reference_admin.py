@@ -13,7 +13,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_user(client):
-    return log_in_as(client, UserFactory(username="admin1", role=User.Role.ADMIN, is_staff=True))
+    return log_in_as(client, UserFactory(username="admin1", name="赵敏", role=User.Role.ADMIN, is_staff=True))
+
+
+def test_the_admin_greets_the_administrator_by_name(client, admin_user):
+    assert "<strong>赵敏</strong>" in client.get(reverse("admin:index")).content.decode()
 
 
 def unit_form(unit: Unit, **changes) -> dict:

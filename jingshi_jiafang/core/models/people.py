@@ -48,6 +48,13 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.name or self.username
 
+    # Django's own pages (the admin's greeting) name a user by these: the name, as every page of ours does.
+    def get_full_name(self) -> str:
+        return self.name or self.username
+
+    def get_short_name(self) -> str:
+        return self.name or self.username
+
 
 class LinkQuerySet(models.QuerySet):
     def active(self, on: date | None = None) -> "LinkQuerySet":
