@@ -10,6 +10,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from jingshi_jiafang.core import accounts
+from jingshi_jiafang.core.actors import SYSTEM_USERNAME
 from jingshi_jiafang.core.capabilities import may_administer_reference_data
 from jingshi_jiafang.core.models import Area, Unit, User
 from jingshi_jiafang.core.services import reference_data_saved
@@ -107,6 +108,10 @@ class UserAdmin(ReferenceDataAdmin, BaseUserAdmin):
         (None, {"classes": ["wide"], "fields": ["username", "name", "unit", "password1", "password2"]}),
     ]
     readonly_fields = ["role", "is_unit_head", "must_change_password", "last_login", "date_joined"]
+
+    def get_queryset(self, request):
+        # The system actor is the jobs' name in history: activating it or giving it a password would make it a login.
+        return super().get_queryset(request).exclude(username=SYSTEM_USERNAME)
 
     def get_readonly_fields(self, request, obj=None):
         # The unit is scope: moving an existing user is audited, on the security administrator's pages.

@@ -93,3 +93,15 @@ def test_adding_a_unit_is_audited(client, admin_user, station_a):
         "单位代码": "XH",
         "上级单位": "城东派出所",
     }
+
+
+def test_the_system_actor_is_no_ones_account_to_edit(client, admin_user):
+    from jingshi_jiafang.core.actors import system_actor
+
+    system = system_actor()
+    assert system.username not in client.get(reverse("admin:core_user_changelist")).content.decode()
+    response = client.get(reverse("admin:core_user_change", args=[system.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("admin:index")
+    log_in_as(client, UserFactory(role=User.Role.SECURITY_ADMIN))
+    assert system not in client.get(reverse("core:security_user_list")).context["page"].object_list
+    assert client.get(reverse("core:security_user_detail", args=[system.pk])).status_code == 404

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from jingshi_jiafang.core import accounts
 from jingshi_jiafang.core import services as core_services
+from jingshi_jiafang.core.actors import SYSTEM_USERNAME
 from jingshi_jiafang.core.capabilities import (
     CASE_ROLES,
     COUNTY_WIDE_ROLES,
@@ -24,17 +25,22 @@ from jingshi_jiafang.core.permissions import capability_required
 security_admin_only = capability_required(may_administer_security, "您的角色无权访问此页面。")
 
 
+def _people():
+    """Accounts of people: the system actor (the jobs' name in history) is no one's to give a role or a unit."""
+    return User.objects.select_related("unit").exclude(username=SYSTEM_USERNAME)
+
+
 def get_user_for_security_admin(actor: User, pk: int) -> User:
     """Any account but the security administrator's own: nobody edits their own role or scope."""
     try:
-        return User.objects.select_related("unit").exclude(pk=actor.pk).get(pk=pk)
+        return _people().exclude(pk=actor.pk).get(pk=pk)
     except User.DoesNotExist:
         raise Http404("没有找到该用户。") from None
 
 
 @security_admin_only
 def security_user_list(request):
-    users = User.objects.select_related("unit").order_by("unit__code", "username")
+    users = _people().order_by("unit__code", "username")
     text = request.GET.get("q", "").strip()
     if text:
         users = users.filter(Q(username__icontains=text) | Q(name__contains=text))
