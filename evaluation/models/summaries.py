@@ -5,9 +5,11 @@ The dashboard of a county's two years reads a few thousand of these rows and sum
 the half a million visits behind them. A row holds counts only, so every figure is a SUM over days and areas,
 with one exception made summable on purpose: distinct households visited. The households visited in a village
 over a month are not the sum of the households visited on each day (a household visited twice is one household),
-so each row also counts the households whose *first* visit of the month (and of the year) falls on that day:
-summing `households_first_of_month` over the days of a month gives the month's distinct households, summing
-`households_first_of_year` over any run of days from 1 January gives the year's so far.
+so each row also counts, for n from 1 to 12, the households whose visit that day is their first in the n calendar
+months ending with the day's month (`households_first_of_month`, then `households_first_of_2_months` …
+`households_first_of_12_months`). A household visited in a run of months is counted once, in the first month it
+was visited: summing over the run's first month the 1-month column, over its second month the 2-month column, and
+so on, gives the run's distinct households — for a month, a year, or any run of up to twelve months.
 
 What counts on which day, and why:
 - visits, corrections and findings: the day of the visit (`visited_at` in Asia/Shanghai); a visit entered
@@ -32,6 +34,16 @@ from django.db import models
 
 from jingshi_jiafang.core.models import Area, Unit
 
+# The longest run of months whose distinct households the tables can give (see the docstring): a year.
+RUN_MONTHS = 12
+
+
+def first_visits_field(months: int) -> str:
+    """The column of households whose visit that day is their first in the `months` calendar months ending with
+    the day's month."""
+    return "households_first_of_month" if months == 1 else f"households_first_of_{months}_months"
+
+
 # The counted columns, shared by both tables, in the order the refresh fills them.
 COUNT_FIELDS = (
     "visits_day",
@@ -40,8 +52,7 @@ COUNT_FIELDS = (
     "visits_pairing",
     "visits_organisation",
     "households_visited",
-    "households_first_of_month",
-    "households_first_of_year",
+    *(first_visits_field(n) for n in range(1, RUN_MONTHS + 1)),
     "corrections",
     "disputes_found",
     "disputes_mediated",
@@ -80,8 +91,8 @@ LABELS = {
     "visits_pairing": "结对走访",
     "visits_organisation": "单位走访",
     "households_visited": "当日走访户数",
+    **{first_visits_field(n): f"近{n}个月首次走访户数" for n in range(2, RUN_MONTHS + 1)},
     "households_first_of_month": "当月首次走访户数",
-    "households_first_of_year": "当年首次走访户数",
     "corrections": "整改户籍数据",
     "disputes_found": "发现矛盾纠纷",
     "disputes_mediated": "当场调解纠纷",

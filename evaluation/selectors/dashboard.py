@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Case, Count, F, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from evaluation.models import VillageMonthSummary
-from evaluation.models.summaries import COUNT_FIELDS
+from evaluation.models.summaries import COUNT_FIELDS, RUN_MONTHS, first_visits_field
 from evaluation.selectors.questionnaires import index_trend
 from feedback.models import Category, Matter
 from jingshi_jiafang.core.dates import add_months, midnight
@@ -63,14 +63,10 @@ class Period:
         return f"{self.start:%Y}年{self.start.month}月至{self.end:%Y}年{self.end.month}月"
 
     @property
-    def distinct_field(self) -> str | None:
-        """The column whose sum is the period's distinct households visited (see the summaries' docstring):
-        a month's first visits for one month, the year's from January; None for a range that is neither."""
-        if self.start.month == 1 and self.start.year == self.end.year:
-            return "households_first_of_year"
-        if (self.start.year, self.start.month) == (self.end.year, self.end.month):
-            return "households_first_of_month"
-        return None
+    def month_starts(self) -> list[date]:
+        """The first day of each month of the period, oldest first."""
+        count = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+        return [add_months(self.start, n) for n in range(count)]
 
     def query(self) -> dict:
         if self.kind == "month":
@@ -121,12 +117,34 @@ class Scope:
         return Area.Kind.VILLAGE if self.area.kind == Area.Kind.TOWN else ""
 
 
-def _sums() -> dict:
-    return {name: Sum(name) for name in COUNT_FIELDS}
+# The figures summed for a period; the columns of first visits are read only by `_households_visited`.
+FIGURE_FIELDS = tuple(name for name in COUNT_FIELDS if not name.startswith("households_first_of_"))
+HOUSEHOLDS_VISITED = "households_in_period"
 
 
-def _zeros(row: dict | None) -> dict:
-    return {name: (row or {}).get(name) or 0 for name in COUNT_FIELDS}
+def _households_visited(period: Period) -> Sum | None:
+    """The period's distinct households visited, as one SUM over its month rows: a household counts in the first
+    month of the period it was visited, the n-th month's row giving those not visited in the n - 1 before (see the
+    summaries' models). None for a period longer than the tables can count."""
+    months = period.month_starts
+    if len(months) > RUN_MONTHS:
+        return None
+    firsts = [When(month=month, then=F(first_visits_field(n))) for n, month in enumerate(months, 1)]
+    return Sum(Case(*firsts, default=Value(0)))
+
+
+def _sums(households: Sum | None) -> dict:
+    sums = {name: Sum(name) for name in FIGURE_FIELDS}
+    if households is not None:
+        sums[HOUSEHOLDS_VISITED] = households
+    return sums
+
+
+def _zeros(row: dict | None, households: Sum | None) -> dict:
+    """The sums of `row` with None made 0 (no rows at all); the households visited stay None when uncounted."""
+    counts = {name: (row or {}).get(name) or 0 for name in FIGURE_FIELDS}
+    counts[HOUSEHOLDS_VISITED] = None if households is None else (row or {}).get(HOUSEHOLDS_VISITED) or 0
+    return counts
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -139,7 +157,6 @@ class Figures:
 
     counts: dict
     households: int
-    distinct_field: str | None
 
     def __getattr__(self, name):
         counts = self.__dict__.get("counts", {})
@@ -153,14 +170,15 @@ class Figures:
         return c["visits_day"] + c["visits_night"] + c["visits_topic"] + c["visits_pairing"]
 
     @property
-    def households_visited(self) -> int:
-        """Distinct households visited in the period when the period allows (a month, a year so far); for any
-        other run of months, households counted once a month."""
-        return self.counts[self.distinct_field or "households_first_of_month"]
+    def households_visited(self) -> int | None:
+        """Distinct households visited in the period, each once however often visited; None for a period longer
+        than the summaries can count (RUN_MONTHS)."""
+        return self.counts.get(HOUSEHOLDS_VISITED)
 
     @property
     def coverage(self) -> float | None:
-        return _rate(self.households_visited, self.households) if self.distinct_field else None
+        visited = self.households_visited
+        return None if visited is None else _rate(visited, self.households)
 
     @property
     def problems_solved(self) -> int:
@@ -265,30 +283,31 @@ def dashboard(*, scope: Scope, period: Period) -> Dashboard:
     group = {Area.Kind.TOWN: "village__parent", Area.Kind.VILLAGE: "village"}.get(level)
 
     households = _households_by(villages, group or "village")
-    figures = Figures(_zeros(in_period.aggregate(**_sums())), sum(households.values()), period.distinct_field)
+    visited = _households_visited(period)
+    sums = _sums(visited)
+    figures = Figures(_zeros(in_period.aggregate(**sums), visited), sum(households.values()))
 
     rows: list[AreaRow] = []
     if level:
         summary_group = "town" if level == Area.Kind.TOWN else "village"
-        by_area = {
-            row.pop(summary_group): row for row in in_period.values(summary_group).annotate(**_sums()).order_by()
-        }
+        by_area = {row.pop(summary_group): row for row in in_period.values(summary_group).annotate(**sums).order_by()}
         areas = Area.objects.filter(pk__in=households.keys() | by_area.keys()).order_by("code")
         rows = [
-            AreaRow(area, Figures(_zeros(by_area.get(area.pk)), households.get(area.pk, 0), period.distinct_field))
-            for area in areas
+            AreaRow(area, Figures(_zeros(by_area.get(area.pk), visited), households.get(area.pk, 0))) for area in areas
         ]
 
     first_month = add_months(period.end.replace(day=1), 1 - TREND_MONTHS)
     months = [add_months(first_month, n) for n in range(TREND_MONTHS)]
+    # A row per month: its distinct households are its first visits of the month.
+    month_households = Sum(first_visits_field(1))
     trend_rows = (
         VillageMonthSummary.objects.filter(village__in=villages, month__range=(first_month, period.end))
         .values("month")
-        .annotate(**_sums())
+        .annotate(**_sums(month_households))
         .order_by()
     )
     by_month = {row.pop("month"): row for row in trend_rows}
-    trend = [Figures(_zeros(by_month.get(month)), 0, "households_first_of_month") for month in months]
+    trend = [Figures(_zeros(by_month.get(month), month_households), 0) for month in months]
 
     topics = [
         (category, dict(Category.choices).get(category, "未分类"), figures.counts[name])
@@ -321,16 +340,12 @@ def sense_of_security_trend(*, scope: Scope, months: list[date]) -> list[float |
     return [by_month.get(month) for month in months]
 
 
-def counts_in(*, scope: Scope, period: Period) -> dict:
-    """The period's sums for the area alone (the home page's compact figures): one query."""
-    in_period = VillageMonthSummary.objects.filter(village__in=scope.villages, month__range=(period.start, period.end))
-    return _zeros(in_period.aggregate(**_sums()))
-
-
 def home_figures(*, scope: Scope, period: Period) -> Figures:
     """The home page's compact figures: the sums and the households of the area, two queries."""
     households = Household.objects.filter(village__in=scope.villages).count()
-    return Figures(counts_in(scope=scope, period=period), households, period.distinct_field)
+    visited = _households_visited(period)
+    in_period = VillageMonthSummary.objects.filter(village__in=scope.villages, month__range=(period.start, period.end))
+    return Figures(_zeros(in_period.aggregate(**_sums(visited)), visited), households)
 
 
 def whole_reach_is_county(user: User) -> bool:

@@ -8,14 +8,14 @@ a day.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Least, TruncDate, TruncMonth
 from django.utils import timezone
 
 from evaluation.models import (
@@ -26,7 +26,7 @@ from evaluation.models import (
     VillageDaySummary,
     VillageMonthSummary,
 )
-from evaluation.models.summaries import COUNT_FIELDS
+from evaluation.models.summaries import COUNT_FIELDS, RUN_MONTHS, first_visits_field
 from feedback.models import Category, Matter, MatterEvent
 from jingshi_jiafang.core.dates import add_months, midnight
 from jingshi_jiafang.core.models import Area, Unit
@@ -63,6 +63,22 @@ class _Source:
     village: str  # path to the village (Area) id
     unit: str  # path to the unit id
     counts: dict
+    # A value computed per row that the rows are grouped by as well, and what a group's counts add to the columns:
+    # computed once in the GROUP BY instead of once in each column's FILTER, where SQL would repeat it.
+    bucket: object = None
+    spread: Callable[[int, dict], dict] | None = None
+
+
+def _first_visits(months_since_previous: int, counts: dict) -> dict:
+    """A household last visited `months_since_previous` calendar months before this visit (RUN_MONTHS or more,
+    or never) is visited for the first time in each run of up to that many months ending with this one."""
+    households = counts["households"]
+    return {first_visits_field(n): households for n in range(1, months_since_previous + 1)}
+
+
+def _month_number(moment: str):
+    """The local month of a time as one number, so that months subtract across a new year."""
+    return ExtractYear(TruncDate(moment)) * 12 + ExtractMonth(TruncDate(moment))
 
 
 def _visit_sources(lo: datetime, hi: datetime) -> list[_Source]:
@@ -73,22 +89,13 @@ def _visit_sources(lo: datetime, hi: datetime) -> list[_Source]:
         for kind in ("day", "night", "topic", "pairing")
     }
     kind_counts["visits_organisation"] = Count("pk", filter=Q(organisation__isnull=False))
-    # The household's visit before this one, whenever it was: this visit is the household's first of its month
-    # (of its year) when there is none, or it fell in an earlier month (year). Local dates on both sides, so the
-    # comparison is the same in SQLite and PostgreSQL whatever the session time zone.
+    # How many calendar months lie between this visit and the household's one before it: 0 in the same month,
+    # RUN_MONTHS for a year or more, or none. Local dates on both sides, so the comparison is the same in SQLite and
+    # PostgreSQL whatever the session time zone; the subquery gives a month number so that SQL holds it once.
     previous = Visit.objects.filter(household=OuterRef("household"), visited_at__lt=OuterRef("visited_at"))
-    previous_at = Subquery(previous.order_by("-visited_at").values("visited_at")[:1])
-    firsts = (
-        visits.filter(household__isnull=False)
-        .annotate(local_day=TruncDate("visited_at"), previous_day=TruncDate(previous_at))
-        .annotate(
-            month_index=ExtractYear("local_day") * 12 + ExtractMonth("local_day"),
-            previous_month_index=ExtractYear("previous_day") * 12 + ExtractMonth("previous_day"),
-            year=ExtractYear("local_day"),
-            previous_year=ExtractYear("previous_day"),
-        )
-    )
-    never_before = Q(previous_day__isnull=True)
+    previous_month = previous.order_by("-visited_at").values(month=_month_number("visited_at"))[:1]
+    months_between = _month_number("visited_at") - Subquery(previous_month)
+    months_since_previous = Least(Coalesce(months_between, RUN_MONTHS), RUN_MONTHS)
     return [
         _Source(
             visits,
@@ -98,18 +105,13 @@ def _visit_sources(lo: datetime, hi: datetime) -> list[_Source]:
             {**kind_counts, "households_visited": Count("household", distinct=True)},
         ),
         _Source(
-            firsts,
-            F("local_day"),
+            visits.filter(household__isnull=False),
+            TruncDate("visited_at"),
             "village",
             "unit",
-            {
-                "households_first_of_month": Count(
-                    "household", distinct=True, filter=never_before | Q(month_index__gt=F("previous_month_index"))
-                ),
-                "households_first_of_year": Count(
-                    "household", distinct=True, filter=never_before | Q(year__gt=F("previous_year"))
-                ),
-            },
+            {"households": Count("household", distinct=True)},
+            bucket=months_since_previous,
+            spread=_first_visits,
         ),
         _Source(
             RegistrationCorrection.objects.filter(visit__visited_at__gte=lo, visit__visited_at__lt=hi),
@@ -250,9 +252,17 @@ def _counted(start: date, end: date, dimension: str, only: int | None) -> dict[t
         queryset = source.rows.filter(**{f"{path}__isnull": False})
         if only is not None:
             queryset = queryset.filter(**{path: only})
-        grouped = queryset.values(summary_day=source.day, summary_key=F(path)).annotate(**source.counts).order_by()
+        grouping = {"summary_day": source.day, "summary_key": F(path)}
+        if source.bucket is None:
+            grouped = queryset.values(**grouping).annotate(**source.counts).order_by()
+            for row in grouped:
+                rows[(row.pop("summary_day"), row.pop("summary_key"))].update(row)
+            continue
+        grouped = queryset.values(**grouping, summary_bucket=source.bucket).annotate(**source.counts).order_by()
         for row in grouped:
-            rows[(row.pop("summary_day"), row.pop("summary_key"))].update(row)
+            counts = rows[(row.pop("summary_day"), row.pop("summary_key"))]
+            for name, value in source.spread(row.pop("summary_bucket"), row).items():
+                counts[name] = counts.get(name, 0) + value
     return rows
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from evaluation.forms.dashboard import DashboardPeriodForm
+from evaluation.models.summaries import RUN_MONTHS
 from evaluation.selectors import dashboard as selectors
 from evaluation.selectors.dashboard import Period, Scope
 from jingshi_jiafang.core.capabilities import may_view_dashboard
@@ -68,9 +69,10 @@ def _cards(figures: selectors.Figures, links: Links) -> list[dict]:
     def rate(value) -> str:
         return "—" if value is None else f"{value}%"
 
-    coverage = f"覆盖率 {rate(figures.coverage)}" if figures.distinct_field else "按月去重累计"
+    visited = figures.households_visited
+    coverage = f"覆盖率 {rate(figures.coverage)}" if visited is not None else f"超过{RUN_MONTHS}个月不去重统计"
     return [
-        {"key": "households", "label": "走访户数", "value": figures.households_visited, "note": coverage,
+        {"key": "households", "label": "走访户数", "value": "—" if visited is None else visited, "note": coverage,
          "url": links.visits()},
         {"key": "visits", "label": "走访户次", "value": figures.visits,
          "note": f"夜访 {figures.visits_night} · 专题 {figures.visits_topic}", "url": links.visits()},
@@ -109,7 +111,7 @@ def _chart_data(board: selectors.Dashboard, links: Links, *, area_urls: list[str
         "trend": {
             "months": [f"{month:%Y-%m}" for month in months],
             "visits": [figures.visits for figures in board.trend],
-            "households": [figures.households_first_of_month for figures in board.trend],
+            "households": [figures.households_visited for figures in board.trend],
             "satisfaction": [figures.satisfaction_rate for figures in board.trend],
             "security": security,
             "urls": [dashboard_url(scope.area, Period.month(month)) for month in months],

@@ -97,6 +97,34 @@ def test_the_year_and_a_run_of_months_read_the_same_rows(client, evaluator, day)
     assert months.context["board"].figures.visits == 8
 
 
+def test_a_run_of_months_counts_each_household_once_as_the_year_does(client, evaluator):
+    village = VillageFactory()
+    often, once, last_year = (HouseholdFactory(village=village) for _ in range(3))
+    for month in (1, 2, 3):
+        VisitFactory(household=often, visited_at=at(date(2026, month, 10), 10))
+    VisitFactory(household=once, visited_at=at(date(2026, 2, 12), 10))
+    VisitFactory(household=last_year, visited_at=at(date(2025, 12, 5), 10))
+    VisitFactory(household=last_year, visited_at=at(date(2026, 3, 5), 10))
+    summaries_refresh_range(start=date(2025, 12, 1), end=date(2026, 3, 31))
+
+    def households(**params) -> str:
+        return _figure(_page(client, evaluator, **params), "households")
+
+    # Visited in February and March: `often` (both months), `once` and `last_year`, each once: not 2 + 2.
+    assert households(period="range", **{"from": "2026-02", "to": "2026-03"}) == "3"
+    assert households(period="year", year="2026") == "3"
+    # Across the new year: `last_year` in December and March is one household.
+    assert households(period="range", **{"from": "2025-12", "to": "2026-03"}) == "3"
+    assert households(period="range", **{"from": "2025-12", "to": "2026-01"}) == "2"
+
+
+def test_a_run_longer_than_a_year_says_its_households_are_not_counted(client, evaluator, day):
+    response = _page(client, evaluator, period="range", **{"from": "2025-01", "to": "2026-03"})
+    card = next(card for card in response.context["cards"] if card["key"] == "households")
+    assert (card["value"], card["note"]) == ("—", "超过12个月不去重统计")
+    assert response.context["board"].figures.visits == 8
+
+
 def test_a_bad_period_falls_back_to_this_month_and_says_so(client, evaluator, day):
     response = _page(client, evaluator, period="range", **{"from": "2026-03", "to": "2026-01"})
     assert response.context["period"].kind == "month"

@@ -7,9 +7,10 @@ from django.core.management import call_command
 from django.forms.models import model_to_dict
 
 from evaluation.models import UnitDaySummary, VillageDaySummary, VillageMonthSummary
-from evaluation.models.summaries import COUNT_FIELDS
+from evaluation.models.summaries import COUNT_FIELDS, RUN_MONTHS, first_visits_field
 from evaluation.services.summaries import summaries_refresh, summaries_refresh_range
 from evaluation.tasks import refresh_summaries_task
+from tests.core.factories import HouseholdFactory
 from tests.evaluation.summaries_data import DAY, at, build_day
 from tests.visits.factories import VisitFactory
 
@@ -65,8 +66,8 @@ def test_refresh_counts_a_hand_built_day():
     assert _counts(second) == {
         "visits_day": 1,
         "households_visited": 1,
-        "households_first_of_month": 1,
-        "households_first_of_year": 1,
+        # h3 was never visited before: its first visit of every run of months ending in March.
+        **{first_visits_field(n): 1 for n in range(1, RUN_MONTHS + 1)},
         "night_plans": 1,
         "night_missed": 1,
         "matters_received": 1,
@@ -87,8 +88,22 @@ def test_first_visits_of_a_month_add_up_to_the_households_visited_in_it():
     march = VillageDaySummary.objects.filter(day__year=2026, day__month=3)
     # h1, h2 (on the 2nd) and h3: three households visited in March, whatever the number of visits.
     assert sum(row.households_first_of_month for row in march) == 3
-    # h1 and h2 first visited in 2026 in February and on 2 March; h3 on the day.
-    assert sum(row.households_first_of_year for row in VillageDaySummary.objects.all()) == 3
+    # In February and March together: h1 counts in February (its visit of the 18th is not its first of the two
+    # months), h2 and h3 in March.
+    february = VillageDaySummary.objects.filter(day__year=2026, day__month=2)
+    assert sum(row.households_first_of_month for row in february) == 1
+    assert sum(row.households_first_of_2_months for row in march) == 2
+
+
+def test_a_household_is_first_visited_in_a_run_as_long_as_the_months_since_its_last_visit():
+    household = HouseholdFactory()
+    VisitFactory(household=household, visited_at=at(date(2025, 11, 20), 10))
+    VisitFactory(household=household, visited_at=at(DAY, 10))
+    summaries_refresh(day=DAY)
+    row = VillageDaySummary.objects.get(day=DAY)
+    # Four months since November (December, January, February between): first of March, of the two months to
+    # March, …, of the four; not of five months, which hold the November visit.
+    assert [getattr(row, first_visits_field(n)) for n in range(1, RUN_MONTHS + 1)] == [1] * 4 + [0] * 8
 
 
 def test_a_range_refresh_writes_what_day_by_day_refreshes_write():
