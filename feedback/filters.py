@@ -9,8 +9,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from feedback.models import Category, Matter
-from feedback.selectors import overdue
-from jingshi_jiafang.core.dates import midnight
+from feedback.selectors import STAGES, closed_between, overdue, states_reached
+from jingshi_jiafang.core.dates import BoundedDateField, midnight
 from jingshi_jiafang.core.filters import MaskedSearchInput
 from jingshi_jiafang.core.models import Area
 
@@ -47,12 +47,26 @@ def search_matters(queryset: QuerySet[Matter], text: str) -> QuerySet[Matter]:
 
 
 _YES_NO = forms.Select(choices=[("", "全部"), ("true", "是"), ("false", "否")])
+# 未分类: matters the legal department has not sorted yet (a blank category, which a query string cannot name).
+UNCLASSIFIED = "unclassified"
+# 已走到阶段: the dashboard's funnel, stage by stage; the first is every matter received, the merged ones left out.
+_REACHED = [(state, Matter.State(state).label) for state in STAGES]
+_REACHED[0] = (Matter.State.REPORTED, "汇报(不含已合并)")
+
+
+class _DateFilter(django_filters.DateFilter):
+    field_class = BoundedDateField
 
 
 class MatterFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="搜索", method="filter_search", widget=MaskedSearchInput)
     state = django_filters.ChoiceFilter(label="阶段", choices=Matter.State.choices, empty_label="全部阶段")
-    category = django_filters.ChoiceFilter(label="类别", choices=Category.choices, empty_label="全部类别")
+    category = django_filters.ChoiceFilter(
+        label="类别",
+        choices=[*Category.choices, (UNCLASSIFIED, "未分类")],
+        empty_label="全部类别",
+        method="filter_category",
+    )
     channel = django_filters.ChoiceFilter(label="渠道", choices=Matter.Channel.choices, empty_label="全部渠道")
     village = django_filters.ModelChoiceFilter(
         label="村/居", queryset=Area.objects.none(), field_name="household__village", empty_label="全部村/居"
@@ -61,6 +75,14 @@ class MatterFilter(django_filters.FilterSet):
     due_by = django_filters.DateFilter(
         label="期限不晚于", method="filter_due_by", widget=forms.DateInput(attrs={"type": "date"})
     )
+    reached = django_filters.ChoiceFilter(
+        label="已走到阶段", choices=_REACHED, empty_label="全部", method="filter_reached"
+    )
+    received_from = _DateFilter(label="受理日期起", method="filter_received_from")
+    received_to = _DateFilter(label="受理日期止", method="filter_received_to")
+    # The days of a closing step (办结): both bounds on the same closing, so applied together in `filter_queryset`.
+    closed_from = _DateFilter(label="办结日期起", method="closed_together")
+    closed_to = _DateFilter(label="办结日期止", method="closed_together")
 
     class Meta:
         model = Matter
@@ -83,6 +105,26 @@ class MatterFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value: bool):
         late = overdue(timezone.now())
         return queryset.filter(late) if value else queryset.exclude(late)
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(category="" if value == UNCLASSIFIED else value)
+
+    def filter_reached(self, queryset, name, value):
+        return queryset.filter(state__in=states_reached(value))
+
+    def filter_received_from(self, queryset, name, value):
+        return queryset.filter(created_at__gte=midnight(value))
+
+    def filter_received_to(self, queryset, name, value):
+        return queryset.filter(created_at__lt=midnight(value + timedelta(days=1)))
+
+    def closed_together(self, queryset, name, value):
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        start, end = (self.form.cleaned_data.get(name) for name in ("closed_from", "closed_to"))
+        return queryset.filter(closed_between(start, end)) if start or end else queryset
 
     def filter_due_by(self, queryset, name, value):
         # The end of that day in local time, as a range on the indexed column rather than a date cast.

@@ -12,6 +12,7 @@ from feedback.models import (
     DutyShift,
     EchoCard,
     Matter,
+    MatterEvent,
     TalkRoomCallback,
     TopicModel,
     TopicMonth,
@@ -47,6 +48,27 @@ OPEN_STATES = list(MATTER_FLOW.open_states)
 TO_PROCESS_STATES = sorted(
     {state for action in MATTER_FLOW.actions.values() if action.may is dispatches for state in action.sources}
 )
+
+
+# The stages a matter passes, in order: one that has reached a stage is in it or a later one, a closed one having
+# passed them all. A merged matter has no stage of its own: it is counted in the one it joined.
+STAGES = (State.REPORTED, State.ANALYSED, State.DISPATCHED, State.HANDLING, State.CLOSED)
+
+
+def states_reached(stage: str) -> tuple[str, ...]:
+    """The states of a matter that has reached `stage` (one of STAGES)."""
+    return STAGES[STAGES.index(stage) :]
+
+
+def closed_between(start: date | None, end: date | None) -> Exists:
+    """Matters with a closing step (办结) in the days from `start` to `end`, either left open: as the dashboard
+    counts closures, so a matter closed then and reopened since is one of them."""
+    closings = MatterEvent.objects.filter(matter=OuterRef("pk"), to_state=State.CLOSED)
+    if start:
+        closings = closings.filter(at__gte=midnight(start))
+    if end:
+        closings = closings.filter(at__lt=midnight(end + timedelta(days=1)))
+    return Exists(closings)
 
 
 def overdue(now: datetime) -> Q:

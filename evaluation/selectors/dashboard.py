@@ -20,6 +20,8 @@ from evaluation.models import VillageMonthSummary
 from evaluation.models.summaries import COUNT_FIELDS, RUN_MONTHS, first_visits_field
 from evaluation.selectors.questionnaires import index_trend
 from feedback.models import Category, Matter
+from feedback.selectors import STAGES as MATTER_STAGES
+from feedback.selectors import states_reached
 from jingshi_jiafang.core.dates import add_months, midnight
 from jingshi_jiafang.core.models import Area, Household, User
 from jingshi_jiafang.core.scopes import county_villages, villages_visible_to
@@ -33,13 +35,6 @@ TOPIC_FIELDS = {
     Category.OTHER: "matters_other",
     "": "matters_unclassified",
 }
-# The funnel: of the matters received in the period, how many have reached each stage (汇报 → 办结) by now.
-STAGES = (
-    ("汇报", (Matter.State.REPORTED, Matter.State.ANALYSED, Matter.State.DISPATCHED, Matter.State.HANDLING)),
-    ("研判", (Matter.State.ANALYSED, Matter.State.DISPATCHED, Matter.State.HANDLING)),
-    ("分流", (Matter.State.DISPATCHED, Matter.State.HANDLING)),
-    ("处理", (Matter.State.HANDLING,)),
-)
 
 
 def month_end(month: date) -> date:
@@ -234,8 +229,13 @@ class Dashboard:
     rows: list[AreaRow]
     trend_months: list[date]
     trend: list[Figures]
-    stages: list[tuple[str, int]]
+    stages: list[tuple[str, str, int]]  # (stage, label, matters of the period that reached it)
     topics: list[tuple[str, str, int]] = field(default_factory=list)  # (category, label, count)
+
+    @property
+    def received_closed(self) -> int:
+        """Of the matters received in the period, those closed by now: the funnel's last stage."""
+        return self.stages[-1][2]
 
 
 HOUSEHOLD_COUNTS_SECONDS = 600
@@ -255,10 +255,11 @@ def _households_by(villages: QuerySet[Area], group: str) -> dict[int, int]:
     return counts
 
 
-def _stages(villages: QuerySet[Area], period: Period) -> list[tuple[str, int]]:
-    """The funnel from live matters: those received in the period (merged ones are counted in the one they
-    joined), by the stage each has reached now. One grouped query on the matters' own village (copied from the
-    household when registered) and an index on (created_at, village, state)."""
+def _stages(villages: QuerySet[Area], period: Period) -> list[tuple[str, str, int]]:
+    """The funnel from live matters: of those received in the period (merged ones are counted in the one they
+    joined), how many have reached each stage (汇报 → 办结) by now, as (stage, label, count). One grouped query on
+    the matters' own village (copied from the household when registered) and an index on (created_at, village,
+    state)."""
     # Bounds in time, not `created_at__date`: a date cast of every row cannot use the index on created_at, and the
     # funnel would cost every matter of the county's history on each load.
     received = Matter.objects.filter(
@@ -268,11 +269,10 @@ def _stages(villages: QuerySet[Area], period: Period) -> list[tuple[str, int]]:
     ).exclude(state=Matter.State.MERGED)
     # count(*), not count(id): the index holds every column read, so PostgreSQL answers from it alone.
     counts = dict(received.values_list("state").annotate(n=Count("*")).order_by())
-    total = sum(counts.values())
-    closed = counts.get(Matter.State.CLOSED, 0)
-    stages = [(label, sum(counts.get(state, 0) for state in states) + closed) for label, states in STAGES]
-    stages[0] = ("汇报", total)
-    return [*stages, ("办结", closed)]
+    return [
+        (stage, Matter.State(stage).label, sum(counts.get(state, 0) for state in states_reached(stage)))
+        for stage in MATTER_STAGES
+    ]
 
 
 def dashboard(*, scope: Scope, period: Period) -> Dashboard:

@@ -10,6 +10,8 @@ from evaluation.forms.dashboard import DashboardPeriodForm
 from evaluation.models.summaries import RUN_MONTHS
 from evaluation.selectors import dashboard as selectors
 from evaluation.selectors.dashboard import Period, Scope
+from feedback.filters import UNCLASSIFIED
+from feedback.models import Matter
 from jingshi_jiafang.core.capabilities import may_view_dashboard
 from jingshi_jiafang.core.models import Area
 from jingshi_jiafang.core.permissions import capability_required
@@ -50,9 +52,21 @@ class Links:
     def finding(self, kind: str) -> str:
         return self.visits(finding=kind)
 
-    def matters(self, **filters) -> str:
+    def _days(self, prefix: str) -> dict:
+        return {f"{prefix}_from": self.period.start.isoformat(), f"{prefix}_to": self.period.end.isoformat()}
+
+    def _matters(self, **filters) -> str:
         village = self.village.pk if self.village else ""
         return self._records("feedback:matter_list", queue="all", village=village, **filters)
+
+    def matters_received(self, *, reached: str = Matter.State.REPORTED, **filters) -> str:
+        """The matters received in the period that have reached `reached` (by default all but the merged ones,
+        which the figures count in the matter they joined)."""
+        return self._matters(**self._days("received"), reached=reached, **filters)
+
+    def matters_closed(self) -> str:
+        """The matters closed in the period, whenever received, those reopened since among them."""
+        return self._matters(**self._days("closed"))
 
     def ledger(self, **filters) -> str:
         return self._records("ledger:item_list", village=self.village.pk if self.village else "", **filters)
@@ -63,8 +77,10 @@ class Links:
         return f"{reverse('visits:night_compliance')}?{urlencode({'week': self.period.end.isoformat()})}"
 
 
-def _cards(figures: selectors.Figures, links: Links) -> list[dict]:
-    """The seed's outcome figures, first, then the work behind them."""
+def _cards(board: selectors.Dashboard, links: Links) -> list[dict]:
+    """The seed's outcome figures, first, then the work behind them. The matters received and those closed are two
+    cards: a period's closures include matters received before it, so they may outnumber its receipts."""
+    figures = board.figures
 
     def rate(value) -> str:
         return "—" if value is None else f"{value}%"
@@ -92,8 +108,9 @@ def _cards(figures: selectors.Figures, links: Links) -> list[dict]:
         {"key": "night", "label": "夜访落实率", "value": rate(figures.night_rate),
          "note": f"按时 {figures.night_kept} · 未落实 {figures.night_missed}", "url": links.night()},
         {"key": "matters", "label": "受理诉求", "value": figures.matters_received,
-         "note": f"办结 {figures.matters_closed} · 按期 {rate(figures.matters_on_time_rate)}",
-         "url": links.matters()},
+         "note": f"其中已办结 {board.received_closed}", "url": links.matters_received()},
+        {"key": "matters_closed", "label": "本期办结诉求", "value": figures.matters_closed,
+         "note": f"含往期受理 · 按期 {rate(figures.matters_on_time_rate)}", "url": links.matters_closed()},
         {"key": "ledger", "label": "台账销号", "value": figures.ledger_closed,
          "note": f"按期 {rate(figures.ledger_on_time_rate)}", "url": links.ledger(state="closed")},
         {"key": "callbacks", "label": "回访接通", "value": figures.callbacks_reached,
@@ -119,12 +136,12 @@ def _chart_data(board: selectors.Dashboard, links: Links, *, area_urls: list[str
         "topics": {
             "names": [label for _, label, _ in board.topics],
             "values": [count for _, _, count in board.topics],
-            "urls": [links.matters(category=category) for category, _, _ in board.topics],
+            "urls": [links.matters_received(category=category or UNCLASSIFIED) for category, _, _ in board.topics],
         },
         "funnel": {
-            "names": [label for label, _ in board.stages],
-            "values": [count for _, count in board.stages],
-            "urls": [links.matters(state=state) for state in ("", "analysed", "dispatched", "handling", "closed")],
+            "names": [label for _, label, _ in board.stages],
+            "values": [count for _, _, count in board.stages],
+            "urls": [links.matters_received(reached=stage) for stage, _, _ in board.stages],
         },
         "callbacks": {
             "names": ["满意", "基本满意", "不满意"],
@@ -168,7 +185,7 @@ def _context(request, pk: int | None, *, wall: bool) -> dict:
         "period": period,
         "form": form,
         "filter_errors": form.errors_text() if form.is_bound and request.GET else [],
-        "cards": _cards(board.figures, links),
+        "cards": _cards(board, links),
         "rows": rows,
         "crumbs": crumbs,
         "chart_data": _chart_data(board, links, area_urls=[item["url"] for item in rows]),

@@ -22,7 +22,7 @@ from tests.core.factories import (
     UserFactory,
     VillageFactory,
 )
-from tests.evaluation.summaries_data import DAY, at, build_day, matter
+from tests.evaluation.summaries_data import DAY, at, build_day, close_matter, matter
 from tests.visits.factories import VisitFactory
 from visits.models import Finding, RegistrationCorrection, Visit
 
@@ -175,8 +175,35 @@ def test_the_funnel_and_topics_carry_record_links_at_a_village(client, evaluator
     # Four matters of the village received in March: two closed, one dispatched, one just reported. A stage
     # counts those that have reached it.
     assert data["funnel"]["values"] == [4, 3, 3, 2, 2]
-    assert all(url.startswith(reverse("feedback:matter_list")) for url in data["funnel"]["urls"])
+    # Each stage opens the matters behind it: of March, of the village, that have reached the stage.
+    for url, value in zip(data["funnel"]["urls"], data["funnel"]["values"], strict=True):
+        assert url.startswith(reverse("feedback:matter_list")) and "received_from=2026-03-01" in url
+        assert client.get(url).context["page"].paginator.count == value
     assert "category=public_security" in data["topics"]["urls"][0]
+
+
+def test_matters_received_and_closed_are_two_figures_each_opening_its_own_records(client, evaluator, day):
+    h1, h2 = day.households[:2]
+    # Received in February and closed in March: one of March's closures, not of its receipts.
+    february = matter(unit=day.room_1, household=h2, created=at(date(2026, 2, 20), 9))
+    close_matter(february, when=at(DAY, 15), deadline=None)
+    # Received in March and merged into another: counted in the one it joined.
+    merged = matter(unit=day.room_1, household=h1, created=at(DAY, 13))
+    Matter.objects.filter(pk=merged.pk).update(state=Matter.State.MERGED, duplicate_of=february)
+    _refresh()
+    cards = {card["key"]: card for card in _page(client, evaluator, day.village_1).context["cards"]}
+    # The village's March: two matters received (both closed since), three closed (the February one too).
+    assert (cards["matters"]["label"], cards["matters"]["value"], cards["matters"]["note"]) == (
+        "受理诉求",
+        2,
+        "其中已办结 2",
+    )
+    assert (cards["matters_closed"]["label"], cards["matters_closed"]["value"]) == ("本期办结诉求", 3)
+    assert cards["matters_closed"]["note"].startswith("含往期受理")
+    received = {m.pk for m in client.get(cards["matters"]["url"]).context["page"].object_list}
+    assert len(received) == 2 and february.pk not in received and merged.pk not in received
+    closed = {m.pk for m in client.get(cards["matters_closed"]["url"]).context["page"].object_list}
+    assert closed == received | {february.pk}
 
 
 def test_a_leader_sees_the_linked_town_and_not_another(client, day):

@@ -4,11 +4,12 @@ deadline, and by reference, card number, resident or text, in queries that do no
 from datetime import timedelta
 
 import pytest
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from feedback import services
-from feedback.models import Matter
+from feedback.models import Matter, MatterEvent
 from jingshi_jiafang.core.models import User
 from tests.core.factories import HouseholdFactory, UserFactory, VillageFactory
 from tests.feedback.helpers import MATTER_LIST_QUERIES, issue_and_hand_out, walk_in
@@ -63,6 +64,46 @@ def test_queue_filters_by_stage_category_channel_village_and_overdue(client, dut
     assert listed(client, overdue="false") == {"路灯坏了", "网上反映噪音"}
     assert listed(client, due_by=timezone.localdate().isoformat()) == {"邻里纠纷"}
     assert listed(client, due_by=(timezone.localdate() - timedelta(days=3)).isoformat()) == set()
+
+
+def _received_and_closed(matter: Matter, *, received: int, closed: tuple[int, ...] = ()) -> None:
+    """Backdate the matter's registration and give it closing steps, `received` and `closed` days ago."""
+    now = timezone.now()
+    QuerySet(model=Matter).filter(pk=matter.pk).update(created_at=now - timedelta(days=received))
+    for days in closed:
+        event = MatterEvent.objects.create(
+            matter=matter, from_state=Matter.State.HANDLING, to_state=Matter.State.CLOSED
+        )
+        QuerySet(model=MatterEvent).filter(pk=event.pk).update(at=now - timedelta(days=days))
+
+
+def test_queue_filters_by_the_days_received_and_the_days_closed(client, duty, queue):
+    old = walk_in(duty, "旧事")
+    # Closed 35 days ago, reopened, and closed again 5 days ago.
+    _received_and_closed(old, received=40, closed=(35, 5))
+    client.force_login(duty)
+    today = timezone.localdate()
+
+    def day(days_ago: int) -> str:
+        return (today - timedelta(days=days_ago)).isoformat()
+
+    assert listed(client, received_from=day(3)) == {"路灯坏了", "邻里纠纷", "网上反映噪音"}
+    assert listed(client, received_to=day(30)) == {"旧事"}
+    assert listed(client, closed_from=day(7), closed_to=day(0)) == {"旧事"}
+    assert listed(client, closed_from=day(40), closed_to=day(30)) == {"旧事"}
+    # Both bounds hold for one closing: neither of its two closings lies between 20 and 10 days ago.
+    assert listed(client, closed_from=day(20), closed_to=day(10)) == set()
+
+
+def test_queue_filters_by_the_stage_reached_and_the_unclassified(client, duty, queue):
+    merged = walk_in(duty, "重复反映路灯")
+    Matter.objects.filter(pk=merged.pk).update(state=Matter.State.MERGED, duplicate_of=queue["lamp"])
+    client.force_login(duty)
+    # 已走到阶段: every matter but the merged one has been reported; only the dispatched one has been analysed.
+    assert listed(client, reached="reported") == {"路灯坏了", "邻里纠纷", "网上反映噪音"}
+    assert listed(client, reached="analysed") == listed(client, reached="dispatched") == {"邻里纠纷"}
+    assert listed(client, reached="handling") == set()
+    assert listed(client, category="unclassified") == {"路灯坏了", "网上反映噪音", "重复反映路灯"}
 
 
 def test_queue_search_finds_by_reference_card_resident_and_text(client, duty, queue):
