@@ -68,8 +68,10 @@ class Links:
         """The matters closed in the period, whenever received, those reopened since among them."""
         return self._matters(**self._days("closed"))
 
-    def ledger(self, **filters) -> str:
-        return self._records("ledger:item_list", village=self.village.pk if self.village else "", **filters)
+    def ledger_closed(self) -> str:
+        """The items closed in the period, those reopened since among them: what 台账销号 counts."""
+        village = self.village.pk if self.village else ""
+        return self._records("ledger:item_list", village=village, **self._days("closed"))
 
     def night(self) -> str:
         if self.village is None:
@@ -112,7 +114,7 @@ def _cards(board: selectors.Dashboard, links: Links) -> list[dict]:
         {"key": "matters_closed", "label": "本期办结诉求", "value": figures.matters_closed,
          "note": f"含往期受理 · 按期 {rate(figures.matters_on_time_rate)}", "url": links.matters_closed()},
         {"key": "ledger", "label": "台账销号", "value": figures.ledger_closed,
-         "note": f"按期 {rate(figures.ledger_on_time_rate)}", "url": links.ledger(state="closed")},
+         "note": f"按期 {rate(figures.ledger_on_time_rate)}", "url": links.ledger_closed()},
         {"key": "callbacks", "label": "回访接通", "value": figures.callbacks_reached,
          "note": f"拨打 {figures.callbacks_made} · 接通率 {rate(figures.reach_rate)}", "url": BY_AREA},
         {"key": "satisfaction", "label": "满意率", "value": rate(figures.satisfaction_rate),

@@ -11,6 +11,7 @@ from jingshi_jiafang.core.scopes import unit_subtree
 from jingshi_jiafang.core.uploads import validate_upload
 from ledger.models import LedgerItem
 from ledger.models.items import FOR_WHOM_MAX_LENGTH, NOTE_MAX_LENGTH, WHAT_MAX_LENGTH
+from ledger.selectors.items import closed_between
 from ledger.services.items import MAX_FILES_PER_STEP
 from visits.filters import PeriodFilterForm
 
@@ -150,6 +151,18 @@ class LedgerFilterForm(PeriodFilterForm):
     def __init__(self, data=None, *, villages: QuerySet[Area], **kwargs):
         super().__init__(data, **kwargs)
         self.fields["village"].queryset = villages.select_related("parent").order_by("parent__name", "name")
+        # The days of a closing step (销号), what the dashboard's 台账销号 counts: made here, as `from` and `to`
+        # are, so that the window around today is read when the form is made.
+        self.fields["closed_from"] = BoundedDateField(label="销号日期起", required=False)
+        self.fields["closed_to"] = BoundedDateField(label="销号日期止", required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("closed_from"), cleaned.get("closed_to")
+        if start and end and start > end:
+            self.add_error("closed_to", "销号起始日期不能晚于截止日期。")
+            cleaned.pop("closed_from", None)
+        return cleaned
 
     def filter(self, items: QuerySet[LedgerItem], *, overdue_q) -> QuerySet[LedgerItem]:
         if self.value("village"):
@@ -164,6 +177,9 @@ class LedgerFilterForm(PeriodFilterForm):
             # The list and the print keep to the items opened (掌握) in the period: what the state counts count.
             start, end = self.period(default_days=PERIOD_DAYS)
             items = items.filter(created_at__date__gte=start, created_at__date__lte=end)
+        if self.has_closed_period:
+            # One closing within both bounds: an item closed before the days and again after them is not listed.
+            items = items.filter(closed_between(self.value("closed_from"), self.value("closed_to")))
         return items
 
     @property
@@ -171,5 +187,13 @@ class LedgerFilterForm(PeriodFilterForm):
         return bool(self.value("from") or self.value("to"))
 
     @property
+    def has_closed_period(self) -> bool:
+        return bool(self.value("closed_from") or self.value("closed_to"))
+
+    @property
     def is_filtering(self) -> bool:
-        return self.has_period or any(self.value(name) for name in ("village", "source", "state", "overdue"))
+        return (
+            self.has_period
+            or self.has_closed_period
+            or any(self.value(name) for name in ("village", "source", "state", "overdue"))
+        )

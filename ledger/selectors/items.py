@@ -4,10 +4,11 @@ household page and the timeline show."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from jingshi_jiafang.core import capabilities as can
+from jingshi_jiafang.core.dates import midnight
 from jingshi_jiafang.core.models import Household, User
 from jingshi_jiafang.core.scopes import unit_subtree
 from jingshi_jiafang.core.timeline import TimelineEvent
@@ -22,6 +23,17 @@ OPEN_STATES = list(LEDGER_FLOW.open_states)
 def overdue(today: date) -> Q:
     """Not closed and past its deadline: the flag, the filter and the per-person count all ask this."""
     return Q(state__in=OPEN_STATES, deadline__lt=today)
+
+
+def closed_between(start: date | None, end: date | None) -> Exists:
+    """Items with a closing step (销号) in the days from `start` to `end`, either left open: as the dashboard
+    counts closures, so an item closed then and reopened since is one of them."""
+    closings = LedgerItemEvent.objects.filter(item=OuterRef("pk"), to_state=State.CLOSED)
+    if start:
+        closings = closings.filter(at__gte=midnight(start))
+    if end:
+        closings = closings.filter(at__lt=midnight(end + timedelta(days=1)))
+    return Exists(closings)
 
 
 def listed(items: QuerySet[LedgerItem]) -> QuerySet[LedgerItem]:

@@ -12,6 +12,7 @@ from evaluation.models import VillageDaySummary
 from evaluation.services.summaries import summaries_refresh_range
 from feedback.models import Matter
 from jingshi_jiafang.core.models import User
+from ledger.models import LedgerItem
 from tests.conftest import log_in_as
 from tests.core.factories import (
     AreaLinkFactory,
@@ -204,6 +205,17 @@ def test_matters_received_and_closed_are_two_figures_each_opening_its_own_record
     assert len(received) == 2 and february.pk not in received and merged.pk not in received
     closed = {m.pk for m in client.get(cards["matters_closed"]["url"]).context["page"].object_list}
     assert closed == received | {february.pk}
+
+
+def test_ledger_closures_open_the_items_closed_in_the_period_reopened_ones_too(client, evaluator, day):
+    # One of the village's two items closed on the day was reopened by a callback since.
+    reopened = LedgerItem.objects.filter(household__village=day.village_1).first()
+    LedgerItem.objects.filter(pk=reopened.pk).update(state=LedgerItem.State.REGISTERED)
+    card = next(card for card in _page(client, evaluator, day.village_1).context["cards"] if card["key"] == "ledger")
+    assert card["value"] == 2
+    assert "closed_from=2026-03-01" in card["url"] and "closed_to=2026-03-31" in card["url"]
+    items = client.get(card["url"]).context["page"].object_list
+    assert len(items) == 2 and reopened in items
 
 
 def test_a_leader_sees_the_linked_town_and_not_another(client, day):

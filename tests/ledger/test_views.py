@@ -4,12 +4,13 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from jingshi_jiafang.core.models import User
 from ledger import services
-from ledger.models import LedgerEvidence, LedgerItem
+from ledger.models import LedgerEvidence, LedgerItem, LedgerItemEvent
 from tests.conftest import MAX_PAGE_QUERIES, log_in_as
 from tests.core.factories import AreaLinkFactory, HouseholdFactory, HouseholdLinkFactory, UserFactory, png_upload
 from tests.ledger.helpers import delivered_item, dispatched_matter, open_item
@@ -292,6 +293,27 @@ def test_the_period_filters_the_list_and_the_print_like_the_counts(client, alice
     assert "本月掌握的事" in printed and "去年掌握的事" not in printed
     everything = client.get(reverse("ledger:item_list"))
     assert everything.context["page"].paginator.count == 2
+
+
+def test_the_days_closed_list_the_items_closed_then_reopened_too(client, alice, bob, alice_household):
+    today = timezone.localdate()
+    services.ledger_item_close(item=delivered_item(alice, alice_household, "已销号的事"), actor=bob)
+    reopened = services.ledger_item_close(item=delivered_item(alice, alice_household, "销号后重新整改的事"), actor=bob)
+    services.ledger_item_reopen(item=reopened, actor=None, reason="回访说路灯还是不亮")
+    open_item(alice, alice_household, "未销号的事")
+    long_ago = services.ledger_item_close(item=delivered_item(alice, alice_household, "半年前销号的事"), actor=bob)
+    QuerySet(model=LedgerItemEvent).filter(item=long_ago, to_state=State.CLOSED).update(
+        at=timezone.now() - timedelta(days=200)
+    )
+    client.force_login(bob)
+    days = {"closed_from": (today - timedelta(days=10)).isoformat(), "closed_to": today.isoformat()}
+    response = client.get(reverse("ledger:item_list"), days)
+    assert {item.what for item in response.context["page"].object_list} == {"已销号的事", "销号后重新整改的事"}
+    assert "包括销号后又重新打开、现在未销号的" in response.content.decode()
+    printed = client.get(reverse("ledger:ledger_print_filtered"), days).content.decode()
+    assert "销号后重新整改的事" in printed and "半年前销号的事" not in printed
+    refused = client.get(reverse("ledger:item_list"), {**days, "closed_from": (today + timedelta(days=1)).isoformat()})
+    assert "销号起始日期不能晚于截止日期" in refused.content.decode()
 
 
 def test_no_ledger_template_has_an_inline_style_and_photos_are_thumbnails():
