@@ -78,8 +78,13 @@ class CoverageFilterForm(PeriodFilterForm):
 
 
 class NightComplianceFilterForm(PeriodFilterForm):
-    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.none(), required=False)
+    """A unit's week, or the area filter a dashboard links with: `area` (a village or town in reach) with
+    `from`/`to`."""
 
-    def __init__(self, data=None, *, units: QuerySet[Unit], **kwargs):
+    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.none(), required=False)
+    area = forms.ModelChoiceField(label="区域", queryset=Area.objects.none(), required=False)
+
+    def __init__(self, data=None, *, units: QuerySet[Unit], areas: QuerySet[Area], **kwargs):
         super().__init__(data, **kwargs)
         self.fields["unit"].queryset = units
+        self.fields["area"].queryset = areas

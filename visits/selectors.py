@@ -133,9 +133,9 @@ def diary_entries(*, user: User, month: date | None = None, area: AreaVisitsFilt
     )
 
 
-def night_plans_of_week(*, units: QuerySet[Unit], week: date) -> QuerySet[NightVisitPlan]:
-    """The week's night-visit plans with whether each was kept: a night visit by that officer in that village
-    on that evening, entered within the late-entry grace (a visit typed in days later keeps nothing)."""
+def _with_kept(plans: QuerySet[NightVisitPlan]) -> QuerySet[NightVisitPlan]:
+    """The plans with whether each was kept: a night visit by that officer in that village on that evening,
+    entered within the late-entry grace (a visit typed in days later keeps nothing)."""
     kept = Visit.objects.filter(
         kind=Visit.Kind.NIGHT,
         visitor=OuterRef("officer"),
@@ -144,11 +144,21 @@ def night_plans_of_week(*, units: QuerySet[Unit], week: date) -> QuerySet[NightV
         created_at__lte=F("visited_at") + timedelta(hours=settings.VISIT_LATE_ENTRY_HOURS),
     )
     return (
-        NightVisitPlan.objects.filter(unit__in=units, date__range=(week, week + timedelta(days=6)))
-        .select_related("officer__unit", "village__parent", "unit")
+        plans.select_related("officer__unit", "village__parent", "unit")
         .annotate(kept=Exists(kept))
         .order_by("date", "officer__name", "pk")
     )
+
+
+def night_plans_of_week(*, units: QuerySet[Unit], week: date) -> QuerySet[NightVisitPlan]:
+    """The week's night-visit plans of these units, each with whether it was kept."""
+    return _with_kept(NightVisitPlan.objects.filter(unit__in=units, date__range=(week, week + timedelta(days=6))))
+
+
+def night_plans_of_area(*, villages: QuerySet[Area], start: date, end: date) -> QuerySet[NightVisitPlan]:
+    """The plans for these villages' evenings from `start` to `end`, whichever unit made them, each with whether
+    it was kept: the plans the dashboard counts for an area and period."""
+    return _with_kept(NightVisitPlan.objects.filter(village__in=villages, date__range=(start, end)))
 
 
 @dataclass(frozen=True)
@@ -159,11 +169,16 @@ class NightCompliance:
     upcoming: int
 
 
-def night_compliance(plans: list[NightVisitPlan]) -> NightCompliance:
-    today = timezone.localdate()
-    kept = sum(1 for plan in plans if plan.kept)
-    missed = sum(1 for plan in plans if not plan.kept and plan.date < today)
-    return NightCompliance(planned=len(plans), kept=kept, missed=missed, upcoming=len(plans) - kept - missed)
+def night_compliance(plans: QuerySet[NightVisitPlan]) -> NightCompliance:
+    """Of the plans (with `kept`), how many were kept, missed (an evening past and not kept) and are to come: one
+    query, however many months of plans."""
+    counts = plans.aggregate(
+        planned_count=Count("pk"),
+        kept_count=Count("pk", filter=Q(kept=True)),
+        missed_count=Count("pk", filter=Q(kept=False, date__lt=timezone.localdate())),
+    )
+    planned, kept, missed = counts["planned_count"], counts["kept_count"], counts["missed_count"]
+    return NightCompliance(planned=planned, kept=kept, missed=missed, upcoming=planned - kept - missed)
 
 
 def night_plans_on(*, units: QuerySet[Unit], day: date) -> QuerySet[NightVisitPlan]:

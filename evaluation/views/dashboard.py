@@ -74,9 +74,9 @@ class Links:
         return self._records("ledger:item_list", village=village, **self._days("closed"))
 
     def night(self) -> str:
-        if self.village is None:
-            return BY_AREA
-        return f"{reverse('visits:night_compliance')}?{urlencode({'week': self.period.end.isoformat()})}"
+        """The area's plans of the period's evenings, whichever unit planned them."""
+        period = {"from": self.period.start.isoformat(), "to": self.period.end.isoformat()}
+        return self._records("visits:night_compliance", area=self.village.pk if self.village else "", **period)
 
 
 def _cards(board: selectors.Dashboard, links: Links) -> list[dict]:

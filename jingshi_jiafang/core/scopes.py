@@ -93,6 +93,12 @@ def villages_visible_to(user: User) -> QuerySet[Area]:
     return villages.filter(scope)
 
 
+def villages_within(user: User, area: Area) -> QuerySet[Area]:
+    """The villages of `area` that the user sees: the village itself, or a town's."""
+    villages = villages_visible_to(user)
+    return villages.filter(pk=area.pk) if area.kind == Area.Kind.VILLAGE else villages.filter(parent=area)
+
+
 def towns_visible_to(user: User) -> QuerySet[Area]:
     return Area.objects.filter(kind=Area.Kind.TOWN, pk__in=villages_visible_to(user).values("parent"))
 

@@ -218,6 +218,19 @@ def test_ledger_closures_open_the_items_closed_in_the_period_reopened_ones_too(c
     assert len(items) == 2 and reopened in items
 
 
+def test_night_compliance_opens_the_village_s_evenings_of_the_period(client, evaluator, day):
+    for village in (day.village_1, day.village_2):
+        response = _page(client, evaluator, village)
+        figures = response.context["board"].figures
+        url = next(card["url"] for card in response.context["cards"] if card["key"] == "night")
+        assert url.startswith(reverse("visits:night_compliance")) and f"area={village.pk}" in url
+        assert "from=2026-03-01" in url and "to=2026-03-31" in url
+        totals = client.get(url).context["totals"]
+        assert (totals.kept, totals.missed) == (figures.night_kept, figures.night_missed)
+    # The first village's plan was kept, the second's missed.
+    assert (totals.kept, totals.missed) == (0, 1)
+
+
 def test_a_leader_sees_the_linked_town_and_not_another(client, day):
     leader = UserFactory(role=User.Role.LEADER, unit=BureauFactory())
     AreaLinkFactory(user=leader, area=day.town)

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jingshi_jiafang.core.models import User
-from tests.conftest import log_in_as
+from tests.conftest import MAX_PAGE_QUERIES, log_in_as
 from tests.core.factories import UserFactory
 from tests.visits.factories import NightVisitPlanFactory, VisitFactory, next_night_date
 from visits import services
@@ -209,10 +209,54 @@ def test_the_visit_form_offers_a_night_visit_during_the_night_window(client, ali
     from visits import night
 
     today = timezone.localdate()
-    night_day = next(today - timedelta(days=n) for n in range(7) if night.is_night_date(today - timedelta(days=n)))
+    # an evening before today: the session (checked against the same clock) must not look expired
+    night_day = next(today - timedelta(days=n) for n in range(1, 8) if night.is_night_date(today - timedelta(days=n)))
     hour = time(20, 30) if in_window else time(15, 0)
     moment = timezone.make_aware(datetime.combine(night_day, hour))
     client.force_login(alice)
     with patch("visits.visit_forms.timezone.now", return_value=moment):
         page = client.get(reverse("visits:visit_create", args=[alice_household.pk]))
     assert page.context["form"].initial["kind"] == kind
+
+
+def test_an_area_over_days_lists_every_unit_s_plans_for_it_as_the_dashboard_counts(
+    client, bob, alice, village_a, village_b, alice_household, django_assert_max_num_queries
+):
+    today = timezone.localdate()
+    nights = [day for day in (today - timedelta(days=n) for n in range(1, 20)) if day.weekday() in (0, 2, 4)]
+    kept, missed, by_another_unit, before = nights[0], nights[1], nights[2], nights[-1]
+    for night in (kept, missed, before):
+        NightVisitPlan.objects.create(officer=alice, village=village_a, date=night, unit=bob.unit, planned_by=bob)
+    NightVisitPlanFactory(village=village_a, date=by_another_unit)
+    NightVisitPlanFactory(village=village_b, date=kept)
+    upcoming = NightVisitPlanFactory(village=village_a, date=next_night_date())
+    VisitFactory(
+        visitor=alice,
+        household=alice_household,
+        kind=Visit.Kind.NIGHT,
+        visited_at=evening(kept),
+        created_at=evening(kept),
+    )
+    client.force_login(bob)
+    days = {"area": village_a.pk, "from": nights[-2].isoformat(), "to": upcoming.date.isoformat()}
+    # A list page's, and the totals counted apart from the page of rows.
+    with django_assert_max_num_queries(MAX_PAGE_QUERIES + 1):
+        response = client.get(reverse("visits:night_compliance"), days)
+    totals = response.context["totals"]
+    assert (totals.planned, totals.kept, totals.missed, totals.upcoming) == (4, 1, 2, 1)
+    assert {plan.date for plan in response.context["page"].object_list} == {
+        kept,
+        missed,
+        by_another_unit,
+        upcoming.date,
+    }
+    assert f"{village_a.full_name} 夜访考核" in response.content.decode()
+
+
+def test_an_area_out_of_reach_is_not_shown_and_the_page_says_so(client, village_a, village_b, station_b):
+    NightVisitPlanFactory(village=village_a, date=timezone.localdate())
+    head_b = UserFactory(unit=station_b, is_unit_head=True)
+    client.force_login(head_b)
+    response = client.get(reverse("visits:night_compliance"), {"area": village_a.pk})
+    assert response.status_code == 200 and "area" not in response.context
+    assert response.context["unit"] == station_b and response.context["filter_errors"]

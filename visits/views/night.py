@@ -13,12 +13,17 @@ from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core import selectors as core_selectors
 from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.models import Area, Unit, User
-from jingshi_jiafang.core.scopes import unit_subtree, units_visible_to
+from jingshi_jiafang.core.pagination import paginate
+from jingshi_jiafang.core.scopes import areas_visible_to, unit_subtree, units_visible_to, villages_within
 from visits import selectors, services
 from visits.filters import NightComplianceFilterForm, PeriodFilterForm
 from visits.forms import NightPlanForm
+from visits.models import NightVisitPlan
 from visits.night import next_night_date, week_start, window_text
 from visits.scopes import get_night_plan_for_planner
+
+# An area's compliance without days asked for: the last month.
+AREA_PERIOD_DAYS = 30
 
 
 def _week(request) -> date:
@@ -97,18 +102,41 @@ def night_compliance(request):
     if not can.may_view_night_compliance(user):
         raise PermissionDenied("您的角色无权查看夜访考核。")
     stations = units_visible_to(user).filter(kind__in=[Unit.Kind.STATION, Unit.Kind.BUREAU]).order_by("code")
-    filters = NightComplianceFilterForm(request.GET, units=stations)
+    filters = NightComplianceFilterForm(
+        request.GET, units=stations, areas=areas_visible_to(user).select_related("parent")
+    )
+    if area := filters.value("area"):
+        return _area_compliance(request, filters, area)
     unit = filters.value("unit") or _own_unit(user, stations)
     week = filters.week()
-    plans = list(selectors.night_plans_of_week(units=unit_subtree(unit), week=week)) if unit else []
+    plans = (
+        selectors.night_plans_of_week(units=unit_subtree(unit), week=week) if unit else NightVisitPlan.objects.none()
+    )
     context = {
         "stations": stations,
         "unit": unit,
-        "plans": plans,
+        "plans": list(plans),
         "totals": selectors.night_compliance(plans),
         "filter_errors": filters.errors_text(),
         "today": timezone.localdate(),
         **_week_context(week),
+    }
+    return render(request, "visits/night_compliance.html", context)
+
+
+def _area_compliance(request, filters: NightComplianceFilterForm, area: Area):
+    """An area's evenings over days, whichever unit planned them (what the dashboard's 夜访落实率 counts), a page
+    at a time: a town's months of plans are too many for one page."""
+    start, end = filters.period(default_days=AREA_PERIOD_DAYS)
+    plans = selectors.night_plans_of_area(villages=villages_within(request.user, area), start=start, end=end)
+    context = {
+        "area": area,
+        "start": start,
+        "end": end,
+        "totals": selectors.night_compliance(plans),
+        "filter_errors": filters.errors_text(),
+        "today": timezone.localdate(),
+        **paginate(request, plans),
     }
     return render(request, "visits/night_compliance.html", context)
 

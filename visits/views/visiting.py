@@ -18,7 +18,7 @@ from jingshi_jiafang.core.scopes import (
     households_visible_to,
     is_paired_with,
     organisations_visible_to,
-    villages_visible_to,
+    villages_within,
 )
 from visits import selectors, services
 from visits.filters import DiaryFilterForm
@@ -125,10 +125,8 @@ def diary(request):
     area = filters.value("area")
     area_filter = None
     if area is not None:
-        villages = villages_visible_to(user)
-        villages = villages.filter(pk=area.pk) if area.kind == area.Kind.VILLAGE else villages.filter(parent=area)
         area_filter = selectors.AreaVisitsFilter(
-            villages=villages,
+            villages=villages_within(user, area),
             start=filters.value("from"),
             end=filters.value("to"),
             finding=filters.value("finding") or "",
