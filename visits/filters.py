@@ -66,12 +66,14 @@ class DiaryFilterForm(PeriodFilterForm):
 
 
 class CoverageFilterForm(PeriodFilterForm):
-    area = forms.ModelChoiceField(label="镇/乡", queryset=Area.objects.none(), required=False)
+    """The area (a town or, as a village's dashboard links, a village in reach), the period and the overdue days."""
+
+    area = forms.ModelChoiceField(label="区域", queryset=Area.objects.none(), required=False)
     overdue_days = forms.IntegerField(label="超期天数", required=False, min_value=1, max_value=3650)
 
-    def __init__(self, data=None, *, towns: QuerySet[Area], **kwargs):
+    def __init__(self, data=None, *, areas: QuerySet[Area], **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["area"].queryset = towns
+        self.fields["area"].queryset = areas
 
     def overdue_days_or_default(self) -> int:
         return self.value("overdue_days") or settings.VISIT_OVERDUE_DAYS

@@ -24,7 +24,7 @@ from feedback.selectors import STAGES as MATTER_STAGES
 from feedback.selectors import states_reached
 from jingshi_jiafang.core.dates import add_months, midnight
 from jingshi_jiafang.core.models import Area, Household, User
-from jingshi_jiafang.core.scopes import county_villages, villages_visible_to
+from jingshi_jiafang.core.scopes import county_villages, villages_visible_to, villages_within
 
 TREND_MONTHS = 12
 TOPIC_FIELDS = {
@@ -97,12 +97,7 @@ class Scope:
 
     @property
     def villages(self) -> QuerySet[Area]:
-        villages = villages_visible_to(self.user)
-        if self.area is None:
-            return villages
-        if self.area.kind == Area.Kind.VILLAGE:
-            return villages.filter(pk=self.area.pk)
-        return villages.filter(parent=self.area)
+        return villages_visible_to(self.user) if self.area is None else villages_within(self.user, self.area)
 
     @property
     def level(self) -> str:

@@ -200,8 +200,9 @@ def _context(request, pk: int | None, *, wall: bool) -> dict:
 
 
 def _coverage_url(area: Area | None, period: Period) -> str:
+    """The coverage page of the same area (a town or a village) and period."""
     params = {"from": period.start.isoformat(), "to": period.end.isoformat()}
-    if area is not None and area.kind == Area.Kind.TOWN:
+    if area is not None:
         params["area"] = area.pk
     return f"{reverse('visits:coverage')}?{urlencode(params)}"
 

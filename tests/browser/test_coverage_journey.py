@@ -50,5 +50,5 @@ def test_an_evaluator_reads_coverage_by_town_and_opens_a_town(live_server, phone
     cards.get_by_role("link", name="东关镇").click()
     expect(page.get_by_test_id("coverage-cards").get_by_text("东山村")).to_be_visible()
     expect(page.get_by_test_id("coverage-cards").get_by_text("西湖村")).to_have_count(0)
-    expect(page.get_by_label("镇/乡")).to_have_value(str(Area.objects.get(name="东关镇").pk))
+    expect(page.get_by_label("区域")).to_have_value(str(Area.objects.get(name="东关镇").pk))
     screenshot(page, "coverage-town-villages", full_page=True)

@@ -231,6 +231,13 @@ def test_night_compliance_opens_the_village_s_evenings_of_the_period(client, eva
     assert (totals.kept, totals.missed) == (0, 1)
 
 
+def test_the_coverage_link_keeps_the_village_and_the_period(client, evaluator, day):
+    response = _page(client, evaluator, day.village_1)
+    url = response.context["coverage_url"]
+    assert f"area={day.village_1.pk}" in url and "from=2026-03-01" in url and "to=2026-03-31" in url
+    assert [row.area for row in client.get(url).context["rows"]] == [day.village_1]
+
+
 def test_a_leader_sees_the_linked_town_and_not_another(client, day):
     leader = UserFactory(role=User.Role.LEADER, unit=BureauFactory())
     AreaLinkFactory(user=leader, area=day.town)

@@ -86,6 +86,25 @@ def test_county_wide_rows_are_towns_that_open_their_villages(client, town_a, vil
     assert [row.area.name for row in response.context["rows"]] == ["东湖村", "东山村"]
 
 
+def test_a_village_as_its_dashboard_links_shows_that_village_alone(client, town_a, village_a, counting):
+    other = VillageFactory(parent=village_a.parent, unit=village_a.unit, name="东山村")
+    _visited(HouseholdFactory(village=other), 1)
+    _keep_if(counting)
+    log_in_as(client, UserFactory(role=User.Role.EVALUATOR))
+    response = client.get(reverse("visits:coverage"), {"area": village_a.pk})
+    (row,) = response.context["rows"]
+    assert row.area == village_a and _figures(row) == (3, 1, 1, 2)
+    assert list(response.context["page"].object_list) == [town_a["never"], town_a["old"]]
+    assert f'<option value="{village_a.pk}" selected>' in response.content.decode()
+
+
+def test_an_area_out_of_reach_is_refused_and_the_page_says_so(client, town_a, village_b):
+    head_b = UserFactory(unit=village_b.parent.unit, is_unit_head=True)
+    client.force_login(head_b)
+    response = client.get(reverse("visits:coverage"), {"area": town_a["town"].pk})
+    assert [row.area for row in response.context["rows"]] == [village_b] and response.context["filter_errors"]
+
+
 def test_kept_counts_say_when_and_miss_later_visits_until_kept_again(client, town_a):
     coverage_counts_keep()
     _visited(town_a["never"], 0)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from jingshi_jiafang.core.capabilities import may_view_coverage
 from jingshi_jiafang.core.pagination import paginate_uncounted
-from jingshi_jiafang.core.scopes import towns_visible_to, villages_visible_to
+from jingshi_jiafang.core.scopes import areas_visible_to, towns_visible_to, villages_visible_to, villages_within
 from visits import coverage as counts
 from visits import selectors
 from visits.filters import CoverageFilterForm
@@ -25,13 +25,12 @@ def coverage(request):
     if not may_view_coverage(user):
         raise PermissionDenied("您的角色无权查看走访覆盖情况。")
     towns = towns_visible_to(user).order_by("code")
-    filters = CoverageFilterForm(request.GET, towns=towns)
+    filters = CoverageFilterForm(request.GET, areas=areas_visible_to(user).select_related("parent"))
     start, end = filters.period(default_days=DEFAULT_PERIOD_DAYS)
     overdue_days = filters.overdue_days_or_default()
     overdue_before = timezone.localdate() - timedelta(days=overdue_days)
-    villages = villages_visible_to(user)
-    if town := filters.value("area"):
-        villages = villages.filter(parent=town)
+    area = filters.value("area")
+    villages = villages_within(user, area) if area else villages_visible_to(user)
     counted_at = counts.counted_at(villages)
     if counted_at and end >= timezone.localtime(counted_at).date():
         rows = counts.coverage_kept(villages=villages, since=start, overdue_before=overdue_before)
@@ -41,7 +40,7 @@ def coverage(request):
     totals = counts.CoverageRow(area=None)
     for row in rows:
         totals.add(row)
-    by_town = not town and len({row.area.parent_id for row in rows}) > 1
+    by_town = not area and len({row.area.parent_id for row in rows}) > 1
     context = {
         "rows": counts.by_town(rows) if by_town else rows,
         "by_town": by_town,
@@ -50,7 +49,7 @@ def coverage(request):
         "counted_at": counted_at,
         "organisations": selectors.organisation_coverage(villages=villages, start=start, end=end),
         "towns": towns,
-        "town": town,
+        "area": area,
         "start": start,
         "end": end,
         "overdue_days": overdue_days,
