@@ -54,9 +54,13 @@ class PeriodFilterForm(forms.Form):
 
 class DiaryFilterForm(PeriodFilterForm):
     """The diary's month, and the area filter a dashboard links with: `area` (a village or town in reach) with
-    `from`/`to`, `finding` (a kind of finding) and `corrections`."""
+    `from`/`to`, `visited` (households or organisations: the dashboard counts them apart), `finding` (a kind of
+    finding) and `corrections`."""
 
     area = forms.ModelChoiceField(label="区域", queryset=Area.objects.none(), required=False)
+    visited = forms.ChoiceField(
+        label="走访对象", required=False, choices=[("", "全部"), ("household", "住户"), ("organisation", "单位")]
+    )
     finding = forms.ChoiceField(label="发现", required=False, choices=[("", "全部"), *Finding.Kind.choices])
     corrections = forms.BooleanField(label="整改户籍数据", required=False)
 

@@ -98,8 +98,14 @@ class AreaVisitsFilter:
     villages: QuerySet[Area]
     start: date | None = None
     end: date | None = None
+    visited: str = ""  # "household" or "organisation": only the visits to those
     finding: str = ""
     corrections: bool = False
+
+
+def households_among(visits: QuerySet[Visit]) -> int:
+    """How many households these visits went to, each once: what the dashboard's 走访户数 counts."""
+    return visits.filter(household__isnull=False).values("household").distinct().count()
 
 
 def diary_entries(*, user: User, month: date | None = None, area: AreaVisitsFilter | None = None) -> QuerySet[Visit]:
@@ -114,6 +120,8 @@ def diary_entries(*, user: User, month: date | None = None, area: AreaVisitsFilt
             visits = visits.filter(visited_at__date__gte=area.start)
         if area.end:
             visits = visits.filter(visited_at__date__lte=area.end)
+        if area.visited:
+            visits = visits.filter(**{f"{area.visited}__isnull": False})
         if area.finding:
             visits = visits.filter(pk__in=Finding.objects.filter(kind=area.finding).values("visit"))
         if area.corrections:

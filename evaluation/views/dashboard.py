@@ -88,14 +88,15 @@ def _cards(board: selectors.Dashboard, links: Links) -> list[dict]:
         return "—" if value is None else f"{value}%"
 
     visited = figures.households_visited
+    household_visits = links.visits(visited="household")
     coverage = f"覆盖率 {rate(figures.coverage)}" if visited is not None else f"超过{RUN_MONTHS}个月不去重统计"
     return [
         {"key": "households", "label": "走访户数", "value": "—" if visited is None else visited, "note": coverage,
-         "url": links.visits()},
+         "url": household_visits},
         {"key": "visits", "label": "走访户次", "value": figures.visits,
-         "note": f"夜访 {figures.visits_night} · 专题 {figures.visits_topic}", "url": links.visits()},
+         "note": f"夜访 {figures.visits_night} · 专题 {figures.visits_topic}", "url": household_visits},
         {"key": "organisations", "label": "单位走访", "value": figures.visits_organisation,
-         "note": "次,不计入走访户次", "url": links.visits()},
+         "note": "次,不计入走访户次", "url": links.visits(visited="organisation")},
         {"key": "corrections", "label": "整改户籍数据", "value": figures.corrections, "note": "项",
          "url": links.visits(corrections="on")},
         {"key": "disputes", "label": "发现矛盾纠纷", "value": figures.disputes_found,

@@ -164,6 +164,9 @@ def test_county_bars_drill_down_to_towns_then_villages_then_records(client, eval
     assert [visit.pk for visit in corrections.context["page"].object_list] == [day.day_visit.pk]
     visits = client.get(links["visits"])
     assert visits.context["page"].paginator.count == village.context["board"].figures.visits == 4
+    # The households behind 走访户数: h1 (three visits) and h2, each once.
+    households = client.get(links["households"])
+    assert households.context["households"] == village.context["board"].figures.households_visited == 2
 
 
 def test_the_funnel_and_topics_carry_record_links_at_a_village(client, evaluator, day):

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import log_in_as
-from tests.visits.factories import VisitFactory
+from tests.visits.factories import OrganisationVisitFactory, VisitFactory
 from visits.models import Finding
 
 pytestmark = pytest.mark.django_db
@@ -43,3 +43,15 @@ def test_the_heading_names_the_area_and_the_filter(client, bob, village_a, visit
     log_in_as(client, bob)
     page = client.get(reverse("visits:diary"), {"area": village_a.pk, "finding": "dispute"}).content.decode()
     assert f"{village_a.full_name} 走访记录" in page and "发现矛盾纠纷" in page
+
+
+def test_households_and_organisations_are_listed_apart_and_the_households_counted_once(
+    client, bob, alice, village_a, visits
+):
+    found, plain, _ = visits
+    organisation_visit = OrganisationVisitFactory(visitor=alice, organisation__village=village_a)
+    assert _listed(client, bob, area=village_a.pk, visited="household") == sorted([found.pk, plain.pk])
+    assert _listed(client, bob, area=village_a.pk, visited="organisation") == [organisation_visit.pk]
+    page = client.get(reverse("visits:diary"), {"area": village_a.pk, "visited": "household"}).content.decode()
+    # Two visits to alice's one household: the dashboard's 走访户次 2 and 走访户数 1.
+    assert "共 2 次走访(住户),走访住户 1 户" in page

@@ -129,6 +129,7 @@ def diary(request):
             villages=villages_within(user, area),
             start=filters.value("from"),
             end=filters.value("to"),
+            visited=filters.value("visited") or "",
             finding=filters.value("finding") or "",
             corrections=bool(filters.value("corrections")),
         )
@@ -137,6 +138,9 @@ def diary(request):
         "month": month,
         "area": area,
         "area_filter": area_filter,
+        # An area's records say their households too: the dashboard's 走访户数 counts each once, not its visits.
+        "households": selectors.households_among(visits) if area_filter else None,
+        "visited_label": dict(DiaryFilterForm.base_fields["visited"].choices).get(filters.value("visited") or ""),
         "finding_label": dict(Finding.Kind.choices).get(filters.value("finding") or ""),
         "filter_errors": filters.errors_text(),
         **paginate(request, visits),
