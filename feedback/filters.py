@@ -49,9 +49,12 @@ def search_matters(queryset: QuerySet[Matter], text: str) -> QuerySet[Matter]:
 _YES_NO = forms.Select(choices=[("", "全部"), ("true", "是"), ("false", "否")])
 # 未分类: matters the legal department has not sorted yet (a blank category, which a query string cannot name).
 UNCLASSIFIED = "unclassified"
-# 已走到阶段: the dashboard's funnel, stage by stage; the first is every matter received, the merged ones left out.
-_REACHED = [(state, Matter.State(state).label) for state in STAGES]
-_REACHED[0] = (Matter.State.REPORTED, "汇报(不含已合并)")
+# 办理进度: the dashboard's funnel, stage by stage; the first is every matter received, the merged ones left out.
+_REACHED = [
+    (Matter.State.REPORTED, "已受理(不含已合并)"),
+    *((state, f"已到{Matter.State(state).label}及以后") for state in STAGES[1:-1]),
+    (Matter.State.CLOSED, "已办结"),
+]
 
 
 class _DateFilter(django_filters.DateFilter):
@@ -76,7 +79,7 @@ class MatterFilter(django_filters.FilterSet):
         label="期限不晚于", method="filter_due_by", widget=forms.DateInput(attrs={"type": "date"})
     )
     reached = django_filters.ChoiceFilter(
-        label="已走到阶段", choices=_REACHED, empty_label="全部", method="filter_reached"
+        label="办理进度", choices=_REACHED, empty_label="全部", method="filter_reached"
     )
     received_from = _DateFilter(label="受理日期起", method="filter_received_from")
     received_to = _DateFilter(label="受理日期止", method="filter_received_to")
