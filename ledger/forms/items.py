@@ -151,8 +151,10 @@ class LedgerFilterForm(PeriodFilterForm):
     def __init__(self, data=None, *, villages: QuerySet[Area], **kwargs):
         super().__init__(data, **kwargs)
         self.fields["village"].queryset = villages.select_related("parent").order_by("parent__name", "name")
-        # The days of a closing step (销号), what the dashboard's 台账销号 counts: made here, as `from` and `to`
-        # are, so that the window around today is read when the form is made.
+        # `from` and `to` are the days an item was known (掌握); beside them, the days of a closing step (销号),
+        # what the dashboard's 台账销号 counts: made here, as `from` and `to` are, so that the window around today
+        # is read when the form is made.
+        self.fields["from"].label, self.fields["to"].label = "掌握日期起", "掌握日期止"
         self.fields["closed_from"] = BoundedDateField(label="销号日期起", required=False)
         self.fields["closed_to"] = BoundedDateField(label="销号日期止", required=False)
 
