@@ -111,7 +111,8 @@ def walk_in_register(
 
 def _card_to_answer(number: str, submission_key: uuid.UUID) -> EchoCard:
     """The handed-out card this walk-in answers, locked; one already answered by this same form (sent twice) too."""
-    card = EchoCard.objects.select_for_update().filter(number=number.strip().upper()).select_related("household")
+    card = EchoCard.objects.select_for_update(of=("self",)).filter(number=number.strip().upper())
+    card = card.select_related("household")
     card = card.first()
     if card is None:
         raise MatterError(f"没有卡号为 {number.strip()} 的回音卡,请核对卡上印的编号(如 SY-CD-2026-000123)。")
