@@ -12,7 +12,6 @@ from feedback.models import (
     DutyShift,
     EchoCard,
     Matter,
-    MatterEvent,
     TalkRoomCallback,
     TopicModel,
     TopicMonth,
@@ -61,14 +60,8 @@ def states_reached(stage: str) -> tuple[str, ...]:
 
 
 def closed_between(start: date | None, end: date | None) -> Exists:
-    """Matters with a closing step (办结) in the days from `start` to `end`, either left open: as the dashboard
-    counts closures, so a matter closed then and reopened since is one of them."""
-    closings = MatterEvent.objects.filter(matter=OuterRef("pk"), to_state=State.CLOSED)
-    if start:
-        closings = closings.filter(at__gte=midnight(start))
-    if end:
-        closings = closings.filter(at__lt=midnight(end + timedelta(days=1)))
-    return Exists(closings)
+    """Matters closed (办结) in the days from `start` to `end`, either left open; one reopened since included."""
+    return MATTER_FLOW.entered_between(State.CLOSED, start, end)
 
 
 def overdue(now: datetime) -> Q:

@@ -27,10 +27,12 @@ from evaluation.models import (
     VillageMonthSummary,
 )
 from evaluation.models.summaries import COUNT_FIELDS, RUN_MONTHS, first_visits_field
-from feedback.models import Category, Matter, MatterEvent
+from feedback.models import Category, Matter
+from feedback.workflows import MATTER_FLOW
 from jingshi_jiafang.core.dates import add_months, midnight
 from jingshi_jiafang.core.models import Area, Unit
-from ledger.models import LedgerItem, LedgerItemEvent
+from ledger.models import LedgerItem
+from ledger.workflows import LEDGER_FLOW
 from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
 
 SUMS = {name: Sum(name) for name in COUNT_FIELDS}
@@ -177,7 +179,7 @@ def _matter_sources(lo: datetime, hi: datetime) -> list[_Source]:
             },
         ),
         _Source(
-            MatterEvent.objects.filter(to_state=Matter.State.CLOSED, at__gte=lo, at__lt=hi),
+            MATTER_FLOW.moves_into(Matter.State.CLOSED).filter(at__gte=lo, at__lt=hi),
             TruncDate("at"),
             "matter__household__village",
             "matter__unit",
@@ -221,7 +223,7 @@ def _callback_sources(start: date, end: date, lo: datetime, hi: datetime) -> lis
 def _ledger_source(lo: datetime, hi: datetime) -> _Source:
     on_time = Q(at__date__lte=F("item__deadline"))
     return _Source(
-        LedgerItemEvent.objects.filter(to_state=LedgerItem.State.CLOSED, at__gte=lo, at__lt=hi),
+        LEDGER_FLOW.moves_into(LedgerItem.State.CLOSED).filter(at__gte=lo, at__lt=hi),
         TruncDate("at"),
         "item__household__village",
         "item__unit",

@@ -23,6 +23,7 @@ their own `auto_now_add`. They are append-only (core/history.py).
 
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -32,6 +33,7 @@ from django.utils.module_loading import import_string
 
 from jingshi_jiafang.core.audit import Action as AuditAction
 from jingshi_jiafang.core.audit import audit_record
+from jingshi_jiafang.core.dates import midnight
 from jingshi_jiafang.core.errors import DomainError
 
 # What a move sets besides the state: a dict, or a function of the locked, fresh row when a value depends on it
@@ -220,6 +222,27 @@ class Workflow:
             actor=actor,
             note=note,
         )
+
+    # Reading the history. A note recorded while an object stays in a state (`record` without `from_state`: a
+    # category confirmed on a closed matter, a resident's rating) is a row from that state to itself, and no move.
+
+    def moves_into(self, state: str) -> models.QuerySet:
+        """History rows of moves into `state` from another one (a closing, not a note written on a closed one)."""
+        return self.history.objects.filter(to_state=state).exclude(from_state=state)
+
+    def moves_out_of(self, state: str) -> models.QuerySet:
+        """History rows of moves out of `state` (a reopening)."""
+        return self.history.objects.filter(from_state=state).exclude(to_state=state)
+
+    def entered_between(self, state: str, start: date | None, end: date | None) -> models.Exists:
+        """Objects with a move into `state` in the days from `start` to `end` (either left open), for a filter: one
+        that moved there then and has left it since is one of them, as the dashboard counts such moves."""
+        moves = self.moves_into(state).filter(**{self.history_of: models.OuterRef("pk")})
+        if start:
+            moves = moves.filter(at__gte=midnight(start))
+        if end:
+            moves = moves.filter(at__lt=midnight(end + timedelta(days=1)))
+        return models.Exists(moves)
 
     def _refused(self, obj: models.Model, deed: str) -> DomainError:
         return self.error(self.refusal.format(obj=obj, state=self.labels[obj.state], deed=deed))

@@ -32,7 +32,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from evaluation.models import Callback
-from feedback.models import Category, Matter, MatterEvent, TalkRoomCallback, TopicMonth
+from feedback.models import Category, Matter, TalkRoomCallback, TopicMonth
+from feedback.workflows import MATTER_FLOW
 from jingshi_jiafang.core.dates import month_bounds
 from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.exports import safe_cell
@@ -188,11 +189,7 @@ def _rows(scope: ReportScope) -> QuerySet:
     evaluation = evaluation.order_by("-done_at", "-id")
     talk_room = TalkRoomCallback.objects.filter(matter=OuterRef("pk"), outcome__in=answered)
     talk_room = talk_room.order_by("-done_at", "-id")
-    # A move out of 办结; a note recorded on a closed matter (the legal department confirming its category) is an
-    # event from 办结 to 办结 and no reopening.
-    reopenings = MatterEvent.objects.filter(matter=OuterRef("pk"), from_state=Matter.State.CLOSED).exclude(
-        to_state=Matter.State.CLOSED
-    )
+    reopenings = MATTER_FLOW.moves_out_of(Matter.State.CLOSED).filter(matter=OuterRef("pk"))
     topic_order = Case(
         *(When(category=code, then=Value(index)) for index, code in enumerate(Category.values)),
         default=Value(len(Category.values)),

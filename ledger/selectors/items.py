@@ -4,11 +4,10 @@ household page and the timeline show."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from jingshi_jiafang.core import capabilities as can
-from jingshi_jiafang.core.dates import midnight
 from jingshi_jiafang.core.models import Household, User
 from jingshi_jiafang.core.scopes import unit_subtree
 from jingshi_jiafang.core.timeline import TimelineEvent
@@ -26,14 +25,8 @@ def overdue(today: date) -> Q:
 
 
 def closed_between(start: date | None, end: date | None) -> Exists:
-    """Items with a closing step (销号) in the days from `start` to `end`, either left open: as the dashboard
-    counts closures, so an item closed then and reopened since is one of them."""
-    closings = LedgerItemEvent.objects.filter(item=OuterRef("pk"), to_state=State.CLOSED)
-    if start:
-        closings = closings.filter(at__gte=midnight(start))
-    if end:
-        closings = closings.filter(at__lt=midnight(end + timedelta(days=1)))
-    return Exists(closings)
+    """Items closed (销号) in the days from `start` to `end`, either left open; one reopened since included."""
+    return LEDGER_FLOW.entered_between(State.CLOSED, start, end)
 
 
 def listed(items: QuerySet[LedgerItem]) -> QuerySet[LedgerItem]:

@@ -51,6 +51,11 @@ def close_matter(made: Matter, *, when: datetime, deadline: datetime | None) -> 
     backdate(MatterEvent, event.pk, at=when)
 
 
+def note_on_closed(history, *, state: str, when: datetime, **owner) -> None:
+    event = history.objects.create(**owner, from_state=state, to_state=state, note="确认类别")
+    backdate(history, event.pk, at=when)
+
+
 def closed_item(
     *, household: Household, unit: Unit, source: str, deadline: date, when: datetime, users: tuple[User, User]
 ) -> LedgerItem:
@@ -143,6 +148,8 @@ def build_day(day: date = DAY) -> HandBuiltDay:
     close_matter(m1, when=at(day, 17), deadline=at(day + timedelta(days=3), 17))
     late = matter(unit=room_1, household=h2, created=at(day - timedelta(days=10), 9))
     close_matter(late, when=at(day, 16), deadline=at(day - timedelta(days=2), 17))
+    # Notes written on closed ones the same day (a category confirmed, a rating): no closing.
+    note_on_closed(MatterEvent, matter=m1, state=Matter.State.CLOSED, when=at(day, 19))
 
     confirmed = VisitCallbackFactory(
         visit=day_visit,
@@ -180,7 +187,7 @@ def build_day(day: date = DAY) -> HandBuiltDay:
         when=at(day, 18),
         users=(officer_1, closer),
     )
-    closed_item(
+    noted = closed_item(
         household=h2,
         unit=room_1,
         source=LedgerItem.Source.VISIT,
@@ -188,5 +195,6 @@ def build_day(day: date = DAY) -> HandBuiltDay:
         when=at(day, 18),
         users=(officer_1, closer),
     )
+    note_on_closed(LedgerItemEvent, item=noted, state=LedgerItem.State.CLOSED, when=at(day, 19))
     forget_pending_refreshes()
     return HandBuiltDay(town, village_1, village_2, room_1, room_2, officer_1, officer_2, [h1, h2, h3], day_visit)
