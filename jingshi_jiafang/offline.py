@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from jingshi_jiafang.core.capabilities import may_visit
 
@@ -154,6 +154,14 @@ def offline_page(request):
     """What the phone shows for a page it does not keep, without a signal. The same for everyone (the service
     worker keeps one copy for all): no name, no household."""
     return render(request, "offline/offline.html")
+
+
+@require_safe
+def session_probe(request):
+    """Whether this phone's login still holds, asked by the visit form before it sends: 204, or 401 when the
+    session lapsed (never a redirect to the login page, which would lose the form). A lapsed login keeps the visit
+    on the phone, sent once the officer has logged in again."""
+    return HttpResponse(status=204 if request.user.is_authenticated else 401)
 
 
 class LogoutView(auth_views.LogoutView):

@@ -21,6 +21,7 @@ urlpatterns = [
     path("manifest.webmanifest", offline.manifest, name="web_manifest"),
     path("sw.js", offline.service_worker, name="service_worker"),
     path("offline/", offline.offline_page, name="offline_page"),
+    path("offline/session/", offline.session_probe, name="offline_session"),
     path("admin/", admin.site.urls),
     path("", include("jingshi_jiafang.core.urls")),
     path("", include("jingshi_jiafang.households.urls")),

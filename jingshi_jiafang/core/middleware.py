@@ -117,4 +117,5 @@ class AccountPolicyMiddleware:
             reverse("service_worker"),
             reverse("web_manifest"),
             reverse("offline_page"),
+            reverse("offline_session"),
         }

@@ -17,8 +17,8 @@ const DB_NAME = "jiafang-offline";
 const STORE = "visits";
 const PAGE_CACHE_PREFIX = "jiafang-pages-";
 const VISIT_PAGE = /^\/visits\/\d+\/$/;
-// Answered by the server before anything else (jingshi_jiafang/health.py): is the server reachable now?
-const PROBE_URL = "/healthz/";
+// Answered by the server with 204, or 401 once the login lapsed (jingshi_jiafang/offline.py: session_probe).
+const SESSION_URL = "/offline/session/";
 // A form rendered longer ago than this (a page kept by the service worker) gets the time of now.
 const STALE_SECONDS = 10 * 60;
 
@@ -59,13 +59,21 @@ function pageToken() {
   return input ? input.value : "";
 }
 
-async function serverReachable() {
-  if (!navigator.onLine) return false;
+// Where a form can go now: "online" (signed in), "signed-out" (the login lapsed: posting would land on the login
+// page and lose the form) or "offline".
+async function connection() {
+  if (!navigator.onLine) return "offline";
   try {
-    await fetch(PROBE_URL, { method: "HEAD", cache: "no-store", signal: AbortSignal.timeout(5000) });
-    return true;
+    const response = await fetch(SESSION_URL, {
+      method: "HEAD",
+      cache: "no-store",
+      credentials: "same-origin",
+      redirect: "manual",
+      signal: AbortSignal.timeout(5000),
+    });
+    return response.status === 204 ? "online" : "signed-out";
   } catch (error) {
-    return false;
+    return "offline";
   }
 }
 
@@ -232,13 +240,16 @@ function formError(form, text) {
   if (text) box.scrollIntoView({ block: "center" });
 }
 
-async function keepOnPhone(form) {
+const WAITING_NOTE = { offline: "", "signed-out": "登录已失效:重新登录后自动发送。" };
+
+async function keepOnPhone(form, reason) {
   // The server cannot check the form now: the browser checks what it can (required fields, the time window).
   if (!form.reportValidity()) return;
   // Full phone and ID numbers never stay on the phone: a correction of one is sent with a signal only.
   const personal = (form.dataset.personalFields || "").split(" ").filter((name) => name && form.elements[name]?.value.trim());
   if (personal.length) {
-    formError(form, "没有网络时不能保存电话号码或身份证号的更正(号码不存放在手机上)。请清空这些项目后再保存,有网络时再补正。");
+    const when = reason === "signed-out" ? "登录失效时" : "没有网络时";
+    formError(form, `${when}不能保存电话号码或身份证号的更正(号码不存放在手机上)。请清空这些项目后再保存,之后再补正。`);
     return;
   }
   const fields = [];
@@ -253,11 +264,12 @@ async function keepOnPhone(form) {
     fields,
     savedAt: new Date().toISOString(),
     state: "waiting",
-    error: "",
+    error: WAITING_NOTE[reason],
   });
   formError(form, "");
   form.hidden = true;
   const saved = document.querySelector("[data-offline-saved]");
+  for (const part of saved.querySelectorAll("[data-offline-reason]")) part.hidden = part.dataset.offlineReason !== reason;
   saved.hidden = false;
   saved.scrollIntoView({ block: "start" });
   await showQueue();
@@ -279,12 +291,13 @@ function enhanceVisitForm(form) {
     const button = form.querySelector('button[type="submit"]');
     button.disabled = true;
     try {
-      // With a signal the form goes to the server as it does without JavaScript.
-      if (await serverReachable()) {
+      // Signed in with a signal, the form goes to the server as it does without JavaScript.
+      const where = await connection();
+      if (where === "online") {
         form.submit();
         return;
       }
-      await keepOnPhone(form);
+      await keepOnPhone(form, where);
     } finally {
       button.disabled = false;
     }

@@ -276,6 +276,38 @@ def test_the_phone_never_keeps_another_users_pages(live_server, phone_page, vill
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_visit_sent_after_the_login_lapsed_is_kept_and_sent_after_logging_in_again(
+    live_server, phone_page, village_a
+):
+    officer = UserFactory(username="zhoujie", name="周杰", unit=village_a.unit)
+    household = HouseholdFactory(village=village_a, head_name="吴桂芳")
+    HouseholdLinkFactory(officer=officer, household=household)
+    page = phone_page
+    log_in(page, live_server, "zhoujie", TEST_PASSWORD)
+    page.goto(f"{live_server.url}{reverse('visits:visit_create', args=[household.pk])}")
+    page.get_by_label("见到的人").fill("户主本人")
+    page.get_by_label("诉求(每行一条)").fill("家门口的排水沟堵了")
+    # Half an hour at the door: the session lapsed before 保存走访.
+    Session.objects.all().delete()
+    page.get_by_role("button", name="保存走访").click()
+
+    saved = page.get_by_test_id("offline-saved")
+    expect(saved).to_contain_text("登录已失效:这次走访已保存在手机上,没有丢失。")
+    expect(saved.get_by_text("没有网络")).to_be_hidden()
+    expect(page.get_by_test_id("offline-item")).to_contain_text("登录已失效:重新登录后自动发送。")
+    screenshot(page, "offline-visit-kept-after-login-lapsed", full_page=True)
+    assert Visit.objects.count() == 0
+
+    saved.get_by_test_id("log-in-again").click()
+    page.get_by_label("用户名").fill("zhoujie")
+    page.get_by_label("密码").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_test_id("offline-sent")).to_contain_text("已发送 1 次走访", timeout=15_000)
+    assert Visit.objects.get().matters.get().content == "家门口的排水沟堵了"
+    screenshot(page, "offline-visit-sent-after-login")
+
+
+@pytest.mark.django_db(transaction=True)
 def test_without_javascript_the_visit_form_works_as_before(live_server, browser, village_a):
     officer = UserFactory(username="sunli", name="孙丽", unit=village_a.unit)
     household = HouseholdFactory(village=village_a, head_name="吴建国")

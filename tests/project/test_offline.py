@@ -265,3 +265,13 @@ def test_an_organisation_visit_sent_after_its_link_ended_still_lands_on_the_visi
     visit = Visit.objects.get()
     assert again.redirect_chain == [(visit.get_absolute_url(), 302)]
     assert "这次走访已经保存过,没有重复记录。" in again.content.decode()
+
+
+def test_the_session_probe_answers_204_or_401_and_never_redirects(client, alice):
+    url = reverse("offline_session")
+    assert client.head(url).status_code == 401
+    client.force_login(alice)
+    assert client.head(url).status_code == 204 and client.get(url).status_code == 204
+    # asked before an account's other steps (a password to change) would send the phone to another page
+    User.objects.filter(pk=alice.pk).update(must_change_password=True)
+    assert client.head(url).status_code == 204
