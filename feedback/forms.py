@@ -9,9 +9,9 @@ from feedback.models import Category, Matter, TalkRoomCallback, TopicVisit
 from feedback.models.matters import CONTENT_MAX_LENGTH, NOTE_MAX_LENGTH, RESULT_MAX_LENGTH
 from feedback.selectors import RATINGS, TOPIC_VISIT_CATEGORIES, merge_suggestions
 from feedback.services.talkroom import duty_shift_times_error
+from jingshi_jiafang.core.forms import PhoneField
 from jingshi_jiafang.core.models import Unit, User
 from jingshi_jiafang.core.scopes import unit_subtree
-from jingshi_jiafang.core.validators import validate_phone
 
 TOO_LONG = "内容太长:最多 %(limit_value)d 个字,现在有 %(show_value)d 个字。请精简后再提交。"
 
@@ -35,14 +35,7 @@ _REFERENCE_SEPARATORS = re.compile(r"[\s\-]+")
 
 
 def phone_field(label: str, *, required: bool = False, help_text: str = "") -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        max_length=20,
-        required=required,
-        validators=[validate_phone],
-        help_text=help_text,
-        widget=PHONE_INPUT,
-    )
+    return PhoneField(label=label, max_length=20, required=required, help_text=help_text, widget=PHONE_INPUT)
 
 
 class ReferenceField(forms.RegexField):

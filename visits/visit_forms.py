@@ -10,9 +10,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from jingshi_jiafang.core.dates import ISO_DATE, ISO_MINUTE, DateTimeMinuteInput, IsoDateInput, local_minute
+from jingshi_jiafang.core.forms import PhoneField
 from jingshi_jiafang.core.models import Household
 from jingshi_jiafang.core.privacy import item_value, mask_phone
-from jingshi_jiafang.core.validators import normalize_id_number, validate_id_number, validate_phone
+from jingshi_jiafang.core.validators import normalize_id_number, validate_id_number
 from visits.models import Finding, RegistrationCorrection, Visit
 from visits.night import night_window_error
 from visits.selectors import EVENT_ITEMS
@@ -51,11 +52,10 @@ class VisitForm(forms.ModelForm):
     # The household's facts, shown filled in: the officer changes what is wrong.
     head_name = forms.CharField(label="户主姓名", max_length=32)
     address = forms.CharField(label="住址", max_length=128)
-    phone = forms.CharField(
+    phone = PhoneField(
         label="联系电话",
         max_length=20,
         required=False,
-        validators=[validate_phone],
         help_text="号码有变化时填写新号码;不填表示不变。",
         # A phone's keypad at the door, not the full keyboard.
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),

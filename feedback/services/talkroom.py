@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
+from feedback.errors import CardError
 from feedback.models import DutyShift, EchoCard, Matter, TalkRoomCallback
 from feedback.workflows import CARD_FLOW
 from jingshi_jiafang.core.capabilities import may_arrange_duty, may_receive_walk_ins
@@ -115,15 +116,15 @@ def _card_to_answer(number: str, submission_key: uuid.UUID) -> EchoCard:
     card = card.select_related("household")
     card = card.first()
     if card is None:
-        raise MatterError(f"没有卡号为 {number.strip()} 的回音卡,请核对卡上印的编号(如 SY-CD-2026-000123)。")
+        raise CardError(f"没有卡号为 {number.strip()} 的回音卡,请核对卡上印的编号(如 SY-CD-2026-000123)。")
     if card.state == CardState.ECHOED:
         first = card.matters.order_by("created_at", "pk").first()
         if first is not None and first.submission_key == submission_key:
             return card
         reference = f"(查询编号 {first.reference})" if first else ""
-        raise MatterError(f"回音卡 {card.number} 已经反映过一件事{reference}。新的事情请不填卡号登记。")
+        raise CardError(f"回音卡 {card.number} 已经反映过一件事{reference}。新的事情请不填卡号登记。")
     if card.state != CardState.HANDED_OUT:
-        raise MatterError(f"回音卡 {card.number} 当前为“{card.get_state_display()}”,还没有发放给住户,不能用来回音。")
+        raise CardError(f"回音卡 {card.number} 当前为“{card.get_state_display()}”,还没有发放给住户,不能用来回音。")
     return card
 
 

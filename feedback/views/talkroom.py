@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from feedback import selectors, services
+from feedback.errors import CardError
 from feedback.forms import CallbackForm, DutyShiftForm, RosterQueryForm, WalkInForm
 from feedback.models import TalkRoomCallback
 from feedback.scopes import get_due_callback_for_user
@@ -39,6 +40,8 @@ def walk_in(request):
             matter, password, created = services.walk_in_register(
                 actor=request.user, request=request, **form.cleaned_data
             )
+        except CardError as error:
+            form.add_error("card_number", str(error))
         except services.MatterError as error:
             form.add_error(None, str(error))
         else:

@@ -10,6 +10,16 @@ from jingshi_jiafang.core.models import Area, Household, PairingLink, Unit, User
 from jingshi_jiafang.core.scopes import unit_subtree
 from jingshi_jiafang.core.services import link_start_window
 from jingshi_jiafang.core.uploads import validate_upload
+from jingshi_jiafang.core.validators import normalize_phone, validate_phone
+
+
+class PhoneField(forms.CharField):
+    """A phone number as typed at a desk or a door: spaces dropped before the check ("138 1234 5678")."""
+
+    default_validators = [validate_phone]
+
+    def to_python(self, value):
+        return normalize_phone(super().to_python(value))
 
 
 class OtpTokenForm(forms.Form):

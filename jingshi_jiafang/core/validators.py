@@ -22,6 +22,11 @@ def normalize_id_number(value: str) -> str:
     return value.strip().upper()
 
 
+def normalize_phone(value: str) -> str:
+    """A number as people write it down, "138 1234 5678": the spaces go (a landline keeps its dash)."""
+    return re.sub(r"\s+", "", value or "")
+
+
 def validate_id_number(value: str) -> None:
     value = normalize_id_number(value)
     if not _ID_PATTERN.match(value):

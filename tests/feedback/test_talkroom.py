@@ -87,8 +87,14 @@ def test_a_card_that_cannot_be_answered_is_refused_and_nothing_is_registered(
         number = batch.cards.filter(state="in_stock").first().number
     client.force_login(duty)
     response = take_walk_in(client, card_number=number)
-    assert response.status_code == 400 and message in response.content.decode()
+    assert response.status_code == 400 and message in response.context["form"].errors["card_number"][0]
     assert not Matter.objects.exists()
+
+
+def test_a_phone_written_in_groups_is_taken(client, duty):
+    client.force_login(duty)
+    take_walk_in(client, resident_phone="138 5123 4567")
+    assert Matter.objects.get().resident_phone == "13851234567"
 
 
 def test_the_password_is_shown_once_and_a_new_one_replaces_it(client, duty):
