@@ -244,7 +244,7 @@ def timeline_events(*, household: Household) -> list[TimelineEvent]:
     for callback in callbacks.order_by("pk"):
         if callback.state == State.GIVEN_UP:
             at = datetime.combine(callback.due_date, time(20), timezone.get_current_timezone())
-            events.append(TimelineEvent(at, "callback", f"次日回访({callback.get_source_display()}):连续三天未联系上"))
+            events.append(TimelineEvent(at, "callback", f"次日回访({callback.get_source_display()}):未联系上,已放弃"))
             continue
         lines = []
         if callback.source == Source.VISIT:

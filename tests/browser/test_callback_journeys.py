@@ -77,9 +77,13 @@ def test_an_evaluator_works_a_false_visit_an_unsatisfied_matter_and_one_not_reac
     page.get_by_label("联系上了").check()
     expect(page.get_by_test_id("confirm-denied")).to_be_hidden()
     page.get_by_label("未走访(虚假走访)").check()
-    # a false visit costs the officer points: one more tick, shown once 未走访 is chosen
-    page.get_by_label("已向群众再次核实", exact=False).check()
     page.get_by_label("意见/情况").fill("这几天没有民警来过")
+    # a false visit costs the officer points: one more tick, shown once 未走访 is chosen; saved without it, the
+    # page opens at the form and says why
+    page.get_by_test_id("record").click()
+    expect(page.get_by_test_id("error-summary")).to_be_in_viewport()
+    expect(page.get_by_test_id("error-summary")).to_contain_text("请向群众再核实一次")
+    page.get_by_label("已向群众再次核实", exact=False).check()
     screenshot(page, "callbacks-false-visit-form", full_page=True)
     page.get_by_test_id("record").click()
     expect(page.get_by_role("alert")).to_contain_text("已标记为王海燕的虚假走访")

@@ -120,11 +120,13 @@ def test_a_false_visit_is_said_and_the_form_needs_its_answers(client, caller, ca
 def test_a_household_without_a_phone_is_said_so_and_given_up_at_once(client, caller, callback):
     Household.objects.filter(pk=callback.household_id).update(phone="")
     page = client.get(reverse("evaluation:callback_detail", args=[callback.pk])).content.decode()
-    assert 'data-testid="no-phone"' in page and 'data-testid="call"' not in page
+    assert 'data-testid="no-phone"' in page and 'data-testid="call"' not in page and "明天会再拨打" not in page
     response = client.post(reverse("evaluation:callback_record", args=[callback.pk]), {"reached": "no"})
     assert "没有登记电话,无法回访,已记为联系不上" in _messages(response)[0]
     callback.refresh_from_db()
     assert callback.state == "given_up" and callback.history.get().note == "未登记电话"
+    page = client.get(reverse("evaluation:callback_detail", args=[callback.pk])).content.decode()
+    assert "未联系上(共拨打 1 次),已放弃回访。" in page
 
 
 def test_not_reached_is_retried_tomorrow_and_sent_twice_is_one_attempt(client, caller, callback):
