@@ -81,6 +81,7 @@ def _detail(request, topic_visit, *, refused: SolutionForm | None = None, refuse
         item.solution_form = refused if item.pk == refused_item else SolutionForm(prefix=_prefix(item))
     context = {
         "topic_visit": topic_visit,
+        "staff": topic_visit.staff.select_related("unit").order_by("unit__code", "name"),
         "items": items,
         "is_leader": is_leader,
         "q": text,

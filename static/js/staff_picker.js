@@ -1,5 +1,5 @@
 /* The topic visit's 参加人员: a search box narrows the ticks to names, posts or units containing what is typed,
-   and the legend lists who is ticked. Ticked people stay in sight while searching, so a search never hides
+   and the legend lists who is ticked, each with their unit (namesakes). Ticked people stay in sight while searching, so a search never hides
    a choice already made. Without this script every tick shows, grouped by unit. */
 (function () {
   "use strict";
@@ -11,7 +11,7 @@
 
     function showPicked() {
       var names = rows.filter(function (row) { return row.querySelector("input").checked; })
-        .map(function (row) { return row.querySelector("label").firstChild.textContent.trim(); });
+        .map(function (row) { return row.getAttribute("data-staff-name"); });
       picked.textContent = names.length ? "已选 " + names.length + " 人:" + names.join("、") : "";
     }
 

@@ -51,6 +51,7 @@ def test_leader_runs_a_topic_visit_from_matters_to_agreed_solutions(client, lead
     topic = TopicVisit.objects.get()
     assert response["Location"] == topic.get_absolute_url()
     assert topic.month.day == 1 and list(topic.staff.all()) == [alice]
+    assert f"参加人员:{alice}({alice.unit})" in client.get(topic.get_absolute_url()).content.decode()
 
     page = client.get(topic.get_absolute_url())
     offered = list(page.context["add_form"].fields["matters"].queryset)
