@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from feedback.models import CardBatch, Matter, TalkRoomCallback, TopicVisit, TopicVisitMatter
 from jingshi_jiafang.core import capabilities as can
-from jingshi_jiafang.core.models import Unit, User
-from jingshi_jiafang.core.scopes import county_units, households_visible_to, unit_subtree
+from jingshi_jiafang.core.models import Area, Unit, User
+from jingshi_jiafang.core.scopes import county_units, households_visible_to, unit_subtree, villages_visible_to
 
 # Matters.
 
@@ -17,7 +17,8 @@ from jingshi_jiafang.core.scopes import county_units, households_visible_to, uni
 def matters_visible_to(user: User) -> QuerySet[Matter]:
     """A matter is visible with its household, to the units it belongs or was dispatched to, and to the
     people who own or handle it. One with no household (raised on an organisation visit) is visible to the
-    officer who reported it as well: it has no household page through which they would reach it."""
+    officer who reported it as well: it has no household page through which they would reach it; one taken in
+    at a talk room, to the leaders of the towns its police room serves."""
     if not can.may_read_residents_data(user):
         return Matter.objects.none()
     if can.sees_whole_county(user):
@@ -31,6 +32,9 @@ def matters_visible_to(user: User) -> QuerySet[Matter]:
     if can.works_unit_desk(user):
         units = unit_subtree(user.unit)
         scope |= Q(unit__in=units) | Q(assigned_unit__in=units)
+    if can.area_link_kind(user) == Area.Kind.TOWN:
+        # A leader answers for their towns: the talk rooms' matters there, which have no household, are theirs too.
+        scope |= Q(household__isnull=True, unit__in=villages_visible_to(user).values("unit"))
     return Matter.objects.filter(scope)
 
 

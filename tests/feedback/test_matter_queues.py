@@ -238,3 +238,22 @@ def test_a_search_that_finds_nothing_in_my_tab_points_to_the_matches_under_all(c
     # Nothing anywhere: no link, the usual advice.
     body = client.get(reverse("feedback:matter_list"), {"queue": "mine", "q": "不存在的事"}).content.decode()
     assert 'data-testid="found-in-all"' not in body and "清除筛选" in body
+
+
+def test_a_leader_sees_the_talk_room_matters_of_their_town_and_a_cadre_does_not(client, duty, village_a, village_b):
+    from feedback.scopes import matters_visible_to
+    from tests.conftest import log_in_as
+    from tests.core.factories import AreaLinkFactory
+
+    here = walk_in(duty, "儿子打工被拖欠工资")
+    elsewhere_duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=village_b.unit)
+    elsewhere = walk_in(elsewhere_duty, "西关镇的事")
+    leader = UserFactory(role=User.Role.LEADER)
+    AreaLinkFactory(user=leader, area=village_a.parent)
+    cadre = UserFactory(role=User.Role.CADRE)
+    AreaLinkFactory(user=cadre, area=village_a)
+    assert set(matters_visible_to(leader)) == {here}
+    assert elsewhere not in matters_visible_to(leader) and here not in matters_visible_to(cadre)
+    log_in_as(client, leader)
+    assert client.get(here.get_absolute_url()).status_code == 200
+    assert client.get(elsewhere.get_absolute_url()).status_code == 404
