@@ -184,6 +184,15 @@ class LedgerFilterForm(PeriodFilterForm):
             items = items.filter(closed_between(self.value("closed_from"), self.value("closed_to")))
         return items
 
+    def summary_period(self) -> tuple:
+        """The days the summary counts: those of 掌握 when asked for; else the days of 销号 asked for (the
+        dashboard's 台账销号 opens the list with them), so the summary speaks of the days the list is of."""
+        start, end = self.period(default_days=PERIOD_DAYS)
+        if self.has_closed_period and not self.has_period:
+            end = self.value("closed_to") or timezone.localdate()
+            start = self.value("closed_from") or end - timedelta(days=PERIOD_DAYS - 1)
+        return start, end
+
     @property
     def has_period(self) -> bool:
         return bool(self.value("from") or self.value("to"))

@@ -18,7 +18,6 @@ from jingshi_jiafang.core.scopes import get_household_for_user, villages_visible
 from jingshi_jiafang.core.workflow import Action
 from ledger import selectors, services
 from ledger.forms import ItemOpenForm, LedgerFilterForm
-from ledger.forms.items import PERIOD_DAYS
 from ledger.models import LedgerItem
 from ledger.permissions import may_open_for
 from ledger.scopes import (
@@ -44,7 +43,7 @@ def item_list(request):
     if not can.may_read_ledgers(request.user):
         raise PermissionDenied("您的角色不查看台账。")
     form, items = _filtered(request)
-    start, end = form.period(default_days=PERIOD_DAYS)
+    start, end = form.summary_period()
     context = {
         "form": form,
         "summary": selectors.summary(items=items, start=start, end=end),

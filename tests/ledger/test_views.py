@@ -310,6 +310,9 @@ def test_the_days_closed_list_the_items_closed_then_reopened_too(client, alice, 
     response = client.get(reverse("ledger:item_list"), days)
     assert {item.what for item in response.context["page"].object_list} == {"已销号的事", "销号后重新整改的事"}
     assert "包括销号后又重新打开、现在未销号的" in response.content.decode()
+    # the summary above the list is of the same days
+    summary = response.context["summary"]
+    assert (summary.start, summary.end) == (today - timedelta(days=10), today)
     printed = client.get(reverse("ledger:ledger_print_filtered"), days).content.decode()
     assert "销号后重新整改的事" in printed and "半年前销号的事" not in printed
     refused = client.get(reverse("ledger:item_list"), {**days, "closed_from": (today + timedelta(days=1)).isoformat()})
