@@ -93,6 +93,9 @@ def test_queue_filters_by_the_days_received_and_the_days_closed(client, duty, qu
     assert listed(client, closed_from=day(40), closed_to=day(30)) == {"旧事"}
     # Both bounds hold for one closing: neither of its two closings lies between 20 and 10 days ago.
     assert listed(client, closed_from=day(20), closed_to=day(10)) == set()
+    # the list says how many, and that a matter reopened since is one of them
+    page = client.get(reverse("feedback:matter_list"), {"queue": "all", "closed_from": day(7), "closed_to": day(0)})
+    assert "共 1 件,包括期间办结后又重新办理、现在未办结的。" in page.content.decode()
 
 
 def test_queue_filters_by_the_stage_reached_and_the_unclassified(client, duty, queue):
