@@ -246,6 +246,15 @@ def test_diary_shows_only_own_visits_and_filters_by_month(client, alice, bob, al
     assert "十月见到" in body and "十一月见到" not in body and "所长见到" not in body
 
 
+def test_diary_heads_each_local_day_apart(client, alice, alice_household):
+    # 23:30 and 00:30 Beijing time are the same day in UTC: the diary's days are Beijing days
+    VisitFactory(visitor=alice, household=alice_household, visited_at=at(2026, 11, 4, 23, 30), people_met="深夜")
+    VisitFactory(visitor=alice, household=alice_household, visited_at=at(2026, 11, 5, 0, 30), people_met="凌晨")
+    client.force_login(alice)
+    body = client.get(reverse("visits:diary"), {"month": "2026-11"}).content.decode()
+    assert "2026年11月4日" in body and "2026年11月5日" in body
+
+
 def test_diary_and_timeline_query_counts_do_not_grow(client, alice, alice_household, django_assert_max_num_queries):
     for n in range(15):
         log(alice, alice_household, requests=[f"诉求{n}"], findings=[services.FindingInput("stability", "情况")])
