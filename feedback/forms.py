@@ -9,6 +9,7 @@ from feedback.models import Category, Matter, TalkRoomCallback, TopicVisit
 from feedback.models.matters import CONTENT_MAX_LENGTH, NOTE_MAX_LENGTH, RESULT_MAX_LENGTH
 from feedback.selectors import RATINGS, TOPIC_VISIT_CATEGORIES, merge_suggestions
 from feedback.services.talkroom import duty_shift_times_error
+from jingshi_jiafang.core.capabilities import CASE_ROLES
 from jingshi_jiafang.core.forms import PhoneField
 from jingshi_jiafang.core.models import Unit, User
 from jingshi_jiafang.core.scopes import unit_subtree
@@ -84,8 +85,11 @@ class TopicVisitForm(forms.ModelForm):
             }
         super().__init__(*args, initial=initial, **kwargs)
         self.fields["category"].choices = [("", CHOOSE), *TOPIC_VISIT_CATEGORIES]
+        # The people of the bureau's work: the administrators keep the system and do not go into homes.
         self.fields["staff"].queryset = (
-            User.objects.filter(is_active=True).exclude(role="").select_related("unit").order_by("unit__code", "name")
+            User.objects.filter(is_active=True, role__in=CASE_ROLES)
+            .select_related("unit")
+            .order_by("unit__code", "name")
         )
         if topic:
             self.fields["month"].disabled = self.fields["category"].disabled = True

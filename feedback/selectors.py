@@ -375,7 +375,7 @@ def on_duty_now(*, police_room: Unit) -> list[User]:
 def topic_visit_candidates(*, topic_visit: TopicVisit, text: str = "") -> QuerySet[Matter]:
     """Open matters the leader may take along: in their scope, of the topic's category or not yet classified."""
     matters = (
-        matters_visible_to(topic_visit.leader)
+        _with_a_home(topic_visit.leader)
         .filter(state__in=OPEN_STATES)
         .exclude(topic_items__topic_visit=topic_visit)
         .filter(Q(category=topic_visit.category) | Q(category=""))
@@ -393,9 +393,15 @@ CLOSED_MONTHS_OFFERED = 3
 TOPIC_VISIT_CATEGORIES = [choice for choice in Category.choices if choice[0] != Category.OTHER]
 
 
+def _with_a_home(user: User) -> QuerySet[Matter]:
+    """A topic visit goes into the homes matters came from: one with no household (taken in at a talk room) has
+    no home to take it to, and is never offered."""
+    return matters_visible_to(user).filter(household__isnull=False)
+
+
 def _open_matters_of_month(*, user: User, month: date) -> QuerySet[Matter]:
     start, end = month_bounds(month)
-    return matters_visible_to(user).filter(created_at__gte=start, created_at__lt=end, state__in=OPEN_STATES)
+    return _with_a_home(user).filter(created_at__gte=start, created_at__lt=end, state__in=OPEN_STATES)
 
 
 def topic_visit_months(*, user: User) -> list[dict]:
@@ -443,14 +449,12 @@ def closed_topic_open_matters(*, user: User, month: date, category: str) -> Quer
 
 
 def by_village(matters) -> list[dict]:
-    """Matters grouped by their household's village (those with no household last), in the order given."""
-    groups: dict[int | None, dict] = {}
+    """Matters (each with a household) grouped by their household's village, in the order given."""
+    groups: dict[int, dict] = {}
     for matter in matters:
-        village = matter.household.village if matter.household_id else None
-        groups.setdefault(village.pk if village else None, {"village": village, "matters": []})["matters"].append(
-            matter
-        )
-    return sorted(groups.values(), key=lambda group: group["village"] is None)
+        village = matter.household.village
+        groups.setdefault(village.pk, {"village": village, "matters": []})["matters"].append(matter)
+    return list(groups.values())
 
 
 def timeline_events(*, household: Household) -> list[TimelineEvent]:

@@ -78,7 +78,7 @@ def test_a_leader_starts_a_topic_visit_from_last_months_topics(live_server, lead
     expect(page.get_by_test_id("staff-picker").locator("[data-staff-text]:visible")).to_have_count(2)
     page.locator(f"#staff-{judge.pk}").check()
     page.get_by_label("查找参加人员").fill("")
-    expect(page.get_by_test_id("staff-picked")).to_have_text(f"已选 1 人:赵明({village_a.unit})")
+    expect(page.get_by_test_id("staff-picked")).to_have_text(f"已选 1 人:赵明({village_a.unit} 社区民警)")
     for matter in lawsuits:
         page.locator(f"#matter-{matter.pk}").check()
     screenshot(page, "topic-visit-grouped-by-village", full_page=True)

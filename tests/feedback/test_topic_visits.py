@@ -51,7 +51,7 @@ def test_leader_runs_a_topic_visit_from_matters_to_agreed_solutions(client, lead
     topic = TopicVisit.objects.get()
     assert response["Location"] == topic.get_absolute_url()
     assert topic.month.day == 1 and list(topic.staff.all()) == [alice]
-    assert f"参加人员:{alice}({alice.unit})" in client.get(topic.get_absolute_url()).content.decode()
+    assert f"参加人员:{alice}({alice.unit}" in client.get(topic.get_absolute_url()).content.decode()
 
     page = client.get(topic.get_absolute_url())
     offered = list(page.context["add_form"].fields["matters"].queryset)
@@ -89,6 +89,19 @@ def test_a_refused_solution_keeps_what_was_typed_on_its_own_items_form(client, l
     assert second.agreed_solution == ""
 
 
+def test_a_talk_room_matter_has_no_home_to_visit_and_is_not_offered(client, leader, village_a):
+    from tests.feedback.helpers import walk_in
+
+    duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+    walked_in = walk_in(duty, "派出所窗口中午不办公")
+    Matter.objects.filter(pk=walked_in.pk).update(category="law_enforcement")
+    # the leader sees it (a talk room of his town), but a topic visit goes into homes
+    assert client.get(walked_in.get_absolute_url()).status_code == 200
+    create_topic(client, staff=[])
+    topic = TopicVisit.objects.get()
+    assert walked_in not in client.get(topic.get_absolute_url()).context["add_form"].fields["matters"].queryset
+
+
 def test_matters_outside_the_leaders_scope_are_not_offered(client, leader, village_b):
     household = HouseholdFactory(village=village_b)
     matter = register(household, "案子没有进展", category="litigation")
@@ -110,6 +123,7 @@ def test_invalid_topic_visit_form_keeps_what_was_typed(client, leader):
 
 
 def test_participants_are_ticks_grouped_by_unit_and_a_refused_form_keeps_them(client, leader, alice, bob, charlie):
+    UserFactory(role=User.Role.AUDITOR, unit=alice.unit)
     namesake = UserFactory(role=User.Role.OFFICER, name=alice.name, unit=charlie.unit)
     response = client.post(reverse("feedback:topic_visit_create"), {"title": "只填了主题", "staff": [namesake.pk]})
     assert response.status_code == 400
@@ -120,6 +134,8 @@ def test_participants_are_ticks_grouped_by_unit_and_a_refused_form_keeps_them(cl
     html = response.content.decode()
     assert f'value="{namesake.pk}" id="staff-{namesake.pk}" checked' in html
     assert "Ctrl" not in html
+    # the administrators keep the system and do not go into homes
+    assert not any(person.role == User.Role.AUDITOR for _, people in groups.items() for person, _ in people)
 
 
 def test_legal_department_reads_every_topic_visit(client, leader, alice_household):
