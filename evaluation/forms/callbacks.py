@@ -28,7 +28,7 @@ class CallbackForm(forms.Form):
     )
     # A false visit costs the officer points: asked once more, on the page, before it is recorded.
     confirm_denied = forms.BooleanField(
-        label="已向群众再次核实:民警确实没有上门。记为虚假走访,计入民警考核扣分。", required=False
+        label="已向群众再次核实,民警确实没有上门", help_text="记为虚假走访,计入民警考核扣分。", required=False
     )
     satisfaction = forms.ChoiceField(
         label="满意度", choices=Satisfaction.choices, widget=forms.RadioSelect, required=False

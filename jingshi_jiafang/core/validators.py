@@ -1,6 +1,7 @@
 """Validators for Chinese identity data."""
 
 import re
+import unicodedata
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -23,8 +24,12 @@ def normalize_id_number(value: str) -> str:
 
 
 def normalize_phone(value: str) -> str:
-    """A number as people write it down, "138 1234 5678": the spaces go (a landline keeps its dash)."""
-    return re.sub(r"\s+", "", value or "")
+    """A number as people write it down: full-width digits, spaces, a +86 in front, a mobile grouped with dashes
+    ("138-1234-5678") are all the same number (a landline keeps its area code's dash)."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or ""))
+    text = re.sub(r"^(\+86|0086)", "", text)
+    digits = text.replace("-", "")
+    return digits if _MOBILE_PATTERN.match(digits) else text
 
 
 def validate_id_number(value: str) -> None:

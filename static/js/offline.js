@@ -182,7 +182,7 @@ function element(tag, className, text) {
 
 function showSent(urls) {
   for (const box of document.querySelectorAll("[data-offline-sent]")) {
-    box.replaceChildren(`恢复网络后已发送 ${urls.length} 次走访,已写入民情日记。`);
+    box.replaceChildren(`手机上保存的 ${urls.length} 次走访已发送,已写入民情日记。`);
     const link = element("a", "alert-link ms-1", "查看走访");
     link.href = urls[urls.length - 1];
     box.append(link);

@@ -88,7 +88,7 @@ def test_a_visit_saved_without_a_signal_is_sent_once_when_it_comes_back(live_ser
     # The signal is back: the visit is sent, once.
     page.context.set_offline(False)
     # Sent at once, or a few seconds later if the first try went out before the signal had really come back.
-    expect(page.get_by_test_id("offline-sent")).to_contain_text("已发送 1 次走访", timeout=15_000)
+    expect(page.get_by_test_id("offline-sent")).to_contain_text("1 次走访已发送", timeout=15_000)
     expect(queue).to_be_hidden()
     assert Visit.objects.count() == 1
     visit = Visit.objects.get()
@@ -135,7 +135,7 @@ def test_an_organisation_visit_saved_without_a_signal_is_sent_once(live_server, 
     screenshot(page, "offline-organisation-waiting", full_page=True)
 
     page.context.set_offline(False)
-    expect(page.get_by_test_id("offline-sent")).to_contain_text("已发送 1 次走访", timeout=15_000)
+    expect(page.get_by_test_id("offline-sent")).to_contain_text("1 次走访已发送", timeout=15_000)
     visit = Visit.objects.get()
     assert visit.organisation == school and visit.household is None and visit.visitor == officer
     assert visit.matters.get().content == "校门口路灯不亮"
@@ -302,7 +302,7 @@ def test_a_visit_sent_after_the_login_lapsed_is_kept_and_sent_after_logging_in_a
     page.get_by_label("用户名").fill("zhoujie")
     page.get_by_label("密码").fill(TEST_PASSWORD)
     page.get_by_role("button", name="登录").click()
-    expect(page.get_by_test_id("offline-sent")).to_contain_text("已发送 1 次走访", timeout=15_000)
+    expect(page.get_by_test_id("offline-sent")).to_contain_text("1 次走访已发送", timeout=15_000)
     assert Visit.objects.get().matters.get().content == "家门口的排水沟堵了"
     screenshot(page, "offline-visit-sent-after-login")
 

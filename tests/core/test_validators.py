@@ -40,3 +40,20 @@ def test_mobile_and_landline_numbers_pass(phone):
 def test_bad_phone_numbers_fail(phone):
     with pytest.raises(ValidationError):
         validate_phone(phone)
+
+
+@pytest.mark.parametrize(
+    ("written", "number"),
+    [
+        ("138 1234 5678", "13812345678"),
+        ("138-1234-5678", "13812345678"),
+        ("+86 138 1234 5678", "13812345678"),
+        ("１３８１２３４５６７８", "13812345678"),
+        ("0527-8351 2345", "0527-83512345"),
+    ],
+)
+def test_a_phone_as_people_write_it_is_the_same_number(written, number):
+    from jingshi_jiafang.core.validators import normalize_phone
+
+    assert normalize_phone(written) == number
+    validate_phone(normalize_phone(written))
