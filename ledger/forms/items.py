@@ -188,7 +188,7 @@ class LedgerFilterForm(PeriodFilterForm):
         """The days the summary counts: those of 掌握 when asked for; else the days of 销号 asked for (the
         dashboard's 台账销号 opens the list with them), so the summary speaks of the days the list is of."""
         start, end = self.period(default_days=PERIOD_DAYS)
-        if self.has_closed_period and not self.has_period:
+        if self.lists_days_closed:
             end = self.value("closed_to") or timezone.localdate()
             start = self.value("closed_from") or end - timedelta(days=PERIOD_DAYS - 1)
         return start, end
@@ -196,6 +196,11 @@ class LedgerFilterForm(PeriodFilterForm):
     @property
     def has_period(self) -> bool:
         return bool(self.value("from") or self.value("to"))
+
+    @property
+    def lists_days_closed(self) -> bool:
+        """Asked for days of 销号 alone (the dashboard's 台账销号): the summary is of those days and those items."""
+        return self.has_closed_period and not self.has_period
 
     @property
     def has_closed_period(self) -> bool:

@@ -79,11 +79,12 @@ class Summary:
         return self.closed_on_time / self.due if self.due else None
 
 
-def summary(*, items: QuerySet[LedgerItem], start: date, end: date) -> Summary:
-    """Of the items opened (掌握) in the period, how many are in each state now; of those due in the period (up
-    to today), how many were closed (销号) on or before their deadline. One aggregate query."""
+def summary(*, items: QuerySet[LedgerItem], start: date, end: date, all_items: bool = False) -> Summary:
+    """Of the items opened (掌握) in the period (or of all the items given, `all_items`: the list of days of 销号
+    counts what it lists), how many are in each state now; of those due in the period (up to today), how many were
+    closed (销号) on or before their deadline. One aggregate query."""
     today = timezone.localdate()
-    opened = Q(created_at__date__gte=start, created_at__date__lte=end)
+    opened = Q() if all_items else Q(created_at__date__gte=start, created_at__date__lte=end)
     due = Q(deadline__gte=start, deadline__lte=min(end, today))
     counts = items.aggregate(
         opened=Count("pk", filter=opened),

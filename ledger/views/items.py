@@ -46,7 +46,7 @@ def item_list(request):
     start, end = form.summary_period()
     context = {
         "form": form,
-        "summary": selectors.summary(items=items, start=start, end=end),
+        "summary": selectors.summary(items=items, start=start, end=end, all_items=form.lists_days_closed),
         "overdue_people": selectors.overdue_per_person(items=items),
         **paginate(request, selectors.listed(items)),
     }

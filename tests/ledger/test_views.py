@@ -313,6 +313,8 @@ def test_the_days_closed_list_the_items_closed_then_reopened_too(client, alice, 
     # the summary above the list is of the same days
     summary = response.context["summary"]
     assert (summary.start, summary.end) == (today - timedelta(days=10), today)
+    assert summary.opened == 2 and dict((state, n) for state, _, n in summary.by_state)["closed"] == 1
+    assert "期间销号过的 2 件(包括之后重新打开的)" in response.content.decode()
     printed = client.get(reverse("ledger:ledger_print_filtered"), days).content.decode()
     assert "销号后重新整改的事" in printed and "半年前销号的事" not in printed
     refused = client.get(reverse("ledger:item_list"), {**days, "closed_from": (today + timedelta(days=1)).isoformat()})
