@@ -12,9 +12,9 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from jingshi_jiafang.core import accounts
 from jingshi_jiafang.core.actors import SYSTEM_USERNAME
 from jingshi_jiafang.core.capabilities import may_administer_reference_data
+from jingshi_jiafang.core.forms import PhoneField
 from jingshi_jiafang.core.models import Area, Unit, User
 from jingshi_jiafang.core.services import reference_data_saved
-from jingshi_jiafang.core.validators import validate_phone
 
 admin.site.site_header = "警事家访 · 基础数据管理"
 admin.site.site_title = "警事家访"
@@ -75,8 +75,9 @@ class _PersonFields:
         super().__init__(*args, **kwargs)
         if "name" in self.fields:
             self.fields["name"].required = True
-        if "phone" in self.fields:
-            self.fields["phone"].validators.append(validate_phone)
+        if "phone" in self.fields:  # as every form takes a phone: "138 1234 5678" is the same number
+            field = self.fields["phone"]
+            self.fields["phone"] = PhoneField(label=field.label, max_length=20, required=False)
 
 
 class UserAdminChangeForm(_PersonFields, UserChangeForm):

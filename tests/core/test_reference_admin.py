@@ -70,7 +70,7 @@ def test_an_account_needs_a_name_and_a_real_phone_and_its_changes_are_audited(cl
     officer.refresh_from_db()
     assert officer.name == "王海燕"
 
-    response = client.post(url, {**form, "name": "王海艳", "phone": "13812345678"})
+    response = client.post(url, {**form, "name": "王海艳", "phone": "138 1234 5678"})
     assert response.status_code == 302
     entry = AuditEntry.objects.get(action="reference_changed", object_id=str(officer.pk))
     assert entry.detail == {
