@@ -38,6 +38,13 @@ def card_number(unit: Unit, year: int, sequence: int) -> str:
     return f"{prefix}-{year}-{sequence:06d}"
 
 
+def locked_card(number: str) -> EchoCard | None:
+    """The card of a number as a resident copies or reads it out (any case, spaces around), locked for the
+    transaction: one card answers one matter, whichever way it is answered (online, at the talk room)."""
+    cards = EchoCard.objects.select_for_update(of=("self",)).select_related("household")
+    return cards.filter(number=number.strip().upper()).first()
+
+
 def _verification_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
 
@@ -229,7 +236,7 @@ def card_echo(
     echoes again (a family member, a resident who lost theirs) must be able to follow it too; the earlier
     passwords keep working, so holding the card is not enough to lock anyone out. Only the holder of the card
     and its code gets one."""
-    card = EchoCard.objects.select_for_update().filter(number=number.strip().upper()).first()
+    card = locked_card(number)
     expected = card.verification_code if card else _verification_code()
     code_ok = hmac.compare_digest(expected.encode(), code.strip().upper().encode())
     if card is None or not code_ok or card.state not in (CardState.HANDED_OUT, CardState.ECHOED):

@@ -12,6 +12,7 @@ from feedback.workflows import CARD_FLOW
 from jingshi_jiafang.core.capabilities import may_arrange_duty, may_receive_walk_ins
 from jingshi_jiafang.core.models import Unit, User
 
+from .cards import locked_card
 from .intake import matter_register_once
 from .matters import MatterError, matter_reopen
 
@@ -112,9 +113,7 @@ def walk_in_register(
 
 def _card_to_answer(number: str, submission_key: uuid.UUID) -> EchoCard:
     """The handed-out card this walk-in answers, locked; one already answered by this same form (sent twice) too."""
-    card = EchoCard.objects.select_for_update(of=("self",)).filter(number=number.strip().upper())
-    card = card.select_related("household")
-    card = card.first()
+    card = locked_card(number)
     if card is None:
         raise CardError(f"没有卡号为 {number.strip()} 的回音卡,请核对卡上印的编号(如 SY-CD-2026-000123)。")
     if card.state == CardState.ECHOED:
