@@ -1,10 +1,11 @@
 """Keeping the summary tables right when an old day changes.
 
 The daily job rebuilds yesterday and the hourly one today; what else can change a day already summarised is a
-visit entered late (补录) or corrected, with its findings and registration corrections, and a night-visit plan.
-Those are written by visits, which sits below evaluation and may not call it (import-linter), so evaluation
-listens to their saves and deletes here — the one place the summaries are kept by signals; it is connected in
-`EvaluationConfig.ready()` and named in the README's architecture section.
+visit entered late (补录) or corrected, with its findings and registration corrections, a night-visit plan, and a
+matter classified, merged or sent to another unit after the day it was received (its day counts it by category and
+unit). Those are written by visits and feedback, which sit below evaluation and may not call it (import-linter), so
+evaluation listens to their saves and deletes here — the one place the summaries are kept by signals; it is
+connected in `EvaluationConfig.ready()` and named in the README's architecture section.
 
 The rebuild runs after the writing transaction commits (a rolled-back visit changes nothing), once per
 transaction for each (day, village, unit) touched: a visit with three findings and two corrections rebuilds its
@@ -17,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
+from feedback.models import Matter
 from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
 
 Key = tuple[date, int | None, int | None]
@@ -86,6 +88,36 @@ def _night_plan_changed(sender, instance: NightVisitPlan, **kwargs) -> None:
     schedule_refresh([(instance.date, instance.village_id, instance.unit_id)])
 
 
+def _matter_counted_as(matter) -> tuple:
+    # What a matter's receipt day counts it by (evaluation/services/summaries.py: `_matter_sources`).
+    return (matter.created_at, matter.village_id, matter.unit_id, matter.category, matter.state == Matter.State.MERGED)
+
+
+def _matter_key(created_at, village_id, unit_id) -> Key:
+    return (timezone.localtime(created_at).date(), village_id, unit_id)
+
+
+def _matter_about_to_change(sender, instance: Matter, raw=False, **kwargs) -> None:
+    if raw or instance.pk is None:
+        return
+    before = (
+        Matter.objects.filter(pk=instance.pk).only("created_at", "village_id", "unit_id", "category", "state").first()
+    )
+    if before is not None:
+        instance._counted_before = _matter_counted_as(before)
+
+
+def _matter_saved(sender, instance: Matter, created=False, raw=False, **kwargs) -> None:
+    # A new matter counts on today, which the hourly refresh keeps; one changed later counts where it did before
+    # (rebuilt without it) and where it does now — only when what its day counts changed, not on every step.
+    before = getattr(instance, "_counted_before", None)
+    if raw or created or before is None or before == _matter_counted_as(instance):
+        return
+    schedule_refresh(
+        [_matter_key(*before[:3]), _matter_key(instance.created_at, instance.village_id, instance.unit_id)]
+    )
+
+
 def connect() -> None:
     pre_save.connect(_visit_about_to_change, sender=Visit, dispatch_uid="summaries_visit_pre_save")
     post_save.connect(_visit_saved, sender=Visit, dispatch_uid="summaries_visit_saved")
@@ -95,6 +127,8 @@ def connect() -> None:
         post_delete.connect(_of_visit_changed, sender=model, dispatch_uid=f"summaries_{model.__name__}_deleted")
     post_save.connect(_night_plan_changed, sender=NightVisitPlan, dispatch_uid="summaries_night_plan_saved")
     post_delete.connect(_night_plan_changed, sender=NightVisitPlan, dispatch_uid="summaries_night_plan_deleted")
+    pre_save.connect(_matter_about_to_change, sender=Matter, dispatch_uid="summaries_matter_pre_save")
+    post_save.connect(_matter_saved, sender=Matter, dispatch_uid="summaries_matter_saved")
 
 
 def discard_pending() -> None:
