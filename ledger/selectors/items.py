@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from jingshi_jiafang.core import capabilities as can
+from jingshi_jiafang.core.dates import midnight
 from jingshi_jiafang.core.models import Household, User
 from jingshi_jiafang.core.scopes import unit_subtree
 from jingshi_jiafang.core.timeline import TimelineEvent
@@ -71,18 +72,23 @@ class Summary:
     end: date
     opened: int
     by_state: list[tuple[str, str, int]]  # (state, label, count) of the items opened in the period
-    due: int
-    closed_on_time: int
+    # What 按期销号率 is of: the items due in the period and how many of them were closed by their deadline; or,
+    # for the days of 销号 (the dashboard's 台账销号), the closings in the days and how many came by the deadline,
+    # as the dashboard counts them, so the page it opens says the same rate.
+    of: int
+    on_time: int
+    of_closings: bool = False
 
     @property
     def on_time_rate(self) -> float | None:
-        return self.closed_on_time / self.due if self.due else None
+        return self.on_time / self.of if self.of else None
 
 
 def summary(*, items: QuerySet[LedgerItem], start: date, end: date, all_items: bool = False) -> Summary:
-    """Of the items opened (掌握) in the period (or of all the items given, `all_items`: the list of days of 销号
-    counts what it lists), how many are in each state now; of those due in the period (up to today), how many were
-    closed (销号) on or before their deadline. One aggregate query."""
+    """Of the items opened (掌握) in the period, how many are in each state now; of those due in the period (up to
+    today), how many were closed (销号) on or before their deadline. One aggregate query. With `all_items` (the
+    list of days of 销号 counts what it lists), the states of all the items given, and the rate of the closings
+    in the days (a second query)."""
     today = timezone.localdate()
     opened = Q() if all_items else Q(created_at__date__gte=start, created_at__date__lte=end)
     due = Q(deadline__gte=start, deadline__lte=min(end, today))
@@ -92,14 +98,26 @@ def summary(*, items: QuerySet[LedgerItem], start: date, end: date, all_items: b
         due=Count("pk", filter=due),
         closed_on_time=Count("pk", filter=due & Q(state=State.CLOSED, closed_at__date__lte=F("deadline"))),
     )
+    of, on_time = counts["due"], counts["closed_on_time"]
+    if all_items:
+        of, on_time = _closings_on_time(items, start, end)
     return Summary(
         start=start,
         end=end,
         opened=counts["opened"],
         by_state=[(state, label, counts[state]) for state, label in State.choices],
-        due=counts["due"],
-        closed_on_time=counts["closed_on_time"],
+        of=of,
+        on_time=on_time,
+        of_closings=all_items,
     )
+
+
+def _closings_on_time(items: QuerySet[LedgerItem], start: date, end: date) -> tuple[int, int]:
+    closings = LEDGER_FLOW.moves_into(State.CLOSED).filter(
+        item__in=items.values("pk"), at__gte=midnight(start), at__lt=midnight(end + timedelta(days=1))
+    )
+    counts = closings.aggregate(n=Count("pk"), on_time=Count("pk", filter=Q(at__date__lte=F("item__deadline"))))
+    return counts["n"], counts["on_time"]
 
 
 def overdue_per_person(*, items: QuerySet[LedgerItem]) -> list[dict]:

@@ -199,7 +199,7 @@ def test_unit_ledger_page_counts_states_rates_closure_and_lists_overdue_per_pers
         "closed": 1,
     }
     # Due in the period up to today: the closed one (today) and the late one (two days ago); one closed on time.
-    assert (summary.due, summary.closed_on_time) == (2, 1)
+    assert (summary.of, summary.on_time) == (2, 1)
     body = response.content.decode()
     assert "50%" in body and 'data-testid="count-closed">1<' in body
     assert response.context["overdue_people"] == [
@@ -319,6 +319,25 @@ def test_the_days_closed_list_the_items_closed_then_reopened_too(client, alice, 
     assert "销号后重新整改的事" in printed and "半年前销号的事" not in printed
     refused = client.get(reverse("ledger:item_list"), {**days, "closed_from": (today + timedelta(days=1)).isoformat()})
     assert "销号起始日期不能晚于截止日期" in refused.content.decode()
+
+
+def test_the_days_closed_rate_is_of_the_closings_in_the_days_as_the_dashboard_counts(
+    client, alice, bob, alice_household
+):
+    # The dashboard's 台账销号 says "按期 67%" of the closings in the days and opens this list: it must say the same.
+    today = timezone.localdate()
+    services.ledger_item_close(item=delivered_item(alice, alice_household, "按期销号的事"), actor=bob)
+    late = delivered_item(alice, alice_household, "超期才销号的事")
+    LedgerItem.objects.filter(pk=late.pk).update(deadline=today - timedelta(days=3))
+    services.ledger_item_close(item=LedgerItem.objects.get(pk=late.pk), actor=bob)
+    reopened = services.ledger_item_close(item=delivered_item(alice, alice_household, "销号后重新整改的事"), actor=bob)
+    services.ledger_item_reopen(item=reopened, actor=None, reason="回访说路灯还是不亮")
+    client.force_login(bob)
+    days = {"closed_from": (today - timedelta(days=10)).isoformat(), "closed_to": today.isoformat()}
+    response = client.get(reverse("ledger:item_list"), days)
+    summary = response.context["summary"]
+    assert (summary.of, summary.on_time) == (3, 2)
+    assert "期间销号 3 次,在兑现期限内 2 次" in response.content.decode()
 
 
 def test_no_ledger_template_has_an_inline_style_and_photos_are_thumbnails():
