@@ -479,8 +479,10 @@ def timeline_events(*, household: Household) -> list[TimelineEvent]:
 
 
 def matters_of_month(month: date) -> QuerySet[Matter]:
+    """The month's matters as the monthly report and the dashboard count them: a duplicate merged into another
+    is answered and counted with that one, so it has no topic of its own to confirm."""
     start, end = month_bounds(month)
-    return Matter.objects.filter(created_at__gte=start, created_at__lt=end)
+    return Matter.objects.filter(created_at__gte=start, created_at__lt=end).exclude(state=Matter.State.MERGED)
 
 
 def topic_review_queue(*, month: date, confirmed: bool) -> QuerySet[Matter]:

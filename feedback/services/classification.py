@@ -256,7 +256,8 @@ def topic_month_close(*, month: date, actor: User, retrain: bool = True, request
         raise MatterError(f"{first:%Y年%m月}尚未结束,月底之后才能关闭。")
     start, end = month_bounds(first)
     with transaction.atomic():
-        matters = Matter.objects.filter(created_at__gte=start, created_at__lt=end)
+        # As the review lists them (`selectors.matters_of_month`): a merged duplicate waits for no confirmation.
+        matters = Matter.objects.filter(created_at__gte=start, created_at__lt=end).exclude(state=Matter.State.MERGED)
         total = matters.count()
         if total == 0:
             raise MatterError(f"{first:%Y年%m月}没有诉求,无需关闭。")

@@ -157,6 +157,19 @@ def test_a_month_is_closed_only_when_all_are_confirmed_then_audited_and_learned_
     assert 'name="category"' not in review(client, last_month, show="confirmed").content.decode()
 
 
+def test_a_merged_duplicate_is_not_reviewed_nor_counted_as_the_report_does(
+    client, legal, duty, month_matters, last_month
+):
+    duplicate = _of_month(walk_in(duty, "孩子上户口的材料还是不清楚"), last_month)
+    services.matter_merge(matter=duplicate, actor=duty, into=month_matters[0])
+    log_in_as(client, legal)
+    page = review(client, last_month)
+    assert page.context["summary"]["total"] == 3 and duplicate not in page.context["page"].object_list
+    for matter in month_matters:
+        confirm(client, matter, Category.OTHER, last_month)
+    assert services.topic_month_close(month=last_month, actor=legal, retrain=False).matters == 3
+
+
 def test_the_running_month_cannot_be_closed(legal, duty):
     matter = walk_in(duty, "身份证丢了")
     services.matter_topic_confirm(matter=matter, actor=legal, category=Category.LAW_ENFORCEMENT)
