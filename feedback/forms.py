@@ -75,7 +75,7 @@ class TopicVisitForm(forms.ModelForm):
     def __init__(self, *args, topic: tuple[date, str] | None = None, candidates=None, **kwargs):
         """`topic`: a closed month and a topic picked to start from; the month and topic are then fixed, and the
         leader ticks which of `candidates` (its open matters in their reach) to take along."""
-        initial = {"month": date.today().replace(day=1)}
+        initial = {"month": timezone.localdate().replace(day=1)}
         if topic:
             month, category = topic
             initial = {
