@@ -1,12 +1,39 @@
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 
 
+class CappedPaginator(Paginator):
+    """A paginator whose last page is settings.MAX_PAGES at most (a later page number gives that page): the
+    database reads every row before a page to reach it, so page 2,000 of the county's households took seconds,
+    and no one clicks 下一页 a hundred times — past it the list asks for a search. `capped=False` for a list
+    that must be read to its end (an import's changes, checked before they are applied)."""
+
+    def __init__(self, *args, capped: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.capped = capped
+
+    @cached_property
+    def num_pages(self) -> int:
+        pages = super().num_pages
+        return min(pages, settings.MAX_PAGES) if self.capped else pages
+
+    def _get_page(self, *args, **kwargs) -> "CappedPage":
+        return CappedPage(*args, **kwargs)
+
+
+class CappedPage(Page):
+    @property
+    def stops_short(self) -> bool:
+        """The last page offered, with rows left after it: `_pagination.html` asks for a search."""
+        return not self.has_next() and self.paginator.count > self.number * self.paginator.per_page
+
+
 def paginate(request, object_list) -> dict:
     """The page asked for, and the query string without `page` so that page links keep the filters."""
-    page: Page = Paginator(object_list, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page: Page = CappedPaginator(object_list, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return {"page": page, "query": _query_without_page(request)}
 
 
@@ -18,6 +45,7 @@ class UncountedPage:
     object_list: list
     number: int
     has_next_row: bool
+    stops_short: bool = False
     paginator = None
 
     def has_next(self) -> bool:
@@ -41,10 +69,12 @@ def paginate_uncounted(request, object_list) -> dict:
     size = settings.PAGE_SIZE
     number = request.GET.get("page", "1")
     number = int(number) if number.isdigit() and 0 < int(number) < 100_000 else 1
+    number = min(number, settings.MAX_PAGES)
     rows = list(object_list[(number - 1) * size : number * size + 1])
     if not rows and number > 1:
         number, rows = 1, list(object_list[: size + 1])
-    page = UncountedPage(object_list=rows[:size], number=number, has_next_row=len(rows) > size)
+    more, last = len(rows) > size, number == settings.MAX_PAGES
+    page = UncountedPage(rows[:size], number, has_next_row=more and not last, stops_short=more and last)
     return {"page": page, "query": _query_without_page(request)}
 
 

@@ -399,3 +399,5 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "jiafang-demo-2026")
 
 # Page sizes of list pages.
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
+# How many pages a list offers (core/pagination.py): the database reads every row before a page to reach it.
+MAX_PAGES = env_int("MAX_PAGES", 100)

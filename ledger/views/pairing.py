@@ -1,15 +1,16 @@
 """结对联建 pages: the compliance page and recording a contact."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.models import Unit
+from jingshi_jiafang.core.pagination import CappedPaginator
 from ledger.forms import PairingComplianceFilterForm, PairingContactForm
 from ledger.selectors import pairing as selectors
 from ledger.services.pairing import PairingError, pairing_contact_record
@@ -33,7 +34,7 @@ def pairing_compliance(request):
     totals = selectors.totals_by_unit(results)
     if filters.value("behind"):
         results = [result for result in results if result.missed]
-    page = Paginator(results, 25).get_page(request.GET.get("page"))
+    page = CappedPaginator(results, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

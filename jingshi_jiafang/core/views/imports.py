@@ -6,7 +6,6 @@ import tempfile
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -18,7 +17,7 @@ from jingshi_jiafang.core.imports.changes import change_lines
 from jingshi_jiafang.core.imports.forms import ImportConfirmForm, ImportUploadForm
 from jingshi_jiafang.core.imports.kinds import KINDS, import_kind, kinds_for, kinds_of_others
 from jingshi_jiafang.core.imports.workbooks import write_problems, write_template
-from jingshi_jiafang.core.pagination import paginate
+from jingshi_jiafang.core.pagination import CappedPaginator, paginate
 from jingshi_jiafang.core.permissions import capability_required
 
 importers_only = capability_required(may_import, "只有系统管理员和安全管理员可以导入数据。")
@@ -73,7 +72,8 @@ def _changes_context(request, run) -> dict:
         items = run.changes.order_by("row_number", "id")
     else:
         return {}
-    changes_page = Paginator(items, settings.PAGE_SIZE).get_page(request.GET.get("changes_page"))
+    pages = CappedPaginator(items, settings.PAGE_SIZE, capped=False)
+    changes_page = pages.get_page(request.GET.get("changes_page"))
     query = request.GET.copy()
     query.pop("changes_page", None)
     return {
