@@ -60,16 +60,28 @@ class ResponseForm(forms.Form):
     """One household's answers: the outcome, how they were taken, and one choice per question (a question may be
     left unanswered)."""
 
+    # Not a response: the household stays to be asked (services.attempt_record).
+    NOT_NOW = "not_now"
+    Outcome = QuestionnaireResponse.Outcome
+
     outcome = forms.ChoiceField(
         label="作答结果",
-        choices=QuestionnaireResponse.Outcome.choices,
-        initial=QuestionnaireResponse.Outcome.ANSWERED,
+        choices=[
+            (Outcome.ANSWERED, Outcome.ANSWERED.label),
+            (Outcome.REFUSED, Outcome.REFUSED.label),
+            (NOT_NOW, "本次未接通,稍后再拨"),
+            (Outcome.UNREACHABLE, "联系不上,不再拨打"),
+        ],
+        initial=Outcome.ANSWERED,
         widget=forms.RadioSelect,
     )
     method = forms.ChoiceField(label="方式", choices=Method.choices, initial=Method.PHONE, widget=forms.RadioSelect)
+    # The how-manyth try this would be, as the page counted them: a second tap of the same form is the same try.
+    attempt = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, questions, **kwargs):
+    def __init__(self, *args, questions, attempt: int = 1, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["attempt"].initial = attempt
         self.questions = list(questions)
         for question in self.questions:
             self.fields[f"q{question.pk}"] = forms.ChoiceField(
@@ -99,7 +111,11 @@ class ResponseForm(forms.Form):
         data = super().clean()
         answered = data.get("outcome") == QuestionnaireResponse.Outcome.ANSWERED
         if answered and not self.answers():
-            raise forms.ValidationError("已作答的,请至少选择一题的答案;没有作答请选“拒绝作答”或“联系不上”。")
+            raise forms.ValidationError(
+                "已作答的,请至少选择一题的答案;没有作答请选“拒绝作答”“本次未接通”或“联系不上”。"
+            )
         if not answered and self.answers():
-            raise forms.ValidationError("拒绝作答或联系不上的,请不要选择答案。")
+            raise forms.ValidationError("拒绝作答、未接通或联系不上的,请不要选择答案。")
+        if data.get("outcome") == self.NOT_NOW and not data.get("attempt"):
+            raise forms.ValidationError("页面已过期,请刷新后再记录本次未接通。")
         return data

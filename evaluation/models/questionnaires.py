@@ -200,6 +200,37 @@ class QuestionnaireResponse(AppendOnly, models.Model):
         return f"{self.sample} · {self.get_outcome_display()}"
 
 
+class QuestionnaireAttempt(AppendOnly, models.Model):
+    """A call that found no one this time (本次未接通): the household stays to be asked, and the next caller sees
+    how often it was tried. Only a response (`QuestionnaireResponse`, 联系不上 among them) ends its asking."""
+
+    sample = models.ForeignKey(
+        SampledHousehold, verbose_name="抽样户", on_delete=models.PROTECT, related_name="attempts"
+    )
+    # The how-manyth try, from the form the caller saw: a second tap of the same form is the same try, refused by
+    # the unique constraint instead of counted twice.
+    number = models.PositiveSmallIntegerField("第几次")
+    note = models.CharField("备注", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("记录时间")
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "未接通记录"
+        verbose_name_plural = "未接通记录"
+        ordering = ["sample", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["sample", "number"], name="questionnaireattempt_number_once"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="questionnaireattempt_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sample} · 第 {self.number} 次未接通"
+
+
 class Answer(AppendOnly, models.Model):
     response = models.ForeignKey(
         QuestionnaireResponse, verbose_name="答卷", on_delete=models.PROTECT, related_name="answers"

@@ -86,7 +86,8 @@ def questionnaire_progress(*, questionnaire: Questionnaire) -> dict:
 
 
 def sample_rows(*, questionnaire: Questionnaire, pending_only: bool = False) -> QuerySet[SampledHousehold]:
-    rows = questionnaire.samples.select_related("household", "village__parent", "response").order_by("position")
+    rows = questionnaire.samples.select_related("household", "village__parent", "response")
+    rows = rows.annotate(not_reached=Count("attempts")).order_by("position")
     return rows.filter(response__isnull=True) if pending_only else rows
 
 

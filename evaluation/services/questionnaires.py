@@ -13,6 +13,7 @@ from evaluation.models import (
     Answer,
     Method,
     Questionnaire,
+    QuestionnaireAttempt,
     QuestionnaireResponse,
     QuestionnaireTemplate,
     SampledHousehold,
@@ -185,3 +186,31 @@ def response_record(
     except IntegrityError:
         raise QuestionnaireError("该户的答卷已经录入,不能重复提交。") from None
     return response
+
+
+def attempt_record(
+    *, sample: SampledHousehold, actor: User, number: int, note: str = "", request=None
+) -> QuestionnaireAttempt:
+    """本次未接通: a call that found no one this time, the `number`-th try as the caller's form counted them. The
+    household stays to be asked; a second submit of the same form is refused, not counted as another try."""
+    require(actor, can.may_run_questionnaires, error=QuestionnaireError, message="只有民意访评中心可以录入答卷。")
+    if QuestionnaireResponse.objects.filter(sample=sample).exists():
+        raise QuestionnaireError("该户的答卷已经录入,不能再记录未接通。")
+    already = QuestionnaireAttempt.objects.filter(sample=sample).count()
+    if number != already + 1:
+        raise QuestionnaireError(f"这次未接通已经记录(共 {already} 次),不能重复提交。")
+    try:
+        with transaction.atomic():
+            attempt = QuestionnaireAttempt.objects.create(
+                sample=sample, number=number, note=note, recorded_by=actor, recorded_at=timezone.now()
+            )
+            audit_record(
+                action=Action.STATE_CHANGED,
+                actor=actor,
+                request=request,
+                target=sample,
+                detail={"from": "pending", "to": "pending", "not_reached": number},
+            )
+    except IntegrityError:
+        raise QuestionnaireError(f"这次未接通已经记录(共 {number} 次),不能重复提交。") from None
+    return attempt

@@ -97,12 +97,14 @@ def _questions(sample):
 
 
 def _answer_page(request, sample, form=None, revealed: bool = False, status: int = 200):
+    attempts = list(sample.attempts.select_related("recorded_by"))
     context = {
         "sample": sample,
         "questionnaire": sample.questionnaire,
         "household": sample.household,
         "response": getattr(sample, "response", None),
-        "form": form or ResponseForm(questions=_questions(sample)),
+        "attempts": attempts,
+        "form": form or ResponseForm(questions=_questions(sample), attempt=len(attempts) + 1),
         "revealed": revealed,
         "may_reveal": can.may_reveal(request.user, "phone"),
     }
@@ -116,6 +118,8 @@ def questionnaire_answer(request, pk: int):
     if request.method == "GET":
         return _answer_page(request, sample)
     form = ResponseForm(request.POST, questions=_questions(sample))
+    if form.is_valid() and form.cleaned_data["outcome"] == ResponseForm.NOT_NOW:
+        return _not_reached_this_time(request, sample, form)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -135,6 +139,22 @@ def questionnaire_answer(request, pk: int):
             following = selectors.next_pending_sample(questionnaire=sample.questionnaire, after=sample.position)
             return redirect(following or sample.questionnaire)
     return _answer_page(request, sample, form=form, status=400)
+
+
+def _not_reached_this_time(request, sample, form):
+    data = form.cleaned_data
+    try:
+        attempt = services.attempt_record(
+            sample=sample, actor=request.user, number=data["attempt"], note=data["note"], request=request
+        )
+    except services.QuestionnaireError as error:
+        messages.warning(request, str(error))
+    else:
+        messages.success(
+            request, f"已记录 {sample.household.head_name}户 第 {attempt.number} 次未接通,该户留在待访名单里。"
+        )
+    following = selectors.next_pending_sample(questionnaire=sample.questionnaire, after=sample.position)
+    return redirect(following or sample.questionnaire)
 
 
 @require_POST

@@ -46,18 +46,26 @@ def test_evaluator_records_two_answers_by_phone_and_sees_the_index_update(live_s
     expect(page.get_by_text("已录入 0 / 抽样 2 户")).to_be_visible()
     page.get_by_test_id("next-call").click()
 
-    # First household: the number is masked until revealed, then it is a link that dials it.
+    # First household: the number is masked until revealed, then it is a link that dials it. No one answers.
     expect(page.get_by_test_id("masked-phone")).to_contain_text("****")
     page.get_by_role("button", name="显示号码并拨打").click()
     expect(page.get_by_test_id("call-link")).to_be_visible()
-    answer(page, questions, ["很安全", "满意", "基本满意"])
-    screenshot(page, "questionnaire-answer-form", full_page=True)
+    page.get_by_label("本次未接通,稍后再拨").check()
+    page.get_by_label("备注").fill("无人接听")
     page.get_by_role("button", name="保存答卷").click()
-    expect(page.get_by_text("的答卷。")).to_be_visible()
+    expect(page.get_by_text("第 1 次未接通,该户留在待访名单里")).to_be_visible()
 
     # Second household: the form is reached straight from the first.
     page.get_by_role("button", name="显示号码并拨打").click()
     answer(page, questions, ["不安全", "不满意", "满意"])
+    page.get_by_role("button", name="保存答卷").click()
+    expect(page.get_by_text("的答卷。")).to_be_visible()
+
+    # The first household again, the only one left: its page says when it was tried; this time it answers.
+    expect(page.get_by_test_id("attempts")).to_contain_text("此前未接通 1 次")
+    page.get_by_role("button", name="显示号码并拨打").click()
+    answer(page, questions, ["很安全", "满意", "基本满意"])
+    screenshot(page, "questionnaire-answer-form", full_page=True)
     page.get_by_role("button", name="保存答卷").click()
 
     # Both asked: back on the questionnaire, the indices and the sample size are up to date.
@@ -69,7 +77,7 @@ def test_evaluator_records_two_answers_by_phone_and_sees_the_index_update(live_s
     page.get_by_role("link", name="调查结果与分区统计").click()
     expect(page.get_by_test_id("security-index")).to_have_text("65.0")
     screenshot(page, "questionnaire-results", full_page=True)
-    assert AuditEntry.objects.filter(action=AuditEntry.Action.REVEAL_PHONE, actor=evaluator).count() == 2
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.REVEAL_PHONE, actor=evaluator).count() == 3
     assert questionnaire.samples.filter(response__isnull=False).count() == 2
 
 

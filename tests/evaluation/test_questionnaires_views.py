@@ -213,3 +213,36 @@ def test_a_leader_reads_a_county_wide_questionnaire_broken_down_by_town(client, 
     ]
     assert client.get(reverse("evaluation:questionnaire_results", args=[county.pk])).status_code == 200
     assert client.get(reverse("evaluation:questionnaire_calls", args=[county.pk])).status_code == 403
+
+
+def test_a_household_not_reached_this_time_stays_to_be_called_again(client, evaluator, questionnaire):
+    first, second = questionnaire.samples.order_by("position")[:2]
+    log_in_as(client, evaluator)
+    url = reverse("evaluation:questionnaire_answer", args=[first.pk])
+    data = {"outcome": "not_now", "method": "phone", "note": "无人接听", "attempt": 1}
+    response = client.post(url, data)
+    assert response.status_code == 302 and response["Location"] == second.get_absolute_url()
+    assert not QuestionnaireResponse.objects.exists() and first.attempts.get().note == "无人接听"
+    # The same form sent twice (a double tap, the back button) is one try, and says so.
+    again = client.post(url, data, follow=True)
+    assert first.attempts.count() == 1 and "这次未接通已经记录" in again.content.decode()
+    calls = client.get(reverse("evaluation:questionnaire_calls", args=[questionnaire.pk]))
+    assert first in calls.context["page"].object_list and "未接通 1 次" in calls.content.decode()
+    page = client.get(url).content.decode()
+    assert "此前未接通 1 次" in page and "无人接听" in page and 'name="attempt" value="2"' in page
+    # A later call reaches them: the answers are recorded as for anyone else.
+    answers = answers_by_label(short_template(), ["很安全", "满意", "基本满意"])
+    client.post(url, {"outcome": "answered", "method": "phone", **{f"q{q}": o for q, o in answers.items()}})
+    assert QuestionnaireResponse.objects.get(sample=first).outcome == "answered"
+    refused = client.post(url, {**data, "attempt": 2}, follow=True)
+    assert "不能再记录未接通" in refused.content.decode() and first.attempts.count() == 1
+
+
+def test_not_reached_this_time_takes_no_answers(client, evaluator, questionnaire):
+    sample = questionnaire.samples.first()
+    log_in_as(client, evaluator)
+    answers = answers_by_label(short_template(), ["很安全", "", ""])
+    data = {"outcome": "not_now", "method": "phone", "attempt": 1, **{f"q{q}": o for q, o in answers.items()}}
+    response = client.post(reverse("evaluation:questionnaire_answer", args=[sample.pk]), data)
+    assert response.status_code == 400 and "请不要选择答案" in response.content.decode()
+    assert not sample.attempts.exists()
