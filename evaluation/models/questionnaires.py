@@ -169,7 +169,22 @@ class Method(models.TextChoices):
     PAPER = "paper", "纸质问卷"
 
 
-class QuestionnaireResponse(AppendOnly, models.Model):
+class _Call(AppendOnly, models.Model):
+    """What an evaluator wrote down after calling a sampled household: never changed afterwards."""
+
+    note = models.CharField("备注", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("记录时间")
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class QuestionnaireResponse(_Call):
     """What came of asking one sampled household: answered, refused or not reached. One per sampled household (a
     double submit records one), never changed afterwards."""
 
@@ -183,13 +198,6 @@ class QuestionnaireResponse(AppendOnly, models.Model):
     )
     outcome = models.CharField("结果", max_length=16, choices=Outcome.choices)
     method = models.CharField("方式", max_length=16, choices=Method.choices)
-    note = models.CharField("备注", max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField("记录时间")
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "问卷答卷"
@@ -200,7 +208,7 @@ class QuestionnaireResponse(AppendOnly, models.Model):
         return f"{self.sample} · {self.get_outcome_display()}"
 
 
-class QuestionnaireAttempt(AppendOnly, models.Model):
+class QuestionnaireAttempt(_Call):
     """A call that found no one this time (本次未接通): the household stays to be asked, and the next caller sees
     how often it was tried. Only a response (`QuestionnaireResponse`, 联系不上 among them) ends its asking."""
 
@@ -210,13 +218,6 @@ class QuestionnaireAttempt(AppendOnly, models.Model):
     # The how-manyth try, from the form the caller saw: a second tap of the same form is the same try, refused by
     # the unique constraint instead of counted twice.
     number = models.PositiveSmallIntegerField("第几次")
-    note = models.CharField("备注", max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField("记录时间")
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "未接通记录"
