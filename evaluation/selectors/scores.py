@@ -571,7 +571,11 @@ def component_records(*, score: Score, metric: str, viewer: User, today: date | 
                 "虚假走访(回访核实未走访)",
                 checked.filter(visit_check=Callback.VisitCheck.DENIED).order_by("source_date", "pk"),
             )
-        return Records("callbacks", "已核实的家访(虚假走访在前)", checked.order_by("visit_check", "source_date", "pk"))
+        # "confirmed" sorts before "denied": the false visits are put first by a flag, not by the code.
+        false_first = checked.annotate(false_visit=Q(visit_check=Callback.VisitCheck.DENIED))
+        return Records(
+            "callbacks", "已核实的家访(虚假走访在前)", false_first.order_by("-false_visit", "source_date", "pk")
+        )
     if metric == Metric.MATTERS_ON_TIME:
         rows = (
             due_matters(window)

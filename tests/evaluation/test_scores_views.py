@@ -124,6 +124,17 @@ def test_drill_down_lists_the_records_behind_each_component(client, month, alice
     assert [plan.kept for plan in plans] == [False, True]
 
 
+def test_checked_visits_list_the_false_visit_first_as_the_title_says(client, month, alice):
+    log_in_as(client, month.evaluator)
+    response = _records(client, _score_of(alice), Metric.CALLBACK_CONFIRMED)
+    assert "虚假走访在前" in response.content.decode()
+    # h1's visit (5 October, confirmed) is the older one; h2's (6 October) was a false visit.
+    assert [callback.visit for callback in response.context["page"].object_list] == [
+        month.false_visit,
+        month.households[0].visits.order_by("visited_at").first(),
+    ]
+
+
 def test_unit_drill_down_lists_the_unit_s_households_not_visited(client, month, alice, village_a):
     log_in_as(client, month.evaluator)
     room = Score.objects.get(period=Score.Period.MONTH, subject_kind=SubjectKind.UNIT, unit=village_a.unit)
