@@ -99,6 +99,23 @@ def test_create_form_says_what_is_wrong(client, evaluator):
     assert "结束日期不能早于开始日期" in page and "样本量至少 1 户" in page
 
 
+def test_create_form_says_once_that_no_household_is_left_to_draw(client, evaluator, village_a):
+    log_in_as(client, evaluator)
+    today = timezone.localdate()
+    response = client.post(
+        reverse("evaluation:questionnaire_create"),
+        {
+            "template": short_template().pk,
+            "area": village_a.pk,  # no household in it
+            "start": today.replace(day=1).isoformat(),
+            "end": today.isoformat(),
+            "sample_size": 3,
+        },
+    )
+    assert response.status_code == 400 and response.content.decode().count("没有可抽取的住户") == 1
+    assert not Questionnaire.objects.exists()
+
+
 def test_others_may_not_create_or_list(client, alice, leader_a):
     log_in_as(client, alice)
     assert client.get(reverse("evaluation:questionnaire_list")).status_code == 403
@@ -131,7 +148,8 @@ def test_answer_form_refuses_an_answered_outcome_without_answers(client, evaluat
     response = client.post(
         reverse("evaluation:questionnaire_answer", args=[sample.pk]), {"outcome": "answered", "method": "phone"}
     )
-    assert response.status_code == 400 and "请至少选择一题的答案" in response.content.decode()
+    # Said once: the form's own error summary, not repeated by the page above it.
+    assert response.status_code == 400 and response.content.decode().count("请至少选择一题的答案") == 1
     assert not QuestionnaireResponse.objects.exists()
 
 

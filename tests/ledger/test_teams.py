@@ -116,6 +116,26 @@ def test_officer_adds_a_member_with_a_checked_phone(client, alice, team):
     assert team.members.filter(name="王村干").exists()
 
 
+def test_activity_form_says_a_refusal_of_the_service_once(client, alice, team, monkeypatch):
+    def refuse(**kwargs):
+        raise TeamError("参加队员须是本队在队队员。")
+
+    # A member taken off the team between the form and the service: the one refusal the form cannot foresee.
+    monkeypatch.setattr("ledger.views.teams.team_activity_record", refuse)
+    log_in_as(client, alice)
+    response = client.post(
+        reverse("ledger:team_activity_create", args=[team.pk]),
+        {
+            "day": timezone.localdate().isoformat(),
+            "kind": "service",
+            "place": "村部",
+            "members": [member.pk for member in team.members.all()],
+            "note": "送药",
+        },
+    )
+    assert response.status_code == 400 and response.content.decode().count("参加队员须是本队在队队员") == 1
+
+
 def test_activity_counts_by_kind_for_an_area_and_period(alice, team, village_b):
     today = timezone.localdate()
     members = list(team.members.all())
