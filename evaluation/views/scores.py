@@ -140,6 +140,7 @@ def score_records(request, pk: int, metric: str):
         "metric_label": Metric(metric).label,
         "definition": selectors.DEFINITIONS[metric][score.subject_kind],
         "component": component,
+        "score_month": ScoreMonth.objects.filter(month=score.period_start).first(),
         "records": records,
         **paginate(request, records.rows),
     }

@@ -6,12 +6,14 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from evaluation.models import Metric, Score, ScoreMonth, ScoreWeight, SubjectKind
-from evaluation.services.scores import scores_compute
+from evaluation.models import Callback, Metric, Score, ScoreMonth, ScoreWeight, SubjectKind
+from evaluation.services.scores import score_month_close, scores_compute
 from jingshi_jiafang.core.models import AuditEntry, User
 from tests.conftest import MAX_PAGE_QUERIES, log_in_as
 from tests.core.factories import AreaLinkFactory, HouseholdFactory, HouseholdLinkFactory, UserFactory
+from tests.evaluation.factories import VisitCallbackFactory
 from tests.evaluation.scores_month import MONTH, TODAY, at, build_month
 from tests.visits.factories import VisitFactory
 
@@ -133,6 +135,24 @@ def test_checked_visits_list_the_false_visit_first_as_the_title_says(client, mon
         month.false_visit,
         month.households[0].visits.order_by("visited_at").first(),
     ]
+
+
+def test_records_of_an_open_month_say_that_what_was_entered_since_counts_tomorrow(client, month, alice):
+    # A false visit found after the night's run: listed at once, counted in the score only at the next run.
+    VisitCallbackFactory(
+        visit=month.households[3].visits.get(),
+        state=Callback.State.DONE,
+        visit_check=Callback.VisitCheck.DENIED,
+        done_by=month.evaluator,
+        done_at=timezone.now(),
+    )
+    log_in_as(client, month.evaluator)
+    response = _records(client, _score_of(alice), Metric.FALSE_VISITS)
+    page = response.content.decode()
+    assert "1 次虚假走访" in page and len(response.context["page"].object_list) == 2
+    assert "明天才计入上面的分数" in page
+    score_month_close(month=MONTH, actor=month.evaluator)
+    assert "明天才计入" not in _records(client, _score_of(alice), Metric.FALSE_VISITS).content.decode()
 
 
 def test_unit_drill_down_lists_the_unit_s_households_not_visited(client, month, alice, village_a):
