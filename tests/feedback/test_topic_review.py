@@ -170,6 +170,21 @@ def test_a_merged_duplicate_is_not_reviewed_nor_counted_as_the_report_does(
     assert services.topic_month_close(month=last_month, actor=legal, retrain=False).matters == 3
 
 
+def test_a_closed_month_says_the_model_learned_from_it_only_once_retrained(
+    client, legal, month_matters, last_month, django_capture_on_commit_callbacks
+):
+    log_in_as(client, legal)
+    for matter in month_matters:
+        confirm(client, matter, Category.OTHER, last_month)
+    with django_capture_on_commit_callbacks() as retraining:
+        client.post(reverse("feedback:topic_month_close"), {"month": f"{last_month:%Y-%m}"})
+    waiting = review(client, last_month).content.decode()
+    assert "正在后台用本月确认的类别重新训练" in waiting and "并已用于重新训练" not in waiting
+    for callback in retraining:
+        callback()
+    assert "并已用于重新训练类别模型" in review(client, last_month).content.decode()
+
+
 def test_the_running_month_cannot_be_closed(legal, duty):
     matter = walk_in(duty, "身份证丢了")
     services.matter_topic_confirm(matter=matter, actor=legal, category=Category.LAW_ENFORCEMENT)
