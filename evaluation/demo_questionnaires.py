@@ -26,7 +26,13 @@ FINDINGS = {
     FieldCheck.Result.PARTLY_TRUE: ("户主确认民警来过,但记录的意见建议与户主所说不完全一致。",),
     FieldCheck.Result.NOT_TRUE: ("户主及邻居均称当天没有民警上门,走访记录不属实。",),
 }
-ITEM_FINDINGS = ("现场查看,事项已按台账办理。", "已登记,群众反映进展较慢,尚未兑现。")
+ITEM_FINDINGS = {
+    FieldCheck.Result.TRUE: ("现场查看,事项已按台账办理。", "与群众当面核对,事项已兑现,和台账记录一致。"),
+    FieldCheck.Result.PARTLY_TRUE: (
+        "事项已办理一部分,群众反映进展较慢,台账记的完成情况偏多。",
+        "现场查看,事项已兑现,但和台账记录的做法不完全一致。",
+    ),
+}
 
 
 @dataclass
@@ -113,13 +119,14 @@ def _seed_field_checks(*, rng: random.Random, today: date, evaluator: User) -> i
         )
         made += 1
     for item in rng.sample(items, min(FIELD_CHECKS // 4, len(items))):
+        result = rng.choice([Result.TRUE, Result.PARTLY_TRUE])
         field_check_record(
             actor=evaluator,
             ledger_item=item,
             place=item.household.address,
             check_date=today,
-            result=rng.choice([Result.TRUE, Result.PARTLY_TRUE]),
-            findings=rng.choice(ITEM_FINDINGS),
+            result=result,
+            findings=rng.choice(ITEM_FINDINGS[result]),
         )
         made += 1
     return made

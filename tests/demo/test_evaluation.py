@@ -73,6 +73,11 @@ def test_demo_surveys_show_a_rising_sense_of_security_and_satisfaction():
     assert checks.filter(source="visit").count() == 16 and checks.filter(source="ledger_item").exists()
     assert checks.filter(source="visit", result="not_true").count() == 2
     assert checks.filter(source="visit", result="true").exists()
+    # What the evaluator wrote agrees with the conclusion: a 属实 check finds nothing amiss.
+    amiss = ("不属实", "尚未", "不完全", "偏多", "没有")
+    assert not [
+        check.findings for check in checks.filter(result="true") if any(word in check.findings for word in amiss)
+    ]
 
 
 def test_demo_has_scores_of_closed_past_months_and_the_open_current_month(demo_county):
