@@ -118,6 +118,24 @@ def test_topic_sheets_have_frozen_headers_filters_widths_and_a_chinese_font(mont
     assert workbook["治安防范"]["A1"].font.bold
 
 
+def _shown_width(text: str) -> int:
+    """How many column widths a text takes in Excel: two for a Chinese character, one for anything else."""
+    return sum(2 if ord(character) > 0x2E80 else 1 for character in text)
+
+
+def test_no_header_or_label_is_cut_by_its_column(month):
+    _, workbook = build()
+    for name in [*TOPIC_SHEETS, "未分类"]:
+        sheet = workbook[name]
+        for cell in sheet[1]:
+            width = sheet.column_dimensions[cell.column_letter].width
+            assert width >= _shown_width(cell.value) + 3, cell.value  # the filter button takes about three
+    # The summary's labels with a figure beside them: a label running on into it would be cut.
+    summary = workbook["汇总"]
+    labels = [row[0].value for row in summary.iter_rows() if row[0].value and len(row) > 1 and row[1].value is not None]
+    assert summary.column_dimensions["A"].width >= max(_shown_width(label) for label in labels)
+
+
 def test_dates_are_real_excel_dates(month):
     _, workbook = build()
     sheet = workbook["治安防范"]
