@@ -434,7 +434,8 @@ class TopicMonthForm(forms.Form):
     month = forms.DateField(
         label="月份",
         input_formats=["%Y-%m"],
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        # Drawn by hand beside its button, not through crispy: the Bootstrap look is given here.
+        widget=forms.DateInput(attrs={"type": "month", "class": "form-control form-control-sm w-auto"}, format="%Y-%m"),
         error_messages={"invalid": "月份格式应为 年-月,例如 2026-10。"},
     )
     show = forms.ChoiceField(choices=[("pending", "待确认"), ("confirmed", "已确认")], required=False)

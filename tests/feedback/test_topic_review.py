@@ -97,6 +97,12 @@ def test_the_page_names_the_model_in_use_and_its_measured_accuracy(client, legal
     assert f"v{model.version}" in shown.group(1) and f"准确率 <strong>{model.accuracy * 100:.1f}%" in shown.group(1)
 
 
+def test_the_month_picker_looks_like_the_other_inputs(client, legal, last_month):
+    log_in_as(client, legal)
+    page = review(client, last_month).content.decode()
+    assert re.search(r'<input type="month" name="month"[^>]*class="form-control form-control-sm w-auto"', page)
+
+
 def test_an_empty_month_says_so(client, legal):
     log_in_as(client, legal)
     page = client.get(reverse("feedback:topic_review"), {"month": "2020-01"}).content.decode()
