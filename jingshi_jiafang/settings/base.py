@@ -45,6 +45,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "jingshi_jiafang.core.middleware.TrustedProxyMiddleware",
     "jingshi_jiafang.health.HealthCheckMiddleware",
+    # Before every middleware that reads or writes the body, so that it compresses what they made.
+    "jingshi_jiafang.core.middleware.CompressedTextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

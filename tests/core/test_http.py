@@ -1,12 +1,16 @@
 """Issue #8, finding 3: reopening the address of a POST-only action (after a form error, a reload, the back
 button) lands on the page its form lives on, not an empty 405."""
 
+import gzip
+
 import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 
 from jingshi_jiafang.core.http import post_only
+from jingshi_jiafang.core.models import HouseholdAttachment
+from tests.core.factories import PNG_BYTES, png_upload
 from tests.visits.factories import NightVisitPlanFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +67,23 @@ def test_reopening_an_action_on_another_stations_household_still_ends_in_404(cli
     client.force_login(charlie)
     response = client.get(reverse("households:household_assign", args=[alice_household.pk]), follow=True)
     assert response.status_code == 404
+
+
+# Compression: pages gzipped for a browser that accepts it; what is compressed already passes as it is.
+
+
+def test_a_page_is_gzipped_for_a_browser_that_accepts_it(client, alice, alice_household):
+    client.force_login(alice)
+    plain = client.get(reverse("households:household_list"))
+    zipped = client.get(reverse("households:household_list"), HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert "Content-Encoding" not in plain and zipped["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped["Vary"] and len(zipped.content) < len(plain.content) / 2
+    assert alice_household.head_name in gzip.decompress(zipped.content).decode()
+
+
+def test_a_photo_is_sent_as_it_is(client, alice, alice_household):
+    client.force_login(alice)
+    client.post(reverse("households:attachment_upload", args=[alice_household.pk]), {"file": png_upload()})
+    attachment = HouseholdAttachment.objects.get()
+    download = client.get(attachment.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip")
+    assert "Content-Encoding" not in download and b"".join(download.streaming_content) == PNG_BYTES
