@@ -8,7 +8,7 @@ import logging
 import secrets
 import string
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import partial
 
 from django.conf import settings
@@ -206,14 +206,26 @@ def matter_close(*, matter: Matter, actor: User, result: str, reply_method: str,
     )
     due = timezone.localdate() + timedelta(days=settings.TALK_ROOM_CALLBACK_DAYS)
     if matter.channel == Matter.Channel.TALK_ROOM:
-        TalkRoomCallback.objects.get_or_create(matter=matter, due_date=due)
+        _callback_on(matter, due)
     for merged in matter.duplicates.filter(state=State.MERGED):
         MATTER_FLOW.record(
             merged, actor=actor, note=f"随诉求 {matter.reference} 办结答复({matter.get_reply_method_display()})"
         )
         if merged.channel == Matter.Channel.TALK_ROOM:
-            TalkRoomCallback.objects.get_or_create(matter=merged, due_date=due)
+            _callback_on(merged, due)
     return matter
+
+
+def _callback_on(matter: Matter, day: date) -> TalkRoomCallback:
+    """The matter's callback waiting on `day`, or a new one on the first day from it that has none. A callback
+    already done is a rating kept, never one to take up again: a matter reopened and answered again on the day it
+    was rated (or closed) would otherwise find it under the once-a-day constraint and write over it."""
+    done_days = set(
+        matter.callbacks.filter(due_date__gte=day, done_at__isnull=False).values_list("due_date", flat=True)
+    )
+    while day in done_days:
+        day += timedelta(days=1)
+    return TalkRoomCallback.objects.get_or_create(matter=matter, due_date=day)[0]
 
 
 @transaction.atomic
@@ -256,7 +268,7 @@ def matter_rate_answer(*, matter: Matter, outcome: str, note: str = "", request=
     fields = {"outcome": outcome, "note": f"群众在查询页评价。{note}".strip(), "done_by": None}
     callback = matter.callbacks.filter(done_at__isnull=True).order_by("due_date").first()
     if callback is None:
-        callback, _ = TalkRoomCallback.objects.get_or_create(matter=matter, due_date=timezone.localdate())
+        callback = _callback_on(matter, timezone.localdate())
     for name, value in fields.items():
         setattr(callback, name, value)
     callback.done_at = timezone.now()

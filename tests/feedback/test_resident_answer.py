@@ -173,6 +173,39 @@ def test_not_satisfied_reopens_the_matter_and_the_next_answer_can_be_rated_again
     assert TalkRoomCallback.objects.filter(matter=matter, outcome="satisfied").count() == 1
 
 
+def test_a_second_rating_on_the_day_of_the_first_keeps_the_first(client, duty):
+    """Not satisfied, answered again and rated again the same day: both ratings stay, the first is not written
+    over by the second."""
+    matter = _close(_to_handling(_online(duty), duty), duty)
+    open_status(client, matter)
+    rate(client, "not_satisfied", "路灯晚上还是不亮")
+    _close(matter, duty, "更换了灯泡和线路")
+    open_status(client, matter)
+    body = rate(client, "satisfied").content.decode()
+
+    outcomes = list(
+        TalkRoomCallback.objects.filter(matter=matter).order_by("done_at").values_list("outcome", flat=True)
+    )
+    assert outcomes == ["not_satisfied", "satisfied"]
+    history = body.split('data-testid="resident-history"')[1].split("</ul>")[0]
+    assert history.index("您的评价:不满意") < history.index("重新办理") < history.index("您的评价:满意")
+
+
+def test_a_walk_in_answered_again_the_day_its_callback_was_done_is_called_back_again(client, duty):
+    """The scheduled callback was done by the resident's rating; the next answer, given the same day, is called
+    back too."""
+    matter = walk_in(duty, query_password=PASSWORD)
+    _close(_to_handling(matter, duty), duty)
+    open_status(client, matter)
+    rate(client, "not_satisfied", "噪音还在")
+    _close(matter, duty, "已再次上门,约定晚十点后停工")
+
+    done = TalkRoomCallback.objects.get(matter=matter, done_at__isnull=False)
+    assert done.outcome == "not_satisfied"
+    waiting = TalkRoomCallback.objects.get(matter=matter, done_at__isnull=True)
+    assert waiting.due_date > done.due_date
+
+
 def test_the_resident_of_a_merged_matter_rates_the_answer_and_not_satisfied_reopens_the_surviving_one(client, duty):
     surviving = _online(duty)
     merged = _online(duty, "路灯还是坏的")
