@@ -424,7 +424,11 @@ class RosterQueryForm(forms.Form):
 
 
 class CallbackForm(forms.Form):
-    outcome = forms.ChoiceField(label="回访结果", choices=[("", CHOOSE), *TalkRoomCallback.Outcome.choices])
+    outcome = forms.ChoiceField(
+        label="回访结果",
+        choices=[("", CHOOSE), *TalkRoomCallback.Outcome.choices],
+        error_messages={"required": "请选择回访结果。"},
+    )
     note = bounded_text("回访情况", NOTE_MAX_LENGTH, required=False)
 
 

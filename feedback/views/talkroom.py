@@ -133,21 +133,36 @@ def roster_add(request):
     return _roster_page(request, rooms=rooms, room=room, day=day, form=form, status=400)
 
 
+def _callback_form(callback: TalkRoomCallback, data=None) -> CallbackForm:
+    # Ids of its own for each callback's form: the list holds several, and a label must lead to its own field.
+    return CallbackForm(data, auto_id=f"callback-{callback.pk}-%s")
+
+
+def _callback_page(request, refused: CallbackForm | None = None, refused_pk: int | None = None):
+    """The due callbacks, each with its form; one sent and refused comes back as it was typed."""
+    listing = paginate(request, selectors.callbacks_due(user=request.user))
+    rows = [
+        (callback, refused if callback.pk == refused_pk else _callback_form(callback))
+        for callback in listing["page"].object_list
+    ]
+    status = 400 if refused is not None else 200
+    context = {"rows": rows, "refused_pk": refused_pk, **listing}
+    return render(request, "feedback/callback_list.html", context, status=status)
+
+
 @login_required
 def callback_list(request):
-    callbacks = selectors.callbacks_due(user=request.user)
-    return render(request, "feedback/callback_list.html", {"form": CallbackForm(), **paginate(request, callbacks)})
+    return _callback_page(request)
 
 
 @post_only("feedback:callback_list", url_kwargs=())
 @login_required
 def callback_record(request, pk: int):
     callback = get_due_callback_for_user(request.user, pk)
-    form = CallbackForm(request.POST)
-    if form.is_valid():
-        services.callback_record(callback=callback, actor=request.user, request=request, **form.cleaned_data)
-        reopened = form.cleaned_data["outcome"] == TalkRoomCallback.Outcome.NOT_SATISFIED
-        messages.success(request, "回访已记录,群众不满意,诉求已重新办理。" if reopened else "回访已记录。")
-    else:
-        messages.error(request, "请选择回访结果。")
+    form = _callback_form(callback, request.POST)
+    if not form.is_valid():
+        return _callback_page(request, refused=form, refused_pk=callback.pk)
+    services.callback_record(callback=callback, actor=request.user, request=request, **form.cleaned_data)
+    reopened = form.cleaned_data["outcome"] == TalkRoomCallback.Outcome.NOT_SATISFIED
+    messages.success(request, "回访已记录,群众不满意,诉求已重新办理。" if reopened else "回访已记录。")
     return redirect("feedback:callback_list")

@@ -127,6 +127,37 @@ def test_not_satisfied_callback_reopens_the_matter(client, duty):
     assert second.status_code == 404
 
 
+def _due_callback(duty, content="邻居装修噪音扰民"):
+    matter = walk_in(duty, content)
+    services.matter_analyse(matter=matter, actor=duty, category="other", urgency="normal")
+    services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit, assignee=duty)
+    services.matter_start(matter=matter, actor=duty)
+    services.matter_close(matter=matter, actor=duty, result="已协调", reply_method="phone")
+    callback = TalkRoomCallback.objects.get(matter=matter)
+    TalkRoomCallback.objects.filter(pk=callback.pk).update(due_date=timezone.localdate())
+    return callback
+
+
+def test_a_callback_sent_without_its_result_keeps_the_note_typed(client, duty):
+    callback = _due_callback(duty)
+    client.force_login(duty)
+    response = client.post(reverse("feedback:callback_record", args=[callback.pk]), {"note": "群众说晚上还是吵"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "请选择回访结果" in body and "群众说晚上还是吵" in body
+    callback.refresh_from_db()
+    assert callback.done_at is None
+
+
+def test_each_callback_on_the_list_has_fields_of_its_own(client, duty):
+    """Labels lead to their own callback's fields: a tap on the second 回访结果 must not open the first."""
+    first, second = _due_callback(duty), _due_callback(duty, "楼下烧烤店油烟大")
+    client.force_login(duty)
+    body = client.get(reverse("feedback:callback_list")).content.decode()
+    for callback in (first, second):
+        assert f'for="callback-{callback.pk}-outcome"' in body and f'id="callback-{callback.pk}-outcome"' in body
+
+
 def _overdue_matter(duty):
     matter = walk_in(duty)
     services.matter_analyse(matter=matter, actor=duty, category="other", urgency="normal")
