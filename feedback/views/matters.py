@@ -163,6 +163,13 @@ def matter_act(request, pk: int, action: str):
     try:
         PERFORM[action.name](matter, request.user, form.cleaned_data if form else {}, request)
     except services.MatterError as error:
+        matter.refresh_from_db()
+        if form is not None and action.name in matter_actions(request.user, matter):
+            # Refused by a rule the form cannot check (a closed matter to merge into, a confirmed category): the
+            # form comes back as it was typed, with the reason, while the action is still there to retry.
+            form.add_error(None, str(error))
+            context = _detail_context(request, matter, bound={action.name: form})
+            return render(request, "feedback/matter_detail.html", context, status=400)
         messages.error(request, str(error))
         refused = True
     else:

@@ -119,7 +119,7 @@ def test_suggestions_stay_within_what_the_user_may_see(client, duty, charlie, ch
     response = act(client, matter, "merge", {"into_reference": theirs.reference})
     matter.refresh_from_db()
     assert matter.state == "reported"
-    assert "没有找到该查询编号的诉求" in [str(m) for m in get_messages(response.wsgi_request)][0]
+    assert response.status_code == 400 and "没有找到该查询编号的诉求" in response.content.decode()
 
 
 def test_merge_without_a_choice_or_with_a_malformed_reference_is_refused_in_chinese(client, duty):
@@ -129,6 +129,25 @@ def test_merge_without_a_choice_or_with_a_malformed_reference_is_refused_in_chin
     assert empty.status_code == 400 and "请从可能重复的诉求中选择一件" in empty.content.decode()
     malformed = act(client, matter, "merge", {"into_reference": "2501"})
     assert malformed.status_code == 400 and "查询编号是12位数字" in malformed.content.decode()
+
+
+def test_a_merge_the_rule_refuses_comes_back_with_the_reference_typed(client, duty):
+    """Merging into a closed matter: the reason is said at the form, which keeps what was typed."""
+    closed = walk_in(duty, "路灯坏了")
+    services.matter_analyse(matter=closed, actor=duty, category="other", urgency="normal")
+    services.matter_dispatch(matter=closed, actor=duty, assigned_unit=duty.unit, assignee=duty)
+    services.matter_start(matter=closed, actor=duty)
+    services.matter_close(matter=closed, actor=duty, result="已修好", reply_method="phone")
+    matter = walk_in(duty, "路灯还是坏的")
+    client.force_login(duty)
+    response = act(client, matter, "merge", {"into_reference": closed.reference})
+    assert response.status_code == 400
+    body = response.content.decode()
+    errors = body.split('data-testid="form-errors"')[1].split("</div>")[0]
+    assert "只能合并到另一件未办结的诉求" in errors
+    assert f'value="{closed.reference}"' in body
+    matter.refresh_from_db()
+    assert matter.state == "reported"
 
 
 def test_the_same_household_alone_does_not_make_unrelated_matters_look_like_duplicates(
