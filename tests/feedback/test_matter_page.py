@@ -157,3 +157,17 @@ def test_the_walk_in_phone_and_the_merge_reference_bring_up_a_number_keyboard(cl
     response = act(client, matter, "merge", {"into_reference": f"{other.reference[:4]} {other.reference[4:]}"})
     matter.refresh_from_db()
     assert response.status_code == 302 and matter.duplicate_of == other
+
+
+def test_a_reopened_matter_shows_the_result_it_had_as_the_last_one(client, duty, alice):
+    """Handled again after the resident was not satisfied: the result on the page is the answer they refused,
+    not this round's."""
+    matter = _handling(duty, alice)
+    services.matter_close(matter=matter, actor=alice, result="已劝离电鱼人员", reply_method="phone")
+    client.force_login(alice)
+    assert ">办理结果</dt>" in client.get(matter.get_absolute_url()).content.decode()
+
+    services.matter_reopen(matter=matter, actor=None, reason="晚上还有人电鱼", heard="群众在查询页评价")
+    body = client.get(matter.get_absolute_url()).content.decode()
+    assert ">上次办理结果</dt>" in body and ">办理结果</dt>" not in body
+    assert "已劝离电鱼人员" in body
