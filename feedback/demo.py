@@ -356,7 +356,9 @@ def _pick_text(rng: random.Random) -> tuple[str, str]:
 def _cards(rng: random.Random, officer: User, head: User) -> None:
     batch = services.card_batch_issue(unit=officer.unit, count=40, actor=head)
     cards = list(batch.cards.order_by("sequence"))
-    visits = list(officer.visits.select_related("household").order_by("-visited_at")[:20])
+    # Cards are left at households: the officer's organisation visits have none to leave them with.
+    visits = officer.visits.filter(household__isnull=False).select_related("household")
+    visits = list(visits.order_by("-visited_at")[:20])
     for card, visit in zip(cards, visits, strict=False):
         services.card_hand_out(number=card.number, household=visit.household, actor=officer, visit=visit)
     for card in cards[:5]:

@@ -26,6 +26,17 @@ def test_history_has_visits_of_all_four_kinds_with_outcomes_at_the_reported_rate
     assert Visit.objects.filter(visitor__username="officer").count() > 50
 
 
+def test_the_demo_echo_cards_went_to_households_and_their_echoes_are_theirs():
+    """Cards are handed out on visits to households: one handed out on an organisation's visit read 发放给None in
+    its history and brought an online echo with no household."""
+    from feedback.models import EchoCard, Matter
+
+    handed = EchoCard.objects.filter(state__in=[EchoCard.State.HANDED_OUT, EchoCard.State.ECHOED])
+    assert handed.exists() and not handed.filter(household__isnull=True).exists()
+    echoes = Matter.objects.filter(channel=Matter.Channel.ONLINE)
+    assert echoes.exists() and not echoes.filter(household__isnull=True).exists()
+
+
 def matters_with_events():
     from feedback.models import Matter
 
