@@ -67,10 +67,16 @@ def get_slip_matter_for_user(user: User, pk: int) -> Matter:
         raise Http404("没有找到该诉求,或您无权打印它的回执。") from None
 
 
+# A callback asks about an answer: it waits while its matter (or the one it was merged into) is handled again.
+ANSWERED = Q(matter__state=Matter.State.CLOSED) | Q(
+    matter__state=Matter.State.MERGED, matter__duplicate_of__state=Matter.State.CLOSED
+)
+
+
 def callbacks_due(*, user: User) -> QuerySet[TalkRoomCallback]:
     return (
         TalkRoomCallback.objects.filter(
-            done_at__isnull=True, due_date__lte=timezone.localdate(), matter__in=matters_visible_to(user)
+            ANSWERED, done_at__isnull=True, due_date__lte=timezone.localdate(), matter__in=matters_visible_to(user)
         )
         .select_related("matter")
         .order_by("due_date", "pk")

@@ -217,15 +217,22 @@ def matter_close(*, matter: Matter, actor: User, result: str, reply_method: str,
 
 
 def _callback_on(matter: Matter, day: date) -> TalkRoomCallback:
-    """The matter's callback waiting on `day`, or a new one on the first day from it that has none. A callback
-    already done is a rating kept, never one to take up again: a matter reopened and answered again on the day it
-    was rated (or closed) would otherwise find it under the once-a-day constraint and write over it."""
+    """The matter's callback, due on `day` or the first day after it on which none was done. One still waiting
+    (its answer was reopened before the call was made) is moved to that day: one call asks about the latest
+    answer. One already done is a rating kept, never taken up again: a matter reopened and answered again on the
+    day it was rated (or closed) would otherwise find it under the once-a-day constraint and write over it."""
     done_days = set(
         matter.callbacks.filter(due_date__gte=day, done_at__isnull=False).values_list("due_date", flat=True)
     )
     while day in done_days:
         day += timedelta(days=1)
-    return TalkRoomCallback.objects.get_or_create(matter=matter, due_date=day)[0]
+    waiting = matter.callbacks.filter(done_at__isnull=True).order_by("due_date").first()
+    if waiting is None:
+        return TalkRoomCallback.objects.create(matter=matter, due_date=day)
+    if waiting.due_date != day:
+        waiting.due_date = day
+        waiting.save(update_fields=["due_date"])
+    return waiting
 
 
 @transaction.atomic

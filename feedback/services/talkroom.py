@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from feedback.errors import CardError
 from feedback.models import DutyShift, EchoCard, Matter, TalkRoomCallback
-from feedback.workflows import CARD_FLOW
+from feedback.workflows import CARD_FLOW, MATTER_FLOW
 from jingshi_jiafang.core.capabilities import may_arrange_duty, may_receive_walk_ins
 from jingshi_jiafang.core.models import Unit, User
 
@@ -131,7 +131,12 @@ def _card_to_answer(number: str, submission_key: uuid.UUID) -> EchoCard:
 def callback_record(
     *, callback: TalkRoomCallback, actor: User, outcome: str, note: str, request=None
 ) -> TalkRoomCallback:
-    """Record a scheduled callback once; a resident not satisfied reopens the matter."""
+    """Record a scheduled callback once; a resident not satisfied reopens the matter. A matter handled again
+    since (reopened by the evaluation centre's callback) has no answer to ask about until it is closed again."""
+    matter = MATTER_FLOW.lock(callback.matter)
+    answer = matter.duplicate_of if matter.state == Matter.State.MERGED else matter
+    if answer.state != Matter.State.CLOSED:
+        raise MatterError("这件诉求正在重新办理,办结后再回访。")
     updated = TalkRoomCallback.objects.filter(pk=callback.pk, done_at__isnull=True).update(
         outcome=outcome, note=note, done_by=actor, done_at=timezone.now()
     )

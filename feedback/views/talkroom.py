@@ -162,7 +162,11 @@ def callback_record(request, pk: int):
     form = _callback_form(callback, request.POST)
     if not form.is_valid():
         return _callback_page(request, refused=form, refused_pk=callback.pk)
-    services.callback_record(callback=callback, actor=request.user, request=request, **form.cleaned_data)
-    reopened = form.cleaned_data["outcome"] == TalkRoomCallback.Outcome.NOT_SATISFIED
-    messages.success(request, "回访已记录,群众不满意,诉求已重新办理。" if reopened else "回访已记录。")
+    try:
+        services.callback_record(callback=callback, actor=request.user, request=request, **form.cleaned_data)
+    except services.MatterError as error:
+        messages.error(request, str(error))
+    else:
+        reopened = form.cleaned_data["outcome"] == TalkRoomCallback.Outcome.NOT_SATISFIED
+        messages.success(request, "回访已记录,群众不满意,诉求已重新办理。" if reopened else "回访已记录。")
     return redirect("feedback:callback_list")

@@ -158,6 +158,26 @@ def test_each_callback_on_the_list_has_fields_of_its_own(client, duty):
         assert f'for="callback-{callback.pk}-outcome"' in body and f'id="callback-{callback.pk}-outcome"' in body
 
 
+def test_a_callback_waits_while_its_matter_is_handled_again(client, duty, settings):
+    """The next-day callback of the evaluation centre reopened the matter before the talk room called back: the
+    talk room's callback is not listed (a 不满意 there would reopen a matter already open), and the next answer
+    brings it back, due from that answer, without a second one."""
+    callback = _due_callback(duty)
+    matter = callback.matter
+    services.matter_reopen(matter=matter, actor=duty, reason="次日回访不满意")
+    client.force_login(duty)
+    assert matter.content not in client.get(reverse("feedback:callback_list")).content.decode()
+    response = client.post(reverse("feedback:callback_record", args=[callback.pk]), {"outcome": "not_satisfied"})
+    assert response.status_code == 404
+    with pytest.raises(MatterError, match="办结后再回访"):
+        services.callback_record(callback=callback, actor=duty, outcome="satisfied", note="")
+
+    services.matter_close(matter=matter, actor=duty, result="再次协调,已停工", reply_method="phone")
+    waiting = TalkRoomCallback.objects.get(matter=matter)
+    assert waiting.done_at is None
+    assert waiting.due_date == timezone.localdate() + timedelta(days=settings.TALK_ROOM_CALLBACK_DAYS)
+
+
 def _overdue_matter(duty):
     matter = walk_in(duty)
     services.matter_analyse(matter=matter, actor=duty, category="other", urgency="normal")
