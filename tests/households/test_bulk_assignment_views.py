@@ -79,6 +79,20 @@ def test_selected_with_nothing_ticked_says_what_to_do(client, bob, alice, villag
     assert "请勾选要分配的户" in response.content.decode()
 
 
+def test_a_refused_choice_keeps_its_page_and_its_page_links_lead_to_the_village(
+    client, bob, village_a, unlinked, settings
+):
+    settings.PAGE_SIZE = 2
+    log_in_as(client, bob)
+    village_url = reverse("households:unlinked_village", args=[village_a.pk])
+    page_two = client.get(village_url, {"page": 2}).content.decode()
+    assert f'action="{_assign_url(village_a)}?page=2"' in page_two
+    response = client.post(f"{_assign_url(village_a)}?page=2", {"scope": "all"})
+    assert response.status_code == 400
+    assert response.context["page"].number == 2
+    assert f'href="{village_url}?page=1"' in response.content.decode()
+
+
 def test_an_officer_of_another_station_is_a_form_error(client, bob, charlie, village_a, unlinked):
     log_in_as(client, bob)
     ticked = {"officer": charlie.pk, "scope": "selected", "households": [unlinked[1].pk]}
