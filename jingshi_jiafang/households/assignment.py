@@ -92,6 +92,14 @@ class BulkAssignForm(forms.Form):
             cleaned["household_ids"] = cleaned["households"]
             if not cleaned["households"]:
                 self.add_error("households", "请勾选要分配的户,或选择“该村全部未分配的户”。")
+        elif cleaned["households"]:
+            # Boxes ticked under "the whole village" say two things; the head says which, rather than ticking a
+            # few households and confirming the whole village's without noticing.
+            self.add_error(
+                "scope",
+                f"已勾选 {len(cleaned['households'])} 户,但分配范围是“该村全部未分配的户”。"
+                "只分配勾选的户请选“仅下面勾选的户”;要分配全村,请取消勾选。",
+            )
         else:
             # The households the head confirms are those unlinked now; any linked before the confirmation is sent
             # are skipped then, and counted.

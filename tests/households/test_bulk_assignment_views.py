@@ -79,6 +79,16 @@ def test_selected_with_nothing_ticked_says_what_to_do(client, bob, alice, villag
     assert "请勾选要分配的户" in response.content.decode()
 
 
+def test_boxes_ticked_under_the_whole_village_are_asked_about_not_ignored(client, bob, alice, village_a, unlinked):
+    log_in_as(client, bob)
+    ticked = [unlinked[0].pk, unlinked[1].pk]
+    response = client.post(_assign_url(village_a), {"officer": alice.pk, "scope": "all", "households": ticked})
+    assert response.status_code == 400
+    assert "已勾选 2 户,但分配范围是“该村全部未分配的户”" in response.content.decode()
+    assert response.context["ticked"] == set(ticked)
+    assert not HouseholdLink.objects.exists()
+
+
 def test_a_refused_choice_keeps_its_page_and_its_page_links_lead_to_the_village(
     client, bob, village_a, unlinked, settings
 ):
