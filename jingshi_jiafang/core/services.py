@@ -124,6 +124,13 @@ def link_start_window() -> tuple[date, date]:
     )
 
 
+def _too_early_message(current: HouseholdLink) -> str:
+    # A hand-over planned ahead is the open link already: say so, or the head reads only that his date is wrong.
+    if current.is_upcoming:
+        return f"该户已安排自 {current.start_date:%Y-%m-%d} 起由{current.officer}负责,新的调整须在这一天之后开始。"
+    return f"新的联系开始日期必须晚于当前联系的开始日期({current.start_date:%Y-%m-%d})。"
+
+
 @transaction.atomic
 def household_assign_officer(
     *, household: Household, officer: User, actor: User, start_date: date | None = None, request=None
@@ -147,7 +154,7 @@ def household_assign_officer(
         if current.officer_id == officer.pk:
             raise LinkError(f"{officer}已是该户的责任民警。")
         if current.start_date >= start_date:
-            raise LinkError("新的联系开始日期必须晚于当前联系的开始日期。")
+            raise LinkError(_too_early_message(current))
         current.end_date = start_date
         current.save(update_fields=["end_date"])
     link = HouseholdLink.objects.create(household=household, officer=officer, start_date=start_date)

@@ -58,6 +58,27 @@ def test_the_visit_form_leaves_facts_confirmed_unticked(client, alice, alice_hou
     assert Visit.objects.get().facts_confirmed  # ticked by the officer, it is recorded
 
 
+def test_a_hand_over_planned_ahead_is_shown_as_starting_then_and_named_when_it_blocks_another(
+    client, bob, alice_household
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    unit = alice_household.village.unit
+    successor = UserFactory(role=User.Role.OFFICER, unit=unit, name="接任民警")
+    other = UserFactory(role=User.Role.OFFICER, unit=unit)
+    client.force_login(bob)
+    url = reverse("households:household_assign", args=[alice_household.pk])
+    today = timezone.localdate()
+    start = today + timedelta(days=7)
+    client.post(url, {"officer": successor.pk, "start_date": start.isoformat()})
+    body = client.get(alice_household.get_absolute_url()).content.decode()
+    assert f"自 {start:%Y-%m-%d} 起" in body and f"{start:%Y-%m-%d} 至 今" not in body
+    body = client.post(url, {"officer": other.pk, "start_date": today.isoformat()}).content.decode()
+    assert f"该户已安排自 {start:%Y-%m-%d} 起由接任民警负责,新的调整须在这一天之后开始。" in _summary(body)
+
+
 def test_a_refused_reassignment_is_summarised_at_the_top_of_the_household_page(client, bob, alice_household):
     successor = UserFactory(role=User.Role.OFFICER, unit=alice_household.village.unit)
     client.force_login(bob)

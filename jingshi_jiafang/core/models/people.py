@@ -73,6 +73,11 @@ class Link(models.Model):
     class Meta:
         abstract = True
 
+    @property
+    def is_upcoming(self) -> bool:
+        """Planned ahead: it gives no access before its first day."""
+        return self.start_date > timezone.localdate()
+
 
 class AreaLink(Link):
     """局领导联系镇(乡)、中层干部联系村(居)."""
