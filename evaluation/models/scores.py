@@ -6,11 +6,15 @@ subject and period with its total, and one `ScoreComponent` per metric with the 
 drill-down and a frozen month read stored figures and never recount.
 """
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
 from jingshi_jiafang.core.models import Area, Unit
+
+TENTH = Decimal("0.1")
 
 
 class Metric(models.TextChoices):
@@ -218,4 +222,9 @@ class ScoreComponent(models.Model):
 
     @property
     def percent(self) -> str:
-        return "无数据" if self.value is None else f"{self.value * 100:.1f}%"
+        # From the counts, rounded once: the stored rate is already rounded to four places, and rounding it again
+        # showed 52 / 55 (94.545…%) as 94.6%.
+        if self.value is None:
+            return "无数据"
+        rate = Decimal(self.numerator) * 100 / Decimal(self.denominator)
+        return f"{rate.quantize(TENTH, rounding=ROUND_HALF_UP)}%"

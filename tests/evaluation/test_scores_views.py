@@ -86,6 +86,15 @@ def test_officer_sees_only_his_own_score(client, month, alice, charlie):
     assert client.get(reverse("evaluation:score_detail", args=[_score_of(charlie).pk])).status_code == 404
 
 
+def test_a_rate_is_shown_rounded_once_from_its_counts(client, month, alice):
+    # 52 / 55 = 94.545…%: the stored rate is 0.9455, which rounded again read 94.6%.
+    score = _score_of(alice)
+    score.components.filter(metric=Metric.SATISFACTION).update(numerator=52, denominator=55, value=Decimal("0.9455"))
+    log_in_as(client, alice)
+    detail = client.get(reverse("evaluation:score_detail", args=[score.pk])).content.decode()
+    assert "52 / 55 = 94.5%" in detail and "94.6%" not in detail
+
+
 def test_cadre_sees_their_own_score_and_not_an_officer_s(client, month, alice, village_a):
     cadre = UserFactory(role=User.Role.CADRE, unit=village_a.unit.parent.parent)
     AreaLinkFactory(user=cadre, area=village_a, start_date=date(2026, 1, 1))
