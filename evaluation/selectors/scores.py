@@ -555,7 +555,7 @@ def component_records(*, score: Score, metric: str, viewer: User, today: date | 
     if metric in (Metric.CALLBACK_CONFIRMED, Metric.SATISFACTION, Metric.FALSE_VISITS):
         callbacks = answered_callbacks(window).filter(subject["callbacks"])
         callbacks = callbacks.filter(Q(household__isnull=True) | Q(household__in=households_visible_to(viewer)))
-        callbacks = callbacks.select_related("household", "visit", "matter", "ledger_item", "worker")
+        callbacks = callbacks.select_related("household", "visit__organisation", "matter", "ledger_item", "worker")
         if metric == Metric.SATISFACTION:
             return Records(
                 "callbacks",

@@ -164,6 +164,27 @@ def test_records_of_an_open_month_say_that_what_was_entered_since_counts_tomorro
     assert "明天才计入" not in _records(client, _score_of(alice), Metric.FALSE_VISITS).content.decode()
 
 
+def test_a_callback_of_an_organisation_visit_is_named_by_the_organisation(client, month, alice, bob, village_a):
+    from evaluation.models import Callback, Satisfaction
+    from tests.core.factories import OrganisationFactory
+    from tests.evaluation.factories import VisitCallbackFactory
+    from tests.visits.factories import OrganisationVisitFactory
+
+    school = OrganisationFactory(village=village_a, name="陈墩小学")
+    visit = OrganisationVisitFactory(visitor=alice, organisation=school, visited_at=at(date(2026, 10, 8)))
+    VisitCallbackFactory(
+        visit=visit,
+        state=Callback.State.DONE,
+        done_by=month.evaluator,
+        done_at=at(date(2026, 10, 9)),
+        visit_check=Callback.VisitCheck.CONFIRMED,
+        satisfaction=Satisfaction.SATISFIED,
+    )
+    log_in_as(client, bob)
+    body = _records(client, _score_of(alice), Metric.SATISFACTION).content.decode()
+    assert "家访 2026-10-08 · 陈墩小学 · 被回访人" in body and " ·  · " not in body
+
+
 def test_unit_drill_down_lists_the_unit_s_households_not_visited(client, month, alice, village_a):
     log_in_as(client, month.evaluator)
     room = Score.objects.get(period=Score.Period.MONTH, subject_kind=SubjectKind.UNIT, unit=village_a.unit)
