@@ -23,10 +23,11 @@ class RankingFilterForm(forms.Form):
     unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.none(), required=False, empty_label="全部单位")
     town = forms.ModelChoiceField(label="镇/乡", queryset=Area.objects.none(), required=False, empty_label="全部镇/乡")
 
-    def __init__(self, data=None, *, units: QuerySet[Unit], towns: QuerySet[Area], **kwargs):
+    def __init__(self, data=None, *, units: QuerySet[Unit], towns: QuerySet[Area], kinds: list[str], **kwargs):
         super().__init__(data or None, **kwargs)
         self.fields["unit"].queryset = units
         self.fields["town"].queryset = towns
+        self.fields["kind"].choices = [(kind, SubjectKind(kind).label) for kind in kinds]
         for name in ("period", "kind", "unit", "town"):
             self.fields[name].widget.attrs.update(SMALL_SELECT)
         for name in ("month", "year"):

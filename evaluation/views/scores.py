@@ -33,6 +33,14 @@ def _filter_choices(user):
     return unit_subtree(user.unit).order_by("code"), towns_visible_to(user).order_by("code")
 
 
+def _ranked_kinds(user) -> list[str]:
+    # A unit head sees his officers and units; cadres belong to the bureau, so he is not offered an empty list
+    # that reads as if their scores were not computed yet.
+    if can.sees_all_scores(user):
+        return list(SubjectKind.values)
+    return [SubjectKind.OFFICER, SubjectKind.UNIT]
+
+
 def _default_month() -> date:
     months = ScoreMonth.objects.filter(computed_at__isnull=False).order_by("-month").values_list("month", flat=True)
     return months.first() or timezone.localdate().replace(day=1)
@@ -41,7 +49,7 @@ def _default_month() -> date:
 @capability_required(can.may_read_scores, "考核排名只对民意访评中心、局领导和单位负责人开放。")
 def score_ranking(request):
     units, towns = _filter_choices(request.user)
-    filters = RankingFilterForm(request.GET, units=units, towns=towns)
+    filters = RankingFilterForm(request.GET, units=units, towns=towns, kinds=_ranked_kinds(request.user))
     period = filters.value("period", Score.Period.MONTH)
     kind = filters.value("kind", SubjectKind.OFFICER)
     if period == Score.Period.YEAR:

@@ -68,6 +68,15 @@ def test_unit_head_sees_his_unit_s_officers_only(client, month, bob, alice, char
     assert {score.unit for score in units} == {bob.unit, alice.unit}
 
 
+def test_a_unit_head_is_offered_only_the_kinds_of_scores_he_may_see(client, month, bob):
+    # Cadres belong to the bureau: a station head chose 干部 and read that no cadre had been scored yet.
+    log_in_as(client, bob)
+    kinds = [value for value, _ in _ranking(client).context["filters"].fields["kind"].choices]
+    assert kinds == [SubjectKind.OFFICER, SubjectKind.UNIT]
+    log_in_as(client, month.evaluator)
+    assert SubjectKind.CADRE in [value for value, _ in _ranking(client).context["filters"].fields["kind"].choices]
+
+
 def test_filter_by_unit_and_town(client, month, alice, charlie, village_b):
     log_in_as(client, month.evaluator)
     assert [s.user for s in _ranking(client, unit=village_b.unit.pk).context["page"].object_list] == [charlie]
