@@ -541,7 +541,10 @@ def component_records(*, score: Score, metric: str, viewer: User, today: date | 
             .select_related("village__parent")
             .order_by("village__code", "pk")
         )
-        return Records("households", "本月未走访的户", rows)
+        # An officer's own visits count: a household someone else visited this month is listed, with that
+        # visit's date, so the title says whose visits are missing.
+        title = "本月本人未走访的联系户" if score.subject_kind == SubjectKind.OFFICER else "本月未走访的户"
+        return Records("households", title, rows)
     if metric == Metric.NIGHT_COMPLIANCE:
         rows = (
             judged_night_plans(window)

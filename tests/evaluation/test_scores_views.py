@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from evaluation.models import Callback, Metric, Score, ScoreMonth, ScoreWeight, SubjectKind
 from evaluation.services.scores import score_month_close, scores_compute
-from jingshi_jiafang.core.models import AuditEntry, User
+from jingshi_jiafang.core.models import AuditEntry, Household, User
 from tests.conftest import MAX_PAGE_QUERIES, log_in_as
 from tests.core.factories import AreaLinkFactory, HouseholdFactory, HouseholdLinkFactory, UserFactory
 from tests.evaluation.factories import VisitCallbackFactory
@@ -192,6 +192,20 @@ def test_a_callback_of_an_organisation_visit_is_named_by_the_organisation(client
     log_in_as(client, bob)
     body = _records(client, _score_of(alice), Metric.SATISFACTION).content.decode()
     assert "家访 2026-10-08 · 陈墩小学 · 被回访人" in body and " ·  · " not in body
+
+
+def test_an_officers_missing_households_are_titled_as_hers_when_someone_else_visited(
+    client, month, alice, bob, village_a
+):
+    cadre = UserFactory(role=User.Role.CADRE, unit=village_a.unit.parent.parent)
+    visited = at(date(2026, 10, 8))
+    VisitFactory(visitor=cadre, household=month.households[2], visited_at=visited)
+    Household.objects.filter(pk=month.households[2].pk).update(last_visited_at=visited)
+    log_in_as(client, bob)
+    response = _records(client, _score_of(alice), Metric.VISIT_COVERAGE)
+    assert list(response.context["page"].object_list) == [month.households[2]]
+    body = response.content.decode()
+    assert "本月本人未走访的联系户" in body and "最近走访 2026-10-08" in body
 
 
 def test_unit_drill_down_lists_the_unit_s_households_not_visited(client, month, alice, village_a):
