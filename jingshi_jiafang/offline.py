@@ -117,13 +117,18 @@ def manifest(request):
     return response
 
 
+def _form_result_url() -> str:
+    return reverse("offline_page") + "?after=form"
+
+
 @require_GET
 def service_worker(request):
-    precache = [static(path) for path in PRECACHED_STATIC] + [reverse("offline_page")]
+    precache = [static(path) for path in PRECACHED_STATIC] + [reverse("offline_page"), _form_result_url()]
     values = {
         "precache": json.dumps(precache),
         "door_pages": json.dumps(door_page_patterns()),
         "offline_url": json.dumps(reverse("offline_page")),
+        "form_result_url": json.dumps(_form_result_url()),
         "user_header": json.dumps(USER_HEADER),
     }
     body = render_to_string("offline/sw.js", {**values, "version": ""})
@@ -151,9 +156,10 @@ def _static_stamps() -> str:
 
 @require_GET
 def offline_page(request):
-    """What the phone shows for a page it does not keep, without a signal. The same for everyone (the service
-    worker keeps one copy for all): no name, no household."""
-    return render(request, "offline/offline.html")
+    """What the phone shows for a page it does not keep, without a signal; with `after=form`, for the page a
+    form's post returned, reached again by the back button. The same for everyone (the service worker keeps one
+    copy of each for all): no name, no household."""
+    return render(request, "offline/offline.html", {"after_form": request.GET.get("after") == "form"})
 
 
 @require_safe

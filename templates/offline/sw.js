@@ -14,6 +14,7 @@ const CURRENT_USER_ENTRY = "/__jiafang_offline_user__";
 const PRECACHE = {{ precache|safe }};
 const DOOR_PAGES = {{ door_pages|safe }}.map((pattern) => new RegExp(pattern));
 const OFFLINE_URL = {{ offline_url|safe }};
+const FORM_RESULT_URL = {{ form_result_url|safe }};
 const USER_HEADER = {{ user_header|safe }};
 
 self.addEventListener("install", (event) => {
@@ -92,6 +93,10 @@ async function offlinePage() {
   return (await caches.match(OFFLINE_URL)) || Response.error();
 }
 
+async function formResultPage() {
+  return (await caches.match(FORM_RESULT_URL)) || offlinePage();
+}
+
 async function navigate(event) {
   const request = event.request;
   try {
@@ -99,6 +104,9 @@ async function navigate(event) {
     if (request.method === "GET") event.waitUntil(keepPage(request.url, response.clone()));
     return response;
   } catch (error) {
+    // The back button to the page a form's post returned: the browser asks for it from its cache only, and never
+    // has it. The signal is fine; saying "no network" there sent people looking for one.
+    if (request.method !== "GET" && request.cache === "only-if-cached") return formResultPage();
     // A form sent as the signal dropped (offline.js saves it when it knows the phone is offline): the offline
     // page says to go back and save again, which then keeps the visit on the phone.
     if (request.method !== "GET") return offlinePage();

@@ -326,3 +326,32 @@ def test_without_javascript_the_visit_form_works_as_before(live_server, browser,
         assert Visit.objects.get().household == household
     finally:
         context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_back_button_to_a_forms_result_says_so_and_not_that_the_signal_is_gone(
+    live_server, phone_page, village_a, station_a
+):
+    UserFactory(username="suozhang", name="韩立", unit=station_a, is_unit_head=True)
+    UserFactory(username="haiyan", name="王海燕", unit=village_a.unit)
+    page = phone_page
+    log_in(page, live_server, "suozhang", TEST_PASSWORD)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.goto(f"{live_server.url}{reverse('visits:night_plan')}")
+    assert page.evaluate("Boolean(navigator.serviceWorker.controller)")
+    # A plan refused (no officer chosen), then made: the refused form is a page the post returned.
+    page.get_by_role("button", name="安排").click()
+    page.get_by_label("民警").select_option(label="王海燕")
+    page.get_by_label("村/居").select_option(label="东关镇 · 东湖村")
+    page.get_by_role("button", name="安排").click()
+    expect(page.get_by_text("已安排王海燕")).to_be_visible()
+
+    page.go_back()
+    expect(page.get_by_text("这一页不能用返回键打开")).to_be_visible()
+    assert page.get_by_text("当前没有网络").count() == 0
+    screenshot(page, "offline-back-to-a-forms-result")
+
+    # Without a signal, a page the phone does not keep still says so.
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}{reverse('visits:night_compliance')}")
+    expect(page.get_by_text("当前没有网络")).to_be_visible()

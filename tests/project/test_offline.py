@@ -87,6 +87,16 @@ def test_the_offline_page_names_nobody(client, alice):
     assert alice.name not in response.content.decode()
 
 
+def test_the_page_for_the_back_button_to_a_forms_result_is_kept_and_names_nobody(client, alice):
+    log_in_as(client, alice)
+
+    body = client.get("/offline/?after=form").content.decode()
+
+    assert "这一页不能用返回键打开" in body and "当前没有网络" not in body
+    assert alice.name not in body
+    assert '"/offline/?after=form"' in client.get("/sw.js").content.decode()
+
+
 def test_a_visitors_pages_name_their_user_by_an_opaque_key(client, alice, charlie):
     log_in_as(client, alice)
 
