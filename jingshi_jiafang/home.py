@@ -31,7 +31,7 @@ from jingshi_jiafang.core.scopes import households_visible_to, unit_subtree
 from ledger import selectors as ledger_selectors
 from ledger.selectors import pairing as pairing_selectors
 from visits import selectors as visits_selectors
-from visits.night import WEEKDAY_NAMES, is_night_date, window_text
+from visits.night import WEEKDAY_NAMES, evening_is_over, is_night_date, window_text
 
 Role = User.Role
 SHOWN = 5
@@ -108,7 +108,10 @@ def _station_tonight(user: User) -> TodoQueue:
     today = timezone.localdate()
     plans = visits_selectors.night_plans_on(units=unit_subtree(user.unit), day=today)
     night_plan_url = reverse("visits:night_plan")
-    if is_night_date(today):
+    if is_night_date(today) and evening_is_over(today):
+        next_night = _night_date_text(_next_night_date(today))
+        empty, action = f"今晚的夜访时间已过,没有安排民警夜访。下一个夜访日是{next_night},可以提前安排。", "去夜访安排"
+    elif is_night_date(today):
         empty, action = "今晚是夜访日,还没有安排民警夜访。", "去夜访安排"
     else:
         next_night = _night_date_text(_next_night_date(today))

@@ -1,11 +1,10 @@
 from datetime import date
 
 from django import forms
-from django.utils import timezone
 
 from jingshi_jiafang.core.models import Area, User
 from jingshi_jiafang.core.scopes import unit_subtree, villages_visible_to
-from visits.night import WEEKDAY_NAMES, night_dates
+from visits.night import WEEKDAY_NAMES, first_plannable_date, night_dates
 
 
 class NightPlanForm(forms.Form):
@@ -15,7 +14,7 @@ class NightPlanForm(forms.Form):
 
     def __init__(self, *args, planner: User, **kwargs):
         super().__init__(*args, **kwargs)
-        dates = night_dates(timezone.localdate(), weeks=4)
+        dates = night_dates(first_plannable_date(), weeks=4)
         self.fields["date"].choices = [(d.isoformat(), f"{d:%m月%d日} 周{WEEKDAY_NAMES[d.weekday()]}") for d in dates]
         self.fields["officer"].queryset = User.objects.filter(
             role=User.Role.OFFICER, unit__in=unit_subtree(planner.unit), is_active=True

@@ -31,6 +31,17 @@ def night_window_error(moment: datetime) -> str | None:
     return f"夜访须在{window_text()}开始;{local:%m月%d日 %H:%M}不在夜访时间内。请改为昼访,或核对走访时间。"
 
 
+def evening_is_over(day: date) -> bool:
+    """Whether `day`'s night-visit hour has ended: a plan made for it now could only be missed."""
+    now = timezone.localtime()
+    return day < now.date() or (day == now.date() and now.time() > _window()[1])
+
+
+def first_plannable_date() -> date:
+    today = timezone.localdate()
+    return today + timedelta(days=1) if evening_is_over(today) else today
+
+
 def night_dates(first: date, weeks: int) -> list[date]:
     return [first + timedelta(days=n) for n in range(weeks * 7) if is_night_date(first + timedelta(days=n))]
 

@@ -23,7 +23,7 @@ from jingshi_jiafang.core.scopes import (
     villages_visible_to,
 )
 from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
-from visits.night import is_night_date, night_window_error, window_text
+from visits.night import evening_is_over, is_night_date, night_window_error, window_text
 from visits.selectors import registration_values
 
 
@@ -216,6 +216,8 @@ def night_plan_add(*, planner: User, officer: User, village: Area, date: date) -
         raise VisitError(f"{date:%m月%d日}不是夜访日:夜访时间为{window_text()}。")
     if date < timezone.localdate():
         raise VisitError("不能安排已经过去的日期。")
+    if evening_is_over(date):
+        raise VisitError(f"今晚的夜访时间已过({window_text()}),请安排以后的夜访日。")
     in_unit = unit_subtree(planner.unit).filter(pk=officer.unit_id).exists()
     if not in_unit or not can.may_be_linked_to_households(officer):
         raise VisitError(f"{officer}不是本单位的民警。")
@@ -234,15 +236,16 @@ def night_plan_add(*, planner: User, officer: User, village: Area, date: date) -
 
 @transaction.atomic
 def night_plan_remove(*, planner: User, plan: NightVisitPlan, request=None) -> None:
-    """Only a plan not yet due goes; past plans are what the compliance page judges. The removal is audited,
-    since the row that said who was to visit where is gone afterwards."""
+    """Only a plan whose evening is not over goes; past plans are what the compliance page judges. The removal is
+    audited, since the row that said who was to visit where is gone afterwards."""
     if (
         not can.may_plan_night_visits(planner)
         or plan.unit_id is None
         or not unit_subtree(planner.unit).filter(pk=plan.unit_id).exists()
     ):
         raise VisitError("只有本单位的负责人可以删除夜访安排。")
-    if plan.date < timezone.localdate():
+    # Tonight's plan counts from the end of its hour: removed then, an evening missed would leave no record.
+    if evening_is_over(plan.date):
         raise VisitError("已经过去的夜访安排不能删除:它是考核依据。")
     detail = {"what": "night_plan", "night_officer": plan.officer_id, "village": plan.village.full_name}
     audit_record(

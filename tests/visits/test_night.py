@@ -260,3 +260,43 @@ def test_an_area_out_of_reach_is_not_shown_and_the_page_says_so(client, village_
     response = client.get(reverse("visits:night_compliance"), {"area": village_a.pk})
     assert response.status_code == 200 and "area" not in response.context
     assert response.context["unit"] == station_b and response.context["filter_errors"]
+
+
+def _last_monday_at(hour, minute):
+    today = timezone.localdate()
+    monday = next(today - timedelta(days=n) for n in range(1, 8) if (today - timedelta(days=n)).weekday() == 0)
+    return evening(monday, hour, minute)
+
+
+def test_an_evening_whose_hour_is_over_can_no_longer_be_planned(client, bob, alice, village_a, settings):
+    settings.NIGHT_VISIT_WEEKDAYS = [0, 2, 4]
+    late = _last_monday_at(21, 30)
+    monday = timezone.localtime(late).date()
+    with patch("django.utils.timezone.now", return_value=late):
+        with pytest.raises(services.VisitError, match="今晚的夜访时间已过"):
+            services.night_plan_add(planner=bob, officer=alice, village=village_a, date=monday)
+        client.force_login(bob)
+        offered = [day for day, _ in client.get(reverse("visits:night_plan")).context["form"].fields["date"].choices]
+        home = client.get(reverse("home")).content.decode()
+    assert monday.isoformat() not in offered and (monday + timedelta(days=2)).isoformat() in offered
+    assert "今晚的夜访时间已过,没有安排民警夜访" in home
+    assert not NightVisitPlan.objects.exists()
+    with patch("django.utils.timezone.now", return_value=_last_monday_at(20, 30)):
+        services.night_plan_add(planner=bob, officer=alice, village=village_a, date=monday)
+
+
+def test_tonights_plan_cannot_be_removed_once_its_hour_is_over(client, bob, alice, village_a, settings):
+    settings.NIGHT_VISIT_WEEKDAYS = [0, 2, 4]
+    monday = timezone.localtime(_last_monday_at(20, 0)).date()
+    plan = NightVisitPlanFactory(officer=alice, village=village_a, date=monday, planned_by=bob)
+    client.force_login(bob)
+    remove = reverse("visits:night_plan_remove", args=[plan.pk])
+    with patch("django.utils.timezone.now", return_value=_last_monday_at(21, 30)):
+        page = client.get(reverse("visits:night_plan"), {"week": monday.isoformat()}).content.decode()
+        client.post(remove)
+    assert remove not in page
+    assert NightVisitPlan.objects.filter(pk=plan.pk).exists()
+    with patch("django.utils.timezone.now", return_value=_last_monday_at(20, 30)):
+        assert remove in client.get(reverse("visits:night_plan"), {"week": monday.isoformat()}).content.decode()
+        client.post(remove)
+    assert not NightVisitPlan.objects.filter(pk=plan.pk).exists()

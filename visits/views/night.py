@@ -19,7 +19,7 @@ from visits import selectors, services
 from visits.filters import NightComplianceFilterForm, PeriodFilterForm
 from visits.forms import NightPlanForm
 from visits.models import NightVisitPlan
-from visits.night import next_night_date, week_start, window_text
+from visits.night import first_plannable_date, next_night_date, week_start, window_text
 from visits.scopes import get_night_plan_for_planner
 
 # An area's compliance without days asked for: the last month.
@@ -51,6 +51,7 @@ def _plan_page(request, *, planner: User, week: date, form: NightPlanForm, statu
         "form": form,
         "window": window_text(),
         "today": timezone.localdate(),
+        "removable_from": first_plannable_date(),
         **_week_context(week),
     }
     return render(request, "visits/night_plan.html", context, status=status)
@@ -119,6 +120,7 @@ def night_compliance(request):
         "totals": selectors.night_compliance(plans),
         "filter_errors": filters.errors_text(),
         "today": timezone.localdate(),
+        "removable_from": first_plannable_date(),
         **_week_context(week),
     }
     return render(request, "visits/night_compliance.html", context)
