@@ -16,7 +16,8 @@ def backfill(apps, schema_editor):
     counted = [f.name for f in month_model._meta.fields if isinstance(f, models.PositiveIntegerField)]
     sums = {name: Sum(name) for name in counted}
     rows = list(day_model.objects.annotate(month=month).values("month", "village").annotate(**sums).order_by())
-    towns = dict(area_model.objects.filter(kind="village").values_list("pk", "parent_id"))
+    # A town's own row (what has no village, evaluation/services/summaries.py) is its own town.
+    towns = {pk: parent or pk for pk, parent in area_model.objects.values_list("pk", "parent_id")}
     month_model.objects.bulk_create(
         (month_model(town_id=towns[row["village"]], village_id=row.pop("village"), **row) for row in rows),
         batch_size=1000,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.cache import cache
-from django.db.models import Case, Count, F, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from evaluation.models import VillageMonthSummary
@@ -98,6 +98,19 @@ class Scope:
     @property
     def villages(self) -> QuerySet[Area]:
         return villages_visible_to(self.user) if self.area is None else villages_within(self.user, self.area)
+
+    @property
+    def whole_towns(self) -> QuerySet[Area]:
+        """The towns all of whose villages the scope holds: their records with no village (a talk-room walk-in,
+        its callbacks and ledger items) are the scope's too, as in the monthly report; a cadre's two villages
+        or a village's page hold none of them."""
+        villages = self.villages
+        outside = Area.objects.filter(kind=Area.Kind.VILLAGE).exclude(pk__in=villages).values("parent")
+        return Area.objects.filter(kind=Area.Kind.TOWN, pk__in=villages.values("parent")).exclude(pk__in=outside)
+
+    def summary_rows(self) -> QuerySet[VillageMonthSummary]:
+        """The month rows of the scope: its villages' and its whole towns' own (what has no village)."""
+        return VillageMonthSummary.objects.filter(Q(village__in=self.villages) | Q(village__in=self.whole_towns))
 
     @property
     def level(self) -> str:
@@ -214,6 +227,12 @@ class Figures:
 class AreaRow:
     area: Area
     figures: Figures
+    # A town's own row among its villages: what has no village.
+    unplaced: bool = False
+
+    @property
+    def name(self) -> str:
+        return "未落到村(说事厅等)" if self.unplaced else self.area.name
 
 
 @dataclass
@@ -250,15 +269,18 @@ def _households_by(villages: QuerySet[Area], group: str) -> dict[int, int]:
     return counts
 
 
-def _stages(villages: QuerySet[Area], period: Period) -> list[tuple[str, str, int]]:
+def _stages(scope: Scope, period: Period) -> list[tuple[str, str, int]]:
     """The funnel from live matters: of those received in the period (merged ones are counted in the one they
     joined), how many have reached each stage (汇报 → 办结) by now, as (stage, label, count). One grouped query on
     the matters' own village (copied from the household when registered) and an index on (created_at, village,
-    state)."""
+    state); a matter with no village is its unit's, in a whole town of the scope (a station's or a police room's
+    of its villages, as the monthly report has it)."""
+    towns = scope.whole_towns
+    units = Area.objects.filter(Q(pk__in=towns) | Q(parent__in=towns)).values("unit")
     # Bounds in time, not `created_at__date`: a date cast of every row cannot use the index on created_at, and the
     # funnel would cost every matter of the county's history on each load.
     received = Matter.objects.filter(
-        village__in=villages,
+        Q(village__in=scope.villages) | Q(village__isnull=True, unit__in=units),
         created_at__gte=midnight(period.start),
         created_at__lt=midnight(period.end + timedelta(days=1)),
     ).exclude(state=Matter.State.MERGED)
@@ -273,7 +295,7 @@ def _stages(villages: QuerySet[Area], period: Period) -> list[tuple[str, str, in
 def dashboard(*, scope: Scope, period: Period) -> Dashboard:
     """Everything the dashboard page draws: six queries, whatever the county's size."""
     villages = scope.villages
-    in_period = VillageMonthSummary.objects.filter(village__in=villages, month__range=(period.start, period.end))
+    in_period = scope.summary_rows().filter(month__range=(period.start, period.end))
     level = scope.level
     group = {Area.Kind.TOWN: "village__parent", Area.Kind.VILLAGE: "village"}.get(level)
 
@@ -288,15 +310,22 @@ def dashboard(*, scope: Scope, period: Period) -> Dashboard:
         by_area = {row.pop(summary_group): row for row in in_period.values(summary_group).annotate(**sums).order_by()}
         areas = Area.objects.filter(pk__in=households.keys() | by_area.keys()).order_by("code")
         rows = [
-            AreaRow(area, Figures(_zeros(by_area.get(area.pk), visited), households.get(area.pk, 0))) for area in areas
+            AreaRow(
+                area,
+                Figures(_zeros(by_area.get(area.pk), visited), households.get(area.pk, 0)),
+                unplaced=area.kind == Area.Kind.TOWN and level == Area.Kind.VILLAGE,
+            )
+            for area in areas
         ]
+        rows.sort(key=lambda row: row.unplaced)
 
     first_month = add_months(period.end.replace(day=1), 1 - TREND_MONTHS)
     months = [add_months(first_month, n) for n in range(TREND_MONTHS)]
     # A row per month: its distinct households are its first visits of the month.
     month_households = Sum(first_visits_field(1))
     trend_rows = (
-        VillageMonthSummary.objects.filter(village__in=villages, month__range=(first_month, period.end))
+        scope.summary_rows()
+        .filter(month__range=(first_month, period.end))
         .values("month")
         .annotate(**_sums(month_households))
         .order_by()
@@ -315,7 +344,7 @@ def dashboard(*, scope: Scope, period: Period) -> Dashboard:
         rows=rows,
         trend_months=months,
         trend=trend,
-        stages=_stages(villages, period),
+        stages=_stages(scope, period),
         topics=topics,
     )
 
@@ -339,7 +368,7 @@ def home_figures(*, scope: Scope, period: Period) -> Figures:
     """The home page's compact figures: the sums and the households of the area, two queries."""
     households = Household.objects.filter(village__in=scope.villages).count()
     visited = _households_visited(period)
-    in_period = VillageMonthSummary.objects.filter(village__in=scope.villages, month__range=(period.start, period.end))
+    in_period = scope.summary_rows().filter(month__range=(period.start, period.end))
     return Figures(_zeros(in_period.aggregate(**_sums(visited)), visited), households)
 
 

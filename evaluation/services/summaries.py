@@ -31,11 +31,13 @@ from feedback.models import Category, Matter
 from feedback.workflows import MATTER_FLOW
 from jingshi_jiafang.core.dates import add_months, midnight
 from jingshi_jiafang.core.models import Area, Unit
+from jingshi_jiafang.core.selectors import town_of_unit
 from ledger.models import LedgerItem
 from ledger.workflows import LEDGER_FLOW
 from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
 
 SUMS = {name: Sum(name) for name in COUNT_FIELDS}
+TOWN = Area.Kind.TOWN
 
 # Ledger items that were a resident's problem brought through a matter, a card, the talk room or a topic visit:
 # closing one is a complex problem solved (see the module docstring of the models).
@@ -247,25 +249,39 @@ def _sources(start: date, end: date) -> list[_Source]:
 
 
 def _counted(start: date, end: date, dimension: str, only: int | None) -> dict[tuple[date, int], dict]:
-    """(day, village or unit id) → counts, from one grouped query per source."""
+    """(day, village or unit id) → counts, from one grouped query per source. By village, what has no village (a
+    talk-room walk-in's matter, its callbacks and ledger items) counts in a row of its unit's town, the town
+    standing in its `village` column: a town's and the county's figures hold them, as the monthly report does."""
     rows: dict[tuple[date, int], dict] = defaultdict(dict)
+    town_only = only is not None and dimension == "village" and Area.objects.filter(pk=only, kind=TOWN).exists()
+    towns = town_of_unit() if dimension == "village" and (only is None or town_only) else {}
+    if town_only:
+        towns = {unit: town for unit, town in towns.items() if town == only}
     for source in _sources(start, end):
         path = getattr(source, dimension)
-        queryset = source.rows.filter(**{f"{path}__isnull": False})
-        if only is not None:
-            queryset = queryset.filter(**{path: only})
-        grouping = {"summary_day": source.day, "summary_key": F(path)}
-        if source.bucket is None:
-            grouped = queryset.values(**grouping).annotate(**source.counts).order_by()
-            for row in grouped:
-                rows[(row.pop("summary_day"), row.pop("summary_key"))].update(row)
-            continue
-        grouped = queryset.values(**grouping, summary_bucket=source.bucket).annotate(**source.counts).order_by()
-        for row in grouped:
-            counts = rows[(row.pop("summary_day"), row.pop("summary_key"))]
-            for name, value in source.spread(row.pop("summary_bucket"), row).items():
-                counts[name] = counts.get(name, 0) + value
+        if not town_only:
+            queryset = source.rows.filter(**{f"{path}__isnull": False})
+            _count(rows, source, queryset if only is None else queryset.filter(**{path: only}), path)
+        if towns:
+            unplaced = source.rows.filter(**{f"{source.village}__isnull": True, f"{source.unit}__in": list(towns)})
+            _count(rows, source, unplaced, source.unit, key=towns.__getitem__)
     return rows
+
+
+def _count(rows: dict, source: _Source, queryset, path: str, key: Callable[[int], int] = lambda pk: pk) -> None:
+    """Add the source's counts of `queryset`, grouped by day and `path` (each value made a row's key by `key`)."""
+    grouping = {"summary_day": source.day, "summary_key": F(path)}
+    if source.bucket is None:
+        for row in queryset.values(**grouping).annotate(**source.counts).order_by():
+            counts = rows[(row.pop("summary_day"), key(row.pop("summary_key")))]
+            for name, value in row.items():
+                counts[name] = counts.get(name, 0) + value
+        return
+    grouped = queryset.values(**grouping, summary_bucket=source.bucket).annotate(**source.counts).order_by()
+    for row in grouped:
+        counts = rows[(row.pop("summary_day"), key(row.pop("summary_key")))]
+        for name, value in source.spread(row.pop("summary_bucket"), row).items():
+            counts[name] = counts.get(name, 0) + value
 
 
 def _rebuild(model, dimension: str, start: date, end: date, only: int | None) -> int:
@@ -279,7 +295,7 @@ def _rebuild(model, dimension: str, start: date, end: date, only: int | None) ->
     extra = ["town_id"] if model is VillageDaySummary else []
     towns = {}
     if extra:
-        towns = dict(Area.objects.filter(pk__in={key for _, key in counted}).values_list("pk", "parent_id"))
+        towns = _towns_of({key for _, key in counted})
     wanted = {
         key: {**dict.fromkeys(COUNT_FIELDS, 0), **counts, **({"town_id": towns[key[1]]} if extra else {})}
         for key, counts in counted.items()
@@ -301,6 +317,11 @@ def _rebuild(model, dimension: str, start: date, end: date, only: int | None) ->
     return len(stale) + len(to_update) + len(to_create)
 
 
+def _towns_of(areas: set[int]) -> dict[int, int]:
+    """Each summary row's town: a village's parent; a town's row of what has no village is its own."""
+    return {pk: parent or pk for pk, parent in Area.objects.filter(pk__in=areas).values_list("pk", "parent_id")}
+
+
 def _rebuild_villages(start: date, end: date, village: int | None = None) -> int:
     return _rebuild(VillageDaySummary, "village", start, end, village)
 
@@ -314,7 +335,7 @@ def _rebuild_village_months(start: date, end: date, village: int | None = None) 
         days, months = days.filter(village=village), months.filter(village=village)
     month = TruncMonth("day", output_field=models.DateField())
     rows = list(days.annotate(month=month).values("month", "village").annotate(**SUMS).order_by())
-    towns = dict(Area.objects.filter(pk__in={row["village"] for row in rows}).values_list("pk", "parent_id"))
+    towns = _towns_of({row["village"] for row in rows})
     months.delete()
     VillageMonthSummary.objects.bulk_create(
         (
@@ -357,9 +378,12 @@ def summaries_refresh(*, day: date) -> RefreshResult:
 
 
 def summaries_refresh_for(day: date, village: Area | int | None, unit: Unit | int | None = None) -> None:
-    """Rebuild the rows of one day of one village (and unit) after an old record of it was entered or corrected."""
+    """Rebuild the rows of one day of one village (and unit) after an old record of it was entered or corrected;
+    of the unit's town, for a record with no village."""
     village_id = village.pk if isinstance(village, Area) else village
     unit_id = unit.pk if isinstance(unit, Unit) else unit
+    if village_id is None and unit_id is not None:
+        village_id = town_of_unit().get(unit_id)
     with transaction.atomic():
         if village_id is not None:
             _rebuild_villages(day, day, village_id)

@@ -156,7 +156,7 @@ def _chart_data(board: selectors.Dashboard, links: Links, *, area_urls: list[str
     if board.rows:
         data["areas"] = {
             "title": "按镇/乡" if scope.level == Area.Kind.TOWN else "按村/居",
-            "names": [row.area.name for row in board.rows],
+            "names": [row.name for row in board.rows],
             "visits": [row.figures.visits for row in board.rows],
             "households": [row.figures.households_visited for row in board.rows],
             "coverage": [row.figures.coverage for row in board.rows],
@@ -182,7 +182,10 @@ def _context(request, pk: int | None, *, wall: bool) -> dict:
         crumbs.append((area.parent.name, dashboard_url(area.parent, period, wall=wall)))
     if area is not None:
         crumbs.append((area.name, dashboard_url(area, period, wall=wall)))
-    rows = [{"row": row, "url": dashboard_url(row.area, period, wall=wall)} for row in board.rows]
+    # A town's own row (what has no village) has no page below the town's.
+    rows = [
+        {"row": row, "url": "" if row.unplaced else dashboard_url(row.area, period, wall=wall)} for row in board.rows
+    ]
     return {
         "board": board,
         "area": area,

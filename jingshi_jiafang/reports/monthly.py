@@ -40,6 +40,7 @@ from jingshi_jiafang.core.exports import safe_cell
 from jingshi_jiafang.core.models import Area
 from jingshi_jiafang.core.privacy import mask_numbers_in_text, mask_phone
 from jingshi_jiafang.core.read_ahead import read_ahead, reads_ahead
+from jingshi_jiafang.core.selectors import town_of_unit
 from jingshi_jiafang.reports.xlsx_rows import RowSheet
 from ledger.models import LedgerItem
 
@@ -350,11 +351,9 @@ class _Tally:
 
 
 def _town_of_unit() -> dict[int, str]:
-    """A unit's town, for a matter with no household: a police room's villages' town, a station's town."""
-    towns: dict[int, str] = {}
-    for area in Area.objects.select_related("parent").order_by("code"):
-        towns.setdefault(area.unit_id, area.parent.name if area.parent_id else area.name)
-    return towns
+    """A unit's town's name, for a matter with no household (`core.selectors.town_of_unit`)."""
+    names = dict(Area.objects.filter(kind=Area.Kind.TOWN).values_list("pk", "name"))
+    return {unit: names.get(town, NO_TOWN) for unit, town in town_of_unit().items()}
 
 
 def _towns_in(scope: ReportScope) -> list[str]:

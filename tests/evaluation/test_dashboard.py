@@ -80,8 +80,10 @@ def test_county_figures_equal_counts_from_the_source_tables(client, evaluator, d
     assert figures.corrections == RegistrationCorrection.objects.filter(visit__in=visits).count() == 2
     assert (figures.disputes_found, figures.disputes_mediated) == (findings["disputes"], findings["mediated"])
     assert (figures.stability_info, figures.case_clues) == (findings["stability"], findings["clues"])
-    received = Matter.objects.filter(household__isnull=False, created_at__gte=at(date(2026, 3, 1), 0))
-    assert figures.matters_received == received.count() == 3
+    # The walk-in with no household too (in its unit's town), as the monthly report counts it.
+    received = Matter.objects.filter(created_at__gte=at(date(2026, 3, 1), 0)).exclude(state=Matter.State.MERGED)
+    assert figures.matters_received == received.count() == 4
+    assert response.context["board"].stages[0][2] == 4
     # Every household of the county is counted once in the denominator: 4 visited of 4.
     assert figures.coverage == 100.0
     assert figures.satisfaction_rate == 50.0
@@ -144,7 +146,13 @@ def test_county_bars_drill_down_to_towns_then_villages_then_records(client, eval
 
     town = _page(client, evaluator, day.town)
     village_url = reverse("evaluation:dashboard_area", args=[day.village_1.pk])
-    assert {row.area for row in town.context["board"].rows} == {day.village_1, day.village_2}
+    rows = {(row.area, row.unplaced): row for row in town.context["board"].rows}
+    assert rows.keys() == {(day.village_1, False), (day.village_2, False), (day.town, True)}
+    # The town's talk-room walk-in has no village: its own row, last, named for what it is, with no page below.
+    walk_ins = rows[(day.town, True)]
+    assert town.context["board"].rows[-1] is walk_ins and walk_ins.figures.matters_received == 1
+    assert "未落到村(说事厅等)" in town.content.decode()
+    assert town.context["chart_data"]["areas"]["urls"][-1] == ""
     assert village_url in town.content.decode()
     assert town.context["board"].figures.visits == 6
 
@@ -250,6 +258,8 @@ def test_a_leader_sees_the_linked_town_and_not_another(client, day):
     assert whole.context["crumbs"][0][0] == "我的辖区"
     assert "逐级下钻:我的辖区 →" in whole.content.decode()
     assert whole.context["board"].figures.visits == 6
+    # The whole town is theirs, its talk-room walk-in with it.
+    assert whole.context["board"].figures.matters_received == 4
     assert _page(client, leader, day.town).status_code == 200
     assert _page(client, leader, day.village_2).status_code == 200
     assert _page(client, leader, day.other_village).status_code == 404
@@ -270,6 +280,8 @@ def test_a_cadre_sees_only_the_linked_village_even_on_its_town(client, day):
     assert town.status_code == 200
     assert [row.area for row in town.context["board"].rows] == [day.village_2]
     assert town.context["board"].figures.visits == 2
+    # Not the town's walk-in: it is no more the village's than any other's of the town.
+    assert town.context["board"].figures.matters_received == 1
     assert _page(client, cadre, day.village_1).status_code == 404
 
 

@@ -91,7 +91,9 @@ def _received_yesterday(duty, content):
     return Matter.objects.get(pk=matter.pk), yesterday
 
 
-def test_a_matter_classified_after_its_day_moves_to_its_category(duty, legal, django_capture_on_commit_callbacks):
+def test_a_matter_classified_after_its_day_moves_to_its_category(
+    duty, legal, village_a, django_capture_on_commit_callbacks
+):
     matter, day = _received_yesterday(duty, "派出所办事拖拉")
     before = UnitDaySummary.objects.get(unit=duty.unit, day=day)
     assert (before.matters_received, before.matters_unclassified, before.matters_force_conduct) == (1, 1, 0)
@@ -99,6 +101,9 @@ def test_a_matter_classified_after_its_day_moves_to_its_category(duty, legal, dj
         matter_topic_confirm(matter=matter, actor=legal, category=Category.FORCE_CONDUCT)
     after = UnitDaySummary.objects.get(unit=duty.unit, day=day)
     assert (after.matters_received, after.matters_unclassified, after.matters_force_conduct) == (1, 0, 1)
+    # A walk-in has no village: its town's own row follows too.
+    town = VillageDaySummary.objects.get(village=village_a.parent, day=day)
+    assert (town.matters_received, town.matters_unclassified, town.matters_force_conduct) == (1, 0, 1)
 
 
 def test_a_matter_merged_after_its_day_is_no_longer_counted_received(duty, django_capture_on_commit_callbacks):

@@ -75,7 +75,11 @@ def test_refresh_counts_a_hand_built_day():
         "callbacks_made": 1,
         "callbacks_given_up": 1,
     }
-    # The matter without a household counts for its unit only.
+    # The matter without a household (a talk-room walk-in) counts for its unit, and in its unit's town's own row,
+    # so that the town's and the county's figures hold it as the monthly report does.
+    unplaced = VillageDaySummary.objects.get(village=built.town, day=DAY)
+    assert unplaced.town == built.town
+    assert _counts(unplaced) == {"matters_received": 1, "matters_litigation": 1}
     room_1 = UnitDaySummary.objects.get(unit=built.room_1, day=DAY)
     assert (room_1.matters_received, room_1.matters_public_security, room_1.matters_litigation) == (2, 1, 1)
     assert room_1.visits_day + room_1.visits_night + room_1.visits_topic == 3
