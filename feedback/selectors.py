@@ -36,6 +36,7 @@ from feedback.scopes import (  # noqa: F401
     topic_visits_visible_to,
 )
 from feedback.workflows import MATTER_FLOW, dispatches, handles, owns
+from jingshi_jiafang.core.capabilities import may_handle_matters_of
 from jingshi_jiafang.core.dates import midnight, month_bounds
 from jingshi_jiafang.core.models import Household, Unit, User
 from jingshi_jiafang.core.scopes import unit_subtree
@@ -81,8 +82,13 @@ def _listed(matters: QuerySet[Matter]) -> QuerySet[Matter]:
 
 
 def my_matters(*, user: User) -> QuerySet[Matter]:
-    """我的诉求: what this person handles, owns (首问) or reported (heard on their visit), and is not closed."""
-    return _listed(Matter.objects.filter(Q(assignee=user) | Q(owner=user) | Q(reported_by=user), state__in=OPEN_STATES))
+    """我的诉求: what this person handles, owns (首问) or reported (heard on their visit), and is not closed; and
+    what was dispatched to their unit with no officer named, which any of its officers may take (开始处理 names
+    the one who does): in nobody's list, it waited unseen."""
+    mine = Q(assignee=user) | Q(owner=user) | Q(reported_by=user)
+    if user.unit_id and may_handle_matters_of(user, user.unit_id):
+        mine |= Q(assignee__isnull=True, assigned_unit=user.unit_id, state__in=[State.DISPATCHED, State.HANDLING])
+    return _listed(Matter.objects.filter(mine, state__in=OPEN_STATES))
 
 
 def is_dispatcher(user: User) -> bool:

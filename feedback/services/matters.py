@@ -165,7 +165,16 @@ def matter_dispatch(
 
 @transaction.atomic
 def matter_start(*, matter: Matter, actor: User, note: str = "", request=None) -> Matter:
-    return MATTER_FLOW.act(matter, "start", actor=actor, note=note or "开始处理", request=request)
+    """处理: a matter dispatched to a unit with no officer named becomes the one of whoever starts it, and leaves
+    the lists of the unit's other officers."""
+    return MATTER_FLOW.act(
+        matter,
+        "start",
+        actor=actor,
+        note=note or ("开始处理" if matter.assignee_id else f"开始处理,由{actor}承办"),
+        request=request,
+        fields=lambda locked: {} if locked.assignee_id else {"assignee": actor},
+    )
 
 
 @transaction.atomic

@@ -50,7 +50,9 @@ def _in_unit_tree(user: User, unit: Unit | int | None) -> bool:
     from jingshi_jiafang.core.scopes import unit_subtree
 
     unit_id = unit.pk if isinstance(unit, Unit) else unit
-    return unit_id is not None and user.unit_id is not None and unit_subtree(user.unit).filter(pk=unit_id).exists()
+    if unit_id is None or user.unit_id is None:
+        return False
+    return unit_id == user.unit_id or unit_subtree(user.unit).filter(pk=unit_id).exists()
 
 
 # Reading.

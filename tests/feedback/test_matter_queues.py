@@ -260,3 +260,23 @@ def test_a_leader_sees_the_talk_room_matters_of_their_town_and_a_cadre_does_not(
     log_in_as(client, leader)
     assert client.get(here.get_absolute_url()).status_code == 200
     assert client.get(elsewhere.get_absolute_url()).status_code == 404
+
+
+def test_a_matter_dispatched_to_a_unit_with_no_officer_named_waits_in_its_officers_lists(
+    client, duty, alice, charlie, village_a
+):
+    colleague = UserFactory(role=User.Role.OFFICER, unit=village_a.unit, name="钱同事")
+    matter = walk_in(duty, "路口红绿灯不亮")
+    services.matter_analyse(matter=matter, actor=duty, category="public_security", urgency="normal")
+    services.matter_dispatch(matter=matter, actor=duty, assigned_unit=village_a.unit)
+
+    def mine(user):
+        client.force_login(user)
+        return [m.content for m in client.get(reverse("feedback:matter_list")).context["page"].object_list]
+
+    assert "路口红绿灯不亮" in mine(alice) and "路口红绿灯不亮" in mine(colleague)
+    assert "路口红绿灯不亮" not in mine(charlie)  # another unit's officer
+    # Whoever starts it handles it: it leaves the others' lists.
+    started = services.matter_start(matter=matter, actor=colleague)
+    assert started.assignee == colleague and started.events.last().note == "开始处理,由钱同事承办"
+    assert "路口红绿灯不亮" in mine(colleague) and "路口红绿灯不亮" not in mine(alice)
