@@ -26,6 +26,7 @@ from evaluation.models import Callback, CallbackAttempt, Satisfaction
 from evaluation.models.callbacks import ATTEMPT_NOTE_MAX_LENGTH, COMMENT_MAX_LENGTH, MAX_ATTEMPTS
 from evaluation.selectors.callbacks import callback_phone
 from feedback.models import Matter
+from feedback.services.classification import CALLBACK_COMMENT_LABEL
 from feedback.services.matters import matter_register, matter_reopen
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.actors import require
@@ -324,7 +325,7 @@ def callback_comment_to_matter(*, callback: Callback, actor: User, request=None)
     unit = locked.village.unit if locked.village_id else locked.unit
     matter = matter_register(
         channel=Matter.Channel.PHONE,
-        content=f"次日回访群众意见:{locked.comment}",
+        content=f"{CALLBACK_COMMENT_LABEL}{locked.comment}",
         unit=unit,
         actor=actor,
         household=locked.household,

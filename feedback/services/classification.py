@@ -47,6 +47,10 @@ BUNDLED_EXAMPLES = DATA / "examples.tsv"
 HELDOUT_EXAMPLES = DATA / "heldout.tsv"
 MODEL_DIRECTORY = "topic-models"
 CATEGORY_BY_LABEL = {category.label: category.value for category in Category}
+# What the software writes before a resident's words when it registers them itself: where they came from, not
+# what they are about. Left out of what the classifier reads ("次日回访" pulled towards 队伍建设).
+CALLBACK_COMMENT_LABEL = "次日回访群众意见:"
+SOURCE_LABELS = (CALLBACK_COMMENT_LABEL,)
 
 
 @dataclass(frozen=True)
@@ -166,13 +170,20 @@ def topic_model_in_use() -> tuple[TopicModel, TopicClassifier]:
 
 def topic_suggest(text: str, *, using: tuple[TopicModel, TopicClassifier] | None = None) -> Suggestion:
     row, classifier = using or topic_model_in_use()
-    prediction = classifier.predict(text)
+    prediction = classifier.predict(_without_source_label(text))
     return Suggestion(
         category=prediction.label,
         confidence=prediction.confidence,
         words=prediction.words,
         model_version=row.version,
     )
+
+
+def _without_source_label(text: str) -> str:
+    for label in SOURCE_LABELS:
+        if text.startswith(label):
+            return text[len(label) :]
+    return text
 
 
 def month_of(matter: Matter) -> date:

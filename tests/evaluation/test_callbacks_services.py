@@ -15,6 +15,7 @@ from evaluation.selectors.callbacks import false_visits
 from evaluation.services.callbacks import callback_comment_to_matter, callback_record, callbacks_create
 from evaluation.tasks import create_callbacks_task
 from feedback.models import Matter
+from feedback.services.classification import topic_suggest
 from jingshi_jiafang.core.models import User
 from ledger.models import LedgerItem
 from tests.core.factories import HouseholdFactory, OrganisationFactory, UserFactory
@@ -223,6 +224,12 @@ def test_a_comment_becomes_one_matter_however_often_asked(caller, alice_househol
     assert matter.channel == Matter.Channel.PHONE and matter.household == alice_household
     assert "希望晚上多巡逻" in matter.content and matter.unit == alice_household.village.unit
     assert Matter.objects.count() == 1
+    # The label saying where the words came from does not sway the topic suggested for them.
+    bare = topic_suggest("希望晚上多巡逻")
+    assert (
+        matter.category_confidence == bare.fields()["category_confidence"]
+        and matter.category_suggested == bare.category
+    )
 
 
 def test_a_callback_without_a_comment_does_not_become_a_matter(caller):
