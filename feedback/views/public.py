@@ -90,7 +90,9 @@ def echo(request):
 def status(request):
     if _limited(request, "echo-status"):
         return _too_many(request, "echo-status")
-    form = StatusForm(request.POST if request.method == "POST" else None)
+    # ?reference=: the link under a just-sent echo fills in its number; the password is typed.
+    reference = request.GET.get("reference", "")[:20]
+    form = StatusForm(request.POST if request.method == "POST" else None, initial={"reference": reference})
     if form.is_valid():
         matter = selectors.lookup_for_resident(**form.cleaned_data)
         if matter is not None:

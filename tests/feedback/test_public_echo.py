@@ -39,6 +39,10 @@ def test_resident_echoes_back_online_and_checks_the_status(client, card, alice_h
     card.refresh_from_db()
     assert card.state == EchoCard.State.ECHOED
 
+    # The link under the numbers opens the status form with the reference filled in; the password is typed.
+    link = f"{reverse('feedback:echo_status')}?reference={matter.reference}"
+    assert link in response.content.decode()
+    assert f'value="{matter.reference}"' in client.get(link).content.decode()
     status = client.post(reverse("feedback:echo_status"), {"reference": matter.reference, "password": password})
     body = status.content.decode()
     assert "已受理" in body and "汇报" not in body  # the resident's word, not the bureau's stage
