@@ -368,7 +368,7 @@ class WalkInForm(forms.Form):
         initial=Matter.Channel.TALK_ROOM,
     )
     content = bounded_text("群众反映的事", CONTENT_MAX_LENGTH, rows=4)
-    resident_name = forms.CharField(label="反映人", max_length=32)
+    resident_name = forms.CharField(label="反映人", max_length=32, required=False, help_text="信箱里的匿名来信可不填。")
     resident_phone = phone_field("联系电话", help_text="手机号 11 位,固定电话如 0527-83512345。")
     card_number = forms.CharField(
         label="回音卡编号",
@@ -381,6 +381,13 @@ class WalkInForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, initial={"submission_key": uuid.uuid4()}, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        # Whoever comes in or calls is asked their name; a letter in the box may come unsigned.
+        if cleaned.get("channel") != Matter.Channel.POST_BOX and not cleaned.get("resident_name", "").strip():
+            self.add_error("resident_name", "请填写反映人。信箱里的匿名来信可不填。")
+        return cleaned
 
 
 class DutyShiftForm(forms.Form):

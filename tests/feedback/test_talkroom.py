@@ -132,6 +132,16 @@ def test_a_walk_in_phone_must_be_a_phone(client, duty, phone):
     assert not Matter.objects.exists()
 
 
+def test_an_unsigned_letter_from_the_box_is_taken_and_a_walk_in_is_asked_its_name(client, duty):
+    client.force_login(duty)
+    take_walk_in(client, channel="post_box", resident_name="", resident_phone="", content="举报村东头有人聚赌")
+    letter = Matter.objects.get()
+    assert (letter.channel, letter.resident_name, letter.resident_phone) == ("post_box", "", "")
+    refused = take_walk_in(client, resident_name="  ")
+    assert refused.status_code == 400 and "请填写反映人" in refused.content.decode()
+    assert Matter.objects.count() == 1
+
+
 def test_a_walk_in_landline_is_accepted(client, duty):
     client.force_login(duty)
     take_walk_in(client, resident_phone="0527-83512345")
