@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core import selectors as core_selectors
@@ -114,7 +115,9 @@ def household_assign(request, pk: int):
         context = household_context(request, household, assign_form=form)
         return render(request, "households/household_detail.html", context, status=400)
     handed_text = f"该户 {handed} 件未销号的台账事项已一并转给{officer}。" if handed else ""
-    messages.success(request, f"已将{household}的责任民警调整为{officer}。{handed_text}")
+    start = form.cleaned_data["start_date"]
+    when = "" if start == timezone.localdate() else f"自 {start:%Y-%m-%d} 起"
+    messages.success(request, f"已将{household}的责任民警{when}调整为{officer}。{handed_text}")
     return redirect(household)
 
 

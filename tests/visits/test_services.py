@@ -110,3 +110,14 @@ def test_an_officer_who_is_not_a_unit_head_cannot_reassign(client, alice, alice_
     client.force_login(alice)
     response = client.post(reverse("households:household_assign", args=[alice_household.pk]), {"officer": other.pk})
     assert response.status_code == 403
+
+
+def test_a_hand_over_planned_ahead_says_from_when(client, bob, alice_household, village_a):
+    from django.urls import reverse
+
+    successor = UserFactory(role=User.Role.OFFICER, unit=village_a.unit, name="接任民警")
+    client.force_login(bob)
+    later = timezone.localdate() + timedelta(days=3)
+    url = reverse("households:household_assign", args=[alice_household.pk])
+    page = client.post(url, {"officer": successor.pk, "start_date": later.isoformat()}, follow=True)
+    assert f"的责任民警自 {later:%Y-%m-%d} 起调整为接任民警" in page.content.decode()
