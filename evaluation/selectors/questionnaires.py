@@ -92,9 +92,13 @@ def sample_rows(*, questionnaire: Questionnaire, pending_only: bool = False) -> 
 
 
 def next_pending_sample(*, questionnaire: Questionnaire, after: int = 0) -> SampledHousehold | None:
-    """The next household still to ask, after position `after` (then from the start)."""
-    pending = questionnaire.samples.filter(response__isnull=True).order_by("position")
-    return pending.filter(position__gt=after).first() or pending.first()
+    """The next household still to ask: of those tried least often (one that did not answer waits until the others
+    were called), the next in the order of the draw after position `after`, then from the start."""
+    pending = questionnaire.samples.filter(response__isnull=True).annotate(tries=Count("attempts"))
+    first = pending.order_by("tries", "position").first()
+    if first is None:
+        return None
+    return pending.filter(tries=first.tries, position__gt=after).order_by("position").first() or first
 
 
 def _index_aggregates() -> dict:

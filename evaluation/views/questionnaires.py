@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from evaluation.forms.questionnaires import QuestionnaireForm, ResponseForm
+from evaluation.models import QuestionnaireResponse
 from evaluation.selectors import questionnaires as selectors
 from evaluation.services import questionnaires as services
 from jingshi_jiafang.core import capabilities as can
@@ -135,10 +136,18 @@ def questionnaire_answer(request, pk: int):
         except services.QuestionnaireError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"已记录 {sample.household.head_name}户 的答卷。")
+            messages.success(request, f"已记录 {sample.household.head_name}户 {RECORDED[data['outcome']]}。")
             following = selectors.next_pending_sample(questionnaire=sample.questionnaire, after=sample.position)
             return redirect(following or sample.questionnaire)
     return _answer_page(request, sample, form=form, status=400)
+
+
+# What the message after saving says was recorded: an answer sheet only when there were answers.
+RECORDED = {
+    QuestionnaireResponse.Outcome.ANSWERED: "的答卷",
+    QuestionnaireResponse.Outcome.REFUSED: "拒绝作答",
+    QuestionnaireResponse.Outcome.UNREACHABLE: "联系不上,不再拨打",
+}
 
 
 def _not_reached_this_time(request, sample, form):

@@ -246,12 +246,17 @@ def test_a_household_not_reached_this_time_stays_to_be_called_again(client, eval
     assert first.attempts.count() == 1 and "这次未接通已经记录" in again.content.decode()
     calls = client.get(reverse("evaluation:questionnaire_calls", args=[questionnaire.pk]))
     assert first in calls.context["page"].object_list and "未接通 1 次" in calls.content.decode()
+    # It waits until the others were called: the questionnaire's 下一户 is the second, not it again.
+    assert client.get(questionnaire.get_absolute_url()).context["next_sample"] == second
     page = client.get(url).content.decode()
     assert "此前未接通 1 次" in page and "无人接听" in page and 'name="attempt" value="2"' in page
     # A later call reaches them: the answers are recorded as for anyone else.
     answers = answers_by_label(short_template(), ["很安全", "满意", "基本满意"])
-    client.post(url, {"outcome": "answered", "method": "phone", **{f"q{q}": o for q, o in answers.items()}})
+    answered = client.post(
+        url, {"outcome": "answered", "method": "phone", **{f"q{q}": o for q, o in answers.items()}}, follow=True
+    )
     assert QuestionnaireResponse.objects.get(sample=first).outcome == "answered"
+    assert f"已记录 {first.household.head_name}户 的答卷。" in answered.content.decode()
     refused = client.post(url, {**data, "attempt": 2}, follow=True)
     assert "不能再记录未接通" in refused.content.decode() and first.attempts.count() == 1
 
@@ -264,3 +269,12 @@ def test_not_reached_this_time_takes_no_answers(client, evaluator, questionnaire
     response = client.post(reverse("evaluation:questionnaire_answer", args=[sample.pk]), data)
     assert response.status_code == 400 and "请不要选择答案" in response.content.decode()
     assert not sample.attempts.exists()
+
+
+def test_giving_up_on_a_household_is_not_called_an_answer_sheet(client, evaluator, questionnaire):
+    sample = questionnaire.samples.first()
+    log_in_as(client, evaluator)
+    url = reverse("evaluation:questionnaire_answer", args=[sample.pk])
+    page = client.post(url, {"outcome": "unreachable", "method": "phone", "note": "空号"}, follow=True)
+    body = page.content.decode()
+    assert f"已记录 {sample.household.head_name}户 联系不上,不再拨打。" in body and "答卷。" not in body
