@@ -153,14 +153,17 @@ def _chart_data(board: selectors.Dashboard, links: Links, *, area_urls: list[str
         },
         "areas": None,
     }
-    if board.rows:
+    # The chart is of visits and coverage: a town's own row (what has no village) has neither, and stays in the
+    # table below.
+    charted = [(row, url) for row, url in zip(board.rows, area_urls, strict=True) if not row.unplaced]
+    if charted:
         data["areas"] = {
             "title": "按镇/乡" if scope.level == Area.Kind.TOWN else "按村/居",
-            "names": [row.name for row in board.rows],
-            "visits": [row.figures.visits for row in board.rows],
-            "households": [row.figures.households_visited for row in board.rows],
-            "coverage": [row.figures.coverage for row in board.rows],
-            "urls": area_urls,
+            "names": [row.name for row, _ in charted],
+            "visits": [row.figures.visits for row, _ in charted],
+            "households": [row.figures.households_visited for row, _ in charted],
+            "coverage": [row.figures.coverage for row, _ in charted],
+            "urls": [url for _, url in charted],
         }
     return data
 

@@ -143,6 +143,8 @@ def test_county_bars_drill_down_to_towns_then_villages_then_records(client, eval
     ]
     assert any(url.startswith(town_url) for url in data["areas"]["urls"])
     assert town_url in county.content.decode()
+    # The cards of a county or a town open this table: each has its column (台账销号 too).
+    assert '<th class="text-end">台账销号</th>' in county.content.decode()
 
     town = _page(client, evaluator, day.town)
     village_url = reverse("evaluation:dashboard_area", args=[day.village_1.pk])
@@ -152,7 +154,8 @@ def test_county_bars_drill_down_to_towns_then_villages_then_records(client, eval
     walk_ins = rows[(day.town, True)]
     assert town.context["board"].rows[-1] is walk_ins and walk_ins.figures.matters_received == 1
     assert "未落到村(说事厅等)" in town.content.decode()
-    assert town.context["chart_data"]["areas"]["urls"][-1] == ""
+    # The chart is of visits and coverage, which it has none of: it is in the table only.
+    assert "未落到村(说事厅等)" not in town.context["chart_data"]["areas"]["names"]
     assert village_url in town.content.decode()
     assert town.context["board"].figures.visits == 6
 
