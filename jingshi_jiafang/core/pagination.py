@@ -26,9 +26,14 @@ class CappedPaginator(Paginator):
 
 class CappedPage(Page):
     @property
+    def is_cut(self) -> bool:
+        """The list has more rows than its pages offered hold."""
+        return self.paginator.count > self.paginator.num_pages * self.paginator.per_page
+
+    @property
     def stops_short(self) -> bool:
         """The last page offered, with rows left after it: `_pagination.html` asks for a search."""
-        return not self.has_next() and self.paginator.count > self.number * self.paginator.per_page
+        return not self.has_next() and self.is_cut
 
 
 def paginate(request, object_list) -> dict:

@@ -25,6 +25,7 @@ def test_a_page_past_the_last_one_offered_gives_the_last_and_asks_for_a_search(c
     assert (page.number, page.has_next(), page.paginator.count) == (3, False, 9)
     body = response.content.decode()
     assert "列表只翻到第 3 页" in body and "下一页" not in body and "共 9 户" in body
+    assert "第 3 / 3 页(只列出前 3 页),共 9 条" in body
 
 
 def test_a_list_that_ends_within_the_pages_offered_does_not_ask(client, county_wide, settings):
