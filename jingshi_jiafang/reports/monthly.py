@@ -363,8 +363,19 @@ def _towns_in(scope: ReportScope) -> list[str]:
     return [scope.area.parent.name if scope.area.parent_id else scope.area.name]
 
 
+def _for_print(sheet, *, landscape: bool, header_rows: int) -> None:
+    """The legal department prints the report: A4, as wide as one page, the header on every page, numbered."""
+    sheet.set_paper(9)
+    if landscape:
+        sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0, header_rows - 1)
+    sheet.set_footer("&C第 &P 页,共 &N 页")
+
+
 def _topic_sheet(workbook: Workbook, styles: _Styles, title: str) -> RowSheet:
     sheet = workbook.add_worksheet(title, worksheet_class=RowSheet)
+    _for_print(sheet, landscape=True, header_rows=1)
     sheet.freeze_panes(1, 0)
     for index, (_, width) in enumerate(COLUMNS):
         sheet.set_column(index, index, width)
@@ -379,6 +390,7 @@ def monthly_report_write(file: IO[bytes], params: dict, progress: Callable[[int]
     # constant_memory: each sheet's rows go to its own temporary file as they are written, not kept in memory.
     workbook = Workbook(file, {"constant_memory": True})
     summary = workbook.add_worksheet(SUMMARY_TITLE)
+    _for_print(summary, landscape=False, header_rows=2)
     summary.freeze_panes(2, 0)
     summary.set_column(0, 0, 30)  # its longest label, 重新办理(办结后被退回再办), has a figure beside it
     summary.set_column(1, 8, 11)
@@ -418,7 +430,7 @@ def monthly_report_write(file: IO[bytes], params: dict, progress: Callable[[int]
                     {None: "", True: "是", False: "否"}[on_time],
                     _text(row["result"], RESULT_LENGTH),
                     LEDGER_LABELS.get(row["ledger_state"], "无"),
-                    "是" if row["reopened"] else "",
+                    "是" if row["reopened"] else "否",
                     satisfaction,
                 ),
                 text=styles.text,

@@ -118,6 +118,18 @@ def test_topic_sheets_have_frozen_headers_filters_widths_and_a_chinese_font(mont
     assert workbook["治安防范"]["A1"].font.bold
 
 
+def test_every_sheet_prints_on_a4_one_page_wide_with_its_header_on_each_page(month):
+    _, workbook = build()
+    for name, landscape, header in [("汇总", False, "1:2"), ("治安防范", True, "1:1"), ("未分类", True, "1:1")]:
+        sheet = workbook[name]
+        assert sheet.page_setup.paperSize == 9 and (sheet.page_setup.orientation == "landscape") == landscape
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        # One page wide (1 is the default, which the file leaves unwritten), as many pages tall as it takes.
+        assert (sheet.page_setup.fitToWidth or 1, sheet.page_setup.fitToHeight) == (1, 0)
+        assert sheet.print_title_rows.replace("$", "") == header
+        assert sheet.oddFooter.center.text == "第 &P 页,共 &N 页"
+
+
 def _shown_width(text: str) -> int:
     """How many column widths a text takes in Excel: two for a Chinese character, one for anything else."""
     return sum(2 if ord(character) > 0x2E80 else 1 for character in text)
@@ -174,6 +186,7 @@ def test_rows_say_where_how_and_with_what_result(month):
         "走访", "东关镇", "东湖村", "办结", "是", "满意"
     )  # fmt: skip
     assert (late[12], late[15], late[16]) == ("否", "是", "不满意")
+    assert on_time[15] == "否"  # never reopened: said, not left blank
     assert (open_[4], open_[8], open_[11], open_[12], open_[16]) == ("西关镇", "处理", None, None, "未回访")
     walk_in = data_rows(workbook["执法服务"])[0]
     assert (walk_in[3], walk_in[4], walk_in[5], walk_in[16]) == ("群众说事厅", "东关镇", "(未关联户)", "联系不上")
