@@ -45,6 +45,9 @@ def test_the_queue_shows_the_household_with_the_phone_masked(client, caller, cal
     assert "王大伯户" in page and "东湖村3组12号" in page and "东湖村" in page
     assert "139****5678" in page and PHONE not in page
     assert "艾丽" in page  # who visited
+    # When, with its year: a callback of last December read 12月06日.
+    visited = timezone.localtime(callback.visit.visited_at)
+    assert f"于 {visited:%Y-%m-%d %H:%M} 上门走访" in page
 
 
 @pytest.mark.parametrize("role", [User.Role.OFFICER, User.Role.LEADER, User.Role.DUTY_OFFICER, User.Role.AUDITOR])
