@@ -278,3 +278,5 @@ def test_giving_up_on_a_household_is_not_called_an_answer_sheet(client, evaluato
     page = client.post(url, {"outcome": "unreachable", "method": "phone", "note": "空号"}, follow=True)
     body = page.content.decode()
     assert f"已记录 {sample.household.head_name}户 联系不上,不再拨打。" in body and "答卷。" not in body
+    # Its page says so afterwards, the note with it.
+    assert "备注:空号" in client.get(url).content.decode()
