@@ -261,3 +261,11 @@ def test_the_qr_code_points_at_the_server_the_sheet_is_printed_from(client, bob,
     settings.PUBLIC_ECHO_URL = "https://jiafang.example.gov.cn/echo/"
     body = client.get(card.batch.get_absolute_url()).content.decode()
     assert qr_data_url(f"https://jiafang.example.gov.cn/echo/?card={card.number}") in body
+
+
+def test_with_no_cards_in_stock_the_page_says_whose_stock_and_who_makes_cards(client, alice, alice_household):
+    visit = VisitFactory(visitor=alice, household=alice_household)
+    client.force_login(alice)
+    body = client.get(hand_out_url(visit)).content.decode()
+    # Not 所长 by name: a cadre's unit is the bureau.
+    assert f"本单位({alice.unit})没有库存回音卡。请本单位负责人或值班民警" in body
