@@ -96,12 +96,15 @@ def visible_area_choices(*, user: User) -> QuerySet[Area]:
     return Area.objects.filter(pk__in=areas).select_related("parent").order_by("code")
 
 
-def town_of_unit() -> dict[int, int]:
-    """Unit id → town id: where a record with no household is placed (a resident who walked into a talk room, the
-    callbacks and ledger items of their matter) — a station's town, a police room's villages' town (the first
-    village by code, for a room serving two towns). The monthly report and the dashboard place them alike."""
-    towns: dict[int, int] = {}
-    areas = Area.objects.filter(unit__isnull=False).order_by("code").values_list("unit_id", "pk", "parent_id")
-    for unit_id, pk, parent_id in areas:
-        towns.setdefault(unit_id, parent_id or pk)
+def town_of_unit(*, names: bool = False) -> dict[int, int | str]:
+    """Unit id → town id (or name): where a record with no household is placed (a resident who walked into a
+    talk room, the callbacks and ledger items of their matter) — a station's town, a police room's villages'
+    town (the first village by code, for a room serving two towns). The monthly report and the dashboard place
+    them alike. One query."""
+    towns: dict[int, int | str] = {}
+    areas = Area.objects.filter(unit__isnull=False).order_by("code")
+    for unit_id, pk, name, parent_id, parent_name in areas.values_list(
+        "unit_id", "pk", "name", "parent", "parent__name"
+    ):
+        towns.setdefault(unit_id, (parent_name or name) if names else (parent_id or pk))
     return towns

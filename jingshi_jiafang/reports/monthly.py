@@ -350,12 +350,6 @@ class _Tally:
     total: int = 0
 
 
-def _town_of_unit() -> dict[int, str]:
-    """A unit's town's name, for a matter with no household (`core.selectors.town_of_unit`)."""
-    names = dict(Area.objects.filter(kind=Area.Kind.TOWN).values_list("pk", "name"))
-    return {unit: names.get(town, NO_TOWN) for unit, town in town_of_unit().items()}
-
-
 def _towns_in(scope: ReportScope) -> list[str]:
     """The summary's town rows: every town the report covers, in code order, so a town with none shows 0."""
     if scope.area is None:
@@ -400,7 +394,7 @@ def monthly_report_write(file: IO[bytes], params: dict, progress: Callable[[int]
     labels = dict(Category.choices)
     stage_labels = dict(Matter.State.choices)
     channel_labels = dict(Matter.Channel.choices)
-    town_of_unit = _town_of_unit()
+    unit_towns = town_of_unit(names=True)
     tally = _Tally(by_topic_town=Counter(), by_stage=Counter(), by_satisfaction=Counter())
     zone = timezone.get_current_timezone()
     with _matter_rows(scope) as matters:
@@ -408,7 +402,7 @@ def monthly_report_write(file: IO[bytes], params: dict, progress: Callable[[int]
             topic = labels.get(row["category"], UNCLASSIFIED)
             if topic not in sheets:  # the 未分类 sheet, made the first time it is needed: topic order puts it last
                 sheets[topic] = _topic_sheet(workbook, styles, topic)
-            town = row["household__village__parent__name"] or town_of_unit.get(row["unit_id"], NO_TOWN)
+            town = row["household__village__parent__name"] or unit_towns.get(row["unit_id"], NO_TOWN)
             on_time = _on_time(row)
             satisfaction = _satisfaction(row)
             rows_of[topic] += 1
