@@ -76,7 +76,11 @@ def _listed(matters: QuerySet[Matter]) -> QuerySet[Matter]:
     have one, on every database), then the newest."""
     return (
         matters.select_related("household__village", "unit", "assignee", "owner")
-        .annotate(finished=Case(When(state__in=OPEN_STATES, then=Value(0)), default=Value(1)))
+        .annotate(
+            finished=Case(When(state__in=OPEN_STATES, then=Value(0)), default=Value(1)),
+            # Closed once and handled again (a resident's or a callback's 不满意): the list says so.
+            reopened=Exists(MATTER_FLOW.moves_out_of(State.CLOSED).filter(matter=OuterRef("pk"))),
+        )
         .order_by("finished", F("deadline").asc(nulls_last=True), "-created_at", "-pk")
     )
 

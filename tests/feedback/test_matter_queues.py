@@ -275,8 +275,24 @@ def test_a_matter_dispatched_to_a_unit_with_no_officer_named_waits_in_its_office
         return [m.content for m in client.get(reverse("feedback:matter_list")).context["page"].object_list]
 
     assert "路口红绿灯不亮" in mine(alice) and "路口红绿灯不亮" in mine(colleague)
+    assert 'data-testid="unclaimed"' in client.get(reverse("feedback:matter_list")).content.decode()
     assert "路口红绿灯不亮" not in mine(charlie)  # another unit's officer
     # Whoever starts it handles it: it leaves the others' lists.
     started = services.matter_start(matter=matter, actor=colleague)
     assert started.assignee == colleague and started.events.last().note == "开始处理,由钱同事承办"
     assert "路口红绿灯不亮" in mine(colleague) and "路口红绿灯不亮" not in mine(alice)
+
+
+def test_a_matter_handled_again_after_closing_says_so_in_the_list(client, duty):
+    matter = walk_in(duty, "噪音还是没解决")
+    services.matter_analyse(matter=matter, actor=duty, category="public_security", urgency="normal")
+    services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit, assignee=duty)
+    services.matter_start(matter=matter, actor=duty)
+    services.matter_close(matter=matter, actor=duty, result="已协调", reply_method="phone")
+    client.force_login(duty)
+    assert (
+        'data-testid="reopened"' not in client.get(reverse("feedback:matter_list"), {"queue": "all"}).content.decode()
+    )
+    services.matter_reopen(matter=matter, actor=None, reason="群众评价不满意")
+    body = client.get(reverse("feedback:matter_list")).content.decode()
+    assert "噪音还是没解决" in body and 'data-testid="reopened"' in body
