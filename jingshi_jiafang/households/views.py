@@ -117,6 +117,8 @@ def household_assign(request, pk: int):
     handed_text = f"该户 {handed} 件未销号的台账事项已一并转给{officer}。" if handed else ""
     start = form.cleaned_data["start_date"]
     when = "" if start == timezone.localdate() else f"自 {start:%Y-%m-%d} 起"
+    if start > timezone.localdate():
+        handed_text = f"该户未销号的台账事项在 {start:%Y-%m-%d} 当天转给{officer}。"
     messages.success(request, f"已将{household}的责任民警{when}调整为{officer}。{handed_text}")
     return redirect(household)
 

@@ -296,6 +296,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jingshi_jiafang.core.tasks.expire_import_files_task",
         "schedule": crontab(hour=3, minute=10),
     },
+    # A hand-over planned ahead takes its household's open ledger items on its first day (ledger/tasks.py; by
+    # hand: manage.py follow_hand_overs --date).
+    "follow-hand-overs": {
+        "task": "ledger.tasks.follow_hand_overs_task",
+        "schedule": crontab(hour=0, minute=5),
+    },
     # 次日回访: the callbacks for yesterday's visits and closings, ready before the evaluation centre starts.
     "create-callbacks": {
         "task": "evaluation.tasks.create_callbacks_task",

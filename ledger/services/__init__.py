@@ -13,6 +13,7 @@ from .items import (
     ledger_item_register,
     ledger_item_reopen,
     ledger_item_send_back,
+    ledger_items_follow_hand_overs,
     ledger_items_hand_over,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "ledger_item_register",
     "ledger_item_reopen",
     "ledger_item_send_back",
+    "ledger_items_follow_hand_overs",
     "ledger_items_hand_over",
 ]

@@ -3,17 +3,18 @@ the row, checks the move, saves with update_fields and writes the history row an
 transaction; the rules that need the locked row (four eyes) are checked on it, inside that transaction."""
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from feedback.models import Matter, TopicVisitMatter
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.errors import bounded_text
-from jingshi_jiafang.core.models import Household, PairingLink, Unit, User
+from jingshi_jiafang.core.models import Household, HouseholdLink, PairingLink, Unit, User
 from jingshi_jiafang.core.uploads import validate_upload
 from ledger.errors import LedgerError
 from ledger.models import Ledger, LedgerEvidence, LedgerItem, LedgerItemEvent
@@ -298,6 +299,34 @@ def ledger_items_hand_over(*, household: Household, old: User, new: User, actor:
         LEDGER_FLOW.record(item, actor=actor, note=f"该户责任民警调整,责任人由{old}改为{new}")
         handed += 1
     return handed
+
+
+# A morning the job did not run (a worker down) is caught up by the next: hand-overs that began this many days back
+# are looked at again, and items already passed on are not touched twice.
+HAND_OVER_CATCH_UP_DAYS = 7
+
+
+def ledger_items_follow_hand_overs(*, day: date, actor: User) -> int:
+    """A hand-over planned ahead takes effect on its first day, and so do its items: the open ones the old officer
+    answered for pass to the new one then, not when it was planned (before it, he cannot open the household).
+    Looks at the hand-overs that began in the week up to `day`; run twice, the second run hands nothing. A job's
+    work (`actor` is the system actor). Returns how many items were handed over."""
+    previous = HouseholdLink.objects.filter(household=OuterRef("household"), end_date=OuterRef("start_date"))
+    started = (
+        HouseholdLink.objects.filter(start_date__range=(day - timedelta(days=HAND_OVER_CATCH_UP_DAYS), day))
+        .annotate(previous_officer=Subquery(previous.exclude(officer=OuterRef("officer")).values("officer")[:1]))
+        .exclude(previous_officer=None)
+        .select_related("household", "officer")
+        .order_by("start_date", "pk")
+    )
+    links = list(started)
+    officers = User.objects.in_bulk({link.previous_officer for link in links})
+    return sum(
+        ledger_items_hand_over(
+            household=link.household, old=officers[link.previous_officer], new=link.officer, actor=actor
+        )
+        for link in links
+    )
 
 
 @transaction.atomic
