@@ -74,4 +74,10 @@ def topic_visit_record_solution(
         )
     item.agreed_solution = solution
     item.save(update_fields=["agreed_solution", "visit"])
+    # The second call from feedback into the later ledger app (the first: a dispatched matter's item): what was
+    # agreed at the home is a promise to keep, in this transaction. Imported here, not at the top, because ledger
+    # builds on feedback; named as an exception in pyproject.toml's import-linter contract.
+    from ledger.services import ledger_item_for_topic_solution
+
+    ledger_item_for_topic_solution(item=item, actor=actor)
     return item

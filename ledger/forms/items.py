@@ -10,13 +10,11 @@ from jingshi_jiafang.core.models import Area, User
 from jingshi_jiafang.core.scopes import unit_subtree
 from jingshi_jiafang.core.uploads import validate_upload
 from ledger.models import LedgerItem
-from ledger.models.items import FOR_WHOM_MAX_LENGTH, NOTE_MAX_LENGTH, WHAT_MAX_LENGTH
+from ledger.models.items import DEFAULT_DEADLINE_DAYS, FOR_WHOM_MAX_LENGTH, NOTE_MAX_LENGTH, WHAT_MAX_LENGTH
 from ledger.selectors.items import closed_between
 from ledger.services.items import MAX_FILES_PER_STEP
 from visits.filters import PeriodFilterForm
 
-# A promise made at the door is usually kept within a fortnight.
-DEFAULT_DEADLINE_DAYS = 14
 # The ledger page counts the last 30 days unless a period is asked for.
 PERIOD_DAYS = 30
 

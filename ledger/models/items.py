@@ -20,6 +20,8 @@ from visits.models import Visit
 WHAT_MAX_LENGTH = 500
 FOR_WHOM_MAX_LENGTH = 100
 NOTE_MAX_LENGTH = 1000
+# A promise made at the door is usually kept within a fortnight: the deadline a new item starts from.
+DEFAULT_DEADLINE_DAYS = 14
 
 
 class Ledger(models.Model):

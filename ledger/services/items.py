@@ -18,7 +18,7 @@ from jingshi_jiafang.core.models import Household, HouseholdLink, PairingLink, U
 from jingshi_jiafang.core.uploads import validate_upload
 from ledger.errors import LedgerError
 from ledger.models import Ledger, LedgerEvidence, LedgerItem, LedgerItemEvent
-from ledger.models.items import FOR_WHOM_MAX_LENGTH, NOTE_MAX_LENGTH, WHAT_MAX_LENGTH
+from ledger.models.items import DEFAULT_DEADLINE_DAYS, FOR_WHOM_MAX_LENGTH, NOTE_MAX_LENGTH, WHAT_MAX_LENGTH
 from ledger.workflows import LEDGER_FLOW
 from visits.models import Visit
 
@@ -142,6 +142,36 @@ def ledger_item_open_for_matter(*, matter: Matter, actor: User | None, request=N
         topic_item=topic_item,
         request=request,
     )
+
+
+@transaction.atomic
+def ledger_item_for_topic_solution(*, item: TopicVisitMatter, actor: User, request=None) -> LedgerItem:
+    """专题家访: the solution a leader agreed at the resident's home enters the ledger (掌握), to be registered,
+    kept and closed as any promise is. The matter's own item when it has one (it was dispatched): the agreement
+    goes into its history and the item names the topic visit. Otherwise a new item of the matter's unit (its
+    handler's, once dispatched: `ledger_item_open_for_matter` then finds it), due in DEFAULT_DEADLINE_DAYS."""
+    matter = item.matter
+    existing = LedgerItem.objects.select_for_update().filter(matter=matter).first()
+    if existing is None:
+        return ledger_item_open(
+            actor=actor,
+            what=item.agreed_solution[:WHAT_MAX_LENGTH],
+            deadline=timezone.localdate() + timedelta(days=DEFAULT_DEADLINE_DAYS),
+            unit=matter.assigned_unit or matter.unit,
+            source=Source.TOPIC_VISIT,
+            responsible=matter.assignee,
+            household=matter.household,
+            matter=matter,
+            visit=item.visit,
+            topic_item=item,
+            request=request,
+        )
+    if existing.topic_item_id is None:
+        existing.topic_item = item
+        existing.save(update_fields=["topic_item", "updated_at"])
+    note = f"专题家访“{item.topic_visit.title}”入户商定:{item.agreed_solution}"
+    LEDGER_FLOW.record(existing, actor=actor, note=note[:NOTE_MAX_LENGTH])
+    return existing
 
 
 def _check_files(files: Iterable) -> list:

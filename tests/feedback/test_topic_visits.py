@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -6,8 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback.models import Matter, TopicMonth, TopicVisit
-from feedback.services import matter_register
+from feedback.services import matter_analyse, matter_dispatch, matter_register
 from jingshi_jiafang.core.models import User
+from ledger.models import LedgerItem
 from tests.conftest import log_in_as
 from tests.core.factories import AreaLinkFactory, HouseholdFactory, UserFactory, VillageFactory
 from visits.models import Visit
@@ -281,3 +282,48 @@ def test_a_month_not_closed_cannot_be_picked(client, leader, alice_household):
     page = client.get(start_url(month="2026-10", category="litigation"), follow=True)
     assert page.context["groups"] is None and page.context["months"] == []
     assert "尚未关闭" in page.content.decode()
+
+
+# What was agreed at the home is a promise to keep: it enters the ledger (掌握 → 登记 → 兑现 → 销号).
+
+
+def _solve(client, topic, matter, solution):
+    client.post(reverse("feedback:topic_visit_add_matters", args=[topic.pk]), {"matters": [matter.pk]})
+    item = topic.items.get(matter=matter)
+    client.post(
+        reverse("feedback:topic_visit_solution", args=[item.pk]),
+        {f"item{item.pk}-people_met": "户主本人", f"item{item.pk}-solution": solution},
+    )
+    return item
+
+
+def test_a_solution_agreed_for_a_matter_not_yet_dispatched_opens_a_ledger_item(client, leader, alice, alice_household):
+    stolen = register(alice_household, "村东头连续丢了三辆电动车")
+    create_topic(client, staff=[alice])
+    topic = TopicVisit.objects.get()
+    item = _solve(client, topic, stolen, "村口加装监控,两周内装好")
+    ledger_item = LedgerItem.objects.get(matter=stolen)
+    assert (ledger_item.source, ledger_item.topic_item, ledger_item.what) == (
+        LedgerItem.Source.TOPIC_VISIT,
+        item,
+        "村口加装监控,两周内装好",
+    )
+    assert ledger_item.household == alice_household and ledger_item.unit == stolen.unit
+    assert ledger_item.deadline == timezone.localdate() + timedelta(days=14)
+    # Dispatched afterwards, the matter finds the same item and hands it to its handler.
+    duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=alice_household.village.unit)
+    matter_analyse(matter=stolen, actor=duty, category="public_security", urgency="normal")
+    matter_dispatch(matter=stolen, actor=duty, assigned_unit=duty.unit, assignee=alice)
+    assert LedgerItem.objects.get(matter=stolen).responsible == alice
+
+
+def test_a_solution_for_a_dispatched_matter_is_written_into_its_ledger_item(client, leader, alice, alice_household):
+    stolen = register(alice_household, "村东头连续丢了三辆电动车")
+    duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=alice_household.village.unit)
+    matter_analyse(matter=stolen, actor=duty, category="public_security", urgency="normal")
+    matter_dispatch(matter=stolen, actor=duty, assigned_unit=duty.unit, assignee=alice)
+    create_topic(client, staff=[alice])
+    item = _solve(client, TopicVisit.objects.get(), stolen, "夜间增加巡逻")
+    ledger_item = LedgerItem.objects.get(matter=stolen)
+    assert ledger_item.topic_item == item and ledger_item.responsible == alice
+    assert ledger_item.events.order_by("pk").last().note == "专题家访“电动车防盗专题”入户商定:夜间增加巡逻"
