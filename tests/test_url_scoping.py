@@ -241,6 +241,13 @@ SCOPING_CASES = {
         {"name": "王村干", "kind": "village_cadre", "phone": "13900001111"},
         forbidden=("leader",),
     ),
+    "ledger:team_member_leave": Case(
+        lambda f: {"pk": f["team"].members.get().pk},
+        ("alice", "bob"),
+        ("charlie", "head_b"),
+        "post",
+        forbidden=("leader",),
+    ),
     "ledger:team_activity_create": Case(
         lambda f: {"pk": f["team"].pk}, ("alice", "bob"), ("charlie", "head_b"), forbidden=("leader",)
     ),

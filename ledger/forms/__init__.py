@@ -12,7 +12,7 @@ from .items import (
     SendBackForm,
     StepForm,
 )
-from .pairing import PairingComplianceFilterForm, PairingContactForm, TeamActivityForm, TeamMemberForm
+from .pairing import PairingComplianceFilterForm, PairingContactForm, TeamActivityForm, TeamFoundForm, TeamMemberForm
 
 __all__ = [
     "DEFAULT_DEADLINE_DAYS",
@@ -28,5 +28,6 @@ __all__ = [
     "SendBackForm",
     "StepForm",
     "TeamActivityForm",
+    "TeamFoundForm",
     "TeamMemberForm",
 ]

@@ -7,8 +7,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from feedback.models import Matter
+from jingshi_jiafang.core.assignment import assignable_officers, assignable_villages
 from jingshi_jiafang.core.dates import BoundedDateField
-from jingshi_jiafang.core.models import Unit
+from jingshi_jiafang.core.models import Area, Unit, User
 from ledger.models import PairingContact, TeamActivity, TeamMember
 from ledger.models.pairing import CONTACT_NOTE_LENGTH
 from ledger.models.teams import ACTIVITY_NOTE_LENGTH
@@ -127,3 +128,28 @@ class TeamActivityForm(forms.Form):
         if matter is None:
             raise forms.ValidationError("没有找到该查询编号的诉求,或您无权查看。")
         return matter
+
+
+class TeamFoundForm(forms.Form):
+    """组建服务队: a village of the head's area that has none yet, its name, and the officer who leads it."""
+
+    area = forms.ModelChoiceField(
+        label="村/居", queryset=Area.objects.none(), empty_label="请选择…", error_messages={"required": "请选择村/居。"}
+    )
+    name = forms.CharField(label="队名", max_length=64, required=False, help_text="不填则为“某某村社区公安服务队”。")
+    leader = forms.ModelChoiceField(
+        label="带队社区民警",
+        queryset=User.objects.none(),
+        empty_label="请选择…",
+        error_messages={"required": "请选择带队的社区民警。"},
+    )
+
+    def __init__(self, *args, head: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        villages = assignable_villages(head=head).filter(service_team__isnull=True).select_related("parent")
+        self.fields["area"].queryset = villages.order_by("code")
+        self.fields["area"].label_from_instance = lambda area: area.full_name
+        self.fields["leader"].queryset = (
+            assignable_officers(head=head).select_related("unit").order_by("unit__code", "name")
+        )
+        self.fields["leader"].label_from_instance = lambda user: f"{user.name}({user.unit})"

@@ -13,7 +13,7 @@ from django.http import Http404
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.models import Area, User
 from jingshi_jiafang.core.scopes import villages_visible_to
-from ledger.models import ServiceTeam, TeamActivity
+from ledger.models import ServiceTeam, TeamActivity, TeamMember
 
 
 def teams_visible_to(user: User) -> QuerySet[ServiceTeam]:
@@ -29,6 +29,13 @@ def get_team_for_user(user: User, pk: int) -> ServiceTeam:
         return teams_visible_to(user).select_related("area__parent", "leader").get(pk=pk)
     except ServiceTeam.DoesNotExist:
         raise Http404("没有找到该服务队,或您无权查看。") from None
+
+
+def get_team_member_for_user(user: User, pk: int) -> TeamMember:
+    try:
+        return TeamMember.objects.select_related("team").get(pk=pk, team__in=teams_visible_to(user))
+    except TeamMember.DoesNotExist:
+        raise Http404("没有找到该队员,或您无权查看。") from None
 
 
 def team_list(*, user: User, start: date, end: date) -> QuerySet[ServiceTeam]:

@@ -2,14 +2,16 @@
 
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from feedback.models import Matter
 from jingshi_jiafang.core import capabilities as can
-from jingshi_jiafang.core.audit import audit_record
+from jingshi_jiafang.core.actors import require
+from jingshi_jiafang.core.assignment import assignable_officers, assignable_villages
+from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.dates import recent_date_error
 from jingshi_jiafang.core.errors import DomainError
-from jingshi_jiafang.core.models import User
+from jingshi_jiafang.core.models import Area, User
 from jingshi_jiafang.core.privacy import REVEAL_ACTIONS
 from ledger.models import ServiceTeam, TeamActivity, TeamMember
 from visits.models import Visit
@@ -64,3 +66,47 @@ def team_phones_reveal(*, team: ServiceTeam, actor: User, request=None) -> None:
     audit_record(
         action=REVEAL_ACTIONS["phone"], actor=actor, request=request, target=team, detail={"team_members": True}
     )
+
+
+@transaction.atomic
+def team_found(*, area: Area, leader: User, actor: User, name: str = "", request=None) -> ServiceTeam:
+    """组建: a unit head founds the service team of a village of the unit's area, led by one of its officers (one
+    team a village)."""
+    require(actor, can.may_head_unit, error=TeamError, message="服务队由单位负责人(所长)组建。")
+    if not assignable_villages(head=actor).filter(pk=area.pk).exists():
+        raise TeamError(f"{area}不在本单位辖区内。")
+    if not assignable_officers(head=actor).filter(pk=leader.pk).exists():
+        raise TeamError(f"{leader}不是本单位的在职民警,不能带队。")
+    name = name.strip() or f"{area.name}社区公安服务队"
+    try:
+        with transaction.atomic():
+            team = ServiceTeam.objects.create(area=area, name=name, leader=leader)
+    except IntegrityError:
+        raise TeamError(f"{area.name}已经有服务队了。") from None
+    audit_record(
+        action=Action.REFERENCE_CREATED,
+        actor=actor,
+        request=request,
+        target=team,
+        detail={"team": name, "village": area.full_name, "leader": leader.get_username()},
+    )
+    return team
+
+
+@transaction.atomic
+def team_member_leave(*, member: TeamMember, actor: User, request=None) -> TeamMember:
+    """离队: the member is no longer offered for new activities; the activities they took part in keep them."""
+    require(actor, can.may_record_team_activities, error=TeamError, message="服务队的队员由社区民警记录。")
+    locked = TeamMember.objects.select_for_update().get(pk=member.pk)
+    if not locked.is_active:
+        raise TeamError(f"{locked.name}已经离队。")
+    locked.is_active = False
+    locked.save(update_fields=["is_active"])
+    audit_record(
+        action=Action.REFERENCE_CHANGED,
+        actor=actor,
+        request=request,
+        target=locked.team,
+        detail={"member": locked.name, "is_active": [True, False]},
+    )
+    return locked

@@ -14,14 +14,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 from feedback.selectors import matters_visible_to
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.forms import RevealForm
+from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.pagination import paginate
-from ledger.forms import TeamActivityForm, TeamMemberForm
+from jingshi_jiafang.core.permissions import capability_required
+from ledger.forms import TeamActivityForm, TeamFoundForm, TeamMemberForm
 from ledger.selectors import teams as selectors
 from ledger.services.teams import (
     ACTIVITY_PAST_DAYS,
     TeamError,
     team_activity_record,
+    team_found,
     team_member_add,
+    team_member_leave,
     team_phones_reveal,
 )
 from visits.models import Finding
@@ -33,8 +37,25 @@ def team_list(request):
     today = timezone.localdate()
     start = today.replace(day=1)
     teams = selectors.team_list(user=request.user, start=start, end=today)
-    context = {"start": start, "end": today, **paginate(request, teams)}
+    context = {"start": start, "end": today, "may_found": can.may_head_unit(request.user), **paginate(request, teams)}
     return render(request, "ledger/team_list.html", context)
+
+
+@capability_required(can.may_head_unit, "服务队由单位负责人(所长)组建。")
+@require_http_methods(["GET", "POST"])
+def team_found_view(request):
+    """组建服务队: a unit head, for a village of the unit's area that has none."""
+    form = TeamFoundForm(request.POST or None, head=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = team_found(actor=request.user, request=request, **form.cleaned_data)
+        except TeamError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"已组建{team},由{team.leader}带队。请添加队员。")
+            return redirect(team)
+    status = 400 if form.errors else 200
+    return render(request, "ledger/team_found_form.html", {"form": form}, status=status)
 
 
 def _detail_context(request, team, revealed: bool = False, member_form=None) -> dict:
@@ -87,6 +108,21 @@ def team_member_create(request, pk: int):
         messages.success(request, f"已添加队员{member.name}。")
         return redirect(team)
     return render(request, "ledger/team_detail.html", _detail_context(request, team, member_form=form), status=400)
+
+
+@post_only("ledger:team_list", url_kwargs=())
+@login_required
+def team_member_leave_view(request, pk: int):
+    """离队: a member leaves the team; their past activities keep them."""
+    member = selectors.get_team_member_for_user(request.user, pk)
+    team = _team_for_recording(request, member.team_id)
+    try:
+        team_member_leave(member=member, actor=request.user, request=request)
+    except TeamError as error:
+        messages.warning(request, str(error))
+    else:
+        messages.success(request, f"{member.name}已离队,以往的活动记录保留。")
+    return redirect(team)
 
 
 @login_required

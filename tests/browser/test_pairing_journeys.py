@@ -100,3 +100,32 @@ def test_team_leader_records_a_mediation(live_server, phone_page, village_a):
     expect(page.get_by_test_id("team-activities")).to_contain_text("张志愿、李村干")
     assert TeamActivity.objects.get().members_present.count() == 2
     screenshot(page, "team-page", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_station_head_founds_a_team_and_its_leader_lets_a_member_go(live_server, phone_page, village_a, station_a):
+    UserFactory(username="suozhang", name="赵所长", unit=station_a, is_unit_head=True)
+    officer = UserFactory(username="haiyan", name="王海燕", unit=village_a.unit)
+    HouseholdLinkFactory(officer=officer, household=HouseholdFactory(village=village_a))
+    page = phone_page
+    log_in(page, live_server, "suozhang", TEST_PASSWORD)
+    open_menu_item(page, "服务队")
+    expect(page.get_by_text("点“组建服务队”选村(居)和带队的社区民警")).to_be_visible()
+    page.get_by_test_id("found-team").click()
+    page.get_by_label("村/居").select_option(label=village_a.full_name)
+    page.get_by_label("带队社区民警").select_option(label=f"王海燕({village_a.unit})")
+    screenshot(page, "team-found-form", full_page=True)
+    page.get_by_role("button", name="组建").click()
+    expect(page.get_by_text("已组建东湖村社区公安服务队,由王海燕带队。请添加队员。")).to_be_visible()
+    team = village_a.service_team
+    assert team.leader == officer
+
+    TeamMemberFactory(team=team, name="张志愿", phone="13812345678")
+    page.context.clear_cookies()
+    log_in(page, live_server, "haiyan", TEST_PASSWORD)
+    page.goto(f"{live_server.url}{team.get_absolute_url()}")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="离队").click()
+    expect(page.get_by_text("张志愿已离队,以往的活动记录保留。")).to_be_visible()
+    expect(page.get_by_test_id("team-members")).to_contain_text("已离队")
+    screenshot(page, "team-member-left", full_page=True)

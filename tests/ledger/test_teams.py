@@ -9,7 +9,7 @@ from django.utils import timezone
 from feedback.models import Matter
 from feedback.services import matter_register
 from jingshi_jiafang.core.models import AuditEntry, User
-from ledger.models import TeamActivity, TeamMember
+from ledger.models import ServiceTeam, TeamActivity, TeamMember
 from ledger.selectors.teams import team_activity_counts
 from ledger.services.teams import TeamError, team_activity_record
 from tests.conftest import MAX_PAGE_QUERIES, log_in_as
@@ -180,3 +180,65 @@ def test_team_forms_make_the_user_choose_a_kind_and_demo_teams_do_not_double_社
     assert response.status_code == 400 and "请选择活动类别" in response.content.decode()
     assert not TeamActivity.objects.exists()
     assert ServiceTeamFactory(area=VillageFactory(name="苏庄社区")).name == "苏庄社区公安服务队"
+
+
+# Founding a team and a member leaving it: on the pages, not in Django admin.
+
+
+def test_the_station_head_founds_a_team_for_a_village_of_his_area(client, bob, alice, village_a, village_b):
+    log_in_as(client, bob)
+    listed = client.get(reverse("ledger:team_list")).content.decode()
+    assert 'data-testid="found-team"' in listed and "点“组建服务队”" in listed
+    form = client.get(reverse("ledger:team_found")).context["form"]
+    assert village_a in form.fields["area"].queryset and village_b not in form.fields["area"].queryset
+    response = client.post(reverse("ledger:team_found"), {"area": village_a.pk, "name": "", "leader": alice.pk})
+    team = village_a.service_team
+    assert response["Location"] == team.get_absolute_url()
+    assert (team.name, team.leader) == ("东湖村社区公安服务队", alice)
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.REFERENCE_CREATED, actor=bob)
+    assert entry.detail["team"] == "东湖村社区公安服务队"
+    # One team a village: no longer offered, and a forged form is refused in words.
+    again = client.post(reverse("ledger:team_found"), {"area": village_a.pk, "leader": alice.pk})
+    assert again.status_code == 400 and village_a not in again.context["form"].fields["area"].queryset
+
+
+def test_only_a_unit_head_founds_teams_and_only_his_officers_lead_them(client, bob, alice, charlie, village_a):
+    log_in_as(client, alice)
+    assert client.get(reverse("ledger:team_found")).status_code == 403
+    assert "由派出所所长(单位负责人)组建" in client.get(reverse("ledger:team_list")).content.decode()
+    log_in_as(client, bob)
+    refused = client.post(reverse("ledger:team_found"), {"area": village_a.pk, "leader": charlie.pk})
+    assert refused.status_code == 400 and not ServiceTeam.objects.exists()
+
+
+def test_a_member_leaves_after_a_confirmation_and_keeps_their_past_activities(client, alice, team):
+    volunteer = team.members.get(name="张志愿")
+    activity = team_activity_record(
+        team=team, actor=alice, day=timezone.localdate(), place="村口", kind="service", members=[volunteer], note="巡逻"
+    )
+    log_in_as(client, alice)
+    page = client.get(team.get_absolute_url()).content.decode()
+    assert "确定张志愿离队吗?" in page and 'class="d-inline confirm-submit"' in page
+    response = client.post(reverse("ledger:team_member_leave", args=[volunteer.pk]), follow=True)
+    assert "张志愿已离队,以往的活动记录保留。" in response.content.decode()
+    volunteer.refresh_from_db()
+    assert not volunteer.is_active and list(activity.members_present.all()) == [volunteer]
+    form = client.get(reverse("ledger:team_activity_create", args=[team.pk])).context["form"]
+    assert volunteer not in form.fields["members"].queryset
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.REFERENCE_CHANGED, actor=alice).count() == 1
+    # Sent again (the back button): said, and nothing more written.
+    again = client.post(reverse("ledger:team_member_leave", args=[volunteer.pk]), follow=True)
+    assert "张志愿已经离队" in again.content.decode()
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.REFERENCE_CHANGED, actor=alice).count() == 1
+
+
+def test_a_member_of_another_stations_team_is_404_and_a_leader_may_not_remove_one(client, charlie, team):
+    volunteer = team.members.get(name="张志愿")
+    log_in_as(client, charlie)
+    assert client.post(reverse("ledger:team_member_leave", args=[volunteer.pk])).status_code == 404
+    leader = UserFactory(role=User.Role.LEADER)
+    AreaLinkFactory(user=leader, area=team.area.parent)
+    log_in_as(client, leader)
+    assert client.post(reverse("ledger:team_member_leave", args=[volunteer.pk])).status_code == 403
+    volunteer.refresh_from_db()
+    assert volunteer.is_active
