@@ -7,6 +7,11 @@ from jingshi_jiafang.core.scopes import unit_subtree, villages_visible_to
 from visits.night import WEEKDAY_NAMES, first_plannable_date, night_dates
 
 
+def _evening(day: date) -> str:
+    # As the plan list writes it (date filter "n月j日 l").
+    return f"{day.month}月{day.day}日 星期{WEEKDAY_NAMES[day.weekday()]}"
+
+
 class NightPlanForm(forms.Form):
     date = forms.TypedChoiceField(label="夜访日期", coerce=date.fromisoformat)
     officer = forms.ModelChoiceField(label="民警", queryset=User.objects.none())
@@ -15,7 +20,7 @@ class NightPlanForm(forms.Form):
     def __init__(self, *args, planner: User, **kwargs):
         super().__init__(*args, **kwargs)
         dates = night_dates(first_plannable_date(), weeks=4)
-        self.fields["date"].choices = [(d.isoformat(), f"{d:%m月%d日} 周{WEEKDAY_NAMES[d.weekday()]}") for d in dates]
+        self.fields["date"].choices = [(d.isoformat(), _evening(d)) for d in dates]
         self.fields["officer"].queryset = User.objects.filter(
             role=User.Role.OFFICER, unit__in=unit_subtree(planner.unit), is_active=True
         ).order_by("name")

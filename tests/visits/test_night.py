@@ -1,9 +1,9 @@
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from unittest.mock import patch
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from jingshi_jiafang.core.models import User
 from tests.conftest import MAX_PAGE_QUERIES, log_in_as
@@ -300,3 +300,12 @@ def test_tonights_plan_cannot_be_removed_once_its_hour_is_over(client, bob, alic
         assert remove in client.get(reverse("visits:night_plan"), {"week": monday.isoformat()}).content.decode()
         client.post(remove)
     assert not NightVisitPlan.objects.filter(pk=plan.pk).exists()
+
+
+def test_the_form_names_an_evening_as_the_plan_list_does(client, bob, alice, village_a):
+    # “12月2日 星期三” on both, not “12月02日 周三” on the form.
+    client.force_login(bob)
+    response = client.get(reverse("visits:night_plan"))
+    day, label = response.context["form"].fields["date"].choices[0]
+    evening = date.fromisoformat(day)
+    assert label == f"{evening.month}月{evening.day}日 " + formats.date_format(evening, "l")
