@@ -13,9 +13,15 @@ def _evening(day: date) -> str:
 
 
 class NightPlanForm(forms.Form):
-    date = forms.TypedChoiceField(label="夜访日期", coerce=date.fromisoformat)
-    officer = forms.ModelChoiceField(label="民警", queryset=User.objects.none())
-    village = forms.ModelChoiceField(label="村/居", queryset=Area.objects.none())
+    date = forms.TypedChoiceField(
+        label="夜访日期", coerce=date.fromisoformat, error_messages={"required": "请选择夜访日期。"}
+    )
+    officer = forms.ModelChoiceField(
+        label="民警", queryset=User.objects.none(), error_messages={"required": "请选择夜访的民警。"}
+    )
+    village = forms.ModelChoiceField(
+        label="村/居", queryset=Area.objects.none(), error_messages={"required": "请选择夜访的村/居。"}
+    )
 
     def __init__(self, *args, planner: User, **kwargs):
         super().__init__(*args, **kwargs)

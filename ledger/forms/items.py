@@ -98,6 +98,7 @@ class SendBackForm(forms.Form):
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="哪里还没有办到,退回后由责任人重新兑现。",
+        error_messages={"required": "请写明退回原因。"},
     )
 
     def __init__(self, *args, user=None, item=None, **kwargs):

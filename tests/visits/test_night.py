@@ -309,3 +309,10 @@ def test_the_form_names_an_evening_as_the_plan_list_does(client, bob, alice, vil
     day, label = response.context["form"].fields["date"].choices[0]
     evening = date.fromisoformat(day)
     assert label == f"{evening.month}月{evening.day}日 " + formats.date_format(evening, "l")
+
+
+def test_a_plan_sent_without_choices_says_what_to_choose(client, bob):
+    client.force_login(bob)
+    response = client.post(reverse("visits:night_plan_add"), {})
+    body = response.content.decode()
+    assert "请选择夜访日期。" in body and "请选择夜访的民警。" in body and "请选择夜访的村/居。" in body

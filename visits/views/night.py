@@ -78,7 +78,7 @@ def night_plan_add(request):
         except services.VisitError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"已安排{plan.officer}于{plan.date:%m月%d日}夜访{plan.village}。")
+            messages.success(request, f"已安排{plan.officer}于{plan.date.month}月{plan.date.day}日夜访{plan.village}。")
             return _to_week(plan.date)
     week = week_start(form.cleaned_data["date"]) if "date" in form.cleaned_data else _week(request)
     return _plan_page(request, planner=planner, week=week, form=form, status=400)
