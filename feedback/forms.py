@@ -328,6 +328,15 @@ class DispatchForm(MatterActionForm):
         return cleaned
 
 
+class ReassignForm(DispatchForm):
+    """改派: the dispatch form, opened on who has the matter now."""
+
+    def __init__(self, *args, matter: Matter, **kwargs):
+        kwargs.setdefault("initial", {"assigned_unit": matter.assigned_unit_id, "assignee": matter.assignee_id})
+        super().__init__(*args, matter=matter, **kwargs)
+        self.fields["note"].label = "改派说明"
+
+
 class NoteForm(MatterActionForm):
     note = bounded_text("说明", NOTE_MAX_LENGTH)
 

@@ -44,9 +44,15 @@ from jingshi_jiafang.core.timeline import TimelineEvent
 
 State = Matter.State
 OPEN_STATES = list(MATTER_FLOW.open_states)
-# 待研判/分流: the states the dispatcher's actions (研判, 合并, 分流) are offered in.
+# 待研判/分流: the states the dispatcher's moves (研判, 合并, 分流) are offered in; not 改派, which the dispatcher
+# may do to a matter already with its handler and which changes no state.
 TO_PROCESS_STATES = sorted(
-    {state for action in MATTER_FLOW.actions.values() if action.may is dispatches for state in action.sources}
+    {
+        state
+        for action in MATTER_FLOW.actions.values()
+        if action.may is dispatches and action.target is not None
+        for state in action.sources
+    }
 )
 
 

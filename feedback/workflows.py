@@ -80,6 +80,16 @@ MATTER_FLOW = Workflow(
             "dispatch", "分流", "已分流。", target=State.DISPATCHED, may=dispatches, form="feedback.forms.DispatchForm"
         ),
         Action(
+            # A stuck or overdue (督办) matter given to another unit or officer; it stays where it is in the flow.
+            "reassign",
+            "改派",
+            "已改派。",
+            sources=frozenset({State.DISPATCHED, State.HANDLING}),
+            may=dispatches,
+            form="feedback.forms.ReassignForm",
+            button="改派",
+        ),
+        Action(
             "start",
             "开始处理",
             "已开始处理。",

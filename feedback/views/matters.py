@@ -139,6 +139,7 @@ PERFORM = {
     "analyse": lambda m, u, d, r: services.matter_analyse(matter=m, actor=u, request=r, **d),
     "merge": _merge,
     "dispatch": lambda m, u, d, r: services.matter_dispatch(matter=m, actor=u, request=r, **d),
+    "reassign": lambda m, u, d, r: services.matter_reassign(matter=m, actor=u, request=r, **d),
     "start": lambda m, u, d, r: services.matter_start(matter=m, actor=u, request=r),
     "progress": lambda m, u, d, r: services.matter_progress(matter=m, actor=u, note=d["note"]),
     "send_back": lambda m, u, d, r: services.matter_send_back(matter=m, actor=u, reason=d["note"], request=r),

@@ -186,3 +186,28 @@ def test_the_same_household_alone_does_not_make_unrelated_matters_look_like_dupl
     # Similar text ranks above a household tie with only related text.
     assert [pk for pk, _ in suggestions] == [similar_elsewhere.pk, same_household_related.pk]
     assert "同一户" in suggestions[1][1]
+
+
+# 改派: a stuck or overdue (督办) matter given to another officer by its dispatcher.
+
+
+def test_the_dispatcher_reassigns_an_overdue_matter_and_its_ledger_item_follows(client, duty, alice, village_a):
+    from ledger.models import LedgerItem
+
+    colleague = UserFactory(role=User.Role.OFFICER, unit=village_a.unit, name="钱同事")
+    matter = services.matter_start(matter=_dispatched_to(duty, alice), actor=alice)
+    client.force_login(alice)
+    assert 'id="action-reassign"' not in client.get(matter.get_absolute_url()).content.decode()
+    client.force_login(duty)
+    page = client.get(matter.get_absolute_url()).content.decode()
+    assert 'id="action-reassign"' in page
+    response = act(client, matter, "reassign", {"assigned_unit": village_a.unit.pk, "assignee": colleague.pk})
+    assert response.status_code == 302
+    matter.refresh_from_db()
+    assert (matter.assignee, matter.state) == (colleague, "handling")
+    assert matter.events.order_by("pk").last().note == f"由{alice}改派至{village_a.unit}·钱同事"
+    assert LedgerItem.objects.get(matter=matter).responsible == colleague
+    # Sent again unchanged: said in words, nothing written.
+    again = act(client, matter, "reassign", {"assigned_unit": village_a.unit.pk, "assignee": colleague.pk})
+    assert "承办单位和民警没有变化" in again.content.decode()
+    assert matter.events.filter(note__startswith="由").count() == 1
