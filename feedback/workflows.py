@@ -88,6 +88,7 @@ MATTER_FLOW = Workflow(
             may=dispatches,
             form="feedback.forms.ReassignForm",
             button="改派",
+            aside=True,
         ),
         Action(
             "start",
@@ -127,7 +128,15 @@ MATTER_FLOW = Workflow(
             # It answers the resident: the result is what they read.
             confirm="确定办结吗?办理结果将作为答复告知群众。",
         ),
-        Action("hand_over", "移交(首问责任)", "已移交。", may=owns, form="feedback.forms.HandOverForm", button="移交"),
+        Action(
+            "hand_over",
+            "移交(首问责任)",
+            "已移交。",
+            may=owns,
+            form="feedback.forms.HandOverForm",
+            button="移交",
+            aside=True,
+        ),
     ],
 )
 

@@ -64,6 +64,8 @@ class Action:
     button: str = ""
     # Asked before it is done, for a step that is not easily undone.
     confirm: str = ""
+    # An exception rather than the next step (改派, 移交): its form is offered folded.
+    aside: bool = False
 
     @cached_property
     def form_class(self) -> type | None:
