@@ -296,7 +296,7 @@ class DispatchForm(MatterActionForm):
         label="承办民警(可不选)",
         queryset=User.objects.none(),
         required=False,
-        help_text="只能选所选承办单位的民警(按单位分组);不选则由该单位负责人安排。",
+        help_text="只能选所选承办单位的民警(按单位分组);不选则由该单位的民警认领(谁开始处理就由谁承办)。",
     )
     note = forms.CharField(
         label="分流说明", max_length=NOTE_MAX_LENGTH, required=False, error_messages={"max_length": TOO_LONG}

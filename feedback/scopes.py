@@ -32,6 +32,9 @@ def matters_visible_to(user: User) -> QuerySet[Matter]:
     if can.works_unit_desk(user):
         units = unit_subtree(user.unit)
         scope |= Q(unit__in=units) | Q(assigned_unit__in=units)
+    elif user.unit_id and can.may_handle_matters_of(user, user.unit_id):
+        # Dispatched to the officer's unit with no officer named: theirs to take (my_matters lists it).
+        scope |= Q(assignee__isnull=True, assigned_unit=user.unit_id)
     if can.area_link_kind(user) == Area.Kind.TOWN:
         # A leader answers for their towns: the talk rooms' matters there, which have no household, are theirs too.
         scope |= Q(household__isnull=True, unit__in=villages_visible_to(user).values("unit"))

@@ -175,6 +175,9 @@ def matter_reassign(
     locked = MATTER_FLOW.lock(matter, action="reassign")
     if not dispatches(actor, locked):
         raise MatterError("只有该诉求的研判分流人员可以改派。")
+    if locked.state == Matter.State.HANDLING and assignee is None:
+        # A unit's officers take a matter by 开始处理, which is behind it: one being handled needs its handler named.
+        raise MatterError("正在处理的诉求改派时请指定承办民警。")
     if (locked.assigned_unit_id, locked.assignee_id) == (assigned_unit.pk, assignee.pk if assignee else None):
         raise MatterError("承办单位和民警没有变化,无需改派。")
     before = locked.assignee or locked.assigned_unit
@@ -189,25 +192,34 @@ def matter_reassign(
         target=locked,
         detail={"reassigned_to": now, "from": str(before)},
     )
-    # As at 分流 (the exception named in pyproject.toml's import-linter contract): the item changes hands too.
-    from ledger.services import ledger_item_open_for_matter
-
-    ledger_item_open_for_matter(matter=locked, actor=actor, request=request)
+    _ledger_item_follows(locked, actor, note=f"诉求改派,改由{now}负责")
     return locked
+
+
+def _ledger_item_follows(matter: Matter, actor: User, *, note: str) -> None:
+    # The matter's ledger item changes hands with it (the call into ledger named in pyproject.toml's import-linter
+    # contract, as at 分流); its deadline stays.
+    from ledger.services import ledger_item_follow_matter
+
+    ledger_item_follow_matter(matter=matter, actor=actor, note=note)
 
 
 @transaction.atomic
 def matter_start(*, matter: Matter, actor: User, note: str = "", request=None) -> Matter:
     """处理: a matter dispatched to a unit with no officer named becomes the one of whoever starts it, and leaves
     the lists of the unit's other officers."""
-    return MATTER_FLOW.act(
+    claims = matter.assignee_id is None
+    started = MATTER_FLOW.act(
         matter,
         "start",
         actor=actor,
-        note=note or ("开始处理" if matter.assignee_id else f"开始处理,由{actor}承办"),
+        note=note or (f"开始处理,由{actor}承办" if claims else "开始处理"),
         request=request,
         fields=lambda locked: {} if locked.assignee_id else {"assignee": actor},
     )
+    if claims:
+        _ledger_item_follows(started, actor, note=f"{actor}开始处理,改由其负责")
+    return started
 
 
 @transaction.atomic

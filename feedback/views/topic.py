@@ -132,6 +132,6 @@ def topic_visit_solution(request, pk: int):
         except services.FeedbackError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "解决办法已记录,入户情况已写入民情日记。")
+            messages.success(request, "解决办法已记录:入户情况写入民情日记,商定的事记入台账,逐项兑现销号。")
             return redirect(item.topic_visit)
     return _detail(request, item.topic_visit, refused=form, refused_item=item.pk)

@@ -17,7 +17,8 @@ from ledger.models import ServiceTeam, TeamActivity, TeamMember
 
 
 def teams_visible_to(user: User) -> QuerySet[ServiceTeam]:
-    return ServiceTeam.objects.filter(area__in=villages_visible_to(user))
+    # Its leader sees it whether or not they have households in the village.
+    return ServiceTeam.objects.filter(Q(area__in=villages_visible_to(user)) | Q(leader=user.pk))
 
 
 def may_record_for_teams(user: User) -> bool:

@@ -145,6 +145,21 @@ def ledger_item_open_for_matter(*, matter: Matter, actor: User | None, request=N
 
 
 @transaction.atomic
+def ledger_item_follow_matter(*, matter: Matter, actor: User, note: str) -> LedgerItem | None:
+    """The matter's open item passes to whoever handles the matter now (改派, or an officer taking a unit's matter by
+    开始处理), with `note` in its history; its deadline stays. None when the matter has no item."""
+    item = LedgerItem.objects.select_for_update().filter(matter=matter).first()
+    if item is None or not item.is_open:
+        return item
+    if (item.unit_id, item.responsible_id) == (matter.assigned_unit_id, matter.assignee_id):
+        return item
+    item.unit_id, item.responsible_id = matter.assigned_unit_id, matter.assignee_id
+    item.save(update_fields=["unit", "responsible", "updated_at"])
+    LEDGER_FLOW.record(item, actor=actor, note=note)
+    return item
+
+
+@transaction.atomic
 def ledger_item_for_topic_solution(*, item: TopicVisitMatter, actor: User, request=None) -> LedgerItem:
     """专题家访: the solution a leader agreed at the resident's home enters the ledger (掌握), to be registered,
     kept and closed as any promise is. The matter's own item when it has one (it was dispatched): the agreement

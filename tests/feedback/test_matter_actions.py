@@ -1,12 +1,15 @@
 """After an action the actor lands where they can still see something: the matter, or their queue with a message
 saying where the matter went (issue #8)."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from feedback import services
 from jingshi_jiafang.core.models import User
+from ledger.models import LedgerItem
 from tests.core.factories import UserFactory
 from tests.feedback.helpers import walk_in
 
@@ -192,10 +195,10 @@ def test_the_same_household_alone_does_not_make_unrelated_matters_look_like_dupl
 
 
 def test_the_dispatcher_reassigns_an_overdue_matter_and_its_ledger_item_follows(client, duty, alice, village_a):
-    from ledger.models import LedgerItem
-
     colleague = UserFactory(role=User.Role.OFFICER, unit=village_a.unit, name="钱同事")
     matter = services.matter_start(matter=_dispatched_to(duty, alice), actor=alice)
+    agreed = LedgerItem.objects.get(matter=matter).deadline + timedelta(days=10)
+    LedgerItem.objects.filter(matter=matter).update(deadline=agreed)  # as a topic visit may have agreed
     client.force_login(alice)
     assert 'id="action-reassign"' not in client.get(matter.get_absolute_url()).content.decode()
     client.force_login(duty)
@@ -206,8 +209,13 @@ def test_the_dispatcher_reassigns_an_overdue_matter_and_its_ledger_item_follows(
     matter.refresh_from_db()
     assert (matter.assignee, matter.state) == (colleague, "handling")
     assert matter.events.order_by("pk").last().note == f"由{alice}改派至{village_a.unit}·钱同事"
-    assert LedgerItem.objects.get(matter=matter).responsible == colleague
+    item = LedgerItem.objects.get(matter=matter)
+    assert (item.responsible, item.deadline) == (colleague, agreed)
+    assert item.events.order_by("pk").last().note == f"诉求改派,改由{village_a.unit}·钱同事负责"
     # Sent again unchanged: said in words, nothing written.
     again = act(client, matter, "reassign", {"assigned_unit": village_a.unit.pk, "assignee": colleague.pk})
     assert "承办单位和民警没有变化" in again.content.decode()
     assert matter.events.filter(note__startswith="由").count() == 1
+    # Being handled, it needs its next handler named: a unit's officers take a matter by 开始处理, behind it now.
+    to_unit = act(client, matter, "reassign", {"assigned_unit": village_a.unit.pk, "assignee": ""})
+    assert "正在处理的诉求改派时请指定承办民警" in to_unit.content.decode()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from feedback import services
 from feedback.models import Matter, MatterEvent
 from jingshi_jiafang.core.models import User
+from ledger.models import LedgerItem
 from tests.core.factories import HouseholdFactory, UserFactory, VillageFactory
 from tests.feedback.helpers import MATTER_LIST_QUERIES, issue_and_hand_out, walk_in
 
@@ -276,10 +277,16 @@ def test_a_matter_dispatched_to_a_unit_with_no_officer_named_waits_in_its_office
 
     assert "路口红绿灯不亮" in mine(alice) and "路口红绿灯不亮" in mine(colleague)
     assert 'data-testid="unclaimed"' in client.get(reverse("feedback:matter_list")).content.decode()
+    # Listed, so opened: a walk-in has no household through which the officer would see it otherwise.
+    assert client.get(matter.get_absolute_url()).status_code == 200
     assert "路口红绿灯不亮" not in mine(charlie)  # another unit's officer
+    assert client.get(matter.get_absolute_url()).status_code == 404
     # Whoever starts it handles it: it leaves the others' lists.
     started = services.matter_start(matter=matter, actor=colleague)
     assert started.assignee == colleague and started.events.last().note == "开始处理,由钱同事承办"
+    # Its ledger item is the handler's now, with a history row saying so; its deadline stays.
+    item = LedgerItem.objects.get(matter=matter)
+    assert item.responsible == colleague and item.events.last().note == "钱同事开始处理,改由其负责"
     assert "路口红绿灯不亮" in mine(colleague) and "路口红绿灯不亮" not in mine(alice)
 
 

@@ -202,6 +202,16 @@ def test_the_station_head_founds_a_team_for_a_village_of_his_area(client, bob, a
     assert again.status_code == 400 and village_a not in again.context["form"].fields["area"].queryset
 
 
+def test_a_leader_with_no_households_in_the_village_still_reaches_the_team(client, bob, village_a):
+    newcomer = UserFactory(role=User.Role.OFFICER, unit=village_a.unit, name="新来的民警")
+    log_in_as(client, bob)
+    client.post(reverse("ledger:team_found"), {"area": village_a.pk, "leader": newcomer.pk})
+    team = village_a.service_team
+    log_in_as(client, newcomer)
+    assert client.get(team.get_absolute_url()).status_code == 200
+    assert client.get(reverse("ledger:team_activity_create", args=[team.pk])).status_code == 200
+
+
 def test_only_a_unit_head_founds_teams_and_only_his_officers_lead_them(client, bob, alice, charlie, village_a):
     log_in_as(client, alice)
     assert client.get(reverse("ledger:team_found")).status_code == 403
