@@ -14,6 +14,15 @@ from jingshi_jiafang.core.scopes import county_units, households_visible_to, uni
 # Matters.
 
 
+def unclaimed_in_unit(user: User) -> Q | None:
+    """Dispatched to the user's unit with no officer named: any of its officers may take it (开始处理 names the one
+    who does), so it is in each one's 我的诉求 and opens for each. None for someone who may not handle them."""
+    if not user.unit_id or not can.may_handle_matters_of(user, user.unit_id):
+        return None
+    states = [Matter.State.DISPATCHED, Matter.State.HANDLING]
+    return Q(assignee__isnull=True, assigned_unit=user.unit_id, state__in=states)
+
+
 def matters_visible_to(user: User) -> QuerySet[Matter]:
     """A matter is visible with its household, to the units it belongs or was dispatched to, and to the
     people who own or handle it. One with no household (raised on an organisation visit) is visible to the
@@ -32,9 +41,8 @@ def matters_visible_to(user: User) -> QuerySet[Matter]:
     if can.works_unit_desk(user):
         units = unit_subtree(user.unit)
         scope |= Q(unit__in=units) | Q(assigned_unit__in=units)
-    elif user.unit_id and can.may_handle_matters_of(user, user.unit_id):
-        # Dispatched to the officer's unit with no officer named: theirs to take (my_matters lists it).
-        scope |= Q(assignee__isnull=True, assigned_unit=user.unit_id)
+    elif (unclaimed := unclaimed_in_unit(user)) is not None:
+        scope |= unclaimed
     if can.area_link_kind(user) == Area.Kind.TOWN:
         # A leader answers for their towns: the talk rooms' matters there, which have no household, are theirs too.
         scope |= Q(household__isnull=True, unit__in=villages_visible_to(user).values("unit"))

@@ -34,9 +34,9 @@ from feedback.scopes import (  # noqa: F401
     matters_visible_to,
     police_rooms_for,
     topic_visits_visible_to,
+    unclaimed_in_unit,
 )
 from feedback.workflows import MATTER_FLOW, dispatches, handles, owns
-from jingshi_jiafang.core.capabilities import may_handle_matters_of
 from jingshi_jiafang.core.dates import midnight, month_bounds
 from jingshi_jiafang.core.models import Household, Unit, User
 from jingshi_jiafang.core.scopes import unit_subtree
@@ -96,8 +96,8 @@ def my_matters(*, user: User) -> QuerySet[Matter]:
     what was dispatched to their unit with no officer named, which any of its officers may take (开始处理 names
     the one who does): in nobody's list, it waited unseen."""
     mine = Q(assignee=user) | Q(owner=user) | Q(reported_by=user)
-    if user.unit_id and may_handle_matters_of(user, user.unit_id):
-        mine |= Q(assignee__isnull=True, assigned_unit=user.unit_id, state__in=[State.DISPATCHED, State.HANDLING])
+    if (unclaimed := unclaimed_in_unit(user)) is not None:
+        mine |= unclaimed
     return _listed(Matter.objects.filter(mine, state__in=OPEN_STATES))
 
 
