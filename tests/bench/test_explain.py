@@ -13,7 +13,7 @@ from jingshi_jiafang.core.crypto import keyed_hash
 from jingshi_jiafang.core.models import Household, HouseholdLink
 from visits.models import CoverageDay, Visit
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.planner]
 
 
 def plan_of(queryset) -> str:
