@@ -25,6 +25,7 @@ from feedback.selectors import states_reached
 from jingshi_jiafang.core.dates import add_months, midnight
 from jingshi_jiafang.core.models import Area, Household, User
 from jingshi_jiafang.core.scopes import county_villages, villages_visible_to, villages_within
+from jingshi_jiafang.core.selectors import units_placed_in
 
 TREND_MONTHS = 12
 TOPIC_FIELDS = {
@@ -273,10 +274,9 @@ def _stages(scope: Scope, period: Period) -> list[tuple[str, str, int]]:
     """The funnel from live matters: of those received in the period (merged ones are counted in the one they
     joined), how many have reached each stage (汇报 → 办结) by now, as (stage, label, count). One grouped query on
     the matters' own village (copied from the household when registered) and an index on (created_at, village,
-    state); a matter with no village is its unit's, in a whole town of the scope (a station's or a police room's
-    of its villages, as the monthly report has it)."""
-    towns = scope.whole_towns
-    units = Area.objects.filter(Q(pk__in=towns) | Q(parent__in=towns)).values("unit")
+    state); a matter with no village is its unit's, in a whole town of the scope (`town_of_unit`, as the summary
+    rows and the monthly report place it)."""
+    units = units_placed_in(scope.whole_towns)
     # Bounds in time, not `created_at__date`: a date cast of every row cannot use the index on created_at, and the
     # funnel would cost every matter of the county's history on each load.
     received = Matter.objects.filter(

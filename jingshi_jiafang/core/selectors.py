@@ -96,15 +96,22 @@ def visible_area_choices(*, user: User) -> QuerySet[Area]:
     return Area.objects.filter(pk__in=areas).select_related("parent").order_by("code")
 
 
+def _first_area_of_each_unit() -> QuerySet[Area]:
+    """Each unit's first area by code: a station's town, or the first of a police room's villages."""
+    first = Area.objects.filter(unit=OuterRef("unit")).order_by("code").values("pk")[:1]
+    return Area.objects.filter(unit__isnull=False, pk=Subquery(first))
+
+
 def town_of_unit(*, names: bool = False) -> dict[int, int | str]:
     """Unit id → town id (or name): where a record with no household is placed (a resident who walked into a
-    talk room, the callbacks and ledger items of their matter) — a station's town, a police room's villages'
-    town (the first village by code, for a room serving two towns). The monthly report and the dashboard place
-    them alike. One query."""
-    towns: dict[int, int | str] = {}
-    areas = Area.objects.filter(unit__isnull=False).order_by("code")
-    for unit_id, pk, name, parent_id, parent_name in areas.values_list(
-        "unit_id", "pk", "name", "parent", "parent__name"
-    ):
-        towns.setdefault(unit_id, (parent_name or name) if names else (parent_id or pk))
-    return towns
+    talk room, the callbacks and ledger items of their matter) — the town of the unit's first area, so a police
+    room serving villages of two towns is in one of them. The monthly report and the dashboard place them alike.
+    One query."""
+    rows = _first_area_of_each_unit().values_list("unit_id", "pk", "name", "parent", "parent__name")
+    return {unit: (parent_name or name) if names else (parent or pk) for unit, pk, name, parent, parent_name in rows}
+
+
+def units_placed_in(towns) -> QuerySet[Area]:
+    """The units (as a subquery of `unit` values) whose records with no household `towns` hold, by the rule of
+    `town_of_unit`."""
+    return _first_area_of_each_unit().filter(Q(pk__in=towns) | Q(parent__in=towns)).values("unit")

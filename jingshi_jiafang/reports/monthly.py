@@ -40,7 +40,7 @@ from jingshi_jiafang.core.exports import safe_cell
 from jingshi_jiafang.core.models import Area
 from jingshi_jiafang.core.privacy import mask_numbers_in_text, mask_phone
 from jingshi_jiafang.core.read_ahead import read_ahead, reads_ahead
-from jingshi_jiafang.core.selectors import town_of_unit
+from jingshi_jiafang.core.selectors import town_of_unit, units_placed_in
 from jingshi_jiafang.reports.xlsx_rows import RowSheet
 from ledger.models import LedgerItem
 
@@ -157,14 +157,14 @@ def report_scope(params: dict) -> ReportScope:
 
 def _area_filter(area: Area | None) -> Q:
     """A matter is in an area by its household's village. A walk-in with no household is in the town of the
-    police room (or station) that took it, so a town's report holds its talk rooms' matters; a village's holds
-    the matters of its households only, since a police room serves several villages."""
+    police room (or station) that took it (`town_of_unit`, as the summary's town rows have it), so a town's
+    report holds its talk rooms' matters; a village's holds the matters of its households only, since a police
+    room serves several villages."""
     if area is None:
         return Q()
     if area.kind == Area.Kind.VILLAGE:
         return Q(household__village=area)
-    units = {area.unit_id, *Area.objects.filter(parent=area).values_list("unit_id", flat=True)}
-    return Q(household__village__parent=area) | Q(household__isnull=True, unit_id__in=units)
+    return Q(household__village__parent=area) | Q(household__isnull=True, unit_id__in=units_placed_in([area.pk]))
 
 
 def _registered_in(scope: ReportScope) -> QuerySet[Matter]:

@@ -439,3 +439,21 @@ def test_a_leader_s_sense_of_security_is_their_town_s_not_the_county_s(client, e
     county_wide = area_indices(area=None, start=DAY.replace(day=1), end=DAY)["security"]
     assert town != county_wide
     assert trend["security"][trend["months"].index("2026-03")] == town
+
+
+def test_a_walk_in_at_a_police_room_serving_two_towns_is_in_one_town_only(client, evaluator, day):
+    """The police room of 东湖村 also serves a village of the other town: its talk-room walk-in is in the town of
+    its first village (by code) on the funnel, as in the summary rows and the monthly report, not in both."""
+
+    def received(town) -> tuple[int, int]:
+        board = _page(client, evaluator, town).context["board"]
+        return board.stages[0][2], board.figures.matters_received
+
+    before = received(day.town)
+    room = day.village_1.unit
+    VillageFactory(parent=day.other_village.parent, unit=room, name="西岭村", code="Z99")
+    matter(unit=room, household=None, created=at(DAY, 15))
+    _refresh()
+
+    assert received(day.town) == (before[0] + 1, before[1] + 1)
+    assert received(day.other_village.parent) == (0, 0)

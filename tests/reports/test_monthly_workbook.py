@@ -15,7 +15,7 @@ from feedback.models import Matter, MatterEvent
 from jingshi_jiafang.core.models import User
 from jingshi_jiafang.reports.forms import last_month
 from jingshi_jiafang.reports.monthly import HEADERS, ReportError, monthly_report_write, parse_month
-from tests.core.factories import HouseholdFactory, TownFactory, UserFactory
+from tests.core.factories import HouseholdFactory, TownFactory, UserFactory, VillageFactory
 from tests.reports.helpers import evaluation_answer, matter, moment, reopened, talk_room_answer
 
 pytestmark = pytest.mark.django_db
@@ -243,6 +243,16 @@ def test_a_town_or_a_village_narrows_the_report(month, village_a, village_b):
     assert list(table(workbook["汇总"], "镇/乡"))[1:] == ["东关镇", "合计"]
     count, workbook = build(village_b.code)
     assert count == 2 and "西湖村" in workbook["汇总"]["A1"].value
+
+
+def test_a_police_room_serving_two_towns_has_its_walk_ins_in_one_town(month, village_a, village_b):
+    """东湖村's police room also serves a village of 西关镇: its walk-in stays in 东关镇 (its first village's town, as
+    the county summary's town rows and the dashboard have it), and the 西关镇 report does not count it too."""
+    VillageFactory(parent=village_b.parent, unit=village_a.unit, name="西岭村", code="Z99")
+    count, workbook = build(village_b.parent.code)
+    assert count == 2  # its households' two
+    count, workbook = build(village_a.parent.code)
+    assert count == 4
 
 
 def test_an_empty_month_has_a_summary_of_zeros_and_empty_topic_sheets(village_a):
