@@ -95,6 +95,7 @@ class VisitForm(forms.ModelForm):
                 ("result", "走访结果"),
             )
         }
+        error_messages["people_met"]["required"] = "请填写,如:户主本人、其妻子。"
 
     def __init__(self, *args, household: Household, paired: bool = False, **kwargs):
         initial = {

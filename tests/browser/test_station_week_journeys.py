@@ -133,7 +133,7 @@ def test_station_head_works_his_area_on_a_360px_phone(live_server, narrow_page, 
     page.get_by_role("button", name="保存走访").click()
     summary = page.get_by_test_id("error-summary")
     expect(summary).to_be_in_viewport()
-    expect(summary.get_by_role("link", name="见到的人:这个字段是必填项。")).to_be_visible()
+    expect(summary.get_by_role("link", name="见到的人:请填写,如:户主本人、其妻子。")).to_be_visible()
     screenshot(page, "r2-visit-refused-summary")
     summary.get_by_role("link").first.click()
     expect(page.get_by_label("见到的人")).to_be_in_viewport()

@@ -31,7 +31,8 @@ def test_a_refused_visit_lists_every_error_at_the_top_of_the_form_linked_to_its_
     assert response.status_code == 400 and not Visit.objects.exists()
     summary = _summary(body)
     assert "走访没有保存" in summary
-    assert 'href="#id_people_met"' in summary
+    assert 'href="#id_people_met"' in summary and "见到的人:请填写,如:户主本人" in summary
+    assert "这个字段是必填项" not in body
     assert 'href="#id_fix-head_id_number"' in summary and "身份证号码应为18位" in summary
     assert 'href="#id_fix-birth_date"' in summary and "出生日期超出范围" in summary
     # Above the form's first field, so that it is what the page shows first.
