@@ -195,7 +195,8 @@ class EchoOutcome(StrEnum):
 class EchoResult:
     """What a resident's echo came to. `matter` is the resident's own (a merged one keeps its reference and
     passwords) and `answer` the one that answers it (the one it was merged into, or itself); `password` is the
-    query password of this echo, "" when the matter has all it may have; `replaced_password` says the same form
+    query password of this echo, "" when the matter has all it may have or the echo came in at the talk room
+    (`card_follow_up`: no code is checked there, so no password is given); `replaced_password` says the same form
     was sent before and the password it got then no longer works; `added` names the contact details this echo
     gave a matter that lacked them."""
 
@@ -229,19 +230,16 @@ def card_echo(
     """A resident echoes back online with the card's number and code. Returns what happened, with the query
     password (shown once); or None for any wrong number, code or card state, without saying which.
 
-    A card stands for one matter: a second message on it joins the matter that answers it (the first, or the one
-    it was merged into) as a follow-up while that is open, and once it is closed the card is used up (CardError
-    says so and where to go instead). A name or phone the resident gives again is kept on their own matter when
-    it had none. A later echo gets a query password of its own for the resident's own matter, since whoever
-    echoes again (a family member, a resident who lost theirs) must be able to follow it too; the earlier
-    passwords keep working, so holding the card is not enough to lock anyone out. Only the holder of the card
-    and its code gets one."""
+    A card stands for one matter: a second message on it is a follow-up (`card_follow_up`, as at the talk room).
+    A later echo gets a query password of its own for the resident's own matter, since whoever echoes again (a
+    family member, a resident who lost theirs) must be able to follow it too; the earlier passwords keep working,
+    so holding the card is not enough to lock anyone out. Only the holder of the card and its code gets one."""
     card = locked_card(number)
     expected = card.verification_code if card else _verification_code()
     code_ok = hmac.compare_digest(expected.encode(), code.strip().upper().encode())
     if card is None or not code_ok or card.state not in (CardState.HANDED_OUT, CardState.ECHOED):
         return None
-    first = card.matters.order_by("created_at", "pk").first()
+    first = card_matter(card)
     if first is None:
         matter, password, _ = matter_register_once(
             submission_key=submission_key,
@@ -257,27 +255,60 @@ def card_echo(
         )
         CARD_FLOW.move(card, CardState.ECHOED, actor=None, note=f"网上回音,诉求 {matter.reference}")
         return EchoResult(matter, password, EchoOutcome.NEW, answer=matter)
+    result = card_follow_up(
+        card=card,
+        content=content,
+        submission_key=submission_key,
+        actor=None,
+        resident_name=resident_name,
+        resident_phone=resident_phone,
+        when_closed="可凭查询密码查看答复。有新的事情,请到群众说事厅、打电话给警务室,或向民警要一张新的回音卡。",
+    )
+    password, replaced = query_password_for_echo(matter=first, submission_key=submission_key, request=request)
+    return dataclasses.replace(result, password=password, replaced_password=replaced)
+
+
+def card_matter(card: EchoCard) -> Matter | None:
+    """The matter a card stands for: the first one registered on it; None while it is unanswered."""
+    return card.matters.order_by("created_at", "pk").first()
+
+
+def card_follow_up(
+    *,
+    card: EchoCard,
+    content: str,
+    submission_key: uuid.UUID,
+    actor: User | None,
+    resident_name: str,
+    resident_phone: str,
+    when_closed: str,
+) -> EchoResult:
+    """A message on a card whose matter exists, online or at the talk room: one rule and one history row for
+    both. The caller holds the card's lock and has checked who may. The message joins the matter that answers the
+    card (the first, or the one it was merged into) as a follow-up while that is open; the same form or the same
+    message again records nothing; once that matter is closed the card is used up (CardError, `when_closed` saying
+    where to go instead). A name or phone given is kept on the resident's own matter when it had none. No query
+    password here: only the online echo, which checks the card's code, gives one."""
+    first = card_matter(card)
     answer = first
     while answer.state == Matter.State.MERGED and answer.duplicate_of_id:
         answer = answer.duplicate_of
+    # Locked: a follow-up written while the matter is being closed would be a message nobody answers.
+    answer = MATTER_FLOW.lock(answer)
     note = f"群众通过回音卡补充:{content}"
     repeated = first.content == content or answer.content == content or answer.events.filter(note=note).exists()
     if first.submission_key == submission_key or repeated:
         outcome = EchoOutcome.REPEAT
     elif not answer.is_open:
-        raise CardError(
-            f"这张回音卡反映的事已经办结(查询编号 {answer.reference}),可凭查询密码查看答复。"
-            "有新的事情,请到群众说事厅、打电话给警务室,或向民警要一张新的回音卡。"
-        )
+        raise CardError(f"这张回音卡反映的事已经办结(查询编号 {answer.reference}),{when_closed}")
     else:
-        MATTER_FLOW.record(answer, actor=None, note=note)
+        MATTER_FLOW.record(answer, actor=actor, note=note)
         outcome = EchoOutcome.FOLLOW_UP
-    added = _keep_contact(first, resident_name=resident_name, resident_phone=resident_phone)
-    password, replaced = query_password_for_echo(matter=first, submission_key=submission_key, request=request)
-    return EchoResult(first, password, outcome, answer=answer, replaced_password=replaced, added=added)
+    added = _keep_contact(first, actor=actor, resident_name=resident_name, resident_phone=resident_phone)
+    return EchoResult(first, "", outcome, answer=answer, added=added)
 
 
-def _keep_contact(matter: Matter, *, resident_name: str, resident_phone: str) -> tuple[str, ...]:
+def _keep_contact(matter: Matter, *, actor: User | None, resident_name: str, resident_phone: str) -> tuple[str, ...]:
     """A name or phone the resident gives on a later echo, kept where the matter had none (what was given
     first is never overwritten by whoever holds the card), with a history row saying so."""
     given = {"resident_name": resident_name.strip(), "resident_phone": resident_phone.strip()}
@@ -292,7 +323,7 @@ def _keep_contact(matter: Matter, *, resident_name: str, resident_phone: str) ->
         words.append(f"称呼({missing['resident_name']})")
     if "resident_phone" in missing:
         words.append(f"联系电话({mask_phone(missing['resident_phone'])})")
-    MATTER_FLOW.record(matter, actor=None, note=f"群众再次回音,补充了{'、'.join(words)}")
+    MATTER_FLOW.record(matter, actor=actor, note=f"群众再次回音,补充了{'、'.join(words)}")
     return tuple(CONTACT_WORDS[field] for field in missing)
 
 

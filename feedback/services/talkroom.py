@@ -1,5 +1,6 @@
 """Talk rooms (群众说事厅): walk-in intake, the duty roster and the callbacks of walk-in residents (定期回访制)."""
 
+import dataclasses
 import uuid
 from datetime import datetime, timedelta
 
@@ -12,7 +13,7 @@ from feedback.workflows import CARD_FLOW, MATTER_FLOW
 from jingshi_jiafang.core.capabilities import may_arrange_duty, may_receive_walk_ins
 from jingshi_jiafang.core.models import Unit, User
 
-from .cards import locked_card
+from .cards import EchoResult, card_follow_up, card_matter, locked_card
 from .intake import matter_register_once
 from .matters import MatterError, matter_reopen
 
@@ -73,6 +74,18 @@ def duty_shift_add(
         raise MatterError(overlap) from error
 
 
+@dataclasses.dataclass(frozen=True)
+class WalkIn:
+    """What a walk-in came to: a matter registered, with the query password for its slip (`created` False when
+    this same form was sent before); or, told with an echo card whose matter exists, `follow_up`: what was added
+    to that matter, which gets no slip (the resident's reference and passwords are those of the card's matter)."""
+
+    matter: Matter
+    password: str = ""
+    created: bool = False
+    follow_up: EchoResult | None = None
+
+
 @transaction.atomic
 def walk_in_register(
     *,
@@ -84,14 +97,28 @@ def walk_in_register(
     resident_phone: str = "",
     card_number: str = "",
     request=None,
-) -> tuple[Matter, str, bool]:
+) -> WalkIn:
     """首问责任制: whoever takes a matter in the talk room (in person, by phone or from the post box) owns it
     until they hand it on. The resident gets a reference and a query password on a slip, as an echo card gives
     them online. A resident who brings (or reads out) the echo card an officer left them answers it here as
-    online: the matter is the card's, of the card's household. Returns (matter, query password, created)."""
+    online: the matter is the card's, of the card's household; on a card answered before, what they say joins
+    the card's matter as a follow-up, by the online echo's rule."""
     if not may_receive_walk_ins(actor):
         raise MatterError("群众说事厅设在中心警务室,只有警务室民警接待来访。")
-    card = _card_to_answer(card_number, submission_key) if card_number else None
+    card = _card_to_answer(card_number) if card_number else None
+    first = card_matter(card) if card else None
+    # The form that registered the card's matter, sent again, finds that matter below: it is no follow-up.
+    if first is not None and first.submission_key != submission_key:
+        follow_up = card_follow_up(
+            card=card,
+            content=content,
+            submission_key=submission_key,
+            actor=actor,
+            resident_name=resident_name,
+            resident_phone=resident_phone,
+            when_closed="不能再追加。群众有新的事情,请不填卡号登记。",
+        )
+        return WalkIn(follow_up.matter, follow_up=follow_up)
     matter, password, created = matter_register_once(
         submission_key=submission_key,
         channel=channel,
@@ -108,21 +135,15 @@ def walk_in_register(
     if card is not None and created:
         channel_label = Matter.Channel(channel).label
         CARD_FLOW.move(card, CardState.ECHOED, actor=actor, note=f"{channel_label}回音,诉求 {matter.reference}")
-    return matter, password, created
+    return WalkIn(matter, password, created)
 
 
-def _card_to_answer(number: str, submission_key: uuid.UUID) -> EchoCard:
-    """The handed-out card this walk-in answers, locked; one already answered by this same form (sent twice) too."""
+def _card_to_answer(number: str) -> EchoCard:
+    """The handed-out (or already answered) card this walk-in answers, locked."""
     card = locked_card(number)
     if card is None:
         raise CardError(f"没有卡号为 {number.strip()} 的回音卡,请核对卡上印的编号(如 SY-CD-2026-000123)。")
-    if card.state == CardState.ECHOED:
-        first = card.matters.order_by("created_at", "pk").first()
-        if first is not None and first.submission_key == submission_key:
-            return card
-        reference = f"(查询编号 {first.reference})" if first else ""
-        raise CardError(f"回音卡 {card.number} 已经反映过一件事{reference}。新的事情请不填卡号登记。")
-    if card.state != CardState.HANDED_OUT:
+    if card.state not in (CardState.HANDED_OUT, CardState.ECHOED):
         raise CardError(f"回音卡 {card.number} 当前为“{card.get_state_display()}”,还没有发放给住户,不能用来回音。")
     return card
 

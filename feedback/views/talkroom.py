@@ -33,26 +33,39 @@ def _slip_password_key(pk: int) -> str:
 @require_http_methods(["GET", "POST"])
 def walk_in(request):
     """首问责任制: whoever takes a matter in the talk room (in person, by phone or from the post box) owns it
-    until they hand it on. The officer then prints the resident's slip."""
+    until they hand it on. The officer then prints the resident's slip, or, when the resident's echo card was
+    answered before, is told what was added to the card's matter."""
     form = WalkInForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
-            matter, password, created = services.walk_in_register(
-                actor=request.user, request=request, **form.cleaned_data
-            )
+            walk_in = services.walk_in_register(actor=request.user, request=request, **form.cleaned_data)
         except CardError as error:
             form.add_error("card_number", str(error))
         except services.MatterError as error:
             form.add_error(None, str(error))
         else:
+            if walk_in.follow_up is not None:
+                return _follow_up_page(request, walk_in.follow_up)
+            matter = walk_in.matter
             # The password is shown once, on the slip; it never goes into a URL or the database in clear.
-            request.session[_slip_password_key(matter.pk)] = password
-            if created:
+            request.session[_slip_password_key(matter.pk)] = walk_in.password
+            if walk_in.created:
                 messages.success(request, f"已登记,查询编号 {matter.reference}。您是这件事的首问责任人。")
             else:
                 messages.info(request, f"这次登记已经保存过(查询编号 {matter.reference}),没有重复登记。")
             return redirect("feedback:walk_in_slip", pk=matter.pk)
     return render(request, "feedback/walk_in.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _follow_up_page(request, result):
+    """What a card answered before came to, shown at once rather than after a redirect: there is no new matter
+    whose page or slip to go to, and the card's matter may be out of this officer's sight (another room's or
+    unit's), so the page says what to tell the resident. Sent again, the form finds the follow-up made."""
+    context = {
+        "result": result,
+        "may_open": selectors.matters_visible_to(request.user).filter(pk=result.answer.pk).exists(),
+    }
+    return render(request, "feedback/walk_in_follow_up.html", context)
 
 
 @login_required

@@ -7,11 +7,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from feedback import services
+from feedback.errors import MatterError
 from feedback.models import DutyShift, Matter
 from jingshi_jiafang.core.models import AuditEntry, User
 from tests.conftest import log_in_as
 from tests.core.factories import UserFactory
 from tests.feedback.helpers import issue_and_hand_out
+from tests.feedback.helpers import walk_in as walk_in_matter
 
 pytestmark = pytest.mark.django_db
 
@@ -67,12 +70,151 @@ def test_a_resident_who_brings_an_echo_card_answers_it_at_the_talk_room(client, 
     card.refresh_from_db()
     assert matter.echo_card == card and matter.household == alice_household and card.state == "echoed"
     assert card.events.last().note == f"电话回音,诉求 {matter.reference}"
-    # the same form sent again finds its matter; another one on the used card is refused, with what to do
-    take_walk_in(client, key=key, channel="phone", card_number=card.number)
+    # the same form sent again finds its matter and its slip: the registration itself, not a follow-up
+    again = take_walk_in(client, key=key, channel="phone", card_number=card.number)
+    assert again.redirect_chain[-1][0] == reverse("feedback:walk_in_slip", args=[matter.pk])
+    assert Matter.objects.count() == 1 and not matter.events.filter(note__startswith="群众通过回音卡补充").exists()
+
+
+# An echo card answered before: what the resident says at the talk room joins the card's matter, as online.
+
+
+def echo_online(card, content="村口的路灯坏了一个月了"):
+    result = services.card_echo(
+        number=card.number, code=card.verification_code, content=content, submission_key=uuid.uuid4()
+    )
+    return result.matter
+
+
+@pytest.fixture
+def answered(alice, alice_household):
+    """A card of alice's police room, answered online (with no name or phone): the card and its matter."""
+    _, card = issue_and_hand_out(alice.unit, alice, alice_household)
+    return card, echo_online(card)
+
+
+def register_on_card(actor, card, content="路灯旁的井盖也松了", key=None, **extra):
+    return services.walk_in_register(
+        actor=actor,
+        submission_key=key or uuid.uuid4(),
+        channel="talk_room",
+        content=content,
+        resident_name="王大爷",
+        card_number=card.number,
+        **extra,
+    )
+
+
+FOLLOW_UP = "群众通过回音卡补充:"
+
+
+def test_a_walk_in_on_an_answered_card_joins_its_matter_with_a_history_row(duty, answered):
+    card, matter = answered
+    card_events = card.events.count()
+    walk_in = register_on_card(duty, card)
+    assert walk_in.follow_up.outcome == "follow_up" and walk_in.matter == matter and walk_in.follow_up.answer == matter
+    # No slip: the talk room checks no code, so it gives no query password for a matter already on the card.
+    assert walk_in.password == "" and walk_in.follow_up.password == ""
     assert Matter.objects.count() == 1
-    response = take_walk_in(client, card_number=card.number)
+    row = matter.events.get(note=f"{FOLLOW_UP}路灯旁的井盖也松了")
+    assert (row.actor, row.from_state, row.to_state) == (duty, "reported", "reported")
+    card.refresh_from_db()
+    assert card.state == "echoed" and card.events.count() == card_events
+
+
+def test_a_card_answered_at_the_talk_room_takes_a_follow_up_there_too(duty, alice, alice_household):
+    _, card = issue_and_hand_out(alice.unit, alice, alice_household)
+    first = register_on_card(duty, card, content="儿子打工被拖欠工资")
+    walk_in = register_on_card(duty, card, content="老板电话换了,打不通")
+    assert first.created and walk_in.follow_up.answer == first.matter
+    assert first.matter.events.filter(note=f"{FOLLOW_UP}老板电话换了,打不通", actor=duty).exists()
+
+
+def test_the_same_follow_up_sent_twice_or_said_online_before_is_added_once(duty, answered):
+    card, matter = answered
+    key = uuid.uuid4()
+    first, again = register_on_card(duty, card, key=key), register_on_card(duty, card, key=key)
+    assert (first.follow_up.outcome, again.follow_up.outcome) == ("follow_up", "repeat")
+    assert register_on_card(duty, card, content=matter.content).follow_up.outcome == "repeat"
+    assert matter.events.filter(note__startswith=FOLLOW_UP).count() == 1
+
+
+def test_a_follow_up_on_a_merged_matter_joins_the_matter_it_was_merged_into(duty, answered):
+    card, matter = answered
+    target = walk_in_matter(duty, "村口路灯不亮")
+    Matter.objects.filter(pk=matter.pk).update(state="merged", duplicate_of=target)
+    walk_in = register_on_card(duty, card, content="还是不亮")
+    assert walk_in.matter == matter and walk_in.follow_up.answer == target
+    assert target.events.filter(note=f"{FOLLOW_UP}还是不亮", actor=duty).exists()
+    assert not matter.events.filter(note__startswith=FOLLOW_UP).exists()
+
+
+def test_a_name_and_phone_given_at_the_talk_room_are_kept_where_the_matter_had_none(duty, answered):
+    card, matter = answered
+    walk_in = register_on_card(duty, card, resident_phone="13851234567")
+    matter.refresh_from_db()
+    assert (matter.resident_name, matter.resident_phone) == ("王大爷", "13851234567")
+    assert walk_in.follow_up.added == ("称呼", "联系电话")
+    row = matter.events.get(note__startswith="群众再次回音")
+    assert row.actor == duty and "138****4567" in row.note and "13851234567" not in row.note
+
+
+def test_someone_outside_a_police_room_cannot_add_a_follow_up(client, bob, answered):
+    card, matter = answered
+    with pytest.raises(MatterError, match="只有警务室民警接待来访"):
+        register_on_card(bob, card)
+    client.force_login(bob)
+    assert take_walk_in(client, card_number=card.number).status_code == 403
+    assert not matter.events.filter(note__startswith=FOLLOW_UP).exists()
+
+
+def test_a_card_whose_matter_is_closed_is_refused_with_what_to_do_at_the_talk_room(client, duty, answered):
+    card, matter = answered
+    Matter.objects.filter(pk=matter.pk).update(state="closed", result="已修好路灯")
+    client.force_login(duty)
+    response = take_walk_in(client, card_number=card.number, content="又坏了")
     assert response.status_code == 400
-    assert f"已经反映过一件事(查询编号 {matter.reference})。新的事情请不填卡号登记。" in response.content.decode()
+    assert response.context["form"].errors["card_number"] == [
+        f"这张回音卡反映的事已经办结(查询编号 {matter.reference}),不能再追加。群众有新的事情,请不填卡号登记。"
+    ]
+    assert Matter.objects.count() == 1 and not matter.events.filter(note__contains="又坏了").exists()
+
+
+def test_the_duty_officer_lands_on_a_page_saying_it_was_added_to_the_matter_with_its_link(client, duty, answered):
+    card, matter = answered
+    client.force_login(duty)
+    response = take_walk_in(client, card_number=card.number.lower(), content="路灯旁的井盖也松了")
+    assert response.status_code == 200 and response.templates[0].name == "feedback/walk_in_follow_up.html"
+    body = response.content.decode()
+    assert "已追加到已有诉求" in body and matter.reference in body and matter.get_absolute_url() in body
+    assert "您这次说的话已补充到这件事里" in body and "无法打开" not in body
+    assert "路灯旁的井盖也松了" in client.get(matter.get_absolute_url()).content.decode()
+
+
+def test_a_matter_out_of_the_officers_sight_is_not_linked_and_the_page_says_what_to_tell_the_resident(
+    client, duty, charlie, charlie_household
+):
+    _, card = issue_and_hand_out(charlie.unit, charlie, charlie_household)
+    matter = echo_online(card)
+    client.force_login(duty)
+    response = take_walk_in(client, card_number=card.number, content="路灯旁的井盖也松了")
+    body = response.content.decode()
+    assert response.status_code == 200 and "已追加到已有诉求" in body and matter.reference in body
+    assert matter.get_absolute_url() not in body and "无法打开" in body
+    assert "这张回音卡反映的事已受理,正在交办;您这次说的话已补充到这件事里" in body
+    assert f"凭查询编号 {matter.reference} 和以前拿到的查询密码" in body
+    assert client.get(matter.get_absolute_url()).status_code == 404
+    assert matter.events.filter(note=f"{FOLLOW_UP}路灯旁的井盖也松了", actor=duty).exists()
+
+
+def test_the_follow_up_form_sent_again_adds_nothing_and_says_so(client, duty, answered):
+    card, matter = answered
+    client.force_login(duty)
+    key = str(uuid.uuid4())
+    take_walk_in(client, key=key, card_number=card.number, content="井盖松了")
+    again = take_walk_in(client, key=key, card_number=card.number, content="井盖松了")
+    assert again.status_code == 200 and "这次没有重复追加" in again.content.decode()
+    assert matter.events.filter(note=f"{FOLLOW_UP}井盖松了").count() == 1
 
 
 @pytest.mark.parametrize(
@@ -252,7 +394,7 @@ def test_an_officer_who_is_not_a_head_cannot_add_shifts(client, alice, duty, vil
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_same_walk_in_sent_twice_at_the_same_moment_makes_one_matter(village_a):
-    from feedback import services
+    from feedback.services.talkroom import WalkIn
     from tests.conftest import run_at_once
 
     duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=village_a.unit)
@@ -264,9 +406,9 @@ def test_the_same_walk_in_sent_twice_at_the_same_moment_makes_one_matter(village
         )
 
     results = run_at_once(register, [1, 2, 3])
-    assert all(isinstance(result, tuple) for result in results), results
+    assert all(isinstance(result, WalkIn) for result in results), results
     assert Matter.objects.count() == 1
-    assert sorted(created for _, _, created in results) == [False, False, True]
+    assert sorted(result.created for result in results) == [False, False, True]
 
 
 def test_an_overlapping_shift_of_the_same_officer_is_refused_with_a_form_error(client, bob, duty, village_a):
@@ -285,7 +427,6 @@ def test_two_heads_adding_overlapping_shifts_at_the_same_moment_make_one(village
     the second."""
     import threading
 
-    from feedback import services
     from tests.conftest import run_at_once
 
     both_checked = threading.Barrier(2, timeout=10)
