@@ -12,6 +12,7 @@ from feedback.models import DutyShift, EchoCard, Matter, TalkRoomCallback
 from feedback.workflows import CARD_FLOW, MATTER_FLOW
 from jingshi_jiafang.core.capabilities import may_arrange_duty, may_receive_walk_ins
 from jingshi_jiafang.core.models import Unit, User
+from jingshi_jiafang.core.scopes import county_units
 
 from .cards import EchoResult, card_follow_up, card_matter, locked_card
 from .intake import matter_register_once
@@ -105,7 +106,7 @@ def walk_in_register(
     the card's matter as a follow-up, by the online echo's rule."""
     if not may_receive_walk_ins(actor):
         raise MatterError("群众说事厅设在中心警务室,只有警务室民警接待来访。")
-    card = _card_to_answer(card_number) if card_number else None
+    card = _card_to_answer(card_number, actor) if card_number else None
     first = card_matter(card) if card else None
     # The form that registered the card's matter, sent again, finds that matter below: it is no follow-up.
     if first is not None and first.submission_key != submission_key:
@@ -138,11 +139,19 @@ def walk_in_register(
     return WalkIn(matter, password, created)
 
 
-def _card_to_answer(number: str) -> EchoCard:
-    """The handed-out (or already answered) card this walk-in answers, locked."""
+def _card_to_answer(number: str, actor: User) -> EchoCard:
+    """The handed-out (or already answered) card this walk-in answers, locked. A card of another county's bureau
+    is refused: its matter and household are that county's, which this talk room neither sees nor answers for."""
     card = locked_card(number)
     if card is None:
         raise CardError(f"没有卡号为 {number.strip()} 的回音卡,请核对卡上印的编号(如 SY-CD-2026-000123)。")
+    if not county_units(actor).filter(pk=card.unit_id).exists():
+        raise CardError(
+            f"回音卡 {card.number} 是其他县(市、区)公安局发放的,不能在本县登记回音。"
+            "请不填卡号登记,并告诉群众可向发卡的公安局反映。"
+        )
+    if card.state == CardState.VOIDED:
+        raise CardError(f"回音卡 {card.number} 已作废({card.void_reason}),不能用来回音。请不填卡号登记。")
     if card.state not in (CardState.HANDED_OUT, CardState.ECHOED):
         raise CardError(f"回音卡 {card.number} 当前为“{card.get_state_display()}”,还没有发放给住户,不能用来回音。")
     return card

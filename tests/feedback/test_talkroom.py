@@ -12,8 +12,16 @@ from feedback.errors import MatterError
 from feedback.models import DutyShift, Matter
 from jingshi_jiafang.core.models import AuditEntry, User
 from tests.conftest import log_in_as
-from tests.core.factories import UserFactory
-from tests.feedback.helpers import issue_and_hand_out
+from tests.core.factories import (
+    BureauFactory,
+    HouseholdFactory,
+    PoliceRoomFactory,
+    StationFactory,
+    TownFactory,
+    UserFactory,
+    VillageFactory,
+)
+from tests.feedback.helpers import head_of, issue_and_hand_out
 from tests.feedback.helpers import walk_in as walk_in_matter
 
 pytestmark = pytest.mark.django_db
@@ -219,18 +227,41 @@ def test_the_follow_up_form_sent_again_adds_nothing_and_says_so(client, duty, an
 
 @pytest.mark.parametrize(
     ("number", "message"),
-    [("SY-XX-2026-999999", "没有卡号为 SY-XX-2026-999999 的回音卡"), ("stock", "还没有发放给住户")],
+    [
+        ("SY-XX-2026-999999", "没有卡号为 SY-XX-2026-999999 的回音卡"),
+        ("stock", "还没有发放给住户"),
+        ("voided", "已作废(遗失),不能用来回音。请不填卡号登记。"),
+    ],
+    ids=["unknown", "in-stock", "voided"],
 )
 def test_a_card_that_cannot_be_answered_is_refused_and_nothing_is_registered(
     client, duty, alice, alice_household, number, message
 ):
-    batch, _ = issue_and_hand_out(alice.unit, alice, alice_household)
+    batch, handed_out = issue_and_hand_out(alice.unit, alice, alice_household)
     if number == "stock":
         number = batch.cards.filter(state="in_stock").first().number
+    if number == "voided":
+        number = services.card_void(card=handed_out, actor=head_of(alice.unit), reason="遗失").number
     client.force_login(duty)
     response = take_walk_in(client, card_number=number)
     assert response.status_code == 400 and message in response.context["form"].errors["card_number"][0]
     assert not Matter.objects.exists()
+
+
+@pytest.mark.parametrize("answered_before", [False, True])
+def test_a_card_of_another_county_is_refused_and_nothing_is_recorded(client, duty, answered_before):
+    station = StationFactory(parent=BureauFactory(code="SQ", name="泗阳县公安局"), code="XL")
+    room = PoliceRoomFactory(parent=station)
+    household = HouseholdFactory(village=VillageFactory(parent=TownFactory(unit=station), unit=room))
+    _, card = issue_and_hand_out(room, UserFactory(unit=room), household)
+    matter = echo_online(card) if answered_before else None
+    client.force_login(duty)
+    response = take_walk_in(client, card_number=card.number)
+    assert response.status_code == 400
+    assert "是其他县(市、区)公安局发放的,不能在本县登记回音" in response.context["form"].errors["card_number"][0]
+    assert Matter.objects.count() == (1 if answered_before else 0)
+    if matter is not None:
+        assert not matter.events.filter(note__startswith=FOLLOW_UP).exists()
 
 
 def test_a_phone_written_in_groups_is_taken(client, duty):
