@@ -1,5 +1,8 @@
 """Issue 5's journeys: cards issued and printed, a resident's online echo and status check (and a wrong code),
-a walk-in taken and handed over, and a matter taken from reported to closed."""
+a walk-in taken and handed over (and one on an answered card, added to its matter), and a matter taken from
+reported to closed."""
+
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -81,6 +84,40 @@ def test_duty_officer_takes_a_walk_in_and_hands_it_over(live_server, phone_page,
     expect(page.get_by_test_id("matter-history").get_by_text("移交给刘接班")).to_be_visible()
     screenshot(page, "walk-in-handed-over", full_page=True)
     assert Matter.objects.get().owner.username == "jieban"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_duty_officer_adds_what_a_resident_says_on_an_answered_echo_card_to_its_matter(
+    live_server, phone_page, bob, station_a, village_a
+):
+    UserFactory(username="zhiban", name="孙明", role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+    household = HouseholdFactory(village=village_a)
+    card = services.card_batch_issue(unit=station_a, count=1, actor=bob).cards.get()
+    services.card_hand_out(number=card.number, household=household, actor=bob)
+    matter = services.card_echo(
+        number=card.number, code=card.verification_code, content="村口的路灯坏了一个月了", submission_key=uuid.uuid4()
+    ).matter
+    page = phone_page
+    log_in(page, live_server, "zhiban", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/talk-room/walk-in/")
+    page.get_by_label("群众反映的事").fill("路灯旁边的井盖也松了,晚上有人踩空")
+    page.get_by_label("反映人").fill("王大爷")
+    page.get_by_label("联系电话").fill("13851234567")
+    page.get_by_label("回音卡编号").fill(card.number.lower())
+    page.get_by_role("button", name="登记").click()
+
+    result = page.get_by_test_id("follow-up-result")
+    expect(result.get_by_role("heading", name="已追加到已有诉求")).to_be_visible()
+    expect(result.get_by_test_id("follow-up-reference")).to_have_text(matter.reference)
+    expect(result.get_by_test_id("follow-up-tell")).to_contain_text("您这次说的话已补充到这件事里")
+    expect(result.get_by_test_id("follow-up-added")).to_contain_text("称呼、联系电话")
+    screenshot(page, "walk-in-follow-up", full_page=True)
+    assert Matter.objects.count() == 1
+
+    page.get_by_test_id("follow-up-link").click()
+    history = page.get_by_test_id("matter-history")
+    expect(history.get_by_text("群众通过回音卡补充:路灯旁边的井盖也松了,晚上有人踩空")).to_be_visible()
+    screenshot(page, "walk-in-follow-up-matter", full_page=True)
 
 
 @pytest.mark.django_db(transaction=True)
