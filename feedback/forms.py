@@ -335,6 +335,13 @@ class ReassignForm(DispatchForm):
         kwargs.setdefault("initial", {"assigned_unit": matter.assigned_unit_id, "assignee": matter.assignee_id})
         super().__init__(*args, matter=matter, **kwargs)
         self.fields["note"].label = "改派说明"
+        if matter.state == Matter.State.HANDLING:
+            # A unit's officers take a matter by 开始处理, behind it now: the form must not offer the unit alone.
+            assignee = self.fields["assignee"]
+            assignee.label, assignee.required = "承办民警", True
+            assignee.error_messages["required"] = "正在处理的诉求改派时请指定承办民警。"
+            assignee.help_text = "正在处理的诉求须改派给一位民警:只能选所选承办单位的民警(按单位分组)。"
+            assignee.choices = [("", CHOOSE), *assignee.choices[1:]]
 
 
 class NoteForm(MatterActionForm):

@@ -219,3 +219,18 @@ def test_the_dispatcher_reassigns_an_overdue_matter_and_its_ledger_item_follows(
     # Being handled, it needs its next handler named: a unit's officers take a matter by 开始处理, behind it now.
     to_unit = act(client, matter, "reassign", {"assigned_unit": village_a.unit.pk, "assignee": ""})
     assert "正在处理的诉求改派时请指定承办民警" in to_unit.content.decode()
+
+
+def test_reassigning_a_matter_being_handled_asks_for_an_officer_and_does_not_offer_the_unit_alone(client, duty, alice):
+    handled = services.matter_start(matter=_dispatched_to(duty, alice), actor=alice)
+    client.force_login(duty)
+    page = client.get(handled.get_absolute_url()).content.decode()
+    form = page[page.index('id="action-reassign"') :]
+    form = form[: form.index("</form>")]
+    assert "可不选" not in form and "不指定民警" not in form and "由该单位的民警认领" not in form
+    assert "正在处理的诉求须改派给一位民警" in form
+    # Before 开始处理, a unit's officers may still take it: there the unit alone is offered.
+    waiting = _dispatched_to(duty, alice, content="村口路灯不亮")
+    page = client.get(waiting.get_absolute_url()).content.decode()
+    form = page[page.index('id="action-reassign"') :]
+    assert "不指定民警(交单位办理)" in form[: form.index("</form>")]
