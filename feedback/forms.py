@@ -364,11 +364,24 @@ class HandOverForm(MatterActionForm):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         station = user.unit.parent if user.unit and user.unit.parent_id else user.unit
-        self.fields["to_user"].queryset = (
-            User.objects.filter(is_active=True, unit__in=unit_subtree(station)).exclude(pk=user.pk).order_by("name")
+        people = (
+            User.objects.filter(is_active=True, unit__in=unit_subtree(station))
+            .exclude(pk=user.pk)
+            .select_related("unit")
+            .order_by("unit__code", "name")
             if station
             else User.objects.none()
         )
+        self.fields["to_user"].queryset = people
+        # A station's people are many and their names say nothing of where they work: one group per unit, the
+        # giver's own room (the next duty officer) first, each name with its post.
+        groups: dict[Unit, list] = {}
+        for person in people:
+            groups.setdefault(person.unit, []).append(
+                (person.pk, f"{person}({person.post})" if person.post else str(person))
+            )
+        ordered = sorted(groups.items(), key=lambda group: group[0] != user.unit)
+        self.fields["to_user"].choices = [("", CHOOSE), *((str(unit), items) for unit, items in ordered)]
 
 
 # Talk rooms.

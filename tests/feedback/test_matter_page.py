@@ -75,6 +75,24 @@ def test_dispatch_groups_officers_by_unit_and_refuses_a_mismatch_on_the_form(cli
     assert matter.state == "dispatched" and matter.assignee == officer
 
 
+def test_hand_over_names_each_person_by_unit_and_post_the_givers_room_first(client, duty, village_a, station_a):
+    # A station's cadres outnumber the room's officers: bare names in one list hid the next duty officer.
+    UserFactory(name="丁静", post="中层干部", role=User.Role.CADRE, unit=station_a)
+    colleague = UserFactory(name="王海燕", post="社区民警", role=User.Role.OFFICER, unit=village_a.unit)
+    matter = walk_in(duty)
+    client.force_login(duty)
+    to_user = select(client.get(matter.get_absolute_url()).content.decode(), "hand_over-to_user")
+    room, station = (
+        to_user.index(f'<optgroup label="{village_a.unit}">'),
+        to_user.index(f'<optgroup label="{station_a}">'),
+    )
+    assert room < station
+    assert "王海燕(社区民警)" in to_user[room:station] and "丁静(中层干部)" in to_user[station:]
+    act(client, matter, "hand_over", {"to_user": colleague.pk, "note": "交班"})
+    matter.refresh_from_db()
+    assert matter.owner == colleague
+
+
 def test_a_form_error_is_announced_at_the_top_of_the_page(client, duty, alice):
     matter = _handling(duty, alice)
     client.force_login(alice)
