@@ -228,6 +228,20 @@ def matter_history(*, matter: Matter):
     return matter.events.select_related("actor").order_by("at", "pk")
 
 
+def last_reopening(*, matter: Matter):
+    """The move that took this open matter out of 办结 last (a resident's or a callback's 不满意), with its reason;
+    None for one never closed, or closed now."""
+    if not matter.is_open:
+        return None
+    return (
+        MATTER_FLOW.moves_out_of(State.CLOSED)
+        .filter(matter=matter)
+        .select_related("actor")
+        .order_by("-at", "-pk")
+        .first()
+    )
+
+
 # What a resident may answer on the status page: a rating, not "unreachable".
 RATINGS = [
     TalkRoomCallback.Outcome.SATISFIED,

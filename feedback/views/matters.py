@@ -103,6 +103,8 @@ def _detail_context(request, matter: Matter, bound: dict | None = None, revealed
         # The form just sent and refused: named at the top, since on a phone it may sit far down the page.
         "refused": [(action, forms[action.name]) for action in actions if action.name in (bound or {})],
         "events": selectors.matter_history(matter=matter),
+        # Handled again after 办结: the page says so at the top, as the lists do, and why.
+        "reopening": selectors.last_reopening(matter=matter),
         "merged": selectors.merged_matters(matter=matter),
         "handovers": matter.handovers.select_related("from_user", "to_user"),
         "forms": forms,

@@ -189,3 +189,19 @@ def test_a_reopened_matter_shows_the_result_it_had_as_the_last_one(client, duty,
     body = client.get(matter.get_absolute_url()).content.decode()
     assert ">上次办理结果</dt>" in body and ">办理结果</dt>" not in body
     assert "已劝离电鱼人员" in body
+
+
+def test_a_reopened_matter_is_marked_at_the_top_as_the_lists_mark_it_with_the_residents_reason(client, duty, alice):
+    matter = _handling(duty, alice)
+    services.matter_close(matter=matter, actor=alice, result="已劝离电鱼人员", reply_method="phone")
+    client.force_login(alice)
+    closed = client.get(matter.get_absolute_url()).content.decode()
+    assert 'data-testid="reopened"' not in closed and "重新办理原因" not in closed
+
+    services.matter_reopen(matter=matter, actor=None, reason="晚上还有人电鱼", heard="群众在查询页评价")
+    listed = client.get(reverse("feedback:matter_list")).content.decode()
+    assert 'data-testid="reopened">重新办理<' in listed
+    body = client.get(matter.get_absolute_url()).content.decode()
+    header = body[: body.index('data-testid="next-step"')]
+    assert 'data-testid="reopened">重新办理<' in header
+    assert "重新办理原因" in header and "群众在查询页评价不满意,重新办理:晚上还有人电鱼" in header
