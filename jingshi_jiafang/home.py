@@ -397,8 +397,17 @@ def station_head_todo(user: User) -> list[TodoQueue]:
 
 
 def duty_officer_todo(user: User) -> list[TodoQueue]:
-    """The talk room's queues: late matters, callbacks due, new matters to analyse and dispatch, own matters."""
-    return _late_first([_overdue_matters(user), _callbacks_due(user), _matters_to_process(user), _my_matters(user)])
+    """The talk room's queues: late matters, callbacks due, new matters to analyse and dispatch, own matters, and
+    the ledger items due this week of the matters dispatched to them (分流 makes them the item's 责任人)."""
+    return _late_first(
+        [
+            _overdue_matters(user),
+            _callbacks_due(user),
+            _matters_to_process(user),
+            _my_matters(user),
+            _ledger_due_this_week(user),
+        ]
+    )
 
 
 _HOME_TEMPLATES = {role: f"home/home_{role}.html" for role in Role}

@@ -151,6 +151,17 @@ def test_duty_officer_sees_the_talk_room_queues(client, duty, alice):
     assert "登记群众反映" in response.content.decode()
 
 
+def test_duty_officer_sees_this_weeks_ledger_items_of_the_matters_dispatched_to_him(client, duty):
+    # 分流 to the duty officer makes him the 责任人 of the matter's ledger item: his home must say when it is due.
+    matter = walk_in(duty, content="门口路灯坏了")
+    feedback_services.matter_analyse(matter=matter, actor=duty, category="public_security", urgency="normal")
+    feedback_services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit, assignee=duty)
+    client.force_login(duty)
+    todo = queues(client.get(reverse("home")))
+    assert todo["ledger_due"].count == 1
+    assert todo["ledger_due"].items[0].title == "门口路灯坏了"
+
+
 @pytest.mark.parametrize("role", ["officer", "station_head", "duty_officer"])
 def test_home_queries_do_not_grow_with_the_work(
     client, alice, bob, duty, village_a, role, django_assert_max_num_queries
