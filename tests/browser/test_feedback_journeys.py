@@ -121,6 +121,24 @@ def test_duty_officer_adds_what_a_resident_says_on_an_answered_echo_card_to_its_
 
 
 @pytest.mark.django_db(transaction=True)
+def test_back_from_a_walk_in_slip_shows_an_empty_form_not_the_one_just_registered(live_server, phone_page, village_a):
+    # The browser filled the form in again on 后退, under a new submission key: one more 登记 registered the same
+    # walk-in a second time, with a second reference and password.
+    UserFactory(username="zhiban", name="孙明", role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+    page = phone_page
+    log_in(page, live_server, "zhiban", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/talk-room/walk-in/")
+    page.get_by_label("群众反映的事").fill("村口小卖部门前晚上有人聚众赌博")
+    page.get_by_label("反映人").fill("王大爷")
+    page.get_by_role("button", name="登记").click()
+    expect(page.get_by_test_id("slip")).to_be_visible()
+    page.go_back()
+    expect(page.get_by_label("群众反映的事")).to_have_value("")
+    expect(page.get_by_label("反映人")).to_have_value("")
+    assert Matter.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_matter_goes_from_reported_to_closed(live_server, desktop_page, village_a):
     duty = UserFactory(username="zhiban", name="孙明", role=User.Role.DUTY_OFFICER, unit=village_a.unit)
     UserFactory(username="minjing", name="王海燕", unit=village_a.unit)
