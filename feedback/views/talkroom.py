@@ -180,6 +180,12 @@ def callback_record(request, pk: int):
     except services.MatterError as error:
         messages.error(request, str(error))
     else:
-        reopened = form.cleaned_data["outcome"] == TalkRoomCallback.Outcome.NOT_SATISFIED
-        messages.success(request, "回访已记录,群众不满意,诉求已重新办理。" if reopened else "回访已记录。")
+        if form.cleaned_data["outcome"] == TalkRoomCallback.Outcome.NOT_SATISFIED:
+            # The matter leaves this list for its handler's: the message names it, and who has it now.
+            matter = callback.matter
+            matter.refresh_from_db()
+            handler = matter.assignee or matter.assigned_unit
+            messages.success(request, f"回访已记录。群众不满意,诉求 {matter.reference} 已重新办理,由{handler}承办。")
+        else:
+            messages.success(request, "回访已记录。")
     return redirect("feedback:callback_list")

@@ -3,6 +3,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -117,11 +118,14 @@ def test_not_satisfied_callback_reopens_the_matter(client, duty):
     callback = TalkRoomCallback.objects.get(matter=matter)
     TalkRoomCallback.objects.filter(pk=callback.pk).update(due_date=timezone.localdate())
     client.force_login(duty)
-    client.post(
+    response = client.post(
         reverse("feedback:callback_record", args=[callback.pk]), {"outcome": "not_satisfied", "note": "噪音依旧"}
     )
     matter.refresh_from_db()
     assert matter.state == "handling"
+    # It leaves the callback list: the message says which matter it was and who handles it again.
+    [message] = [str(m) for m in get_messages(response.wsgi_request)]
+    assert message == f"回访已记录。群众不满意,诉求 {matter.reference} 已重新办理,由{duty}承办。"
     assert "回访不满意" in matter.events.last().note
     second = client.post(reverse("feedback:callback_record", args=[callback.pk]), {"outcome": "satisfied"})
     assert second.status_code == 404
