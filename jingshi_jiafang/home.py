@@ -392,6 +392,8 @@ def station_head_todo(user: User) -> list[TodoQueue]:
         _ledger_to_close(user),
         _station_tonight(user),
         _my_matters(user),
+        # Items are his too: a matter dispatched to him, a solution agreed on a topic visit he led.
+        _ledger_due_this_week(user),
     ]
     return _late_first([queue for queue in queues if queue is not None])
 

@@ -162,6 +162,15 @@ def test_duty_officer_sees_this_weeks_ledger_items_of_the_matters_dispatched_to_
     assert todo["ledger_due"].items[0].title == "门口路灯坏了"
 
 
+def test_station_head_sees_this_weeks_ledger_items_he_answers_for(client, bob, duty, station_a):
+    matter = walk_in(duty, content="派出所门口乱停车")
+    feedback_services.matter_analyse(matter=matter, actor=duty, category="public_security", urgency="normal")
+    feedback_services.matter_dispatch(matter=matter, actor=duty, assigned_unit=station_a, assignee=bob)
+    client.force_login(bob)
+    todo = queues(client.get(reverse("home")))
+    assert [item.title for item in todo["ledger_due"].items] == ["派出所门口乱停车"]
+
+
 @pytest.mark.parametrize("role", ["officer", "station_head", "duty_officer"])
 def test_home_queries_do_not_grow_with_the_work(
     client, alice, bob, duty, village_a, role, django_assert_max_num_queries
