@@ -371,8 +371,10 @@ def test_the_cadre_s_home_says_when_the_month_has_no_figures_yet(client):
     log_in_as(client, cadre)
     page = client.get(reverse("home")).content.decode()
     assert "联系村(居) · 本月数据" in page and "本月还没有汇总数据" in page
-    # The area's figures, not the cadre's own: the score's 满意率 counts his visits only, and the page says so.
-    assert "以上为联系村(居)合计,个人考核的满意率等按本人的走访计算" in page
+    # The area's figures, and why the score's 满意率 of the same villages may differ: a cadre's score counts the
+    # callbacks of his villages (not of his own visits) by the day of the visit or closing, the card by the call's.
+    assert "以上为联系村(居)合计,回访按拨打日期计" in page and "按走访、办结的日期计" in page
+    assert "按本人的走访计算" not in page
 
 
 def test_a_period_without_summaries_says_what_to_do(client, evaluator):
