@@ -109,6 +109,17 @@ class Scope:
         outside = Area.objects.filter(kind=Area.Kind.VILLAGE).exclude(pk__in=villages).values("parent")
         return Area.objects.filter(kind=Area.Kind.TOWN, pk__in=villages.values("parent")).exclude(pk__in=outside)
 
+    def partial_towns(self) -> list[tuple[Area, list[Area]]]:
+        """The towns the scope holds only some villages of, each with those villages (a cadre's two villages of a
+        town): their figures here are those villages' alone, which the page says, as a leader's page of the same
+        town counts all of it. One query; none for a village's page, which is about that village only."""
+        if self.area is not None and self.area.kind == Area.Kind.VILLAGE:
+            return []
+        towns: dict[Area, list[Area]] = {}
+        for village in self.villages.exclude(parent__in=self.whole_towns).select_related("parent").order_by("code"):
+            towns.setdefault(village.parent, []).append(village)
+        return list(towns.items())
+
     def summary_rows(self) -> QuerySet[VillageMonthSummary]:
         """The month rows of the scope: its villages' and its whole towns' own (what has no village)."""
         return VillageMonthSummary.objects.filter(Q(village__in=self.villages) | Q(village__in=self.whole_towns))

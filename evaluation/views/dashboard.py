@@ -203,6 +203,7 @@ def _context(request, pk: int | None, *, wall: bool) -> dict:
         "page_url": dashboard_url(area, period),
         "coverage_url": _coverage_url(area, period),
         "village_records": links.village is not None,
+        "partial_towns": [] if wall else scope.partial_towns(),
         "refresh_seconds": WALL_REFRESH_SECONDS,
     }
 

@@ -288,6 +288,19 @@ def test_a_cadre_sees_only_the_linked_village_even_on_its_town(client, day):
     assert _page(client, cadre, day.village_1).status_code == 404
 
 
+def test_a_cadre_s_town_page_says_it_holds_only_the_cadre_s_villages(client, day):
+    """A leader's page of the same town counts all of it: the cadre's smaller figures say whose they are."""
+    cadre = UserFactory(role=User.Role.CADRE, unit=BureauFactory())
+    AreaLinkFactory(user=cadre, area=day.village_2)
+    note = "东关镇的数字只含您辖区内的南湖村,不含该镇/乡其他村(居)和说事厅等未落到村的记录。"
+    assert note in _page(client, cadre, day.town).content.decode()
+    assert note in _page(client, cadre).content.decode()
+    assert 'data-testid="partial-town"' not in _page(client, cadre, day.village_2).content.decode()
+    leader = UserFactory(role=User.Role.LEADER, unit=BureauFactory())
+    AreaLinkFactory(user=leader, area=day.town)
+    assert 'data-testid="partial-town"' not in _page(client, leader, day.town).content.decode()
+
+
 def test_unit_heads_see_their_unit_s_area_and_officers_no_dashboard(client, day):
     head = UserFactory(role=User.Role.OFFICER, unit=day.town.unit, is_unit_head=True)
     assert _page(client, head, day.village_1).status_code == 200
