@@ -59,8 +59,11 @@ def _mobile(rng: random.Random) -> str:
     return f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
 
 
-def _moment(day: date, rng: random.Random) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(rng.randint(9, 17), rng.randrange(60))))
+def _moment(day: date, rng: random.Random, now: datetime) -> datetime:
+    """A working hour of `day`; for today's hour still to come, an hour ago (as the layered visits' demo does): a
+    county seeded early in the morning showed pairing visits made later that day."""
+    moment = timezone.make_aware(datetime.combine(day, time(rng.randint(9, 17), rng.randrange(60))))
+    return min(moment, now - timedelta(hours=1))
 
 
 def _pair_users(rng: random.Random, target: int) -> list[User]:
@@ -127,6 +130,7 @@ def seed_pairing(*, rng: random.Random, today: date) -> PairingResult:
     )
     _link_cadres_to_their_pairs_villages(links)
     contacts, visits, last_visit = [], [], {}
+    now = timezone.now()
     this_monday = today - timedelta(days=today.weekday())
     for link in links:
         user = link.user
@@ -158,7 +162,7 @@ def seed_pairing(*, rng: random.Random, today: date) -> PairingResult:
                 last = min(last, this_monday - timedelta(days=1))  # a visit this week would be this week's contact
             if month >= link.start_date.replace(day=1) and rng.random() < keep and last >= month:
                 day = max(month + timedelta(days=rng.randrange((last - month).days + 1)), link.start_date)
-                moment = _moment(day, rng)
+                moment = _moment(day, rng, now)
                 visits.append(
                     Visit(
                         kind=Visit.Kind.PAIRING,
@@ -167,7 +171,7 @@ def seed_pairing(*, rng: random.Random, today: date) -> PairingResult:
                         village_id=link.household.village_id,
                         unit_id=user.unit_id,
                         visited_at=moment,
-                        created_at=moment + timedelta(hours=rng.randint(1, 6)),
+                        created_at=min(moment + timedelta(hours=rng.randint(1, 6)), now),
                         people_met="户主本人",
                         result=rng.choice(VISIT_RESULTS),
                     )
