@@ -71,6 +71,7 @@ class TopicVisitForm(forms.ModelForm):
     class Meta:
         model = TopicVisit
         fields = ["title", "category", "month", "departments", "staff"]
+        error_messages = {"departments": {"required": "请填写参加入户的部门,如:法制大队、治安大队、城东派出所。"}}
 
     def __init__(self, *args, topic: tuple[date, str] | None = None, candidates=None, **kwargs):
         """`topic`: a closed month and a topic picked to start from; the month and topic are then fixed, and the
@@ -135,8 +136,15 @@ def _candidate_label(matter) -> str:
 
 
 class SolutionForm(forms.Form):
-    people_met = forms.CharField(label="见到的人", max_length=100, initial="户主本人")
+    # Each empty field says what to write, as the visit form's 见到的人 does, rather than Django's generic words.
+    people_met = forms.CharField(
+        label="见到的人",
+        max_length=100,
+        initial="户主本人",
+        error_messages={"required": "请填写,如:户主本人、其妻子。"},
+    )
     solution = bounded_text("商定的解决办法", CONTENT_MAX_LENGTH, rows=3)
+    solution.error_messages["required"] = "请写下与群众当面商定的解决办法。"
 
 
 # Echo cards.

@@ -83,7 +83,8 @@ def test_a_refused_solution_keeps_what_was_typed_on_its_own_items_form(client, l
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert "夜里加两趟巡逻" in html and html.count("这个字段是必填项。") == 1
+    assert "夜里加两趟巡逻" in html and html.count("请填写,如:户主本人、其妻子。") == 1
+    assert "这个字段是必填项" not in html
     # each item's fields have their own ids: a label leads to its own item's field
     assert f'id="id_item{first.pk}-solution"' in html and f'id="id_item{second.pk}-solution"' in html
     second.refresh_from_db()
@@ -121,6 +122,23 @@ def test_invalid_topic_visit_form_keeps_what_was_typed(client, leader):
     response = client.post(reverse("feedback:topic_visit_create"), {"title": "只填了主题"})
     assert response.status_code == 400
     assert "只填了主题" in response.content.decode()
+    # An empty 参加部门 says what to write.
+    assert "请填写参加入户的部门,如:法制大队" in response.content.decode()
+
+
+def test_an_empty_solution_says_what_to_write(client, leader, alice_household):
+    create_topic(client, staff=[])
+    topic = TopicVisit.objects.get()
+    matter = register(alice_household, "村东头连续丢了三辆电动车")
+    client.post(reverse("feedback:topic_visit_add_matters", args=[topic.pk]), {"matters": [matter.pk]})
+    item = topic.items.get()
+    response = client.post(
+        reverse("feedback:topic_visit_solution", args=[item.pk]),
+        {f"item{item.pk}-people_met": "户主本人", f"item{item.pk}-solution": ""},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "请写下与群众当面商定的解决办法。" in html and "这个字段是必填项" not in html
 
 
 def test_participants_are_ticks_grouped_by_unit_and_a_refused_form_keeps_them(client, leader, alice, bob, charlie):
