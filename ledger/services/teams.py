@@ -52,11 +52,18 @@ def team_activity_record(
     return activity
 
 
-def team_member_add(*, team: ServiceTeam, name: str, kind: str, phone: str) -> TeamMember:
-    member = TeamMember(team=team, name=name, kind=kind, phone=phone)
+@transaction.atomic
+def team_member_add(*, team: ServiceTeam, name: str, kind: str, phone: str) -> tuple[TeamMember, bool]:
+    """Returns (member, added). The same person sent again (a resent form, two taps at once: the team is locked)
+    is the member already in the team, not a second row of them in every activity's attendance list."""
+    ServiceTeam.objects.select_for_update().get(pk=team.pk)
+    member = TeamMember(team=team, name=name.strip(), kind=kind, phone=phone.strip())
     member.full_clean()
+    same = team.members.filter(is_active=True, name=member.name, phone=member.phone).first()
+    if same is not None:
+        return same, False
     member.save()
-    return member
+    return member, True
 
 
 def team_phones_reveal(*, team: ServiceTeam, actor: User, request=None) -> None:

@@ -104,8 +104,11 @@ def team_member_create(request, pk: int):
     team = _team_for_recording(request, pk)
     form = TeamMemberForm(request.POST)
     if form.is_valid():
-        member = team_member_add(team=team, **form.cleaned_data)
-        messages.success(request, f"已添加队员{member.name}。")
+        member, added = team_member_add(team=team, **form.cleaned_data)
+        if added:
+            messages.success(request, f"已添加队员{member.name}。")
+        else:
+            messages.info(request, f"{member.name}已在队中,没有重复添加。")
         return redirect(team)
     return render(request, "ledger/team_detail.html", _detail_context(request, team, member_form=form), status=400)
 

@@ -116,6 +116,16 @@ def test_officer_adds_a_member_with_a_checked_phone(client, alice, team):
     assert team.members.filter(name="王村干").exists()
 
 
+def test_a_member_form_sent_twice_adds_the_person_once(client, alice, team):
+    log_in_as(client, alice)
+    url = reverse("ledger:team_member_create", args=[team.pk])
+    data = {"name": "王村干", "kind": "village_cadre", "phone": "13900001111"}
+    assert client.post(url, data).status_code == 302
+    again = client.post(url, {**data, "name": " 王村干 "}, follow=True)
+    assert team.members.filter(name="王村干").count() == 1
+    assert "王村干已在队中,没有重复添加。" in again.content.decode()
+
+
 def test_activity_form_says_a_refusal_of_the_service_once(client, alice, team, monkeypatch):
     def refuse(**kwargs):
         raise TeamError("参加队员须是本队在队队员。")
