@@ -3,7 +3,6 @@ their dates reach; last month's topic visits; echo cards; a duty roster; and tod
 
 import random
 import uuid
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -16,6 +15,7 @@ from feedback.selectors import matters_visible_to
 from feedback.services.matters import deadline_for
 from feedback.workflows import ALLOWED_TRANSITIONS
 from jingshi_jiafang.core.actors import system_actor
+from jingshi_jiafang.core.history import recorded_times
 from jingshi_jiafang.core.models import Unit, User
 from visits import demo_names as names
 from visits.models import Visit
@@ -76,19 +76,6 @@ def _walk_in_moments(rng: random.Random, visits: list[Visit], now: datetime) -> 
             if moment < now:
                 moments.append(moment)
     return moments
-
-
-@contextmanager
-def _recorded_times(*fields):
-    """History written after the fact keeps the times it happened at: auto_now(_add) is off while it is inserted."""
-    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
-    for f in fields:
-        f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, auto_now, auto_now_add in saved:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
 def _hours(rng: random.Random, mean: float) -> timedelta:
@@ -276,7 +263,7 @@ class _MatterHistory:
 
     def save(self) -> None:
         """Matters a duplicate points at go in first, so the merged ones can refer to their ids."""
-        with _recorded_times(Matter._meta.get_field("created_at"), Matter._meta.get_field("updated_at")):
+        with recorded_times(Matter._meta.get_field("created_at"), Matter._meta.get_field("updated_at")):
             Matter.objects.bulk_create([m for m in self.matters if m.duplicate_of is None], batch_size=BATCH_SIZE)
             Matter.objects.bulk_create([m for m in self.matters if m.duplicate_of is not None], batch_size=BATCH_SIZE)
         events = []
@@ -284,7 +271,7 @@ class _MatterHistory:
             for event in self.events[id(matter)]:
                 event.matter = matter
                 events.append(event)
-        with _recorded_times(MatterEvent._meta.get_field("at")):
+        with recorded_times(MatterEvent._meta.get_field("at")):
             MatterEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
         TalkRoomCallback.objects.bulk_create(self.callbacks, batch_size=BATCH_SIZE)
 

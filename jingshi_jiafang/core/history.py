@@ -4,6 +4,8 @@ Like the audit log (visits/models/audit.py): the queryset refuses update and del
 saved again or deleted. Loading and wiping demo data goes through bulk_create and SQL.
 """
 
+from contextlib import contextmanager
+
 from django.db import models
 
 
@@ -25,3 +27,17 @@ class AppendOnly:
 
     def delete(self, *args, **kwargs):
         raise TypeError(f"{type(self).__name__} is append-only.")
+
+
+@contextmanager
+def recorded_times(*fields):
+    """History written after the fact (the demo's, in bulk) keeps the times it happened at: auto_now(_add) is off
+    while it is inserted."""
+    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
+    for f in fields:
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
