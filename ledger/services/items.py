@@ -27,6 +27,9 @@ Source = LedgerItem.Source
 
 # How many files one step may carry.
 MAX_FILES_PER_STEP = 5
+# The notes of 登记 and 销号 when the person writes none.
+REGISTERED_NOTE = "登记入账"
+CLOSED_NOTE = "核实已兑现,销号"
 
 
 _bounded = partial(bounded_text, error=LedgerError)
@@ -67,6 +70,43 @@ def ledger_item_open(
     request=None,
 ) -> LedgerItem:
     """掌握: a promise or a problem enters the ledger of its household (or of its matter)."""
+    household = household or (visit.household if visit else None) or (matter.household if matter else None)
+    item = new_item(
+        actor=actor,
+        what=what,
+        deadline=deadline,
+        unit=unit,
+        source=source,
+        for_whom=for_whom,
+        responsible=responsible,
+        household=household,
+        matter=matter,
+        visit=visit,
+        topic_item=topic_item,
+        pairing=_pairing_of(actor, household),
+    )
+    item.ledger = _ledger_for(household=household, matter=matter)
+    item.save(force_insert=True)
+    return LEDGER_FLOW.begin(item, actor=actor, note=opened_note(item), request=request)
+
+
+def new_item(
+    *,
+    actor: User | None,
+    what: str,
+    deadline: date,
+    unit: Unit,
+    source: str,
+    for_whom: str = "",
+    responsible: User | None = None,
+    household: Household | None = None,
+    matter: Matter | None = None,
+    visit: Visit | None = None,
+    topic_item: TopicVisitMatter | None = None,
+    pairing: PairingLink | None = None,
+) -> LedgerItem:
+    """The item 掌握 opens, its texts checked, unsaved and not yet in its ledger: `ledger_item_open` saves it, and
+    the demo's history builds its matters' items with it to write them in bulk (ledger/demo_matters.py)."""
     what = what.strip()
     if not what:
         raise LedgerError("请填写事项内容。")
@@ -74,27 +114,25 @@ def ledger_item_open(
     _bounded(for_whom, FOR_WHOM_MAX_LENGTH, "服务对象")
     if source not in Source.values:
         raise LedgerError("未知的事项来源。")
-    household = household or (visit.household if visit else None) or (matter.household if matter else None)
-    pairing = _pairing_of(actor, household)
-    if pairing is not None:
-        source = Source.PAIRING_DEED
-    ledger = _ledger_for(household=household, matter=matter)
-    item = LedgerItem.objects.create(
-        ledger=ledger,
+    return LedgerItem(
         household=household,
         what=what,
         for_whom=for_whom or (f"{household.head_name}户" if household else ""),
         unit=unit,
         responsible=responsible,
         deadline=deadline,
-        source=source,
+        source=Source.PAIRING_DEED if pairing is not None else source,
         visit=visit,
         matter=matter,
         topic_item=topic_item,
         pairing=pairing,
         created_by=actor,
     )
-    return LEDGER_FLOW.begin(item, actor=actor, note=f"掌握({item.get_source_display()})", request=request)
+
+
+def opened_note(item: LedgerItem) -> str:
+    """The first line of an item's history."""
+    return f"掌握({item.get_source_display()})"
 
 
 def _matter_source(matter: Matter) -> str:
@@ -107,41 +145,51 @@ def _matter_source(matter: Matter) -> str:
     return Source.MATTER
 
 
+def matter_item_fields(matter: Matter, *, topic_item: TopicVisitMatter | None = None) -> dict:
+    """What the item of a dispatched matter says, as the matter stands (`ledger_item_open`'s arguments): its
+    content, for whom when it has no household, the handler it was dispatched to and its deadline's day, and where
+    it came from."""
+    return {
+        "what": matter.content[:WHAT_MAX_LENGTH],
+        "deadline": timezone.localdate(matter.deadline),
+        "unit": matter.assigned_unit,
+        "source": Source.TOPIC_VISIT if topic_item else _matter_source(matter),
+        "for_whom": matter.resident_name[:FOR_WHOM_MAX_LENGTH] if not matter.household_id else "",
+        "responsible": matter.assignee,
+        "household": matter.household,
+        "matter": matter,
+        "visit": matter.visit,
+        "topic_item": topic_item,
+    }
+
+
+def follow_dispatch(item: LedgerItem, matter: Matter) -> str:
+    """A matter dispatched again (after 退单) hands its open item to the new handler, due when the matter now is.
+    Changes the item in memory and returns the note for its history; "" when it stays as it is (the same handler,
+    or the item closed)."""
+    if not item.is_open or (item.unit_id, item.responsible_id) == (matter.assigned_unit_id, matter.assignee_id):
+        return ""
+    item.unit_id, item.responsible_id = matter.assigned_unit_id, matter.assignee_id
+    item.deadline = timezone.localdate(matter.deadline)
+    who = f"{matter.assigned_unit}" + (f"·{matter.assignee}" if matter.assignee_id else "")
+    return f"诉求重新分流,改由{who}负责"
+
+
 @transaction.atomic
 def ledger_item_open_for_matter(*, matter: Matter, actor: User | None, request=None) -> LedgerItem:
     """A dispatched matter becomes a ledger item, once: dispatching it again (after 退单) finds the same item and
     hands it to the new handler, with a history row, unless it is already closed."""
     if matter.assigned_unit_id is None or matter.deadline is None:
         raise LedgerError("诉求分流后才能记入台账。")
-    deadline = timezone.localdate(matter.deadline)
     existing = LedgerItem.objects.select_for_update().filter(matter=matter).first()
     if existing is not None:
-        changed = (existing.unit_id, existing.responsible_id) != (matter.assigned_unit_id, matter.assignee_id)
-        if changed and existing.is_open:
-            existing.unit_id, existing.responsible_id, existing.deadline = (
-                matter.assigned_unit_id,
-                matter.assignee_id,
-                deadline,
-            )
+        note = follow_dispatch(existing, matter)
+        if note:
             existing.save(update_fields=["unit", "responsible", "deadline", "updated_at"])
-            who = f"{matter.assigned_unit}" + (f"·{matter.assignee}" if matter.assignee_id else "")
-            LEDGER_FLOW.record(existing, actor=actor, note=f"诉求重新分流,改由{who}负责")
+            LEDGER_FLOW.record(existing, actor=actor, note=note)
         return existing
     topic_item = matter.topic_items.order_by("pk").first()
-    return ledger_item_open(
-        actor=actor,
-        what=matter.content[:WHAT_MAX_LENGTH],
-        deadline=deadline,
-        unit=matter.assigned_unit,
-        source=Source.TOPIC_VISIT if topic_item else _matter_source(matter),
-        for_whom=matter.resident_name[:FOR_WHOM_MAX_LENGTH] if not matter.household_id else "",
-        responsible=matter.assignee,
-        household=matter.household,
-        matter=matter,
-        visit=matter.visit,
-        topic_item=topic_item,
-        request=request,
-    )
+    return ledger_item_open(actor=actor, request=request, **matter_item_fields(matter, topic_item=topic_item))
 
 
 @transaction.atomic
@@ -236,7 +284,7 @@ def _step(item, name: str, *, actor: User, note: str, files, request, fields=Non
 @transaction.atomic
 def ledger_item_register(*, item: LedgerItem, actor: User, note: str = "", files=(), request=None) -> LedgerItem:
     """登记: the item is entered in the ledger the bureau keeps, with what will be done."""
-    return _step(item, "register", actor=actor, note=note or "登记入账", files=files, request=request)
+    return _step(item, "register", actor=actor, note=note or REGISTERED_NOTE, files=files, request=request)
 
 
 @transaction.atomic
@@ -265,7 +313,7 @@ def ledger_item_close(*, item: LedgerItem, actor: User, note: str = "", files=()
         item,
         "close",
         actor=actor,
-        note=note or "核实已兑现,销号",
+        note=note or CLOSED_NOTE,
         files=files,
         request=request,
         fields=_close_fields(actor),
@@ -281,10 +329,14 @@ def ledger_item_close_by_callback(*, item: LedgerItem, actor: User, note: str = 
         item,
         State.CLOSED,
         actor=actor,
-        note=f"回访确认已兑现,销号{':' + note if note else ''}",
+        note=closed_on_callback_note(note),
         request=request,
         fields=_close_fields(actor),
     )
+
+
+def closed_on_callback_note(note: str) -> str:
+    return f"回访确认已兑现,销号{':' + note if note else ''}"
 
 
 @transaction.atomic
