@@ -4,6 +4,7 @@ their dates reach; last month's topic visits; echo cards; a duty roster; and tod
 import random
 import uuid
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 
 from django.conf import settings
 from django.utils import timezone
@@ -44,12 +45,22 @@ ESCALATION_NOTE = "超期,督办至单位负责人"
 CATEGORIES = list(CATEGORY_WEIGHTS)
 
 
-def seed_matter_history(*, rng: random.Random, visits: list[Visit], officer_of: dict[int, User]) -> int:
+class Follower(Protocol):
+    """What follows the history's matters as they move, as the services make the ledger follow a live matter
+    (`ledger.demo_matters.MatterItems`: feedback does not import the later ledger app, the top layer hands it in)."""
+
+    def moved(self, matter: Matter, at: datetime, actor: User) -> None:
+        """`matter` has just moved, at `at`, by `actor`; its state and fields are those the move gave it."""
+
+
+def seed_matter_history(
+    *, rng: random.Random, visits: list[Visit], officer_of: dict[int, User], follower: Follower | None = None
+) -> int:
     """Every fifth demo visit heard a request, and the demo talk room has walk-ins; each matter is taken along
-    the flow with the dates it would have had, as far as they reach now. `visits` and `officer_of` (household
-    id → its officer) are the loader's own, so nothing is read back from the freshly bulk-loaded tables.
-    Returns the number of matters."""
-    history = _MatterHistory(rng, officer_of)
+    the flow with the dates it would have had, as far as they reach now, `follower` told of each move. `visits`
+    and `officer_of` (household id → its officer) are the loader's own, so nothing is read back from the freshly
+    bulk-loaded tables. Returns the number of matters."""
+    history = _MatterHistory(rng, officer_of, follower)
     duty = User.objects.filter(username="duty").select_related("unit").first()
     walk_ins = _walk_in_moments(rng, visits, history.now) if duty else []
     moments = [(visit.visited_at, visit) for visit in visits if rng.random() < REQUEST_RATE]
@@ -88,9 +99,10 @@ def _next_hour(moment: datetime) -> datetime:
 
 
 class _MatterHistory:
-    def __init__(self, rng: random.Random, officer_of: dict[int, User]):
+    def __init__(self, rng: random.Random, officer_of: dict[int, User], follower: Follower | None):
         self.rng = rng
         self.officer_of = officer_of
+        self.follower = follower
         self.now = timezone.now()
         self.matters: list[Matter] = []
         self.events: dict[int, list[MatterEvent]] = {}  # id(matter) → its events, in order
@@ -218,7 +230,8 @@ class _MatterHistory:
         return first
 
     def _dispatch(self, handler: User) -> dict:
-        return {"assigned_unit_id": handler.unit_id, "assignee": handler, "escalated_at": None}
+        # The unit itself, which the handler has loaded: the follower reads it as the ledger's service does.
+        return {"assigned_unit": handler.unit, "assignee": handler, "escalated_at": None}
 
     def _move(self, matter: Matter, at: datetime, to_state: str, actor: User, note: str) -> None:
         # The demo takes the same moves as the services: a step the map does not allow is a bug here.
@@ -226,6 +239,8 @@ class _MatterHistory:
         self._event(matter, at, matter.state, to_state, actor, note)
         matter.state = to_state
         matter.updated_at = at
+        if self.follower is not None:
+            self.follower.moved(matter, at, actor)
 
     def _event(self, matter, at, from_state, to_state, actor, note) -> None:
         self.events[id(matter)].append(

@@ -1,7 +1,8 @@
 """Demo ledger: the demo officer's promises from their recent visits, taken through the real services to every
 state (known, registered, delivered, closed by the station head or on a callback, overdue, reopened after a
-callback), and the officer's dispatched matters in their ledger. Runs after the bulk load has been analysed
-(seed_demo), and only touches the demo officer's few dozen rows, so it is fast and the same for a seed."""
+callback). Runs after the bulk load has been analysed (seed_demo), and only touches the demo officer's few dozen
+rows, so it is fast and the same for a seed. The history's matters have their items already
+(ledger/demo_matters.py)."""
 
 import random
 from collections.abc import Iterator
@@ -11,7 +12,6 @@ from unittest import mock
 
 from django.utils import timezone
 
-from feedback.models import Matter
 from jingshi_jiafang.core.models import Household, User
 from jingshi_jiafang.core.scopes import households_linked_to
 from ledger import services
@@ -56,7 +56,7 @@ PLAN = [
 
 
 def seed_ledger(*, rng: random.Random, today: date) -> int:
-    """Returns the number of items opened by hand (the dispatched matters' items come on top)."""
+    """Returns the number of items opened by hand."""
     officer = User.objects.filter(username="officer").select_related("unit").first()
     head = User.objects.filter(username="station").first()
     evaluator = User.objects.filter(username="evaluator").first()
@@ -107,7 +107,6 @@ def seed_ledger(*, rng: random.Random, today: date) -> int:
             )
         steps = _steps(plan.removeprefix("overdue_"), officer=officer, head=head, evaluator=evaluator, done=done)
         _take(item, steps, _moments(rng, opened, now, len(steps)))
-    _matters(officer, head, rng=rng, now=now)
     return len(places)
 
 
@@ -167,20 +166,3 @@ def _take(item: LedgerItem, steps: list, moments: list[datetime]) -> None:
     for step, moment in zip(steps, moments, strict=True):
         with _clock(moment):
             item = step(item)
-
-
-def _matters(officer: User, head: User, *, rng: random.Random, now: datetime) -> None:
-    """The officer's open matters from the history were dispatched before the ledger existed: each joins it as
-    of its dispatch, and one being handled is delivered."""
-    handling = Matter.objects.filter(assignee=officer, state=Matter.State.HANDLING, ledger_items__isnull=True)
-    for n, matter in enumerate(handling.select_related("household", "assigned_unit", "visit").order_by("pk")[:4]):
-        dispatch = matter.events.filter(to_state=Matter.State.DISPATCHED).order_by("-at").first()
-        opened = min((dispatch.at if dispatch else matter.created_at) + timedelta(minutes=5), now)
-        with _clock(opened):
-            item = services.ledger_item_open_for_matter(matter=matter, actor=head)
-        if n == 0:
-            steps = [
-                lambda item: services.ledger_item_register(item=item, actor=officer),
-                lambda item: services.ledger_item_deliver(item=item, actor=officer, note="已答复群众并处理完毕"),
-            ]
-            _take(item, steps, _moments(rng, opened, now, len(steps)))

@@ -3,13 +3,18 @@
 from datetime import timedelta
 
 import pytest
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from evaluation.models import UnitDaySummary, VillageDaySummary
+from evaluation.services.summaries import PROBLEM_SOURCES
+from feedback.models import Matter
+from feedback.workflows import MATTER_FLOW
 from jingshi_jiafang.core.models import Area, PairingLink, User
 from ledger.models import LedgerItem, PairingContact, ServiceTeam, TeamActivity
 from ledger.selectors.pairing import pairing_compliance, pairing_duty, period_of
+from ledger.workflows import LEDGER_FLOW
 from tests.conftest import log_in_as
 from visits.models import Visit
 
@@ -50,6 +55,74 @@ def test_the_demo_ledger_is_dated_from_its_sources_and_each_item_s_steps_are_in_
         assert times == sorted(times) and times[0] >= item.created_at - timedelta(seconds=1)
         assert times[-1] <= now
     assert any(item.is_overdue for item in items)
+
+
+def _first_moves_into(state: str) -> dict:
+    """Matter id → its first move into `state`."""
+    moves = {}
+    for event in MATTER_FLOW.moves_into(state).order_by("at", "pk"):
+        moves.setdefault(event.matter_id, event)
+    return moves
+
+
+def test_every_dispatched_demo_matter_has_its_one_ledger_item_kept_along_with_it():
+    """Live, 分流 opens a matter's ledger item (matter_dispatch → ledger_item_open_for_matter). The history moved its
+    matters directly, so of hundreds dispatched a handful had one: the 台账 and the dashboard's ledger figures were
+    thin, and 改派 had no item to pass on."""
+    dispatched, started = _first_moves_into(Matter.State.DISPATCHED), _first_moves_into(Matter.State.HANDLING)
+    reopened = set(MATTER_FLOW.moves_out_of(Matter.State.CLOSED).values_list("matter_id", flat=True))
+    items = LedgerItem.objects.filter(matter__isnull=False).prefetch_related("events")
+    items = {item.matter_id: item for item in items}
+    matters = list(Matter.objects.filter(pk__in=dispatched))
+    assert len(matters) > 300 and {matter.state for matter in matters} >= {"dispatched", "handling", "closed"}
+    registered_on_start = 0
+    for matter in matters:
+        item, dispatch = items[matter.pk], dispatched[matter.pk]
+        events = sorted(item.events.all(), key=lambda event: event.pk)
+        # Opened as the dispatch opens it: that moment, by the dispatcher, due on the matter's deadline.
+        assert (events[0].from_state, events[0].to_state, events[0].actor_id) == ("", "known", dispatch.actor_id)
+        assert events[0].note == f"掌握({item.get_source_display()})"
+        assert abs(item.created_at - dispatch.at) < timedelta(seconds=1)
+        assert item.what == matter.content and item.household_id == matter.household_id
+        if matter.pk in reopened:
+            continue  # 不满意 on a callback: a new deadline for the matter, the item's kept
+        if matter.deadline:
+            assert item.deadline == timezone.localdate(matter.deadline)
+            assert (item.unit_id, item.responsible_id) == (matter.assigned_unit_id, matter.assignee_id)
+        moves = {event.to_state: event for event in events if event.from_state != event.to_state}
+        if matter.state == Matter.State.DISPATCHED:
+            assert item.state == LedgerItem.State.KNOWN
+        if matter.state == Matter.State.HANDLING and item.state == LedgerItem.State.REGISTERED:
+            # Entered in the ledger by its handler on starting; one started today through the services waits on him.
+            start = started[matter.pk]
+            assert (moves["registered"].at, moves["registered"].actor_id) == (start.at, start.actor_id)
+            registered_on_start += 1
+        if matter.state == Matter.State.CLOSED:
+            # Delivered with the matter's answer when it was closed, and 销号 that day by someone else.
+            delivered, closed = moves["delivered"], moves["closed"]
+            assert (delivered.at, delivered.actor_id, delivered.note) == (
+                matter.closed_at,
+                matter.assignee_id,
+                matter.result,
+            )
+            assert timezone.localdate(closed.at) == timezone.localdate(matter.closed_at)
+            assert closed.at >= delivered.at and closed.actor_id != delivered.actor_id
+    assert registered_on_start > 10
+    # Re-dispatched after 退单: the item went to the new handler, with a line in its history.
+    assert any("诉求重新分流" in event.note for item in items.values() for event in item.events.all())
+
+
+def test_the_demo_dashboard_counts_the_ledger_items_closed_in_the_history():
+    """seed_demo builds the summaries last, after the matters' items: every 销号 of the period is in them."""
+    closings = LEDGER_FLOW.moves_into(LedgerItem.State.CLOSED)
+    closed_matters = Matter.objects.filter(state=Matter.State.CLOSED).count()
+    assert closings.filter(item__matter__isnull=False).count() >= closed_matters > 300
+    figures = ("ledger_closed_on_time", "ledger_closed_late", "problems_solved_in_ledger")
+    for summary in (VillageDaySummary, UnitDaySummary):
+        counted = summary.objects.aggregate(**{name: Sum(name) for name in figures})
+        assert counted["ledger_closed_on_time"] + counted["ledger_closed_late"] == closings.count()
+        assert counted["ledger_closed_late"] > 0
+        assert counted["problems_solved_in_ledger"] == closings.filter(item__source__in=PROBLEM_SOURCES).count() > 0
 
 
 def test_demo_pairs_every_leader_and_cadre_with_a_hardship_household_at_realistic_compliance():

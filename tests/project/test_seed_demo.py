@@ -155,17 +155,26 @@ def test_the_loader_reads_nothing_back_from_the_tables_it_has_just_bulk_loaded()
     from django.test.utils import CaptureQueriesContext
 
     from feedback.demo import seed_matter_history
+    from ledger.demo_matters import MatterItems
+    from ledger.models import LedgerItem
     from visits.demo import seed_county
 
     with CaptureQueriesContext(connection) as queries:
         result = seed_county(households=3000, days=60, seed=1, password="x")
-        seed_matter_history(rng=random.Random(1), visits=result.visits, officer_of=result.officer_of)
+        items = MatterItems(rng=random.Random(1))
+        seed_matter_history(rng=random.Random(1), visits=result.visits, officer_of=result.officer_of, follower=items)
+        items.save()
+    assert LedgerItem.objects.exists()
     bulk_loaded = (
         "core_household",
         "core_householdlink",
         "visits_visit",
         "visits_registrationcorrection",
         "feedback_matter",
+        "feedback_matterevent",
+        "ledger_ledger",
+        "ledger_ledgeritem",
+        "ledger_ledgeritemevent",
     )
     reads = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
     assert reads

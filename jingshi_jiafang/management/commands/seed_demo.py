@@ -13,6 +13,7 @@ from evaluation.demo_summaries import seed_summaries
 from feedback.demo import seed_feedback, seed_matter_history, seed_topic_visits
 from feedback.demo_topics import seed_topic_review
 from ledger.demo import seed_ledger
+from ledger.demo_matters import MatterItems
 from ledger.demo_pairing import seed_pairing, seed_teams
 from visits.coverage import coverage_counts_keep
 from visits.demo import seed_county
@@ -39,7 +40,13 @@ class Command(BaseCommand):
             if not result.created:
                 self.stdout.write("The demo county is already loaded; nothing changed.")
                 return
-            seed_matter_history(rng=random.Random(seed), visits=result.visits, officer_of=result.officer_of)
+            # A dispatched matter opens its ledger item, as matter_dispatch does live: the items follow the
+            # history's matters as they move, and go in after them.
+            matter_items = MatterItems(rng=random.Random(seed))
+            seed_matter_history(
+                rng=random.Random(seed), visits=result.visits, officer_of=result.officer_of, follower=matter_items
+            )
+            matter_items.save()
             if connection.vendor == "postgresql":
                 # What follows goes through the real selectors and services, as pages do: fresh statistics first,
                 # or the planner takes the tables just bulk-loaded for empty and picks nested loops. ANALYZE
