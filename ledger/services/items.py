@@ -211,7 +211,8 @@ def ledger_item_follow_matter(*, matter: Matter, actor: User, note: str) -> Ledg
 def ledger_item_for_topic_solution(*, item: TopicVisitMatter, actor: User, request=None) -> LedgerItem:
     """专题家访: the solution a leader agreed at the resident's home enters the ledger (掌握), to be registered,
     kept and closed as any promise is. The matter's own item when it has one (it was dispatched): the agreement
-    goes into its history and the item names the topic visit. Otherwise a new item of the matter's unit (its
+    goes into its history, the item names the topic visit, and one already kept takes the new promise up anew.
+    Otherwise a new item of the matter's unit (its
     handler's, once dispatched: `ledger_item_open_for_matter` then finds it), due in DEFAULT_DEADLINE_DAYS."""
     matter = item.matter
     existing = LedgerItem.objects.select_for_update().filter(matter=matter).first()
@@ -232,9 +233,30 @@ def ledger_item_for_topic_solution(*, item: TopicVisitMatter, actor: User, reque
     if existing.topic_item_id is None:
         existing.topic_item = item
         existing.save(update_fields=["topic_item", "updated_at"])
-    note = f"专题家访“{item.topic_visit.title}”入户商定:{item.agreed_solution}"
-    LEDGER_FLOW.record(existing, actor=actor, note=note[:NOTE_MAX_LENGTH])
+    note = f"专题家访“{item.topic_visit.title}”入户商定:{item.agreed_solution}"[:NOTE_MAX_LENGTH]
+    if existing.state in (State.DELIVERED, State.CLOSED):
+        return _take_up_anew(existing, actor=actor, note=note, request=request)
+    LEDGER_FLOW.record(existing, actor=actor, note=note)
     return existing
+
+
+def _take_up_anew(item: LedgerItem, *, actor: User, note: str, request) -> LedgerItem:
+    """A topic visit's promise for a matter whose item was already kept (兑现 or 销号, as most of a closed month's
+    are): the item goes back to 登记 to keep the new one, due anew. Not a broken promise: its reopened count stays."""
+    return LEDGER_FLOW.move(
+        item,
+        State.REGISTERED,
+        actor=actor,
+        note=note,
+        request=request,
+        fields={
+            "delivered_by": None,
+            "delivered_at": None,
+            "closed_by": None,
+            "closed_at": None,
+            "deadline": timezone.localdate() + timedelta(days=DEFAULT_DEADLINE_DAYS),
+        },
+    )
 
 
 def _check_files(files: Iterable) -> list:

@@ -9,6 +9,7 @@ from feedback.models import Matter, TopicMonth, TopicVisit
 from feedback.services import matter_analyse, matter_dispatch, matter_register
 from jingshi_jiafang.core.models import User
 from ledger.models import LedgerItem
+from ledger.services import ledger_item_close, ledger_item_deliver, ledger_item_register
 from tests.conftest import log_in_as
 from tests.core.factories import AreaLinkFactory, HouseholdFactory, UserFactory, VillageFactory
 from visits.models import Visit
@@ -345,3 +346,29 @@ def test_a_solution_for_a_dispatched_matter_is_written_into_its_ledger_item(clie
     ledger_item = LedgerItem.objects.get(matter=stolen)
     assert ledger_item.topic_item == item and ledger_item.responsible == alice
     assert ledger_item.events.order_by("pk").last().note == "专题家访“电动车防盗专题”入户商定:夜间增加巡逻"
+
+
+def test_a_solution_for_a_matter_whose_item_was_kept_takes_the_item_up_anew(
+    client, leader, alice, bob, alice_household
+):
+    """Most matters a topic visit takes up are of a closed month, their items kept and closed: the new promise
+    sends the item back to 登记, due anew, so that it is kept and closed again — not a broken promise."""
+    stolen = register(alice_household, "村东头连续丢了三辆电动车")
+    duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=alice_household.village.unit)
+    matter_analyse(matter=stolen, actor=duty, category="public_security", urgency="normal")
+    matter_dispatch(matter=stolen, actor=duty, assigned_unit=duty.unit, assignee=alice)
+    kept = LedgerItem.objects.get(matter=stolen)
+    ledger_item_register(item=kept, actor=alice)
+    ledger_item_deliver(item=kept, actor=alice, note="已走访宣传防盗")
+    ledger_item_close(item=kept, actor=bob)
+
+    create_topic(client, staff=[alice])
+    _solve(client, TopicVisit.objects.get(), stolen, "村口加装监控,两周内装好")
+
+    kept.refresh_from_db()
+    assert kept.state == LedgerItem.State.REGISTERED and kept.reopened_count == 0
+    assert (kept.delivered_by, kept.closed_by) == (None, None)
+    assert kept.deadline == timezone.localdate() + timedelta(days=14)
+    last = kept.events.order_by("pk").last()
+    assert (last.from_state, last.to_state) == ("closed", "registered")
+    assert last.note == "专题家访“电动车防盗专题”入户商定:村口加装监控,两周内装好"
