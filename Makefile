@@ -17,8 +17,12 @@ $(VENV)/.dev-installed: $(VENV)/.runtime-installed requirements-dev.txt
 run: $(VENV)/.runtime-installed
 	bin/run-dev
 
+# The tests that drive no browser run in TEST_WORKERS processes (pytest-xdist, each with its own test database),
+# the browser tests after them in one, so that a page waited on is not slowed by a second worker.
+TEST_WORKERS ?= 2
 test: $(VENV)/.dev-installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not browser" -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -m browser
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

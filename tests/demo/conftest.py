@@ -7,6 +7,7 @@ before, no on-commit hook of the loader ever fires).
 """
 
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -15,6 +16,15 @@ from django.test.utils import override_settings
 
 DEMO_HOUSEHOLDS = 6000
 DEMO_DAYS = 180
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (`make test`), this package's tests go to one worker, one after the other: split, each
+    worker would seed its own county, and again each time it came back to the package from another."""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.xdist_group("demo_county"))
 
 
 @pytest.fixture(scope="package", autouse=True)
