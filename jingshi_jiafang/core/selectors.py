@@ -76,12 +76,15 @@ class ScopeSummary:
 
 
 def scope_summary(*, user: User) -> ScopeSummary:
-    households = households_visible_to(user).aggregate(
+    """The figures of the user's towns and villages (a home's 概况): the households of those villages, not also
+    a leader's or cadre's paired household in another town, which they may open but which is not their area's."""
+    villages = villages_visible_to(user)
+    households = Household.objects.filter(village__in=villages).aggregate(
         total=Count("pk"), hardship=Count("pk", filter=Q(is_hardship=True))
     )
     return ScopeSummary(
         towns=towns_visible_to(user).count(),
-        villages=villages_visible_to(user).count(),
+        villages=villages.count(),
         households=households["total"],
         hardship_households=households["hardship"],
     )

@@ -10,7 +10,14 @@ from django.utils import timezone
 from feedback import services as feedback_services
 from feedback.models import Matter, TalkRoomCallback
 from jingshi_jiafang.core.models import Household, User
-from tests.core.factories import HouseholdFactory, HouseholdLinkFactory, UserFactory
+from tests.conftest import log_in_as
+from tests.core.factories import (
+    AreaLinkFactory,
+    HouseholdFactory,
+    HouseholdLinkFactory,
+    PairingLinkFactory,
+    UserFactory,
+)
 from tests.feedback.helpers import walk_in
 from tests.visits.factories import NightVisitPlanFactory
 
@@ -229,12 +236,19 @@ def test_station_heads_empty_diary_names_the_list_as_his_menu_does(client, bob):
 
 def test_the_legal_department_home_opens_on_last_month_s_topics_to_confirm(client):
     from feedback.services.classification import previous_month
-    from jingshi_jiafang.core.models import User
-    from tests.conftest import log_in_as
-    from tests.core.factories import UserFactory
 
     log_in_as(client, UserFactory(role=User.Role.LEGAL))
     page = client.get("/").content.decode()
     month = previous_month(timezone.localdate())
     assert 'data-testid="legal-month"' in page and f"{month.year}年{month.month}月诉求类别研判" in page
     assert f"/topics/?month={month:%Y-%m}" in page and "/reports/" in page
+
+
+def test_a_leader_s_town_overview_counts_the_town_s_households_not_a_paired_one_elsewhere(client, village_a, village_b):
+    leader = UserFactory(role=User.Role.LEADER)
+    AreaLinkFactory(user=leader, area=village_a.parent)
+    HouseholdFactory.create_batch(2, village=village_a)
+    PairingLinkFactory(user=leader, household=HouseholdFactory(village=village_b, is_hardship=True))
+    log_in_as(client, leader)
+    summary = client.get(reverse("home")).context["summary"]
+    assert (summary.villages, summary.households, summary.hardship_households) == (1, 2, 0)
