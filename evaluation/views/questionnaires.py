@@ -47,7 +47,12 @@ def questionnaire_create(request):
             except services.QuestionnaireError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, f"问卷已创建,抽取了 {questionnaire.sample_size} 户。")
+                drawn, asked = questionnaire.sample_size, data["sample_size"]
+                if drawn < asked:
+                    message = f"问卷已创建。该区域可抽取的住户只有 {drawn} 户(要求 {asked} 户),已全部抽取。"
+                else:
+                    message = f"问卷已创建,抽取了 {drawn} 户。"
+                messages.success(request, message)
                 return redirect(questionnaire)
     status = 400 if request.method == "POST" and form.errors else 200
     return render(

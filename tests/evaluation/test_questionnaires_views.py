@@ -88,6 +88,15 @@ def test_an_evaluator_previews_then_creates_a_questionnaire(client, evaluator, v
     assert "已录入 0 / 抽样 3 户" in detail
 
 
+def test_a_sample_larger_than_the_area_says_it_took_every_household(client, evaluator, village_a):
+    HouseholdFactory.create_batch(2, village=village_a)
+    log_in_as(client, evaluator)
+    today = timezone.localdate()
+    data = {"template": short_template().pk, "area": village_a.pk, "start": today, "end": today, "sample_size": 50}
+    response = client.post(reverse("evaluation:questionnaire_create"), data, follow=True)
+    assert "该区域可抽取的住户只有 2 户(要求 50 户),已全部抽取。" in response.content.decode()
+
+
 def test_create_form_says_what_is_wrong(client, evaluator):
     log_in_as(client, evaluator)
     response = client.post(
