@@ -35,12 +35,18 @@ def queues_for(user) -> dict:
     return {key: queue for key, queue in QUEUES.items() if key != "to_process"}
 
 
+def default_queue(user) -> str:
+    """The tab the page opens on: 我的诉求 for those who handle, own or hear matters; 全部 for the county-wide
+    departments (legal, the evaluation centre), who read matters and have none of their own to work."""
+    return "all" if can.sees_whole_county(user) else "mine"
+
+
 @login_required
 def matter_list(request):
     queues = queues_for(request.user)
-    queue = request.GET.get("queue", "mine")
+    queue = request.GET.get("queue", "")
     if queue not in queues:
-        queue = "mine"
+        queue = default_queue(request.user)
     title, select = queues[queue]
     matter_filter = MatterFilter(
         request.GET or None, queryset=select(user=request.user), villages=villages_visible_to(request.user)

@@ -156,6 +156,16 @@ def test_filtered_queue_stays_bounded_in_queries(client, duty, queue, django_ass
 # Issue #8 (phase 3): each queue for whom it is, in an order that puts the work first.
 
 
+def test_the_county_wide_departments_open_on_every_matter_not_on_an_empty_queue_of_their_own(client, alice, queue):
+    client.force_login(alice)
+    assert client.get(reverse("feedback:matter_list")).context["queue"] == "mine"
+    for role in (User.Role.LEGAL, User.Role.EVALUATOR):
+        client.force_login(UserFactory(role=role))
+        page = client.get(reverse("feedback:matter_list"))
+        assert page.context["queue"] == "all" and page.context["page"].object_list
+        assert client.get(reverse("feedback:matter_list"), {"queue": "mine"}).context["queue"] == "mine"
+
+
 def test_the_dispatch_queue_is_offered_only_to_those_who_dispatch(client, duty, alice, bob, queue):
     client.force_login(alice)
     page = client.get(reverse("feedback:matter_list"))
