@@ -9,6 +9,7 @@ from django.utils import timezone
 from feedback.models import Matter
 from jingshi_jiafang.core.assignment import assignable_officers, assignable_villages
 from jingshi_jiafang.core.dates import BoundedDateField
+from jingshi_jiafang.core.forms import PhoneField
 from jingshi_jiafang.core.models import Area, Unit, User
 from ledger.models import PairingContact, TeamActivity, TeamMember
 from ledger.models.pairing import CONTACT_NOTE_LENGTH
@@ -67,6 +68,8 @@ class TeamMemberForm(forms.ModelForm):
     class Meta:
         model = TeamMember
         fields = ["name", "kind", "phone"]
+        # As typed from a volunteer's card or read out ("139 0000 1111"): the number, not a format error.
+        field_classes = {"phone": PhoneField}
         error_messages = {
             "phone": {"required": "请填写联系电话。"},
             "name": {"required": "请填写姓名。"},

@@ -13,6 +13,7 @@ from jingshi_jiafang.core.dates import recent_date_error
 from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.models import Area, User
 from jingshi_jiafang.core.privacy import REVEAL_ACTIONS
+from jingshi_jiafang.core.validators import normalize_phone
 from ledger.models import ServiceTeam, TeamActivity, TeamMember
 from visits.models import Visit
 
@@ -55,9 +56,10 @@ def team_activity_record(
 @transaction.atomic
 def team_member_add(*, team: ServiceTeam, name: str, kind: str, phone: str) -> tuple[TeamMember, bool]:
     """Returns (member, added). The same person sent again (a resent form, two taps at once: the team is locked)
-    is the member already in the team, not a second row of them in every activity's attendance list."""
+    is the member already in the team, not a second row of them in every activity's attendance list; their number
+    typed with spaces or dashes the second time is still their number."""
     ServiceTeam.objects.select_for_update().get(pk=team.pk)
-    member = TeamMember(team=team, name=name.strip(), kind=kind, phone=phone.strip())
+    member = TeamMember(team=team, name=name.strip(), kind=kind, phone=normalize_phone(phone))
     member.full_clean()
     same = team.members.filter(is_active=True, name=member.name, phone=member.phone).first()
     if same is not None:

@@ -126,6 +126,17 @@ def test_a_member_form_sent_twice_adds_the_person_once(client, alice, team):
     assert "王村干已在队中,没有重复添加。" in again.content.decode()
 
 
+def test_a_member_phone_typed_in_groups_is_kept_as_the_number_and_finds_the_member(client, alice, team):
+    log_in_as(client, alice)
+    url = reverse("ledger:team_member_create", args=[team.pk])
+    data = {"name": "王村干", "kind": "village_cadre", "phone": "139 0000 1111"}
+    assert client.post(url, data).status_code == 302
+    assert team.members.get(name="王村干").phone == "13900001111"
+    again = client.post(url, {**data, "phone": "139-0000-1111"}, follow=True)
+    assert team.members.filter(name="王村干").count() == 1
+    assert "王村干已在队中,没有重复添加。" in again.content.decode()
+
+
 def test_activity_form_says_a_refusal_of_the_service_once(client, alice, team, monkeypatch):
     def refuse(**kwargs):
         raise TeamError("参加队员须是本队在队队员。")
