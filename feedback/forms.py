@@ -371,7 +371,10 @@ class HandOverForm(MatterActionForm):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        station = user.unit.parent if user.unit and user.unit.parent_id else user.unit
+        # A room's people hand on within their station; a station head's parent is the bureau, whose subtree
+        # would offer the whole county, so a station (or department) hands on within itself.
+        room = user.unit is not None and user.unit.kind == Unit.Kind.POLICE_ROOM
+        station = user.unit.parent if room else user.unit
         people = (
             User.objects.filter(is_active=True, unit__in=unit_subtree(station))
             .exclude(pk=user.pk)

@@ -93,6 +93,15 @@ def test_hand_over_names_each_person_by_unit_and_post_the_givers_room_first(clie
     assert matter.owner == colleague
 
 
+def test_a_station_head_hands_on_within_his_station_not_the_county(client, duty, bob, alice, charlie):
+    matter = walk_in(duty)
+    services.matter_hand_over(matter=matter, actor=duty, to_user=bob, note="交所长")
+    client.force_login(bob)
+    to_user = select(client.get(matter.get_absolute_url()).content.decode(), "hand_over-to_user")
+    assert alice.name in to_user and duty.name in to_user
+    assert charlie.name not in to_user
+
+
 def test_a_form_error_is_announced_at_the_top_of_the_page(client, duty, alice):
     matter = _handling(duty, alice)
     client.force_login(alice)
