@@ -322,7 +322,7 @@ def _close_fields(actor: User):
     def fields(locked: LedgerItem) -> dict:
         # Read on the locked row: a deliver pressed at the same moment has either committed or waits.
         if locked.delivered_by_id == actor.pk:
-            raise LedgerError("兑现人不能为自己兑现的事项销号,请由单位负责人销号或经回访确认。")
+            raise LedgerError("兑现人不能为自己兑现的事项销号,请由本单位或上级单位的另一位负责人销号。")
         return {"closed_by": actor, "closed_at": timezone.now()}
 
     return fields
