@@ -30,6 +30,8 @@ MAX_FILES_PER_STEP = 5
 # The notes of 登记 and 销号 when the person writes none.
 REGISTERED_NOTE = "登记入账"
 CLOSED_NOTE = "核实已兑现,销号"
+# An item back at 登记 forgets the delivery and the closing it had (its history keeps them), to have them anew.
+NOT_YET_KEPT = {"delivered_by": None, "delivered_at": None, "closed_by": None, "closed_at": None}
 
 
 _bounded = partial(bounded_text, error=LedgerError)
@@ -212,8 +214,8 @@ def ledger_item_for_topic_solution(*, item: TopicVisitMatter, actor: User, reque
     """专题家访: the solution a leader agreed at the resident's home enters the ledger (掌握), to be registered,
     kept and closed as any promise is. The matter's own item when it has one (it was dispatched): the agreement
     goes into its history, the item names the topic visit, and one already kept takes the new promise up anew.
-    Otherwise a new item of the matter's unit (its
-    handler's, once dispatched: `ledger_item_open_for_matter` then finds it), due in DEFAULT_DEADLINE_DAYS."""
+    Otherwise a new item of the matter's unit (its handler's, once dispatched: `ledger_item_open_for_matter` then
+    finds it), due in DEFAULT_DEADLINE_DAYS."""
     matter = item.matter
     existing = LedgerItem.objects.select_for_update().filter(matter=matter).first()
     if existing is None:
@@ -249,13 +251,7 @@ def _take_up_anew(item: LedgerItem, *, actor: User, note: str, request) -> Ledge
         actor=actor,
         note=note,
         request=request,
-        fields={
-            "delivered_by": None,
-            "delivered_at": None,
-            "closed_by": None,
-            "closed_at": None,
-            "deadline": timezone.localdate() + timedelta(days=DEFAULT_DEADLINE_DAYS),
-        },
+        fields={**NOT_YET_KEPT, "deadline": timezone.localdate() + timedelta(days=DEFAULT_DEADLINE_DAYS)},
     )
 
 
@@ -376,13 +372,7 @@ def ledger_item_reopen(*, item: LedgerItem, actor: User | None, reason: str, req
         actor=actor,
         note=f"回访发现未兑现,重新整改:{reason}",
         request=request,
-        fields=lambda locked: {
-            "delivered_by": None,
-            "delivered_at": None,
-            "closed_by": None,
-            "closed_at": None,
-            "reopened_count": locked.reopened_count + 1,
-        },
+        fields=lambda locked: {**NOT_YET_KEPT, "reopened_count": locked.reopened_count + 1},
     )
 
 
