@@ -12,7 +12,7 @@ from jingshi_jiafang.core.dates import midnight
 from jingshi_jiafang.core.filters import households_due_visit_filter
 from jingshi_jiafang.core.models import Area, Household, Organisation, OrganisationLink, Unit, User
 from jingshi_jiafang.core.scopes import organisations_visible_to
-from jingshi_jiafang.core.selectors import household_list
+from jingshi_jiafang.core.selectors import due_first, household_list
 from jingshi_jiafang.core.timeline import TimelineEvent
 from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
 from visits.scopes import corrections_visible_to, visits_visible_to
@@ -20,8 +20,7 @@ from visits.scopes import corrections_visible_to, visits_visible_to
 
 def households_due_visit(*, user: User, cutoff: datetime) -> QuerySet[Household]:
     """The user's households not visited since `cutoff`, never visited first, then the longest waiting."""
-    due = households_due_visit_filter(cutoff)
-    return household_list(user=user).filter(due).order_by(F("last_visited_at").asc(nulls_first=True), "pk")
+    return due_first(household_list(user=user).filter(households_due_visit_filter(cutoff)), user=user)
 
 
 def visit_of_submission(*, visitor: User, submission_key) -> Visit | None:

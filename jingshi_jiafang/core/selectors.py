@@ -1,8 +1,9 @@
 """Reads of the platform's data that several pages share."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 
 from jingshi_jiafang.core import capabilities as can
@@ -23,7 +24,7 @@ def current_officer_name() -> Subquery:
 
 def household_list(*, user: User) -> QuerySet[Household]:
     """The scoped household list with what a row shows fetched in the same query. An officer's own list is
-    ordered by who is due: never visited first, then longest since the last visit."""
+    ordered by who is due (`due_first`); anyone else looks a household up by place and name."""
     # The ID number is not shown on a list row: left unread, so 25 rows are not decrypted on every page.
     households = (
         households_visible_to(user)
@@ -31,10 +32,24 @@ def household_list(*, user: User) -> QuerySet[Household]:
         .defer("head_id_number")
         .annotate(officer_name=current_officer_name())
     )
-    # An officer works down their list by who is due; anyone else looks a household up by place and name.
     if can.may_be_linked_to_households(user):
-        return households.order_by(F("last_visited_at").asc(nulls_first=True), "pk")
+        return due_first(households, user=user)
     return households.order_by("village__code", "head_name", "pk")
+
+
+# Earlier than any visit: the never visited sort first.
+NEVER_VISITED = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+def due_first(households: QuerySet[Household], *, user: User) -> QuerySet[Household]:
+    """Never visited first, then the longest since the last visit.
+
+    An officer's households are ordered by an expression no index serves, so the database reads them from his
+    links (a few thousand at most) and sorts them. In the order of household_due_idx it walked the county's due
+    households to find his, and an officer who had visited all of his waited seconds for the walk to end."""
+    if can.may_be_linked_to_households(user):
+        return households.order_by(Coalesce("last_visited_at", Value(NEVER_VISITED)).asc(), "pk")
+    return households.order_by(F("last_visited_at").asc(nulls_first=True), "pk")
 
 
 def with_links_and_attachments(household: Household) -> Household:

@@ -3,11 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from bench import measure
-from bench.loader import add_matters, load
+from bench.loader import DILIGENT_DAYS, DILIGENT_OFFICER, add_matters, load
 from evaluation.models import Callback
 from feedback.models import Matter, MatterEvent
 from jingshi_jiafang.core.crypto import keyed_hash
@@ -16,14 +16,14 @@ from visits.models import RegistrationCorrection, Visit
 
 pytestmark = pytest.mark.django_db
 
-TINY = 1 / 3000  # 200 households, about 330 visits
+TINY = 1 / 3000  # 200 households in two villages, about 330 visits and a visit this month to the second's
 
 
 def test_loader_writes_a_consistent_county():
     result = load(TINY)
 
     assert result.rows["households"] == Household.objects.count() == 200
-    assert result.rows["visits"] == Visit.objects.count() == 333
+    assert result.rows["visits"] == Visit.objects.count() == 426
     assert result.rows["corrections"] == RegistrationCorrection.objects.count() > 300
     assert result.rows["matters"] == Matter.objects.count() == MatterEvent.objects.count() == 50
     # Every household has one active link, to the officer of its village; every visit was made by that officer.
@@ -44,8 +44,14 @@ def test_loader_writes_a_consistent_county():
     # A callback per visit, except yesterday's and today's: creating those is the job the bench times.
     yesterday = timezone.localdate() - timedelta(days=1)
     recent = sum(1 for v in Visit.objects.all() if timezone.localdate(v.visited_at) >= yesterday)
-    assert Callback.objects.filter(source=Callback.Source.VISIT).count() == 333 - recent
+    assert Callback.objects.filter(source=Callback.Source.VISIT).count() == 426 - recent
     assert not Callback.objects.values("visit").annotate(n=Count("pk")).filter(n__gt=1).exists()
+    # The diligent officer's households were each visited in the last month; the demo officer's were not.
+    month_ago = timezone.now() - timedelta(days=DILIGENT_DAYS, hours=2)
+    diligent = Household.objects.filter(links__officer__username=DILIGENT_OFFICER)
+    assert diligent.count() == 100
+    assert not diligent.filter(Q(last_visited_at__lt=month_ago) | Q(last_visited_at__isnull=True)).exists()
+    assert Household.objects.filter(links__officer__username="officer", last_visited_at__isnull=True).exists()
     # Closed matters carry a result (the table's own check would refuse them otherwise on PostgreSQL).
     assert not Matter.objects.filter(state=Matter.State.CLOSED, result="").exists()
 

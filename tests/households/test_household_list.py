@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jingshi_jiafang.core.models import Household
+from tests.core.factories import HouseholdFactory, HouseholdLinkFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,3 +19,16 @@ def test_each_row_says_how_many_days_ago_it_was_visited(client, alice, alice_hou
     client.force_login(alice)
     body = client.get(reverse("households:household_list")).content.decode()
     assert f"({said})" in body and "周" not in body
+
+
+def test_an_officers_list_begins_with_who_is_due(client, alice, village_a):
+    now = timezone.now()
+    visited = {"十天前户": now - timedelta(days=10), "从未户": None, "百天前户": now - timedelta(days=100)}
+    for name, at in visited.items():
+        household = HouseholdFactory(village=village_a, head_name=name, last_visited_at=at)
+        HouseholdLinkFactory(officer=alice, household=household)
+    client.force_login(alice)
+
+    page = client.get(reverse("households:household_list")).context["page"]
+
+    assert [household.head_name for household in page.object_list] == ["从未户", "百天前户", "十天前户"]

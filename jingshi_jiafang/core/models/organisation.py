@@ -148,8 +148,9 @@ class Household(models.Model):
         indexes = [
             models.Index(fields=["village", "head_name"], name="household_village_name_idx"),
             models.Index(fields=["phone"], name="household_phone_idx"),
-            # household_due_idx (last_visited_at NULLS FIRST, id) exists on PostgreSQL only: migration
-            # 0008_household_due_idx (SQLite cannot index NULLS FIRST).
+            # household_due_idx (last_visited_at NULLS FIRST, id) and household_village_due_idx (village,
+            # last_visited_at NULLS FIRST, id) exist on PostgreSQL only: migrations 0008 and 0013 (SQLite cannot
+            # index NULLS FIRST).
         ]
         constraints = [
             models.CheckConstraint(condition=Q(members_count__gte=1), name="household_members_at_least_one"),
