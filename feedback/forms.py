@@ -58,6 +58,9 @@ _DATETIME = {
 }
 
 
+EXPIRED_FORM = "页面已过期,请刷新本页后重新填写。"
+
+
 class TopicVisitForm(forms.ModelForm):
     month = forms.DateField(
         label="月份", input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
@@ -66,6 +69,10 @@ class TopicVisitForm(forms.ModelForm):
     # 1,500 names in one multi-select wanted Ctrl on a desktop and could not be used on a phone.
     staff = forms.ModelMultipleChoiceField(
         label="参加人员", queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    # A new key each time the form is shown: a double tap, or 后退 and 创建 again, creates one topic visit.
+    submission_key = forms.UUIDField(
+        widget=forms.HiddenInput, error_messages={"required": EXPIRED_FORM, "invalid": EXPIRED_FORM}
     )
 
     class Meta:
@@ -76,10 +83,11 @@ class TopicVisitForm(forms.ModelForm):
     def __init__(self, *args, topic: tuple[date, str] | None = None, candidates=None, **kwargs):
         """`topic`: a closed month and a topic picked to start from; the month and topic are then fixed, and the
         leader ticks which of `candidates` (its open matters in their reach) to take along."""
-        initial = {"month": timezone.localdate().replace(day=1)}
+        initial = {"month": timezone.localdate().replace(day=1), "submission_key": uuid.uuid4()}
         if topic:
             month, category = topic
             initial = {
+                "submission_key": initial["submission_key"],
                 "month": month,
                 "category": category,
                 "title": f"{month:%Y年%m月}{Category(category).label}专题家访",

@@ -18,6 +18,8 @@ class TopicVisit(models.Model):
     departments = models.CharField("参加部门", max_length=200, help_text="如:法制大队、治安大队、城东派出所")
     staff = models.ManyToManyField(User, verbose_name="参加人员", blank=True, related_name="topic_visits_joined")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    # The key of the form it was created from: the same form sent twice creates one topic visit.
+    submission_key = models.UUIDField("提交标识", unique=True, null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "专题家访"

@@ -28,7 +28,13 @@ from .matters import (
     matter_start,
 )
 from .talkroom import callback_record, duty_shift_add, walk_in_register
-from .topic import FeedbackError, topic_visit_add_matters, topic_visit_create, topic_visit_record_solution
+from .topic import (
+    FeedbackError,
+    topic_visit_add_matters,
+    topic_visit_create,
+    topic_visit_create_once,
+    topic_visit_record_solution,
+)
 
 __all__ = [
     "FeedbackError",
@@ -63,6 +69,7 @@ __all__ = [
     "topic_month_close",
     "topic_visit_add_matters",
     "topic_visit_create",
+    "topic_visit_create_once",
     "topic_visit_record_solution",
     "topics_classify_month",
     "walk_in_register",

@@ -43,16 +43,14 @@ def topic_visit_create(request):
         candidates = selectors.closed_topic_open_matters(user=request.user, month=topic[0], category=topic[1])
     form = TopicVisitForm(request.POST or None, topic=topic, candidates=candidates)
     if form.is_valid():
-        staff = form.cleaned_data.pop("staff")
-        matters = list(form.cleaned_data.pop("matters", []))
-        topic_visit = services.topic_visit_create(
-            leader=request.user, staff=staff, matters=matters, **form.cleaned_data
-        )
-        if matters:
-            messages.success(request, f"专题家访已创建,已带上 {len(matters)} 件诉求。下一步:入户商定解决办法。")
+        fields = {**form.cleaned_data, "matters": list(form.cleaned_data.get("matters", []))}
+        try:
+            topic_visit, created = services.topic_visit_create_once(leader=request.user, **fields)
+        except services.FeedbackError as error:
+            form.add_error(None, str(error))
         else:
-            messages.success(request, "专题家访已创建。下一步:挑选要带去入户的诉求。")
-        return redirect(topic_visit)
+            messages.success(request, _created_message(created, len(fields["matters"])))
+            return redirect(topic_visit)
     context = {
         "form": form,
         "topic": topic,
@@ -63,6 +61,14 @@ def topic_visit_create(request):
         "ticked": set(request.POST.getlist("matters")),
     }
     return render(request, "feedback/topicvisit_form.html", context, status=400 if form.errors else 200)
+
+
+def _created_message(created: bool, matters: int) -> str:
+    if not created:
+        return "这张表单已经提交过,没有再创建:这是当时创建的专题家访。"
+    if matters:
+        return f"专题家访已创建,已带上 {matters} 件诉求。下一步:入户商定解决办法。"
+    return "专题家访已创建。下一步:挑选要带去入户的诉求。"
 
 
 @read_topic_visits

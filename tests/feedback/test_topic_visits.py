@@ -1,3 +1,4 @@
+import uuid
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -6,11 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback.models import Matter, TopicMonth, TopicVisit
-from feedback.services import matter_analyse, matter_dispatch, matter_register
+from feedback.services import matter_analyse, matter_dispatch, matter_register, topic_visit_create_once
 from jingshi_jiafang.core.models import User
 from ledger.models import LedgerItem
 from ledger.services import ledger_item_close, ledger_item_deliver, ledger_item_register
-from tests.conftest import log_in_as
+from tests.conftest import log_in_as, run_at_once
 from tests.core.factories import AreaLinkFactory, HouseholdFactory, UserFactory, VillageFactory
 from visits.models import Visit
 
@@ -33,10 +34,17 @@ def register(household, content, category=""):
     return matter
 
 
-def create_topic(client, staff):
+def form_key(client, url=None) -> str:
+    """The key of the form as the page shows it."""
+    page = client.get(url or reverse("feedback:topic_visit_create"))
+    return str(page.context["form"].initial["submission_key"])
+
+
+def create_topic(client, staff, key=None):
     return client.post(
         reverse("feedback:topic_visit_create"),
         {
+            "submission_key": key or form_key(client),
             "title": "电动车防盗专题",
             "category": "public_security",
             "month": "2026-11",
@@ -117,6 +125,48 @@ def test_matters_outside_the_leaders_scope_are_not_offered(client, leader, villa
 def test_only_leaders_create_topic_visits(client, alice):
     client.force_login(alice)
     assert client.get(reverse("feedback:topic_visit_create")).status_code == 403
+
+
+def test_the_same_form_sent_twice_creates_one_topic_visit(client, leader, alice):
+    key = form_key(client)
+    first = create_topic(client, staff=[alice], key=key)
+    topic = TopicVisit.objects.get()
+    again = create_topic(client, staff=[alice], key=key)  # a double tap, or 后退 and 创建 again
+
+    assert first["Location"] == again["Location"] == topic.get_absolute_url()
+    assert TopicVisit.objects.count() == 1
+    assert "这张表单已经提交过,没有再创建" in client.get(again["Location"]).content.decode()
+    assert form_key(client) != key  # the next form shown is a new one
+    create_topic(client, staff=[alice])
+    assert TopicVisit.objects.count() == 2
+
+
+def test_a_form_without_its_key_says_to_refresh_the_page(client, leader):
+    response = client.post(
+        reverse("feedback:topic_visit_create"),
+        {"title": "电动车防盗专题", "category": "public_security", "month": "2026-11", "departments": "治安大队"},
+    )
+    assert response.status_code == 400
+    assert response.content.decode().count("页面已过期,请刷新本页后重新填写。") == 1
+    assert not TopicVisit.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_sends_of_one_form_at_the_same_moment_create_one_topic_visit(village_a):
+    leader = UserFactory(role=User.Role.LEADER)
+    key = uuid.uuid4()
+
+    def send(_):
+        fields = {"title": "专题", "category": "public_security", "month": date(2026, 11, 1), "departments": "治安大队"}
+        return topic_visit_create_once(submission_key=key, leader=leader, staff=[], **fields)
+
+    results = run_at_once(send, [1, 2, 3])
+
+    assert not [result for result in results if isinstance(result, Exception)], results
+    topic = TopicVisit.objects.get()
+    assert sorted(created for _, created in results) == [False, False, True]
+    assert {returned.pk for returned, _ in results} == {topic.pk}
 
 
 def test_invalid_topic_visit_form_keeps_what_was_typed(client, leader):
@@ -237,6 +287,7 @@ def test_a_picked_topic_groups_its_open_matters_by_village_and_the_ticked_ones_g
     response = client.post(
         url,
         {
+            "submission_key": form_key(client, url),
             "title": "十月涉法涉诉专题",
             "category": "public_security",
             "month": "2026-11",
@@ -258,7 +309,9 @@ def test_a_picked_topic_groups_its_open_matters_by_village_and_the_ticked_ones_g
     litigation = next(item for item in row["topics"] if item["category"] == "litigation")
     assert (litigation["open"], litigation["taken"]) == (3, 2)
     # The second visit's own picker says it too.
-    client.post(url, {"title": "十月涉法涉诉专题(二)", "departments": "法制大队"})
+    client.post(
+        url, {"submission_key": form_key(client, url), "title": "十月涉法涉诉专题(二)", "departments": "法制大队"}
+    )
     second = TopicVisit.objects.exclude(pk=topic.pk).get()
     picker = client.get(second.get_absolute_url()).content.decode()
     assert f"{october['lawsuit'].reference} {october['lawsuit']}(已列入其他专题家访)" in picker
@@ -269,7 +322,13 @@ def test_matters_outside_the_pick_or_the_leaders_town_are_refused(client, leader
     url = start_url(month="2026-10", category="litigation")
     for outside in ("elsewhere", "closed", "theft"):
         response = client.post(
-            url, {"title": "专题", "departments": "法制大队", "matters": [october["lawsuit"].pk, october[outside].pk]}
+            url,
+            {
+                "submission_key": form_key(client, url),
+                "title": "专题",
+                "departments": "法制大队",
+                "matters": [october["lawsuit"].pk, october[outside].pk],
+            },
         )
         assert response.status_code == 400
         assert "所选诉求不在您的辖区或已办结" in response.content.decode()
