@@ -19,6 +19,7 @@ from jingshi_jiafang.core.actors import system_actor
 from jingshi_jiafang.core.history import recorded_times
 from jingshi_jiafang.core.models import Unit, User
 from visits import demo_names as names
+from visits.demo_history import first_head_of_each_unit
 from visits.models import Visit
 
 State = Matter.State
@@ -110,7 +111,7 @@ class _MatterHistory:
         # (unit, category) → matters not merged, with the moment they close (None: open now), for duplicates
         self.heard: dict[tuple[int, str], list[tuple[Matter, datetime | None]]] = {}
         self.long_running: set[tuple[int, str, int, int]] = set()  # (unit, category, year, month) kept open
-        heads = {user.unit_id: user for user in User.objects.filter(is_unit_head=True)}
+        heads = first_head_of_each_unit()
         duty = {user.unit_id: user for user in User.objects.filter(role=User.Role.DUTY_OFFICER)}
         parent_of = dict(Unit.objects.values_list("pk", "parent_id"))
         # The responsible unit's duty officer or head, or its station's head, analyses and dispatches.

@@ -44,7 +44,7 @@ PLAN = [
     "closed",
     "overdue_registered",
     "reopened",
-    "closed_by_callback",
+    "closed",
     "overdue_known",
     "reopened_delivered",
     "delivered",
@@ -147,10 +147,6 @@ def _steps(plan: str, *, officer: User, head: User, evaluator: User, done: str) 
         return steps
     steps.append(lambda item: services.ledger_item_deliver(item=item, actor=officer, note=done))
     if plan == "delivered":
-        return steps
-    if plan == "closed_by_callback":
-        note = "户主电话确认已办好"
-        steps.append(lambda item: services.ledger_item_close_by_callback(item=item, actor=evaluator, note=note))
         return steps
     steps.append(lambda item: services.ledger_item_close(item=item, actor=head, note="电话核实已兑现"))
     if plan.startswith("reopened"):

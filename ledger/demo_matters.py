@@ -21,7 +21,6 @@ from ledger.models import Ledger, LedgerItem, LedgerItemEvent
 from ledger.services.items import (
     CLOSED_NOTE,
     REGISTERED_NOTE,
-    closed_on_callback_note,
     follow_dispatch,
     matter_item_fields,
     new_item,
@@ -31,7 +30,6 @@ from ledger.workflows import ALLOWED_TRANSITIONS
 
 State = LedgerItem.State
 BATCH_SIZE = 2000
-CALLBACK_NOTE = "群众电话确认已办好"
 
 
 class MatterItems:
@@ -41,9 +39,10 @@ class MatterItems:
     def __init__(self, rng: random.Random):
         self.rng = rng
         self.now = timezone.now()
-        self.heads = {user.unit_id: user for user in User.objects.filter(is_unit_head=True, is_active=True)}
+        self.heads: dict[int, list[User]] = {}  # unit → its heads, the first made first
+        for head in User.objects.filter(is_unit_head=True, is_active=True).order_by("pk"):
+            self.heads.setdefault(head.unit_id, []).append(head)
         self.parent_of = dict(Unit.objects.values_list("pk", "parent_id"))
-        self.evaluator = User.objects.filter(role=User.Role.EVALUATOR, is_active=True).order_by("pk").first()
         self.items: dict[int, LedgerItem] = {}  # id(matter) → its item
         self.events: dict[int, list[LedgerItemEvent]] = {}  # id(item) → its history, in order
         self.ledgers: dict[object, Ledger] = {}  # a household's pk, or a matter with none → its ledger
@@ -75,26 +74,24 @@ class MatterItems:
         self._event(item, at, "", item.state, dispatcher, opened_note(item))
 
     def _closed(self, matter: Matter, item: LedgerItem, at: datetime, handler: User) -> None:
-        """The handler delivers what the matter's answer says; the head above the item closes it later that day."""
+        """The handler delivers what the matter's answer says; the head above the item closes it later that day. With
+        no other head above the handler, it waits at 兑现 for one, as it would live."""
         item.delivered_by, item.delivered_at = handler, at
         self._move(item, at, State.DELIVERED, handler, matter.result)
         closer = self._head_above(item.unit_id, besides=handler)
-        note = CLOSED_NOTE
-        if closer is None:
-            closer, note = self.evaluator, closed_on_callback_note(CALLBACK_NOTE)
         if closer is None:
             return
         day_ends = timezone.make_aware(datetime.combine(timezone.localdate(at), time(23, 59)))
         closed = max(at, min(at + timedelta(minutes=self.rng.randint(20, 240)), day_ends, self.now))
         item.closed_by, item.closed_at = closer, closed
-        self._move(item, closed, State.CLOSED, closer, note)
+        self._move(item, closed, State.CLOSED, closer, CLOSED_NOTE)
 
     def _head_above(self, unit_id: int | None, *, besides: User) -> User | None:
         """The head of the unit or of the nearest unit above it who may close what `besides` delivered."""
         while unit_id is not None:
-            head = self.heads.get(unit_id)
-            if head is not None and head != besides:
-                return head
+            for head in self.heads.get(unit_id, ()):
+                if head != besides:
+                    return head
             unit_id = self.parent_of.get(unit_id)
         return None
 

@@ -266,11 +266,23 @@ class _DemoCounty:
         return {village.pk: officer for village, officer in zip(villages, [demo_officer, *generated], strict=True)}
 
     def _station_heads(self, bureau: Unit) -> None:
-        stations = Unit.objects.filter(kind=Unit.Kind.STATION, parent=bureau).exclude(members__is_unit_head=True)
-        User.objects.bulk_create(
+        """A 所长 for each station that has no head yet, and an 教导员 for each: a station has more than one head,
+        so what one of them delivered himself has another to close it (销号 is never by the one who delivered)."""
+        stations = list(Unit.objects.filter(kind=Unit.Kind.STATION, parent=bureau))
+        headed = set(User.objects.filter(is_unit_head=True, unit__in=stations).values_list("unit", flat=True))
+        heads = [
             self._generated_user(f"sz{station.code.lower()}", Role.OFFICER, station, "所长", is_unit_head=True)
             for station in stations
-        )
+            if station.pk not in headed
+        ]
+        # Their names and phones from draws of their own: the rest of the county stays what it was for a seed.
+        kept, self.rng = self.rng, random.Random(f"教导员{self.naming.region_code}")
+        heads += [
+            self._generated_user(f"jd{station.code.lower()}", Role.OFFICER, station, "教导员", is_unit_head=True)
+            for station in stations
+        ]
+        self.rng = kept
+        User.objects.bulk_create(heads)
 
     def _area_links(self, towns: list[Area], villages: list[Area], demo: dict[str, User]) -> None:
         """A leader per town and a cadre per two villages; the demo leader and cadre take the first ones."""

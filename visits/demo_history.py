@@ -73,6 +73,14 @@ FINDING_SAMPLES = {
 }
 
 
+def first_head_of_each_unit() -> dict[int, User]:
+    """Unit → its first head (a station's 所长, made before its 教导员): who plans and dispatches in the history."""
+    heads: dict[int, User] = {}
+    for head in User.objects.filter(is_unit_head=True).order_by("pk"):
+        heads.setdefault(head.unit_id, head)
+    return heads
+
+
 def seed_history(
     *,
     rng: random.Random,
@@ -126,7 +134,7 @@ class _History:
     def _night_plans(self, officer_by_village: dict[int, User]) -> dict[tuple[int, date], int]:
         """Each community officer visits their village on two nights a week, from `days` ago to two weeks ahead;
         four plans in five are kept. Returns (officer, night) → village of the kept plans in the past."""
-        head_of = {user.unit_id: user for user in User.objects.filter(is_unit_head=True)}
+        head_of = first_head_of_each_unit()
         plans, kept = [], {}
         week = self.today - timedelta(days=self.today.weekday() + 7 * (self.days // 7))
         while week <= self.today + timedelta(days=14):

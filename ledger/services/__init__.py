@@ -5,7 +5,6 @@ from ledger.errors import LedgerError
 
 from .items import (
     ledger_item_close,
-    ledger_item_close_by_callback,
     ledger_item_deliver,
     ledger_item_evidence_add,
     ledger_item_follow_matter,
@@ -22,7 +21,6 @@ from .items import (
 __all__ = [
     "LedgerError",
     "ledger_item_close",
-    "ledger_item_close_by_callback",
     "ledger_item_deliver",
     "ledger_item_evidence_add",
     "ledger_item_follow_matter",

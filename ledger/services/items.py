@@ -339,25 +339,6 @@ def ledger_item_close(*, item: LedgerItem, actor: User, note: str = "", files=()
 
 
 @transaction.atomic
-def ledger_item_close_by_callback(*, item: LedgerItem, actor: User, note: str = "", request=None) -> LedgerItem:
-    """销号 on a callback: the resident confirms the promise was kept. The caller is the second pair of eyes, so
-    they too may not be the one who delivered it."""
-    _bounded(note, NOTE_MAX_LENGTH, "回访情况")
-    return LEDGER_FLOW.move(
-        item,
-        State.CLOSED,
-        actor=actor,
-        note=closed_on_callback_note(note),
-        request=request,
-        fields=_close_fields(actor),
-    )
-
-
-def closed_on_callback_note(note: str) -> str:
-    return f"回访确认已兑现,销号{':' + note if note else ''}"
-
-
-@transaction.atomic
 def ledger_item_reopen(*, item: LedgerItem, actor: User | None, reason: str, request=None) -> LedgerItem:
     """A closed item that a callback finds not delivered goes back to 登记. The history keeps the delivery and the
     closing it had; the item forgets them, to be delivered and closed anew."""

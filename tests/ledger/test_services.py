@@ -70,8 +70,6 @@ def test_the_one_who_delivered_may_not_close(bob, alice_household):
     item = delivered_item(bob, alice_household)
     with pytest.raises(LedgerError, match="兑现人不能为自己兑现的事项销号"):
         services.ledger_item_close(item=item, actor=bob)
-    with pytest.raises(LedgerError, match="兑现人不能"):
-        services.ledger_item_close_by_callback(item=item, actor=bob)
     assert LedgerItem.objects.get().state == State.DELIVERED
 
 
@@ -81,14 +79,6 @@ def test_the_database_refuses_a_closer_who_delivered_and_a_close_without_deliver
         LedgerItem.objects.filter(pk=item.pk).update(state=State.CLOSED, closed_by=alice)
     with pytest.raises(IntegrityError), transaction.atomic():
         LedgerItem.objects.filter(pk=item.pk).update(state=State.CLOSED, closed_by=bob, delivered_by=None)
-
-
-def test_a_callback_confirms_and_closes(alice, alice_household):
-    evaluator = UserFactory(role=User.Role.EVALUATOR)
-    item = delivered_item(alice, alice_household)
-    item = services.ledger_item_close_by_callback(item=item, actor=evaluator, note="户主确认已收到")
-    assert item.state == State.CLOSED and item.closed_by == evaluator
-    assert item.events.last().note == "回访确认已兑现,销号:户主确认已收到"
 
 
 def test_a_closed_item_found_not_delivered_is_reopened_and_the_history_shows_both(alice, bob, alice_household):
