@@ -4,7 +4,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth.hashers import check_password
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from feedback.models import (
@@ -540,3 +540,19 @@ def topic_month_summary(*, month: date) -> dict:
 def topic_model_in_use_row() -> TopicModel | None:
     """The version in use, or None before the first suggestion ever trained one."""
     return TopicModel.objects.order_by("-version").first()
+
+
+def callbacks_to_make(*, user: User) -> QuerySet[TalkRoomCallback]:
+    """The due callbacks, each with the calls about the same answer that found nobody (`tried`)."""
+    tried = (
+        TalkRoomCallback.objects.filter(
+            matter=OuterRef("matter"),
+            outcome=TalkRoomCallback.Outcome.UNREACHABLE,
+            done_at__gte=OuterRef("matter__closed_at"),
+        )
+        .order_by()
+        .values("matter")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return callbacks_due(user=user).annotate(tried=Subquery(tried))

@@ -27,7 +27,7 @@ from .matters import (
     matter_send_back,
     matter_start,
 )
-from .talkroom import callback_record, duty_shift_add, walk_in_register
+from .talkroom import CALLBACK_TRIES, callback_record, duty_shift_add, unreachable_tries, walk_in_register
 from .topic import (
     FeedbackError,
     topic_visit_add_matters,
@@ -39,7 +39,9 @@ from .topic import (
 __all__ = [
     "FeedbackError",
     "MatterError",
+    "CALLBACK_TRIES",
     "callback_record",
+    "unreachable_tries",
     "card_batch_issue",
     "card_batch_issue_once",
     "card_batch_sheet",

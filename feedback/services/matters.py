@@ -260,17 +260,17 @@ def matter_close(*, matter: Matter, actor: User, result: str, reply_method: str,
     )
     due = timezone.localdate() + timedelta(days=settings.TALK_ROOM_CALLBACK_DAYS)
     if matter.channel == Matter.Channel.TALK_ROOM:
-        _callback_on(matter, due)
+        callback_on(matter, due)
     for merged in matter.duplicates.filter(state=State.MERGED):
         MATTER_FLOW.record(
             merged, actor=actor, note=f"随诉求 {matter.reference} 办结答复({matter.get_reply_method_display()})"
         )
         if merged.channel == Matter.Channel.TALK_ROOM:
-            _callback_on(merged, due)
+            callback_on(merged, due)
     return matter
 
 
-def _callback_on(matter: Matter, day: date) -> TalkRoomCallback:
+def callback_on(matter: Matter, day: date) -> TalkRoomCallback:
     """The matter's callback, due on `day` or the first day after it on which none was done. One still waiting
     (its answer was reopened before the call was made) is moved to that day: one call asks about the latest
     answer. One already done is a rating kept, never taken up again: a matter reopened and answered again on the
@@ -329,7 +329,7 @@ def matter_rate_answer(*, matter: Matter, outcome: str, note: str = "", request=
     fields = {"outcome": outcome, "note": f"群众在查询页评价。{note}".strip(), "done_by": None}
     callback = matter.callbacks.filter(done_at__isnull=True).order_by("due_date").first()
     if callback is None:
-        callback = _callback_on(matter, timezone.localdate())
+        callback = callback_on(matter, timezone.localdate())
     for name, value in fields.items():
         setattr(callback, name, value)
     callback.done_at = timezone.now()

@@ -16,7 +16,7 @@ from jingshi_jiafang.core.scopes import county_units
 
 from .cards import EchoResult, card_follow_up, card_matter, locked_card
 from .intake import matter_register_once
-from .matters import MatterError, matter_reopen
+from .matters import MatterError, callback_on, matter_reopen
 
 CardState = EchoCard.State
 # A roster is planned a few weeks ahead and corrected shortly after; a shift is one 24-hour duty (24小时值班制)
@@ -175,4 +175,24 @@ def callback_record(
     callback.refresh_from_db()
     if outcome == TalkRoomCallback.Outcome.NOT_SATISFIED:
         matter_reopen(matter=callback.matter, actor=actor, reason=note or "群众不满意", request=request)
+    if outcome == TalkRoomCallback.Outcome.UNREACHABLE and unreachable_tries(callback) < CALLBACK_TRIES:
+        callback_on(callback.matter, timezone.localdate() + timedelta(days=1))
     return callback
+
+
+# 联系不上 on a talk-room callback: called again the next day, as the evaluation centre's callbacks are, this many
+# times in a row on one answer.
+CALLBACK_TRIES = 3
+
+
+def unreachable_tries(callback: TalkRoomCallback) -> int:
+    """The calls in a row that found nobody, about the answer this callback asked about (since it was given)."""
+    matter = callback.matter
+    answer = matter.duplicate_of if matter.state == Matter.State.MERGED else matter
+    done = matter.callbacks.filter(done_at__gte=answer.closed_at).exclude(pk=callback.pk).order_by("-done_at")
+    tries = 1
+    for outcome in done.values_list("outcome", flat=True):
+        if outcome != TalkRoomCallback.Outcome.UNREACHABLE:
+            break
+        tries += 1
+    return tries

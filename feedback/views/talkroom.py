@@ -153,7 +153,7 @@ def _callback_form(callback: TalkRoomCallback, data=None) -> CallbackForm:
 
 def _callback_page(request, refused: CallbackForm | None = None, refused_pk: int | None = None):
     """The due callbacks, each with its form; one sent and refused comes back as it was typed."""
-    listing = paginate(request, selectors.callbacks_due(user=request.user))
+    listing = paginate(request, selectors.callbacks_to_make(user=request.user))
     rows = [
         (callback, refused if callback.pk == refused_pk else _callback_form(callback))
         for callback in listing["page"].object_list
@@ -180,12 +180,20 @@ def callback_record(request, pk: int):
     except services.MatterError as error:
         messages.error(request, str(error))
     else:
-        if form.cleaned_data["outcome"] == TalkRoomCallback.Outcome.NOT_SATISFIED:
-            # The matter leaves this list for its handler's: the message names it, and who has it now.
-            matter = callback.matter
-            matter.refresh_from_db()
-            handler = matter.assignee or matter.assigned_unit
-            messages.success(request, f"回访已记录。群众不满意,诉求 {matter.reference} 已重新办理,由{handler}承办。")
-        else:
-            messages.success(request, "回访已记录。")
+        messages.success(request, _recorded_message(callback, form.cleaned_data["outcome"]))
     return redirect("feedback:callback_list")
+
+
+def _recorded_message(callback: TalkRoomCallback, outcome: str) -> str:
+    if outcome == TalkRoomCallback.Outcome.NOT_SATISFIED:
+        # The matter leaves this list for its handler's: the message names it, and who has it now.
+        matter = callback.matter
+        matter.refresh_from_db()
+        handler = matter.assignee or matter.assigned_unit
+        return f"回访已记录。群众不满意,诉求 {matter.reference} 已重新办理,由{handler}承办。"
+    if outcome == TalkRoomCallback.Outcome.UNREACHABLE:
+        tries = services.unreachable_tries(callback)
+        if tries < services.CALLBACK_TRIES:
+            return f"回访已记录:未联系上,明天再打(第 {tries} 次,共 {services.CALLBACK_TRIES} 次)。"
+        return f"回访已记录:连续 {services.CALLBACK_TRIES} 次未联系上,不再回访。"
+    return "回访已记录。"

@@ -5,6 +5,9 @@ from io import StringIO
 import pytest
 from django.contrib.messages import get_messages
 from django.core.management import call_command
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -142,6 +145,54 @@ def _due_callback(duty, content="邻居装修噪音扰民"):
     return callback
 
 
+def _a_day_passes(matter):
+    """What was done today was done yesterday, and what is due tomorrow is due today."""
+    Matter.objects.filter(pk=matter.pk).update(closed_at=F("closed_at") - timedelta(days=1))
+    for callback in TalkRoomCallback.objects.filter(matter=matter).order_by("due_date"):
+        done_at = callback.done_at and callback.done_at - timedelta(days=1)
+        TalkRoomCallback.objects.filter(pk=callback.pk).update(
+            due_date=callback.due_date - timedelta(days=1), done_at=done_at
+        )
+
+
+def test_a_resident_not_reached_is_called_again_the_next_day_three_times_in_all(client, duty):
+    callback = _due_callback(duty)
+    client.force_login(duty)
+    said = []
+    for _ in range(3):
+        waiting = TalkRoomCallback.objects.get(matter=callback.matter, done_at__isnull=True)
+        assert waiting.due_date == timezone.localdate()
+        response = client.post(
+            reverse("feedback:callback_record", args=[waiting.pk]),
+            {"outcome": "unreachable", "note": "无人接听"},
+            follow=True,
+        )
+        said += [str(m) for m in response.context["messages"]]
+        _a_day_passes(callback.matter)
+        listed = client.get(reverse("feedback:callback_list")).content.decode()
+        tries = len(said)
+        assert (f"第 {tries + 1} 次回访 · 前 {tries} 次未联系上" in listed) == (tries < 3)
+    assert said == [
+        "回访已记录:未联系上,明天再打(第 1 次,共 3 次)。",
+        "回访已记录:未联系上,明天再打(第 2 次,共 3 次)。",
+        "回访已记录:连续 3 次未联系上,不再回访。",
+    ]
+    calls = TalkRoomCallback.objects.filter(matter=callback.matter)
+    assert [c.outcome for c in calls.order_by("due_date")] == ["unreachable"] * 3
+    assert not calls.filter(done_at__isnull=True).exists()
+
+
+def test_a_resident_reached_on_the_second_try_is_not_called_again(client, duty):
+    callback = _due_callback(duty)
+    client.force_login(duty)
+    client.post(reverse("feedback:callback_record", args=[callback.pk]), {"outcome": "unreachable"}, follow=True)
+    _a_day_passes(callback.matter)
+    again = TalkRoomCallback.objects.get(matter=callback.matter, done_at__isnull=True)
+    response = client.post(reverse("feedback:callback_record", args=[again.pk]), {"outcome": "satisfied"}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["回访已记录。"]
+    assert not TalkRoomCallback.objects.filter(matter=callback.matter, done_at__isnull=True).exists()
+
+
 def test_a_callback_sent_without_its_result_keeps_the_note_typed(client, duty):
     callback = _due_callback(duty)
     client.force_login(duty)
@@ -263,3 +314,19 @@ def test_phone_and_post_box_matters_are_registered_in_the_talk_room_too(client, 
     )
     matter = Matter.objects.get()
     assert (matter.channel, matter.owner) == ("post_box", duty)
+
+
+def test_the_callback_list_costs_the_same_queries_for_one_callback_or_many(client, duty):
+    client.force_login(duty)
+    _due_callback(duty)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("feedback:callback_list"))
+    for n in range(5):
+        client.post(
+            reverse("feedback:callback_record", args=[_due_callback(duty, f"第{n}件事").pk]), {"outcome": "unreachable"}
+        )
+        _a_day_passes(TalkRoomCallback.objects.order_by("-pk").first().matter)
+    with CaptureQueriesContext(connection) as many:
+        listed = client.get(reverse("feedback:callback_list")).content.decode()
+    assert listed.count('data-testid="tried"') == 5
+    assert len(many.captured_queries) == len(one.captured_queries)
