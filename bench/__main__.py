@@ -107,6 +107,8 @@ def main() -> None:
     figures.update(measure.cards())
     figures.update(measure.http_ratio(database_for(large)))
     export_db = database_for("export")
+    if reload:
+        drop_database(export_db)
     use_database(export_db)
     figures.update(measure.export(export_db))
     use_database(BASE_NAME)
