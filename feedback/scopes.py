@@ -10,6 +10,7 @@ from feedback.models import CardBatch, Matter, TalkRoomCallback, TopicVisit, Top
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.models import Area, Unit, User
 from jingshi_jiafang.core.scopes import county_units, households_visible_to, unit_subtree, villages_visible_to
+from visits.models import Visit
 
 # Matters.
 
@@ -32,11 +33,15 @@ def matters_visible_to(user: User) -> QuerySet[Matter]:
         return Matter.objects.none()
     if can.sees_whole_county(user):
         return Matter.objects.filter(unit__in=county_units(user))
+    # The households read first (`households_visible_to`), and the reporter's visits as a subquery, not a join:
+    # otherwise every open matter of the county was tested against a list of a station's 20,000 households, read
+    # linearly, and joined to the county's million visits (a station head's home took 4-7 s at county scale).
+    own_visits = Visit.objects.filter(visitor=user).values("pk")
     scope = (
-        Q(household__in=households_visible_to(user).values("pk"))
+        Q(household__in=households_visible_to(user, read_first=True).values("pk"))
         | Q(assignee=user)
         | Q(owner=user)
-        | Q(household__isnull=True, visit__visitor=user)
+        | Q(household__isnull=True, visit__in=own_visits)
     )
     if can.works_unit_desk(user):
         units = unit_subtree(user.unit)

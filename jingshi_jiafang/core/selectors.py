@@ -27,7 +27,7 @@ def household_list(*, user: User) -> QuerySet[Household]:
     ordered by who is due (`due_first`); anyone else looks a household up by place and name."""
     # The ID number is not shown on a list row: left unread, so 25 rows are not decrypted on every page.
     households = (
-        households_visible_to(user)
+        households_visible_to(user, read_first=True)
         .select_related("village__parent")
         .defer("head_id_number")
         .annotate(officer_name=current_officer_name())

@@ -101,8 +101,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A page's queries are short: on a 2-core server the extra processes of a parallel plan take the cores that
     # other requests are waiting for, and start up slower than the query they split. A machine with cores to
     # spare (or a Celery worker of long reports) may allow some.
+    # JIT compiling likewise: a station head's home spent 0.9 s compiling one query that ran in less.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c max_parallel_workers_per_gather={env_int('DATABASE_PARALLEL_WORKERS', 0)}"
+        f"-c max_parallel_workers_per_gather={env_int('DATABASE_PARALLEL_WORKERS', 0)} -c jit=off"
     )
 # SQLite cannot create the directory of its file: a fresh clone has no var/ yet.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and DATABASES["default"]["NAME"] != ":memory:":

@@ -148,9 +148,20 @@ def test_an_officers_own_list_is_read_from_his_links_not_in_the_countys_due_orde
     assert "household_due_idx" not in plan, plan
 
 
-def test_page_queries_run_without_parallel_workers():
+def test_a_unit_heads_list_takes_his_links_and_his_villages_each_from_an_index(bob, alice_household):
+    """Two subqueries ORed left the database no index for either: it read every household of the county to find
+    a station head's (0.1-0.5 s, and his home 4-7 s, at county scale). They are read as lists first."""
+    plan = plan_of(household_list(user=bob)[:25])
+
+    assert "hashed SubPlan" not in plan, plan
+    assert "Index Cond: (village_id = " in plan, plan
+
+
+def test_page_queries_run_without_parallel_workers_or_jit_compiling():
     """settings: DATABASE_PARALLEL_WORKERS (0 unless set), so a page's short queries do not start worker
-    processes on a 2-core server."""
+    processes on a 2-core server, and no JIT compiling, which cost more than the queries it compiled."""
     with connection.cursor() as cursor:
         cursor.execute("SHOW max_parallel_workers_per_gather")
         assert cursor.fetchone()[0] == "0"
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
