@@ -42,7 +42,9 @@ class SubmissionKeyForm(forms.Form):
 
 
 class VisitForm(forms.ModelForm):
-    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    # A text input kept out of sight, not a hidden one: the browser restores a text input's value on 后退 (and
+    # not a hidden input's), so the form sent again after 后退 carries the key of the visit it recorded.
+    submission_key = forms.UUIDField(widget=forms.TextInput(attrs={"hidden": True}))
     visited_at = forms.DateTimeField(
         label="走访时间",
         input_formats=[ISO_MINUTE],

@@ -276,8 +276,10 @@ async function keepOnPhone(form, reason) {
 }
 
 function enhanceVisitForm(form) {
-  // A fresh key for every form shown: a form kept by the service worker is shown again for the next visit.
-  form.elements.submission_key.value = newKey();
+  // A fresh key for every form shown: a form kept by the service worker is shown again for the next visit. A form
+  // the browser restored (后退 after saving) keeps the key it was sent with: saving it again is the same visit.
+  const key = form.elements.submission_key;
+  if (key.value === key.defaultValue) key.value = newKey();
   const visitedAt = form.elements.visited_at;
   const renderedAt = Number(form.dataset.renderedAt || 0);
   if (Date.now() / 1000 - renderedAt > STALE_SECONDS && !form.querySelector(".is-invalid")) {

@@ -191,3 +191,25 @@ def test_officer_corrects_registration_on_a_360px_phone_and_sees_what_the_visit_
     matter_link.click()
     expect(page.get_by_text("希望村口装监控").first).to_be_visible()
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_back_and_save_again_after_a_visit_records_it_once(live_server, phone_page, village_a):
+    officer = UserFactory(username="haiyan", name="王海燕", unit=village_a.unit)
+    household = HouseholdFactory(village=village_a, head_name="李春梅")
+    HouseholdLinkFactory(officer=officer, household=household)
+    page = phone_page
+    log_in(page, live_server, "haiyan", TEST_PASSWORD)
+    page.goto(f"{live_server.url}{household.get_absolute_url()}")
+    page.get_by_role("link", name="记录走访").click()
+    page.get_by_label("见到的人").fill("户主本人")
+    page.get_by_role("button", name="保存走访").click()
+    expect(page.get_by_text("走访已记录,已写入民情日记。")).to_be_visible()
+
+    # 后退 shows the form as it was sent, typed fields and all: saving it again is the same visit.
+    page.go_back()
+    expect(page.get_by_label("见到的人")).to_have_value("户主本人")
+    page.get_by_role("button", name="保存走访").click()
+    expect(page.get_by_text("这次走访已经保存过,没有重复记录。")).to_be_visible()
+    assert Visit.objects.count() == 1
+    screenshot(page, "visit-saved-again-after-back")
