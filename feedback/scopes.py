@@ -99,6 +99,12 @@ def callbacks_due(*, user: User) -> QuerySet[TalkRoomCallback]:
     )
 
 
+def callback_already_recorded(user: User, pk: int) -> bool:
+    """Whether the callback is one the user may see and has been recorded already."""
+    visible = TalkRoomCallback.objects.filter(pk=pk, matter__in=matters_visible_to(user))
+    return visible.filter(done_at__isnull=False).exists()
+
+
 def get_due_callback_for_user(user: User, pk: int) -> TalkRoomCallback:
     try:
         return callbacks_due(user=user).get(pk=pk)

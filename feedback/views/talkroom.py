@@ -15,7 +15,7 @@ from feedback import selectors, services
 from feedback.errors import CardError
 from feedback.forms import CallbackForm, DutyShiftForm, RosterQueryForm, WalkInForm
 from feedback.models import TalkRoomCallback
-from feedback.scopes import get_due_callback_for_user
+from feedback.scopes import callback_already_recorded, get_due_callback_for_user
 from feedback.views.public import public_echo_url
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.http import post_only
@@ -171,6 +171,11 @@ def callback_list(request):
 @post_only("feedback:callback_list", url_kwargs=())
 @login_required
 def callback_record(request, pk: int):
+    # A double tap on a slow line, or 后退 and 记录 again: the first one recorded it, and the list says so
+    # instead of a page that is not found.
+    if callback_already_recorded(request.user, pk):
+        messages.success(request, "这次回访已经记录过了,没有重复记录。")
+        return redirect("feedback:callback_list")
     callback = get_due_callback_for_user(request.user, pk)
     form = _callback_form(callback, request.POST)
     if not form.is_valid():

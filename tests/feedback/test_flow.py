@@ -131,7 +131,29 @@ def test_not_satisfied_callback_reopens_the_matter(client, duty):
     assert message == f"回访已记录。群众不满意,诉求 {matter.reference} 已重新办理,由{duty}承办。"
     assert "回访不满意" in matter.events.last().note
     second = client.post(reverse("feedback:callback_record", args=[callback.pk]), {"outcome": "satisfied"})
-    assert second.status_code == 404
+    assert second.status_code == 302
+    assert TalkRoomCallback.objects.get(pk=callback.pk).outcome == "not_satisfied"
+
+
+def test_a_callback_sent_twice_says_it_was_recorded_and_keeps_the_first_answer(client, duty):
+    callback = _due_callback(duty)
+    client.force_login(duty)
+    url = reverse("feedback:callback_record", args=[callback.pk])
+    client.post(url, {"outcome": "satisfied", "note": "群众说已经不吵了"}, follow=True)
+    # The second tap of a double tap on a slow line (or 后退 and 记录 again) lands on the list with a message.
+    response = client.post(url, {"outcome": "fairly_satisfied"}, follow=True)
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == ["这次回访已经记录过了,没有重复记录。"]
+    recorded = TalkRoomCallback.objects.get(pk=callback.pk)
+    assert (recorded.outcome, recorded.note) == ("satisfied", "群众说已经不吵了")
+
+
+def test_a_recorded_callback_out_of_scope_is_not_found(client, duty, charlie):
+    callback = _due_callback(duty)
+    services.callback_record(callback=callback, actor=duty, outcome="satisfied", note="")
+    client.force_login(charlie)
+    response = client.post(reverse("feedback:callback_record", args=[callback.pk]), {"outcome": "satisfied"})
+    assert response.status_code == 404
 
 
 def _due_callback(duty, content="邻居装修噪音扰民"):
