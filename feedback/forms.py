@@ -61,6 +61,17 @@ _DATETIME = {
 EXPIRED_FORM = "页面已过期,请刷新本页后重新填写。"
 
 
+class KeptKeyInput(forms.HiddenInput):
+    """A submission key the browser fills in again on 后退 with the rest of the form (static/js/kept_key.js): it
+    restores a text field, never a hidden one, so the form came back under a new key and was sent twice."""
+
+    input_type = "text"
+    is_hidden = True  # shown nowhere, rendered without a label like a hidden input
+
+    def __init__(self):
+        super().__init__(attrs={"hidden": True, "data-kept-key": True})
+
+
 class TopicVisitForm(forms.ModelForm):
     month = forms.DateField(
         label="月份", input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
@@ -72,7 +83,7 @@ class TopicVisitForm(forms.ModelForm):
     )
     # A new key each time the form is shown: a double tap, or 后退 and 创建 again, creates one topic visit.
     submission_key = forms.UUIDField(
-        widget=forms.HiddenInput, error_messages={"required": EXPIRED_FORM, "invalid": EXPIRED_FORM}
+        widget=KeptKeyInput, error_messages={"required": EXPIRED_FORM, "invalid": EXPIRED_FORM}
     )
 
     class Meta:

@@ -103,3 +103,28 @@ def test_a_leader_starts_a_topic_visit_from_last_months_topics(live_server, lead
     page.get_by_label("查找参加人员").fill("赵")
     page.get_by_test_id("create-topic-visit").scroll_into_view_if_needed()
     screenshot(page, "topic-visit-participants-phone")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_back_from_a_new_topic_visit_and_create_again_lands_on_the_first(live_server, phone_page, village_a):
+    # On 后退 the browser filled the form in again but the page came with a new submission key (a hidden input is
+    # not restored), so 创建 again created a second topic visit.
+    UserFactory(username="juzhang", name="王局长", role=User.Role.LEADER)
+    page = phone_page
+    log_in(page, live_server, "juzhang", TEST_PASSWORD)
+    enrol_second_factor(page)
+    page.goto(f"{live_server.url}{reverse('feedback:topic_visit_create')}")
+    page.get_by_label("主题").fill("夜间巡逻当面听意见")
+    page.get_by_label("专题类别").select_option(label="治安防范")
+    page.get_by_label("参加部门").fill("治安管理大队")
+    page.get_by_test_id("create-topic-visit").click()
+    expect(page.get_by_text("专题家访已创建。")).to_be_visible()
+    first = page.url
+
+    page.go_back()
+    expect(page.get_by_label("主题")).to_have_value("夜间巡逻当面听意见")
+    page.get_by_test_id("create-topic-visit").click()
+    expect(page.get_by_text("这张表单已经提交过,没有再创建")).to_be_visible()
+    screenshot(page, "topic-visit-created-once-after-back", full_page=True)
+    assert page.url == first
+    assert TopicVisit.objects.count() == 1
