@@ -431,3 +431,16 @@ def test_a_solution_for_a_matter_whose_item_was_kept_takes_the_item_up_anew(
     last = kept.events.order_by("pk").last()
     assert (last.from_state, last.to_state) == ("closed", "registered")
     assert last.note == "专题家访“电动车防盗专题”入户商定:村口加装监控,两周内装好"
+
+
+def test_an_agreed_solution_leads_to_its_ledger_item(client, leader, alice, alice_household):
+    # The page said the agreement was entered in the ledger, but led only to the home visit: the leader could not
+    # follow the promise he had just made to where it is kept and closed.
+    stolen = register(alice_household, "村东头连续丢了三辆电动车")
+    create_topic(client, staff=[alice])
+    topic = TopicVisit.objects.get()
+    _solve(client, topic, stolen, "村口加装监控,两周内装好")
+    ledger_item = LedgerItem.objects.get(matter=stolen)
+    html = client.get(topic.get_absolute_url()).content.decode()
+    assert f'href="{ledger_item.get_absolute_url()}"' in html
+    assert client.get(ledger_item.get_absolute_url()).status_code == 200
