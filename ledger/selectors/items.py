@@ -13,6 +13,7 @@ from jingshi_jiafang.core.models import Household, User
 from jingshi_jiafang.core.scopes import unit_subtree
 from jingshi_jiafang.core.timeline import TimelineEvent
 from ledger.models import Ledger, LedgerItem, LedgerItemEvent
+from ledger.permissions import may_close
 from ledger.scopes import ledger_items_visible_to
 from ledger.workflows import LEDGER_FLOW
 
@@ -36,6 +37,13 @@ def listed(items: QuerySet[LedgerItem]) -> QuerySet[LedgerItem]:
 
 def item_history(*, item: LedgerItem) -> QuerySet[LedgerItemEvent]:
     return item.events.select_related("actor").prefetch_related("evidence").order_by("at", "pk")
+
+
+def heads_who_may_close(*, item: LedgerItem) -> list[User]:
+    """Who may 销号 the delivered item: the heads of its unit and of the unit above it, but not whoever delivered
+    it. Named on its page: a station has two heads, and a head who delivered an item himself must ask the other."""
+    heads = User.objects.filter(is_active=True, is_unit_head=True, unit__in=[item.unit_id, item.unit.parent_id])
+    return [head for head in heads.select_related("unit").order_by("unit__code", "name") if may_close(head, item)]
 
 
 def my_items(*, user: User) -> QuerySet[LedgerItem]:

@@ -77,6 +77,8 @@ def _form(request, item: LedgerItem, action: Action, data=None, files=None):
 def _detail_context(request, item: LedgerItem, bound: dict | None = None) -> dict:
     bound = bound or {}
     actions = offered_actions(request.user, item)
+    may_close = any(action.name == "close" for action in actions)
+    waiting_close = item.state == LedgerItem.State.DELIVERED and not may_close
     return {
         "item": item,
         # A refused step is summed up at the top of the page (a phone may be scrolled far from its form) and
@@ -91,7 +93,8 @@ def _detail_context(request, item: LedgerItem, bound: dict | None = None) -> dic
         ],
         "events": selectors.item_history(item=item),
         "actions": [(action, bound.get(action.name) or _form(request, item, action)) for action in actions],
-        "may_close": any(action.name == "close" for action in actions),
+        "waiting_close": waiting_close,
+        "closers": selectors.heads_who_may_close(item=item) if waiting_close else [],
     }
 
 

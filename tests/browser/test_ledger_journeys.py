@@ -71,7 +71,7 @@ def test_a_promise_goes_known_registered_delivered_closed_with_a_photo_by_two_pe
     page.get_by_test_id("action-deliver").click()
     expect(page.get_by_test_id("item-state")).to_have_text("兑现")
     expect(page.get_by_test_id("evidence").locator("img")).to_be_visible()
-    expect(page.get_by_text("等待单位负责人(兑现人以外的人)核实销号")).to_be_visible()
+    expect(page.get_by_test_id("waiting-close")).to_contain_text(f"等待韩立({station_a}")
     expect(page.get_by_test_id("action-close")).to_have_count(0)
     screenshot(page, "ledger-item-delivered", full_page=True)
     log_out_on_phone(page, live_server)

@@ -479,3 +479,18 @@ def test_a_visit_page_does_not_link_an_item_its_reader_may_no_longer_open(client
     assert page.status_code == 200
     assert item.get_absolute_url() not in page.content.decode()
     assert client.get(item.get_absolute_url()).status_code == 404
+
+
+def test_a_head_who_delivered_an_item_is_told_who_may_close_it(client, bob, station_a, alice_household):
+    # A station has a second head (教导员) now: the page said only "单位负责人(兑现人以外的人)", and the 所长 who
+    # delivered the item himself had to guess whom to ask.
+    deputy = UserFactory(name="章泰成", post="教导员", role=User.Role.OFFICER, unit=station_a, is_unit_head=True)
+    gone = {"post": "教导员", "role": User.Role.OFFICER, "unit": station_a, "is_unit_head": True, "is_active": False}
+    UserFactory(name="已离任", **gone)
+    item = delivered_item(bob, alice_household)
+    client.force_login(bob)
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert 'data-testid="action-close"' not in page
+    waiting = re.search(r'data-testid="waiting-close">([^<]*)<', page).group(1)
+    assert f"{deputy}({station_a} 教导员)" in waiting
+    assert "鲍勃" not in waiting and "已离任" not in waiting
