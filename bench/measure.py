@@ -31,6 +31,8 @@ PAGE_FIGURES = (
     "dashboard",
     "households.search",
     "households.own",
+    "households.station",
+    "home.station",
     "matters.list",
     "diary",
     "household.timeline",
@@ -158,6 +160,9 @@ def _page_list():
         *search,
         # Who is due first, where no one is: every household of the village was visited this month.
         ("households.own", DILIGENT_OFFICER, "/households/", {}, "households/household_list.html"),
+        # A station head's: his unit's villages and his own links, and his home's queues over them.
+        ("households.station", "station", "/households/", {}, "households/household_list.html"),
+        ("home.station", "station", "/", {}, "home/home_station_head.html"),
         ("matters.list", "station", "/matters/", {}, "feedback/matter_list.html"),
         ("diary", "officer", "/diary/", {}, "visits/diary.html"),
         ("household.timeline", "officer", f"/households/{household.pk}/", {}, "households/household_detail.html"),
