@@ -94,14 +94,14 @@ def scope_summary(*, user: User) -> ScopeSummary:
     """The figures of the user's towns and villages (a home's 概况): the households of those villages, not also
     a leader's or cadre's paired household in another town, which they may open but which is not their area's."""
     villages = villages_visible_to(user)
-    households = Household.objects.filter(village__in=villages).aggregate(
-        total=Count("pk"), hardship=Count("pk", filter=Q(is_hardship=True))
-    )
+    # Two counts, each answered from an index alone (the hardship households' is partial): one count of both
+    # read every household row of the user's villages, 1.8 s for a leader of the county's towns.
+    households = Household.objects.filter(village__in=villages)
     return ScopeSummary(
         towns=towns_visible_to(user).count(),
         villages=villages.count(),
-        households=households["total"],
-        hardship_households=households["hardship"],
+        households=households.count(),
+        hardship_households=households.filter(is_hardship=True).count(),
     )
 
 

@@ -148,6 +148,8 @@ class Household(models.Model):
         indexes = [
             models.Index(fields=["village", "head_name"], name="household_village_name_idx"),
             models.Index(fields=["phone"], name="household_phone_idx"),
+            # The few households in hardship of a village (a home's 概况 counts them), without reading the others.
+            models.Index(fields=["village"], condition=Q(is_hardship=True), name="household_hardship_idx"),
             # household_due_idx (last_visited_at NULLS FIRST, id) and household_village_due_idx (village,
             # last_visited_at NULLS FIRST, id) exist on PostgreSQL only: migrations 0008 and 0013 (SQLite cannot
             # index NULLS FIRST).
