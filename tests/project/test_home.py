@@ -72,6 +72,10 @@ def test_officer_home_is_a_to_do_list_whose_items_lead_to_the_work(client, alice
     assert todo["tonight"].items[0].url == f"{reverse('households:household_list')}?area={village_a.pk}"
     assert todo["due_households"].count == 2
     assert [item.title for item in todo["due_households"].items] == ["从未户户", "久未户户"]
+    # Never visited is said once, by the flag; the other says when it was last visited.
+    never_row, long_ago_row = todo["due_households"].items
+    assert (never_row.flag, never_row.detail) == ("从未走访", village_a.full_name)
+    assert long_ago_row.detail.startswith(f"{village_a.full_name} · 上次走访 ")
     assert [item.url for item in todo["my_matters"].items] == [late.get_absolute_url(), on_time.get_absolute_url()]
     assert todo["my_matters"].items[0].flag == "超期"
     assert "期限" in todo["my_matters"].items[1].detail
