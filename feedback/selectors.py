@@ -556,3 +556,9 @@ def callbacks_to_make(*, user: User) -> QuerySet[TalkRoomCallback]:
         .values("n")
     )
     return callbacks_due(user=user).annotate(tried=Subquery(tried))
+
+
+def callbacks_of(*, matter: Matter) -> QuerySet[TalkRoomCallback]:
+    """The matter's talk-room callbacks, made and waiting, in the order they were due: what the resident said
+    (联系不上 and 满意 leave no step in its history) is on its page for whoever handles it."""
+    return matter.callbacks.select_related("done_by").order_by("due_date", "pk")

@@ -113,6 +113,7 @@ def _detail_context(request, matter: Matter, bound: dict | None = None, revealed
         "reopening": selectors.last_reopening(matter=matter),
         "merged": selectors.merged_matters(matter=matter),
         "handovers": matter.handovers.select_related("from_user", "to_user"),
+        "callbacks": selectors.callbacks_of(matter=matter),
         "forms": forms,
         "actions": [(action, forms[action.name]) for action in actions],
     }

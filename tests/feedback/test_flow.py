@@ -352,3 +352,16 @@ def test_the_callback_list_costs_the_same_queries_for_one_callback_or_many(clien
         listed = client.get(reverse("feedback:callback_list")).content.decode()
     assert listed.count('data-testid="tried"') == 5
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_the_matter_page_shows_its_callbacks_made_and_waiting(client, duty):
+    callback = _due_callback(duty)
+    client.force_login(duty)
+    client.post(reverse("feedback:callback_record", args=[callback.pk]), {"outcome": "unreachable", "note": "无人接听"})
+
+    page = client.get(callback.matter.get_absolute_url()).content.decode()
+
+    assert "回访记录(定期回访)" in page
+    assert "联系不上" in page and "无人接听" in page and f"{duty} · " in page
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    assert f"应回访 {tomorrow:%Y-%m-%d}" in page
