@@ -84,6 +84,10 @@ def test_county_wide_rows_are_towns_that_open_their_villages(client, town_a, vil
     response = client.get(reverse("visits:coverage"), {"area": town_a["town"].pk})
     assert not response.context["by_town"]
     assert [row.area.name for row in response.context["rows"]] == ["东湖村", "东山村"]
+    # A town's village opens on its own, with its overdue households; the village shown links nowhere further.
+    assert f"?area={village_a.pk}&amp;from=" in response.content.decode()
+    response = client.get(reverse("visits:coverage"), {"area": village_a.pk})
+    assert 'data-testid="coverage-row-link"' not in response.content.decode()
 
 
 def test_a_village_as_its_dashboard_links_shows_that_village_alone(client, town_a, village_a, counting):
