@@ -276,6 +276,14 @@ def test_the_visit_forms_phone_correction_has_a_phone_keypad(client, alice, alic
     assert re.search(r'<input type="number" name="members_count"[^>]*inputmode="numeric"', body)
 
 
+def test_the_visit_form_leads_back_to_the_household_and_the_list(client, alice, alice_household):
+    client.force_login(alice)
+    body = client.get(reverse("visits:visit_create", args=[alice_household.pk])).content.decode()
+    crumbs = body[body.index('aria-label="breadcrumb"') : body.index("</nav>", body.index('aria-label="breadcrumb"'))]
+    assert reverse("households:household_list") in crumbs and alice_household.get_absolute_url() in crumbs
+    assert "记录走访" in crumbs
+
+
 def test_household_list_reads_the_area_choices_once(client, alice, village_a):
     """The towns and villages of the area select in one query, the officer's villages worked out before it."""
     HouseholdLinkFactory(officer=alice, household=HouseholdFactory(village=village_a))
