@@ -14,6 +14,7 @@ from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.crypto import keyed_hash
 from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.models import Area, Household, Organisation, User
+from jingshi_jiafang.core.once import create_once
 from jingshi_jiafang.core.scopes import (
     is_paired_with,
     is_within_links,
@@ -76,28 +77,24 @@ def visit_log(
     if existing is not None:
         return existing, False
     _check_visit(visitor=visitor, household=household, details=details)
-    try:
-        with transaction.atomic():
-            visit = Visit.objects.create(
-                visitor=visitor,
-                household=household,
-                village=household.village,
-                unit=visitor.unit,
-                submission_key=submission_key,
-                **details,
-            )
-            in_place = {c.field: c.new_value for c in corrections if c.field in CORRECTABLE_FACTS}
-            _apply_facts(visit, household, {**facts, **in_place}, members_change=_members_change(corrections))
-            _record_corrections(visit, household, [c for c in corrections if c.field not in CORRECTABLE_FACTS])
-            Finding.objects.bulk_create(Finding(visit=visit, **vars(finding)) for finding in findings)
-            _register_requests(visit, requests, unit=household.village.unit, household=household)
-    except IntegrityError:
-        # The same form submitted twice at the same moment: the other request created the visit.
-        existing = _earlier_submission(visitor, submission_key)
-        if existing is None:
-            raise
-        return existing, False
-    return visit, True
+
+    def record() -> Visit:
+        visit = Visit.objects.create(
+            visitor=visitor,
+            household=household,
+            village=household.village,
+            unit=visitor.unit,
+            submission_key=submission_key,
+            **details,
+        )
+        in_place = {c.field: c.new_value for c in corrections if c.field in CORRECTABLE_FACTS}
+        _apply_facts(visit, household, {**facts, **in_place}, members_change=_members_change(corrections))
+        _record_corrections(visit, household, [c for c in corrections if c.field not in CORRECTABLE_FACTS])
+        Finding.objects.bulk_create(Finding(visit=visit, **vars(finding)) for finding in findings)
+        _register_requests(visit, requests, unit=household.village.unit, household=household)
+        return visit
+
+    return create_once(record, lambda: _earlier_submission(visitor, submission_key))
 
 
 # A clock a few minutes fast on the officer's phone is not a visit in the future.
@@ -284,30 +281,27 @@ def organisation_visit_log(
         pk=organisation.pk
     ):
         raise VisitError("走访时间早于您与该单位的联系开始日期,不能记录联系开始之前的走访。")
-    try:
-        with transaction.atomic():
-            visit = Visit.objects.create(
-                visitor=visitor,
-                organisation=organisation,
-                village=organisation.village,
-                unit=visitor.unit,
-                submission_key=submission_key,
-                kind=Visit.Kind.DAY,
-                # Nothing of a household's registration was there to check.
-                facts_confirmed=False,
-                **details,
-            )
-            Finding.objects.bulk_create(Finding(visit=visit, **vars(finding)) for finding in findings)
-            _register_requests(
-                visit,
-                requests,
-                unit=organisation.village.unit,
-                resident_name=(organisation.contact_name or organisation.name)[:32],
-                resident_phone=organisation.phone,
-            )
-    except IntegrityError:
-        existing = _earlier_submission(visitor, submission_key)
-        if existing is None:
-            raise
-        return existing, False
-    return visit, True
+
+    def record() -> Visit:
+        visit = Visit.objects.create(
+            visitor=visitor,
+            organisation=organisation,
+            village=organisation.village,
+            unit=visitor.unit,
+            submission_key=submission_key,
+            kind=Visit.Kind.DAY,
+            # Nothing of a household's registration was there to check.
+            facts_confirmed=False,
+            **details,
+        )
+        Finding.objects.bulk_create(Finding(visit=visit, **vars(finding)) for finding in findings)
+        _register_requests(
+            visit,
+            requests,
+            unit=organisation.village.unit,
+            resident_name=(organisation.contact_name or organisation.name)[:32],
+            resident_phone=organisation.phone,
+        )
+        return visit
+
+    return create_once(record, lambda: _earlier_submission(visitor, submission_key))

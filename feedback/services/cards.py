@@ -7,7 +7,7 @@ import secrets
 import uuid
 from enum import StrEnum
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from jingshi_jiafang.core.actors import require
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.capabilities import may_manage_cards_of
 from jingshi_jiafang.core.models import Household, Unit, User
+from jingshi_jiafang.core.once import create_once
 from jingshi_jiafang.core.privacy import mask_phone
 from visits.models import Visit
 
@@ -93,16 +94,13 @@ def card_batch_issue_once(*, submission_key: uuid.UUID, unit: Unit, count: int, 
     """Issue the batch of the issue form sent with `submission_key`. Returns (batch, created): the same form sent
     again (a double tap, a resend on a slow connection), even at the same moment, returns the first batch and
     issues no card."""
-    try:
-        return card_batch_issue(unit=unit, count=count, actor=actor, submission_key=submission_key), True
-    except IntegrityError:
-        # The key is taken: by the other request of a double tap, committed first (its insert made ours wait).
-        existing = CardBatch.objects.filter(submission_key=submission_key).first()
-        if existing is None:
-            raise
-    if existing.issued_by_id != actor.pk:
+    batch, created = create_once(
+        lambda: card_batch_issue(unit=unit, count=count, actor=actor, submission_key=submission_key),
+        lambda: CardBatch.objects.filter(submission_key=submission_key).first(),
+    )
+    if batch.issued_by_id != actor.pk:
         raise CardError("这张表单已经提交过,请刷新页面后重新填写。")
-    return existing, False
+    return batch, created
 
 
 def _find_card(number: str, actor: User) -> EchoCard:

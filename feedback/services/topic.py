@@ -2,13 +2,14 @@
 
 import uuid
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from feedback.models import Matter, TopicVisit, TopicVisitMatter
 from jingshi_jiafang.core.capabilities import may_lead_topic_visits
 from jingshi_jiafang.core.errors import DomainError
 from jingshi_jiafang.core.models import User
+from jingshi_jiafang.core.once import create_once
 from jingshi_jiafang.core.scopes import is_within_links
 from visits.models import Visit
 from visits.services import visit_log
@@ -33,16 +34,13 @@ def topic_visit_create(*, leader: User, staff: list[User], matters: list[Matter]
 def topic_visit_create_once(*, submission_key: uuid.UUID, leader: User, **fields) -> tuple[TopicVisit, bool]:
     """Create the topic visit of the form sent with `submission_key`. Returns (topic visit, created): the same
     form sent again (a double tap, 后退 and 创建 again), even at the same moment, returns the first one."""
-    try:
-        return topic_visit_create(leader=leader, submission_key=submission_key, **fields), True
-    except IntegrityError:
-        # The key is taken: by the other request of a double tap, committed first (its insert made ours wait).
-        existing = TopicVisit.objects.filter(submission_key=submission_key).first()
-        if existing is None:
-            raise
-    if existing.leader_id != leader.pk:
+    topic_visit, created = create_once(
+        lambda: topic_visit_create(leader=leader, submission_key=submission_key, **fields),
+        lambda: TopicVisit.objects.filter(submission_key=submission_key).first(),
+    )
+    if topic_visit.leader_id != leader.pk:
         raise FeedbackError("这张表单已经提交过,请刷新页面后重新填写。")
-    return existing, False
+    return topic_visit, created
 
 
 def topic_visit_add_matters(*, topic_visit: TopicVisit, actor: User, matters: list[Matter]) -> None:
