@@ -25,6 +25,7 @@ urlpatterns = [
     path("talk-room/roster/add/", talkroom.roster_add, name="roster_add"),
     path("talk-room/callbacks/", talkroom.callback_list, name="callback_list"),
     path("talk-room/callbacks/<int:pk>/", talkroom.callback_record, name="callback_record"),
+    path("talk-room/callbacks/<int:pk>/phone/", talkroom.callback_phone_reveal, name="callback_phone_reveal"),
     path("topic-visits/", topic.topic_visit_list, name="topic_visit_list"),
     path("topic-visits/new/", topic.topic_visit_create, name="topic_visit_create"),
     path("topic-visits/<int:pk>/", topic.topic_visit_detail, name="topic_visit_detail"),

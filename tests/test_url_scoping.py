@@ -163,6 +163,9 @@ SCOPING_CASES = {
     "feedback:callback_record": Case(
         lambda f: {"pk": f["callback"].pk}, ("duty_a",), ("charlie", "head_b"), "post", {"outcome": "satisfied"}
     ),
+    "feedback:callback_phone_reveal": Case(
+        lambda f: {"pk": f["callback"].pk}, ("duty_a",), ("charlie", "head_b"), "post", {"field": "phone"}, success=200
+    ),
     "ledger:item_detail": Case(lambda f: {"pk": f["ledger_item"].pk}, ("alice", "bob"), ("charlie", "head_b")),
     "ledger:item_act": Case(
         lambda f: {"pk": f["ledger_item"].pk, "action": "register"},
@@ -482,7 +485,7 @@ def _feedback_fixtures(household, bob) -> dict:
     from tests.feedback.helpers import walk_in
 
     duty = UserFactory(username="duty_a", role=User.Role.DUTY_OFFICER, unit=household.village.unit)
-    closed = walk_in(duty, "已办结的来访")
+    closed = walk_in(duty, "已办结的来访", resident_phone="13912345678")
     services.matter_analyse(matter=closed, actor=duty, category="other", urgency="normal")
     services.matter_dispatch(matter=closed, actor=duty, assigned_unit=duty.unit, assignee=duty)
     services.matter_start(matter=closed, actor=duty)

@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,9 +16,11 @@ from feedback import selectors, services
 from feedback.errors import CardError
 from feedback.forms import CallbackForm, DutyShiftForm, RosterQueryForm, WalkInForm
 from feedback.models import TalkRoomCallback
+from feedback.permissions import may_contact_resident
 from feedback.scopes import callback_already_recorded, get_due_callback_for_user
 from feedback.views.public import public_echo_url
 from jingshi_jiafang.core import capabilities as can
+from jingshi_jiafang.core.forms import RevealForm
 from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.permissions import capability_required
@@ -151,16 +154,28 @@ def _callback_form(callback: TalkRoomCallback, data=None) -> CallbackForm:
     return CallbackForm(data, auto_id=f"callback-{callback.pk}-%s")
 
 
-def _callback_page(request, refused: CallbackForm | None = None, refused_pk: int | None = None):
-    """The due callbacks, each with its form; one sent and refused comes back as it was typed."""
+def _callback_page(
+    request, refused: CallbackForm | None = None, refused_pk: int | None = None, revealed_pk: int | None = None
+):
+    """The due callbacks, each with its form and, for those who may call the resident, the phone they left (in
+    full on the row just revealed); one sent and refused comes back as it was typed."""
     listing = paginate(request, selectors.callbacks_to_make(user=request.user))
     rows = [
-        (callback, refused if callback.pk == refused_pk else _callback_form(callback))
+        (
+            callback,
+            refused if callback.pk == refused_pk else _callback_form(callback),
+            may_contact_resident(request.user, callback.matter),
+        )
         for callback in listing["page"].object_list
     ]
-    status = 400 if refused is not None else 200
-    context = {"rows": rows, "refused_pk": refused_pk, **listing}
-    return render(request, "feedback/callback_list.html", context, status=status)
+    context = {
+        "rows": rows,
+        "refused_pk": refused_pk,
+        "revealed_pk": revealed_pk,
+        "may_reveal": can.may_reveal(request.user, "phone"),
+        **listing,
+    }
+    return render(request, "feedback/callback_list.html", context, status=400 if refused is not None else 200)
 
 
 @login_required
@@ -187,6 +202,22 @@ def callback_record(request, pk: int):
     else:
         messages.success(request, _recorded_message(callback, form.cleaned_data["outcome"]))
     return redirect("feedback:callback_list")
+
+
+@post_only("feedback:callback_list", url_kwargs=())
+@login_required
+def callback_phone_reveal(request, pk: int):
+    """The resident's phone in full on its row of the list, to call them from there; audited as on the matter's
+    page, by the same rule of who may."""
+    callback = get_due_callback_for_user(request.user, pk)
+    form = RevealForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["field"] != "phone":
+        return HttpResponseBadRequest("无效的请求。")
+    try:
+        services.matter_phone_reveal(matter=callback.matter, actor=request.user, request=request)
+    except services.MatterError as error:
+        raise PermissionDenied(str(error)) from error
+    return _callback_page(request, revealed_pk=callback.pk)
 
 
 def _recorded_message(callback: TalkRoomCallback, outcome: str) -> str:

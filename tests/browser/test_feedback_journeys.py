@@ -9,9 +9,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from feedback import services
-from feedback.models import Matter
+from feedback.models import Matter, TalkRoomCallback
 from jingshi_jiafang.core.models import User
-from tests.browser.conftest import log_in, log_out_on_phone, screenshot
+from tests.browser.conftest import log_in, log_out_on_phone, open_menu_item, screenshot
 from tests.core.factories import TEST_PASSWORD, HouseholdFactory, UserFactory
 
 
@@ -243,3 +243,39 @@ def test_officer_hands_out_an_echo_card_picked_from_the_stock(live_server, phone
     page.get_by_role("link", name="打印该户的警民联系卡").click()
     expect(page.get_by_test_id("contact-card").get_by_text("王海燕")).to_be_visible()
     screenshot(page, "contact-card", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_duty_officer_calls_a_walk_in_back_from_the_list_a_week_after_it_was_answered(
+    live_server, phone_page, village_a
+):
+    duty = UserFactory(username="zhiban", name="孙明", role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+    matter = services.matter_register(
+        channel=Matter.Channel.TALK_ROOM,
+        content="邻居装修噪音扰民",
+        unit=duty.unit,
+        actor=duty,
+        owner=duty,
+        resident_name="张大姐",
+        resident_phone="13912345678",
+    )
+    services.matter_analyse(matter=matter, actor=duty, category="other", urgency="normal")
+    services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit, assignee=duty)
+    services.matter_start(matter=matter, actor=duty)
+    services.matter_close(matter=matter, actor=duty, result="已协调邻居晚上不施工", reply_method="phone")
+    TalkRoomCallback.objects.filter(matter=matter).update(due_date=timezone.localdate())
+    page = phone_page
+    log_in(page, live_server, "zhiban", TEST_PASSWORD)
+
+    open_menu_item(page, "说事厅回访")
+    expect(page.get_by_test_id("callback-phone")).to_contain_text("139****5678")
+    page.get_by_role("button", name="显示号码并拨打").click()
+    expect(page.get_by_role("link", name="拨打 13912345678")).to_be_visible()
+    screenshot(page, "talk-room-callback-phone", full_page=True)
+
+    page.get_by_label("回访结果").select_option(label="满意")
+    page.get_by_label("回访情况").fill("张大姐说晚上安静了")
+    page.get_by_role("button", name="记录").click()
+    expect(page.get_by_text("回访已记录。")).to_be_visible()
+    expect(page.get_by_text("今天没有到期的回访")).to_be_visible()
+    screenshot(page, "talk-room-callback-done", full_page=True)

@@ -156,8 +156,8 @@ def test_a_recorded_callback_out_of_scope_is_not_found(client, duty, charlie):
     assert response.status_code == 404
 
 
-def _due_callback(duty, content="邻居装修噪音扰民"):
-    matter = walk_in(duty, content)
+def _due_callback(duty, content="邻居装修噪音扰民", **extra):
+    matter = walk_in(duty, content, **extra)
     services.matter_analyse(matter=matter, actor=duty, category="other", urgency="normal")
     services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit, assignee=duty)
     services.matter_start(matter=matter, actor=duty)
@@ -345,13 +345,40 @@ def test_the_callback_list_costs_the_same_queries_for_one_callback_or_many(clien
         client.get(reverse("feedback:callback_list"))
     for n in range(5):
         client.post(
-            reverse("feedback:callback_record", args=[_due_callback(duty, f"第{n}件事").pk]), {"outcome": "unreachable"}
+            reverse(
+                "feedback:callback_record", args=[_due_callback(duty, f"第{n}件事", resident_phone="13912345678").pk]
+            ),
+            {"outcome": "unreachable"},
         )
         _a_day_passes(TalkRoomCallback.objects.order_by("-pk").first().matter)
     with CaptureQueriesContext(connection) as many:
         listed = client.get(reverse("feedback:callback_list")).content.decode()
     assert listed.count('data-testid="tried"') == 5
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_the_duty_officer_reveals_the_residents_phone_on_the_callback_list_and_it_is_audited(client, duty):
+    callback = _due_callback(duty, resident_phone="13912345678")
+    client.force_login(duty)
+
+    listed = client.get(reverse("feedback:callback_list")).content.decode()
+    assert "139****5678" in listed and "13912345678" not in listed
+    revealed = client.post(reverse("feedback:callback_phone_reveal", args=[callback.pk]), {"field": "phone"})
+
+    assert revealed.status_code == 200
+    assert 'href="tel:13912345678"' in revealed.content.decode()
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.REVEAL_PHONE)
+    assert (entry.actor, entry.object_type, entry.object_id) == (duty, "feedback.Matter", str(callback.matter.pk))
+
+
+def test_a_callback_out_of_scope_reveals_nothing(client, duty, charlie):
+    callback = _due_callback(duty, resident_phone="13912345678")
+    client.force_login(charlie)
+
+    response = client.post(reverse("feedback:callback_phone_reveal", args=[callback.pk]), {"field": "phone"})
+
+    assert response.status_code == 404
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.REVEAL_PHONE).exists()
 
 
 def test_the_matter_page_shows_its_callbacks_made_and_waiting(client, duty):
