@@ -17,12 +17,13 @@ $(VENV)/.dev-installed: $(VENV)/.runtime-installed requirements-dev.txt
 run: $(VENV)/.runtime-installed
 	bin/run-dev
 
-# The tests that drive no browser run in TEST_WORKERS processes (pytest-xdist, each with its own test database),
-# the browser tests after them in one, so that a page waited on is not slowed by a second worker.
+# The tests run in TEST_WORKERS processes (pytest-xdist, each with its own test database): those that drive no
+# browser first, then the browser journeys, each worker with its own live server and Chromium. A journey mostly
+# waits on pages and timers, so two of them share two cores well.
 TEST_WORKERS ?= 2
 test: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest -m "not browser" -n $(TEST_WORKERS) --dist loadgroup
-	$(BIN)/python -m pytest -m browser
+	$(BIN)/python -m pytest -m browser -n $(TEST_WORKERS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -45,6 +45,16 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Journeys and threaded tests commit each row they make, and each commit waited for the disk. A test
+    database lost in a crash is made again by the next run; `make bench`, which shares the test settings, keeps
+    production's durable commits."""
+    settings_dict = connection.settings_dict
+    if settings_dict["ENGINE"] == "django.db.backends.postgresql":
+        settings_dict["OPTIONS"]["options"] += " -c synchronous_commit=off"
+
+
+@pytest.fixture(scope="session")
 def _require_chromium():
     if not shutil.which(CHROMIUM):
         _missing(f"needs Chromium at {CHROMIUM}: apt-get install chromium fonts-noto-cjk")

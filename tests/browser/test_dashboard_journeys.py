@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -33,6 +34,7 @@ WIDE = {"width": 1366, "height": 900}
 TOWNS = {"东关镇": ("东湖村", "桥头村", "王庄村"), "西河乡": ("西河村", "柳庄村"), "南岗镇": ("南岗社区", "李圩村")}
 
 
+@transaction.atomic  # one summary rebuild when it commits, not one per visit saved (evaluation/receivers.py)
 def _county(leader: User) -> None:
     """Three towns, seven villages, half a year of visits, findings, matters and callbacks."""
     rng = random.Random(12)

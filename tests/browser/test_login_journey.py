@@ -21,7 +21,7 @@ ROLE_HEADINGS = {
 
 @pytest.mark.django_db(transaction=True)
 def test_each_demo_role_logs_in_and_sees_its_home_page(live_server, phone_page, settings):
-    call_command("seed_demo", "--households", "600", "--force")
+    call_command("seed_demo", "--households", "600", "--days", "30", "--force")
     page = phone_page
     for username, role, name, _post in DEMO_USERS:
         log_in(page, live_server, username, settings.DEMO_PASSWORD)
@@ -38,7 +38,7 @@ def test_each_demo_role_logs_in_and_sees_its_home_page(live_server, phone_page, 
 
 @pytest.mark.django_db(transaction=True)
 def test_officer_finds_a_household_on_a_phone(live_server, phone_page, settings):
-    call_command("seed_demo", "--households", "600", "--force")
+    call_command("seed_demo", "--households", "600", "--days", "30", "--force")
     page = phone_page
     log_in(page, live_server, "officer", settings.DEMO_PASSWORD)
     page.get_by_role("link", name="我的联系户").last.click()
