@@ -12,7 +12,7 @@ from feedback.services.talkroom import duty_shift_times_error
 from jingshi_jiafang.core.capabilities import CASE_ROLES
 from jingshi_jiafang.core.forms import PhoneField
 from jingshi_jiafang.core.models import Unit, User
-from jingshi_jiafang.core.scopes import unit_subtree
+from jingshi_jiafang.core.scopes import county_units, unit_subtree
 
 TOO_LONG = "内容太长:最多 %(limit_value)d 个字,现在有 %(show_value)d 个字。请精简后再提交。"
 
@@ -91,9 +91,10 @@ class TopicVisitForm(forms.ModelForm):
         fields = ["title", "category", "month", "departments", "staff"]
         error_messages = {"departments": {"required": "请填写参加入户的部门,如:法制大队、治安大队、城东派出所。"}}
 
-    def __init__(self, *args, topic: tuple[date, str] | None = None, candidates=None, **kwargs):
-        """`topic`: a closed month and a topic picked to start from; the month and topic are then fixed, and the
-        leader ticks which of `candidates` (its open matters in their reach) to take along."""
+    def __init__(self, *args, user: User, topic: tuple[date, str] | None = None, candidates=None, **kwargs):
+        """`user`: the leader, who takes people of their own county. `topic`: a closed month and a topic picked to
+        start from; the month and topic are then fixed, and the leader ticks which of `candidates` (its open
+        matters in their reach) to take along."""
         initial = {"month": timezone.localdate().replace(day=1), "submission_key": uuid.uuid4()}
         if topic:
             month, category = topic
@@ -107,7 +108,7 @@ class TopicVisitForm(forms.ModelForm):
         self.fields["category"].choices = [("", CHOOSE), *TOPIC_VISIT_CATEGORIES]
         # The people of the bureau's work: the administrators keep the system and do not go into homes.
         self.fields["staff"].queryset = (
-            User.objects.filter(is_active=True, role__in=CASE_ROLES)
+            User.objects.filter(is_active=True, role__in=CASE_ROLES, unit__in=county_units(user))
             .select_related("unit")
             .order_by("unit__code", "name")
         )
@@ -329,11 +330,14 @@ class DispatchForm(MatterActionForm):
         label="分流说明", max_length=NOTE_MAX_LENGTH, required=False, error_messages={"max_length": TOO_LONG}
     )
 
-    def __init__(self, *args, matter: Matter, **kwargs):
+    def __init__(self, *args, user: User, matter: Matter, **kwargs):
         kwargs.setdefault("initial", {"assigned_unit": matter.unit_id})
-        super().__init__(*args, matter=matter, **kwargs)
+        super().__init__(*args, user=user, matter=matter, **kwargs)
+        # The dispatcher's own county: a database holding several counties offers none of the others' units.
+        units = county_units(user)
+        self.fields["assigned_unit"].queryset = units.order_by("kind", "code")
         officers = (
-            User.objects.filter(is_active=True, role__in=[User.Role.OFFICER, User.Role.DUTY_OFFICER])
+            User.objects.filter(is_active=True, role__in=[User.Role.OFFICER, User.Role.DUTY_OFFICER], unit__in=units)
             .select_related("unit")
             .order_by("unit__kind", "unit__code", "name")
         )
@@ -342,6 +346,7 @@ class DispatchForm(MatterActionForm):
         groups: dict[Unit, list] = {}
         for officer in officers:
             groups.setdefault(officer.unit, []).append((officer.pk, officer.name or officer.username))
+        self.units_with_officers = [unit.pk for unit in groups]
         self.fields["assignee"].choices = [
             ("", "不指定民警(交单位办理)"),
             *((str(unit), items) for unit, items in groups.items()),
@@ -358,9 +363,9 @@ class DispatchForm(MatterActionForm):
 class ReassignForm(DispatchForm):
     """改派: the dispatch form, opened on who has the matter now."""
 
-    def __init__(self, *args, matter: Matter, **kwargs):
+    def __init__(self, *args, user: User, matter: Matter, **kwargs):
         kwargs.setdefault("initial", {"assigned_unit": matter.assigned_unit_id, "assignee": matter.assignee_id})
-        super().__init__(*args, matter=matter, **kwargs)
+        super().__init__(*args, user=user, matter=matter, **kwargs)
         self.fields["note"].label = "改派说明"
         if matter.state == Matter.State.HANDLING:
             # A unit's officers take a matter by 开始处理, behind it now: the form must not offer the unit alone.
@@ -369,6 +374,9 @@ class ReassignForm(DispatchForm):
             assignee.error_messages["required"] = "正在处理的诉求改派时请指定承办民警。"
             assignee.help_text = "正在处理的诉求须改派给一位民警:只能选所选承办单位的民警(按单位分组)。"
             assignee.choices = [("", CHOOSE), *assignee.choices[1:]]
+            # Nor a unit with nobody to name (a department without officers): it could only be refused.
+            unit = self.fields["assigned_unit"]
+            unit.queryset = unit.queryset.filter(pk__in=self.units_with_officers)
 
 
 class NoteForm(MatterActionForm):

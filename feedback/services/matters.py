@@ -28,6 +28,7 @@ from jingshi_jiafang.core.actors import is_system_actor, require
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.errors import bounded_text
 from jingshi_jiafang.core.models import Household, Unit, User
+from jingshi_jiafang.core.scopes import county_units
 from visits.models import Visit
 
 State = Matter.State
@@ -139,8 +140,7 @@ def matter_dispatch(
 ) -> Matter:
     """分流: to a unit, a department or an officer, with a deadline set by category and urgency."""
     _bounded(note, NOTE_MAX_LENGTH, "分流说明")
-    if assignee is not None and assignee.unit_id != assigned_unit.pk:
-        raise MatterError(f"{assignee}不属于{assigned_unit}。")
+    _check_handler(assigned_unit, assignee, actor)
     matter = MATTER_FLOW.act(
         matter,
         "dispatch",
@@ -163,6 +163,14 @@ def matter_dispatch(
     return matter
 
 
+def _check_handler(assigned_unit: Unit, assignee: User | None, actor: User) -> None:
+    """A matter goes to a unit of the dispatcher's own county, and to an officer of that unit if to one."""
+    if not county_units(actor).filter(pk=assigned_unit.pk).exists():
+        raise MatterError(f"{assigned_unit}不是本县(市、区)的单位,不能交它办理。")
+    if assignee is not None and assignee.unit_id != assigned_unit.pk:
+        raise MatterError(f"{assignee}不属于{assigned_unit}。")
+
+
 @transaction.atomic
 def matter_reassign(
     *, matter: Matter, actor: User, assigned_unit: Unit, assignee: User | None = None, note: str = "", request=None
@@ -170,8 +178,7 @@ def matter_reassign(
     """改派: a dispatched or handled matter (督办 among them) given to another unit or officer by its dispatcher,
     its deadline kept; its ledger item follows, as at 分流."""
     _bounded(note, NOTE_MAX_LENGTH, "改派说明")
-    if assignee is not None and assignee.unit_id != assigned_unit.pk:
-        raise MatterError(f"{assignee}不属于{assigned_unit}。")
+    _check_handler(assigned_unit, assignee, actor)
     locked = MATTER_FLOW.lock(matter, action="reassign")
     if not dispatches(actor, locked):
         raise MatterError("只有该诉求的研判分流人员可以改派。")

@@ -41,7 +41,7 @@ def topic_visit_create(request):
     candidates = None
     if topic:
         candidates = selectors.closed_topic_open_matters(user=request.user, month=topic[0], category=topic[1])
-    form = TopicVisitForm(request.POST or None, topic=topic, candidates=candidates)
+    form = TopicVisitForm(request.POST or None, user=request.user, topic=topic, candidates=candidates)
     if form.is_valid():
         fields = {**form.cleaned_data, "matters": list(form.cleaned_data.get("matters", []))}
         try:

@@ -8,9 +8,9 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from feedback import services
-from jingshi_jiafang.core.models import User
+from jingshi_jiafang.core.models import Unit, User
 from ledger.models import LedgerItem
-from tests.core.factories import UserFactory
+from tests.core.factories import BureauFactory, StationFactory, UserFactory
 from tests.feedback.helpers import walk_in
 
 pytestmark = pytest.mark.django_db
@@ -234,3 +234,38 @@ def test_reassigning_a_matter_being_handled_asks_for_an_officer_and_does_not_off
     page = client.get(waiting.get_absolute_url()).content.decode()
     form = page[page.index('id="action-reassign"') :]
     assert "不指定民警(交单位办理)" in form[: form.index("</form>")]
+
+
+def _reassign_form(client, matter) -> str:
+    page = client.get(matter.get_absolute_url()).content.decode()
+    form = page[page.index('id="action-reassign"') :]
+    return form[: form.index("</form>")]
+
+
+def test_a_matter_is_given_to_a_unit_of_the_dispatchers_county_only(client, duty, alice):
+    other_county = StationFactory(parent=BureauFactory(code="SQ", name="泗阳县公安局"), name="泗阳城关派出所")
+    stranger = UserFactory(role=User.Role.OFFICER, unit=other_county, name="外县民警")
+    matter = walk_in(duty)
+    services.matter_analyse(matter=matter, actor=duty, category="other", urgency="normal")
+    client.force_login(duty)
+
+    page = client.get(matter.get_absolute_url()).content.decode()
+    response = act(client, matter, "dispatch", {"assigned_unit": other_county.pk, "assignee": stranger.pk})
+
+    assert "泗阳城关派出所" not in page and "外县民警" not in page
+    assert response.status_code == 400
+    matter.refresh_from_db()
+    assert (matter.state, matter.assigned_unit) == ("analysed", None)
+    with pytest.raises(services.MatterError, match="不是本县"):
+        services.matter_dispatch(matter=matter, actor=duty, assigned_unit=other_county, assignee=stranger)
+
+
+def test_reassigning_a_matter_being_handled_offers_no_unit_without_officers(client, duty, alice, station_a):
+    StationFactory(kind=Unit.Kind.DEPARTMENT, parent=station_a.parent, name="法制大队")
+    handled = services.matter_start(matter=_dispatched_to(duty, alice), actor=alice)
+    waiting = _dispatched_to(duty, alice, content="村口路灯不亮")
+    client.force_login(duty)
+
+    assert "法制大队" not in _reassign_form(client, handled)
+    # Not yet started, a unit alone may take it: the department is offered there.
+    assert "法制大队" in _reassign_form(client, waiting)

@@ -12,7 +12,14 @@ from jingshi_jiafang.core.models import User
 from ledger.models import LedgerItem
 from ledger.services import ledger_item_close, ledger_item_deliver, ledger_item_register
 from tests.conftest import log_in_as, run_at_once
-from tests.core.factories import AreaLinkFactory, HouseholdFactory, UserFactory, VillageFactory
+from tests.core.factories import (
+    AreaLinkFactory,
+    BureauFactory,
+    HouseholdFactory,
+    StationFactory,
+    UserFactory,
+    VillageFactory,
+)
 from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
@@ -444,3 +451,13 @@ def test_an_agreed_solution_leads_to_its_ledger_item(client, leader, alice, alic
     html = client.get(topic.get_absolute_url()).content.decode()
     assert f'href="{ledger_item.get_absolute_url()}"' in html
     assert client.get(ledger_item.get_absolute_url()).status_code == 200
+
+
+def test_the_leader_takes_people_of_their_own_county_only(client, leader, alice):
+    stranger = UserFactory(unit=StationFactory(parent=BureauFactory(code="SQ", name="泗阳县公安局")), name="外县民警")
+
+    page = client.get(reverse("feedback:topic_visit_create")).content.decode()
+    response = create_topic(client, staff=[alice, stranger])
+
+    assert "外县民警" not in page and alice.name in page
+    assert response.status_code == 400 and not TopicVisit.objects.exists()
