@@ -209,6 +209,11 @@ def callback_record(request, pk: int):
 def callback_phone_reveal(request, pk: int):
     """The resident's phone in full on its row of the list, to call them from there; audited as on the matter's
     page, by the same rule of who may."""
+    # A colleague recorded it while this list was open, or the page shown after a reveal was reloaded once its
+    # callback was recorded: no number is needed any more, and the list says why instead of a page not found.
+    if callback_already_recorded(request.user, pk):
+        messages.info(request, "这次回访已经记录过了,不需要再拨打。")
+        return redirect("feedback:callback_list")
     callback = get_due_callback_for_user(request.user, pk)
     form = RevealForm(request.POST)
     if not form.is_valid() or form.cleaned_data["field"] != "phone":

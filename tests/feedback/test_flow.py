@@ -371,6 +371,21 @@ def test_the_duty_officer_reveals_the_residents_phone_on_the_callback_list_and_i
     assert (entry.actor, entry.object_type, entry.object_id) == (duty, "feedback.Matter", str(callback.matter.pk))
 
 
+def test_revealing_the_phone_of_a_callback_recorded_meanwhile_lands_on_the_list_with_why(client, duty):
+    callback = _due_callback(duty, resident_phone="13912345678")
+    client.force_login(duty)
+    client.post(reverse("feedback:callback_record", args=[callback.pk]), {"outcome": "satisfied"})
+
+    # A colleague recorded it while this list was open, or the page of an earlier reveal was reloaded.
+    response = client.post(
+        reverse("feedback:callback_phone_reveal", args=[callback.pk]), {"field": "phone"}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "这次回访已经记录过了,不需要再拨打。" in [str(m) for m in response.context["messages"]]
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.REVEAL_PHONE).exists()
+
+
 def test_a_callback_out_of_scope_reveals_nothing(client, duty, charlie):
     callback = _due_callback(duty, resident_phone="13912345678")
     client.force_login(charlie)
