@@ -386,6 +386,21 @@ def test_revealing_the_phone_of_a_callback_recorded_meanwhile_lands_on_the_list_
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.REVEAL_PHONE).exists()
 
 
+def test_the_page_links_of_the_callback_list_shown_after_a_reveal_lead_to_the_list(client, duty, settings):
+    settings.PAGE_SIZE = 1
+    for n in range(3):
+        _due_callback(duty, f"第{n}件事", resident_phone="13912345678")
+    client.force_login(duty)
+    second_page = client.get(reverse("feedback:callback_list"), {"page": 2}).context["page"].object_list
+    url = reverse("feedback:callback_phone_reveal", args=[second_page[0].pk])
+
+    revealed = client.post(f"{url}?page=2", {"field": "phone"}).content.decode()
+
+    # Relative to the reveal's address, 下一页 was a GET of the reveal, sent back to the list's first page.
+    listing = reverse("feedback:callback_list")
+    assert f'href="{listing}?page=3"' in revealed and f'href="{listing}?page=1"' in revealed
+
+
 def test_a_callback_out_of_scope_reveals_nothing(client, duty, charlie):
     callback = _due_callback(duty, resident_phone="13912345678")
     client.force_login(charlie)
