@@ -30,6 +30,7 @@ from .matters import (
 from .talkroom import CALLBACK_TRIES, callback_record, duty_shift_add, unreachable_tries, walk_in_register
 from .topic import (
     FeedbackError,
+    SolutionAlreadyRecorded,
     topic_visit_add_matters,
     topic_visit_create,
     topic_visit_create_once,
@@ -39,6 +40,7 @@ from .topic import (
 __all__ = [
     "FeedbackError",
     "MatterError",
+    "SolutionAlreadyRecorded",
     "CALLBACK_TRIES",
     "callback_record",
     "unreachable_tries",

@@ -19,6 +19,10 @@ class FeedbackError(DomainError):
     """A change the rules do not allow; the message is shown to the user."""
 
 
+class SolutionAlreadyRecorded(FeedbackError):
+    """The item's solution was recorded before: the same form sent again (a double tap, 后退 and 记录 again)."""
+
+
 @transaction.atomic
 def topic_visit_create(*, leader: User, staff: list[User], matters: list[Matter] = (), **fields) -> TopicVisit:
     """A new topic visit, with the matters picked when it was started from a closed month's topic."""
@@ -64,6 +68,10 @@ def topic_visit_record_solution(
     )
     if item.topic_visit.leader_id != actor.pk:
         raise FeedbackError("只有带队的局领导可以记录解决办法。")
+    # What was agreed at the home is already in the diary and the ledger: sent again, it would be written into the
+    # ledger item's history twice, and a different text would replace the agreement the resident heard.
+    if item.agreed_solution:
+        raise SolutionAlreadyRecorded("该诉求的解决办法已经记录过,没有再记录。")
     if item.matter.household is None:
         raise FeedbackError("该诉求没有对应的住户,无法入户。")
     topic_visit = item.topic_visit

@@ -135,6 +135,10 @@ def topic_visit_solution(request, pk: int):
     if form.is_valid():
         try:
             services.topic_visit_record_solution(item=item, actor=request.user, **form.cleaned_data)
+        except services.SolutionAlreadyRecorded as error:
+            # The page shows the recorded solution and no form to hold the refusal: say it above.
+            messages.info(request, str(error))
+            return redirect(item.topic_visit)
         except services.FeedbackError as error:
             form.add_error(None, str(error))
         else:

@@ -461,3 +461,30 @@ def test_the_leader_takes_people_of_their_own_county_only(client, leader, alice)
 
     assert "外县民警" not in page and alice.name in page
     assert response.status_code == 400 and not TopicVisit.objects.exists()
+
+
+def test_a_solution_sent_twice_is_recorded_once(client, leader, alice, alice_household):
+    # A double tap on 记录解决办法 (or 后退 and 记录 again) wrote the agreement into the ledger item's history a
+    # second time, and a second, different text would have replaced the one agreed at the home.
+    stolen = register(alice_household, "村东头连续丢了三辆电动车")
+    duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=alice_household.village.unit)
+    matter_analyse(matter=stolen, actor=duty, category="public_security", urgency="normal")
+    matter_dispatch(matter=stolen, actor=duty, assigned_unit=duty.unit, assignee=alice)
+    create_topic(client, staff=[alice])
+    topic = TopicVisit.objects.get()
+    item = _solve(client, topic, stolen, "夜间增加巡逻")
+    ledger_item = LedgerItem.objects.get(matter=stolen)
+    events = ledger_item.events.count()
+
+    again = client.post(
+        reverse("feedback:topic_visit_solution", args=[item.pk]),
+        {f"item{item.pk}-people_met": "户主本人", f"item{item.pk}-solution": "夜间增加巡逻,再装监控"},
+        follow=True,
+    )
+
+    item.refresh_from_db()
+    assert item.agreed_solution == "夜间增加巡逻"
+    assert ledger_item.events.count() == events
+    assert Visit.objects.filter(household=alice_household, kind=Visit.Kind.TOPIC).count() == 1
+    assert again.redirect_chain[-1][0] == topic.get_absolute_url()
+    assert "该诉求的解决办法已经记录过" in again.content.decode()
