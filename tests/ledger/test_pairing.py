@@ -110,6 +110,20 @@ def test_cadre_records_a_contact_from_the_form(client, pairing):
     assert PairingContact.objects.count() == 1
 
 
+def test_the_contact_form_sent_twice_records_one_contact(client, pairing):
+    # A double tap on 保存联系 (or 后退 and 保存 again) recorded the contact twice: 本周联系 2/1 on the home page
+    # and the pairing page for one phone call.
+    log_in_as(client, pairing.user)
+    url = reverse("ledger:pairing_contact_create")
+    sent = {"day": timezone.localdate().isoformat(), "method": "phone", "note": "电话问候"}
+    assert client.post(url, sent).status_code == 302
+    assert client.post(url, sent).status_code == 302
+    assert PairingContact.objects.count() == 1
+    # another way of contact that day is another contact
+    assert client.post(url, {**sent, "method": "wechat"}).status_code == 302
+    assert PairingContact.objects.count() == 2
+
+
 def test_contact_form_says_what_to_do_without_a_pair(client):
     cadre = UserFactory(role=User.Role.CADRE)
     log_in_as(client, cadre)
