@@ -92,6 +92,25 @@ def ledger_item_open(
     return LEDGER_FLOW.begin(item, actor=actor, note=opened_note(item), request=request)
 
 
+@transaction.atomic
+def ledger_item_open_once(
+    *, actor: User, household: Household, what: str, source: str, visit: Visit | None = None, **fields
+) -> tuple[LedgerItem, bool]:
+    """掌握 from a person's form (a household's or a visit's page). Returns (item, opened): the same form sent
+    again (a double tap, 后退 and 记入 again) finds the item it opened, still at 掌握 with the same words, instead
+    of a second promise to register, keep and close (for a paired household, a second 实事 for one deed)."""
+    # The form carries no submission key (the item has no field for one). The household's row lock makes two
+    # sends at the same moment wait for each other.
+    Household.objects.select_for_update().get(pk=household.pk)
+    # Not by source: a paired person's item is a 结对实事 whatever the form's source.
+    same = LedgerItem.objects.filter(
+        household=household, visit=visit, matter=None, what=what.strip(), created_by=actor, state=State.KNOWN
+    ).first()
+    if same is not None:
+        return same, False
+    return ledger_item_open(actor=actor, household=household, visit=visit, source=source, what=what, **fields), True
+
+
 def new_item(
     *,
     actor: User | None,

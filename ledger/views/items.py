@@ -149,7 +149,7 @@ def _open(request, *, household: Household, visit=None, back):
     form = ItemOpenForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            item = services.ledger_item_open(
+            item, opened = services.ledger_item_open_once(
                 actor=request.user,
                 household=household,
                 visit=visit,
@@ -161,7 +161,10 @@ def _open(request, *, household: Household, visit=None, back):
         except services.LedgerError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "已记入台账(掌握)。请在核实后登记。")
+            if opened:
+                messages.success(request, "已记入台账(掌握)。请在核实后登记。")
+            else:
+                messages.info(request, "这件事已经记入台账,没有再记一次:这是当时记入的事项。")
             return redirect(item)
     context = {"form": form, "household": household, "visit": visit, "back": back}
     return render(request, "ledger/item_form.html", context, status=400 if form.errors else 200)

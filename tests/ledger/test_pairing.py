@@ -124,6 +124,18 @@ def test_the_contact_form_sent_twice_records_one_contact(client, pairing):
     assert PairingContact.objects.count() == 2
 
 
+def test_a_deed_sent_twice_is_one_deed_of_the_year(client, pairing):
+    # The 记入台账 form sent twice opened two 结对实事 for one deed: once kept, 今年实事 2/2 for one.
+    from ledger.models import LedgerItem
+
+    log_in_as(client, pairing.user)
+    url = reverse("ledger:item_open_for_household", args=[pairing.household.pk])
+    deadline = (timezone.localdate() + timedelta(days=10)).isoformat()
+    sent = {"what": "帮助申请冬季取暖补贴", "deadline": deadline, "responsible": pairing.user.pk}
+    assert client.post(url, sent).status_code == client.post(url, sent).status_code == 302
+    assert LedgerItem.objects.get().source == LedgerItem.Source.PAIRING_DEED
+
+
 def test_contact_form_says_what_to_do_without_a_pair(client):
     cadre = UserFactory(role=User.Role.CADRE)
     log_in_as(client, cadre)

@@ -41,6 +41,24 @@ def test_officer_opens_an_item_from_the_household_page(client, alice, alice_hous
     assert page.count("帮忙联系自来水公司接水管") == 2
 
 
+def test_the_open_form_sent_twice_opens_one_item(client, alice, alice_household):
+    # A double tap on 记入台账 (or 后退 and 记入 again) opened the same promise twice: two items to register, keep
+    # and close, and for a paired household two 实事 counted for one deed.
+    client.force_login(alice)
+    url = reverse("ledger:item_open_for_household", args=[alice_household.pk])
+    deadline = (timezone.localdate() + timedelta(days=10)).isoformat()
+    sent = {"what": "帮忙联系自来水公司接水管", "deadline": deadline, "responsible": alice.pk}
+    first, again = client.post(url, sent), client.post(url, sent)
+    item = LedgerItem.objects.get()
+    assert first["Location"] == again["Location"] == item.get_absolute_url()
+    assert item.events.count() == 1
+    assert "这件事已经记入台账,没有再记一次" in client.get(again["Location"]).content.decode()
+    # once registered, the same words are a new promise
+    services.ledger_item_register(item=item, actor=alice)
+    client.post(url, sent)
+    assert LedgerItem.objects.count() == 2
+
+
 def test_the_open_form_refuses_a_past_deadline_and_an_empty_text(client, alice, alice_household):
     client.force_login(alice)
     url = reverse("ledger:item_open_for_household", args=[alice_household.pk])
