@@ -113,6 +113,7 @@ class ItemOpenForm(forms.Form):
         max_length=WHAT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="承诺办的事或要解决的问题。",
+        error_messages={"required": "请写明承诺办的事或要解决的问题。"},
     )
     for_whom = forms.CharField(
         label="服务对象", max_length=FOR_WHOM_MAX_LENGTH, required=False, help_text="默认为该户。"

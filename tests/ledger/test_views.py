@@ -66,6 +66,9 @@ def test_the_open_form_refuses_a_past_deadline_and_an_empty_text(client, alice, 
     response = client.post(url, {"what": "", "deadline": yesterday, "responsible": alice.pk})
     assert response.status_code == 400 and not LedgerItem.objects.exists()
     assert "日期超出范围" in response.content.decode()
+    # the empty text says what to write, as 兑现 and 退回 do, not Django's bare "required"
+    body = response.content.decode()
+    assert "请写明承诺办的事或要解决的问题。" in body and "这个字段是必填项" not in body
 
 
 def test_an_officer_cannot_make_another_officer_responsible(client, alice, alice_household, village_a):
