@@ -73,6 +73,11 @@ class Links:
         village = self.village.pk if self.village else ""
         return self._records("ledger:item_list", village=village, **self._days("closed"))
 
+    def areas_only(self) -> str:
+        """The figures no list page shows record by record (the callbacks: the evaluation centre's pages count them
+        by day and caller, not by village): the table of the areas above a village, nothing on a village's."""
+        return "" if self.village else BY_AREA
+
     def night(self) -> str:
         """The area's plans of the period's evenings, whichever unit planned them."""
         period = {"from": self.period.start.isoformat(), "to": self.period.end.isoformat()}
@@ -118,9 +123,9 @@ def _cards(board: selectors.Dashboard, links: Links) -> list[dict]:
         {"key": "ledger", "label": "台账销号", "value": figures.ledger_closed,
          "note": f"按期 {rate(figures.ledger_on_time_rate)}", "url": links.ledger_closed()},
         {"key": "callbacks", "label": "回访接通", "value": figures.callbacks_reached,
-         "note": f"拨打 {figures.callbacks_made} · 接通率 {rate(figures.reach_rate)}", "url": BY_AREA},
+         "note": f"拨打 {figures.callbacks_made} · 接通率 {rate(figures.reach_rate)}", "url": links.areas_only()},
         {"key": "satisfaction", "label": "满意率", "value": rate(figures.satisfaction_rate),
-         "note": f"虚假走访 {figures.callbacks_denied}", "url": BY_AREA},
+         "note": f"虚假走访 {figures.callbacks_denied}", "url": links.areas_only()},
     ]  # fmt: skip
 
 

@@ -166,6 +166,10 @@ def test_county_bars_drill_down_to_towns_then_villages_then_records(client, eval
     assert links["matters"].startswith(reverse("feedback:matter_list"))
     assert f"village={day.village_1.pk}" in links["matters"]
     assert links["ledger"].startswith(reverse("ledger:item_list"))
+    # No page lists a village's callbacks: their figures lead nowhere rather than to a list without them.
+    assert links["callbacks"] == links["satisfaction"] == ""
+    assert '<a class="card figure-card" href=""' not in village.content.decode()
+    assert 'data-figure="callbacks"' in village.content.decode()
 
     # The records behind the disputes figure: the one visit that found them.
     records = client.get(links["disputes"])
