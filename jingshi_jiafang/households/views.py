@@ -134,4 +134,6 @@ def area_detail(request, pk: int):
     area = get_area_for_user(request.user, pk)
     town = area if area.is_town else None
     villages = core_selectors.villages_with_household_counts(user=request.user, town=town) if town else None
-    return render(request, "households/area_detail.html", {"area": area, "villages": villages})
+    # Those who read an area's figures reach them from its page: a cadre's village was a page of one button.
+    context = {"area": area, "villages": villages, "may_view_figures": can.may_view_dashboard(request.user)}
+    return render(request, "households/area_detail.html", context)

@@ -1,6 +1,7 @@
 """Issue 11's journeys on a phone: a cadre sees this week's pairing duty and records a contact; a team leader
 records a mediation."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,14 @@ from playwright.sync_api import expect
 from jingshi_jiafang.core.models import User
 from ledger.models import PairingContact, TeamActivity
 from tests.browser.conftest import log_in, open_menu_item, screenshot
-from tests.core.factories import TEST_PASSWORD, HouseholdFactory, HouseholdLinkFactory, PairingLinkFactory, UserFactory
+from tests.core.factories import (
+    TEST_PASSWORD,
+    AreaLinkFactory,
+    HouseholdFactory,
+    HouseholdLinkFactory,
+    PairingLinkFactory,
+    UserFactory,
+)
 from tests.ledger.factories import PairingContactFactory, ServiceTeamFactory, TeamMemberFactory
 
 
@@ -129,3 +137,20 @@ def test_station_head_founds_a_team_and_its_leader_lets_a_member_go(live_server,
     expect(page.get_by_text("张志愿已离队,以往的活动记录保留。")).to_be_visible()
     expect(page.get_by_test_id("team-members")).to_contain_text("已离队")
     screenshot(page, "team-member-left", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cadre_opens_his_village_and_reaches_its_figures(live_server, phone_page, village_a):
+    cadre = UserFactory(username="zhiqiang", name="吴志强", role=User.Role.CADRE, unit=village_a.unit.parent)
+    AreaLinkFactory(user=cadre, area=village_a)
+    HouseholdFactory.create_batch(3, village=village_a)
+    page = phone_page
+    log_in(page, live_server, "zhiqiang", TEST_PASSWORD)
+
+    open_menu_item(page, "联系区域")
+    page.get_by_role("link", name=village_a.name).first.click()
+    expect(page.get_by_role("link", name=f"{village_a.name}数据看板")).to_be_visible()
+    screenshot(page, "cadre-village-page", full_page=True)
+    page.get_by_role("link", name=f"{village_a.name}数据看板").click()
+    expect(page.get_by_role("heading", name=re.compile(f"{village_a.name}数据看板"))).to_be_visible()
+    screenshot(page, "cadre-village-dashboard", full_page=True)

@@ -2,11 +2,12 @@
 only their own households."""
 
 import pytest
+from django.urls import reverse
 
 from jingshi_jiafang.core.models import User
 from jingshi_jiafang.core.selectors import villages_with_household_counts
 from tests.conftest import MAX_PAGE_QUERIES, log_in_as
-from tests.core.factories import HouseholdFactory, HouseholdLinkFactory, UserFactory, VillageFactory
+from tests.core.factories import AreaLinkFactory, HouseholdFactory, HouseholdLinkFactory, UserFactory, VillageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +42,19 @@ def test_county_wide_village_list_queries_do_not_grow(client, village_a, django_
     log_in_as(client, UserFactory(role=User.Role.LEGAL, unit=village_a.unit.parent))
     with django_assert_max_num_queries(MAX_PAGE_QUERIES):
         assert client.get("/areas/").status_code == 200
+
+
+def test_a_cadres_village_page_leads_to_its_figures_and_an_officers_does_not(client, alice, village_a):
+    cadre = log_in_as(client, UserFactory(role=User.Role.CADRE, unit=village_a.unit.parent))
+    AreaLinkFactory(user=cadre, area=village_a)
+    dashboard = reverse("evaluation:dashboard_area", args=[village_a.pk])
+    coverage = f"{reverse('visits:coverage')}?area={village_a.pk}"
+
+    page = client.get(village_a.get_absolute_url()).content.decode()
+
+    assert f'href="{dashboard}"' in page and f'href="{coverage}"' in page
+    assert client.get(dashboard).status_code == client.get(coverage).status_code == 200
+    HouseholdLinkFactory(officer=alice, household=HouseholdFactory(village=village_a))
+    log_in_as(client, alice)
+    page = client.get(village_a.get_absolute_url()).content.decode()
+    assert dashboard not in page and reverse("visits:coverage") not in page
