@@ -11,10 +11,14 @@ from django.utils import timezone
 from evaluation.models import Callback, DailyReview
 from evaluation.services.reconcile import jobs_reconcile
 from evaluation.tasks import reconcile_task
+from feedback import services as feedback_services
+from feedback.models import Category, Matter, TopicModel
+from feedback.services.classification import previous_month
 from jingshi_jiafang.core.imports.services import import_upload
 from jingshi_jiafang.core.models import ExportJob, Household, ImportProblem, ImportRun, User
 from tests.core.factories import HouseholdFactory, UserFactory
 from tests.core.imports_data import household_rows, upload
+from tests.feedback.helpers import walk_in
 from tests.visits.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +148,25 @@ def test_import_runs_whose_queueing_was_lost_or_whose_worker_died_are_finished_o
     assert "导入任务 0 个" in reconcile_task.delay().get()
     assert Household.objects.count() == 4
     assert dict(ImportRun.objects.values_list("pk", "status")) == statuses
+
+
+def test_a_closed_month_whose_retraining_was_lost_is_retrained_once_past_the_grace(
+    settings, village_a, django_capture_on_commit_callbacks
+):
+    duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+    legal = UserFactory(role=User.Role.LEGAL, unit=village_a.unit.parent)
+    last_month = previous_month(timezone.localdate())
+    matter = walk_in(duty, "户口本上名字写错了一个字,怎么改")
+    Matter.objects.filter(pk=matter.pk).update(created_at=_at(last_month.replace(day=10), 9))
+    feedback_services.matter_topic_confirm(matter=matter, actor=legal, category=Category.LAW_ENFORCEMENT)
+    with django_capture_on_commit_callbacks():  # the broker was down: the training queued at the close is lost
+        closed = feedback_services.topic_month_close(month=last_month, actor=legal)
+    before = TopicModel.objects.order_by("-version").first()
+    assert before.trained_at < closed.closed_at
+    within_grace = closed.closed_at + timedelta(seconds=settings.RECONCILE_GRACE_SECONDS - 60)
+    assert not jobs_reconcile(now=within_grace).retrained
+    past_grace = closed.closed_at + timedelta(seconds=settings.RECONCILE_GRACE_SECONDS + 60)
+    assert jobs_reconcile(now=past_grace).retrained
+    retrained = TopicModel.objects.order_by("-version").first()
+    assert retrained.version == before.version + 1 and retrained.confirmed_examples >= 1
+    assert not jobs_reconcile(now=past_grace).retrained
