@@ -5,7 +5,8 @@ the second day, some given up after three days, a handful of false visits — an
 The answers of the past are written in bulk (a county's period has tens of thousands of callbacks), consistent
 with what the services write: one CallbackAttempt per call on the day it was made, due_date moved on by each
 unreached call, done_by/done_at on the done ones. 不满意 is written only on visit callbacks, where it reopens
-nothing; two recent matter or ledger-item callbacks are answered 不满意 through the service, which reopens them."""
+nothing; two recent matter or ledger-item callbacks are answered 不满意 through the service, which reopens them.
+A callback with no number to call is given up at its first call, noted 未登记电话, as the service records it."""
 
 import random
 from collections import defaultdict
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from evaluation.models import Callback, CallbackAttempt, Satisfaction
 from evaluation.models.callbacks import MAX_ATTEMPTS
+from evaluation.selectors.callbacks import callbacks_without_phone
 from evaluation.services.callbacks import callback_record, callbacks_create
 from jingshi_jiafang.core.models import User
 from visits.models import Visit
@@ -40,6 +42,10 @@ class Answer:
     visit_check: str = ""
     satisfaction: str = ""
     comment: str = ""
+    note: str = ""  # on the calls, as the service notes a call to nobody
+
+
+NO_PHONE = Answer(1, reached=False, note="未登记电话")
 
 
 def _answer(callback: Callback, rng: random.Random, *, false_visit: bool, retried: bool) -> Answer:
@@ -77,15 +83,16 @@ def seed_callbacks(*, rng: random.Random, today: date) -> int:
         day += timedelta(days=1)
     yesterday = today - timedelta(days=1)
     past = list(Callback.objects.filter(due_date__lt=today).order_by("pk").only("pk", "source", "due_date"))
+    no_phone = set(callbacks_without_phone().filter(due_date__lt=today).values_list("pk", flat=True))
     # Two of yesterday's matters or ledger items the resident is not satisfied with, through the service that
     # reopens them; two of yesterday's callbacks not called at all (the queue's overdue part).
     due_yesterday = [callback for callback in past if callback.due_date == yesterday]
-    unhappy = [callback for callback in due_yesterday if callback.source != Callback.Source.VISIT][:2]
+    unhappy = [c for c in due_yesterday if c.source != Callback.Source.VISIT and c.pk not in no_phone][:2]
     left = set([callback.pk for callback in due_yesterday if callback not in unhappy][:2] + [c.pk for c in unhappy])
     # Three of yesterday's not reached, so that today's queue has calls to try again.
-    retried = {callback.pk for callback in due_yesterday if callback.pk not in left}
+    retried = {callback.pk for callback in due_yesterday if callback.pk not in left | no_phone}
     retried = set(sorted(retried)[:3])
-    visits = [callback.pk for callback in past if callback.source == Callback.Source.VISIT and callback.pk not in left]
+    visits = [c.pk for c in past if c.source == Callback.Source.VISIT and c.pk not in left | no_phone]
     count = min(len(visits), max(MIN_FALSE_VISITS, int(len(visits) * FALSE_VISIT_RATE)))
     false_visits = set(rng.sample(visits, count))
     attempts = []
@@ -93,7 +100,10 @@ def seed_callbacks(*, rng: random.Random, today: date) -> int:
     for callback in past:
         if callback.pk in left:
             continue
-        answer = _answer(callback, rng, false_visit=callback.pk in false_visits, retried=callback.pk in retried)
+        if callback.pk in no_phone:
+            answer = NO_PHONE
+        else:
+            answer = _answer(callback, rng, false_visit=callback.pk in false_visits, retried=callback.pk in retried)
         last = callback.due_date + timedelta(days=answer.calls - 1)
         # Calls up to yesterday are made; one due today or later is still in the queue, tried again today.
         made = [callback.due_date + timedelta(days=n) for n in range(answer.calls)]
@@ -107,6 +117,7 @@ def seed_callbacks(*, rng: random.Random, today: date) -> int:
                     call_date=call_day,
                     reached=answer.reached and call_day == last,
                     gave_up=not answer.reached and call_day == last,
+                    note=answer.note,
                 )
             )
         groups[(answer, last, len(made))].append(callback.pk)

@@ -45,6 +45,18 @@ def callback_phone(callback: Callback) -> str:
     return matter.resident_phone if matter else ""
 
 
+def callbacks_without_phone() -> QuerySet[Callback]:
+    """The callbacks `callback_phone` finds no number for, in one query: nobody can be reached on them."""
+    return Callback.objects.filter(
+        Q(household__isnull=False, household__phone="")
+        | Q(household__isnull=True, source=Source.VISIT)
+        & (Q(visit__organisation__isnull=True) | Q(visit__organisation__phone=""))
+        | Q(household__isnull=True, source=Source.MATTER, matter__resident_phone="")
+        | Q(household__isnull=True, source=Source.LEDGER_ITEM)
+        & (Q(ledger_item__matter__isnull=True) | Q(ledger_item__matter__resident_phone=""))
+    )
+
+
 def callbacks_for_user(user: User) -> QuerySet[Callback]:
     """The callbacks a person works or reads: the evaluation centre and the county-wide departments all of them,
     anyone else (a leader) those of the villages they see."""

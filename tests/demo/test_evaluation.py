@@ -20,7 +20,7 @@ from evaluation.models import (
     UnitDaySummary,
     VillageDaySummary,
 )
-from evaluation.selectors.callbacks import false_visits, queue_counts
+from evaluation.selectors.callbacks import callback_phone, callbacks_without_phone, false_visits, queue_counts
 from evaluation.selectors.questionnaires import index_trend, questionnaire_progress
 from evaluation.services.callbacks import callbacks_create
 from jingshi_jiafang.core.models import User
@@ -123,3 +123,15 @@ def test_the_demo_has_callbacks_with_results_and_a_queue_for_today(client):
     page = client.get(reverse("evaluation:callback_queue")).content.decode()
     assert page.count('data-testid="queue-row"') >= 3
     assert client.get(reverse("evaluation:callback_figures")).status_code == 200
+
+
+def test_a_demo_callback_with_no_number_is_given_up_at_its_first_call_as_the_service_records_it():
+    callbacks = Callback.objects.select_related("household", "visit__organisation", "matter", "ledger_item__matter")
+    without = set(callbacks_without_phone().values_list("pk", flat=True))
+    assert without == {callback.pk for callback in callbacks if not callback_phone(callback)}
+    called = Callback.objects.filter(pk__in=without, attempts__gt=0)
+    assert called.exists()
+    assert set(called.values_list("state", "attempts", "satisfaction")) == {("given_up", 1, "")}
+    assert set(called.values_list("history__reached", "history__gave_up", "history__note")) == {
+        (False, True, "未登记电话")
+    }
