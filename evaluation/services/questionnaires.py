@@ -131,6 +131,14 @@ def questionnaire_create(
     return questionnaire
 
 
+def _check_started(sample: SampledHousehold) -> None:
+    # Its period is when the households are asked: an answer before it is a slip (a paper form collected late,
+    # after the end, is still recorded).
+    start = sample.questionnaire.start
+    if timezone.localdate() < start:
+        raise QuestionnaireError(f"本问卷 {start:%Y-%m-%d} 开始,开始前不能录入答卷。")
+
+
 def response_record(
     *,
     sample: SampledHousehold,
@@ -145,6 +153,7 @@ def response_record(
     answered). One response per household: a second submit is refused, not recorded twice. The audit entry is
     written in the same transaction."""
     require(actor, can.may_run_questionnaires, error=QuestionnaireError, message="只有民意访评中心可以录入答卷。")
+    _check_started(sample)
     answers = answers or {}
     if outcome not in QuestionnaireResponse.Outcome.values:
         raise QuestionnaireError("请选择作答结果。")
@@ -194,6 +203,7 @@ def attempt_record(
     """本次未接通: a call that found no one this time, the `number`-th try as the caller's form counted them. The
     household stays to be asked; a second submit of the same form is refused, not counted as another try."""
     require(actor, can.may_run_questionnaires, error=QuestionnaireError, message="只有民意访评中心可以录入答卷。")
+    _check_started(sample)
     if QuestionnaireResponse.objects.filter(sample=sample).exists():
         raise QuestionnaireError("该户的答卷已经录入,不能再记录未接通。")
     already = QuestionnaireAttempt.objects.filter(sample=sample).count()

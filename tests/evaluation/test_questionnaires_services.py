@@ -1,9 +1,10 @@
 """Questionnaires through their services and selectors: the reproducible draw, nobody asked twice about the same
 time, answers recorded once with their audit entry, and the indices' arithmetic on a hand-computed case."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from evaluation.models import Answer, QuestionnaireResponse, SampledHousehold
 from evaluation.selectors.questionnaires import (
@@ -14,6 +15,7 @@ from evaluation.selectors.questionnaires import (
 )
 from evaluation.services.questionnaires import (
     QuestionnaireError,
+    attempt_record,
     households_available,
     questionnaire_create,
     response_record,
@@ -258,4 +260,17 @@ def test_an_unknown_method_or_outcome_is_refused(evaluator, county):
         response_record(sample=sample, actor=evaluator, outcome="refused", method="email")
     with pytest.raises(QuestionnaireError, match="作答结果"):
         response_record(sample=sample, actor=evaluator, outcome="maybe", method="phone")
+    assert not QuestionnaireResponse.objects.exists()
+
+
+def test_no_answer_or_missed_call_is_recorded_before_the_period_starts(evaluator, county):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    questionnaire = _make(evaluator, template=short_template(), period=(tomorrow, tomorrow + timedelta(days=30)))
+    sample = questionnaire.samples.first()
+    answers = answers_by_label(short_template(), ["安全", "满意", "基本满意"])
+
+    with pytest.raises(QuestionnaireError, match="开始前不能录入答卷"):
+        response_record(sample=sample, actor=evaluator, outcome="answered", method="phone", answers=answers)
+    with pytest.raises(QuestionnaireError, match="开始前不能录入答卷"):
+        attempt_record(sample=sample, actor=evaluator, number=1)
     assert not QuestionnaireResponse.objects.exists()

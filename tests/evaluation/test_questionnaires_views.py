@@ -203,8 +203,8 @@ def test_list_and_call_pages_do_not_grow_with_rows(client, evaluator, village_a,
         questionnaire = questionnaire_create(
             template=short_template(),
             area=village_a,
-            start=date(2026, month, 1),
-            end=date(2026, month, 28),
+            start=date(2025, month, 1),
+            end=date(2025, month, 28),
             sample_size=25,
             actor=evaluator,
         )
