@@ -85,7 +85,10 @@ def _officer_tonight(user: User) -> TodoQueue:
     items = []
     if plan is not None:
         url = f"{reverse('households:household_list')}?area={plan.village_id}"
-        items = [TodoItem(f"{plan.village.parent} · {plan.village}", f"{window_text()},点此查看该村联系户", url)]
+        # Said as on the station head's card: a night visit typed in another village keeps no plan, and the officer
+        # learns it here that evening rather than from the month's score.
+        done = "已记录夜访" if plan.kept else f"尚未记录夜访({window_text()})"
+        items = [TodoItem(f"{plan.village.parent} · {plan.village}", f"{done},点此查看该村联系户", url)]
     return TodoQueue(
         key="tonight",
         title="今晚夜访",

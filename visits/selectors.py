@@ -194,7 +194,8 @@ def night_plans_on(*, units: QuerySet[Unit], day: date) -> QuerySet[NightVisitPl
 
 
 def night_plan_of(*, user: User, day: date) -> NightVisitPlan | None:
-    return NightVisitPlan.objects.filter(officer=user, date=day).select_related("village__parent").first()
+    """The officer's plan for that evening, with whether it was kept."""
+    return _with_kept(NightVisitPlan.objects.filter(officer=user, date=day)).first()
 
 
 # Organisations (单位) and their visits.

@@ -19,7 +19,9 @@ from tests.core.factories import (
     UserFactory,
 )
 from tests.feedback.helpers import walk_in
-from tests.visits.factories import NightVisitPlanFactory
+from tests.visits.factories import NightVisitPlanFactory, VisitFactory
+from tests.visits.test_night import evening
+from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +85,21 @@ def test_officer_home_is_a_to_do_list_whose_items_lead_to_the_work(client, alice
     # Following an item reaches the page where the work is done.
     for url in (todo["tonight"].items[0].url, todo["due_households"].items[0].url, todo["my_matters"].items[0].url):
         assert client.get(url).status_code == 200
+
+
+def test_officer_sees_whether_tonights_night_visit_is_recorded(client, alice, bob, village_a, alice_household):
+    NightVisitPlanFactory(officer=alice, village=village_a, date=timezone.localdate(), planned_by=bob)
+    client.force_login(alice)
+    assert queues(client.get(reverse("home")))["tonight"].items[0].detail.startswith("尚未记录夜访(")
+
+    tonight = evening(timezone.localdate())
+    VisitFactory(
+        visitor=alice, household=alice_household, kind=Visit.Kind.NIGHT, visited_at=tonight, created_at=tonight
+    )
+
+    item = queues(client.get(reverse("home")))["tonight"].items[0]
+    assert item.detail == "已记录夜访,点此查看该村联系户"
+    assert item.url == f"{reverse('households:household_list')}?area={village_a.pk}"
 
 
 def test_officer_with_nothing_to_do_is_told_what_comes_next(client, alice):
