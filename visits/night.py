@@ -22,6 +22,14 @@ def window_text() -> str:
     return f"每周{days}晚 {start:%H:%M}–{end:%H:%M}"
 
 
+def window_attrs() -> dict[str, str]:
+    """The window for a page's script, weekdays numbered as Python's (Monday 0): a visit form kept on the phone
+    is shown again hours later, and static/js/offline.js picks its kind anew by the same rule as the server."""
+    start, end = _window()
+    weekdays = ",".join(str(day) for day in sorted(settings.NIGHT_VISIT_WEEKDAYS))
+    return {"data-night-weekdays": weekdays, "data-night-start": f"{start:%H:%M}", "data-night-end": f"{end:%H:%M}"}
+
+
 def night_window_error(moment: datetime) -> str | None:
     """None when `moment` starts a night visit inside the window, otherwise a message saying the window."""
     local = timezone.localtime(moment)

@@ -15,7 +15,7 @@ from jingshi_jiafang.core.models import Household
 from jingshi_jiafang.core.privacy import item_value, mask_phone
 from jingshi_jiafang.core.validators import normalize_id_number, validate_id_number
 from visits.models import Finding, RegistrationCorrection, Visit
-from visits.night import night_window_error
+from visits.night import night_window_error, window_attrs
 from visits.selectors import EVENT_ITEMS
 from visits.services import CorrectionInput, FindingInput, visit_time_error
 
@@ -122,6 +122,7 @@ class VisitForm(forms.ModelForm):
             self.initial["kind"] = Visit.Kind.PAIRING
         else:  # typed at the door during the night window, a visit is a night visit
             self.initial["kind"] = Visit.Kind.DAY if night_window_error(now) else Visit.Kind.NIGHT
+            self.fields["kind"].widget.attrs.update(window_attrs())
         self.fields["kind"].choices = kinds
         self.fields["people_met"].widget.attrs["placeholder"] = "如:户主本人、其妻子"
 

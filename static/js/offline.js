@@ -82,6 +82,18 @@ function localMinute(date) {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
+// The kind the server gives a form rendered at `date` (visits/visit_forms.py): 夜访 inside the night window, 昼访
+// outside it; null for a form without the window (an organisation's: no kind; 结对走访 at a paired household).
+function kindAt(select, date) {
+  if (!select) return null;
+  const { nightWeekdays, nightStart, nightEnd } = select.dataset;
+  if (nightWeekdays === undefined) return null;
+  const weekday = String((date.getDay() + 6) % 7); // Monday 0, as Python's weekday()
+  const minute = localMinute(date).slice(11);
+  const night = nightWeekdays.split(",").includes(weekday) && nightStart <= minute && minute <= nightEnd;
+  return night ? "night" : "day";
+}
+
 function newKey() {
   if (crypto.randomUUID) return crypto.randomUUID();
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -279,13 +291,23 @@ function enhanceVisitForm(form) {
   // A fresh key for every form shown: a form kept by the service worker is shown again for the next visit. A form
   // the browser restored (后退 after saving) keeps the key it was sent with: saving it again is the same visit.
   const key = form.elements.submission_key;
-  if (key.value === key.defaultValue) key.value = newKey();
+  const fresh = key.value === key.defaultValue;
+  if (fresh) key.value = newKey();
   const visitedAt = form.elements.visited_at;
   const renderedAt = Number(form.dataset.renderedAt || 0);
   if (Date.now() / 1000 - renderedAt > STALE_SECONDS && !form.querySelector(".is-invalid")) {
-    const now = localMinute(new Date());
+    const date = new Date();
+    const now = localMinute(date);
     visitedAt.max = now;
     visitedAt.value = now;
+    // A form kept in the afternoon and opened at a door in the evening would offer 昼访 for a night visit (and the
+    // night plan would go unkept): a fresh form's kind follows the time; a restored one keeps what was chosen.
+    const kind = form.elements.kind;
+    const chosen = kindAt(kind, date);
+    if (fresh && chosen && kind.value !== chosen) {
+      kind.value = chosen;
+      kind.dispatchEvent(new Event("change"));
+    }
   }
   form.addEventListener("submit", async (event) => {
     if (event.defaultPrevented) return;

@@ -355,3 +355,40 @@ def test_the_back_button_to_a_forms_result_says_so_and_not_that_the_signal_is_go
     page.context.set_offline(True)
     page.goto(f"{live_server.url}{reverse('visits:night_compliance')}")
     expect(page.get_by_text("当前没有网络")).to_be_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_form_kept_by_day_and_opened_in_the_night_window_offers_a_night_visit(
+    live_server, browser, village_a, settings
+):
+    # A window of every evening, six hours from now: the server renders the form outside it, the phone opens it
+    # inside it the next day.
+    hour = (timezone.localtime().hour + 6) % 24
+    settings.NIGHT_VISIT_WEEKDAYS = list(range(7))
+    settings.NIGHT_VISIT_START, settings.NIGHT_VISIT_END = f"{hour:02d}:00", f"{hour:02d}:59"
+    officer = UserFactory(username="wanghy", name="王海燕", unit=village_a.unit)
+    household = HouseholdFactory(village=village_a, head_name="毛东春")
+    HouseholdLinkFactory(officer=officer, household=household)
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN", timezone_id=settings.TIME_ZONE
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        log_in(page, live_server, "wanghy", TEST_PASSWORD)
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        page.reload()
+        form_url = f"{live_server.url}{reverse('visits:visit_create', args=[household.pk])}"
+        wait_until_kept(page, form_url)
+        page.goto(form_url)
+        expect(page.get_by_label("家访类型")).to_have_value("day")
+
+        tomorrow = timezone.localtime() + timedelta(days=1)
+        page.clock.install(time=tomorrow.replace(hour=hour, minute=30, second=0, microsecond=0))
+        page.context.set_offline(True)
+        page.goto(form_url)
+        expect(page.get_by_label("家访类型")).to_have_value("night")
+        expect(page.get_by_test_id("night-talk")).to_be_visible()
+        screenshot(page, "offline-kept-form-at-night")
+    finally:
+        context.close()
