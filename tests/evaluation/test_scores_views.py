@@ -104,6 +104,17 @@ def test_a_rate_is_shown_rounded_once_from_its_counts(client, month, alice):
     assert "52 / 55 = 94.5%" in detail and "94.6%" not in detail
 
 
+def test_a_component_without_data_is_said_to_count_for_nothing_not_to_score_nought(client, month, alice):
+    # Its weight goes to the other components (the formula): "0.00 分" read as points lost.
+    score = _score_of(alice)
+    score.components.filter(metric=Metric.MATTERS_ON_TIME).update(numerator=0, denominator=0, value=None, points=0)
+    log_in_as(client, alice)
+    detail = client.get(reverse("evaluation:score_detail", args=[score.pk])).content.decode()
+    row = detail.split('data-testid="component-matters_on_time"')[1].split('data-testid="component-')[0]
+    assert "无数据,不计入" in row and "0.00 分" not in row
+    assert "0 / 0 = 无数据" in row
+
+
 def test_cadre_sees_their_own_score_and_not_an_officer_s(client, month, alice, village_a):
     cadre = UserFactory(role=User.Role.CADRE, unit=village_a.unit.parent.parent)
     AreaLinkFactory(user=cadre, area=village_a, start_date=date(2026, 1, 1))
