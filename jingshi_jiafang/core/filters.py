@@ -11,7 +11,7 @@ from django.utils import timezone
 from jingshi_jiafang.core.crypto import keyed_hash
 from jingshi_jiafang.core.models import Area, AuditEntry, Household
 from jingshi_jiafang.core.privacy import mask_id_number, mask_phone
-from jingshi_jiafang.core.validators import validate_phone
+from jingshi_jiafang.core.validators import normalize_phone, validate_phone
 
 _ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 
@@ -22,9 +22,15 @@ _DIGITS = re.compile(r"^\d{3,11}$")
 _LAST_FOUR = re.compile(r"^\d{4}$")
 
 
+def searched_number(text: str) -> str:
+    """A search text as a number is stored, if it is one: typed as people write a number down (spaces, +86, a
+    mobile grouped with dashes, full-width digits, an ID number's x) it still finds the household."""
+    return normalize_phone(text).upper()
+
+
 def number_search_kind(text: str) -> str | None:
     """What kind of number a search text is, if it is one: such searches are audited."""
-    text = text.strip()
+    text = searched_number(text)
     if _ID_LIKE.match(text):
         return "id_number"
     if _LAST_FOUR.match(text):
@@ -39,14 +45,15 @@ def number_search_kind(text: str) -> str | None:
 def search_households(queryset: QuerySet[Household], text: str) -> QuerySet[Household]:
     """Name and address by substring; a phone only in full or by its last four digits; an ID number only in full.
     A phone is never matched by a fragment: adding one digit at a time would spell out the whole number."""
-    text = text.strip()
-    kind = number_search_kind(text)
+    number = searched_number(text)
+    kind = number_search_kind(number)
     if kind == "id_number":
-        return queryset.filter(head_id_number_hash=keyed_hash(text))
+        return queryset.filter(head_id_number_hash=keyed_hash(number))
     if kind == "phone":
-        return queryset.filter(phone=text)
+        return queryset.filter(phone=number)
     if kind == "phone_last_four":
-        return queryset.filter(phone__endswith=text)
+        return queryset.filter(phone__endswith=number)
+    text = text.strip()
     if not text:
         return queryset
     return queryset.filter(Q(head_name__contains=text) | Q(address__contains=text))
@@ -57,10 +64,11 @@ class MaskedSearchInput(forms.TextInput):
 
     def format_value(self, value):
         value = super().format_value(value)
-        if value and _ID_LIKE.match(value.strip()):
-            return mask_id_number(value.strip())
-        if value and _DIGITS.match(value.strip()) and len(value.strip()) == 11:
-            return mask_phone(value.strip())
+        number = searched_number(value or "")
+        if _ID_LIKE.match(number):
+            return mask_id_number(number)
+        if _DIGITS.match(number) and len(number) == 11:
+            return mask_phone(number)
         return value
 
 

@@ -9,7 +9,7 @@ from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core import selectors as core_selectors
 from jingshi_jiafang.core import services as core_services
 from jingshi_jiafang.core.audit import Action, audit_record
-from jingshi_jiafang.core.filters import HouseholdFilter, number_search_kind
+from jingshi_jiafang.core.filters import HouseholdFilter, number_search_kind, searched_number
 from jingshi_jiafang.core.forms import AssignOfficerForm, AttachmentForm, RevealForm
 from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.pagination import paginate
@@ -41,7 +41,7 @@ def _audit_number_search(request, household_filter: HouseholdFilter) -> None:
     if not household_filter.is_bound:
         return
     for name in HouseholdFilter.SEARCH_FIELDS:
-        text = household_filter.form.data.get(name, "").strip()
+        text = searched_number(household_filter.form.data.get(name, ""))
         kind = number_search_kind(text)
         if kind is None:
             continue

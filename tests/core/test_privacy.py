@@ -48,6 +48,24 @@ def test_searching_by_full_numbers_echoes_them_masked(client, alice, alice_house
         assert not FULL_ID.search(body) and not FULL_MOBILE.search(body)
 
 
+def test_a_number_typed_as_people_write_it_finds_the_household_masked_and_audited(client, alice, alice_household):
+    phone, id_number = alice_household.phone, alice_household.head_id_number
+    written = {
+        "phone": [f"{phone[:3]} {phone[3:7]} {phone[7:]}", f"{phone[:3]}-{phone[3:7]}-{phone[7:]}", f"+86{phone}"],
+        "q": [f"{id_number[:6]} {id_number[6:14]} {id_number[14:].lower()}", f"+86 {phone}"],
+    }
+    client.force_login(alice)
+    for field, texts in written.items():
+        for text in texts:
+            body = client.get(reverse("households:household_list"), {field: text}).content.decode()
+            assert alice_household.head_name in body, text
+            assert not FULL_ID.search(body) and not FULL_MOBILE.search(body.replace(" ", "").replace("-", "")), text
+    searches = AuditEntry.objects.filter(action="search_number")
+    assert searches.count() == 5 and all(entry.detail["found"] == 1 for entry in searches)
+    texts = [entry.detail["text"] for entry in searches]
+    assert not any(FULL_ID.search(text) or FULL_MOBILE.search(text) for text in texts)
+
+
 def test_reveal_shows_the_number_once_and_audits_it(client, alice, alice_household):
     client.force_login(alice)
     url = reverse("households:household_reveal", args=[alice_household.pk])
