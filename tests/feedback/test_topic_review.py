@@ -90,6 +90,21 @@ def test_the_queue_lists_the_months_unconfirmed_matters_least_sure_first(client,
     assert 'data-testid="close-month"' not in page
 
 
+def test_one_tap_confirms_the_category_chosen_at_triage_over_a_differing_suggestion(
+    client, legal, month_matters, last_month
+):
+    doubtful = month_matters[1]  # suggested 队伍建设 at 55%
+    Matter.objects.filter(pk=doubtful.pk).update(category="law_enforcement")
+    log_in_as(client, legal)
+
+    page = review(client, last_month).content.decode()
+    row = page[page.index(doubtful.reference) :]
+    row = row[: row.index("</form>")]
+
+    assert re.search(r'value="law_enforcement" class="btn btn-sm btn-primary" data-testid="confirm-suggested"', row)
+    assert 'data-testid="triage-differs"' in row
+
+
 def test_the_page_names_the_model_in_use_and_its_measured_accuracy(client, legal, month_matters, last_month):
     log_in_as(client, legal)
     model = TopicModel.objects.get()
