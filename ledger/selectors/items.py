@@ -56,8 +56,10 @@ def week_end(today: date) -> date:
 
 
 def items_due_this_week(*, user: User) -> QuerySet[LedgerItem]:
-    """Open items of this person due by Sunday, the overdue ones included: what the officer's week holds."""
-    return my_items(user=user).filter(deadline__lte=week_end(timezone.localdate()))
+    """Items this person has still to keep by Sunday, the overdue ones included: what the officer's week holds.
+    One delivered waits for a head's 销号, not for them (it is on that head's 待销号 list)."""
+    still_to_keep = my_items(user=user).exclude(state=State.DELIVERED)
+    return still_to_keep.filter(deadline__lte=week_end(timezone.localdate()))
 
 
 def items_to_close(*, user: User) -> QuerySet[LedgerItem]:

@@ -278,6 +278,7 @@ def test_the_printed_ledger_has_one_sheet_per_ledger_with_history(
 def test_officer_home_shows_items_due_this_week(client, alice, alice_household):
     open_item(alice, alice_household, "本周的事", days=0)
     open_item(alice, alice_household, "下月的事", days=40)
+    delivered_item(alice, alice_household, "已兑现等销号的事", days=0)  # the head's to close, not hers to keep
     client.force_login(alice)
     queue = {q.key: q for q in client.get(reverse("home")).context["queues"]}["ledger_due"]
     assert [item.title for item in queue.items] == ["本周的事"]
