@@ -478,20 +478,11 @@ def _ready_export_job(auditor):
 
 
 def _feedback_fixtures(household, bob) -> dict:
-    from django.utils import timezone
-
     from feedback import services
-    from feedback.models import TalkRoomCallback
-    from tests.feedback.helpers import walk_in
+    from tests.feedback.helpers import due_callback, walk_in
 
     duty = UserFactory(username="duty_a", role=User.Role.DUTY_OFFICER, unit=household.village.unit)
-    closed = walk_in(duty, "已办结的来访", resident_phone="13912345678")
-    services.matter_analyse(matter=closed, actor=duty, category="other", urgency="normal")
-    services.matter_dispatch(matter=closed, actor=duty, assigned_unit=duty.unit, assignee=duty)
-    services.matter_start(matter=closed, actor=duty)
-    services.matter_close(matter=closed, actor=duty, result="已答复", reply_method="phone")
-    callback = TalkRoomCallback.objects.get(matter=closed)
-    TalkRoomCallback.objects.filter(pk=callback.pk).update(due_date=timezone.localdate())
+    callback = due_callback(duty, "已办结的来访", resident_phone="13912345678")
     return {
         "duty_a": duty,
         "matter": walk_in(duty, resident_phone="13812345678"),

@@ -9,10 +9,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from feedback import services
-from feedback.models import Matter, TalkRoomCallback
+from feedback.models import Matter
 from jingshi_jiafang.core.models import User
 from tests.browser.conftest import log_in, log_out_on_phone, open_menu_item, screenshot
 from tests.core.factories import TEST_PASSWORD, HouseholdFactory, UserFactory
+from tests.feedback.helpers import due_callback
 
 
 @pytest.mark.django_db(transaction=True)
@@ -250,20 +251,7 @@ def test_duty_officer_calls_a_walk_in_back_from_the_list_a_week_after_it_was_ans
     live_server, phone_page, village_a
 ):
     duty = UserFactory(username="zhiban", name="孙明", role=User.Role.DUTY_OFFICER, unit=village_a.unit)
-    matter = services.matter_register(
-        channel=Matter.Channel.TALK_ROOM,
-        content="邻居装修噪音扰民",
-        unit=duty.unit,
-        actor=duty,
-        owner=duty,
-        resident_name="张大姐",
-        resident_phone="13912345678",
-    )
-    services.matter_analyse(matter=matter, actor=duty, category="other", urgency="normal")
-    services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit, assignee=duty)
-    services.matter_start(matter=matter, actor=duty)
-    services.matter_close(matter=matter, actor=duty, result="已协调邻居晚上不施工", reply_method="phone")
-    TalkRoomCallback.objects.filter(matter=matter).update(due_date=timezone.localdate())
+    due_callback(duty, resident_phone="13912345678")
     page = phone_page
     log_in(page, live_server, "zhiban", TEST_PASSWORD)
 

@@ -9,6 +9,22 @@ from tests.core.factories import UserFactory
 MATTER_LIST_QUERIES = MAX_PAGE_QUERIES + 1
 
 
+def due_callback(duty, content="邻居装修噪音扰民", **extra):
+    """A walk-in the duty officer took, handled and answered, its talk-room callback due today."""
+    from django.utils import timezone
+
+    from feedback.models import TalkRoomCallback
+
+    matter = walk_in(duty, content, **extra)
+    services.matter_analyse(matter=matter, actor=duty, category="other", urgency="normal")
+    services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit, assignee=duty)
+    services.matter_start(matter=matter, actor=duty)
+    services.matter_close(matter=matter, actor=duty, result="已协调", reply_method="phone")
+    callback = TalkRoomCallback.objects.get(matter=matter)
+    TalkRoomCallback.objects.filter(pk=callback.pk).update(due_date=timezone.localdate())
+    return callback
+
+
 def walk_in(duty, content="邻居装修噪音扰民", **extra):
     return services.matter_register(
         channel=Matter.Channel.TALK_ROOM,

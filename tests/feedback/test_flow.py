@@ -18,7 +18,7 @@ from feedback.services import MatterError
 from feedback.tasks import escalate_overdue_matters_task
 from jingshi_jiafang.core.models import AuditEntry, User
 from tests.core.factories import UserFactory
-from tests.feedback.helpers import MATTER_LIST_QUERIES, walk_in
+from tests.feedback.helpers import MATTER_LIST_QUERIES, due_callback, walk_in
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +136,7 @@ def test_not_satisfied_callback_reopens_the_matter(client, duty):
 
 
 def test_a_callback_sent_twice_says_it_was_recorded_and_keeps_the_first_answer(client, duty):
-    callback = _due_callback(duty)
+    callback = due_callback(duty)
     client.force_login(duty)
     url = reverse("feedback:callback_record", args=[callback.pk])
     client.post(url, {"outcome": "satisfied", "note": "群众说已经不吵了"}, follow=True)
@@ -149,22 +149,11 @@ def test_a_callback_sent_twice_says_it_was_recorded_and_keeps_the_first_answer(c
 
 
 def test_a_recorded_callback_out_of_scope_is_not_found(client, duty, charlie):
-    callback = _due_callback(duty)
+    callback = due_callback(duty)
     services.callback_record(callback=callback, actor=duty, outcome="satisfied", note="")
     client.force_login(charlie)
     response = client.post(reverse("feedback:callback_record", args=[callback.pk]), {"outcome": "satisfied"})
     assert response.status_code == 404
-
-
-def _due_callback(duty, content="邻居装修噪音扰民", **extra):
-    matter = walk_in(duty, content, **extra)
-    services.matter_analyse(matter=matter, actor=duty, category="other", urgency="normal")
-    services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit, assignee=duty)
-    services.matter_start(matter=matter, actor=duty)
-    services.matter_close(matter=matter, actor=duty, result="已协调", reply_method="phone")
-    callback = TalkRoomCallback.objects.get(matter=matter)
-    TalkRoomCallback.objects.filter(pk=callback.pk).update(due_date=timezone.localdate())
-    return callback
 
 
 def _a_day_passes(matter):
@@ -178,7 +167,7 @@ def _a_day_passes(matter):
 
 
 def test_a_resident_not_reached_is_called_again_the_next_day_three_times_in_all(client, duty):
-    callback = _due_callback(duty)
+    callback = due_callback(duty)
     client.force_login(duty)
     said = []
     for _ in range(3):
@@ -205,7 +194,7 @@ def test_a_resident_not_reached_is_called_again_the_next_day_three_times_in_all(
 
 
 def test_a_resident_reached_on_the_second_try_is_not_called_again(client, duty):
-    callback = _due_callback(duty)
+    callback = due_callback(duty)
     client.force_login(duty)
     client.post(reverse("feedback:callback_record", args=[callback.pk]), {"outcome": "unreachable"}, follow=True)
     _a_day_passes(callback.matter)
@@ -216,7 +205,7 @@ def test_a_resident_reached_on_the_second_try_is_not_called_again(client, duty):
 
 
 def test_a_callback_sent_without_its_result_keeps_the_note_typed(client, duty):
-    callback = _due_callback(duty)
+    callback = due_callback(duty)
     client.force_login(duty)
     response = client.post(reverse("feedback:callback_record", args=[callback.pk]), {"note": "群众说晚上还是吵"})
     assert response.status_code == 400
@@ -228,7 +217,7 @@ def test_a_callback_sent_without_its_result_keeps_the_note_typed(client, duty):
 
 def test_each_callback_on_the_list_has_fields_of_its_own(client, duty):
     """Labels lead to their own callback's fields: a tap on the second 回访结果 must not open the first."""
-    first, second = _due_callback(duty), _due_callback(duty, "楼下烧烤店油烟大")
+    first, second = due_callback(duty), due_callback(duty, "楼下烧烤店油烟大")
     client.force_login(duty)
     body = client.get(reverse("feedback:callback_list")).content.decode()
     for callback in (first, second):
@@ -239,7 +228,7 @@ def test_a_callback_waits_while_its_matter_is_handled_again(client, duty, settin
     """The next-day callback of the evaluation centre reopened the matter before the talk room called back: the
     talk room's callback is not listed (a 不满意 there would reopen a matter already open), and the next answer
     brings it back, due from that answer, without a second one."""
-    callback = _due_callback(duty)
+    callback = due_callback(duty)
     matter = callback.matter
     services.matter_reopen(matter=matter, actor=duty, reason="次日回访不满意")
     client.force_login(duty)
@@ -340,13 +329,13 @@ def test_phone_and_post_box_matters_are_registered_in_the_talk_room_too(client, 
 
 def test_the_callback_list_costs_the_same_queries_for_one_callback_or_many(client, duty):
     client.force_login(duty)
-    _due_callback(duty)
+    due_callback(duty)
     with CaptureQueriesContext(connection) as one:
         client.get(reverse("feedback:callback_list"))
     for n in range(5):
         client.post(
             reverse(
-                "feedback:callback_record", args=[_due_callback(duty, f"第{n}件事", resident_phone="13912345678").pk]
+                "feedback:callback_record", args=[due_callback(duty, f"第{n}件事", resident_phone="13912345678").pk]
             ),
             {"outcome": "unreachable"},
         )
@@ -358,7 +347,7 @@ def test_the_callback_list_costs_the_same_queries_for_one_callback_or_many(clien
 
 
 def test_the_duty_officer_reveals_the_residents_phone_on_the_callback_list_and_it_is_audited(client, duty):
-    callback = _due_callback(duty, resident_phone="13912345678")
+    callback = due_callback(duty, resident_phone="13912345678")
     client.force_login(duty)
 
     listed = client.get(reverse("feedback:callback_list")).content.decode()
@@ -372,7 +361,7 @@ def test_the_duty_officer_reveals_the_residents_phone_on_the_callback_list_and_i
 
 
 def test_revealing_the_phone_of_a_callback_recorded_meanwhile_lands_on_the_list_with_why(client, duty):
-    callback = _due_callback(duty, resident_phone="13912345678")
+    callback = due_callback(duty, resident_phone="13912345678")
     client.force_login(duty)
     client.post(reverse("feedback:callback_record", args=[callback.pk]), {"outcome": "satisfied"})
 
@@ -389,7 +378,7 @@ def test_revealing_the_phone_of_a_callback_recorded_meanwhile_lands_on_the_list_
 def test_the_page_links_of_the_callback_list_shown_after_a_reveal_lead_to_the_list(client, duty, settings):
     settings.PAGE_SIZE = 1
     for n in range(3):
-        _due_callback(duty, f"第{n}件事", resident_phone="13912345678")
+        due_callback(duty, f"第{n}件事", resident_phone="13912345678")
     client.force_login(duty)
     second_page = client.get(reverse("feedback:callback_list"), {"page": 2}).context["page"].object_list
     url = reverse("feedback:callback_phone_reveal", args=[second_page[0].pk])
@@ -402,7 +391,7 @@ def test_the_page_links_of_the_callback_list_shown_after_a_reveal_lead_to_the_li
 
 
 def test_a_callback_out_of_scope_reveals_nothing(client, duty, charlie):
-    callback = _due_callback(duty, resident_phone="13912345678")
+    callback = due_callback(duty, resident_phone="13912345678")
     client.force_login(charlie)
 
     response = client.post(reverse("feedback:callback_phone_reveal", args=[callback.pk]), {"field": "phone"})
@@ -412,7 +401,7 @@ def test_a_callback_out_of_scope_reveals_nothing(client, duty, charlie):
 
 
 def test_the_matter_page_shows_its_callbacks_made_and_waiting(client, duty):
-    callback = _due_callback(duty)
+    callback = due_callback(duty)
     client.force_login(duty)
     client.post(reverse("feedback:callback_record", args=[callback.pk]), {"outcome": "unreachable", "note": "无人接听"})
 
