@@ -142,6 +142,9 @@ class VisitForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("kind") != Visit.Kind.NIGHT:
             cleaned["explained_policy"] = cleaned["collected_opinions"] = False
+        elif cleaned.get("visited_at") and (error := night_window_error(cleaned["visited_at"])):
+            # Said with the form's other errors, not in a second round after them (the service keeps the rule).
+            self.add_error("kind", error)
         if cleaned.get("dispute_mediated") and not cleaned.get("dispute"):
             self.add_error("dispute", "勾选了当场调解,请写明矛盾纠纷的内容。")
         return cleaned

@@ -99,7 +99,9 @@ def test_night_visit_plan_log_refusal_and_compliance(
     phone.get_by_label("见到的人").fill("周大伯")
     phone.get_by_label("走访时间").fill((evening - timedelta(hours=10)).strftime("%Y-%m-%dT%H:%M"))
     phone.get_by_role("button", name="保存走访").click()
-    expect(phone.get_by_text(f"夜访须在{window_text()}开始")).to_be_visible()
+    # Named at the top with a link to the field, and under the field itself.
+    expect(phone.get_by_role("link", name=f"家访类型:夜访须在{window_text()}开始")).to_be_visible()
+    expect(phone.locator(".invalid-feedback", has_text=f"夜访须在{window_text()}开始")).to_be_visible()
     assert phone.get_by_label("见到的人").input_value() == "周大伯"
     screenshot(phone, "night-visit-refused")
     phone.get_by_label("走访时间").fill(evening.strftime("%Y-%m-%dT%H:%M"))

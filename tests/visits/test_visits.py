@@ -216,6 +216,20 @@ def test_rejected_visit_form_comes_back_filled_in(client, alice, alice_household
     assert not Visit.objects.exists()
 
 
+def test_a_night_visit_outside_the_window_is_said_with_the_forms_other_errors(client, alice, alice_household):
+    client.force_login(alice)
+    data = visit_post(alice_household, kind="night", people_met="")
+    this_morning = timezone.localtime().replace(hour=10, minute=0)
+    morning = this_morning if this_morning < timezone.localtime() else this_morning - timedelta(days=1)
+    data["visited_at"] = morning.strftime("%Y-%m-%dT%H:%M")
+
+    response = client.post(reverse("visits:visit_create", args=[alice_household.pk]), data)
+
+    errors = response.context["form"].errors
+    assert response.status_code == 400
+    assert "people_met" in errors and "夜访须在每周一、三、五晚 20:00–21:00开始" in errors["kind"][0]
+
+
 def test_double_submit_of_the_form_creates_one_visit(client, alice, alice_household):
     client.force_login(alice)
     data = visit_post(alice_household)
