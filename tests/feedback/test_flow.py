@@ -113,13 +113,8 @@ def test_deadline_is_set_by_category_and_urgency(duty, settings):
 
 
 def test_not_satisfied_callback_reopens_the_matter(client, duty):
-    matter = walk_in(duty)
-    services.matter_analyse(matter=matter, actor=duty, category="other", urgency="normal")
-    services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit, assignee=duty)
-    services.matter_start(matter=matter, actor=duty)
-    services.matter_close(matter=matter, actor=duty, result="已协调", reply_method="phone")
-    callback = TalkRoomCallback.objects.get(matter=matter)
-    TalkRoomCallback.objects.filter(pk=callback.pk).update(due_date=timezone.localdate())
+    callback = due_callback(duty)
+    matter = callback.matter
     client.force_login(duty)
     response = client.post(
         reverse("feedback:callback_record", args=[callback.pk]), {"outcome": "not_satisfied", "note": "噪音依旧"}

@@ -41,6 +41,13 @@ def register(household, content, category=""):
     return matter
 
 
+def dispatch_to(matter, officer):
+    """The matter analysed and dispatched to `officer` by a duty officer of the matter's police room."""
+    duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=matter.unit)
+    matter_analyse(matter=matter, actor=duty, category="public_security", urgency="normal")
+    return matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit, assignee=officer)
+
+
 def form_key(client, url=None) -> str:
     """The key of the form as the page shows it."""
     page = client.get(url or reverse("feedback:topic_visit_create"))
@@ -396,17 +403,13 @@ def test_a_solution_agreed_for_a_matter_not_yet_dispatched_opens_a_ledger_item(c
     assert ledger_item.household == alice_household and ledger_item.unit == stolen.unit
     assert ledger_item.deadline == timezone.localdate() + timedelta(days=14)
     # Dispatched afterwards, the matter finds the same item and hands it to its handler.
-    duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=alice_household.village.unit)
-    matter_analyse(matter=stolen, actor=duty, category="public_security", urgency="normal")
-    matter_dispatch(matter=stolen, actor=duty, assigned_unit=duty.unit, assignee=alice)
+    dispatch_to(stolen, alice)
     assert LedgerItem.objects.get(matter=stolen).responsible == alice
 
 
 def test_a_solution_for_a_dispatched_matter_is_written_into_its_ledger_item(client, leader, alice, alice_household):
     stolen = register(alice_household, "村东头连续丢了三辆电动车")
-    duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=alice_household.village.unit)
-    matter_analyse(matter=stolen, actor=duty, category="public_security", urgency="normal")
-    matter_dispatch(matter=stolen, actor=duty, assigned_unit=duty.unit, assignee=alice)
+    dispatch_to(stolen, alice)
     create_topic(client, staff=[alice])
     item = _solve(client, TopicVisit.objects.get(), stolen, "夜间增加巡逻")
     ledger_item = LedgerItem.objects.get(matter=stolen)
@@ -420,9 +423,7 @@ def test_a_solution_for_a_matter_whose_item_was_kept_takes_the_item_up_anew(
     """Most matters a topic visit takes up are of a closed month, their items kept and closed: the new promise
     sends the item back to 登记, due anew, so that it is kept and closed again — not a broken promise."""
     stolen = register(alice_household, "村东头连续丢了三辆电动车")
-    duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=alice_household.village.unit)
-    matter_analyse(matter=stolen, actor=duty, category="public_security", urgency="normal")
-    matter_dispatch(matter=stolen, actor=duty, assigned_unit=duty.unit, assignee=alice)
+    dispatch_to(stolen, alice)
     kept = LedgerItem.objects.get(matter=stolen)
     ledger_item_register(item=kept, actor=alice)
     ledger_item_deliver(item=kept, actor=alice, note="已走访宣传防盗")
@@ -467,9 +468,7 @@ def test_a_solution_sent_twice_is_recorded_once(client, leader, alice, alice_hou
     # A double tap on 记录解决办法 (or 后退 and 记录 again) wrote the agreement into the ledger item's history a
     # second time, and a second, different text would have replaced the one agreed at the home.
     stolen = register(alice_household, "村东头连续丢了三辆电动车")
-    duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=alice_household.village.unit)
-    matter_analyse(matter=stolen, actor=duty, category="public_security", urgency="normal")
-    matter_dispatch(matter=stolen, actor=duty, assigned_unit=duty.unit, assignee=alice)
+    dispatch_to(stolen, alice)
     create_topic(client, staff=[alice])
     topic = TopicVisit.objects.get()
     item = _solve(client, topic, stolen, "夜间增加巡逻")
