@@ -47,12 +47,12 @@ def _role_in(user, roles) -> bool:
 
 def _in_unit_tree(user: User, unit: Unit | int | None) -> bool:
     # Imported here: scopes build on these capabilities.
-    from jingshi_jiafang.core.scopes import unit_subtree
+    from jingshi_jiafang.core.scopes import unit_subtree_ids
 
     unit_id = unit.pk if isinstance(unit, Unit) else unit
     if unit_id is None or user.unit_id is None:
         return False
-    return unit_id == user.unit_id or unit_subtree(user.unit).filter(pk=unit_id).exists()
+    return unit_id == user.unit_id or unit_id in unit_subtree_ids(user)
 
 
 # Reading.

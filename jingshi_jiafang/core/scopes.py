@@ -32,6 +32,16 @@ def unit_subtree(unit: Unit) -> QuerySet[Unit]:
     return Unit.objects.filter(Q(pk=unit.pk) | Q(parent=unit) | Q(parent__parent=unit))
 
 
+def unit_subtree_ids(user: User) -> frozenset[int]:
+    """The ids of `unit_subtree(user.unit)`, read once per user object: a list asks of each row whether its unit
+    is under the user's (a station head's callbacks and matters of his police rooms), one query per row before."""
+    read = getattr(user, "_unit_subtree_ids", None)
+    if read is None or read[0] != user.unit_id:
+        read = (user.unit_id, frozenset(unit_subtree(user.unit).values_list("pk", flat=True)))
+        user._unit_subtree_ids = read
+    return read[1]
+
+
 # A county is a bureau and the units under it. A database may hold more than one (a province's counties side by
 # side): "the whole county" of a county-wide role is then their own bureau's, never every row of the table.
 

@@ -17,7 +17,7 @@ from feedback.permissions import matter_actions
 from feedback.services import MatterError
 from feedback.tasks import escalate_overdue_matters_task
 from jingshi_jiafang.core.models import AuditEntry, User
-from tests.core.factories import UserFactory
+from tests.core.factories import PoliceRoomFactory, UserFactory
 from tests.feedback.helpers import MATTER_LIST_QUERIES, due_callback, walk_in
 
 pytestmark = pytest.mark.django_db
@@ -406,3 +406,19 @@ def test_the_matter_page_shows_its_callbacks_made_and_waiting(client, duty):
     assert "联系不上" in page and "无人接听" in page and f"{duty} · " in page
     tomorrow = timezone.localdate() + timedelta(days=1)
     assert f"应回访 {tomorrow:%Y-%m-%d}" in page
+
+
+def test_a_station_heads_callback_list_costs_the_same_queries_for_one_police_room_or_many(client, duty, bob):
+    due_callback(duty, resident_phone="13912345678")
+    client.force_login(bob)
+    client.get(reverse("home"))  # the first page after signing in records it
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("feedback:callback_list"))
+    for n in range(4):
+        room = PoliceRoomFactory(parent=duty.unit.parent)
+        due_callback(UserFactory(role=User.Role.DUTY_OFFICER, unit=room), f"第{n}件事", resident_phone="13912345678")
+    with CaptureQueriesContext(connection) as many:
+        listed = client.get(reverse("feedback:callback_list")).content.decode()
+    # Each row asks whether bob may call the resident: the matter's unit is under his station, read once.
+    assert listed.count("139****5678") == 5
+    assert len(many.captured_queries) == len(one.captured_queries)
