@@ -316,6 +316,21 @@ class MergeForm(MatterActionForm):
         return data
 
 
+class OfficerSelect(forms.Select):
+    """Officers grouped by unit, each option naming its unit (`data-unit`): static/js/narrowed_by.js offers only
+    the officers of the unit chosen above, not the county's thousand. Without the script every group shows."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit_of: dict[str, int] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if str(value) in self.unit_of:
+            option["attrs"]["data-unit"] = self.unit_of[str(value)]
+        return option
+
+
 class DispatchForm(MatterActionForm):
     assigned_unit = forms.ModelChoiceField(
         label="承办单位或部门", queryset=Unit.objects.order_by("kind", "code"), empty_label=CHOOSE
@@ -324,7 +339,8 @@ class DispatchForm(MatterActionForm):
         label="承办民警(可不选)",
         queryset=User.objects.none(),
         required=False,
-        help_text="只能选所选承办单位的民警(按单位分组);不选则由该单位的民警认领(谁开始处理就由谁承办)。",
+        widget=OfficerSelect,
+        help_text="只能选所选承办单位的民警;不选则由该单位的民警认领(谁开始处理就由谁承办)。",
     )
     note = forms.CharField(
         label="分流说明", max_length=NOTE_MAX_LENGTH, required=False, error_messages={"max_length": TOO_LONG}
@@ -347,6 +363,9 @@ class DispatchForm(MatterActionForm):
         for officer in officers:
             groups.setdefault(officer.unit, []).append((officer.pk, officer.name or officer.username))
         self.units_with_officers = [unit.pk for unit in groups]
+        widget = self.fields["assignee"].widget
+        widget.unit_of = {str(officer.pk): officer.unit_id for officer in officers}
+        widget.attrs["data-narrowed-by"] = self.add_prefix("assigned_unit")
         self.fields["assignee"].choices = [
             ("", "不指定民警(交单位办理)"),
             *((str(unit), items) for unit, items in groups.items()),
@@ -372,7 +391,7 @@ class ReassignForm(DispatchForm):
             assignee = self.fields["assignee"]
             assignee.label, assignee.required = "承办民警", True
             assignee.error_messages["required"] = "正在处理的诉求改派时请指定承办民警。"
-            assignee.help_text = "正在处理的诉求须改派给一位民警:只能选所选承办单位的民警(按单位分组)。"
+            assignee.help_text = "正在处理的诉求须改派给一位民警:只能选所选承办单位的民警。"
             assignee.choices = [("", CHOOSE), *assignee.choices[1:]]
             # Nor a unit with nobody to name (a department without officers): it could only be refused.
             unit = self.fields["assigned_unit"]

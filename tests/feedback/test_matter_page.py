@@ -67,7 +67,10 @@ def test_dispatch_groups_officers_by_unit_and_refuses_a_mismatch_on_the_form(cli
     page = client.get(matter.get_absolute_url()).content.decode()
     assignee = select(page, "dispatch-assignee")
     assert f'<optgroup label="{village_a.unit}">' in assignee and f'<optgroup label="{station_a}">' in assignee
-    assert "只能选所选承办单位的民警" in page
+    # Each officer names his unit: the page's script offers only the officers of the unit chosen above.
+    assert 'data-narrowed-by="dispatch-assigned_unit"' in assignee
+    assert f'value="{officer.pk}" data-unit="{village_a.unit.pk}"' in assignee
+    assert "只能选所选承办单位的民警" in page and "js/narrowed_by.js" in page
     response = act(client, matter, "dispatch", {"assigned_unit": station_a.pk, "assignee": officer.pk})
     assert response.status_code == 400 and f"不属于{station_a}" in response.content.decode()
     act(client, matter, "dispatch", {"assigned_unit": village_a.unit.pk, "assignee": officer.pk})
