@@ -52,3 +52,13 @@ def test_an_evaluator_reads_coverage_by_town_and_opens_a_town(live_server, phone
     expect(page.get_by_test_id("coverage-cards").get_by_text("西湖村")).to_have_count(0)
     expect(page.get_by_label("区域")).to_have_value(str(Area.objects.get(name="东关镇").pk))
     screenshot(page, "coverage-town-villages", full_page=True)
+
+    # Into a village, and back up to its town by the trail.
+    page.get_by_test_id("coverage-cards").get_by_role("link", name="东山村").click()
+    trail = page.get_by_test_id("coverage-trail")
+    expect(trail).to_contain_text("东山村")
+    screenshot(page, "coverage-village-trail")
+    trail.get_by_role("link", name="东关镇").click()
+    expect(page.get_by_test_id("coverage-cards").get_by_text("东山村")).to_be_visible()
+    page.get_by_test_id("coverage-trail").get_by_role("link", name="全部范围").click()
+    expect(page.get_by_test_id("coverage-cards").get_by_role("link", name="东关镇")).to_be_visible()

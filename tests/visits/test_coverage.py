@@ -88,6 +88,11 @@ def test_county_wide_rows_are_towns_that_open_their_villages(client, town_a, vil
     assert f"?area={village_a.pk}&amp;from=" in response.content.decode()
     response = client.get(reverse("visits:coverage"), {"area": village_a.pk})
     assert 'data-testid="coverage-row-link"' not in response.content.decode()
+    # And back up: the village's trail leads to its town and to the whole county, and on to the village's page.
+    trail = response.content.decode().split('data-testid="coverage-trail"')[1].split("</nav>")[0]
+    assert f"?area={village_a.parent.pk}&amp;from=" in trail and '<a href="?from=' in trail
+    assert f'href="{reverse("households:area_detail", args=[village_a.pk])}"' in trail
+    assert client.get(reverse("households:area_detail", args=[village_a.pk])).status_code == 200
 
 
 def test_a_village_as_its_dashboard_links_shows_that_village_alone(client, town_a, village_a, counting):
