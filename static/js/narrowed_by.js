@@ -23,6 +23,9 @@
     }
 
     by.addEventListener("change", narrow);
-    narrow();
+    // Not at once but on pageshow: on 后退 to this page the browser puts back the unit and officer chosen before
+    // only after this script has run, without a change event. Narrowed at once, the list kept the first unit's
+    // officers under the restored unit (and lost the restored officer); narrowed once both are back, it follows.
+    window.addEventListener("pageshow", narrow);
   });
 })();

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from feedback import services
-from feedback.models import Matter, TalkRoomCallback
+from feedback.models import Category, Matter, TalkRoomCallback
 from jingshi_jiafang.core.models import User
 from tests.browser.conftest import log_in, screenshot
 from tests.core.factories import TEST_PASSWORD, UserFactory
@@ -307,6 +307,37 @@ def test_duty_officer_must_choose_a_category_and_picks_an_officer_under_the_unit
     expect(page.get_by_test_id("matter-state")).to_have_text("分流")
     expect(page.get_by_test_id("next-step")).to_contain_text("承办民警王海燕")
     screenshot(page, "p3-28b-after-dispatch", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_back_to_the_matter_the_officer_list_follows_the_unit_the_browser_puts_back(
+    live_server, small_phone, village_a
+):
+    """后退 to a matter whose 分流 form had another unit chosen: the browser puts that unit (and the officer) back
+    after the page's scripts ran, with no change event. The officers offered are that unit's, not the room's
+    the page opened on, and the officer picked before is still chosen."""
+    duty = UserFactory(username="zhiban", name="孙明", role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+    UserFactory(name="王海燕", role=User.Role.OFFICER, unit=village_a.unit)
+    UserFactory(name="韩立", role=User.Role.OFFICER, unit=village_a.unit.parent)
+    matter = services.matter_register(
+        channel=Matter.Channel.TALK_ROOM, content="村口路灯坏了", unit=duty.unit, actor=duty, owner=duty
+    )
+    services.matter_analyse(matter=matter, actor=duty, category=Category.PUBLIC_SECURITY, urgency=Matter.Urgency.NORMAL)
+    page = small_phone
+    log_in(page, live_server, "zhiban", TEST_PASSWORD)
+    page.goto(f"{live_server.url}{matter.get_absolute_url()}")
+    unit, assignee = page.get_by_label("承办单位或部门"), page.get_by_label("承办民警(可不选)")
+    expect(assignee.locator("option")).to_have_text(["不指定民警(交单位办理)", "孙明", "王海燕"])
+    unit.select_option(label=village_a.unit.parent.name)
+    assignee.select_option(label="韩立")
+    page.get_by_role("navigation", name="breadcrumb").get_by_role("link", name="诉求").click()
+    expect(page).to_have_url(f"{live_server.url}/matters/")
+    page.go_back()
+    expect(unit.locator("option:checked")).to_have_text(village_a.unit.parent.name)
+    expect(assignee.locator("option")).to_have_text(["不指定民警(交单位办理)", "韩立"])
+    expect(assignee.locator("option:checked")).to_have_text("韩立")
+    assignee.scroll_into_view_if_needed()
+    screenshot(page, "p3-28c-dispatch-after-back")
 
 
 @pytest.mark.django_db(transaction=True)
