@@ -170,3 +170,20 @@ def test_the_legal_department_has_closed_the_months_before_last_and_left_half_of
     log_in_as(client, User.objects.get(username="legal"))
     page = client.get("/topics/").content.decode()
     assert 'data-testid="topic-item"' in page and "待确认" in page
+
+
+def test_todays_talk_room_matters_have_their_first_receiver_and_recent_callbacks_wait_to_be_made():
+    from django.utils import timezone
+
+    from feedback.demo import CALLBACKS_WAITING_DAYS
+    from feedback.models import Matter, TalkRoomCallback
+
+    today = timezone.localdate()
+    # Whoever registers a call or a letter answers for it (首问责任制), as the walk-in form makes them.
+    registered_today = Matter.objects.filter(created_at__date=today, channel__in=["talk_room", "phone", "post_box"])
+    assert registered_today.exists() and not registered_today.filter(owner__isnull=True).exists()
+    # The duty officer trying the demo finds the callbacks of the last days still to make, the older ones made.
+    recent = TalkRoomCallback.objects.filter(due_date__gte=today - timedelta(days=CALLBACKS_WAITING_DAYS))
+    assert not recent.filter(due_date__lte=today, done_at__isnull=False).exists()
+    older = TalkRoomCallback.objects.filter(due_date__lt=today - timedelta(days=CALLBACKS_WAITING_DAYS))
+    assert older.exists() and not older.filter(done_at__isnull=True, matter__state="closed").exists()
