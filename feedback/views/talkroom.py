@@ -173,6 +173,7 @@ def _callback_page(
         "refused_pk": refused_pk,
         "revealed_pk": revealed_pk,
         "may_reveal": can.may_reveal(request.user, "phone"),
+        "today": timezone.localdate(),
         **listing,
     }
     return render(request, "feedback/callback_list.html", context, status=400 if refused is not None else 200)

@@ -422,3 +422,13 @@ def test_a_station_heads_callback_list_costs_the_same_queries_for_one_police_roo
     # Each row asks whether bob may call the resident: the matter's unit is under his station, read once.
     assert listed.count("139****5678") == 5
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_a_callback_left_past_its_day_is_marked_late_on_the_list(client, duty):
+    late = due_callback(duty, "昨天该回访的事")
+    TalkRoomCallback.objects.filter(pk=late.pk).update(due_date=timezone.localdate() - timedelta(days=1))
+    due_callback(duty, "今天回访的事")
+    client.force_login(duty)
+    listed = client.get(reverse("feedback:callback_list")).content.decode()
+    late_card = listed.split(f'id="callback-{late.pk}"')[1].split('class="card mb-2"')[0]
+    assert 'data-testid="callback-late"' in late_card and listed.count('data-testid="callback-late"') == 1
