@@ -148,6 +148,21 @@ def by_town(rows: list[CoverageRow]) -> list[CoverageRow]:
     return sorted(towns.values(), key=lambda town: town.area.code)
 
 
+def partial_towns(rows: list[CoverageRow]) -> list[tuple[Area, list[Area]]]:
+    """The towns the rows hold only some villages of (a cadre's two villages of a town), each with those villages:
+    their figures are those villages' alone, which the page says. One query."""
+    shown: dict[Area, list[Area]] = {}
+    for row in rows:
+        shown.setdefault(row.area.parent, []).append(row.area)
+    in_town = dict(
+        Area.objects.filter(kind=Area.Kind.VILLAGE, parent__in=[town.pk for town in shown])
+        .values("parent")
+        .annotate(n=Count("pk"))
+        .values_list("parent", "n")
+    )
+    return [(town, villages) for town, villages in shown.items() if len(villages) < in_town.get(town.pk, 0)]
+
+
 def overdue_households(*, villages: QuerySet[Area], overdue_before: date) -> QuerySet[Household]:
     """Households of these villages not visited since `overdue_before`, never visited first, then the longest
     waiting: the order of household_due_idx, so a page of them is read from the index, not sorted."""

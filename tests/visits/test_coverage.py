@@ -107,6 +107,26 @@ def test_a_village_as_its_dashboard_links_shows_that_village_alone(client, town_
     assert f'<option value="{village_a.pk}" selected>' in response.content.decode()
 
 
+def test_a_cadre_of_some_villages_of_a_town_is_told_its_figures_are_those_villages_alone(
+    client, town_a, village_a, counting
+):
+    VillageFactory(parent=village_a.parent, unit=village_a.unit, name="东山村")
+    cadre = UserFactory(role=User.Role.CADRE)
+    AreaLinkFactory(user=cadre, area=village_a)
+    _keep_if(counting)
+    log_in_as(client, cadre)
+    for params in ({}, {"area": village_a.parent.pk}):
+        page = client.get(reverse("visits:coverage"), params).content.decode()
+        assert 'data-testid="partial-town"' in page and "东关镇的数字只含您能查看的东湖村" in page
+    assert (
+        'data-testid="partial-town"'
+        not in client.get(reverse("visits:coverage"), {"area": village_a.pk}).content.decode()
+    )
+    # Whoever sees the whole town reads no such note.
+    log_in_as(client, UserFactory(role=User.Role.EVALUATOR))
+    assert 'data-testid="partial-town"' not in client.get(reverse("visits:coverage")).content.decode()
+
+
 def test_an_area_out_of_reach_is_refused_and_the_page_says_so(client, town_a, village_b):
     head_b = UserFactory(unit=village_b.parent.unit, is_unit_head=True)
     client.force_login(head_b)

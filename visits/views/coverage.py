@@ -42,6 +42,7 @@ def coverage(request):
         totals.add(row)
     by_town = not area and len({row.area.parent_id for row in rows}) > 1
     context = {
+        "partial_towns": [] if area and area.kind == area.Kind.VILLAGE else counts.partial_towns(rows),
         "rows": counts.by_town(rows) if by_town else rows,
         "by_town": by_town,
         "drill_query": urlencode({"from": start.isoformat(), "to": end.isoformat(), "overdue_days": overdue_days}),
