@@ -20,7 +20,7 @@ from jingshi_jiafang.core.history import recorded_times
 from jingshi_jiafang.core.models import Unit, User
 from visits import demo_names as names
 from visits.demo_history import first_head_of_each_unit
-from visits.models import Visit
+from visits.models import NightVisitPlan, Visit
 
 State = Matter.State
 BATCH_SIZE = 2000
@@ -379,16 +379,23 @@ def _cards(rng: random.Random, officer: User, head: User) -> None:
 
 
 def _roster(duty: User, officer: User, head: User, today: date) -> None:
+    """Days to the duty officer; each night to the first of the room's officers (the demo officer first) with no
+    night visit planned that evening, as the roster refuses a shift through a planned visit's hour."""
     tz = timezone.get_current_timezone()
-    for offset in range(-3, 8):
-        day = today + timedelta(days=offset)
+    room = [officer, *User.objects.filter(unit=duty.unit, role=User.Role.OFFICER).exclude(pk=officer.pk)]
+    days = [today + timedelta(days=offset) for offset in range(-3, 8)]
+    planned = set(NightVisitPlan.objects.filter(officer__in=room, date__in=days).values_list("officer", "date"))
+    for day in days:
         morning = datetime.combine(day, time(8), tz)
         services.duty_shift_add(
             police_room=duty.unit, officer=duty, starts_at=morning, ends_at=morning + timedelta(hours=12), actor=head
         )
+        night_officer = next((person for person in room if (person.pk, day) not in planned), None)
+        if night_officer is None:
+            continue
         services.duty_shift_add(
             police_room=duty.unit,
-            officer=officer,
+            officer=night_officer,
             starts_at=morning + timedelta(hours=12),
             ends_at=morning + timedelta(hours=24),
             actor=head,

@@ -39,6 +39,13 @@ def night_window_error(moment: datetime) -> str | None:
     return f"夜访须在{window_text()}开始;{local:%m月%d日 %H:%M}不在夜访时间内。请改为昼访,或核对走访时间。"
 
 
+def evening_window(day: date) -> tuple[datetime, datetime]:
+    """`day`'s night-visit hour, as the moments it starts and ends."""
+    start, end = _window()
+    zone = timezone.get_current_timezone()
+    return datetime.combine(day, start, zone), datetime.combine(day, end, zone)
+
+
 def evening_is_over(day: date) -> bool:
     """Whether `day`'s night-visit hour has ended: a plan made for it now could only be missed."""
     now = timezone.localtime()

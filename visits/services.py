@@ -24,7 +24,7 @@ from jingshi_jiafang.core.scopes import (
     villages_visible_to,
 )
 from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
-from visits.night import evening_is_over, is_night_date, night_window_error, window_text
+from visits.night import evening_is_over, evening_window, is_night_date, night_window_error, window_text
 from visits.selectors import registration_values
 
 
@@ -220,6 +220,7 @@ def night_plan_add(*, planner: User, officer: User, village: Area, date: date) -
         raise VisitError(f"{officer}不是本单位的民警。")
     if not villages_visible_to(planner).filter(pk=village.pk).exists():
         raise VisitError(f"{village}不在本单位辖区内。")
+    _check_not_on_duty(officer, date)
     # One plan per officer and night is the database's unique constraint, not a check before the insert: two
     # heads planning the same officer at once would both pass such a check.
     try:
@@ -229,6 +230,17 @@ def night_plan_add(*, planner: User, officer: User, village: Area, date: date) -
             )
     except IntegrityError as error:
         raise VisitError(f"{officer}在{date:%m月%d日}已有夜访安排。") from error
+
+
+def _check_not_on_duty(officer: User, day: date) -> None:
+    """An officer on a talk-room shift through the night-visit hour keeps the room (24小时值班制): planned for a
+    visit too, he could only be counted as having missed it. The roster is the feedback app's (imported here, as
+    `_register_requests` does); `duty_shift_add` refuses the other way round."""
+    from feedback.models import DutyShift
+
+    start, end = evening_window(day)
+    if DutyShift.objects.filter(officer=officer, starts_at__lt=end, ends_at__gt=start).exists():
+        raise VisitError(f"{officer}{day:%m月%d日}晚夜访时段在说事厅值班,不能同时安排夜访。请另选民警,或先调整值班表。")
 
 
 @transaction.atomic

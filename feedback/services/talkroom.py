@@ -13,6 +13,8 @@ from feedback.workflows import CARD_FLOW, MATTER_FLOW
 from jingshi_jiafang.core.capabilities import may_arrange_duty, may_receive_walk_ins
 from jingshi_jiafang.core.models import Unit, User
 from jingshi_jiafang.core.scopes import county_units
+from visits.models import NightVisitPlan
+from visits.night import evening_window
 
 from .cards import EchoResult, card_follow_up, card_matter, locked_card
 from .intake import matter_register_once
@@ -43,6 +45,18 @@ def duty_shift_times_error(starts_at: datetime, ends_at: datetime) -> tuple[str,
     return None
 
 
+def _check_no_night_visit(officer: User, starts_at: datetime, ends_at: datetime) -> None:
+    """A shift through an evening's night-visit hour the officer is planned for would leave the room or the visit
+    undone (`visits.services.night_plan_add` refuses the other way round)."""
+    days = (timezone.localdate(starts_at), timezone.localdate(ends_at))
+    for plan in NightVisitPlan.objects.filter(officer=officer, date__range=days).select_related("village"):
+        start, end = evening_window(plan.date)
+        if starts_at < end and ends_at > start:
+            raise MatterError(
+                f"{officer}{plan.date:%m月%d日}晚夜访时段已安排走访{plan.village}。请另排值班民警,或先调整夜访安排。"
+            )
+
+
 @transaction.atomic
 def duty_shift_add(
     *, police_room: Unit, officer: User, starts_at: datetime, ends_at: datetime, actor: User
@@ -56,6 +70,7 @@ def duty_shift_add(
     overlap = f"{officer}在这段时间已有班次。"
     if DutyShift.objects.filter(officer=officer, starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
         raise MatterError(overlap)
+    _check_no_night_visit(officer, starts_at, ends_at)
     # The check above misses a shift another head is adding at this moment; on PostgreSQL the exclusion
     # constraint (feedback migration 0002) refuses the second insert, and it reads the same as the check. Two
     # conflicting inserts can also end in a deadlock, which PostgreSQL breaks by failing one of them: the same

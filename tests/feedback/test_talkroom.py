@@ -488,3 +488,21 @@ def test_two_heads_adding_overlapping_shifts_at_the_same_moment_make_one(village
     refused = [result for result in results if not isinstance(result, DutyShift)]
     assert len(refused) == 1 and isinstance(refused[0], services.MatterError), results
     assert "在这段时间已有班次" in str(refused[0])
+
+
+def test_a_shift_through_a_planned_night_visit_is_refused(bob, alice, village_a):
+    from tests.visits.factories import next_night_date
+    from visits.services import night_plan_add
+
+    night = next_night_date()
+    night_plan_add(planner=bob, officer=alice, village=village_a, date=night)
+    evening = datetime.combine(night, time(16), timezone.get_current_timezone())
+    with pytest.raises(MatterError, match="晚夜访时段已安排走访"):
+        services.duty_shift_add(
+            police_room=alice.unit, officer=alice, starts_at=evening, ends_at=evening + timedelta(hours=8), actor=bob
+        )
+    # The same evening's day shift, over before the hour, is his to keep.
+    services.duty_shift_add(
+        police_room=alice.unit, officer=alice, starts_at=evening - timedelta(hours=8), ends_at=evening, actor=bob
+    )
+    assert DutyShift.objects.count() == 1

@@ -56,6 +56,24 @@ def test_one_plan_per_officer_and_night(bob, alice, village_a):
         services.night_plan_add(planner=bob, officer=alice, village=village_a, date=night)
 
 
+def test_an_officer_on_talk_room_duty_through_the_night_hour_is_not_planned(client, bob, alice, village_a):
+    from feedback.models import DutyShift
+
+    night = next_night_date()
+    DutyShift.objects.create(
+        police_room=alice.unit, officer=alice, starts_at=evening(night, 18), ends_at=evening(night, 23, 59)
+    )
+    client.force_login(bob)
+    response = client.post(
+        reverse("visits:night_plan_add"), {"date": night.isoformat(), "officer": alice.pk, "village": village_a.pk}
+    )
+    assert response.status_code == 400 and "晚夜访时段在说事厅值班" in response.content.decode()
+    assert not NightVisitPlan.objects.exists()
+    # A shift that ends before the hour leaves the evening free.
+    DutyShift.objects.update(starts_at=evening(night, 8), ends_at=evening(night, 19, 59))
+    services.night_plan_add(planner=bob, officer=alice, village=village_a, date=night)
+
+
 def test_only_unit_heads_plan(client, alice):
     client.force_login(alice)
     assert client.get(reverse("visits:night_plan")).status_code == 403
