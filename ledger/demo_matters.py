@@ -20,7 +20,8 @@ from jingshi_jiafang.core.models import Unit, User
 from ledger.models import Ledger, LedgerItem, LedgerItemEvent
 from ledger.services.items import (
     CLOSED_NOTE,
-    REGISTERED_NOTE,
+    STARTED_NOTE,
+    delivered_note,
     follow_dispatch,
     matter_item_fields,
     new_item,
@@ -54,7 +55,7 @@ class MatterItems:
         elif item is None:
             return
         elif matter.state == Matter.State.HANDLING and item.state == State.KNOWN:
-            self._move(item, at, State.REGISTERED, actor, REGISTERED_NOTE)
+            self._move(item, at, State.REGISTERED, actor, STARTED_NOTE)
         elif matter.state == Matter.State.CLOSED:
             self._closed(matter, item, at, actor)
 
@@ -77,7 +78,7 @@ class MatterItems:
         """The handler delivers what the matter's answer says; the head above the item closes it later that day. With
         no other head above the handler, it waits at 兑现 for one, as it would live."""
         item.delivered_by, item.delivered_at = handler, at
-        self._move(item, at, State.DELIVERED, handler, matter.result)
+        self._move(item, at, State.DELIVERED, handler, delivered_note(matter))
         closer = self._head_above(item.unit_id, besides=handler)
         if closer is None:
             return

@@ -154,9 +154,10 @@ def matter_dispatch(
             "escalated_at": None,
         },
     )
-    # The one call from feedback into the later ledger app: a matter dispatched for handling becomes a ledger
-    # item (销号整改制), in this transaction. Imported here, not at the top, because ledger builds on feedback;
-    # named as the exception in pyproject.toml's import-linter contract.
+    # Feedback calls into the later ledger app: a matter dispatched for handling becomes a ledger item (销号整改制),
+    # in this transaction, which then follows the matter (it changes hands, is started, closed, reopened with it).
+    # Imported in the functions, not at the top, because ledger builds on feedback; named as the exception in
+    # pyproject.toml's import-linter contract.
     from ledger.services import ledger_item_open_for_matter
 
     ledger_item_open_for_matter(matter=matter, actor=actor, request=request)
@@ -226,6 +227,9 @@ def matter_start(*, matter: Matter, actor: User, note: str = "", request=None) -
     )
     if claims:
         _ledger_item_follows(started, actor, note=f"{actor}开始处理,改由其负责")
+    from ledger.services import ledger_item_matter_started  # the call into ledger named in pyproject.toml
+
+    ledger_item_matter_started(matter=started, actor=actor)
     return started
 
 
@@ -265,6 +269,9 @@ def matter_close(*, matter: Matter, actor: User, result: str, reply_method: str,
         request=request,
         fields={"result": result, "reply_method": reply_method, "closed_at": timezone.now()},
     )
+    from ledger.services import ledger_item_matter_closed  # the call into ledger named in pyproject.toml
+
+    ledger_item_matter_closed(matter=matter, actor=actor)
     due = timezone.localdate() + timedelta(days=settings.TALK_ROOM_CALLBACK_DAYS)
     if matter.channel == Matter.Channel.TALK_ROOM:
         callback_on(matter, due)
@@ -303,6 +310,9 @@ def matter_reopen(*, matter: Matter, actor: User | None, reason: str, heard: str
     origin = ""
     if matter.state == State.MERGED:
         origin, matter = f"(合并的诉求 {matter.reference})", matter.duplicate_of
+    from ledger.services import ledger_item_matter_reopened  # the call into ledger named in pyproject.toml
+
+    ledger_item_matter_reopened(matter=matter, actor=actor, reason=reason)
     return MATTER_FLOW.move(
         matter,
         State.HANDLING,

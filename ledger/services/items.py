@@ -30,6 +30,14 @@ MAX_FILES_PER_STEP = 5
 # The notes of 登记 and 销号 when the person writes none.
 REGISTERED_NOTE = "登记入账"
 CLOSED_NOTE = "核实已兑现,销号"
+# The steps an item of a matter takes with it (the demo's history writes the same).
+STARTED_NOTE = f"{REGISTERED_NOTE}(诉求开始处理)"
+
+
+def delivered_note(matter: Matter) -> str:
+    return f"诉求办结:{matter.result}"
+
+
 # An item back at 登记 forgets the delivery and the closing it had (its history keeps them), to have them anew.
 NOT_YET_KEPT = {"delivered_by": None, "delivered_at": None, "closed_by": None, "closed_at": None}
 
@@ -226,6 +234,48 @@ def ledger_item_follow_matter(*, matter: Matter, actor: User, note: str) -> Ledg
     item.save(update_fields=["unit", "responsible", "updated_at"])
     LEDGER_FLOW.record(item, actor=actor, note=note)
     return item
+
+
+def _matter_item(matter: Matter) -> LedgerItem | None:
+    return LedgerItem.objects.select_for_update().filter(matter=matter).first()
+
+
+@transaction.atomic
+def ledger_item_matter_started(*, matter: Matter, actor: User) -> LedgerItem | None:
+    """登记 as its handler starts on the matter: the item is entered in the ledger by whoever now answers for it.
+    None when the matter has no item; an item past 掌握 stays as it is."""
+    item = _matter_item(matter)
+    if item is None or item.state != State.KNOWN:
+        return item
+    return LEDGER_FLOW.move(item, State.REGISTERED, actor=actor, note=STARTED_NOTE)
+
+
+@transaction.atomic
+def ledger_item_matter_closed(*, matter: Matter, actor: User) -> LedgerItem | None:
+    """兑现 as the matter is closed (办结), its result what was done, by its handler. 销号 stays the unit head's (or
+    a callback's), never the deliverer's: four eyes."""
+    item = _matter_item(matter)
+    if item is None or item.state not in (State.KNOWN, State.REGISTERED):
+        return item
+    if item.state == State.KNOWN:
+        item = LEDGER_FLOW.move(item, State.REGISTERED, actor=actor, note=f"{REGISTERED_NOTE}(诉求办结)")
+    fields = {"delivered_by": actor, "delivered_at": timezone.now()}
+    return LEDGER_FLOW.move(item, State.DELIVERED, actor=actor, note=delivered_note(matter), fields=fields)
+
+
+@transaction.atomic
+def ledger_item_matter_reopened(*, matter: Matter, actor: User | None, reason: str) -> LedgerItem | None:
+    """The resident was not satisfied and the matter is handled again: its item, delivered or closed on the first
+    answer, goes back to 登记 to be delivered (and closed) anew; a closed one counts as reopened, as a callback's
+    重新整改 does. The history keeps the first delivery."""
+    item = _matter_item(matter)
+    if item is None or item.state not in (State.DELIVERED, State.CLOSED):
+        return item
+    note = f"诉求重新办理,台账重新整改:{reason}"
+    if item.state == State.DELIVERED:
+        return LEDGER_FLOW.move(item, State.REGISTERED, actor=actor, note=note, fields=NOT_YET_KEPT)
+    fields = {**NOT_YET_KEPT, "reopened_count": item.reopened_count + 1}
+    return LEDGER_FLOW.move(item, State.REGISTERED, actor=actor, note=note, fields=fields)
 
 
 @transaction.atomic

@@ -94,10 +94,11 @@ def test_every_dispatched_demo_matter_has_its_one_ledger_item_kept_along_with_it
         moves = {event.to_state: event for event in events if event.from_state != event.to_state}
         if matter.state == Matter.State.DISPATCHED:
             assert item.state == LedgerItem.State.KNOWN
-        if matter.state == Matter.State.HANDLING and item.state == LedgerItem.State.REGISTERED:
-            # Entered in the ledger by its handler on starting; one started today through the services waits on him.
-            start = started[matter.pk]
-            assert (moves["registered"].at, moves["registered"].actor_id) == (start.at, start.actor_id)
+        if matter.state == Matter.State.HANDLING:
+            # Entered in the ledger by its handler on starting, in the history as through the services.
+            start, registered = started[matter.pk], moves["registered"]
+            assert abs(registered.at - start.at) < timedelta(seconds=1) and registered.actor_id == start.actor_id
+            assert registered.note == "登记入账(诉求开始处理)"
             registered_on_start += 1
         if matter.state == Matter.State.CLOSED:
             # Delivered with the matter's answer when it was closed, and 销号 that day by someone else.
@@ -105,7 +106,7 @@ def test_every_dispatched_demo_matter_has_its_one_ledger_item_kept_along_with_it
             assert (delivered.at, delivered.actor_id, delivered.note) == (
                 matter.closed_at,
                 matter.assignee_id,
-                matter.result,
+                f"诉求办结:{matter.result}",
             )
             assert timezone.localdate(closed.at) == timezone.localdate(matter.closed_at)
             assert closed.at >= delivered.at and closed.actor_id != delivered.actor_id

@@ -294,9 +294,12 @@ def test_a_matter_dispatched_to_a_unit_with_no_officer_named_waits_in_its_office
     # Whoever starts it handles it: it leaves the others' lists.
     started = services.matter_start(matter=matter, actor=colleague)
     assert started.assignee == colleague and started.events.last().note == "开始处理,由钱同事承办"
-    # Its ledger item is the handler's now, with a history row saying so; its deadline stays.
+    # Its ledger item is the handler's now, with a history row saying so, and entered in the ledger by him; its
+    # deadline stays.
     item = LedgerItem.objects.get(matter=matter)
-    assert item.responsible == colleague and item.events.last().note == "钱同事开始处理,改由其负责"
+    notes = [event.note for event in item.events.order_by("pk")][-2:]
+    assert item.responsible == colleague and notes == ["钱同事开始处理,改由其负责", "登记入账(诉求开始处理)"]
+    assert item.state == "registered"
     assert "路口红绿灯不亮" in mine(colleague) and "路口红绿灯不亮" not in mine(alice)
 
 

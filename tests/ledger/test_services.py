@@ -155,6 +155,45 @@ def test_dispatching_a_matter_opens_its_item_once(duty, alice, bob, alice_househ
     assert "改由" in item.events.last().note
 
 
+def test_a_matters_item_is_registered_as_it_is_started_and_delivered_as_it_is_closed(duty, alice, bob):
+    matter = dispatched_matter(duty, alice)
+    matter = feedback_services.matter_start(matter=matter, actor=alice)
+    item = LedgerItem.objects.get(matter=matter)
+    assert item.state == State.REGISTERED and item.events.last().actor == alice
+    feedback_services.matter_close(matter=matter, actor=alice, result="路灯已修好", reply_method="phone")
+    item.refresh_from_db()
+    assert (item.state, item.delivered_by, item.events.last().note) == (State.DELIVERED, alice, "诉求办结:路灯已修好")
+    # 销号 stays with the head, never the one who delivered it (four eyes).
+    with pytest.raises(LedgerError, match="兑现人不能为自己兑现的事项销号"):
+        services.ledger_item_close(item=item, actor=alice)
+    assert services.ledger_item_close(item=item, actor=bob).state == State.CLOSED
+
+
+def test_a_matter_closed_straight_from_dispatch_delivers_its_item_through_both_steps(duty, alice):
+    matter = dispatched_matter(duty, duty)
+    feedback_services.matter_start(matter=matter, actor=duty)
+    LedgerItem.objects.filter(matter=matter).update(state=State.KNOWN)  # an item older than the rule
+    feedback_services.matter_close(matter=matter, actor=duty, result="已当场答复", reply_method="in_person")
+    item = LedgerItem.objects.get(matter=matter)
+    steps = [(event.from_state, event.to_state) for event in item.events.order_by("pk")][-2:]
+    assert item.state == State.DELIVERED and steps == [("known", "registered"), ("registered", "delivered")]
+
+
+@pytest.mark.parametrize("closed_first", [False, True])
+def test_a_reopened_matter_takes_its_item_back_to_registered(duty, alice, bob, closed_first):
+    matter = dispatched_matter(duty, alice)
+    matter = feedback_services.matter_start(matter=matter, actor=alice)
+    matter = feedback_services.matter_close(matter=matter, actor=alice, result="已协调", reply_method="phone")
+    item = LedgerItem.objects.get(matter=matter)
+    if closed_first:
+        services.ledger_item_close(item=item, actor=bob)
+    feedback_services.matter_reopen(matter=matter, actor=duty, reason="噪音还在")
+    item.refresh_from_db()
+    assert item.state == State.REGISTERED and (item.delivered_by, item.closed_by) == (None, None)
+    assert item.reopened_count == (1 if closed_first else 0)
+    assert item.events.last().note == "诉求重新办理,台账重新整改:噪音还在"
+
+
 def test_a_walk_in_with_no_household_gets_a_ledger_of_its_own(duty, alice):
     matter = dispatched_matter(duty, alice)
     item = LedgerItem.objects.get(matter=matter)
