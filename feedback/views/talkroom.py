@@ -1,7 +1,7 @@
 """Talk rooms (群众说事厅): walk-in intake by the duty officer and its printed slip, the duty roster, and
 scheduled callbacks."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -112,6 +112,13 @@ def _roster_query(request):
     return rooms, room, day or timezone.localdate()
 
 
+def _week_showing(day, shift) -> date:
+    """The first day of the roster page to land on after adding `shift`: the week the head was looking at when the
+    shift is in it, else the shift's own week, so the shift just added is on the page that says it was added."""
+    start = timezone.localdate(shift.starts_at)
+    return day if day <= start < day + timedelta(days=7) else start
+
+
 def _roster_page(request, *, rooms, room, day, form, status=200):
     context = {
         "room": room,
@@ -140,12 +147,12 @@ def roster_add(request):
     form = DutyShiftForm(request.POST, police_room=room)
     if form.is_valid():
         try:
-            services.duty_shift_add(police_room=room, actor=request.user, **form.cleaned_data)
+            shift = services.duty_shift_add(police_room=room, actor=request.user, **form.cleaned_data)
         except services.MatterError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "班次已添加。")
-            return redirect(f"{reverse('feedback:roster')}?room={room.pk}")
+            return redirect(f"{reverse('feedback:roster')}?room={room.pk}&from={_week_showing(day, shift):%Y-%m-%d}")
     return _roster_page(request, rooms=rooms, room=room, day=day, form=form, status=400)
 
 

@@ -506,3 +506,47 @@ def test_a_shift_through_a_planned_night_visit_is_refused(bob, alice, village_a)
         police_room=alice.unit, officer=alice, starts_at=evening - timedelta(hours=8), ends_at=evening, actor=bob
     )
     assert DutyShift.objects.count() == 1
+
+
+def test_a_refused_shift_is_summed_up_at_the_top_of_the_roster_and_keeps_the_week(client, bob, alice, village_a):
+    """On a phone the add form is below a week of shifts: the refusal is said under the heading, with a link to the
+    form, and the page stays on the week the head was looking at."""
+    from tests.visits.factories import next_night_date
+    from visits.services import night_plan_add
+
+    night = next_night_date()
+    night_plan_add(planner=bob, officer=alice, village=village_a, date=night)
+    week = night - timedelta(days=2)
+    client.force_login(bob)
+    response = client.post(
+        reverse("feedback:roster_add") + f"?room={village_a.unit.pk}&from={week.isoformat()}",
+        {"officer": alice.pk, "starts_at": local(night, 18), "ends_at": local(night, 23)},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and response.context["day"] == week
+    summary = page.index('data-testid="error-summary"')
+    assert summary < page.index("现在值班") and 'href="#add-shift"' in page[summary:] and 'id="add-shift"' in page
+    assert "晚夜访时段已安排走访" in page[summary : page.index("现在值班")]
+    assert f"from={week.isoformat()}" in page[page.index('id="add-shift"') :]
+
+
+def test_an_added_shift_lands_on_a_week_that_shows_it(client, bob, duty, village_a):
+    today = timezone.localdate()
+    client.force_login(bob)
+    response = add_shift(
+        client, village_a.unit, duty, local(today + timedelta(days=10)), local(today + timedelta(days=10), 20)
+    )
+    assert response.status_code == 302
+    assert response.url.endswith(f"from={(today + timedelta(days=10)).isoformat()}")
+    assert "班次已添加" in client.get(response.url).content.decode()
+    assert list(client.get(response.url).context["shifts"]) == [DutyShift.objects.get()]
+    # One in the week being looked at keeps that week.
+    response = client.post(
+        reverse("feedback:roster_add") + f"?room={village_a.unit.pk}&from={today.isoformat()}",
+        {
+            "officer": duty.pk,
+            "starts_at": local(today + timedelta(days=2)),
+            "ends_at": local(today + timedelta(days=2), 20),
+        },
+    )
+    assert response.url.endswith(f"from={today.isoformat()}")
