@@ -380,26 +380,27 @@ def _cards(rng: random.Random, officer: User, head: User) -> None:
 
 def _roster(duty: User, officer: User, head: User, today: date) -> None:
     """Days to the duty officer; each night to the first of the room's officers (the demo officer first) with no
-    night visit planned that evening, as the roster refuses a shift through a planned visit's hour."""
+    night visit planned that evening, as the roster refuses a shift through a planned visit's hour. On an evening
+    all of them are planned, the duty officer stays on through the night (24小时值班制: the room is never left
+    without anyone; he is planned for no night visit) and has the next day off, the demo officer taking it."""
     tz = timezone.get_current_timezone()
     room = [officer, *User.objects.filter(unit=duty.unit, role=User.Role.OFFICER).exclude(pk=officer.pk)]
     days = [today + timedelta(days=offset) for offset in range(-3, 8)]
     planned = set(NightVisitPlan.objects.filter(officer__in=room, date__in=days).values_list("officer", "date"))
+    last_night = None
     for day in days:
         morning = datetime.combine(day, time(8), tz)
-        services.duty_shift_add(
-            police_room=duty.unit, officer=duty, starts_at=morning, ends_at=morning + timedelta(hours=12), actor=head
-        )
-        night_officer = next((person for person in room if (person.pk, day) not in planned), None)
-        if night_officer is None:
-            continue
-        services.duty_shift_add(
-            police_room=duty.unit,
-            officer=night_officer,
-            starts_at=morning + timedelta(hours=12),
-            ends_at=morning + timedelta(hours=24),
-            actor=head,
-        )
+        day_officer = officer if last_night == duty else duty
+        free = [person for person in room if (person.pk, day) not in planned]
+        last_night = next((person for person in free if person != day_officer), free[0] if free else duty)
+        for person, starts_at in ((day_officer, morning), (last_night, morning + timedelta(hours=12))):
+            services.duty_shift_add(
+                police_room=duty.unit,
+                officer=person,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(hours=12),
+                actor=head,
+            )
 
 
 def _todays_matters(rng: random.Random, duty: User, officer: User) -> None:

@@ -550,3 +550,25 @@ def test_an_added_shift_lands_on_a_week_that_shows_it(client, bob, duty, village
         },
     )
     assert response.url.endswith(f"from={today.isoformat()}")
+
+
+def test_the_demo_roster_leaves_no_night_without_anyone_even_when_every_room_officer_visits(
+    bob, alice, duty, village_a
+):
+    """The demo gives each night to a room officer with no night visit that evening; when all of them are planned,
+    the duty officer stays on (and has the next day off), rather than a gap in the 24-hour roster."""
+    from feedback.demo import _roster
+    from tests.visits.factories import next_night_date
+    from visits.night import evening_window
+    from visits.services import night_plan_add
+
+    night = next_night_date()
+    night_plan_add(planner=bob, officer=alice, village=village_a, date=night)
+    _roster(duty, alice, bob, timezone.localdate())
+    start, end = evening_window(night)
+    assert [shift.officer for shift in DutyShift.objects.filter(starts_at__lt=end, ends_at__gt=start)] == [duty]
+    shifts = list(DutyShift.objects.order_by("starts_at"))
+    assert all(earlier.ends_at == later.starts_at for earlier, later in zip(shifts, shifts[1:], strict=False))
+    # No one is on for more than 24 hours in a row.
+    runs = zip(shifts, shifts[1:], shifts[2:], strict=False)
+    assert not any(first.officer == second.officer == third.officer for first, second, third in runs)
