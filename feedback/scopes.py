@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from feedback.models import CardBatch, Matter, TalkRoomCallback, TopicVisit, TopicVisitMatter
+from feedback.models import CardBatch, DutyShift, Matter, TalkRoomCallback, TopicVisit, TopicVisitMatter
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.models import Area, Unit, User
 from jingshi_jiafang.core.scopes import county_units, households_visible_to, unit_subtree, villages_visible_to
@@ -141,6 +141,16 @@ def police_rooms_for(user: User) -> QuerySet[Unit]:
     if not can.may_work_roster(user):
         return Unit.objects.none()
     return unit_subtree(user.unit).filter(kind=Unit.Kind.POLICE_ROOM).order_by("code")
+
+
+def get_shift_for_user(user: User, pk: int) -> DutyShift:
+    """A shift of a room whose roster the user works; whether they may change it is the service's to say."""
+    try:
+        return DutyShift.objects.select_related("officer", "police_room").get(
+            pk=pk, police_room__in=police_rooms_for(user)
+        )
+    except DutyShift.DoesNotExist:
+        raise Http404("没有找到该班次,或您无权查看。") from None
 
 
 # Topic visits.

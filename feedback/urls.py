@@ -23,6 +23,7 @@ urlpatterns = [
     path("talk-room/slips/<int:pk>/password/", talkroom.walk_in_slip_password, name="walk_in_slip_password"),
     path("talk-room/roster/", talkroom.roster, name="roster"),
     path("talk-room/roster/add/", talkroom.roster_add, name="roster_add"),
+    path("talk-room/roster/<int:pk>/remove/", talkroom.roster_remove, name="roster_remove"),
     path("talk-room/callbacks/", talkroom.callback_list, name="callback_list"),
     path("talk-room/callbacks/<int:pk>/", talkroom.callback_record, name="callback_record"),
     path("talk-room/callbacks/<int:pk>/phone/", talkroom.callback_phone_reveal, name="callback_phone_reveal"),

@@ -166,6 +166,7 @@ SCOPING_CASES = {
     "feedback:callback_phone_reveal": Case(
         lambda f: {"pk": f["callback"].pk}, ("duty_a",), ("charlie", "head_b"), "post", {"field": "phone"}, success=200
     ),
+    "feedback:roster_remove": Case(lambda f: {"pk": f["shift"].pk}, ("bob",), ("charlie", "head_b"), "post"),
     "ledger:item_detail": Case(lambda f: {"pk": f["ledger_item"].pk}, ("alice", "bob"), ("charlie", "head_b")),
     "ledger:item_act": Case(
         lambda f: {"pk": f["ledger_item"].pk, "action": "register"},
@@ -479,12 +480,17 @@ def _ready_export_job(auditor):
 
 def _feedback_fixtures(household, bob) -> dict:
     from feedback import services
+    from feedback.models import DutyShift
     from tests.feedback.helpers import due_callback, walk_in
 
     duty = UserFactory(username="duty_a", role=User.Role.DUTY_OFFICER, unit=household.village.unit)
     callback = due_callback(duty, "已办结的来访", resident_phone="13912345678")
+    tomorrow = timezone.now() + timedelta(days=1)
     return {
         "duty_a": duty,
+        "shift": DutyShift.objects.create(
+            police_room=duty.unit, officer=duty, starts_at=tomorrow, ends_at=tomorrow + timedelta(hours=8)
+        ),
         "matter": walk_in(duty, resident_phone="13812345678"),
         "card_batch": services.card_batch_issue(unit=bob.unit, count=2, actor=bob),
         "callback": callback,

@@ -240,7 +240,10 @@ def _check_not_on_duty(officer: User, day: date) -> None:
 
     start, end = evening_window(day)
     if DutyShift.objects.filter(officer=officer, starts_at__lt=end, ends_at__gt=start).exists():
-        raise VisitError(f"{officer}{day:%m月%d日}晚夜访时段在说事厅值班,不能同时安排夜访。请另选民警,或先调整值班表。")
+        raise VisitError(
+            f"{officer}在{day.month}月{day.day}日晚的夜访时段({start:%H:%M}–{end:%H:%M})在说事厅值班,"
+            "不能同时安排夜访。请另选民警,或先在值班表中删除该班次。"
+        )
 
 
 @transaction.atomic

@@ -27,7 +27,14 @@ from .matters import (
     matter_send_back,
     matter_start,
 )
-from .talkroom import CALLBACK_TRIES, callback_record, duty_shift_add, unreachable_tries, walk_in_register
+from .talkroom import (
+    CALLBACK_TRIES,
+    callback_record,
+    duty_shift_add,
+    duty_shift_remove,
+    unreachable_tries,
+    walk_in_register,
+)
 from .topic import (
     FeedbackError,
     SolutionAlreadyRecorded,
@@ -51,6 +58,7 @@ __all__ = [
     "card_hand_out",
     "card_void",
     "duty_shift_add",
+    "duty_shift_remove",
     "escalate_overdue_matters",
     "matter_analyse",
     "matter_close",

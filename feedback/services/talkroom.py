@@ -10,8 +10,9 @@ from django.utils import timezone
 from feedback.errors import CardError
 from feedback.models import DutyShift, EchoCard, Matter, TalkRoomCallback
 from feedback.workflows import CARD_FLOW, MATTER_FLOW
+from jingshi_jiafang.core.audit import audit_record
 from jingshi_jiafang.core.capabilities import may_arrange_duty, may_receive_walk_ins
-from jingshi_jiafang.core.models import Unit, User
+from jingshi_jiafang.core.models import AuditEntry, Unit, User
 from jingshi_jiafang.core.scopes import county_units
 from visits.models import NightVisitPlan
 from visits.night import evening_window
@@ -45,6 +46,24 @@ def duty_shift_times_error(starts_at: datetime, ends_at: datetime) -> tuple[str,
     return None
 
 
+@transaction.atomic
+def duty_shift_remove(*, shift: DutyShift, actor: User, request=None) -> None:
+    """A shift entered by mistake, or to be changed (an officer to free for a night visit), goes while it has not
+    begun; one begun or past is the record of who kept the room. Audited, as the row is gone afterwards."""
+    if not may_arrange_duty(actor, shift.police_room):
+        raise MatterError("只有本警务室或上级派出所的负责人可以删除班次。")
+    if shift.starts_at <= timezone.now():
+        raise MatterError("已经开始或过去的班次不能删除:它是值班记录。")
+    detail = {
+        "what": "duty_shift",
+        "officer": shift.officer_id,
+        "starts_at": timezone.localtime(shift.starts_at).isoformat(timespec="minutes"),
+        "ends_at": timezone.localtime(shift.ends_at).isoformat(timespec="minutes"),
+    }
+    audit_record(action=AuditEntry.Action.DELETED, actor=actor, request=request, target=shift, detail=detail)
+    shift.delete()
+
+
 def _check_no_night_visit(officer: User, starts_at: datetime, ends_at: datetime) -> None:
     """A shift through an evening's night-visit hour the officer is planned for would leave the room or the visit
     undone (`visits.services.night_plan_add` refuses the other way round)."""
@@ -53,7 +72,8 @@ def _check_no_night_visit(officer: User, starts_at: datetime, ends_at: datetime)
         start, end = evening_window(plan.date)
         if starts_at < end and ends_at > start:
             raise MatterError(
-                f"{officer}{plan.date:%m月%d日}晚夜访时段已安排走访{plan.village}。请另排值班民警,或先调整夜访安排。"
+                f"{officer}在{plan.date.month}月{plan.date.day}日晚的夜访时段({start:%H:%M}–{end:%H:%M})已安排"
+                f"走访{plan.village},班次不能与之重叠。请另排值班民警,或先在夜访安排中删除该安排。"
             )
 
 

@@ -17,7 +17,7 @@ from feedback.errors import CardError
 from feedback.forms import CallbackForm, DutyShiftForm, RosterQueryForm, WalkInForm
 from feedback.models import TalkRoomCallback
 from feedback.permissions import may_contact_resident
-from feedback.scopes import callback_already_recorded, get_due_callback_for_user
+from feedback.scopes import callback_already_recorded, get_due_callback_for_user, get_shift_for_user
 from feedback.views.public import public_echo_url
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.forms import RevealForm
@@ -128,6 +128,7 @@ def _roster_page(request, *, rooms, room, day, form, status=200):
         "next": day + timedelta(days=7),
         "shifts": selectors.duty_roster(police_room=room, day=day),
         "on_duty": selectors.on_duty_now(police_room=room),
+        "now": timezone.now(),
         "form": form,
     }
     return render(request, "feedback/roster.html", context, status=status)
@@ -154,6 +155,19 @@ def roster_add(request):
             messages.success(request, "班次已添加。")
             return redirect(f"{reverse('feedback:roster')}?room={room.pk}&from={_week_showing(day, shift):%Y-%m-%d}")
     return _roster_page(request, rooms=rooms, room=room, day=day, form=form, status=400)
+
+
+@post_only(lambda request, pk: reverse("feedback:roster"))
+@capability_required(can.may_work_roster, "值班表只对警务室和派出所的民警开放。")
+def roster_remove(request, pk: int):
+    _rooms, _room, day = _roster_query(request)
+    shift = get_shift_for_user(request.user, pk)
+    try:
+        services.duty_shift_remove(shift=shift, actor=request.user, request=request)
+        messages.success(request, f"已删除{shift.officer}的班次({timezone.localtime(shift.starts_at):%m-%d %H:%M}起)。")
+    except services.MatterError as error:
+        messages.error(request, str(error))
+    return redirect(f"{reverse('feedback:roster')}?room={shift.police_room_id}&from={day:%Y-%m-%d}")
 
 
 def _callback_form(callback: TalkRoomCallback, data=None) -> CallbackForm:

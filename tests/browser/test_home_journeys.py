@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from feedback import services as feedback_services
-from feedback.models import Matter
+from feedback.models import DutyShift, Matter
 from jingshi_jiafang.core.models import User
 from tests.browser.conftest import enrol_second_factor, log_in, open_menu_item, screenshot
 from tests.core.factories import TEST_PASSWORD, HouseholdFactory, HouseholdLinkFactory, UserFactory
@@ -77,10 +77,21 @@ def test_station_head_sees_queues_and_reaches_station_pages_from_the_menu(live_s
     expect(page.get_by_test_id("todo-tonight").get_by_text("王海燕")).to_be_visible()
     screenshot(page, "home-station-head-todo", full_page=True)
 
+    tomorrow = timezone.now() + timedelta(days=1)
+    duty = User.objects.get(username="zhiban")
+    DutyShift.objects.create(
+        police_room=duty.unit, officer=duty, starts_at=tomorrow, ends_at=tomorrow + timedelta(hours=8)
+    )
     for label in ("走访覆盖", "夜访考核", "值班表"):
         open_menu_item(page, label)
         expect(page.locator("h1").first).to_contain_text(label)
     screenshot(page, "station-head-roster")
+    # A shift entered by mistake goes, once he confirms.
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("shift").filter(has_text="丁值班").get_by_test_id("remove-shift").click()
+    expect(page.get_by_text("已删除丁值班的班次")).to_be_visible()
+    expect(page.get_by_test_id("shift")).to_have_count(0)
+    screenshot(page, "station-head-roster-removed")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -497,7 +497,7 @@ def test_a_shift_through_a_planned_night_visit_is_refused(bob, alice, village_a)
     night = next_night_date()
     night_plan_add(planner=bob, officer=alice, village=village_a, date=night)
     evening = datetime.combine(night, time(16), timezone.get_current_timezone())
-    with pytest.raises(MatterError, match="晚夜访时段已安排走访"):
+    with pytest.raises(MatterError, match=r"夜访时段\(20:00–21:00\)已安排走访"):
         services.duty_shift_add(
             police_room=alice.unit, officer=alice, starts_at=evening, ends_at=evening + timedelta(hours=8), actor=bob
         )
@@ -526,7 +526,7 @@ def test_a_refused_shift_is_summed_up_at_the_top_of_the_roster_and_keeps_the_wee
     assert response.status_code == 400 and response.context["day"] == week
     summary = page.index('data-testid="error-summary"')
     assert summary < page.index("现在值班") and 'href="#add-shift"' in page[summary:] and 'id="add-shift"' in page
-    assert "晚夜访时段已安排走访" in page[summary : page.index("现在值班")]
+    assert "的夜访时段(20:00–21:00)已安排走访" in page[summary : page.index("现在值班")]
     assert f"from={week.isoformat()}" in page[page.index('id="add-shift"') :]
 
 
@@ -572,3 +572,59 @@ def test_the_demo_roster_leaves_no_night_without_anyone_even_when_every_room_off
     # No one is on for more than 24 hours in a row.
     runs = zip(shifts, shifts[1:], shifts[2:], strict=False)
     assert not any(first.officer == second.officer == third.officer for first, second, third in runs)
+
+
+def _shift(officer, starts_at, hours=12):
+    return DutyShift.objects.create(
+        police_room=officer.unit, officer=officer, starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours)
+    )
+
+
+def test_a_head_removes_a_shift_not_yet_begun_after_confirming_and_it_is_audited(client, bob, duty, village_a):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    shift = _shift(duty, datetime.combine(tomorrow, time(8), timezone.get_current_timezone()))
+    client.force_login(bob)
+    page = client.get(roster_url(room=village_a.unit.pk)).content.decode()
+    assert 'data-testid="remove-shift"' in page and "确定删除孙明" in page  # the page asks before it removes
+    response = client.post(
+        reverse("feedback:roster_remove", args=[shift.pk]) + f"?room={village_a.unit.pk}&from={tomorrow.isoformat()}"
+    )
+    assert response["Location"] == roster_url(room=village_a.unit.pk, **{"from": tomorrow.isoformat()})
+    assert not DutyShift.objects.exists()
+    assert "已删除孙明的班次" in client.get(response["Location"]).content.decode()
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.DELETED)
+    assert (entry.actor, entry.detail["what"], entry.detail["officer"]) == (bob, "duty_shift", duty.pk)
+
+
+def test_a_shift_begun_stays_as_the_record_and_offers_no_removal(client, bob, duty, village_a):
+    shift = _shift(duty, timezone.now() - timedelta(hours=1))
+    client.force_login(bob)
+    assert 'data-testid="remove-shift"' not in client.get(roster_url()).content.decode()
+    response = client.post(reverse("feedback:roster_remove", args=[shift.pk]), follow=True)
+    assert "已经开始或过去的班次不能删除" in response.content.decode() and DutyShift.objects.exists()
+
+
+def test_only_a_head_of_the_room_or_its_station_removes_a_shift(client, alice, duty, village_a, village_b):
+    shift = _shift(duty, timezone.now() + timedelta(days=1))
+    client.force_login(alice)  # an officer of the room reads the roster, without the button
+    assert 'data-testid="remove-shift"' not in client.get(roster_url()).content.decode()
+    response = client.post(reverse("feedback:roster_remove", args=[shift.pk]), follow=True)
+    assert "只有本警务室或上级派出所的负责人可以删除班次" in response.content.decode()
+    client.force_login(UserFactory(role=User.Role.OFFICER, unit=village_b.unit.parent, is_unit_head=True))
+    assert client.post(reverse("feedback:roster_remove", args=[shift.pk])).status_code == 404
+    assert client.get(reverse("feedback:roster_remove", args=[shift.pk])).status_code == 302
+    assert DutyShift.objects.exists()
+
+
+def test_a_shift_removed_frees_its_officer_for_the_night_visit_it_stood_in_the_way_of(client, bob, alice, village_a):
+    from tests.visits.factories import next_night_date
+    from visits.models import NightVisitPlan
+
+    night = next_night_date()
+    shift = _shift(alice, datetime.combine(night, time(18), timezone.get_current_timezone()))
+    client.force_login(bob)
+    plan = {"date": night.isoformat(), "officer": alice.pk, "village": village_a.pk}
+    assert client.post(reverse("visits:night_plan_add"), plan).status_code == 400
+    client.post(reverse("feedback:roster_remove", args=[shift.pk]))
+    assert client.post(reverse("visits:night_plan_add"), plan).status_code == 302
+    assert NightVisitPlan.objects.get().officer == alice

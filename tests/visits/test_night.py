@@ -67,7 +67,7 @@ def test_an_officer_on_talk_room_duty_through_the_night_hour_is_not_planned(clie
     response = client.post(
         reverse("visits:night_plan_add"), {"date": night.isoformat(), "officer": alice.pk, "village": village_a.pk}
     )
-    assert response.status_code == 400 and "晚夜访时段在说事厅值班" in response.content.decode()
+    assert response.status_code == 400 and "的夜访时段(20:00–21:00)在说事厅值班" in response.content.decode()
     assert not NightVisitPlan.objects.exists()
     # A shift that ends before the hour leaves the evening free.
     DutyShift.objects.update(starts_at=evening(night, 8), ends_at=evening(night, 19, 59))
