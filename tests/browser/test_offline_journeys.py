@@ -1,6 +1,8 @@
 """Issue 14's offline journey: an officer at a farmhouse with no signal logs a visit on a phone; it waits on the
 phone, is sent once when the signal is back, and sending it again records nothing."""
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -30,6 +32,18 @@ def phone_page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+    _wait_for_requests_in_flight()
+
+
+def _wait_for_requests_in_flight(timeout: float = 10.0) -> None:
+    """A page the service worker was fetching when the context closed is still being answered by the live server,
+    whose transaction then met the test database's flush (a deadlock, seen once in CI): its request threads
+    (socketserver's `process_request_thread`) end before the test does."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(
+        "process_request_thread" in thread.name for thread in threading.enumerate()
+    ):
+        time.sleep(0.05)
 
 
 @pytest.mark.django_db(transaction=True)
