@@ -310,10 +310,7 @@ def matter_reopen(*, matter: Matter, actor: User | None, reason: str, heard: str
     origin = ""
     if matter.state == State.MERGED:
         origin, matter = f"(合并的诉求 {matter.reference})", matter.duplicate_of
-    from ledger.services import ledger_item_matter_reopened  # the call into ledger named in pyproject.toml
-
-    ledger_item_matter_reopened(matter=matter, actor=actor, reason=reason)
-    return MATTER_FLOW.move(
+    reopened = MATTER_FLOW.move(
         matter,
         State.HANDLING,
         actor=actor,
@@ -327,6 +324,12 @@ def matter_reopen(*, matter: Matter, actor: User | None, reason: str, heard: str
             "escalated_at": None,
         },
     )
+    # After the move: the item is due when the reopened matter now is (its new deadline), not on the first
+    # round's day, long past, which would mark it 超期 the moment it is reopened.
+    from ledger.services import ledger_item_matter_reopened  # the call into ledger named in pyproject.toml
+
+    ledger_item_matter_reopened(matter=reopened, actor=actor, reason=reason)
+    return reopened
 
 
 @transaction.atomic

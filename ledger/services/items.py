@@ -266,15 +266,16 @@ def ledger_item_matter_closed(*, matter: Matter, actor: User) -> LedgerItem | No
 @transaction.atomic
 def ledger_item_matter_reopened(*, matter: Matter, actor: User | None, reason: str) -> LedgerItem | None:
     """The resident was not satisfied and the matter is handled again: its item, delivered or closed on the first
-    answer, goes back to 登记 to be delivered (and closed) anew; a closed one counts as reopened, as a callback's
-    重新整改 does. The history keeps the first delivery."""
+    answer, goes back to 登记 to be delivered (and closed) anew, due when the reopened matter is (`matter` as
+    reopened, with its new deadline); a closed one counts as reopened, as a callback's 重新整改 does. The history
+    keeps the first delivery."""
     item = _matter_item(matter)
     if item is None or item.state not in (State.DELIVERED, State.CLOSED):
         return item
     note = f"诉求重新办理,台账重新整改:{reason}"
-    if item.state == State.DELIVERED:
-        return LEDGER_FLOW.move(item, State.REGISTERED, actor=actor, note=note, fields=NOT_YET_KEPT)
-    fields = {**NOT_YET_KEPT, "reopened_count": item.reopened_count + 1}
+    fields = {**NOT_YET_KEPT, "deadline": timezone.localdate(matter.deadline)}
+    if item.state == State.CLOSED:
+        fields["reopened_count"] = item.reopened_count + 1
     return LEDGER_FLOW.move(item, State.REGISTERED, actor=actor, note=note, fields=fields)
 
 

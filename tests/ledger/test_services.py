@@ -194,6 +194,22 @@ def test_a_reopened_matter_takes_its_item_back_to_registered(duty, alice, bob, c
     assert item.events.last().note == "诉求重新办理,台账重新整改:噪音还在"
 
 
+def test_a_reopened_matters_item_is_due_when_the_matter_now_is_not_overdue_at_once(duty, alice, bob):
+    # Walkthrough: a talk-room callback's 不满意 reopened a matter weeks after its first answer; the matter had a
+    # new deadline, its item kept the first round's day and read 超期 the moment it was reopened.
+    matter = dispatched_matter(duty, alice)
+    matter = feedback_services.matter_start(matter=matter, actor=alice)
+    matter = feedback_services.matter_close(matter=matter, actor=alice, result="已协调", reply_method="phone")
+    item = LedgerItem.objects.get(matter=matter)
+    services.ledger_item_close(item=item, actor=bob)
+    long_ago = timezone.localdate() - timedelta(days=20)
+    LedgerItem.objects.filter(pk=item.pk).update(deadline=long_ago)
+    reopened = feedback_services.matter_reopen(matter=matter, actor=duty, reason="噪音还在")
+    item.refresh_from_db()
+    assert item.deadline == timezone.localdate(reopened.deadline) > timezone.localdate()
+    assert not item.is_overdue
+
+
 def test_a_walk_in_with_no_household_gets_a_ledger_of_its_own(duty, alice):
     matter = dispatched_matter(duty, alice)
     item = LedgerItem.objects.get(matter=matter)
