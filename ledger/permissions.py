@@ -1,6 +1,7 @@
 """Who may do what in the ledger: small named predicates of (user, item) that the action registry
 (ledger/workflows.py) and the pages read, so a button and its permission cannot drift apart."""
 
+from feedback.models import Matter
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.models import Household, User
 from jingshi_jiafang.core.scopes import households_visible_to, unit_subtree
@@ -24,8 +25,23 @@ def answers_for(user: User, item: LedgerItem) -> bool:
 
 
 def may_work(user: User, item: LedgerItem) -> bool:
-    """登记 and 兑现: the one who answers for the item, or the head of its unit."""
+    """补充材料 (and, with `may_step`, 登记 and 兑现): the one who answers for the item, or the head of its unit."""
     return answers_for(user, item) or heads_unit_of(user, item)
+
+
+def follows_its_matter(item: LedgerItem) -> bool:
+    """A matter's item while the matter is still being handled: it is registered as its handler starts (开始处理)
+    and delivered with the matter's result (办结), so neither step is typed a second time on the item page (a 兑现
+    there would claim the promise kept, and let the head 销号 it, before the resident had any answer). Once the
+    matter is closed, an item sent back (退回整改) or taken up anew is delivered here again."""
+    if item.matter_id is None:
+        return False
+    return item.matter.state not in (Matter.State.CLOSED, Matter.State.MERGED)
+
+
+def may_step(user: User, item: LedgerItem) -> bool:
+    """登记 and 兑现: whoever may work the item, unless it follows its matter's steps."""
+    return may_work(user, item) and not follows_its_matter(item)
 
 
 def may_close(user: User, item: LedgerItem) -> bool:

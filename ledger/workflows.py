@@ -9,7 +9,7 @@ ledger/permissions.py.
 from jingshi_jiafang.core.workflow import Action, Workflow
 from ledger.errors import LedgerError
 from ledger.models import LedgerItem, LedgerItemEvent
-from ledger.permissions import may_close, may_reopen, may_work
+from ledger.permissions import may_close, may_reopen, may_step, may_work
 
 State = LedgerItem.State
 
@@ -39,12 +39,12 @@ LEDGER_FLOW = Workflow(
             "已登记入账。",
             target=State.REGISTERED,
             sources=frozenset({State.KNOWN}),
-            may=may_work,
+            may=may_step,
             form="ledger.forms.StepForm",
             button="登记入账",
         ),
         Action(
-            "deliver", "兑现", "已记录兑现。", target=State.DELIVERED, may=may_work, form="ledger.forms.DeliverForm"
+            "deliver", "兑现", "已记录兑现。", target=State.DELIVERED, may=may_step, form="ledger.forms.DeliverForm"
         ),
         Action(
             "close",

@@ -19,7 +19,7 @@ from jingshi_jiafang.core.workflow import Action
 from ledger import selectors, services
 from ledger.forms import ItemOpenForm, LedgerFilterForm
 from ledger.models import LedgerItem
-from ledger.permissions import may_open_for
+from ledger.permissions import follows_its_matter, may_open_for
 from ledger.scopes import (
     get_evidence_for_user,
     get_ledger_for_user,
@@ -94,6 +94,7 @@ def _detail_context(request, item: LedgerItem, bound: dict | None = None) -> dic
         "events": selectors.item_history(item=item),
         "actions": [(action, bound.get(action.name) or _form(request, item, action)) for action in actions],
         "waiting_close": waiting_close,
+        "follows_matter": item.is_open and follows_its_matter(item),
         "closers": selectors.heads_who_may_close(item=item) if waiting_close else [],
     }
 

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from feedback import services as feedback_services
 from jingshi_jiafang.core.models import User
 from ledger import services
 from ledger.models import LedgerEvidence, LedgerItem, LedgerItemEvent
@@ -299,6 +300,35 @@ def test_a_dispatched_matter_shows_in_the_officers_ledger(client, alice, alice_h
     item = LedgerItem.objects.get(matter=matter)
     matter_page = client.get(matter.get_absolute_url()).content.decode()
     assert "该诉求记入的台账事项" in matter_page and item.get_absolute_url() in matter_page
+
+
+def test_a_matters_item_is_not_registered_or_delivered_by_hand_while_the_matter_is_handled(
+    client, alice, bob, alice_household, village_a
+):
+    # Walkthrough: the item page offered 兑现 on a matter still 处理; the officer delivered there, the head could
+    # 销号 before the resident had any answer, and 办结 then left no trace in the item's history.
+    duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+    matter = dispatched_matter(duty, alice, household=alice_household, content="院门口积水")
+    item = LedgerItem.objects.get(matter=matter)
+    client.force_login(alice)
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert 'data-testid="follows-matter"' in page and 'data-testid="action-register"' not in page
+    assert act(client, item, "register", note="已登记").status_code == 403
+    matter = feedback_services.matter_start(matter=matter, actor=alice)
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert 'data-testid="action-deliver"' not in page and 'data-testid="action-evidence"' in page
+    assert act(client, item, "deliver", note="已疏通", files=png_upload("现场.png")).status_code == 403
+    client.force_login(bob)  # the head neither
+    assert 'data-testid="action-deliver"' not in client.get(item.get_absolute_url()).content.decode()
+    feedback_services.matter_close(matter=matter, actor=alice, result="排水沟已疏通", reply_method="phone")
+    item.refresh_from_db()
+    assert item.state == State.DELIVERED
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert 'data-testid="follows-matter"' not in page and 'data-testid="action-close"' in page
+    # Sent back after 办结, the item is delivered again on its own page.
+    assert act(client, item, "send_back", reason="积水还在").status_code == 302
+    client.force_login(alice)
+    assert 'data-testid="action-deliver"' in client.get(item.get_absolute_url()).content.decode()
 
 
 def test_the_period_filters_the_list_and_the_print_like_the_counts(client, alice, bob, alice_household):
