@@ -46,10 +46,27 @@ def duty_shift_times_error(starts_at: datetime, ends_at: datetime) -> tuple[str,
     return None
 
 
+def duty_uncovered(room: Unit, starts_at: datetime, ends_at: datetime) -> list[tuple[datetime, datetime]]:
+    """The stretches from `starts_at` to `ends_at` in which no shift of `room` has anyone in the talk room."""
+    gaps, at = [], starts_at
+    shifts = DutyShift.objects.filter(police_room=room, starts_at__lt=ends_at, ends_at__gt=starts_at)
+    for shift_start, shift_end in shifts.order_by("starts_at").values_list("starts_at", "ends_at"):
+        if shift_start > at:
+            gaps.append((at, shift_start))
+        at = max(at, shift_end)
+        if at >= ends_at:
+            break
+    if at < ends_at:
+        gaps.append((at, ends_at))
+    return gaps
+
+
 @transaction.atomic
-def duty_shift_remove(*, shift: DutyShift, actor: User, request=None) -> None:
+def duty_shift_remove(*, shift: DutyShift, actor: User, request=None) -> list[tuple[datetime, datetime]]:
     """A shift entered by mistake, or to be changed (an officer to free for a night visit), goes while it has not
-    begun; one begun or past is the record of who kept the room. Audited, as the row is gone afterwards."""
+    begun; one begun or past is the record of who kept the room. Audited, as the row is gone afterwards. Returns
+    the stretches of its hours that no other shift now covers: the room is unattended then unless someone is
+    added."""
     if not may_arrange_duty(actor, shift.police_room):
         raise MatterError("只有本警务室或上级派出所的负责人可以删除班次。")
     if shift.starts_at <= timezone.now():
@@ -61,7 +78,9 @@ def duty_shift_remove(*, shift: DutyShift, actor: User, request=None) -> None:
         "ends_at": timezone.localtime(shift.ends_at).isoformat(timespec="minutes"),
     }
     audit_record(action=AuditEntry.Action.DELETED, actor=actor, request=request, target=shift, detail=detail)
+    room, starts_at, ends_at = shift.police_room, shift.starts_at, shift.ends_at
     shift.delete()
+    return duty_uncovered(room, starts_at, ends_at)
 
 
 def _check_no_night_visit(officer: User, starts_at: datetime, ends_at: datetime) -> None:

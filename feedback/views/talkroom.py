@@ -163,8 +163,13 @@ def roster_remove(request, pk: int):
     _rooms, _room, day = _roster_query(request)
     shift = get_shift_for_user(request.user, pk)
     try:
-        services.duty_shift_remove(shift=shift, actor=request.user, request=request)
+        gaps = services.duty_shift_remove(shift=shift, actor=request.user, request=request)
         messages.success(request, f"已删除{shift.officer}的班次({timezone.localtime(shift.starts_at):%m-%d %H:%M}起)。")
+        if gaps:
+            # The room would be unattended then: said at once, not found at 20:00 by a resident at a locked door.
+            local = timezone.localtime
+            hours = "、".join(f"{local(a):%m-%d %H:%M}—{local(b):%m-%d %H:%M}" for a, b in gaps)
+            messages.warning(request, f"{hours} 现在无人值班,请在下方添加班次。")
     except services.MatterError as error:
         messages.error(request, str(error))
     return redirect(f"{reverse('feedback:roster')}?room={shift.police_room_id}&from={day:%Y-%m-%d}")

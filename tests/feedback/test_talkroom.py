@@ -596,6 +596,25 @@ def test_a_head_removes_a_shift_not_yet_begun_after_confirming_and_it_is_audited
     assert (entry.actor, entry.detail["what"], entry.detail["officer"]) == (bob, "duty_shift", duty.pk)
 
 
+def test_a_removal_that_leaves_the_room_unattended_says_the_hours_and_one_covered_says_nothing(
+    client, bob, duty, alice, village_a
+):
+    # Walkthrough: the station head removed tonight's 20:00–08:00 shift; the page said only 已删除, and the
+    # roster, listing shifts only, showed no hole: the room would have had no one from 20:00.
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    eight = datetime.combine(tomorrow, time(8), timezone.get_current_timezone())
+    day, night = _shift(duty, eight), _shift(duty, eight + timedelta(hours=12))
+    _shift(alice, eight + timedelta(hours=16), hours=4)  # covers 00:00–04:00 of the night only
+    client.force_login(bob)
+    response = client.post(reverse("feedback:roster_remove", args=[night.pk]), follow=True)
+    page = response.content.decode()
+    night_hours = [(eight + timedelta(hours=h)).strftime("%m-%d %H:%M") for h in (12, 16, 20, 24)]
+    assert f"{night_hours[0]}—{night_hours[1]}、{night_hours[2]}—{night_hours[3]} 现在无人值班" in page
+    _shift(alice, eight, hours=12)  # someone else on the day shift: removing it leaves no hole
+    page = client.post(reverse("feedback:roster_remove", args=[day.pk]), follow=True).content.decode()
+    assert "已删除孙明的班次" in page and "现在无人值班,请在下方添加班次" not in page
+
+
 def test_a_shift_begun_stays_as_the_record_and_offers_no_removal(client, bob, duty, village_a):
     shift = _shift(duty, timezone.now() - timedelta(hours=1))
     client.force_login(bob)
