@@ -300,6 +300,9 @@ def test_a_dispatched_matter_shows_in_the_officers_ledger(client, alice, alice_h
     item = LedgerItem.objects.get(matter=matter)
     matter_page = client.get(matter.get_absolute_url()).content.decode()
     assert "该诉求记入的台账事项" in matter_page and item.get_absolute_url() in matter_page
+    # The state's badge keeps its own height beside a long text that wraps (a phone showed a tall blue bar).
+    badge = re.search(r'<span class="([^"]*)" data-testid="source-ledger-item-state">掌握<', matter_page)
+    assert badge and "align-self-start" in badge.group(1).split()
 
 
 def test_a_matters_item_is_not_registered_or_delivered_by_hand_while_the_matter_is_handled(
