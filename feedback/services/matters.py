@@ -244,7 +244,7 @@ def matter_progress(*, matter: Matter, actor: User, note: str) -> MatterEvent:
 def matter_send_back(*, matter: Matter, actor: User, reason: str, request=None) -> Matter:
     """退单: wrongly routed, back to the dispatcher."""
     _bounded(reason, NOTE_MAX_LENGTH, "退单理由")
-    return MATTER_FLOW.act(
+    returned = MATTER_FLOW.act(
         matter,
         "send_back",
         actor=actor,
@@ -252,6 +252,10 @@ def matter_send_back(*, matter: Matter, actor: User, reason: str, request=None) 
         request=request,
         fields={"assigned_unit": None, "assignee": None, "deadline": None, "escalated_at": None},
     )
+    from ledger.services import ledger_item_matter_sent_back  # the call into ledger named in pyproject.toml
+
+    ledger_item_matter_sent_back(matter=returned, actor=actor, reason=reason)
+    return returned
 
 
 @transaction.atomic

@@ -280,6 +280,20 @@ def ledger_item_matter_reopened(*, matter: Matter, actor: User | None, reason: s
 
 
 @transaction.atomic
+def ledger_item_matter_sent_back(*, matter: Matter, actor: User, reason: str) -> LedgerItem | None:
+    """退单: the matter goes back to its unit to be dispatched again, and its open item with it, answered for by
+    the unit until then (no longer in the list of the officer who returned it, whose page could no longer open
+    the matter); its state and deadline stay, and the next dispatch hands it on (`follow_dispatch`)."""
+    item = _matter_item(matter)
+    if item is None or not item.is_open:
+        return item
+    item.unit_id, item.responsible_id = matter.unit_id, None
+    item.save(update_fields=["unit", "responsible", "updated_at"])
+    LEDGER_FLOW.record(item, actor=actor, note=f"诉求退单,待重新分流:{reason}"[:NOTE_MAX_LENGTH])
+    return item
+
+
+@transaction.atomic
 def ledger_item_for_topic_solution(*, item: TopicVisitMatter, actor: User, request=None) -> LedgerItem:
     """专题家访: the solution a leader agreed at the resident's home enters the ledger (掌握), to be registered,
     kept and closed as any promise is. The matter's own item when it has one (it was dispatched): the agreement

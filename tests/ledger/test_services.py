@@ -210,6 +210,22 @@ def test_a_reopened_matters_item_is_due_when_the_matter_now_is_not_overdue_at_on
     assert not item.is_overdue
 
 
+def test_a_matter_sent_back_takes_its_item_from_the_officer_back_to_its_unit_until_dispatched_again(duty, alice):
+    # Walkthrough: after 退单 the matter was "已不在您的范围内", yet its item stayed in the officer's 我的台账 and on
+    # his home page, its link to the matter a 404.
+    matter = dispatched_matter(duty, alice)
+    matter = feedback_services.matter_start(matter=matter, actor=alice)
+    feedback_services.matter_send_back(matter=matter, actor=alice, reason="不归我管")
+    item = LedgerItem.objects.get(matter=matter)
+    assert (item.state, item.unit, item.responsible) == (State.REGISTERED, matter.unit, None)
+    assert item.events.last().note == "诉求退单,待重新分流:不归我管"
+    assert not LedgerItem.objects.filter(responsible=alice).exists()
+    matter.refresh_from_db()
+    feedback_services.matter_dispatch(matter=matter, actor=duty, assigned_unit=alice.unit, assignee=alice)
+    item.refresh_from_db()
+    assert item.responsible == alice and "改由" in item.events.last().note
+
+
 def test_a_walk_in_with_no_household_gets_a_ledger_of_its_own(duty, alice):
     matter = dispatched_matter(duty, alice)
     item = LedgerItem.objects.get(matter=matter)
