@@ -32,14 +32,12 @@ REGISTERED_NOTE = "登记入账"
 CLOSED_NOTE = "核实已兑现,销号"
 # The steps an item of a matter takes with it (the demo's history writes the same).
 STARTED_NOTE = f"{REGISTERED_NOTE}(诉求开始处理)"
+# An item back at 登记 forgets the delivery and the closing it had (its history keeps them), to have them anew.
+NOT_YET_KEPT = {"delivered_by": None, "delivered_at": None, "closed_by": None, "closed_at": None}
 
 
 def delivered_note(matter: Matter) -> str:
     return f"诉求办结:{matter.result}"
-
-
-# An item back at 登记 forgets the delivery and the closing it had (its history keeps them), to have them anew.
-NOT_YET_KEPT = {"delivered_by": None, "delivered_at": None, "closed_by": None, "closed_at": None}
 
 
 _bounded = partial(bounded_text, error=LedgerError)
