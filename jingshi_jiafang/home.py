@@ -65,7 +65,9 @@ def _queue(key, title, rows: QuerySet, item, **fields) -> TodoQueue:
 
 
 def _late_first(queues: list[TodoQueue]) -> list[TodoQueue]:
-    return sorted(queues, key=lambda queue: not (queue.overdue and queue.count))
+    """Late work first, then the queues with work, then the empty ones: on a phone the cards that say "nothing
+    here" would otherwise push the work below the fold."""
+    return sorted(queues, key=lambda queue: (not (queue.overdue and queue.count), not queue.count))
 
 
 # Night visits (visits).
@@ -391,9 +393,10 @@ def station_head_todo(user: User) -> list[TodoQueue]:
         _overdue_matters(user),
         _callbacks_due(user),
         _due_households(user, own=False),
+        # 销号 is his alone (whoever delivered an item may not close it): the items wait for nobody else.
+        _ledger_to_close(user),
         _unlinked_households(user),
         _matters_to_process(user),
-        _ledger_to_close(user),
         _station_tonight(user),
         _my_matters(user),
         # Items are his too: a matter dispatched to him, a solution agreed on a topic visit he led.

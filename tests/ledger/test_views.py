@@ -288,8 +288,12 @@ def test_officer_home_shows_items_due_this_week(client, alice, alice_household):
 def test_station_head_home_shows_items_to_close(client, alice, bob, alice_household):
     delivered_item(alice, alice_household, "等销号的事")
     client.force_login(bob)
-    queue = {q.key: q for q in client.get(reverse("home")).context["queues"]}["ledger_to_close"]
+    queues = client.get(reverse("home")).context["queues"]
+    queue = {q.key: q for q in queues}["ledger_to_close"]
     assert [item.title for item in queue.items] == ["等销号的事"]
+    # Above the empty queues and his own, not the eighth card of a phone's long scroll: only he may close it.
+    keys = [q.key for q in queues]
+    assert keys.index("ledger_to_close") < min(keys.index(q.key) for q in queues if not q.count)
 
 
 def test_a_dispatched_matter_shows_in_the_officers_ledger(client, alice, alice_household, village_a):

@@ -151,6 +151,11 @@ def test_station_head_sees_queues_with_counts_late_work_first(client, alice, bob
     assert "艾丽" in todo["due_households"].items[0].detail  # the officer responsible
     # Late queues that have work come first; the night plan says what to do when there is none.
     assert keys[:3] == ["overdue_matters", "callbacks", "due_households"]
+    # Then the queues with work, then those that say there is none.
+    # (the answered matter's ledger item waits for his 销号: only he may close it)
+    assert keys[3:5] == ["ledger_to_close", "to_process"]
+    counts = [todo[key].count for key in keys]
+    assert counts == sorted(counts, key=lambda count: not count)
     assert todo["tonight"].empty_url == reverse("visits:night_plan")
     assert todo["to_process"].url == f"{reverse('feedback:matter_list')}?queue=to_process"
     assert client.get(todo["overdue_matters"].items[0].url).status_code == 200
