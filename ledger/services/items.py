@@ -223,19 +223,25 @@ def ledger_item_open_for_matter(*, matter: Matter, actor: User | None, request=N
 def ledger_item_follow_matter(*, matter: Matter, actor: User, note: str) -> LedgerItem | None:
     """The matter's open item passes to whoever handles the matter now (改派, or an officer taking a unit's matter by
     开始处理), with `note` in its history; its deadline stays. None when the matter has no item."""
-    item = LedgerItem.objects.select_for_update().filter(matter=matter).first()
-    if item is None or not item.is_open:
-        return item
-    if (item.unit_id, item.responsible_id) == (matter.assigned_unit_id, matter.assignee_id):
-        return item
-    item.unit_id, item.responsible_id = matter.assigned_unit_id, matter.assignee_id
-    item.save(update_fields=["unit", "responsible", "updated_at"])
-    LEDGER_FLOW.record(item, actor=actor, note=note)
-    return item
+    return _hand_matter_item_over(
+        matter, unit_id=matter.assigned_unit_id, responsible_id=matter.assignee_id, actor=actor, note=note
+    )
 
 
 def _matter_item(matter: Matter) -> LedgerItem | None:
     return LedgerItem.objects.select_for_update().filter(matter=matter).first()
+
+
+def _hand_matter_item_over(matter: Matter, *, unit_id, responsible_id, actor: User, note: str) -> LedgerItem | None:
+    """The matter's open item passes to `unit_id`/`responsible_id`, with `note` in its history; its state and
+    deadline stay. Nothing is written when it is already theirs or no longer open."""
+    item = _matter_item(matter)
+    if item is None or not item.is_open or (item.unit_id, item.responsible_id) == (unit_id, responsible_id):
+        return item
+    item.unit_id, item.responsible_id = unit_id, responsible_id
+    item.save(update_fields=["unit", "responsible", "updated_at"])
+    LEDGER_FLOW.record(item, actor=actor, note=note[:NOTE_MAX_LENGTH])
+    return item
 
 
 @transaction.atomic
@@ -282,13 +288,8 @@ def ledger_item_matter_sent_back(*, matter: Matter, actor: User, reason: str) ->
     """退单: the matter goes back to its unit to be dispatched again, and its open item with it, answered for by
     the unit until then (no longer in the list of the officer who returned it, whose page could no longer open
     the matter); its state and deadline stay, and the next dispatch hands it on (`follow_dispatch`)."""
-    item = _matter_item(matter)
-    if item is None or not item.is_open:
-        return item
-    item.unit_id, item.responsible_id = matter.unit_id, None
-    item.save(update_fields=["unit", "responsible", "updated_at"])
-    LEDGER_FLOW.record(item, actor=actor, note=f"诉求退单,待重新分流:{reason}"[:NOTE_MAX_LENGTH])
-    return item
+    note = f"诉求退单,待重新分流:{reason}"
+    return _hand_matter_item_over(matter, unit_id=matter.unit_id, responsible_id=None, actor=actor, note=note)
 
 
 @transaction.atomic
