@@ -13,6 +13,7 @@ from feedback.selectors import STAGES, closed_between, overdue, states_reached
 from jingshi_jiafang.core.dates import BoundedDateField, midnight
 from jingshi_jiafang.core.filters import MaskedSearchInput
 from jingshi_jiafang.core.models import Area
+from jingshi_jiafang.core.selectors import units_placed_in
 
 _REFERENCE = re.compile(r"^\d{12}$")
 _DIGITS = re.compile(r"^\d{1,11}$")
@@ -74,6 +75,14 @@ class MatterFilter(django_filters.FilterSet):
     village = django_filters.ModelChoiceFilter(
         label="村/居", queryset=Area.objects.none(), field_name="household__village", empty_label="全部村/居"
     )
+    # What the dashboard's 未落到村 row of a town counts: no village, received by a unit placed in the town.
+    unplaced_in = django_filters.ModelChoiceFilter(
+        label="未落到村(说事厅等)",
+        queryset=Area.objects.none(),
+        method="filter_unplaced_in",
+        empty_label="—",
+        help_text="选一个镇/乡:只列出其单位受理、没有落到某个村(居)的诉求",
+    )
     overdue = django_filters.BooleanFilter(label="超期", method="filter_overdue", widget=_YES_NO)
     due_by = django_filters.DateFilter(
         label="期限不晚于", method="filter_due_by", widget=forms.DateInput(attrs={"type": "date"})
@@ -94,6 +103,8 @@ class MatterFilter(django_filters.FilterSet):
     def __init__(self, *args, villages: QuerySet[Area], **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["village"].queryset = villages.select_related("parent").order_by("parent__name", "name")
+        towns = Area.objects.filter(kind=Area.Kind.TOWN, pk__in=villages.values("parent")).order_by("code")
+        self.filters["unplaced_in"].queryset = towns
         self.form.fields["village"].label_from_instance = lambda area: f"{area.parent.name} · {area.name}"
         self.form.fields["q"].widget.attrs["placeholder"] = "查询编号、回音卡号、反映人或内容"
 
@@ -104,6 +115,9 @@ class MatterFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return search_matters(queryset, value)
+
+    def filter_unplaced_in(self, queryset, name, town: Area):
+        return queryset.filter(village__isnull=True, unit__in=units_placed_in([town.pk]))
 
     def filter_overdue(self, queryset, name, value: bool):
         late = overdue(timezone.now())

@@ -64,6 +64,12 @@ class Links:
         which the figures count in the matter they joined)."""
         return self._matters(**self._days("received"), reached=reached, **filters)
 
+    def unplaced_matters(self, town: Area) -> str:
+        """The matters of a town's 未落到村 row: received in the period with no village, by a unit placed in the
+        town (the talk rooms'), whatever the dashboard's level."""
+        params = {"queue": "all", "unplaced_in": town.pk, **self._days("received"), "reached": Matter.State.REPORTED}
+        return f"{reverse('feedback:matter_list')}?{urlencode(params)}"
+
     def matters_closed(self) -> str:
         """The matters closed in the period, whenever received, those reopened since among them."""
         return self._matters(**self._days("closed"))
@@ -190,9 +196,13 @@ def _context(request, pk: int | None, *, wall: bool) -> dict:
         crumbs.append((area.parent.name, dashboard_url(area.parent, period, wall=wall)))
     if area is not None:
         crumbs.append((area.name, dashboard_url(area, period, wall=wall)))
-    # A town's own row (what has no village) has no page below the town's.
+    # A town's own row (what has no village) has no page below the town's: it leads to its matters instead.
     rows = [
-        {"row": row, "url": "" if row.unplaced else dashboard_url(row.area, period, wall=wall)} for row in board.rows
+        {
+            "row": row,
+            "url": links.unplaced_matters(row.area) if row.unplaced else dashboard_url(row.area, period, wall=wall),
+        }
+        for row in board.rows
     ]
     return {
         "board": board,

@@ -1,6 +1,7 @@
 """The leadership dashboard: figures equal to the source tables, drill-down links, who may see which area, and a
 bounded number of queries however many towns and villages."""
 
+import html
 import re
 from datetime import date, timedelta
 
@@ -18,6 +19,7 @@ from tests.core.factories import (
     AreaLinkFactory,
     BureauFactory,
     HouseholdFactory,
+    PoliceRoomFactory,
     StationFactory,
     TownFactory,
     UserFactory,
@@ -182,6 +184,26 @@ def test_county_bars_drill_down_to_towns_then_villages_then_records(client, eval
     # The households behind 走访户数: h1 (three visits) and h2, each once.
     households = client.get(links["households"])
     assert households.context["households"] == village.context["board"].figures.households_visited == 2
+
+
+def test_a_town_s_unplaced_row_opens_the_matters_it_counts(client, evaluator, day):
+    # A matter of the other town's room with no village is not the town's; one with a village is a village's.
+    other_room = PoliceRoomFactory()
+    day.other_village.unit = other_room
+    day.other_village.save()
+    matter(unit=other_room, household=None, created=at(DAY, 10))
+    town = _page(client, evaluator, day.town)
+    url = next(item["url"] for item in town.context["rows"] if item["row"].unplaced)
+    assert url.startswith(reverse("feedback:matter_list")) and f"unplaced_in={day.town.pk}" in url
+    assert f'href="{html.escape(url)}">未落到村(说事厅等)<' in town.content.decode()
+
+    listed = client.get(url)
+    matters = list(listed.context["page"].object_list)
+    assert len(matters) == 1 == town.context["board"].rows[-1].figures.matters_received
+    assert matters[0].village_id is None and matters[0].unit.areas.filter(parent=day.town).exists()
+    # Chosen in 更多筛选, it says which town, and the filters stay open.
+    assert listed.context["more_filters"]
+    assert f'<option value="{day.town.pk}" selected>{day.town.name}</option>' in listed.content.decode()
 
 
 def test_the_funnel_and_topics_carry_record_links_at_a_village(client, evaluator, day):
