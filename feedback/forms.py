@@ -1,6 +1,6 @@
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -8,7 +8,7 @@ from django.utils import timezone
 from feedback.models import Category, Matter, TalkRoomCallback, TopicVisit
 from feedback.models.matters import CONTENT_MAX_LENGTH, NOTE_MAX_LENGTH, RESULT_MAX_LENGTH
 from feedback.selectors import RATINGS, TOPIC_VISIT_CATEGORIES, merge_suggestions
-from feedback.services.talkroom import duty_shift_times_error
+from feedback.services.talkroom import SHIFT_MAX_HOURS, duty_shift_times_error
 from jingshi_jiafang.core.capabilities import CASE_ROLES
 from jingshi_jiafang.core.forms import PhoneField
 from jingshi_jiafang.core.models import Unit, User
@@ -492,6 +492,28 @@ class DutyShiftForm(forms.Form):
         if starts_at and ends_at and (error := duty_shift_times_error(starts_at, ends_at)):
             self.add_error(*error)
         return cleaned
+
+
+class ShiftHoursQueryForm(forms.Form):
+    """The hours an uncovered stretch's 排班 link puts into the add form; anything else is ignored."""
+
+    shift_from = forms.DateTimeField(required=False, input_formats=_DATETIME["input_formats"])
+    shift_to = forms.DateTimeField(required=False, input_formats=_DATETIME["input_formats"])
+
+    def initial_hours(self) -> dict:
+        if not self.is_valid():
+            return {}
+        hours = {"starts_at": self.cleaned_data["shift_from"], "ends_at": self.cleaned_data["shift_to"]}
+        return {name: value for name, value in hours.items() if value}
+
+    @staticmethod
+    def query(start: datetime, end: datetime) -> dict:
+        """The query string of an uncovered stretch's link: its hours, a shift's longest at most."""
+        end = min(end, start + timedelta(hours=SHIFT_MAX_HOURS))
+        return {
+            name: f"{timezone.localtime(value):%Y-%m-%dT%H:%M}"
+            for name, value in (("shift_from", start), ("shift_to", end))
+        }
 
 
 # The roster can be browsed this far from today; beyond it a date is a typing mistake, not a week to plan.

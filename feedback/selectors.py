@@ -393,6 +393,28 @@ def duty_roster(*, police_room: Unit, day: date) -> QuerySet[DutyShift]:
     )
 
 
+def uncovered(shifts, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """The stretches from `start` to `end` that no shift covers; `shifts` are (starts_at, ends_at) pairs, in order
+    of their start, each overlapping the stretch."""
+    gaps, at = [], start
+    for shift_start, shift_end in shifts:
+        if shift_start > at:
+            gaps.append((at, shift_start))
+        at = max(at, shift_end)
+        if at >= end:
+            return gaps
+    return [*gaps, (at, end)] if at < end else gaps
+
+
+def roster_gaps(shifts: list[DutyShift], day: date) -> list[tuple[datetime, datetime]]:
+    """The week's hours from now on that no shift of `shifts` (its week's, in order) covers: a 24-hour roster
+    with a hole leaves residents at a locked door. The hours gone are the record, not a plan."""
+    start, end = max(midnight(day), timezone.now().replace(second=0, microsecond=0)), midnight(day + timedelta(days=7))
+    if start >= end:
+        return []
+    return uncovered(((shift.starts_at, shift.ends_at) for shift in shifts if shift.ends_at > start), start, end)
+
+
 def on_duty_now(*, police_room: Unit) -> list[User]:
     now = timezone.now()
     shifts = DutyShift.objects.filter(police_room=police_room, starts_at__lte=now, ends_at__gt=now)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from feedback.errors import CardError
 from feedback.models import DutyShift, EchoCard, Matter, TalkRoomCallback
+from feedback.selectors import uncovered
 from feedback.workflows import CARD_FLOW, MATTER_FLOW
 from jingshi_jiafang.core.audit import audit_record
 from jingshi_jiafang.core.capabilities import may_arrange_duty, may_receive_walk_ins
@@ -48,17 +49,8 @@ def duty_shift_times_error(starts_at: datetime, ends_at: datetime) -> tuple[str,
 
 def duty_uncovered(room: Unit, starts_at: datetime, ends_at: datetime) -> list[tuple[datetime, datetime]]:
     """The stretches from `starts_at` to `ends_at` in which no shift of `room` has anyone in the talk room."""
-    gaps, at = [], starts_at
     shifts = DutyShift.objects.filter(police_room=room, starts_at__lt=ends_at, ends_at__gt=starts_at)
-    for shift_start, shift_end in shifts.order_by("starts_at").values_list("starts_at", "ends_at"):
-        if shift_start > at:
-            gaps.append((at, shift_start))
-        at = max(at, shift_end)
-        if at >= ends_at:
-            break
-    if at < ends_at:
-        gaps.append((at, ends_at))
-    return gaps
+    return uncovered(shifts.order_by("starts_at").values_list("starts_at", "ends_at"), starts_at, ends_at)
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 scheduled callbacks."""
 
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from feedback import selectors, services
 from feedback.errors import CardError
-from feedback.forms import CallbackForm, DutyShiftForm, RosterQueryForm, WalkInForm
+from feedback.forms import CallbackForm, DutyShiftForm, RosterQueryForm, ShiftHoursQueryForm, WalkInForm
 from feedback.models import TalkRoomCallback
 from feedback.permissions import may_contact_resident
 from feedback.scopes import callback_already_recorded, get_due_callback_for_user, get_shift_for_user
@@ -119,6 +120,20 @@ def _week_showing(day, shift) -> date:
     return day if day <= start < day + timedelta(days=7) else start
 
 
+def _roster_entries(room, day, *, may_arrange: bool) -> list[dict]:
+    """The week's shifts and, between them, the hours from now on that nobody covers, each with a link that puts
+    its hours (a shift's longest at most) into the add form."""
+    shifts = list(selectors.duty_roster(police_room=room, day=day))
+    entries = [{"at": shift.starts_at, "shift": shift} for shift in shifts]
+    for start, end in selectors.roster_gaps(shifts, day):
+        gap = {"at": start, "gap": (start, end)}
+        if may_arrange:
+            query = {"room": room.pk, "from": day, **ShiftHoursQueryForm.query(start, end)}
+            gap["add_url"] = f"{reverse('feedback:roster')}?{urlencode(query)}#add-shift"
+        entries.append(gap)
+    return sorted(entries, key=lambda entry: entry["at"])
+
+
 def _roster_page(request, *, rooms, room, day, form, status=200):
     context = {
         "room": room,
@@ -126,7 +141,7 @@ def _roster_page(request, *, rooms, room, day, form, status=200):
         "day": day,
         "previous": day - timedelta(days=7),
         "next": day + timedelta(days=7),
-        "shifts": selectors.duty_roster(police_room=room, day=day),
+        "entries": _roster_entries(room, day, may_arrange=form is not None),
         "on_duty": selectors.on_duty_now(police_room=room),
         "now": timezone.now(),
         "form": form,
@@ -137,7 +152,9 @@ def _roster_page(request, *, rooms, room, day, form, status=200):
 @capability_required(can.may_work_roster, "值班表只对警务室和派出所的民警开放。")
 def roster(request):
     rooms, room, day = _roster_query(request)
-    form = DutyShiftForm(police_room=room) if can.may_arrange_duty(request.user, room) else None
+    form = None
+    if can.may_arrange_duty(request.user, room):
+        form = DutyShiftForm(police_room=room, initial=ShiftHoursQueryForm(request.GET).initial_hours())
     return _roster_page(request, rooms=rooms, room=room, day=day, form=form)
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from feedback import services
 from feedback.errors import MatterError
 from feedback.models import DutyShift, Matter
+from jingshi_jiafang.core.dates import midnight
 from jingshi_jiafang.core.models import AuditEntry, User
 from tests.conftest import log_in_as
 from tests.core.factories import (
@@ -539,7 +540,8 @@ def test_an_added_shift_lands_on_a_week_that_shows_it(client, bob, duty, village
     assert response.status_code == 302
     assert response.url.endswith(f"from={(today + timedelta(days=10)).isoformat()}")
     assert "班次已添加" in client.get(response.url).content.decode()
-    assert list(client.get(response.url).context["shifts"]) == [DutyShift.objects.get()]
+    shifts = [entry["shift"] for entry in client.get(response.url).context["entries"] if "shift" in entry]
+    assert shifts == [DutyShift.objects.get()]
     # One in the week being looked at keeps that week.
     response = client.post(
         reverse("feedback:roster_add") + f"?room={village_a.unit.pk}&from={today.isoformat()}",
@@ -613,6 +615,42 @@ def test_a_removal_that_leaves_the_room_unattended_says_the_hours_and_one_covere
     _shift(alice, eight, hours=12)  # someone else on the day shift: removing it leaves no hole
     page = client.post(reverse("feedback:roster_remove", args=[day.pk]), follow=True).content.decode()
     assert "已删除孙明的班次" in page and "现在无人值班,请在下方添加班次" not in page
+
+
+def test_the_roster_shows_the_hours_nobody_covers_and_fills_the_add_form_with_them(client, bob, duty, village_a):
+    # Walkthrough: the roster listed shifts only, so a night without anyone was found at 20:00, not planned for.
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    eight = datetime.combine(tomorrow, time(8), timezone.get_current_timezone())
+    _shift(duty, eight)  # 08:00–20:00 tomorrow; tomorrow night is nobody's
+    client.force_login(bob)
+    entries = client.get(roster_url(room=village_a.unit.pk, **{"from": tomorrow.isoformat()})).context["entries"]
+    week_end = datetime.combine(tomorrow + timedelta(days=7), time(0), timezone.get_current_timezone())
+    assert [entry.get("gap") for entry in entries] == [
+        (midnight(tomorrow), eight),
+        None,
+        (eight + timedelta(hours=12), week_end),
+    ]
+    # 排班 on the night fills the form with it, a shift's longest at most; the head chooses who.
+    response = client.get(entries[2]["add_url"])
+    form = response.context["form"]
+    assert entries[2]["add_url"].endswith("#add-shift") and response.context["day"] == tomorrow
+    shown = {name: form[name].value() for name in ("starts_at", "ends_at")}  # in local time, as the inputs take it
+    assert shown == {
+        "starts_at": eight.replace(tzinfo=None) + timedelta(hours=12),
+        "ends_at": eight.replace(tzinfo=None) + timedelta(hours=36),
+    }
+    page = response.content.decode()
+    assert 'value="' + f"{eight + timedelta(hours=12):%Y-%m-%dT%H:%M}" + '"' in page and not form.is_bound
+
+
+def test_the_roster_shows_no_gap_in_hours_gone_nor_a_fill_link_to_who_may_not_arrange(client, duty, village_a):
+    last_week = timezone.localdate() - timedelta(days=8)
+    client.force_login(duty)
+    assert not any(
+        "gap" in entry for entry in client.get(roster_url(**{"from": last_week.isoformat()})).context["entries"]
+    )
+    page = client.get(roster_url()).content.decode()
+    assert 'data-testid="gap"' in page and 'data-testid="fill-gap"' not in page
 
 
 def test_a_shift_begun_stays_as_the_record_and_offers_no_removal(client, bob, duty, village_a):
