@@ -221,7 +221,7 @@ def callback_record(
     callback.refresh_from_db()
     if outcome == TalkRoomCallback.Outcome.NOT_SATISFIED:
         matter_reopen(matter=callback.matter, actor=actor, reason=note or "群众不满意", request=request)
-    if outcome == TalkRoomCallback.Outcome.UNREACHABLE and unreachable_tries(callback) < CALLBACK_TRIES:
+    if outcome == TalkRoomCallback.Outcome.UNREACHABLE and calls_again(callback):
         callback_on(callback.matter, timezone.localdate() + timedelta(days=1))
     return callback
 
@@ -229,6 +229,12 @@ def callback_record(
 # 联系不上 on a talk-room callback: called again the next day, as the evaluation centre's callbacks are, this many
 # times in a row on one answer.
 CALLBACK_TRIES = 3
+
+
+def calls_again(callback: TalkRoomCallback) -> bool:
+    """Whether a callback that found nobody is tried again tomorrow: not when the resident left no number (a
+    walk-in who gave none), which no second day would change, nor after CALLBACK_TRIES in a row."""
+    return bool(callback.matter.resident_phone) and unreachable_tries(callback) < CALLBACK_TRIES
 
 
 def unreachable_tries(callback: TalkRoomCallback) -> int:

@@ -277,6 +277,8 @@ def _recorded_message(callback: TalkRoomCallback, outcome: str) -> str:
         handler = matter.assignee or matter.assigned_unit
         return f"回访已记录。群众不满意,诉求 {matter.reference} 已重新办理,由{handler}承办。"
     if outcome == TalkRoomCallback.Outcome.UNREACHABLE:
+        if not callback.matter.resident_phone:
+            return "回访已记录:群众没有留电话,无法电话回访,不再回访。"
         tries = services.unreachable_tries(callback)
         if tries < services.CALLBACK_TRIES:
             return f"回访已记录:未联系上,明天再打(第 {tries} 次,共 {services.CALLBACK_TRIES} 次)。"

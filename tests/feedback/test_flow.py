@@ -188,6 +188,19 @@ def test_a_resident_not_reached_is_called_again_the_next_day_three_times_in_all(
     assert not calls.filter(done_at__isnull=True).exists()
 
 
+def test_a_walk_in_who_left_no_number_is_not_called_again(client, duty):
+    # Walkthrough: with nothing to dial, the callback came back the next day and the next, three times in all.
+    callback = due_callback(duty, resident_phone="")
+    client.force_login(duty)
+    listed = client.get(reverse("feedback:callback_list")).content.decode()
+    assert "未留电话" in listed
+    response = client.post(
+        reverse("feedback:callback_record", args=[callback.pk]), {"outcome": "unreachable"}, follow=True
+    )
+    assert [str(m) for m in response.context["messages"]] == ["回访已记录:群众没有留电话,无法电话回访,不再回访。"]
+    assert not TalkRoomCallback.objects.filter(matter=callback.matter, done_at__isnull=True).exists()
+
+
 def test_a_resident_reached_on_the_second_try_is_not_called_again(client, duty):
     callback = due_callback(duty)
     client.force_login(duty)
