@@ -23,6 +23,7 @@ from jingshi_jiafang.core.scopes import (
     unit_subtree,
     villages_visible_to,
 )
+from jingshi_jiafang.core.services import person_hours_lock
 from visits.models import Finding, NightVisitPlan, RegistrationCorrection, Visit
 from visits.night import evening_is_over, evening_window, is_night_date, night_window_error, window_text
 from visits.selectors import registration_values
@@ -220,6 +221,7 @@ def night_plan_add(*, planner: User, officer: User, village: Area, date: date) -
         raise VisitError(f"{officer}不是本单位的民警。")
     if not villages_visible_to(planner).filter(pk=village.pk).exists():
         raise VisitError(f"{village}不在本单位辖区内。")
+    person_hours_lock(officer)
     _check_not_on_duty(officer, date)
     # One plan per officer and night is the database's unique constraint, not a check before the insert: two
     # heads planning the same officer at once would both pass such a check.

@@ -4,7 +4,7 @@ import dataclasses
 import uuid
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from feedback.errors import CardError
@@ -15,6 +15,7 @@ from jingshi_jiafang.core.audit import audit_record
 from jingshi_jiafang.core.capabilities import may_arrange_duty, may_receive_walk_ins
 from jingshi_jiafang.core.models import AuditEntry, Unit, User
 from jingshi_jiafang.core.scopes import county_units
+from jingshi_jiafang.core.services import person_hours_lock
 from visits.models import NightVisitPlan
 from visits.night import evening_window
 
@@ -30,8 +31,6 @@ SHIFT_FUTURE_DAYS = 366
 SHIFT_MAX_HOURS = 24
 # Created by migration feedback.0002 on PostgreSQL only.
 DUTY_SHIFT_OVERLAP_CONSTRAINT = "dutyshift_officer_no_overlap"
-# PostgreSQL's SQLSTATE for a deadlock it broke by failing this transaction.
-DEADLOCK_DETECTED = "40P01"
 
 
 def duty_shift_times_error(starts_at: datetime, ends_at: datetime) -> tuple[str, str] | None:
@@ -98,14 +97,14 @@ def duty_shift_add(
         raise MatterError(f"{officer}不是{police_room}的民警。")
     if error := duty_shift_times_error(starts_at, ends_at):
         raise MatterError(error[1])
+    person_hours_lock(officer)
     overlap = f"{officer}在这段时间已有班次。"
     if DutyShift.objects.filter(officer=officer, starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
         raise MatterError(overlap)
     _check_no_night_visit(officer, starts_at, ends_at)
-    # The check above misses a shift another head is adding at this moment; on PostgreSQL the exclusion
-    # constraint (feedback migration 0002) refuses the second insert, and it reads the same as the check. Two
-    # conflicting inserts can also end in a deadlock, which PostgreSQL breaks by failing one of them: the same
-    # refusal.
+    # The lock on his hours makes the checks above see a shift another head is adding at this moment. Behind
+    # them, on PostgreSQL, the exclusion constraint (feedback migration 0002) refuses an overlapping row however
+    # it comes; here it reads the same as the check.
     try:
         with transaction.atomic():
             return DutyShift.objects.create(
@@ -113,10 +112,6 @@ def duty_shift_add(
             )
     except IntegrityError as error:
         if DUTY_SHIFT_OVERLAP_CONSTRAINT not in str(error):
-            raise
-        raise MatterError(overlap) from error
-    except OperationalError as error:
-        if getattr(error.__cause__, "pgcode", None) != DEADLOCK_DETECTED:
             raise
         raise MatterError(overlap) from error
 

@@ -1,4 +1,5 @@
-"""Writes to the platform's data: links (ended, never deleted) and household attachments."""
+"""Writes to the platform's data: links (ended, never deleted) and household attachments; the lock on a person's
+hours."""
 
 from datetime import date, timedelta
 
@@ -264,3 +265,10 @@ def _shown(obj: Model, field) -> str | bool | None:
         return getattr(obj, f"get_{field.name}_display")()
     value = getattr(obj, field.name)
     return value if value is None or isinstance(value, bool) else str(value)
+
+
+def person_hours_lock(person: User) -> None:
+    """Hold `person`'s row until the transaction ends. A talk-room shift (feedback) and a night visit (visits)
+    each check the other before they are saved, and no constraint spans two apps' tables: taking this lock first,
+    two heads giving the same officer's evening at the same moment are checked one after the other."""
+    User.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True).get()

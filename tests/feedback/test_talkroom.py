@@ -1,5 +1,7 @@
 """The talk room: walk-in intake with its printed slip, the duty roster and who may read it."""
 
+import contextlib
+import threading
 import uuid
 from datetime import datetime, time, timedelta
 
@@ -452,23 +454,30 @@ def test_an_overlapping_shift_of_the_same_officer_is_refused_with_a_form_error(c
     assert add_shift(client, village_a.unit, duty, local(today, 20), local(today, 23)).status_code == 302
 
 
+def _once_the_other_checked(create, barrier):
+    """`create`, run once the other thread has reached its own insert too (both have checked), or after a second:
+    the lock on the officer's hours keeps the other from coming."""
+
+    def create_when_both_checked(**fields):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=1)
+        return create(**fields)
+
+    return create_when_both_checked
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_heads_adding_overlapping_shifts_at_the_same_moment_make_one(village_a, station_a, monkeypatch):
-    """Both pass the service's check before either inserts (held at a barrier in between); the database refuses
-    the second."""
-    import threading
+    """Each insert waits up to a second for the other to have checked too: the lock on the officer's hours keeps
+    the second out until the first is saved, and its check refuses it. Behind the check, the database's exclusion
+    constraint refuses an overlapping row however it comes."""
+    from django.db import IntegrityError
 
     from tests.conftest import run_at_once
 
-    both_checked = threading.Barrier(2, timeout=10)
     create = DutyShift.objects.create
-
-    def create_once_both_have_checked(**fields):
-        both_checked.wait()
-        return create(**fields)
-
-    monkeypatch.setattr(DutyShift.objects, "create", create_once_both_have_checked)
+    monkeypatch.setattr(DutyShift.objects, "create", _once_the_other_checked(create, threading.Barrier(2)))
 
     duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=village_a.unit)
     heads = [UserFactory(role=User.Role.OFFICER, unit=station_a, is_unit_head=True) for _ in range(2)]
@@ -489,6 +498,9 @@ def test_two_heads_adding_overlapping_shifts_at_the_same_moment_make_one(village
     refused = [result for result in results if not isinstance(result, DutyShift)]
     assert len(refused) == 1 and isinstance(refused[0], services.MatterError), results
     assert "在这段时间已有班次" in str(refused[0])
+    shift = DutyShift.objects.get()
+    with pytest.raises(IntegrityError, match="dutyshift_officer_no_overlap"):
+        create(police_room=shift.police_room, officer=duty, starts_at=shift.starts_at, ends_at=shift.ends_at)
 
 
 def test_a_shift_through_a_planned_night_visit_is_refused(bob, alice, village_a):
@@ -507,6 +519,42 @@ def test_a_shift_through_a_planned_night_visit_is_refused(bob, alice, village_a)
         police_room=alice.unit, officer=alice, starts_at=evening - timedelta(hours=8), ends_at=evening, actor=bob
     )
     assert DutyShift.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_shift_and_a_night_plan_given_the_same_evening_at_the_same_moment_make_one(village_a, station_a, monkeypatch):
+    """Two heads: one gives the officer a shift through the evening, the other plans his night visit. Each save
+    waits up to a second for the other to reach its own: without the lock on his hours both passed their checks
+    and both were saved."""
+    from tests.conftest import run_at_once
+    from tests.visits.factories import next_night_date
+    from visits.models import NightVisitPlan
+    from visits.services import night_plan_add
+
+    both = threading.Barrier(2)
+    monkeypatch.setattr(DutyShift.objects, "create", _once_the_other_checked(DutyShift.objects.create, both))
+    monkeypatch.setattr(NightVisitPlan.objects, "create", _once_the_other_checked(NightVisitPlan.objects.create, both))
+    officer = UserFactory(role=User.Role.OFFICER, unit=village_a.unit)
+    heads = [UserFactory(role=User.Role.OFFICER, unit=station_a, is_unit_head=True) for _ in range(2)]
+    night = next_night_date()
+    evening = datetime.combine(night, time(16), timezone.get_current_timezone())
+
+    def give(n):
+        if n == 0:
+            return services.duty_shift_add(
+                police_room=village_a.unit,
+                officer=officer,
+                starts_at=evening,
+                ends_at=evening + timedelta(hours=8),
+                actor=heads[0],
+            )
+        return night_plan_add(planner=heads[1], officer=officer, village=village_a, date=night)
+
+    results = run_at_once(give, [0, 1])
+    assert DutyShift.objects.count() + NightVisitPlan.objects.count() == 1, results
+    refused = [result for result in results if isinstance(result, Exception)]
+    assert len(refused) == 1 and "夜访时段" in str(refused[0]), results
 
 
 def test_a_refused_shift_is_summed_up_at_the_top_of_the_roster_and_keeps_the_week(client, bob, alice, village_a):
