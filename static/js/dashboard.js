@@ -95,11 +95,16 @@
         urls: d.urls
       };
     },
-    areas: function (d) {
+    areas: function (d, element) {
       if (!d) { return null; }
+      // Every name is shown (interval 0); slanted when they would not fit side by side: more than six, or on a
+      // phone five village names of five characters each (a character is about 12px, the axes take ~140px).
+      var longest = Math.max.apply(null, d.names.map(function (name) { return name.length; }));
+      var column = (element.clientWidth - 140) / d.names.length;
+      var slanted = d.names.length > 6 || longest * 12 > column;
       return {
         legend: { top: 0, data: ["走访户次", "走访户数", "覆盖率(%)"] },
-        xAxis: { type: "category", data: d.names, axisLabel: { interval: 0, rotate: d.names.length > 6 ? 30 : 0 } },
+        xAxis: { type: "category", data: d.names, axisLabel: { interval: 0, rotate: slanted ? 30 : 0 } },
         yAxis: [{ type: "value", name: "户" }, { type: "value", name: "%", min: 0, max: 100 }],
         series: [
           { name: "走访户次", type: "bar", data: d.visits, cursor: "pointer" },
@@ -149,7 +154,7 @@
   document.querySelectorAll("[data-chart]").forEach(function (element) {
     var build = builders[element.getAttribute("data-chart")];
     if (!build) { return; }
-    var option = build(data[element.getAttribute("data-chart")]);
+    var option = build(data[element.getAttribute("data-chart")], element);
     if (!option) { return; }
     if (typeof option === "string") { emptyText(element, option); return; }
     var urls = option.urls;

@@ -205,3 +205,27 @@ def test_an_evaluator_reads_the_dashboard_on_a_phone(live_server, phone_page):
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     page.wait_for_timeout(800)
     screenshot(page, "dashboard-phone", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_five_village_names_on_a_phone_are_slanted_not_run_together(live_server, phone_page):
+    """Five five-character names under a phone's bars ran into one unreadable line ("陈墩居委姚圩村集居委…"):
+    the labels slant when they do not fit side by side, and stay level on a desktop."""
+    town = TownFactory(name="沭城街道", unit=StationFactory())
+    for name in ("陈墩居委会", "姚圩村委会", "丁集居委会", "郭集居委会", "苏庄社区居"):
+        village = VillageFactory(parent=town, name=name)
+        VisitFactory(household=HouseholdFactory(village=village), visitor=UserFactory(unit=village.unit))
+    summaries_refresh_range(start=timezone.localdate(), end=timezone.localdate())
+    UserFactory(username="fangping", name="访评员甲", role=User.Role.EVALUATOR, unit=BureauFactory())
+    page = phone_page
+    log_in(page, live_server, "fangping", TEST_PASSWORD)
+    rotate = "() => echarts.getInstanceByDom(document.getElementById('chart-areas'))" + (
+        ".getOption().xAxis[0].axisLabel.rotate"
+    )
+    page.goto(f"{live_server.url}/evaluation/dashboard/areas/{town.pk}/")
+    expect(page.locator("#chart-areas canvas")).to_be_visible()
+    assert page.evaluate(rotate) == 30
+    page.set_viewport_size(WIDE)
+    page.reload()
+    expect(page.locator("#chart-areas canvas")).to_be_visible()
+    assert page.evaluate(rotate) == 0
