@@ -122,8 +122,16 @@ class ReportScope:
         return f"月度分类报表-{self.month:%Y年%m月}{where}{draft}.xlsx"
 
     def is_final(self) -> bool:
-        """Final once the legal department closed the month's topics: before, categories may still change."""
-        return TopicMonth.objects.filter(month=self.month).exists()
+        """Final once the legal department closed the month's topics: before, categories may still change. A past
+        month in which the county registered no matter has no topic to confirm and cannot be closed
+        (`topic_month_close`): its report is final as it is, not a draft for ever."""
+        if TopicMonth.objects.filter(month=self.month).exists():
+            return True
+        if self.month >= timezone.localdate().replace(day=1):
+            return False
+        start, end = month_bounds(self.month)
+        in_month = Matter.objects.filter(created_at__gte=start, created_at__lt=end)
+        return not in_month.exclude(state=Matter.State.MERGED).exists()
 
 
 def parse_month(text: str) -> date:

@@ -270,6 +270,8 @@ def test_the_legal_department_home_opens_on_last_month_s_topics_to_confirm(clien
     month = previous_month(timezone.localdate())
     assert 'data-testid="legal-month"' in page and f"{month.year}年{month.month}月诉求类别研判" in page
     assert f"/topics/?month={month:%Y-%m}" in page and "/reports/" in page
+    # No matter that month: nothing to confirm, and such a month cannot be closed (`topic_month_close`).
+    assert "该月没有登记诉求,无需研判。" in page and "可以结束该月研判" not in page
 
 
 def test_a_leader_s_town_overview_counts_the_town_s_households_not_a_paired_one_elsewhere(client, village_a, village_b):

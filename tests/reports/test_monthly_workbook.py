@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from feedback.models import Matter, MatterEvent
 from jingshi_jiafang.core.models import User
 from jingshi_jiafang.reports.forms import last_month
-from jingshi_jiafang.reports.monthly import HEADERS, ReportError, monthly_report_write, parse_month
+from jingshi_jiafang.reports.monthly import HEADERS, ReportError, ReportScope, monthly_report_write, parse_month
 from tests.core.factories import HouseholdFactory, TownFactory, UserFactory, VillageFactory
 from tests.reports.helpers import evaluation_answer, matter, moment, reopened, talk_room_answer
 
@@ -261,6 +261,17 @@ def test_an_empty_month_has_a_summary_of_zeros_and_empty_topic_sheets(village_a)
     assert table(workbook["汇总"], "镇/乡")["合计"] == [0, 0, 0, 0, 0, 0]
     rate = next(row[1] for row in workbook["汇总"].iter_rows(values_only=True) if row[0] == "按期办结率")
     assert rate == "—"
+
+
+def test_a_past_month_without_matters_is_final_not_a_draft_for_ever(village_a):
+    """Such a month cannot be closed (nothing to confirm): its report was a draft for ever, saying that some
+    categories were not yet confirmed. This month, still open to new matters, stays a draft while empty."""
+    _, workbook = build()
+    assert not str(workbook["汇总"]["A3"].value or "").startswith("草稿")
+    assert "草稿" not in ReportScope(month=last_month(), area=None).filename
+    assert ReportScope(month=timezone.localdate().replace(day=1), area=None).filename.endswith("(草稿).xlsx")
+    matter(at=moment(3), household=HouseholdFactory(village=village_a), category="other")
+    assert ReportScope(month=last_month(), area=None).filename.endswith("(草稿).xlsx")
 
 
 def test_building_takes_the_same_few_queries_for_a_larger_month(month, village_a):
