@@ -31,7 +31,7 @@ class DashboardPeriodForm(forms.Form):
         cleaned = super().clean()
         kind = cleaned.get("period") or "month"
         year = cleaned.get("year")
-        if kind == "year" and not year:
+        if kind == "year" and not year and "year" not in self.errors:  # not twice after "请输入有效的年份"
             self.add_error("year", "请选择年份。")
         elif year and not self.first_year <= year <= self.last_year:
             self.add_error("year", f"年份应在 {self.first_year} 至 {self.last_year} 之间。")
@@ -41,6 +41,14 @@ class DashboardPeriodForm(forms.Form):
                 self.add_error("start", "请选择起始和截止月份。")
             elif start > end:
                 self.add_error("end", "起始月份不能晚于截止月份。")
+        # A month to come has no figures yet: said so, rather than a page of zeros asking for refresh_summaries.
+        this_month = timezone.localdate().replace(day=1)
+        chosen = {"month": ["month"], "range": ["start", "end"]}.get(kind, [])
+        for name in chosen:
+            if cleaned.get(name) and cleaned[name] > this_month:
+                month, now = cleaned[name], this_month
+                message = f"{month.year}年{month.month}月还没有到,"
+                self.add_error(name, message + f"请选择{now.year}年{now.month}月或之前的月份。")
         return cleaned
 
     def chosen_period(self) -> Period:

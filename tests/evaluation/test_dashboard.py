@@ -8,8 +8,10 @@ from datetime import date, timedelta
 import pytest
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from evaluation.models import VillageDaySummary
+from evaluation.selectors.dashboard import Period
 from evaluation.services.summaries import summaries_refresh_range
 from feedback.models import Matter
 from jingshi_jiafang.core.models import User
@@ -420,6 +422,21 @@ def test_a_period_without_summaries_says_what_to_do(client, evaluator):
     VillageFactory()
     page = _page(client, evaluator).content.decode()
     assert "这段时间还没有汇总数据" in page and "refresh_summaries" in page
+
+
+def test_a_month_to_come_is_refused_with_a_message_not_a_page_of_zeros(client, evaluator, day):
+    """A leader typing next month saw zeros and "请系统管理员运行 refresh_summaries 补算历史数据"."""
+    next_month = (timezone.localdate().replace(day=1) + timedelta(days=32)).replace(day=1)
+    to_come = f"{next_month:%Y-%m}"
+    for query in ({"month": to_come}, {"period": "range", "from": "2026-01", "to": to_come}):
+        response = _page(client, evaluator, **query)
+        assert response.context["period"] == Period.this_month()  # as for any period refused, and says why
+        assert f"{next_month.year}年{next_month.month}月还没有到" in response.content.decode()
+
+
+def test_a_year_that_is_not_a_number_is_said_once(client, evaluator, day):
+    page = _page(client, evaluator, period="year", year="abc").content.decode()
+    assert "请输入有效的年份" in page and "请选择年份" not in page
 
 
 def test_a_year_outside_the_window_is_refused_with_a_message(client, evaluator, day):
