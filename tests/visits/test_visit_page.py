@@ -4,10 +4,12 @@ findings and the echo card handed out on it."""
 import uuid
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from feedback import services as feedback_services
 from feedback.models import Matter
+from jingshi_jiafang.core.models import User
 from tests.core.factories import HouseholdFactory, UserFactory
 from visits import services
 from visits.models import Finding
@@ -118,3 +120,18 @@ def test_after_the_hand_over_the_visit_page_says_corrections_are_hidden_and_link
     diary = client.get(reverse("visits:diary")).content.decode()
     assert "新门牌1号" not in diary
     assert "户籍整改:</strong>3 项。该户已不在您的联系范围" in diary
+
+
+@pytest.mark.parametrize("role", [User.Role.EVALUATOR, User.Role.LEGAL])
+def test_the_visit_page_offers_its_ledger_button_only_to_who_may_open_an_item(client, alice, alice_household, role):
+    # Walkthrough 13b: the evaluation centre opening a visit from its callback queue saw 记入台账, which answered
+    # 403 (您不能为该户登记台账事项).
+    visit = log(alice, alice_household)
+    url = reverse("ledger:item_open_for_visit", args=[visit.pk])
+    client.force_login(alice)
+    assert url in client.get(visit.get_absolute_url()).content.decode()
+    reader = UserFactory(role=role)
+    client.force_login(reader)
+    response = client.get(visit.get_absolute_url())
+    assert response.status_code == 200 and url not in response.content.decode()
+    assert client.get(url).status_code == 403
