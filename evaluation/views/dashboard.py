@@ -12,7 +12,7 @@ from evaluation.selectors import dashboard as selectors
 from evaluation.selectors.dashboard import Period, Scope
 from feedback.filters import UNCLASSIFIED
 from feedback.models import Matter
-from jingshi_jiafang.core.capabilities import may_view_dashboard
+from jingshi_jiafang.core.capabilities import may_view_dashboard, may_view_night_compliance
 from jingshi_jiafang.core.models import Area
 from jingshi_jiafang.core.permissions import capability_required
 from jingshi_jiafang.core.scopes import get_area_for_user
@@ -39,6 +39,7 @@ class Links:
     def __init__(self, scope: Scope, period: Period):
         self.village = scope.area if scope.area is not None and scope.area.kind == Area.Kind.VILLAGE else None
         self.period = period
+        self.user = scope.user
 
     def _records(self, name: str, **params) -> str:
         if self.village is None:
@@ -85,7 +86,10 @@ class Links:
         return "" if self.village else BY_AREA
 
     def night(self) -> str:
-        """The area's plans of the period's evenings, whichever unit planned them."""
+        """The area's plans of the period's evenings, whichever unit planned them; no link on a village's page for
+        who may not read 夜访考核 (a cadre), rather than one to a page that refuses them."""
+        if self.village is not None and not may_view_night_compliance(self.user):
+            return ""
         period = {"from": self.period.start.isoformat(), "to": self.period.end.isoformat()}
         return self._records("visits:night_compliance", area=self.village.pk if self.village else "", **period)
 

@@ -273,6 +273,21 @@ def test_night_compliance_opens_the_village_s_evenings_of_the_period(client, eva
     assert (totals.kept, totals.missed) == (0, 1)
 
 
+def test_a_cadre_s_village_page_offers_no_night_link_to_a_page_that_refuses_them(client, day):
+    # Walkthrough 13b: a cadre's village page linked 夜访落实率 to 夜访考核, which answers a cadre 403.
+    cadre = UserFactory(role=User.Role.CADRE, unit=BureauFactory())
+    AreaLinkFactory(user=cadre, area=day.village_2)
+    response = _page(client, cadre, day.village_2)
+    card = next(card for card in response.context["cards"] if card["key"] == "night")
+    assert card["url"] == ""
+    body = response.content.decode()
+    assert reverse("visits:night_compliance") not in body
+    assert client.get(reverse("visits:night_compliance"), {"area": day.village_2.pk}).status_code == 403
+    # The town's page keeps its link to the table of villages below.
+    town = next(card for card in _page(client, cadre, day.town).context["cards"] if card["key"] == "night")
+    assert town["url"] == "#by-area"
+
+
 def test_the_coverage_link_keeps_the_village_and_the_period(client, evaluator, day):
     response = _page(client, evaluator, day.village_1)
     url = response.context["coverage_url"]
