@@ -3,7 +3,9 @@ household on a visit; echoed back by the resident; or voided with a reason."""
 
 import dataclasses
 import hmac
+import re
 import secrets
+import unicodedata
 import uuid
 from enum import StrEnum
 
@@ -39,11 +41,25 @@ def card_number(unit: Unit, year: int, sequence: int) -> str:
     return f"{prefix}-{year}-{sequence:06d}"
 
 
+# What a resident types between the parts of a number: spaces, or a phone keyboard's other dashes.
+_NUMBER_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_]+")
+_NUMBER_SEQUENCE = re.compile(r"(?P<head>.+-\d{4})-(?P<sequence>\d{1,6})")
+
+
+def copied_number(number: str) -> str:
+    """A card's number as a resident copies it from paper into the number it is: any case, full-width letters or
+    digits, spaces or another dash between the parts, the sequence without its leading zeros
+    ("sy sc1 2026 23" is SY-SC1-2026-000023)."""
+    text = _NUMBER_SEPARATORS.sub("-", unicodedata.normalize("NFKC", number).upper()).strip("-")
+    matched = _NUMBER_SEQUENCE.fullmatch(text)
+    return f"{matched['head']}-{int(matched['sequence']):06d}" if matched else text
+
+
 def locked_card(number: str) -> EchoCard | None:
-    """The card of a number as a resident copies or reads it out (any case, spaces around), locked for the
+    """The card of a number as a resident copies or reads it out (`copied_number`), locked for the
     transaction: one card answers one matter, whichever way it is answered (online, at the talk room)."""
     cards = EchoCard.objects.select_for_update(of=("self",)).select_related("household")
-    return cards.filter(number=number.strip().upper()).first()
+    return cards.filter(number=copied_number(number)).first()
 
 
 def _verification_code() -> str:

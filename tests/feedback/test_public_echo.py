@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from feedback.models import EchoCard, Matter
+from feedback.services.cards import copied_number
 from tests.feedback.helpers import issue_and_hand_out
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +58,19 @@ def test_status_shows_the_reply_once_closed(client, card):
         reverse("feedback:echo_status"), {"reference": matter.reference, "password": response.context["password"]}
     )
     assert "已修好路灯" in status.content.decode()
+
+
+def test_a_number_copied_by_hand_finds_its_card(client, card):
+    # Walkthrough 13b: a resident typing the number off the card without the QR code, as "SY-SC1-2026-23" or
+    # with spaces, was told 卡号或验证码不正确 though the code was right.
+    head, sequence = card.number.rsplit("-", 1)
+    typed = f" {head.lower().replace('-', ' ')}\uff0d{int(sequence)} "  # spaces, a full-width dash, no zeros
+    response = echo(client, typed, card.verification_code)
+    assert response.status_code == 200
+    assert Matter.objects.get().echo_card == card
+    assert copied_number(card.number) == card.number
+    assert copied_number("SY-SC1-2026-000023") == copied_number("sy sc1 2026 23") == "SY-SC1-2026-000023"
+    assert copied_number("ＳＹ—ＳＣ１—２０２６—０００２３") == "SY-SC1-2026-000023"
 
 
 @pytest.mark.parametrize("wrong", ["code", "number", "both"])
