@@ -32,6 +32,21 @@ def test_station_head_issues_a_batch_and_prints_the_sheet(live_server, desktop_p
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_card_sheet_on_a_phone_scrolls_to_every_card(live_server, phone_page, station_a):
+    # Walkthrough 13b: on a phone the A4 sheet was centred past the screen's left edge, cutting off the left
+    # column's number and code where no scrolling reached them.
+    head = UserFactory(username="suozhang", unit=station_a, is_unit_head=True)
+    batch = services.card_batch_issue(unit=station_a, count=2, actor=head)
+    page = phone_page
+    log_in(page, live_server, "suozhang", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/cards/batches/{batch.pk}/print/")
+    cards = page.get_by_test_id("echo-card")
+    assert cards.count() == 2
+    assert cards.first.bounding_box()["x"] >= 0
+    screenshot(page, "card-sheet-phone")
+
+
+@pytest.mark.django_db(transaction=True)
 def test_resident_echoes_back_online_then_checks_status_and_a_wrong_code_is_refused(
     live_server, phone_page, bob, station_a, village_a
 ):
