@@ -118,6 +118,13 @@ class HouseholdFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         return search_households(queryset, value)
 
+    @property
+    def phone_is_a_fragment(self) -> bool:
+        """A phone searched by neither its whole number nor its last four digits: it finds nothing, and the page
+        says why (a search by any fragment would let the number be spelled out a digit at a time)."""
+        text = self.form.data.get("phone", "") if self.is_bound else ""
+        return bool(text.strip()) and number_search_kind(text) not in ("phone", "phone_last_four")
+
     def filter_phone(self, queryset, name, value):
         """Only a whole number or its last four digits: anything else finds nothing, as in `search_households`."""
         if number_search_kind(value) not in ("phone", "phone_last_four"):

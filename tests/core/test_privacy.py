@@ -66,6 +66,16 @@ def test_a_number_typed_as_people_write_it_finds_the_household_masked_and_audite
     assert not any(FULL_ID.search(text) or FULL_MOBILE.search(text) for text in texts)
 
 
+def test_a_phone_fragment_finds_nothing_and_the_page_says_what_the_box_takes(client, alice, alice_household):
+    # Walkthrough: 3 or 5 trailing digits found nothing, and the page only said to try another word.
+    client.force_login(alice)
+    for fragment in (alice_household.phone[-3:], alice_household.phone[-5:]):
+        body = client.get(reverse("households:household_list"), {"phone": fragment}).content.decode()
+        assert alice_household.head_name not in body and "电话请输入完整的 11 位号码,或只输入后四位" in body
+    body = client.get(reverse("households:household_list"), {"q": "没有这个人"}).content.decode()
+    assert "请换一个关键词" in body and "后四位:" not in body
+
+
 def test_reveal_shows_the_number_once_and_audits_it(client, alice, alice_household):
     client.force_login(alice)
     url = reverse("households:household_reveal", args=[alice_household.pk])
