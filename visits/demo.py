@@ -199,6 +199,7 @@ class _DemoCounty:
                 name=f"{_place_stem(town.name)}第{n + 1}中心警务室",
                 code=self.naming.unit_code(f"{code}{n + 1}"),
                 parent=station,
+                phone=f"0527-8{self.rng.randrange(10**6, 10**7)}",
             )
             for n in range(room_count)
         )

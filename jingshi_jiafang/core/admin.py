@@ -53,7 +53,7 @@ class ReferenceDataAdmin(admin.ModelAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(ReferenceDataAdmin):
-    list_display = ["code", "name", "kind", "parent"]
+    list_display = ["code", "name", "kind", "parent", "phone"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]

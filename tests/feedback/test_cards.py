@@ -246,6 +246,16 @@ def test_the_card_sheet_no_longer_prints_the_printers_own_contact_card(client, b
     assert "contact-card" not in sheet and "鲍勃" not in sheet.split('class="sheet"')[1]
 
 
+def test_the_card_gives_the_issuing_unit_s_duty_phone_when_it_has_one(client, bob, station_a):
+    # Walkthrough: the card said 电话告诉警务室 and printed no number to call.
+    batch = services.card_batch_issue(unit=station_a, count=1, actor=bob)
+    client.force_login(bob)
+    assert "③ 电话告诉警务室 ④" in client.get(batch.get_absolute_url()).content.decode()
+    station_a.phone = "0527-83512345"
+    station_a.save()
+    assert "③ 电话告诉警务室 0527-83512345 ④" in client.get(batch.get_absolute_url()).content.decode()
+
+
 def test_the_qr_code_points_at_the_server_the_sheet_is_printed_from(client, bob, station_a, settings):
     from jingshi_jiafang.core.qr import qr_data_url
 

@@ -28,6 +28,13 @@ class Unit(models.Model):
     parent = models.ForeignKey(
         "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
+    phone = models.CharField(
+        "值班电话",
+        max_length=20,
+        blank=True,
+        validators=[validate_phone],
+        help_text="印在本单位的回音卡上,群众可打电话回音。中心警务室填说事厅的24小时值班电话。",
+    )
 
     class Meta:
         verbose_name = "单位"
