@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from evaluation.errors import CallbackError
 from evaluation.forms.callbacks import CallbackForm, FiguresPeriodForm, QueueFilterForm
@@ -80,14 +81,19 @@ def callback_record(request, pk: int):
     if not form.is_valid():
         return _detail(request, callback, form=form, status=400)
     try:
-        _, message = services.callback_record(
+        recorded, message = services.callback_record(
             callback=callback, actor=request.user, request=request, **form.cleaned_data
         )
     except CallbackError as error:
         messages.warning(request, str(error))
         return redirect("evaluation:callback_queue")
     left = selectors.queue_counts(user=request.user, today=timezone.localdate()).total
-    messages.success(request, f"{message}{'下一条回访已在队首。' if left else '今天的回访都已完成。'}")
+    said = f"{message}{'下一条回访已在队首。' if left else '今天的回访都已完成。'}"
+    if recorded.state == recorded.State.DONE and recorded.comment and not recorded.reopened_its_source:
+        # The list of today's comments is below the whole queue: the one just heard is offered here, at once.
+        url = reverse("evaluation:callback_detail", args=[recorded.pk])
+        said = format_html('{}群众说的事如需办理,可<a href="{}" class="alert-link">转为诉求</a>。', said, url)
+    messages.success(request, said)
     return redirect("evaluation:callback_queue")
 
 

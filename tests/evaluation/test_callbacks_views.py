@@ -103,6 +103,16 @@ def test_a_confirmed_satisfied_callback_lands_back_on_the_queue_with_a_message(c
     assert reverse("evaluation:callback_detail", args=[callback.pk]) not in queue
 
 
+def test_a_comment_heard_is_offered_as_a_matter_in_the_message_that_says_it_was_recorded(client, caller, callback):
+    # Walkthrough: the only way to 转为诉求 was a list below the whole queue, 4,300 px down on a phone.
+    answer = {"reached": "yes", "visit_check": "confirmed", "satisfaction": "satisfied", "comment": "门口路灯坏了"}
+    response = client.post(reverse("evaluation:callback_record", args=[callback.pk]), answer, follow=True)
+    page = response.content.decode()
+    detail = reverse("evaluation:callback_detail", args=[callback.pk])
+    assert f'可<a href="{detail}" class="alert-link">转为诉求</a>' in page
+    assert 'data-testid="raise-matter"' in client.get(detail).content.decode()
+
+
 def test_a_false_visit_is_said_and_the_form_needs_its_answers(client, caller, callback):
     url = reverse("evaluation:callback_record", args=[callback.pk])
     response = client.post(url, {"reached": "yes"})
