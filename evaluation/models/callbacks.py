@@ -26,7 +26,7 @@ class Callback(models.Model):
     """One callback per source: the job that creates them can run twice for a date and make nothing new."""
 
     class Source(models.TextChoices):
-        VISIT = "visit", "家访"
+        VISIT = "visit", "走访"  # of a household or an organisation (单位走访): its callback checks it happened
         MATTER = "matter", "诉求办结"
         LEDGER_ITEM = "ledger_item", "台账销号"
 
@@ -41,7 +41,7 @@ class Callback(models.Model):
 
     source = models.CharField("回访对象", max_length=16, choices=Source.choices)
     visit = models.OneToOneField(
-        Visit, verbose_name="家访", null=True, blank=True, on_delete=models.PROTECT, related_name="callback"
+        Visit, verbose_name="走访", null=True, blank=True, on_delete=models.PROTECT, related_name="callback"
     )
     # A matter or item reopened and closed again is called back again, once per closing day.
     matter = models.ForeignKey(

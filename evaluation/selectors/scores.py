@@ -88,12 +88,12 @@ DEFINITIONS = {
         SubjectKind.UNIT: "按时完成的夜访安排 / 本单位民警本月已过的夜访安排",
     },
     Metric.CALLBACK_CONFIRMED: {
-        SubjectKind.OFFICER: "回访核实属实的本人家访 / 本月已核实(属实或虚假)的本人家访",
-        SubjectKind.CADRE: "回访属实的家访 / 所联系村(居)本月已核实的家访",
-        SubjectKind.UNIT: "回访属实的家访 / 本单位本月已核实的家访",
+        SubjectKind.OFFICER: "回访核实属实的本人走访 / 本月已核实(属实或虚假)的本人走访",
+        SubjectKind.CADRE: "回访属实的走访 / 所联系村(居)本月已核实的走访",
+        SubjectKind.UNIT: "回访属实的走访 / 本单位本月已核实的走访",
     },
     Metric.SATISFACTION: {
-        SubjectKind.OFFICER: "满意与基本满意 / 本月回访中答复了满意度的本人家访、办结诉求和销号台账",
+        SubjectKind.OFFICER: "满意与基本满意 / 本月回访中答复了满意度的本人走访、办结诉求和销号台账",
         SubjectKind.CADRE: "满意与基本满意 / 所联系村(居)本月答复了满意度的回访",
         SubjectKind.UNIT: "满意与基本满意 / 本单位本月答复了满意度的回访",
     },
@@ -111,9 +111,9 @@ DEFINITIONS = {
         SubjectKind.CADRE: "达标的周(每周联系)和月(每月走访) / 本月已判定的周和月(进行中的周、月不计)",
     },
     Metric.FALSE_VISITS: {
-        SubjectKind.OFFICER: "回访核实为未走访(虚假走访)的本人家访,每次扣分",
-        SubjectKind.CADRE: "所联系村(居)回访核实为虚假走访的家访,每次扣分",
-        SubjectKind.UNIT: "本单位回访核实为虚假走访的家访,每次扣分",
+        SubjectKind.OFFICER: "回访核实为未走访(虚假走访)的本人走访,每次扣分",
+        SubjectKind.CADRE: "所联系村(居)回访核实为虚假走访的走访,每次扣分",
+        SubjectKind.UNIT: "本单位回访核实为虚假走访的走访,每次扣分",
     },
 }
 

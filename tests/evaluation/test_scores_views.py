@@ -202,7 +202,7 @@ def test_a_callback_of_an_organisation_visit_is_named_by_the_organisation(client
     )
     log_in_as(client, bob)
     body = _records(client, _score_of(alice), Metric.SATISFACTION).content.decode()
-    assert "家访 2026-10-08 · 陈墩小学 · 经办人" in body and " ·  · " not in body
+    assert "走访 2026-10-08 · 陈墩小学 · 经办人" in body and " ·  · " not in body
 
 
 def test_an_officers_missing_households_are_titled_as_hers_when_someone_else_visited(
