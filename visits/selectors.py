@@ -107,6 +107,11 @@ def households_among(visits: QuerySet[Visit]) -> int:
     return visits.filter(household__isnull=False).values("household").distinct().count()
 
 
+def corrections_among(visits: QuerySet[Visit]) -> int:
+    """How many corrections these visits made: what the dashboard's 整改户籍数据 counts (items, not visits)."""
+    return RegistrationCorrection.objects.filter(visit__in=visits.order_by().values("pk")).count()
+
+
 def diary_entries(*, user: User, month: date | None = None, area: AreaVisitsFilter | None = None) -> QuerySet[Visit]:
     """The user's own visits, newest first, with what each found fetched in a fixed number of queries; or, with
     `area`, every visit the user may see in those villages (a dashboard's drill-down to the records).

@@ -181,6 +181,10 @@ def test_county_bars_drill_down_to_towns_then_villages_then_records(client, eval
     assert [visit.pk for visit in records.context["page"].object_list] == [day.day_visit.pk]
     corrections = client.get(links["corrections"])
     assert [visit.pk for visit in corrections.context["page"].object_list] == [day.day_visit.pk]
+    # The figure counts items, the list visits: the list says both, so the two can be checked against each other.
+    made = village.context["board"].figures.corrections
+    assert corrections.context["corrections_made"] == made and f"整改户籍数据 {made} 项" in corrections.content.decode()
+    assert records.context["corrections_made"] is None  # said only where the items are what is counted
     visits = client.get(links["visits"])
     assert visits.context["page"].paginator.count == village.context["board"].figures.visits == 4
     # The households behind 走访户数: h1 (three visits) and h2, each once.

@@ -140,6 +140,7 @@ def diary(request):
         "area_filter": area_filter,
         # An area's records say their households too: the dashboard's 走访户数 counts each once, not its visits.
         "households": selectors.households_among(visits) if area_filter else None,
+        "corrections_made": selectors.corrections_among(visits) if area_filter and area_filter.corrections else None,
         "visited_label": dict(DiaryFilterForm.base_fields["visited"].choices).get(filters.value("visited") or ""),
         "finding_label": dict(Finding.Kind.choices).get(filters.value("finding") or ""),
         "filter_errors": filters.errors_text(),
