@@ -147,8 +147,13 @@ def test_drill_down_lists_the_records_behind_each_component(client, month, alice
     assert list(not_visited) == [month.households[2]]  # h3: visited in September only
     false_visits = _records(client, score, Metric.FALSE_VISITS).context["page"].object_list
     assert [callback.visit for callback in false_visits] == [month.false_visit]
-    matters = list(_records(client, score, Metric.MATTERS_ON_TIME).context["page"].object_list)
+    response = _records(client, score, Metric.MATTERS_ON_TIME)
+    matters = list(response.context["page"].object_list)
     assert matters[0] == month.open_matter and len(matters) == 2
+    closed = next(matter for matter in matters if matter.state == "closed")
+    # The state and the day in one phrase, not "办结 · 办结 <day>".
+    assert f"办结 {timezone.localtime(closed.closed_at):%Y-%m-%d %H:%M}" in response.content.decode()
+    assert "办结 · 办结" not in response.content.decode()
     items = list(_records(client, score, Metric.LEDGER_ON_TIME).context["page"].object_list)
     assert len(items) == 3 and not items[0].on_time and month.late_item in items[:2]
     plans = list(_records(client, score, Metric.NIGHT_COMPLIANCE).context["page"].object_list)
