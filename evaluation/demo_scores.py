@@ -12,10 +12,19 @@ from jingshi_jiafang.core.models import User
 logger = logging.getLogger(__name__)
 
 
+# A first month the history starts later in than this is left unscored: a month of a day or two ranks everyone
+# 0.00 and tied, and halves each one's average for the year.
+FIRST_MONTH_LATEST_START = 15
+
+
 def seed_scores(*, today: date, days: int) -> int:
-    """Score the months from `days` ago to today. Returns how many months were scored."""
+    """Score the months from `days` ago to today (the first one when the history covers most of it). Returns how
+    many months were scored."""
     evaluator = User.objects.filter(role=User.Role.EVALUATOR, is_active=True).order_by("pk").first()
-    months = months_between(today - timedelta(days=days), today)
+    start = today - timedelta(days=days)
+    months = months_between(start, today)
+    if len(months) > 1 and start.day > FIRST_MONTH_LATEST_START:
+        months = months[1:]
     for month in months[:-1]:
         if evaluator is None:
             scores_compute(month=month, today=today)

@@ -280,3 +280,13 @@ def test_the_month_job_is_a_fixed_number_of_queries(month, village_a):
         assert scores_compute(month=MONTH, today=TODAY) > 15
     assert len(first) <= 40
     assert len(second) <= len(first) + 4  # bulk updates of changed month and year rows and components
+
+
+def test_the_demo_leaves_a_first_month_it_barely_filled_unscored(alice, village_a):
+    # Walkthrough: `seed_demo --days 30` on 30 November scored October from its last day; everyone ranked 0.00 and
+    # tied there, and each one's year halved.
+    from evaluation.demo_scores import seed_scores
+
+    assert seed_scores(today=date(2026, 11, 30), days=30) == 1
+    assert list(ScoreMonth.objects.values_list("month", flat=True)) == [date(2026, 11, 1)]
+    assert seed_scores(today=date(2026, 11, 30), days=80) == 3  # from 11 September: most of it
