@@ -79,11 +79,20 @@ def echo(request):
                         "matter": result.matter,
                         "password": result.password,
                         "passwords_per_matter": QUERY_PASSWORDS_PER_MATTER,
+                        "handling_days": _handling_days(),
                     },
                 )
             _failed(request, "echo")
             form.add_error(None, WRONG_CARD)
     return render(request, "feedback/public_echo.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _handling_days() -> dict:
+    """What a resident may expect: the days a dispatched matter has, shortest and longest by category, and an
+    urgent one's (settings.MATTER_DEADLINE_DAYS)."""
+    days = dict(settings.MATTER_DEADLINE_DAYS)
+    urgent = days.pop("urgent")
+    return {"urgent": urgent, "least": min(days.values()), "most": max(days.values())}
 
 
 @require_http_methods(["GET", "POST"])

@@ -37,6 +37,8 @@ def test_resident_echoes_back_online_and_checks_the_status(client, card, alice_h
     )
     password = response.context["password"]
     assert matter.reference in response.content.decode() and password in response.content.decode()
+    # What happens next, and when, from the deadlines the bureau set (walkthrough: the page said neither).
+    assert "一般在 3 至 15 天内办结并答复您(视事情的类别而定,紧急的 1 天)" in response.content.decode()
     card.refresh_from_db()
     assert card.state == EchoCard.State.ECHOED
 
