@@ -223,7 +223,7 @@ def test_unit_ledger_page_counts_states_rates_closure_and_lists_overdue_per_pers
     # Due in the period up to today: the closed one (today) and the late one (two days ago); one closed on time.
     assert (summary.of, summary.on_time) == (2, 1)
     body = response.content.decode()
-    assert "50%" in body and 'data-testid="count-closed">1<' in body
+    assert "50.0%" in body and 'data-testid="count-closed">1<' in body
     assert response.context["overdue_people"] == [
         {
             "responsible": alice.pk,

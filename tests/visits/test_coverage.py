@@ -216,3 +216,10 @@ def test_coverage_query_count_does_not_grow(client, village_a, village_b, django
     log_in_as(client, UserFactory(role=User.Role.EVALUATOR))
     with django_assert_max_num_queries(12):
         client.get(reverse("visits:coverage"))
+
+
+def test_rates_are_shown_to_one_decimal_as_on_the_dashboard():
+    # Walkthrough 13a: one village read 4.6% on the dashboard and 5% here (widthratio rounds to whole numbers).
+    from jingshi_jiafang.core.templatetags.rates import percent_of
+
+    assert (percent_of(3, 65), percent_of(1, 2), percent_of(0, 0)) == ("4.6%", "50.0%", "—")
