@@ -136,7 +136,9 @@ def test_leader_filters_to_a_town_and_drills_down_to_a_village_and_its_records(l
 
     page.get_by_test_id("area-table").get_by_role("link", name="桥头村").click()
     expect(page.get_by_role("heading", name="东关镇 · 桥头村数据看板")).to_be_visible()
-    expect(page.get_by_text("点击数字,查看该村/居这段时间的原始记录;回访接通和满意度只有统计数字,不逐条列出。")).to_be_visible()
+    expect(
+        page.get_by_text("点击数字,查看该村/居这段时间的原始记录;回访接通和满意度只有统计数字,不逐条列出。")
+    ).to_be_visible()
     expect(page.locator("#chart-trend canvas")).to_be_visible()
     page.wait_for_timeout(800)
     screenshot(page, "dashboard-village", full_page=True)
