@@ -9,3 +9,11 @@ class MatterError(DomainError):
 
 class CardError(DomainError):
     """A card operation the rules do not allow."""
+
+
+class CardUsedUp(CardError):
+    """The matter that answers a card is closed: the card answers nothing more. `answer` is that matter."""
+
+    def __init__(self, message: str, *, answer):
+        super().__init__(message)
+        self.answer = answer

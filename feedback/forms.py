@@ -461,7 +461,7 @@ class WalkInForm(forms.Form):
         max_length=32,
         required=False,
         help_text="群众拿着(或念出)民警留下的回音卡时填写,如 SY-CD-2026-000123:这件事记在该卡和住户名下;"
-        "这张卡反映过的事还没有办结时,追加到那件诉求里。",
+        "这张卡反映过的事还没有办结时,追加到那件诉求里;已办结的,另登记为该户的新事。",
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from feedback.errors import CardError
+from feedback.errors import CardError, CardUsedUp
 from feedback.models import CardBatch, CardSequence, EchoCard, Matter
 from feedback.selectors import card_units_of
 from feedback.workflows import CARD_FLOW, MATTER_FLOW
@@ -300,7 +300,7 @@ def card_follow_up(
     """A message on a card whose matter exists, online or at the talk room: one rule and one history row for
     both. The caller holds the card's lock and has checked who may. The message joins the matter that answers the
     card (the first, or the one it was merged into) as a follow-up while that is open; the same form or the same
-    message again records nothing; once that matter is closed the card is used up (CardError, `when_closed` saying
+    message again records nothing; once that matter is closed the card is used up (CardUsedUp, `when_closed` saying
     where to go instead). A name or phone given is kept on the resident's own matter when it had none. No query
     password here: only the online echo, which checks the card's code, gives one."""
     first = card_matter(card)
@@ -314,7 +314,7 @@ def card_follow_up(
     if first.submission_key == submission_key or repeated:
         outcome = EchoOutcome.REPEAT
     elif not answer.is_open:
-        raise CardError(f"这张回音卡反映的事已经办结(查询编号 {answer.reference}),{when_closed}")
+        raise CardUsedUp(f"这张回音卡反映的事已经办结(查询编号 {answer.reference}),{when_closed}", answer=answer)
     else:
         MATTER_FLOW.record(answer, actor=actor, note=note)
         outcome = EchoOutcome.FOLLOW_UP

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from feedback.errors import CardError
+from feedback.errors import CardError, CardUsedUp
 from feedback.models import DutyShift, EchoCard, Matter, TalkRoomCallback
 from feedback.selectors import uncovered
 from feedback.workflows import CARD_FLOW, MATTER_FLOW
@@ -126,6 +126,8 @@ class WalkIn:
     password: str = ""
     created: bool = False
     follow_up: EchoResult | None = None
+    # The closed matter of a used-up card the resident brought: the new matter is the household's, not the card's.
+    used_up: Matter | None = None
 
 
 @transaction.atomic
@@ -148,19 +150,27 @@ def walk_in_register(
     if not may_receive_walk_ins(actor):
         raise MatterError("群众说事厅设在中心警务室,只有警务室民警接待来访。")
     card = _card_to_answer(card_number, actor) if card_number else None
+    household = card.household if card else None
     first = card_matter(card) if card else None
+    used_up = None
     # The form that registered the card's matter, sent again, finds that matter below: it is no follow-up.
     if first is not None and first.submission_key != submission_key:
-        follow_up = card_follow_up(
-            card=card,
-            content=content,
-            submission_key=submission_key,
-            actor=actor,
-            resident_name=resident_name,
-            resident_phone=resident_phone,
-            when_closed="不能再追加。群众有新的事情,请不填卡号登记。",
-        )
-        return WalkIn(follow_up.matter, follow_up=follow_up)
+        try:
+            follow_up = card_follow_up(
+                card=card,
+                content=content,
+                submission_key=submission_key,
+                actor=actor,
+                resident_name=resident_name,
+                resident_phone=resident_phone,
+                when_closed="不能再追加。",
+            )
+        except CardUsedUp as closed:
+            # A new matter, of the card's household (its officer sees it) but not on the card, used up by the
+            # closed one: typed again without the number, it would be nobody's household's.
+            card, used_up = None, closed.answer
+        else:
+            return WalkIn(follow_up.matter, follow_up=follow_up)
     matter, password, created = matter_register_once(
         submission_key=submission_key,
         channel=channel,
@@ -171,13 +181,13 @@ def walk_in_register(
         resident_name=resident_name,
         resident_phone=resident_phone,
         echo_card=card,
-        household=card.household if card else None,
+        household=household,
         request=request,
     )
     if card is not None and created:
         channel_label = Matter.Channel(channel).label
         CARD_FLOW.move(card, CardState.ECHOED, actor=actor, note=f"{channel_label}回音,诉求 {matter.reference}")
-    return WalkIn(matter, password, created)
+    return WalkIn(matter, password, created, used_up=used_up)
 
 
 def _card_to_answer(number: str, actor: User) -> EchoCard:

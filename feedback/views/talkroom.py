@@ -55,6 +55,12 @@ def walk_in(request):
             request.session[_slip_password_key(matter.pk)] = walk_in.password
             if walk_in.created:
                 messages.success(request, f"已登记,查询编号 {matter.reference}。您是这件事的首问责任人。")
+                if walk_in.used_up is not None:
+                    messages.info(
+                        request,
+                        f"这张回音卡反映的事已经办结(查询编号 {walk_in.used_up.reference}),卡已用过:"
+                        f"这件新事另行登记在{matter.household}名下,不记在卡上。",
+                    )
             else:
                 messages.info(request, f"这次登记已经保存过(查询编号 {matter.reference}),没有重复登记。")
             return redirect("feedback:walk_in_slip", pk=matter.pk)

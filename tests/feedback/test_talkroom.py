@@ -179,16 +179,22 @@ def test_someone_outside_a_police_room_cannot_add_a_follow_up(client, bob, answe
     assert not matter.events.filter(note__startswith=FOLLOW_UP).exists()
 
 
-def test_a_card_whose_matter_is_closed_is_refused_with_what_to_do_at_the_talk_room(client, duty, answered):
+def test_a_card_whose_matter_is_closed_registers_a_new_matter_of_its_household_not_on_the_card(client, duty, answered):
+    # It was refused with 请不填卡号登记: typed again without the number, the new matter was nobody's household's.
     card, matter = answered
     Matter.objects.filter(pk=matter.pk).update(state="closed", result="已修好路灯")
     client.force_login(duty)
-    response = take_walk_in(client, card_number=card.number, content="又坏了")
-    assert response.status_code == 400
-    assert response.context["form"].errors["card_number"] == [
-        f"这张回音卡反映的事已经办结(查询编号 {matter.reference}),不能再追加。群众有新的事情,请不填卡号登记。"
-    ]
-    assert Matter.objects.count() == 1 and not matter.events.filter(note__contains="又坏了").exists()
+    key = str(uuid.uuid4())
+    response = take_walk_in(client, key, card_number=card.number, content="又坏了")
+    new = Matter.objects.get(content="又坏了")
+    assert response.redirect_chain[-1][0] == reverse("feedback:walk_in_slip", args=[new.pk])
+    assert (new.household, new.echo_card, new.owner) == (card.household, None, duty)
+    said = [str(message) for message in response.context["messages"]]
+    assert f"这张回音卡反映的事已经办结(查询编号 {matter.reference}),卡已用过" in said[1]
+    assert not matter.events.filter(note__contains="又坏了").exists()
+    # The same form sent again (a double tap) finds the matter it made.
+    take_walk_in(client, key, card_number=card.number, content="又坏了")
+    assert Matter.objects.filter(content="又坏了").count() == 1
 
 
 def test_the_duty_officer_lands_on_a_page_saying_it_was_added_to_the_matter_with_its_link(client, duty, answered):
