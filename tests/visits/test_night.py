@@ -74,6 +74,24 @@ def test_an_officer_on_talk_room_duty_through_the_night_hour_is_not_planned(clie
     services.night_plan_add(planner=bob, officer=alice, village=village_a, date=night)
 
 
+def test_an_officer_whose_shift_has_begun_is_not_sent_to_delete_it(bob, alice, village_a):
+    """A shift that began this afternoon runs through tonight's hour: the roster keeps a begun shift, so the
+    refusal names another officer as the way out, not 删除."""
+    from feedback.models import DutyShift
+
+    night = next_night_date()
+    DutyShift.objects.create(
+        police_room=alice.unit, officer=alice, starts_at=evening(night, 16), ends_at=evening(night, 23, 59)
+    )
+    with (
+        patch("django.utils.timezone.now", return_value=evening(night, 17)),
+        pytest.raises(services.VisitError) as refused,
+    ):
+        services.night_plan_add(planner=bob, officer=alice, village=village_a, date=night)
+    assert "该班次已经开始,不能删除,请另选民警" in str(refused.value)
+    assert "值班表中删除" not in str(refused.value)
+
+
 def test_only_unit_heads_plan(client, alice):
     client.force_login(alice)
     assert client.get(reverse("visits:night_plan")).status_code == 403
