@@ -14,6 +14,7 @@ from feedback.demo_texts import MATTER_TEXTS, PROGRESS_NOTES, RESULTS, SEND_BACK
 from feedback.models import Category, Matter, MatterEvent, TalkRoomCallback, TopicVisitMatter
 from feedback.selectors import matters_visible_to
 from feedback.services.matters import deadline_for
+from feedback.services.talkroom import SHIFT_CHANGEOVER_HOURS
 from feedback.workflows import ALLOWED_TRANSITIONS
 from jingshi_jiafang.core.actors import system_actor
 from jingshi_jiafang.core.history import recorded_times
@@ -389,7 +390,7 @@ def _roster(duty: User, officer: User, head: User, today: date) -> None:
     planned = set(NightVisitPlan.objects.filter(officer__in=room, date__in=days).values_list("officer", "date"))
     last_night = None
     for day in days:
-        morning = datetime.combine(day, time(8), tz)
+        morning = datetime.combine(day, time(SHIFT_CHANGEOVER_HOURS[0]), tz)
         day_officer = officer if last_night == duty else duty
         free = [person for person in room if (person.pk, day) not in planned]
         last_night = next((person for person in free if person != day_officer), free[0] if free else duty)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from feedback.models import Category, Matter, TalkRoomCallback, TopicVisit
 from feedback.models.matters import CONTENT_MAX_LENGTH, NOTE_MAX_LENGTH, RESULT_MAX_LENGTH
 from feedback.selectors import RATINGS, TOPIC_VISIT_CATEGORIES, merge_suggestions
-from feedback.services.talkroom import SHIFT_MAX_HOURS, duty_shift_times_error
+from feedback.services.talkroom import duty_shift_times_error, next_changeover
 from jingshi_jiafang.core.capabilities import CASE_ROLES
 from jingshi_jiafang.core.forms import PhoneField
 from jingshi_jiafang.core.models import Unit, User
@@ -508,8 +508,10 @@ class ShiftHoursQueryForm(forms.Form):
 
     @staticmethod
     def query(start: datetime, end: datetime) -> dict:
-        """The query string of an uncovered stretch's link: its hours, a shift's longest at most."""
-        end = min(end, start + timedelta(hours=SHIFT_MAX_HOURS))
+        """The query string of an uncovered stretch's link: its hours up to the next changeover (08:00, 20:00), a
+        shift as the room keeps them; a 24-hour one would cross a night-visit hour and be refused for any officer
+        planned that evening."""
+        end = min(end, next_changeover(start))
         return {
             name: f"{timezone.localtime(value):%Y-%m-%dT%H:%M}"
             for name, value in (("shift_from", start), ("shift_to", end))

@@ -29,6 +29,9 @@ CardState = EchoCard.State
 SHIFT_PAST_DAYS = 31
 SHIFT_FUTURE_DAYS = 366
 SHIFT_MAX_HOURS = 24
+# The room changes over at 08:00 and 20:00, a day shift and a night shift (the demo's roster keeps the same two):
+# an uncovered stretch's 排班 offers its hours up to the next changeover.
+SHIFT_CHANGEOVER_HOURS = (8, 20)
 # Created by migration feedback.0002 on PostgreSQL only.
 DUTY_SHIFT_OVERLAP_CONSTRAINT = "dutyshift_officer_no_overlap"
 
@@ -44,6 +47,13 @@ def duty_shift_times_error(starts_at: datetime, ends_at: datetime) -> tuple[str,
     if ends_at - starts_at > timedelta(hours=SHIFT_MAX_HOURS):
         return "ends_at", f"一个班次最长 {SHIFT_MAX_HOURS} 小时,请分成几个班次。"
     return None
+
+
+def next_changeover(at: datetime) -> datetime:
+    """The first changeover at least an hour after `at`: a stretch from 19:50 is offered until 08:00, not 20:00."""
+    hour = timezone.localtime(at).replace(minute=0, second=0, microsecond=0)
+    changeovers = (hour.replace(hour=h) + timedelta(days=d) for d in range(3) for h in SHIFT_CHANGEOVER_HOURS)
+    return next(changeover for changeover in changeovers if changeover >= at + timedelta(hours=1))
 
 
 def duty_uncovered(room: Unit, starts_at: datetime, ends_at: datetime) -> list[tuple[datetime, datetime]]:

@@ -3,7 +3,7 @@
 import contextlib
 import threading
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -12,6 +12,7 @@ from django.utils import timezone
 from feedback import services
 from feedback.errors import MatterError
 from feedback.models import DutyShift, Matter
+from feedback.services.talkroom import next_changeover
 from jingshi_jiafang.core.dates import midnight
 from jingshi_jiafang.core.models import AuditEntry, User
 from tests.conftest import log_in_as
@@ -684,14 +685,14 @@ def test_the_roster_shows_the_hours_nobody_covers_and_fills_the_add_form_with_th
         None,
         (eight + timedelta(hours=12), week_end),
     ]
-    # 排班 on the night fills the form with it, a shift's longest at most; the head chooses who.
+    # 排班 on the night fills the form with it up to the next changeover (08:00): the head chooses who.
     response = client.get(entries[2]["add_url"])
     form = response.context["form"]
     assert entries[2]["add_url"].endswith("#add-shift") and response.context["day"] == tomorrow
     shown = {name: form[name].value() for name in ("starts_at", "ends_at")}  # in local time, as the inputs take it
     assert shown == {
         "starts_at": eight.replace(tzinfo=None) + timedelta(hours=12),
-        "ends_at": eight.replace(tzinfo=None) + timedelta(hours=36),
+        "ends_at": eight.replace(tzinfo=None) + timedelta(hours=24),
     }
     page = response.content.decode()
     assert 'value="' + f"{eight + timedelta(hours=12):%Y-%m-%dT%H:%M}" + '"' in page and not form.is_bound
@@ -739,3 +740,18 @@ def test_a_shift_removed_frees_its_officer_for_the_night_visit_it_stood_in_the_w
     client.post(reverse("feedback:roster_remove", args=[shift.pk]))
     assert client.post(reverse("visits:night_plan_add"), plan).status_code == 302
     assert NightVisitPlan.objects.get().officer == alice
+
+
+@pytest.mark.parametrize(
+    ("at", "changeover"),
+    [("07:59", "20:00"), ("08:00", "20:00"), ("16:31", "20:00"), ("19:50", "08:00+1"), ("20:00", "08:00+1")],
+)
+def test_a_gap_is_offered_up_to_the_next_changeover_at_least_an_hour_on(at, changeover):
+    # Walkthrough 13c: a gap from 16:31 was offered for 24 hours, through the night-visit hour and off the room's
+    # 08:00/20:00 changeover.
+    day = date(2026, 12, 1)
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(day, time.fromisoformat(at), tz)
+    hour, _, next_day = changeover.partition("+")
+    expected = datetime.combine(day + timedelta(days=int(next_day or 0)), time.fromisoformat(hour), tz)
+    assert next_changeover(start) == expected
