@@ -58,7 +58,7 @@ def copied_number(number: str) -> str:
 def locked_card(number: str) -> EchoCard | None:
     """The card of a number as a resident copies or reads it out (`copied_number`), locked for the
     transaction: one card answers one matter, whichever way it is answered (online, at the talk room)."""
-    cards = EchoCard.objects.select_for_update(of=("self",)).select_related("household")
+    cards = EchoCard.objects.select_for_update(of=("self",)).select_related("household", "unit")
     return cards.filter(number=copied_number(number)).first()
 
 
@@ -276,7 +276,8 @@ def card_echo(
         actor=None,
         resident_name=resident_name,
         resident_phone=resident_phone,
-        when_closed="可凭查询密码查看答复。有新的事情,请到群众说事厅、打电话给警务室,或向民警要一张新的回音卡。",
+        when_closed="可凭查询密码查看答复。有新的事情,请到群众说事厅、"
+        f"打电话给警务室{f'({card.unit.phone})' if card.unit.phone else ''},或向民警要一张新的回音卡。",
     )
     password, replaced = query_password_for_echo(matter=first, submission_key=submission_key, request=request)
     return dataclasses.replace(result, password=password, replaced_password=replaced)

@@ -193,7 +193,7 @@ def test_a_walk_in_who_left_no_number_is_not_called_again(client, duty):
     callback = due_callback(duty, resident_phone="")
     client.force_login(duty)
     listed = client.get(reverse("feedback:callback_list")).content.decode()
-    assert "未留电话" in listed
+    assert "未留电话。群众再来时当面问;问不到时记“联系不上”,这次回访即结束" in listed
     response = client.post(
         reverse("feedback:callback_record", args=[callback.pk]), {"outcome": "unreachable"}, follow=True
     )

@@ -155,6 +155,11 @@ def test_a_card_whose_matter_is_closed_is_used_up_with_a_clear_message(client, c
     assert response.status_code == 400
     assert f"这张回音卡反映的事已经办结(查询编号 {matter.reference})" in body and "新的回音卡" in body
     assert Matter.objects.count() == 1 and not matter.events.filter(note__contains="又坏了").exists()
+    # The room's duty phone, when the card's unit has one: the card's own words offer a call.
+    card.unit.phone = "0527-83512345"
+    card.unit.save()
+    body = echo(client, card.number, card.verification_code, content="又坏了").content.decode()
+    assert "打电话给警务室(0527-83512345)" in body
 
 
 def test_a_follow_up_on_a_merged_matter_goes_to_the_matter_it_was_merged_into(client, card, village_a):
