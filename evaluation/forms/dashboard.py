@@ -45,10 +45,10 @@ class DashboardPeriodForm(forms.Form):
         this_month = timezone.localdate().replace(day=1)
         chosen = {"month": ["month"], "range": ["start", "end"]}.get(kind, [])
         for name in chosen:
-            if cleaned.get(name) and cleaned[name] > this_month:
-                month, now = cleaned[name], this_month
-                message = f"{month.year}年{month.month}月还没有到,"
-                self.add_error(name, message + f"请选择{now.year}年{now.month}月或之前的月份。")
+            month = cleaned.get(name)
+            if month and month > this_month:
+                latest = f"{this_month.year}年{this_month.month}月"
+                self.add_error(name, f"{month.year}年{month.month}月还没有到,请选择{latest}或之前的月份。")
         return cleaned
 
     def chosen_period(self) -> Period:
