@@ -284,7 +284,7 @@ def test_building_takes_the_same_few_queries_for_a_larger_month(month, village_a
     household = HouseholdFactory(village=village_a)
     for day in range(2, 26):
         matter(at=moment(day), household=household, category="other", state="closed", deadline=moment(day + 1))
-    assert queries() == few <= 7
+    assert queries() == few <= 8  # whatever the month holds: the workbook costs the same few queries
 
 
 def test_the_rows_are_streamed_from_the_database_not_loaded_whole(month, monkeypatch):
