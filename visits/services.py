@@ -243,13 +243,9 @@ def _check_not_on_duty(officer: User, day: date) -> None:
     start, end = evening_window(day)
     shift = DutyShift.objects.filter(officer=officer, starts_at__lt=end, ends_at__gt=start).first()
     if shift is not None:
-        # A shift begun is the record of who keeps the room and the roster offers no 删除 for it: sending the
-        # head there would be advice that cannot be followed.
-        way_out = (
-            "请另选民警,或先在值班表中删除该班次。"
-            if shift.starts_at > timezone.now()
-            else "该班次已经开始,不能删除,请另选民警。"
-        )
+        # A shift begun is the record of who keeps the room and the roster offers no 删除 for it (unless entered
+        # minutes ago: `DutyShift.removable`): sending the head there would be advice that cannot be followed.
+        way_out = "请另选民警,或先在值班表中删除该班次。" if shift.removable else "该班次已经开始,不能删除,请另选民警。"
         raise VisitError(
             f"{officer}在{day.month}月{day.day}日晚的夜访时段({start:%H:%M}–{end:%H:%M})在说事厅值班,"
             f"不能同时安排夜访。{way_out}"

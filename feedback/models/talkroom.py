@@ -1,12 +1,18 @@
 """Talk rooms (群众说事厅): the 24-hour duty roster and the scheduled callbacks of walk-in residents."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from jingshi_jiafang.core.models import Unit
 
 from .matters import Matter
+
+# A running shift entered this recently can still be taken back: a slip of the picker, not yet a record.
+SHIFT_UNDO_WINDOW = timedelta(minutes=10)
 
 
 class DutyShift(models.Model):
@@ -18,6 +24,8 @@ class DutyShift(models.Model):
     )
     starts_at = models.DateTimeField("开始")
     ends_at = models.DateTimeField("结束")
+    # Empty for the shifts entered before it was kept.
+    created_at = models.DateTimeField("登记时间", auto_now_add=True, null=True)
 
     class Meta:
         verbose_name = "值班班次"
@@ -32,6 +40,17 @@ class DutyShift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.police_room} {self.officer} {self.starts_at:%m-%d %H:%M}"
+
+    @property
+    def removable(self) -> bool:
+        """Not begun (entered ahead, by mistake or to free its officer for a night visit), or running and entered
+        minutes ago (a wrong officer picked for a gap that began at once). Anything else is the record of who kept
+        the room."""
+        now = timezone.now()
+        if self.starts_at > now:
+            return True
+        just_entered = self.created_at is not None and now - self.created_at < SHIFT_UNDO_WINDOW
+        return self.ends_at > now and just_entered
 
 
 class TalkRoomCallback(models.Model):

@@ -65,12 +65,12 @@ def duty_uncovered(room: Unit, starts_at: datetime, ends_at: datetime) -> list[t
 @transaction.atomic
 def duty_shift_remove(*, shift: DutyShift, actor: User, request=None) -> list[tuple[datetime, datetime]]:
     """A shift entered by mistake, or to be changed (an officer to free for a night visit), goes while it has not
-    begun; one begun or past is the record of who kept the room. Audited, as the row is gone afterwards. Returns
-    the stretches of its hours that no other shift now covers: the room is unattended then unless someone is
-    added."""
+    begun, or in the minutes after it was entered (`DutyShift.removable`); one begun or past is the record of who
+    kept the room. Audited, as the row is gone afterwards. Returns the stretches of its hours that no other shift
+    now covers: the room is unattended then unless someone is added."""
     if not may_arrange_duty(actor, shift.police_room):
         raise MatterError("只有本警务室或上级派出所的负责人可以删除班次。")
-    if shift.starts_at <= timezone.now():
+    if not shift.removable:
         raise MatterError("已经开始或过去的班次不能删除:它是值班记录。")
     detail = {
         "what": "duty_shift",

@@ -149,7 +149,6 @@ def _roster_page(request, *, rooms, room, day, form, status=200):
         "next": day + timedelta(days=7),
         "entries": _roster_entries(room, day, may_arrange=form is not None),
         "on_duty": selectors.on_duty_now(police_room=room),
-        "now": timezone.now(),
         "form": form,
     }
     return render(request, "feedback/roster.html", context, status=status)

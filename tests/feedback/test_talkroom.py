@@ -12,6 +12,7 @@ from django.utils import timezone
 from feedback import services
 from feedback.errors import MatterError
 from feedback.models import DutyShift, Matter
+from feedback.models.talkroom import SHIFT_UNDO_WINDOW
 from feedback.services.talkroom import next_changeover
 from jingshi_jiafang.core.dates import midnight
 from jingshi_jiafang.core.models import AuditEntry, User
@@ -710,10 +711,26 @@ def test_the_roster_shows_no_gap_in_hours_gone_nor_a_fill_link_to_who_may_not_ar
 
 def test_a_shift_begun_stays_as_the_record_and_offers_no_removal(client, bob, duty, village_a):
     shift = _shift(duty, timezone.now() - timedelta(hours=1))
+    DutyShift.objects.filter(pk=shift.pk).update(created_at=timezone.now() - timedelta(hours=2))  # entered ahead
     client.force_login(bob)
     assert 'data-testid="remove-shift"' not in client.get(roster_url()).content.decode()
     response = client.post(reverse("feedback:roster_remove", args=[shift.pk]), follow=True)
     assert "已经开始或过去的班次不能删除" in response.content.decode() and DutyShift.objects.exists()
+
+
+def test_a_running_shift_entered_minutes_ago_can_still_be_taken_back(client, bob, duty, village_a):
+    # Walkthrough 13c: 排班 on a gap that began "now" made a shift begun at once; a wrong officer picked there could
+    # not be taken back, and the night-plan refusal sent the head to a 删除 the roster did not offer.
+    shift = _shift(duty, timezone.now() - timedelta(minutes=5))
+    client.force_login(bob)
+    assert 'data-testid="remove-shift"' in client.get(roster_url()).content.decode()
+    DutyShift.objects.filter(pk=shift.pk).update(created_at=timezone.now() - SHIFT_UNDO_WINDOW)
+    assert 'data-testid="remove-shift"' not in client.get(roster_url()).content.decode()
+    response = client.post(reverse("feedback:roster_remove", args=[shift.pk]), follow=True)
+    assert "已经开始或过去的班次不能删除" in response.content.decode() and DutyShift.objects.exists()
+    DutyShift.objects.filter(pk=shift.pk).update(created_at=timezone.now())
+    client.post(reverse("feedback:roster_remove", args=[shift.pk]))
+    assert not DutyShift.objects.exists()
 
 
 def test_only_a_head_of_the_room_or_its_station_removes_a_shift(client, alice, duty, village_a, village_b):
