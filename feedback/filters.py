@@ -116,6 +116,27 @@ class MatterFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         return search_matters(queryset, value)
 
+    def chosen(self) -> list[str]:
+        """The filters in use beyond the search box, as "label value": what a list opened from a dashboard's link
+        shows, said above it (on a phone the open filters push the list below the first screen)."""
+        if not self.is_bound or not self.form.is_valid():
+            return []
+        said = []
+        for name, field in self.form.fields.items():
+            value = self.form.cleaned_data.get(name)
+            if name == "q" or value in (None, ""):
+                continue
+            if isinstance(field, forms.ModelChoiceField):
+                text = field.label_from_instance(value)
+            elif isinstance(value, bool):
+                text = "是" if value else "否"
+            elif hasattr(field, "choices"):
+                text = dict(field.choices).get(value, value)
+            else:
+                text = value
+            said.append(f"{field.label} {text}")
+        return said
+
     def filter_unplaced_in(self, queryset, name, town: Area):
         return queryset.filter(village__isnull=True, unit__in=units_placed_in([town.pk]))
 
