@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from feedback import services
 from feedback.demo_texts import MATTER_TEXTS, PROGRESS_NOTES, RESULTS, SEND_BACK_REASONS
-from feedback.models import Category, Matter, MatterEvent, TalkRoomCallback, TopicVisitMatter
+from feedback.models import Category, DutyShift, Matter, MatterEvent, TalkRoomCallback, TopicVisitMatter
 from feedback.selectors import matters_visible_to
 from feedback.services.matters import deadline_for
 from feedback.services.talkroom import SHIFT_CHANGEOVER_HOURS
@@ -389,19 +389,25 @@ def _roster(duty: User, officer: User, head: User, today: date) -> None:
     days = [today + timedelta(days=offset) for offset in range(-3, 8)]
     planned = set(NightVisitPlan.objects.filter(officer__in=room, date__in=days).values_list("officer", "date"))
     last_night = None
+    made = []
     for day in days:
         morning = datetime.combine(day, time(SHIFT_CHANGEOVER_HOURS[0]), tz)
         day_officer = officer if last_night == duty else duty
         free = [person for person in room if (person.pk, day) not in planned]
         last_night = next((person for person in free if person != day_officer), free[0] if free else duty)
         for person, starts_at in ((day_officer, morning), (last_night, morning + timedelta(hours=12))):
-            services.duty_shift_add(
+            shift = services.duty_shift_add(
                 police_room=duty.unit,
                 officer=person,
                 starts_at=starts_at,
                 ends_at=starts_at + timedelta(hours=12),
                 actor=head,
             )
+            made.append(shift.pk)
+    # Entered ahead, as a head makes a roster: not "just now", which would offer 删除 on the shift running since
+    # this morning (a running shift can be taken back only in the minutes after it was entered).
+    entered = datetime.combine(days[0] - timedelta(days=1), time(SHIFT_CHANGEOVER_HOURS[0]), tz)
+    DutyShift.objects.filter(pk__in=made).update(created_at=entered)
 
 
 def _todays_matters(rng: random.Random, duty: User, officer: User) -> None:

@@ -13,6 +13,8 @@ from .matters import Matter
 
 # A running shift entered this recently can still be taken back: a slip of the picker, not yet a record.
 SHIFT_UNDO_WINDOW = timedelta(minutes=10)
+# As the roster says it: "10 分钟内".
+SHIFT_UNDO_MINUTES = int(SHIFT_UNDO_WINDOW.total_seconds() // 60)
 
 
 class DutyShift(models.Model):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from feedback.errors import CardError, CardUsedUp
 from feedback.models import DutyShift, EchoCard, Matter, TalkRoomCallback
+from feedback.models.talkroom import SHIFT_UNDO_MINUTES
 from feedback.selectors import uncovered
 from feedback.workflows import CARD_FLOW, MATTER_FLOW
 from jingshi_jiafang.core.audit import audit_record
@@ -71,7 +72,9 @@ def duty_shift_remove(*, shift: DutyShift, actor: User, request=None) -> list[tu
     if not may_arrange_duty(actor, shift.police_room):
         raise MatterError("只有本警务室或上级派出所的负责人可以删除班次。")
     if not shift.removable:
-        raise MatterError("已经开始或过去的班次不能删除:它是值班记录。")
+        raise MatterError(
+            f"已经开始或过去的班次不能删除:它是值班记录(刚添加的班次只在添加后 {SHIFT_UNDO_MINUTES} 分钟内可以删除)。"
+        )
     detail = {
         "what": "duty_shift",
         "officer": shift.officer_id,

@@ -17,6 +17,7 @@ from feedback import selectors, services
 from feedback.errors import CardError
 from feedback.forms import CallbackForm, DutyShiftForm, RosterQueryForm, ShiftHoursQueryForm, WalkInForm
 from feedback.models import TalkRoomCallback
+from feedback.models.talkroom import SHIFT_UNDO_MINUTES
 from feedback.permissions import may_contact_resident
 from feedback.scopes import callback_already_recorded, get_due_callback_for_user, get_shift_for_user
 from feedback.views.public import public_echo_url
@@ -150,6 +151,7 @@ def _roster_page(request, *, rooms, room, day, form, status=200):
         "entries": _roster_entries(room, day, may_arrange=form is not None),
         "on_duty": selectors.on_duty_now(police_room=room),
         "form": form,
+        "undo_minutes": SHIFT_UNDO_MINUTES,
     }
     return render(request, "feedback/roster.html", context, status=status)
 
@@ -174,7 +176,12 @@ def roster_add(request):
         except services.MatterError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "班次已添加。")
+            starts, ends = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
+            said = f"已添加{shift.officer}的班次({starts:%m-%d %H:%M}—{ends:%m-%d %H:%M})。"
+            if shift.starts_at <= timezone.now():
+                # Begun at once (排班 on a gap that began now): the one moment a begun shift can still go.
+                said += f"排错了人,{SHIFT_UNDO_MINUTES} 分钟内可以在下方删除。"
+            messages.success(request, said)
             return redirect(f"{reverse('feedback:roster')}?room={room.pk}&from={_week_showing(day, shift):%Y-%m-%d}")
     return _roster_page(request, rooms=rooms, room=room, day=day, form=form, status=400)
 

@@ -595,7 +595,8 @@ def test_an_added_shift_lands_on_a_week_that_shows_it(client, bob, duty, village
     )
     assert response.status_code == 302
     assert response.url.endswith(f"from={(today + timedelta(days=10)).isoformat()}")
-    assert "班次已添加" in client.get(response.url).content.decode()
+    page = client.get(response.url).content.decode()
+    assert f"已添加{duty}的班次" in page and "分钟内可以在下方删除" not in page  # not begun: 删除 stays offered
     shifts = [entry["shift"] for entry in client.get(response.url).context["entries"] if "shift" in entry]
     assert shifts == [DutyShift.objects.get()]
     # One in the week being looked at keeps that week.
@@ -630,6 +631,10 @@ def test_the_demo_roster_leaves_no_night_without_anyone_even_when_every_room_off
     # No one is on for more than 24 hours in a row.
     runs = zip(shifts, shifts[1:], shifts[2:], strict=False)
     assert not any(first.officer == second.officer == third.officer for first, second, third in runs)
+    # Walkthrough 14a: entered ahead, not "just now": a fresh demo offered 删除 on the shift running since 08:00.
+    now = timezone.now()
+    assert not [shift for shift in shifts if shift.starts_at <= now and shift.removable]
+    assert all(shift.created_at < shifts[0].starts_at for shift in shifts)
 
 
 def _shift(officer, starts_at, hours=12):
@@ -731,6 +736,30 @@ def test_a_running_shift_entered_minutes_ago_can_still_be_taken_back(client, bob
     DutyShift.objects.filter(pk=shift.pk).update(created_at=timezone.now())
     client.post(reverse("feedback:roster_remove", args=[shift.pk]))
     assert not DutyShift.objects.exists()
+
+
+def test_the_roster_says_why_a_begun_shift_has_no_removal_and_how_long_a_new_one_keeps_it(
+    client, bob, alice, duty, village_a
+):
+    # Walkthrough 14a: a shift begun yesterday showed no 删除 and nothing said why; a shift just added for a gap
+    # that began now said only 班次已添加, and ten minutes on its 删除 was refused as "已经开始" with no word of
+    # the ten minutes it had been offered for.
+    _shift(duty, timezone.now() - timedelta(days=1))
+    client.force_login(bob)
+    page = client.get(roster_url()).content.decode()
+    assert 'data-testid="removal-rule"' in page and f"{SHIFT_UNDO_WINDOW.seconds // 60} 分钟内还可以删除" in page
+    now = timezone.localtime()
+    minute = "%Y-%m-%dT%H:%M"
+    response = add_shift(
+        client, village_a.unit, alice, now.strftime(minute), (now + timedelta(hours=2)).strftime(minute)
+    )
+    assert "分钟内可以在下方删除" in client.get(response.url).content.decode()
+    shift = DutyShift.objects.get(officer=alice)
+    DutyShift.objects.filter(pk=shift.pk).update(created_at=timezone.now() - SHIFT_UNDO_WINDOW)
+    refused = client.post(reverse("feedback:roster_remove", args=[shift.pk]), follow=True).content.decode()
+    assert "只在添加后 10 分钟内可以删除" in refused
+    client.force_login(alice)  # who may not arrange reads no rule about a button they never get
+    assert 'data-testid="removal-rule"' not in client.get(roster_url()).content.decode()
 
 
 def test_only_a_head_of_the_room_or_its_station_removes_a_shift(client, alice, duty, village_a, village_b):
