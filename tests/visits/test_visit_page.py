@@ -135,3 +135,21 @@ def test_the_visit_page_offers_its_ledger_button_only_to_who_may_open_an_item(cl
     response = client.get(visit.get_absolute_url())
     assert response.status_code == 200 and url not in response.content.decode()
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("ticked", "said"),
+    [({}, "未勾选讲政策或议警事、征意见"), ({"explained_policy": True}, "讲政策")],
+)
+def test_a_night_visit_page_says_what_the_night_talk_held_even_when_nothing_was_ticked(
+    client, alice, alice_household, ticked, said
+):
+    # Walkthrough 14a: a night visit saved with neither box ticked showed "夜谈:" and nothing after it.
+    from tests.visits.factories import VisitFactory
+
+    visit = VisitFactory(visitor=alice, household=alice_household, kind="night", **ticked)
+    client.force_login(alice)
+    body = client.get(visit.get_absolute_url()).content.decode()
+    talk = body[body.index('data-testid="night-talk"') :]
+    assert said in talk[: talk.index("</p>")]
+    assert ("未勾选" in talk[: talk.index("</p>")]) == (not ticked)
