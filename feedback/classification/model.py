@@ -125,7 +125,7 @@ class TopicClassifier:
                 pull = row[best] - row[runner_up]
                 if pull > 0:
                     pulls[feature] = pull
-        strongest = sorted(pulls, key=lambda feature: (pulls[feature], len(feature)), reverse=True)
+        strongest = sorted(pulls, key=lambda feature: (pulls[feature], len(feature), feature), reverse=True)
         normalised = normalise(text)
         weight = [0.0] * len(normalised)
         for feature in strongest[:EXPLAIN_CANDIDATES]:

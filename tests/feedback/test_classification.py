@@ -4,7 +4,10 @@ form, the monthly job, and the classify_topic contract on an empty database."""
 
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -105,6 +108,37 @@ def test_a_model_read_back_from_json_answers_as_the_one_written(bundled):
     text = "派出所那个辅警说话太冲了"
     assert again.predict(text).label == bundled.predict(text).label
     assert again.predict(text).confidence == pytest.approx(bundled.predict(text).confidence, abs=1e-3)
+
+
+WORDS_IN_A_FRESH_PROCESS = """
+import json, sys
+from feedback.classification.model import TopicClassifier
+data = json.load(sys.stdin)
+model = TopicClassifier.from_dict(data["model"])
+json.dump([model.predict(text).words for text in data["texts"]], sys.stdout, ensure_ascii=False)
+"""
+
+
+def test_the_deciding_words_are_the_same_in_every_process(bundled):
+    """The monthly job rewrites a suggestion whose words differ, and each run is a new process with its own string
+    hash seed: n-grams that pull equally (a stored model's log-probabilities are rounded, so many do) must not be
+    ordered by a set's iteration order, or a second run "changes" the month again."""
+    texts = read_labelled(HELDOUT_EXAMPLES)[0]
+    payload = json.dumps({"model": bundled.to_dict(), "texts": texts}, ensure_ascii=False)
+    answers = []
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", WORDS_IN_A_FRESH_PROCESS],
+            input=payload,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=settings.BASE_DIR,
+            check=True,
+        )
+        answers.append(json.loads(done.stdout))
+    assert answers[0] == answers[1] == answers[2]
 
 
 # The versioned model in private storage.
