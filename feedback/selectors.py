@@ -39,7 +39,7 @@ from feedback.scopes import (  # noqa: F401
 from feedback.workflows import MATTER_FLOW, dispatches, handles, owns
 from jingshi_jiafang.core.dates import midnight, month_bounds
 from jingshi_jiafang.core.models import Household, Unit, User
-from jingshi_jiafang.core.scopes import unit_subtree
+from jingshi_jiafang.core.scopes import households_visible_to, unit_subtree
 from jingshi_jiafang.core.timeline import TimelineEvent
 
 State = Matter.State
@@ -95,7 +95,10 @@ def my_matters(*, user: User) -> QuerySet[Matter]:
     """我的诉求: what this person handles, owns (首问) or reported (heard on their visit), and is not closed; and
     what was dispatched to their unit with no officer named, which any of its officers may take (开始处理 names
     the one who does): in nobody's list, it waited unseen."""
-    mine = Q(assignee=user) | Q(owner=user) | Q(reported_by=user)
+    # What they reported, while its household is still theirs to open: handed over, it is the new officer's to
+    # follow, and a row here would open a 404.
+    reachable = Q(household__isnull=True) | Q(household__in=households_visible_to(user, read_first=True).values("pk"))
+    mine = Q(assignee=user) | Q(owner=user) | (Q(reported_by=user) & reachable)
     if (unclaimed := unclaimed_in_unit(user)) is not None:
         mine |= unclaimed
     return _listed(Matter.objects.filter(mine, state__in=OPEN_STATES))

@@ -319,3 +319,21 @@ def test_a_matter_handled_again_after_closing_says_so_in_the_list(client, duty):
     services.matter_reopen(matter=matter, actor=None, reason="群众评价不满意")
     body = client.get(reverse("feedback:matter_list")).content.decode()
     assert "噪音还是没解决" in body and 'data-testid="reopened"' in body
+
+
+def test_what_i_reported_leaves_my_matters_when_its_household_is_handed_over(client, alice, bob, alice_household):
+    # Handover 14c: 我的诉求 listed a matter reported on a visit to a household since handed to another officer,
+    # and opening it was a 404.
+    reported = services.matter_register(
+        channel=Matter.Channel.VISIT, content="走访听到的诉求", unit=alice.unit, actor=alice, household=alice_household
+    )
+    client.force_login(alice)
+    assert [m.content for m in client.get(reverse("feedback:matter_list")).context["page"].object_list] == [
+        reported.content
+    ]
+    link = alice_household.links.get()
+    link.end_date = timezone.localdate() - timedelta(days=1)
+    link.save()
+
+    assert list(client.get(reverse("feedback:matter_list")).context["page"].object_list) == []
+    assert client.get(reported.get_absolute_url()).status_code == 404
