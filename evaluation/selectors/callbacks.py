@@ -36,24 +36,38 @@ _SHOWN = (
 
 
 def callback_phone(callback: Callback) -> str:
-    """The number the evaluation centre calls: the household's, an organisation's contact, or a walk-in's."""
-    if callback.household_id:
-        return callback.household.phone
+    """The number the evaluation centre calls: for a visit the household's or the organisation's contact phone;
+    for a matter or a ledger item the phone the resident left with the matter (a walk-in at the talk room, an
+    echo online), else the household's — `Matter.contact_phone`, the rule the callbacks are made by."""
     if callback.source == Source.VISIT:
+        if callback.household_id:
+            return callback.household.phone
         return callback.visit.organisation.phone if callback.visit.organisation_id else ""
+    return _resident_phone(callback) or (callback.household.phone if callback.household_id else "")
+
+
+def callback_phone_is_households(callback: Callback) -> bool:
+    """Whether the number called is the household's own (its reveal is the household's, checked and audited as
+    on the household page), not one a resident left with their matter."""
+    return bool(callback.household_id) and not (callback.source != Source.VISIT and _resident_phone(callback))
+
+
+def _resident_phone(callback: Callback) -> str:
     matter = callback.matter if callback.source == Source.MATTER else callback.ledger_item.matter
     return matter.resident_phone if matter else ""
 
 
 def callbacks_without_phone() -> QuerySet[Callback]:
     """The callbacks `callback_phone` finds no number for, in one query: nobody can be reached on them."""
+    no_household_phone = Q(household__isnull=True) | Q(household__phone="")
     return Callback.objects.filter(
-        Q(household__isnull=False, household__phone="")
+        Q(household__isnull=False, household__phone="", source=Source.VISIT)
         | Q(household__isnull=True, source=Source.VISIT)
         & (Q(visit__organisation__isnull=True) | Q(visit__organisation__phone=""))
-        | Q(household__isnull=True, source=Source.MATTER, matter__resident_phone="")
-        | Q(household__isnull=True, source=Source.LEDGER_ITEM)
+        | Q(source=Source.MATTER, matter__resident_phone="") & no_household_phone
+        | Q(source=Source.LEDGER_ITEM)
         & (Q(ledger_item__matter__isnull=True) | Q(ledger_item__matter__resident_phone=""))
+        & no_household_phone
     )
 
 

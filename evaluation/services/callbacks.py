@@ -6,9 +6,13 @@ Which sources are called back, and whom:
   household on the callback; a visit entered late (补录) for an earlier day is called back after the day it was
   entered, as the job for its own day had already run;
 - every matter closed that day (a merged one is answered by the matter it was merged into, which is called back
-  itself): its household, or for a walk-in without one, the resident's phone; a matter with neither has nobody
-  to call and gets no callback;
-- every ledger item closed that day: its household, or the resident of the matter it came from; otherwise none.
+  itself) that has a number to call (`Matter.contact_phone`): the phone the resident left with it, else their
+  household's. A matter with none — a walk-in who left no phone, of no household or of one without a phone — has
+  nobody to call: it gets no callback, and its page says so (`evaluation_tags.matter_callback`). Made anyway, it
+  would sit in the queue as a call nobody can make and count as 联系不上 against the unit that answered it;
+- every ledger item closed that day, by the same rule: the phone of the matter it came from, else its household's.
+  (A visit is called back whatever: it is the check that the visit happened, and a household without a phone is
+  said so on the callback and given up at once.)
 
 A callback's steps (due → done, or due → given up after three days not reached) are one small map, written
 here rather than through the core workflow engine: the history of a callback is its calls (CallbackAttempt), one
@@ -24,8 +28,9 @@ from django.utils import timezone
 from evaluation.errors import CallbackError
 from evaluation.models import Callback, CallbackAttempt, Satisfaction
 from evaluation.models.callbacks import ATTEMPT_NOTE_MAX_LENGTH, COMMENT_MAX_LENGTH, MAX_ATTEMPTS
-from evaluation.selectors.callbacks import callback_phone
+from evaluation.selectors.callbacks import callback_phone, callback_phone_is_households
 from feedback.models import Matter
+from feedback.models.matters import has_contact_phone
 from feedback.services.classification import CALLBACK_COMMENT_LABEL
 from feedback.services.matters import matter_register, matter_reopen
 from jingshi_jiafang.core import capabilities as can
@@ -59,7 +64,7 @@ def _matters_to_call(day: date, start: datetime, end: datetime):
     done = Callback.objects.filter(source=Source.MATTER, source_date=day).values("matter_id")
     return (
         Matter.objects.filter(state=Matter.State.CLOSED, closed_at__gte=start, closed_at__lt=end)
-        .filter(Q(household__isnull=False) | ~Q(resident_phone=""))
+        .filter(has_contact_phone())
         .exclude(pk__in=done)
     )
 
@@ -68,7 +73,7 @@ def _items_to_call(day: date, start: datetime, end: datetime):
     done = Callback.objects.filter(source=Source.LEDGER_ITEM, source_date=day).values("ledger_item_id")
     return (
         LedgerItem.objects.filter(state=LedgerItem.State.CLOSED, closed_at__gte=start, closed_at__lt=end)
-        .filter(Q(household__isnull=False) | (Q(matter__isnull=False) & ~Q(matter__resident_phone="")))
+        .filter(Q(household__phone__gt="") | has_contact_phone("matter__"))
         .exclude(pk__in=done)
     )
 
@@ -171,7 +176,7 @@ def callback_phone_reveal(*, callback: Callback, actor: User, request=None) -> s
     phone = callback_phone(callback)
     if not phone:
         raise CallbackError("没有登记联系电话,无法拨打。请记为“未联系上”。")
-    if callback.household_id:
+    if callback_phone_is_households(callback):
         # The household reveal itself: the same check of who may see the number, audited against this callback.
         personal_number_reveal(
             household=callback.household, field="phone", actor=actor, target=callback, request=request
@@ -329,7 +334,7 @@ def callback_comment_to_matter(*, callback: Callback, actor: User, request=None)
         unit=unit,
         actor=actor,
         household=locked.household,
-        resident_phone="" if locked.household_id else callback_phone(locked),
+        resident_phone="" if callback_phone_is_households(locked) else callback_phone(locked),
         request=request,
     )
     locked.new_matter = matter

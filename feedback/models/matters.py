@@ -33,6 +33,12 @@ class Category(models.TextChoices):
     OTHER = "other", "其他"
 
 
+def has_contact_phone(prefix: str = "") -> Q:
+    """`Matter.contact_phone` in SQL: matters (through `prefix`, e.g. "matter__") with a number to reach the
+    resident on. A missing household compares as NULL, which is no number."""
+    return Q(**{f"{prefix}resident_phone__gt": ""}) | Q(**{f"{prefix}household__phone__gt": ""})
+
+
 class Matter(models.Model):
     """A request or opinion from a resident, tracked from the moment it is heard until it is closed."""
 
@@ -209,6 +215,14 @@ class Matter(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.is_open and self.deadline is not None and self.deadline < timezone.now()
+
+    @property
+    def contact_phone(self) -> str:
+        """The number the resident is answered and called back on: the one they left with this matter (at the
+        talk room, on the echo page), else their household's; "" when there is none (`has_contact_phone`)."""
+        if self.resident_phone:
+            return self.resident_phone
+        return self.household.phone if self.household_id else ""
 
 
 class MatterEvent(AppendOnly, models.Model):

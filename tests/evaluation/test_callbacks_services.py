@@ -1,6 +1,7 @@
 """The next-day callbacks' services, called directly: making them for a day (also by the task and the command),
 one call after another across days, and what an answer does to a matter, a ledger item and a visit."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -11,15 +12,22 @@ from django.utils import timezone
 
 from evaluation.errors import CallbackError
 from evaluation.models import Callback, CallbackAttempt
-from evaluation.selectors.callbacks import false_visits
-from evaluation.services.callbacks import callback_comment_to_matter, callback_record, callbacks_create
+from evaluation.selectors.callbacks import callback_phone, callbacks_without_phone, false_visits
+from evaluation.services.callbacks import (
+    callback_comment_to_matter,
+    callback_phone_reveal,
+    callback_record,
+    callbacks_create,
+    callbacks_missing,
+)
 from evaluation.tasks import create_callbacks_task
 from feedback.models import Matter
 from feedback.services.classification import topic_suggest
-from jingshi_jiafang.core.models import User
+from jingshi_jiafang.core.models import AuditEntry, User
 from ledger.models import LedgerItem
 from tests.core.factories import HouseholdFactory, OrganisationFactory, UserFactory
 from tests.evaluation.factories import VisitCallbackFactory, closed_item, closed_matter, evaluator
+from tests.feedback.helpers import issue_and_hand_out
 from tests.visits.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +89,53 @@ def test_a_walk_in_with_a_phone_is_called_back_and_its_handler_is_the_owner(duty
     callbacks_create(day=timezone.localdate())
     callback = Callback.objects.get()
     assert callback.household is None and callback.worker == duty
+
+
+def _walk_in_closed(duty, *, resident_phone="", card=None):
+    """A talk-room walk-in taken along the real flow and answered in person, closed now."""
+    from feedback import services
+
+    walk_in = services.walk_in_register(
+        actor=duty,
+        submission_key=uuid.uuid4(),
+        channel=Matter.Channel.TALK_ROOM,
+        content="村口路灯坏了",
+        resident_name="王大爷",
+        resident_phone=resident_phone,
+        card_number=card.number if card else "",
+    )
+    services.matter_analyse(matter=walk_in.matter, actor=duty, category="other", urgency="normal")
+    services.matter_dispatch(matter=walk_in.matter, actor=duty, assigned_unit=duty.unit, assignee=duty)
+    services.matter_start(matter=walk_in.matter, actor=duty)
+    return services.matter_close(matter=walk_in.matter, actor=duty, result="已修好", reply_method="in_person")
+
+
+def test_a_walk_in_with_a_card_of_a_household_without_phone_who_left_none_is_not_called_back(alice, duty, village_a):
+    household = HouseholdFactory(village=village_a, phone="")
+    _, card = issue_and_hand_out(alice.unit, alice, household)
+    matter = _walk_in_closed(duty, card=card)
+    assert matter.household == household and not matter.resident_phone
+    assert callbacks_create(day=timezone.localdate()) == 0
+    assert not callbacks_missing(day=timezone.localdate())  # nothing left for the reconciler to queue again
+
+
+def test_a_walk_in_who_left_a_phone_is_called_on_it_when_the_card_household_has_none(alice, duty, caller, village_a):
+    household = HouseholdFactory(village=village_a, phone="")
+    _, card = issue_and_hand_out(alice.unit, alice, household)
+    _walk_in_closed(duty, resident_phone="13800001111", card=card)
+    assert callbacks_create(day=timezone.localdate()) == 1
+    callback = Callback.objects.get()
+    assert callback.household == household and callback_phone(callback) == "13800001111"
+    assert callback_phone_reveal(callback=callback, actor=caller) == "13800001111"
+    assert AuditEntry.objects.filter(action="reveal_phone", object_id=str(callback.pk)).exists()
+    assert not callbacks_without_phone().exists()
+
+
+def test_a_ledger_item_of_a_household_without_phone_is_not_called_back(alice, bob, village_a):
+    closed_item(alice, bob, HouseholdFactory(village=village_a, phone=""))
+    closed_item(alice, bob, HouseholdFactory(village=village_a, phone="13912340000"))
+    assert callbacks_create(day=timezone.localdate()) == 1
+    assert Callback.objects.get().household.phone == "13912340000"
 
 
 def test_making_the_callbacks_twice_makes_nothing_new_by_task_and_by_command(alice, alice_household):

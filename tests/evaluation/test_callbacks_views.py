@@ -341,3 +341,27 @@ def test_the_officer_reads_on_the_visit_page_that_the_callback_denied_it(client,
     client.force_login(alice)
     page = client.get(callback.visit.get_absolute_url()).content.decode()
     assert 'data-testid="visit-checks"' in page and "没见过民警" in page and "核实为虚假走访" in page
+
+
+# The matter's page says what became of its next-day callback, or why there is none.
+
+
+def test_a_closed_walk_in_without_any_phone_says_on_its_page_that_nobody_calls_it_back(client, village_a):
+    duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+    matter = closed_matter(duty, duty, content="来访")
+    assert callbacks_create(day=timezone.localdate()) == 0
+    client.force_login(duty)
+    page = client.get(matter.get_absolute_url()).content.decode()
+    assert "不作电话回访" in page and "群众没有留联系电话" in page
+
+
+def test_a_closed_matter_page_shows_its_callback_to_come_then_its_answer(client, caller, alice, village_a):
+    duty = UserFactory(role=User.Role.DUTY_OFFICER, unit=village_a.unit)
+    matter = closed_matter(duty, alice, household=HouseholdFactory(village=village_a, phone=PHONE))
+    client.force_login(duty)
+    assert "办结次日由民意访评中心电话回访" in client.get(matter.get_absolute_url()).content.decode()
+    callbacks_create(day=timezone.localdate())
+    callback = Callback.objects.get()
+    callback_record(callback=callback, actor=caller, reached=True, satisfaction="satisfied", today=callback.due_date)
+    page = client.get(matter.get_absolute_url()).content.decode()
+    assert "民意访评中心次日回访" in page and "<strong>满意</strong>" in page and "不作电话回访" not in page
