@@ -71,6 +71,15 @@ def test_the_template_has_the_header_an_example_and_the_columns_explained(client
     assert guide[3][0] == "户主身份证号" and "校验位" in guide[3][2]
 
 
+def test_the_units_template_has_the_duty_phone_column_optional_and_explained(client, sysadmin):
+    workbook = _download(client.get(reverse("core:import_template", args=["units"])))
+    data = list(workbook["数据"].iter_rows(values_only=True))
+    assert data[0] == ("单位代码", "单位名称", "类型", "上级单位代码", "值班电话")
+    guide = {row[0]: row[1:] for row in workbook["说明"].iter_rows(values_only=True) if row}
+    required, help_text, example = guide["值班电话"]
+    assert required == "否" and "回音卡" in help_text and "留空不改动" in help_text and example == "0527-83512345"
+
+
 def test_the_template_columns_are_text_so_excel_keeps_every_digit(client, sysadmin):
     response = client.get(reverse("core:import_template", args=["households"]))
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["数据"]

@@ -318,6 +318,30 @@ def test_units_and_areas_import_with_parents_from_the_same_file(sysadmin, run_im
     assert ImportCorrection.objects.get(run=again).new_value == "王庄社区"
 
 
+def test_units_import_their_duty_phone_and_a_blank_cell_keeps_the_one_they_have(sysadmin, station_a, run_import):
+    bureau = station_a.parent
+    Unit.objects.filter(pk=station_a.pk).update(phone="0527-83510000")
+    rows = [
+        {"code": bureau.code, "name": bureau.name, "kind": "县公安局"},
+        {"code": station_a.code, "name": station_a.name, "kind": "派出所", "parent_code": bureau.code},
+        {"code": "HJ", "name": "胡集派出所", "kind": "派出所", "parent_code": bureau.code, "phone": "0527-83511110"},
+        {"code": "HJ01", "name": "王庄警务室", "kind": "中心警务室", "parent_code": "HJ", "phone": "110"},
+        {"code": "HJ02", "name": "李庄警务室", "kind": "中心警务室", "parent_code": "HJ", "phone": "13912345678"},
+    ]
+    run = run_import("units", rows, sysadmin, skip_errors=True)
+    assert problems(run) == [(5, "值班电话", "电话号码格式不正确:手机号为11位,固定电话如 0527-83512345。")]
+    assert (run.rows_new, run.rows_unchanged, run.rows_skipped) == (2, 2, 1)
+    assert Unit.objects.get(code="HJ").phone == "0527-83511110"
+    assert Unit.objects.get(code="HJ02").phone == "13912345678"
+    assert Unit.objects.get(pk=station_a.pk).phone == "0527-83510000"  # its cell was blank: kept
+    rows[1]["phone"] = "0527-83519999"
+    again = run_import("units", rows[:3], sysadmin)
+    assert (again.rows_changed, again.rows_unchanged) == (1, 2)
+    assert Unit.objects.get(pk=station_a.pk).phone == "0527-83519999"
+    correction = ImportCorrection.objects.get(run=again)
+    assert (correction.field, correction.old_value, correction.new_value) == ("phone", "0527-83510000", "0527-83519999")
+
+
 def test_organisations_import_by_code(sysadmin, village_a, run_import):
     rows = [
         {"code": "91321322ABC", "name": "王庄小学", "village_code": village_a.code, "address": "中心路8号"},

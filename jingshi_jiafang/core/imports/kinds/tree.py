@@ -4,7 +4,7 @@ the codes it has seen, and the write run saves row by row, so the parent exists 
 
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.models import Area, Unit
-from jingshi_jiafang.core.validators import validate_unit_code
+from jingshi_jiafang.core.validators import validate_phone, validate_unit_code
 
 from .base import KIND, Column, FileState, ImportKind, Planned, Row, choice, unit_code_problem, units_sheet, validated
 
@@ -49,6 +49,14 @@ UNIT_KIND = Column("kind", "类型", "县公安局、派出所、中心警务室
 UNIT_PARENT = Column(
     "parent_code", "上级单位代码", "县公安局不填;派出所、部门填县局代码;中心警务室填派出所代码。", "SY", required=False
 )
+UNIT_PHONE = Column(
+    "phone",
+    "值班电话",
+    "印在本单位回音卡上,群众可打电话回音;中心警务室填说事厅的24小时值班电话。手机号11位,或固定电话如"
+    " 0527-83512345。可空:留空不改动系统中已有的值班电话。",
+    "0527-83512345",
+    required=False,
+)
 UNIT_PARENT_KINDS = {
     Unit.Kind.STATION: Unit.Kind.BUREAU,
     Unit.Kind.DEPARTMENT: Unit.Kind.BUREAU,
@@ -60,7 +68,8 @@ class UnitKind(TreeKind):
     kind = KIND.UNITS
     title = "单位(公安机关)"
     model = Unit
-    columns = (UNIT_CODE, UNIT_NAME, UNIT_KIND, UNIT_PARENT)
+    # 值班电话 is optional: a workbook made from the template before it had the column still reads.
+    columns = (UNIT_CODE, UNIT_NAME, UNIT_KIND, UNIT_PARENT, UNIT_PHONE)
     key_column = UNIT_CODE.key
     parent_column = UNIT_PARENT
     note = "按层级排列:县公安局在前,派出所其次,中心警务室在后。"
@@ -69,6 +78,7 @@ class UnitKind(TreeKind):
         row.values[UNIT_CODE.key] = row.values.get(UNIT_CODE.key, "").upper()
         row.values[UNIT_PARENT.key] = row.values.get(UNIT_PARENT.key, "").upper()
         validated(row, UNIT_CODE, validate_unit_code)
+        validated(row, UNIT_PHONE, validate_phone)
         row.values["_kind"] = choice(row, UNIT_KIND, Unit.Kind.choices)
         if len(row.values.get(UNIT_NAME.key, "")) > 64:
             row.error(UNIT_NAME, "单位名称不能超过64个字。")
@@ -93,12 +103,17 @@ class UnitKind(TreeKind):
             parent_id = self.parent_id(row, state, expected, Unit.Kind(expected).label)
         if not row.errors:
             self.codes_in_file(state)[row.values[UNIT_CODE.key]] = kind
-        return {
+        values = {
             "code": row.values[UNIT_CODE.key],
             "name": row.values[UNIT_NAME.key],
             "kind": kind,
             "parent_id": parent_id,
         }
+        # A blank cell keeps the phone the unit has: a workbook of codes and names, or one exported before the
+        # phones were entered in 基础数据管理, must not wipe the numbers printed on the cards.
+        if row.values.get(UNIT_PHONE.key):
+            values["phone"] = row.values[UNIT_PHONE.key]
+        return values
 
     def parent_required(self, item: Planned) -> bool:
         return item.instance.kind != Unit.Kind.BUREAU
