@@ -8,6 +8,7 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subq
 from django.utils import timezone
 
 from feedback.models import (
+    CardBatch,
     Category,
     DutyShift,
     EchoCard,
@@ -357,6 +358,17 @@ def contact_card_officer(*, household: Household) -> User | None:
     active; the one who takes over is named (core's `current_officer_name` rule)."""
     link = household.links.active().select_related("officer__unit").order_by("-start_date", "-pk").first()
     return link.officer if link else None
+
+
+def cards_to_hand_out(*, actor: User) -> str:
+    """What an officer may hand out on a visit, from the stock of their units (`card_units_of`): "stock" when a
+    card is in stock; "spent" when cards were issued to those units and none is left (the desk is to issue more);
+    "" when none ever was — a bureau cadre's department, say, to which no batch was issued. Only a card in stock
+    can be handed out (CARD_FLOW), so 发放回音卡 is offered on "stock" alone."""
+    units = card_units_of(actor)
+    if EchoCard.objects.filter(unit__in=units, state=EchoCard.State.IN_STOCK).exists():
+        return "stock"
+    return "spent" if CardBatch.objects.filter(unit__in=units).exists() else ""
 
 
 def card_stock_numbers(*, actor: User, limit: int) -> list[str]:

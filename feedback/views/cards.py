@@ -129,4 +129,11 @@ def card_hand_out(request, pk: int):
             messages.success(request, CARD_FLOW.action("hand_out").done_message(card))
             return redirect(visit)
     context = {"visit": visit, "form": form, "stock": stock, "handed_out": visit.echo_cards.order_by("number")}
+    if not stock:
+        # Only a card in stock can be handed out, and the visit page offers this one only while there is one: with
+        # none the page says why rather than show a form bound to fail. A form sent anyway (a second tap after
+        # the last card went) is answered by the service, which says what became of the card typed.
+        context["spent"] = selectors.cards_to_hand_out(actor=request.user) == "spent"
+        if not form.is_bound:
+            context["form"] = None
     return render(request, "feedback/card_hand_out.html", context, status=400 if form.errors else 200)

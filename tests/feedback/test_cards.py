@@ -77,7 +77,8 @@ def test_officer_hands_a_card_out_on_the_visit_page(client, alice, alice_househo
     assert f"已发放回音卡 {card.number}" in response.content.decode()
 
 
-def test_a_card_of_another_unit_cannot_be_handed_out(client, alice, alice_household, station_b):
+def test_a_card_of_another_unit_cannot_be_handed_out(client, alice, alice_household, station_b, village_a):
+    services.card_batch_issue(unit=village_a.unit, count=1, actor=head_of(village_a.unit))  # her own stock
     other = services.card_batch_issue(unit=station_b, count=1, actor=head_of(station_b)).cards.get()
     visit = VisitFactory(visitor=alice, household=alice_household)
     client.force_login(alice)
@@ -276,6 +277,51 @@ def test_the_qr_code_points_at_the_server_the_sheet_is_printed_from(client, bob,
 def test_with_no_cards_in_stock_the_page_says_whose_stock_and_who_makes_cards(client, alice, alice_household):
     visit = VisitFactory(visitor=alice, household=alice_household)
     client.force_login(alice)
-    body = client.get(hand_out_url(visit)).content.decode()
+    response = client.get(hand_out_url(visit))
+    body = response.content.decode()
     # Not 所长 by name: a cadre's unit is the bureau.
-    assert f"本单位({alice.unit})没有库存回音卡。请本单位负责人或值班民警" in body
+    assert f"您所在的单位({alice.unit})没有制发回音卡,不能登记发放。" in body and "负责人或值班民警" in body
+    assert response.context["form"] is None and "登记发放</button>" not in body
+
+
+# 发放回音卡 is offered to whoever has a card in stock to hand out.
+
+
+def test_the_visit_page_offers_the_hand_out_while_the_officers_units_have_stock(
+    client, alice, alice_household, village_a
+):
+    card = services.card_batch_issue(unit=village_a.unit, count=1, actor=head_of(village_a.unit)).cards.get()
+    visit = VisitFactory(visitor=alice, household=alice_household)
+    client.force_login(alice)
+    page = client.get(visit.get_absolute_url()).content.decode()
+    assert hand_out_url(visit) in page and 'data-testid="cards-spent"' not in page
+    services.card_hand_out(number=card.number, household=alice_household, actor=alice, visit=visit)
+    page = client.get(visit.get_absolute_url()).content.decode()
+    assert hand_out_url(visit) not in page and "本单位的回音卡已全部发出" in page
+    assert f"已发放回音卡 {card.number}" in page
+    response = client.get(hand_out_url(visit))
+    assert response.context["form"] is None and "回音卡已全部发出" in response.content.decode()
+
+
+def test_a_cadre_whose_unit_was_issued_no_cards_is_not_offered_the_hand_out_and_the_page_refuses(
+    client, station_a, village_a
+):
+    from jingshi_jiafang.core.models import User
+    from tests.core.factories import AreaLinkFactory, HouseholdFactory
+
+    cadre = UserFactory(role=User.Role.CADRE, unit=station_a.parent, name="吴志强")
+    AreaLinkFactory(user=cadre, area=village_a)
+    household = HouseholdFactory(village=village_a)
+    station_card = services.card_batch_issue(unit=station_a, count=1, actor=head_of(station_a)).cards.get()
+    visit = VisitFactory(visitor=cadre, household=household, village=village_a, unit=cadre.unit)
+    client.force_login(cadre)
+    page = client.get(visit.get_absolute_url())
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert hand_out_url(visit) not in body and "回音卡已全部发出" not in body
+    assert "这次走访没有登记发放回音卡。" in body
+    response = client.post(hand_out_url(visit), {"number": station_card.number})
+    body = response.content.decode()
+    assert response.status_code == 400 and "不是本单位的卡" in body and "没有制发回音卡,不能登记发放" in body
+    station_card.refresh_from_db()
+    assert station_card.state == EchoCard.State.IN_STOCK
