@@ -207,6 +207,8 @@ class _MatterHistory:
         steps.sort(key=lambda step: step[0])
         if closes is not None:
             reply = rng.choices(list(Matter.ReplyMethod), weights=(4, 5, 1, 1))[0]
+            if reply == Matter.ReplyMethod.PHONE and not matter.contact_phone:
+                reply = Matter.ReplyMethod.IN_PERSON  # nobody to phone: told at the door, as matter_close requires
             result = {"result": rng.choice(RESULTS[category]), "reply_method": reply, "closed_at": closes}
             steps.append((closes, State.CLOSED, handler, f"办结({reply.label})", result))
         for at, to_state, actor, note, fields in steps:

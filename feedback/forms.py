@@ -8,6 +8,7 @@ from django.utils import timezone
 from feedback.models import Category, Matter, TalkRoomCallback, TopicVisit
 from feedback.models.matters import CONTENT_MAX_LENGTH, NOTE_MAX_LENGTH, RESULT_MAX_LENGTH
 from feedback.selectors import RATINGS, TOPIC_VISIT_CATEGORIES, merge_suggestions
+from feedback.services.matters import reply_method_problem
 from feedback.services.talkroom import duty_shift_times_error, next_changeover
 from jingshi_jiafang.core.capabilities import CASE_ROLES
 from jingshi_jiafang.core.forms import PhoneField
@@ -409,6 +410,20 @@ class CloseForm(MatterActionForm):
         choices=[("", CHOOSE), *Matter.ReplyMethod.choices],
         error_messages={"required": "请选择如何告知群众。"},
     )
+
+    def __init__(self, *args, matter: Matter, **kwargs):
+        super().__init__(*args, matter=matter, **kwargs)
+        self.matter = matter
+        if not matter.contact_phone:
+            self.fields["reply_method"].help_text = "这件诉求没有联系电话,不能电话答复。"
+
+    def clean_reply_method(self):
+        # The service refuses it too; here the reason lands on the field, with the form as it was typed.
+        reply_method = self.cleaned_data["reply_method"]
+        problem = reply_method_problem(self.matter, reply_method)
+        if problem:
+            raise forms.ValidationError(problem)
+        return reply_method
 
 
 class HandOverForm(MatterActionForm):

@@ -258,6 +258,16 @@ def matter_send_back(*, matter: Matter, actor: User, reason: str, request=None) 
     return returned
 
 
+def reply_method_problem(matter: Matter, reply_method: str) -> str:
+    """Why the resident cannot have been told this way: 电话答复 with no number to call (a walk-in who left none,
+    of no household or of one without a phone). "" when the method is possible."""
+    if reply_method != Matter.ReplyMethod.PHONE or matter.contact_phone:
+        return ""
+    others = "、".join(label for value, label in Matter.ReplyMethod.choices if value != Matter.ReplyMethod.PHONE)
+    why = "群众未留电话,住户也未登记电话" if matter.household_id else "群众未留电话"
+    return f"这件诉求没有联系电话({why}),不能电话答复。请选择{others}。"
+
+
 @transaction.atomic
 def matter_close(*, matter: Matter, actor: User, result: str, reply_method: str, request=None) -> Matter:
     """办结: the result, and how the resident was told. The answer is also the answer to every matter merged into
@@ -265,13 +275,21 @@ def matter_close(*, matter: Matter, actor: User, result: str, reply_method: str,
     if not result.strip():
         raise MatterError("请填写办理结果。")
     _bounded(result, RESULT_MAX_LENGTH, "办理结果")
+
+    def answered(locked: Matter) -> dict:
+        # Checked on the locked row, once the move itself is allowed: a matter that cannot be closed says so first.
+        problem = reply_method_problem(locked, reply_method)
+        if problem:
+            raise MatterError(problem)
+        return {"result": result, "reply_method": reply_method, "closed_at": timezone.now()}
+
     matter = MATTER_FLOW.act(
         matter,
         "close",
         actor=actor,
         note=f"办结({Matter.ReplyMethod(reply_method).label})",
         request=request,
-        fields={"result": result, "reply_method": reply_method, "closed_at": timezone.now()},
+        fields=answered,
     )
     from ledger.services import ledger_item_matter_closed  # the call into ledger named in pyproject.toml
 

@@ -159,7 +159,12 @@ def test_a_matter_goes_from_reported_to_closed(live_server, desktop_page, villag
     duty = UserFactory(username="zhiban", name="孙明", role=User.Role.DUTY_OFFICER, unit=village_a.unit)
     UserFactory(username="minjing", name="王海燕", unit=village_a.unit)
     matter = services.matter_register(
-        channel=Matter.Channel.PHONE, content="河边有人电鱼", unit=village_a.unit, actor=duty, resident_name="李师傅"
+        channel=Matter.Channel.PHONE,
+        content="河边有人电鱼",
+        unit=village_a.unit,
+        actor=duty,
+        resident_name="李师傅",
+        resident_phone="13851234567",  # the caller's number: 电话答复 calls it
     )
     page = desktop_page
     page.on("dialog", lambda dialog: dialog.accept())  # 办结 asks first: it answers the resident

@@ -77,7 +77,7 @@ def test_resident_checks_an_answered_matter_and_rates_it(live_server, small_phon
     services.matter_analyse(matter=matter, actor=duty, category="public_security", urgency="normal")
     services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit, assignee=duty)
     services.matter_start(matter=matter, actor=duty)
-    services.matter_close(matter=matter, actor=duty, result="已联系供电所,路灯已于本周三修复。", reply_method="phone")
+    services.matter_close(matter=matter, actor=duty, result="已联系供电所,路灯已于本周三修复。", reply_method="online")
     page = small_phone
 
     page.goto(f"{live_server.url}/echo/status/")
@@ -345,7 +345,11 @@ def test_officer_cannot_send_back_without_a_reason_and_confirms_closing(live_ser
     duty = UserFactory(username="zhiban", name="孙明", role=User.Role.DUTY_OFFICER, unit=village_a.unit)
     officer = UserFactory(username="minjing", name="王海燕", role=User.Role.OFFICER, unit=village_a.unit)
     matter = services.matter_register(
-        channel=Matter.Channel.PHONE, content="有一回看到警车停在饭店门口", unit=duty.unit, actor=duty
+        channel=Matter.Channel.PHONE,
+        content="有一回看到警车停在饭店门口",
+        unit=duty.unit,
+        actor=duty,
+        resident_phone="13851234567",  # the caller's number: 电话答复 calls it
     )
     services.matter_analyse(matter=matter, actor=duty, category="force_conduct", urgency="normal")
     services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit, assignee=officer)
@@ -386,7 +390,7 @@ def test_resident_not_satisfied_still_sees_the_earlier_answer_and_their_rating(l
     services.matter_analyse(matter=matter, actor=duty, category="public_security", urgency="normal")
     services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit, assignee=duty)
     services.matter_start(matter=matter, actor=duty)
-    services.matter_close(matter=matter, actor=duty, result="已联系供电所,路灯已修复。", reply_method="phone")
+    services.matter_close(matter=matter, actor=duty, result="已联系供电所,路灯已修复。", reply_method="online")
     page = small_phone
     page.goto(f"{live_server.url}/echo/status/")
     page.get_by_label("查询编号").fill(matter.reference)

@@ -45,7 +45,7 @@ def closed_matter(duty, assignee, *, household=None, content="村口路灯坏了
 
     matter = dispatched_matter(duty, assignee, household=household, content=content)
     services.matter_start(matter=matter, actor=assignee)
-    return services.matter_close(matter=matter, actor=assignee, result="已修好", reply_method="phone")
+    return services.matter_close(matter=matter, actor=assignee, result="已修好", reply_method="in_person")
 
 
 def closed_item(officer, head, household, what="帮助申请危房改造补助"):

@@ -20,7 +20,8 @@ def due_callback(duty, content="邻居装修噪音扰民", **extra):
     services.matter_analyse(matter=matter, actor=duty, category="other", urgency="normal")
     services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit, assignee=duty)
     services.matter_start(matter=matter, actor=duty)
-    services.matter_close(matter=matter, actor=duty, result="已协调", reply_method="phone")
+    reply = "phone" if matter.resident_phone else "in_person"  # nobody to phone: told when they come again
+    services.matter_close(matter=matter, actor=duty, result="已协调", reply_method=reply)
     callback = TalkRoomCallback.objects.get(matter=matter)
     TalkRoomCallback.objects.filter(pk=callback.pk).update(due_date=timezone.localdate())
     return callback

@@ -50,7 +50,7 @@ def test_a_matter_closed_after_it_was_listed_is_not_escalated(duty, monkeypatch)
     matter = _overdue(duty)
     _meanwhile(
         monkeypatch,
-        lambda m: services.matter_close(matter=m, actor=duty, result="已调解", reply_method="phone"),
+        lambda m: services.matter_close(matter=m, actor=duty, result="已调解", reply_method="in_person"),
     )
     assert services.escalate_overdue_matters(actor=system_actor()) == 0
     matter.refresh_from_db()
@@ -86,7 +86,9 @@ def test_a_matter_still_overdue_is_escalated_once(duty, monkeypatch):
 def test_a_reopened_matter_is_escalated_again_when_its_new_deadline_passes(duty):
     matter = _overdue(duty)
     assert services.escalate_overdue_matters(actor=system_actor()) == 1
-    services.matter_close(matter=Matter.objects.get(pk=matter.pk), actor=duty, result="已协调", reply_method="phone")
+    services.matter_close(
+        matter=Matter.objects.get(pk=matter.pk), actor=duty, result="已协调", reply_method="in_person"
+    )
     reopened = services.matter_reopen(matter=Matter.objects.get(pk=matter.pk), actor=duty, reason="噪音依旧")
     assert reopened.escalated_at is None and reopened.deadline > timezone.now()
     assert services.escalate_overdue_matters(actor=system_actor()) == 0

@@ -246,7 +246,7 @@ def test_a_callback_waits_while_its_matter_is_handled_again(client, duty, settin
     with pytest.raises(MatterError, match="办结后再回访"):
         services.callback_record(callback=callback, actor=duty, outcome="satisfied", note="")
 
-    services.matter_close(matter=matter, actor=duty, result="再次协调,已停工", reply_method="phone")
+    services.matter_close(matter=matter, actor=duty, result="再次协调,已停工", reply_method="in_person")
     waiting = TalkRoomCallback.objects.get(matter=matter)
     assert waiting.done_at is None
     assert waiting.due_date == timezone.localdate() + timedelta(days=settings.TALK_ROOM_CALLBACK_DAYS)

@@ -140,7 +140,7 @@ def test_a_merge_the_rule_refuses_comes_back_with_the_reference_typed(client, du
     services.matter_analyse(matter=closed, actor=duty, category="other", urgency="normal")
     services.matter_dispatch(matter=closed, actor=duty, assigned_unit=duty.unit, assignee=duty)
     services.matter_start(matter=closed, actor=duty)
-    services.matter_close(matter=closed, actor=duty, result="已修好", reply_method="phone")
+    services.matter_close(matter=closed, actor=duty, result="已修好", reply_method="in_person")
     matter = walk_in(duty, "路灯还是坏的")
     client.force_login(duty)
     response = act(client, matter, "merge", {"into_reference": closed.reference})
@@ -269,3 +269,61 @@ def test_reassigning_a_matter_being_handled_offers_no_unit_without_officers(clie
     assert "法制大队" not in _reassign_form(client, handled)
     # Not yet started, a unit alone may take it: the department is offered there.
     assert "法制大队" in _reassign_form(client, waiting)
+
+
+# 办结 by 电话答复 needs a number to have called.
+
+
+def _being_handled(duty, **extra):
+    matter = walk_in(duty, "村口路灯坏了", **extra)
+    services.matter_analyse(matter=matter, actor=duty, category="other", urgency="normal")
+    services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit, assignee=duty)
+    return services.matter_start(matter=matter, actor=duty)
+
+
+def test_closing_by_phone_a_walk_in_who_left_no_phone_is_refused_on_the_field(client, duty):
+    matter = _being_handled(duty)
+    client.force_login(duty)
+    page = client.get(matter.get_absolute_url()).content.decode()
+    assert "这件诉求没有联系电话,不能电话答复。" in page  # said before anyone picks it
+    response = act(client, matter, "close", {"result": "已联系供电所修复", "reply_method": "phone"})
+    assert response.status_code == 400
+    [(action, form)] = response.context["refused"]
+    assert action.name == "close"
+    assert form.errors["reply_method"] == [
+        "这件诉求没有联系电话(群众未留电话),不能电话答复。请选择当面答复、书面答复、网上答复。"
+    ]
+    assert "已联系供电所修复" in response.content.decode()  # the result typed comes back
+    matter.refresh_from_db()
+    assert matter.state == "handling"
+    response = act(client, matter, "close", {"result": "已联系供电所修复", "reply_method": "in_person"})
+    assert response.status_code == 302
+    matter.refresh_from_db()
+    assert matter.state == "closed" and matter.reply_method == "in_person"
+
+
+def test_the_service_refuses_a_phone_reply_without_a_number_too(duty, village_a):
+    from feedback.errors import MatterError
+    from tests.core.factories import HouseholdFactory
+
+    matter = _being_handled(duty, household=HouseholdFactory(village=village_a, phone=""))
+    with pytest.raises(MatterError, match="群众未留电话,住户也未登记电话"):
+        services.matter_close(matter=matter, actor=duty, result="已修复", reply_method="phone")
+
+
+@pytest.mark.parametrize("phone", ["resident", "household"])
+def test_a_phone_reply_is_taken_with_the_residents_or_the_households_number(client, duty, village_a, phone):
+    from tests.core.factories import HouseholdFactory
+
+    extra = (
+        {"resident_phone": "13851234567"}
+        if phone == "resident"
+        else {"household": HouseholdFactory(village=village_a, phone="13912345678")}
+    )
+    matter = _being_handled(duty, **extra)
+    client.force_login(duty)
+    assert "不能电话答复" not in client.get(matter.get_absolute_url()).content.decode()
+    response = act(client, matter, "close", {"result": "已联系供电所修复", "reply_method": "phone"})
+    assert response.status_code == 302
+    matter.refresh_from_db()
+    assert matter.state == "closed" and matter.reply_method == "phone"

@@ -193,7 +193,7 @@ def test_a_reopened_matter_shows_the_result_it_had_as_the_last_one(client, duty,
     """Handled again after the resident was not satisfied: the result on the page is the answer they refused,
     not this round's."""
     matter = _handling(duty, alice)
-    services.matter_close(matter=matter, actor=alice, result="已劝离电鱼人员", reply_method="phone")
+    services.matter_close(matter=matter, actor=alice, result="已劝离电鱼人员", reply_method="in_person")
     client.force_login(alice)
     assert ">办理结果</dt>" in client.get(matter.get_absolute_url()).content.decode()
 
@@ -205,7 +205,7 @@ def test_a_reopened_matter_shows_the_result_it_had_as_the_last_one(client, duty,
 
 def test_a_reopened_matter_is_marked_at_the_top_as_the_lists_mark_it_with_the_residents_reason(client, duty, alice):
     matter = _handling(duty, alice)
-    services.matter_close(matter=matter, actor=alice, result="已劝离电鱼人员", reply_method="phone")
+    services.matter_close(matter=matter, actor=alice, result="已劝离电鱼人员", reply_method="in_person")
     client.force_login(alice)
     closed = client.get(matter.get_absolute_url()).content.decode()
     assert 'data-testid="reopened"' not in closed and "重新办理原因" not in closed

@@ -311,7 +311,7 @@ def test_a_matter_handled_again_after_closing_says_so_in_the_list(client, duty):
     services.matter_analyse(matter=matter, actor=duty, category="public_security", urgency="normal")
     services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit, assignee=duty)
     services.matter_start(matter=matter, actor=duty)
-    services.matter_close(matter=matter, actor=duty, result="已协调", reply_method="phone")
+    services.matter_close(matter=matter, actor=duty, result="已协调", reply_method="in_person")
     client.force_login(duty)
     assert (
         'data-testid="reopened"' not in client.get(reverse("feedback:matter_list"), {"queue": "all"}).content.decode()

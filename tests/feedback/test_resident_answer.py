@@ -40,7 +40,7 @@ def _to_handling(matter, duty):
 
 
 def _close(matter, duty, result="路灯已于本周修复"):
-    return services.matter_close(matter=matter, actor=duty, result=result, reply_method="phone")
+    return services.matter_close(matter=matter, actor=duty, result=result, reply_method="online")
 
 
 def open_status(client, matter):
@@ -117,7 +117,7 @@ def test_the_status_page_shows_received_then_the_handling_unit_then_the_reply(cl
 
     _close(matter, duty)
     body = open_status(client, matter).content.decode()
-    assert "已答复" in body and "路灯已于本周修复" in body and "电话答复" in body
+    assert "已答复" in body and "路灯已于本周修复" in body and "网上答复" in body
     assert 'data-testid="rating-form"' in body
 
 

@@ -73,7 +73,7 @@ def test_a_resident_cannot_post_a_huge_rating_note(client, duty):
     services.matter_analyse(matter=matter, actor=duty, category="other", urgency="normal")
     services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit, assignee=duty)
     services.matter_start(matter=matter, actor=duty)
-    services.matter_close(matter=matter, actor=duty, result="已处理", reply_method="phone")
+    services.matter_close(matter=matter, actor=duty, result="已处理", reply_method="in_person")
     client.post(reverse("feedback:echo_status"), {"reference": matter.reference, "password": "K7Q2M9"})
     response = client.post(reverse("feedback:echo_rate"), {"outcome": "satisfied", "note": HUGE})
     assert response.status_code == 400 and "最多 1000 个字" in response.content.decode()
@@ -83,7 +83,7 @@ def test_a_resident_cannot_post_a_huge_rating_note(client, duty):
 def test_the_services_keep_other_callers_to_the_same_bounds(duty):
     matter = _in_state(duty, "handling")
     with pytest.raises(MatterError, match="办理结果最多 2000 个字"):
-        services.matter_close(matter=matter, actor=duty, result=HUGE, reply_method="phone")
+        services.matter_close(matter=matter, actor=duty, result=HUGE, reply_method="in_person")
     with pytest.raises(MatterError, match="进展说明最多"):
         services.matter_progress(matter=matter, actor=duty, note=HUGE)
     with pytest.raises(MatterError, match="退单理由最多"):

@@ -160,7 +160,7 @@ def test_a_matters_item_is_registered_as_it_is_started_and_delivered_as_it_is_cl
     matter = feedback_services.matter_start(matter=matter, actor=alice)
     item = LedgerItem.objects.get(matter=matter)
     assert item.state == State.REGISTERED and item.events.last().actor == alice
-    feedback_services.matter_close(matter=matter, actor=alice, result="路灯已修好", reply_method="phone")
+    feedback_services.matter_close(matter=matter, actor=alice, result="路灯已修好", reply_method="in_person")
     item.refresh_from_db()
     assert (item.state, item.delivered_by, item.events.last().note) == (State.DELIVERED, alice, "诉求办结:路灯已修好")
     # 销号 stays with the head, never the one who delivered it (four eyes).
@@ -183,7 +183,7 @@ def test_a_matter_closed_straight_from_dispatch_delivers_its_item_through_both_s
 def test_a_reopened_matter_takes_its_item_back_to_registered(duty, alice, bob, closed_first):
     matter = dispatched_matter(duty, alice)
     matter = feedback_services.matter_start(matter=matter, actor=alice)
-    matter = feedback_services.matter_close(matter=matter, actor=alice, result="已协调", reply_method="phone")
+    matter = feedback_services.matter_close(matter=matter, actor=alice, result="已协调", reply_method="in_person")
     item = LedgerItem.objects.get(matter=matter)
     if closed_first:
         services.ledger_item_close(item=item, actor=bob)
@@ -199,7 +199,7 @@ def test_a_reopened_matters_item_is_due_when_the_matter_now_is_not_overdue_at_on
     # new deadline, its item kept the first round's day and read 超期 the moment it was reopened.
     matter = dispatched_matter(duty, alice)
     matter = feedback_services.matter_start(matter=matter, actor=alice)
-    matter = feedback_services.matter_close(matter=matter, actor=alice, result="已协调", reply_method="phone")
+    matter = feedback_services.matter_close(matter=matter, actor=alice, result="已协调", reply_method="in_person")
     item = LedgerItem.objects.get(matter=matter)
     services.ledger_item_close(item=item, actor=bob)
     long_ago = timezone.localdate() - timedelta(days=20)

@@ -45,7 +45,7 @@ def callback_due(duty, content) -> TalkRoomCallback:
     feedback_services.matter_analyse(matter=matter, actor=duty, category="public_security", urgency="normal")
     feedback_services.matter_dispatch(matter=matter, actor=duty, assigned_unit=duty.unit, assignee=duty)
     feedback_services.matter_start(matter=matter, actor=duty)
-    feedback_services.matter_close(matter=matter, actor=duty, result="已解决", reply_method="phone")
+    feedback_services.matter_close(matter=matter, actor=duty, result="已解决", reply_method="in_person")
     return TalkRoomCallback.objects.filter(matter=matter).update(due_date=timezone.localdate() - timedelta(days=1))
 
 
