@@ -49,10 +49,9 @@ class Menu:
     items: list[NavItem]
 
 
-def nav_items_for(user: User) -> list[NavItem]:
-    if not user.is_authenticated:
-        return []
-    return [item for item in NAV_ITEMS if item.offered_to(user)]
+def entries_of(menu: list[NavItem | Menu]) -> list[NavItem]:
+    """Every entry of the bar, those in its drop-downs included, in menu order."""
+    return [item for entry in menu for item in (entry.items if isinstance(entry, Menu) else [entry])]
 
 
 def nav_menu_for(user: User) -> list[NavItem | Menu]:

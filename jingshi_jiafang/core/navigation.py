@@ -4,8 +4,9 @@ order (jingshi_jiafang/navigation.py)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.export_jobs import may_follow_exports
@@ -21,10 +22,16 @@ class NavItem:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        return _reversed(self.url_name, get_script_prefix())
 
     def offered_to(self, user: User) -> bool:
         return self.may(user)
+
+
+@lru_cache(maxsize=128)
+def _reversed(url_name: str, prefix: str) -> str:
+    # The menu's addresses take no arguments: reversed once per process, not twice per entry on every page.
+    return reverse(url_name)
 
 
 def anyone_with_a_role(user: User) -> bool:
