@@ -10,4 +10,7 @@ class CoreConfig(AppConfig):
     verbose_name = "基础平台"
 
     def ready(self):
-        from jingshi_jiafang.core import auth_events  # noqa: F401  (connects the audit receivers)
+        # auth_events connects the audit receivers as it is imported.
+        from jingshi_jiafang.core import auth_events, household_list_cache  # noqa: F401
+
+        household_list_cache.connect()

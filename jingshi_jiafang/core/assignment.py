@@ -13,6 +13,7 @@ from django.utils import timezone
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core.actors import require
 from jingshi_jiafang.core.audit import Action, audit_record
+from jingshi_jiafang.core.household_list_cache import household_lists_changed
 from jingshi_jiafang.core.models import Area, Household, HouseholdLink, User
 from jingshi_jiafang.core.scopes import unit_subtree
 from jingshi_jiafang.core.services import LinkError
@@ -118,6 +119,7 @@ def households_assign_in_bulk(
     )
     free = [pk for pk in locked if pk not in held]
     HouseholdLink.objects.bulk_create(HouseholdLink(household_id=pk, officer=officer, start_date=today) for pk in free)
+    household_lists_changed([officer.pk])  # bulk_create sends no signal
     result = BulkAssignment(assigned=len(free), skipped=len(held))
     audit_record(
         action=Action.SCOPE_CHANGED,

@@ -1,8 +1,11 @@
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from jingshi_jiafang.core import capabilities as can
@@ -11,6 +14,7 @@ from jingshi_jiafang.core import services as core_services
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.filters import HouseholdFilter, number_search_kind, searched_number
 from jingshi_jiafang.core.forms import AssignOfficerForm, AttachmentForm, RevealForm
+from jingshi_jiafang.core.household_list_cache import household_list_page
 from jingshi_jiafang.core.http import post_only
 from jingshi_jiafang.core.pagination import paginate
 from jingshi_jiafang.core.privacy import mask_id_number, mask_phone
@@ -23,6 +27,14 @@ from ledger.permissions import may_open_for as may_open_ledger_item
 
 @login_required
 def household_list(request):
+    # A search by name or number is drawn afresh: a number looked up is audited with what it found.
+    searched = any(request.GET.get(name) for name in HouseholdFilter.SEARCH_FIELDS)
+    draw = partial(_household_list_drawn, request)
+    households = draw() if searched else household_list_page(request.user, request.GET.urlencode(), draw)
+    return render(request, "households/household_list.html", {"household_list": households})
+
+
+def _household_list_drawn(request) -> str:
     areas = core_selectors.visible_area_choices(user=request.user)
     households = core_selectors.household_list(user=request.user)
     household_filter = HouseholdFilter(request.GET or None, queryset=households, areas=areas)
@@ -31,7 +43,7 @@ def household_list(request):
         "filter": household_filter,
         **paginate(request, household_filter.qs),
     }
-    return render(request, "households/household_list.html", context)
+    return render_to_string("households/_household_list_body.html", context, request=request)
 
 
 def _audit_number_search(request, household_filter: HouseholdFilter) -> None:

@@ -255,6 +255,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# An officer's own household list is kept this long at most (core/household_list_cache.py), only in a cache all
+# processes share: a change made by a Celery job has to reach the web's copy.
+HOUSEHOLD_LIST_CACHE_SECONDS = env_int("HOUSEHOLD_LIST_CACHE_SECONDS", 300 if REDIS_URL else 0)
 CELERY_TASK_IGNORE_RESULT = True
 # Reliability (README "Reliability"): a task is acknowledged after it ran, so a worker that dies mid-job leaves
 # it queued; a pool process killed under a running task puts the task back at once; a worker holds one task at

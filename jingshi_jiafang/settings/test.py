@@ -17,3 +17,5 @@ LOGGING["loggers"] = {"axes": {"level": "WARNING"}}  # noqa: F405
 
 # Each test starts with empty rate-limit counters (tests/conftest.py clears it); never the CI Redis.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One process per test run, so its own cache is shared by all it runs: the household list is kept, as in production.
+HOUSEHOLD_LIST_CACHE_SECONDS = 300

@@ -25,6 +25,7 @@ from django.utils import timezone
 from jingshi_jiafang.core.actors import is_system_actor, require
 from jingshi_jiafang.core.audit import Action, audit_record
 from jingshi_jiafang.core.errors import DomainError
+from jingshi_jiafang.core.household_list_cache import household_lists_changed
 from jingshi_jiafang.core.models import ImportChange, ImportCorrection, ImportProblem, ImportRun, User
 from jingshi_jiafang.core.queueing import queue_after_commit
 
@@ -253,6 +254,7 @@ def import_write_run(*, run_id: int, actor: User) -> ImportRun:
             tally = _tally(planned)  # before writing: a written record has its pk and no longer looks new
             with transaction.atomic():
                 spec.write(planned, state)
+                household_lists_changed()  # written in bulk, without signals: any list may show a row of it
                 ImportCorrection.objects.bulk_create(_corrections(run, spec, planned))
                 ImportProblem.objects.bulk_create(_problems(run, spec, rows))
                 for name, value in tally.items():

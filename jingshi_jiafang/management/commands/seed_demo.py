@@ -12,6 +12,7 @@ from evaluation.demo_scores import seed_scores
 from evaluation.demo_summaries import seed_summaries
 from feedback.demo import seed_feedback, seed_matter_history, seed_topic_visits
 from feedback.demo_topics import seed_topic_review
+from jingshi_jiafang.core.household_list_cache import household_lists_changed
 from ledger.demo import seed_ledger
 from ledger.demo_matters import MatterItems
 from ledger.demo_pairing import seed_pairing, seed_teams
@@ -68,6 +69,7 @@ class Command(BaseCommand):
             # Last: the dashboard's summary tables are built from everything the seeders above wrote.
             summaries = seed_summaries(today=timezone.localdate())
             coverage_counts_keep()  # what the hourly job keeps, so the coverage page has it from the start
+            household_lists_changed()  # loaded in bulk, without signals
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo county loaded: {result.towns} towns, {result.villages} villages, {result.households} households."
