@@ -430,7 +430,7 @@ def http_ratio(database: str) -> dict:
     client = _log_in(User.objects.get(username="officer"))
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
     port = _free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "BENCH_CACHE_PREFIX": f"bench-{time.time_ns()}"}
     url = connection.settings_dict
     env["DATABASE_URL"] = f"postgres://{url['USER']}:{url['PASSWORD']}@{url['HOST']}:{url['PORT']}/{database}"
     if connection.vendor != "postgresql":
