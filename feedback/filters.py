@@ -117,7 +117,7 @@ class MatterFilter(django_filters.FilterSet):
         return search_matters(queryset, value)
 
     def chosen(self) -> list[str]:
-        """The filters in use beyond the search box, as "label value": what a list opened from a dashboard's link
+        """The filters in use beyond the search box, as "label:value": what a list opened from a dashboard's link
         shows, said above it (on a phone the open filters push the list below the first screen)."""
         if not self.is_bound or not self.form.is_valid():
             return []
@@ -134,7 +134,7 @@ class MatterFilter(django_filters.FilterSet):
                 text = dict(field.choices).get(value, value)
             else:
                 text = value
-            said.append(f"{field.label} {text}")
+            said.append(f"{field.label}:{text}")
         return said
 
     def filter_unplaced_in(self, queryset, name, town: Area):

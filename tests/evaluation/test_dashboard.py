@@ -210,8 +210,8 @@ def test_a_town_s_unplaced_row_opens_the_matters_it_counts(client, evaluator, da
     # Chosen in 更多筛选, it says which town, and the filters stay open; above them, what the list shows.
     assert listed.context["more_filters"]
     summary = (
-        f"共 1 件 · 筛选:未落到村(说事厅等) {day.town.name}、办理进度 已受理(不含已合并)、"
-        "受理日期起 2026-03-01、受理日期止 2026-03-31"
+        f"共 1 件 · 筛选:未落到村(说事厅等):{day.town.name}、办理进度:已受理(不含已合并)、"
+        "受理日期起:2026-03-01、受理日期止:2026-03-31"
     )
     assert summary in listed.content.decode()
     assert f'<option value="{day.town.pk}" selected>{day.town.name}</option>' in listed.content.decode()
