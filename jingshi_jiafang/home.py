@@ -26,6 +26,7 @@ from feedback.services.classification import previous_month
 from jingshi_jiafang.core import capabilities as can
 from jingshi_jiafang.core import selectors as core_selectors
 from jingshi_jiafang.core.assignment import assignable_villages, unlinked_households
+from jingshi_jiafang.core.dates import due_visit_cutoff
 from jingshi_jiafang.core.models import User
 from jingshi_jiafang.core.scopes import households_visible_to, unit_subtree
 from ledger import selectors as ledger_selectors
@@ -142,7 +143,7 @@ def _station_tonight(user: User) -> TodoQueue:
 
 def _due_households(user: User, *, own: bool) -> TodoQueue:
     days = settings.VISIT_OVERDUE_DAYS
-    cutoff = timezone.now() - timedelta(days=days)
+    cutoff = due_visit_cutoff()
 
     def item(household) -> TodoItem:
         officer = household.officer_name or "未分配民警"
@@ -177,7 +178,7 @@ def _due_organisations(user: User) -> TodoQueue | None:
     """The organisations (单位) linked to the officer not visited within the same period as households; none when
     the officer has no organisation, rather than an empty queue that says they are all visited."""
     days = settings.VISIT_OVERDUE_DAYS
-    cutoff = timezone.now() - timedelta(days=days)
+    cutoff = due_visit_cutoff()
     organisations = visits_selectors.organisation_list(user=user)
     due = organisations.filter(Q(last_visited_at__lt=cutoff) | Q(last_visited_at__isnull=True))
 

@@ -124,3 +124,12 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
 def midnight(day: date) -> datetime:
     """The first moment of `day` in the bureau's time zone; days first..last are [midnight(first), midnight(last+1))."""
     return datetime.combine(day, time.min, timezone.get_current_timezone())
+
+
+def due_visit_cutoff() -> datetime:
+    """A household or organisation last visited before this moment is due a visit (到期, 超 VISIT_OVERDUE_DAYS 天):
+    the first moment of the day that many days ago, as 走访覆盖 counts it. By the day, not the minute: the list
+    says a visit was "90 天前" by the day, and an officer's own list is kept per day and query
+    (core/household_list_cache.py): with a cutoff moving by the minute, a household crossed it in the afternoon,
+    and the home page counted it while the 到期 list kept since the morning left it out."""
+    return midnight(timezone.localdate() - timedelta(days=settings.VISIT_OVERDUE_DAYS))

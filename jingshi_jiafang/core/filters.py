@@ -1,14 +1,13 @@
 import re
-from datetime import timedelta
 
 import django_filters
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from jingshi_jiafang.core.crypto import keyed_hash
+from jingshi_jiafang.core.dates import due_visit_cutoff
 from jingshi_jiafang.core.models import Area, AuditEntry, Household
 from jingshi_jiafang.core.privacy import mask_id_number, mask_phone
 from jingshi_jiafang.core.validators import normalize_phone, validate_phone
@@ -134,8 +133,7 @@ class HouseholdFilter(django_filters.FilterSet):
     def filter_due(self, queryset, name, value):
         if value != "due":
             return queryset
-        cutoff = timezone.now() - timedelta(days=settings.VISIT_OVERDUE_DAYS)
-        return queryset.filter(households_due_visit_filter(cutoff))
+        return queryset.filter(households_due_visit_filter(due_visit_cutoff()))
 
     def filter_area(self, queryset, name, area: Area):
         if area.is_town:

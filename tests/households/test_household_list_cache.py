@@ -3,6 +3,7 @@ changes, and never once it has."""
 
 import uuid
 from datetime import timedelta
+from unittest.mock import patch
 
 import pytest
 from django.db import connection
@@ -245,3 +246,33 @@ def test_with_the_cache_down_the_list_is_drawn_and_a_visit_is_kept(client, alice
         facts={},
     )
     assert created and "(今天)" in client.get(LIST).content.decode()
+
+
+def test_a_household_falls_due_by_the_day_so_the_kept_due_list_agrees_with_the_home_page(
+    client, alice, alice_household, settings
+):
+    """到期(超90天) is counted by the day, as the list says "90 天前" and keeps its pages per day: with a cutoff moving
+    by the minute, a household visited 90 days ago at 09:20 fell due at 09:20, and the home page counted it while
+    the 到期 list kept since 09:00 did not (found on a phone walkthrough, session 14)."""
+    settings.VISIT_OVERDUE_DAYS = 90
+    morning = timezone.make_aware(timezone.datetime(2026, 11, 30, 9, 0))
+    alice_household.last_visited_at = morning - timedelta(days=90) + timedelta(minutes=20)
+    alice_household.save()
+    other = HouseholdFactory(village=alice_household.village, head_name="丙户主")
+    HouseholdLinkFactory(officer=alice, household=other, start_date=morning.date() - timedelta(days=200))
+    alice_household.links.update(start_date=morning.date() - timedelta(days=200))
+    due = f"{LIST}?due=due"
+
+    def home_due_count() -> int:
+        queues = {queue.key: queue for queue in client.get(reverse("home")).context["queues"]}
+        return queues["due_households"].count
+
+    with patch("django.utils.timezone.now", return_value=morning):
+        client.force_login(alice)
+        assert _names(client, due) == ["丙户主"] and home_due_count() == 1
+    with patch("django.utils.timezone.now", return_value=morning + timedelta(minutes=25)):  # past 09:20, same day
+        assert _names(client, due) == ["丙户主"] and home_due_count() == 1
+        assert _list_queries(client, due) == 0  # the page kept at 09:00, still the right one
+    with patch("django.utils.timezone.now", return_value=morning + timedelta(days=1)):  # 91 days: 超90天
+        client.force_login(alice)
+        assert _names(client, due) == ["甲户主", "丙户主"] and home_due_count() == 2
