@@ -5,7 +5,8 @@ county scale) three times and renders 25 rows in two layouts: some 45 ms, ten ti
 officer, per day and per query, it costs two cache reads. What the list shows changes only when
 - a household he is linked to is saved (a visit moves its 上次走访; a correction or an edit changes its row),
 - a link of one of his households is made, ended or removed (whose row it is, and its 责任民警),
-- his own account is saved (his name, his role),
+- his own account is saved (his name, his role), or the account of an officer a household of his is handed to
+  or from today (the other's name is its 责任民警),
 - an area is saved, or anything is written in bulk (an import, a batch assignment, the demo): every list, and
 - the day turns (how long ago, links that begin or end): the day is part of the key.
 Each of those moves a version that is part of the key; a page kept under an older version is not read again
@@ -110,10 +111,19 @@ def _link_saved(sender, instance: HouseholdLink, raw=False, **kwargs) -> None:
         household_lists_changed([instance.officer_id, *_officers_of(instance.household_id)])
 
 
+def _sharing_households_with(officer_id: int) -> list[int]:
+    """The officers linked today to a household he is linked to today: on a hand-over day the old officer's list
+    names the new one as 责任民警 (`current_officer_name`)."""
+    households = HouseholdLink.objects.active().filter(officer_id=officer_id).values("household")
+    links = HouseholdLink.objects.active().filter(household__in=households).exclude(officer_id=officer_id)
+    return list(links.values_list("officer_id", flat=True).distinct())
+
+
 def _user_saved(sender, instance: User, created=False, raw=False, update_fields=None, **kwargs) -> None:
-    # A new account has no list kept yet; signing in saves `last_login`, which no list shows.
+    # A new account has no list kept yet; signing in saves `last_login`, which no list shows. His name is on his
+    # own list and, on a hand-over day, on the list of the officer handing a household to him or taking one over.
     if not (raw or created) and set(update_fields or ()) != {"last_login"}:
-        household_lists_changed([instance.pk])
+        household_lists_changed([instance.pk, *_sharing_households_with(instance.pk)])
 
 
 def _area_saved(sender, raw=False, **kwargs) -> None:

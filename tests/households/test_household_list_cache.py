@@ -90,6 +90,20 @@ def test_a_household_given_to_another_officer_names_him_on_the_old_officers_list
     assert "鲍勃" in client.get(LIST).content.decode()
 
 
+def test_the_new_officer_renamed_on_the_hand_over_day_shows_renamed_on_the_old_officers_list(
+    client, alice, bob, alice_household
+):
+    household_assign_officer(household=alice_household, officer=bob, actor=bob)
+    client.force_login(alice)
+    assert "鲍勃" in client.get(LIST).content.decode()
+
+    bob.name = "鲍伯"
+    bob.save()
+
+    body = client.get(LIST).content.decode()
+    assert "鲍伯" in body and "鲍勃" not in body
+
+
 def test_households_assigned_in_bulk_show_on_the_officers_list(client, alice, bob, village_a):
     client.force_login(alice)
     assert _names(client) == []
