@@ -2,7 +2,7 @@
 
 An officer opens his list all day, at the station and at the door. Drawn afresh it reads his links (2,000 at
 county scale) three times and renders 25 rows in two layouts: some 45 ms, ten times the site's layout. Kept per
-officer, per day and per query, it costs two cache reads. What the list shows changes only when
+officer, per day and per query, it costs one trip to the cache. What the list shows changes only when
 - a household he is linked to is saved (a visit moves its 上次走访; a correction or an edit changes its row),
 - a link of one of his households is made, ended or removed (whose row it is, and its 责任民警),
 - his own account is saved (his name, his role), or the account of an officer a household of his is handed to

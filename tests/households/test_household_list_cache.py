@@ -36,6 +36,13 @@ def _list_queries(client, path=LIST) -> int:
     return len([q for q in ctx.captured_queries if "core_household" in q["sql"]])
 
 
+def _visit_now(visitor, household):
+    details = {"kind": Visit.Kind.DAY, "visited_at": timezone.now(), "people_met": "户主本人", "facts_confirmed": True}
+    return visit_services.visit_log(
+        visitor=visitor, household=household, submission_key=uuid.uuid4(), details=details, facts={}
+    )
+
+
 def _names(client, path=LIST) -> list[str]:
     body = client.get(path).content.decode()
     return [name for name in ("甲户主", "新户主", "改名户主", "丙户主") if name in body]
@@ -53,18 +60,7 @@ def test_a_visit_recorded_shows_on_the_next_list(client, alice, alice_household)
     client.force_login(alice)
     assert "从未走访" in client.get(LIST).content.decode()
 
-    visit_services.visit_log(
-        visitor=alice,
-        household=alice_household,
-        submission_key=uuid.uuid4(),
-        details={
-            "kind": Visit.Kind.DAY,
-            "visited_at": timezone.now(),
-            "people_met": "户主本人",
-            "facts_confirmed": True,
-        },
-        facts={},
-    )
+    _visit_now(alice, alice_household)
 
     body = client.get(LIST).content.decode()
     assert "从未走访" not in body and "(今天)" in body
@@ -247,18 +243,7 @@ def test_with_the_cache_down_the_list_is_drawn_and_a_visit_is_kept(client, alice
     client.force_login(alice)
 
     assert "甲户主" in client.get(LIST).content.decode()
-    visit, created = visit_services.visit_log(
-        visitor=alice,
-        household=alice_household,
-        submission_key=uuid.uuid4(),
-        details={
-            "kind": Visit.Kind.DAY,
-            "visited_at": timezone.now(),
-            "people_met": "户主本人",
-            "facts_confirmed": True,
-        },
-        facts={},
-    )
+    visit, created = _visit_now(alice, alice_household)
     assert created and "(今天)" in client.get(LIST).content.decode()
 
 
